@@ -1,0 +1,44 @@
+package dev.sealwright.cli
+
+import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.tools.Doctor
+import dev.sealwright.tools.Tools
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'doctor', mixinStandardHelpOptions = true,
+        description = ['List every external tool sealwright can use, found or missing, with versions.'])
+class DoctorCommand implements Callable<Integer> {
+    @Option(names = '--install', description = 'install the Debian packages of missing tools (needs root)')
+    boolean install
+
+    @Override
+    Integer call() {
+        def doctor = new Doctor(new Tools())
+        def findings = doctor.examine()
+        int w = findings*.spec()*.name()*.length().max() as int
+        findings.each { Doctor.Finding f ->
+            String state = f.found() ? "found    ${f.version().padRight(24)} ${f.path().get()}" : "missing  ${'(apt: ' + f.spec().debianPackage() + ')'}".toString()
+            println "  ${f.spec().name().padRight(w)}  ${state}"
+        }
+        println "  native helpers: ${NativeHelpers.available().join(', ') ?: 'none in this build'}"
+        def missing = Doctor.packagesFor(findings)
+        if (missing.isEmpty()) {
+            println 'all tools found'
+            return Main.OK
+        }
+        if (!install) {
+            println "missing: ${findings.count { !it.found() }} tools; install with: sealwright doctor --install (apt-get install ${missing.join(' ')})"
+            return Main.OK
+        }
+        println "installing: ${missing.join(' ')}"
+        doctor.install(missing)
+        def after = Doctor.packagesFor(doctor.examine())
+        println after.isEmpty() ? 'all tools found' : "still missing after install: ${after.join(', ')}"
+        return after.isEmpty() ? Main.OK : Main.FAILED
+    }
+}

@@ -1,0 +1,97 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.FileRef
+import dev.sealwright.engine.Pipeline
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.Secret
+import dev.sealwright.engine.Step
+import dev.sealwright.engine.StepType
+import dev.sealwright.engine.StepTypes
+
+import java.nio.file.Path
+
+/**
+ * Delegate of {@code pipeline('name') { ... }}: declares params and steps. Each step call runs its
+ * closure against a typed {@link StepSpec}, validates the options and returns a {@link StepHandle}.
+ * Nothing runs here: evaluation only builds the {@link Pipeline}.
+ */
+class PipelineSpec {
+    final Script script
+    final ScriptLocator locator
+    final Params params
+    final Path recipeDir
+    private final Pipeline.Builder builder
+
+    PipelineSpec(String name, Script script, Path recipe, ScriptLocator locator, Map<String, String> overrides) {
+        this.script = script
+        this.locator = locator
+        this.recipeDir = recipe.toAbsolutePath().parent
+        this.params = new Params(overrides, locator)
+        this.builder = Pipeline.builder(name).recipe(recipe)
+    }
+
+    Pipeline build() {
+        params.checkOverrides()
+        builder.build()
+    }
+
+    /** Declares parameters and their defaults: {@code params { cpus = 2 }}; override with {@code -p cpus=4}. */
+    void params(@DelegatesTo(value = ParamsSpec, strategy = Closure.DELEGATE_ONLY) Closure body) {
+        body.delegate = new ParamsSpec(params)
+        body.resolveStrategy = Closure.DELEGATE_ONLY
+        body.call()
+    }
+
+    Params getParams() { params }
+
+    /** A file or directory, relative to the recipe's directory. */
+    FileRef file(String path) {
+        new FileRef(recipeDir.resolve(path))
+    }
+
+    /** A secret from a file ({@code secret(file: 'seed.dat')}) or an environment variable ({@code secret(env: 'SEED')}). */
+    Secret secret(Map<String, String> from) {
+        if (from.size() != 1 || !(from.keySet().first() in ['file', 'env']))
+            throw new RecipeException("secret takes file: or env:, e.g. secret(file: 'seed.dat')", locator.here('secret'))
+        from.file ? Secret.ofFile(recipeDir.resolve(from.file)) : Secret.ofEnv(from.env)
+    }
+
+    StepHandle archive(@DelegatesTo(value = ArchiveSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('archive', null, ArchiveSpec, body) }
+    StepHandle archive(String name, @DelegatesTo(value = ArchiveSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('archive', name, ArchiveSpec, body) }
+
+    StepHandle extract(@DelegatesTo(value = ExtractSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('extract', null, ExtractSpec, body) }
+    StepHandle extract(String name, @DelegatesTo(value = ExtractSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('extract', name, ExtractSpec, body) }
+
+    StepHandle digest(@DelegatesTo(value = DigestSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('digest', null, DigestSpec, body) }
+    StepHandle digest(String name, @DelegatesTo(value = DigestSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('digest', name, DigestSpec, body) }
+
+    StepHandle manifest(@DelegatesTo(value = ManifestSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('manifest', null, ManifestSpec, body) }
+    StepHandle manifest(String name, @DelegatesTo(value = ManifestSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('manifest', name, ManifestSpec, body) }
+
+    StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
+    StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
+
+    /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
+    StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
+        add(type, name, StepSpec, body)
+    }
+
+    private StepHandle add(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {
+        def at = locator.here(typeName)
+        StepType type
+        try {
+            type = StepTypes.get(typeName)
+        } catch (RecipeException e) {
+            throw new RecipeException(e.message, at)
+        }
+        if (name != null && builder.has(name)) throw new RecipeException("step '${name}' is declared twice", at)
+        StepSpec spec = specClass.getConstructor(StepType, PipelineSpec).newInstance(type, this)
+        Closure c = (Closure) body.clone()
+        c.delegate = spec
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+        c.call()
+        def step = new Step(name ?: builder.freshName(typeName), type, spec.options, at)
+        builder.step(step)
+        return new StepHandle(step, locator)
+    }
+}

@@ -1,0 +1,84 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.Pipeline
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.SourceLocation
+import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.MultipleCompilationErrorsException
+import org.codehaus.groovy.control.customizers.ImportCustomizer
+import org.codehaus.groovy.control.messages.SyntaxErrorMessage
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * Compiles and evaluates a recipe into a {@link Pipeline}. Every problem comes out as a
+ * {@link RecipeException} located at {@code recipe.groovy:LINE:COL}: syntax errors from the
+ * compiler, DSL misuse (unknown option, unknown output, undeclared parameter) from the builders,
+ * and anything else thrown while evaluating, mapped to the recipe line through the stack trace.
+ */
+class RecipeLoader {
+    /** A loaded recipe: its pipeline and its parameters after {@code -p} overrides. */
+    static class Recipe {
+        final Path file
+        final Pipeline pipeline
+        final Map<String, Object> params
+
+        Recipe(Path file, Pipeline pipeline, Map<String, Object> params) {
+            this.file = file
+            this.pipeline = pipeline
+            this.params = params
+        }
+    }
+
+    static Recipe load(Path file, Map<String, String> overrides = [:]) {
+        Path recipe = file.toAbsolutePath().normalize()
+        if (!Files.isRegularFile(recipe)) throw new RecipeException("recipe ${file} not found")
+        String text = Files.readString(recipe)
+        def index = new SourceIndex(text)
+        def locator = new ScriptLocator(recipe, index)
+
+        def config = new CompilerConfiguration()
+        config.scriptBaseClass = RecipeScript.name
+        config.sourceEncoding = 'UTF-8'
+        config.addCompilationCustomizers(index, new ImportCustomizer().addImports('java.nio.file.Path'))
+        System.setProperty('groovy.grape.enable', 'false')
+
+        def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides)
+        def binding = new Binding((RecipeScript.CONTEXT): ctx)
+        def shell = new GroovyShell(RecipeLoader.classLoader, binding, config)
+        Script script
+        try {
+            script = shell.parse(new GroovyCodeSource(text, recipe.fileName.toString(), '/sealwright/recipe'))
+        } catch (MultipleCompilationErrorsException e) {
+            throw compileError(e, recipe)
+        }
+        try {
+            script.run()
+        } catch (RecipeException e) {
+            if (e.location().known()) throw e
+            throw new RecipeException(e.message, locator.locate(e), e.cause)
+        } catch (MissingPropertyException e) {
+            throw new RecipeException("unknown name '${e.property}'", locator.locate(e, e.property), e)
+        } catch (MissingMethodException e) {
+            if (e.method == 'call' && e.type == StepHandle)
+                throw new RecipeException("a step handle is being called: a variable on this line has the same name as an option; rename the variable",
+                        locator.locate(e), e)
+            def args = e.arguments.collect { it == null ? 'null' : it.getClass().simpleName }.join(', ')
+            throw new RecipeException("no step or function '${e.method}(${args})'", locator.locate(e, e.method), e)
+        } catch (Exception e) {
+            throw new RecipeException("${e.getClass().simpleName}: ${e.message}", locator.locate(e), e)
+        }
+        if (ctx.pipeline == null) throw new RecipeException("${recipe.fileName} declares no pipeline: add pipeline('name') { ... }",
+                new SourceLocation(recipe, 1, 1))
+        return new Recipe(recipe, ctx.pipeline, ctx.params)
+    }
+
+    private static RecipeException compileError(MultipleCompilationErrorsException e, Path recipe) {
+        def first = e.errorCollector.errors.find { it instanceof SyntaxErrorMessage } as SyntaxErrorMessage
+        if (first == null) return new RecipeException("${recipe.fileName}: ${e.message.readLines().find { it.trim() } ?: 'does not compile'}")
+        def se = first.cause
+        String msg = se.originalMessage.replaceAll(/ @ line \d+, column \d+\.?$/, '')
+        return new RecipeException(msg, new SourceLocation(recipe, se.line, se.startColumn))
+    }
+}

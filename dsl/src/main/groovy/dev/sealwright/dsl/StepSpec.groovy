@@ -1,0 +1,82 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.FileRef
+import dev.sealwright.engine.Input
+import dev.sealwright.engine.OptionSpec
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.Secret
+import dev.sealwright.engine.StepType
+
+import java.nio.file.Path
+
+/**
+ * Base of every step's closure delegate. Typed subclasses add one method per option (for IDE
+ * completion); all of them funnel into {@link #set}, which converts DSL values to engine values.
+ * Anything else called inside the closure is an unknown option, reported at its line.
+ */
+class StepSpec {
+    final StepType type
+    final Map<String, Object> options = new LinkedHashMap<>()
+    protected final PipelineSpec pipeline
+
+    StepSpec(StepType type, PipelineSpec pipeline) {
+        this.type = type
+        this.pipeline = pipeline
+    }
+
+    /** Sets an option; a list option accepts several values or repeated calls. */
+    void set(String name, Object... values) {
+        OptionSpec spec = type.option(name)
+        if (spec == null) throw unknown(name)
+        def converted = values.collect { convert(name, it) }.flatten()
+        if (spec.list()) {
+            def list = (options[name] ?: []) as List
+            list.addAll(converted)
+            options[name] = list
+        } else {
+            if (converted.size() != 1)
+                throw new RecipeException("option '${name}' of ${type.name()} takes one value, got ${converted.size()}", pipeline.locator.here(name))
+            options[name] = converted[0]
+        }
+    }
+
+    protected Object convert(String name, Object v) {
+        switch (v) {
+            case null: throw new RecipeException("option '${name}' of ${type.name()} got null", pipeline.locator.here(name))
+            case StepHandle: return ((StepHandle) v).soleOutput()
+            case Input: return v
+            case Secret: return v
+            case File: return new FileRef(((File) v).toPath())
+            case Path: return new FileRef((Path) v)
+            case GString: return v.toString()
+            case Collection: return ((Collection) v).collect { convert(name, it) }
+            default: return v
+        }
+    }
+
+    private RecipeException unknown(String name) {
+        new RecipeException("unknown option '${name}' for step ${type.name()} (known: ${type.options()*.name().join(', ')})", pipeline.locator.here(name))
+    }
+
+    def methodMissing(String name, Object args) {
+        Object[] a = args as Object[]
+        if (type.option(name) != null) {
+            set(name, a)
+            return null
+        }
+        if (pipeline.respondsTo(name, a) || pipeline.metaClass.respondsTo(pipeline, name)) return pipeline.invokeMethod(name, a)
+        if (pipeline.script.respondsTo(name, a)) return pipeline.script.invokeMethod(name, a)
+        throw unknown(name)
+    }
+
+    def propertyMissing(String name) {
+        if (pipeline.hasProperty(name)) return pipeline.getProperty(name)
+        if (pipeline.script.binding.hasVariable(name)) return pipeline.script.binding.getVariable(name)
+        throw new RecipeException("unknown name '${name}' in step ${type.name()}", pipeline.locator.here(name))
+    }
+
+    void propertyMissing(String name, Object value) {
+        if (type.option(name) != null) set(name, value)
+        else throw unknown(name)
+    }
+}

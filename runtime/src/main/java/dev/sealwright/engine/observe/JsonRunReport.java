@@ -1,0 +1,67 @@
+package dev.sealwright.engine.observe;
+
+import dev.sealwright.Sealwright;
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.Json;
+import dev.sealwright.engine.RunListener;
+import dev.sealwright.engine.RunResult;
+import dev.sealwright.engine.StepRecord;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Writes {@code --report run.json}: steps, status, durations, input/output digests, external tool versions. */
+public final class JsonRunReport implements RunListener {
+    private final Path file;
+
+    public JsonRunReport(Path file) {
+        this.file = file;
+    }
+
+    @Override
+    public void runFinished(RunResult r) {
+        try {
+            AtomicFiles.write(file, Json.pretty(toMap(r)).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write report " + file, e);
+        }
+    }
+
+    public static Map<String, Object> toMap(RunResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sealwright", Sealwright.version());
+        m.put("pipeline", r.pipeline());
+        m.put("status", r.cancelled() ? "cancelled" : r.ok() ? "ok" : "failed");
+        m.put("started", Instant.ofEpochMilli(r.startedEpochMs()).toString());
+        m.put("durationMs", r.durationMs());
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (StepRecord s : r.steps()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", s.name());
+            e.put("type", s.type());
+            e.put("kind", s.kind().name().toLowerCase());
+            e.put("status", s.status().name().toLowerCase());
+            if (s.key() != null) e.put("key", s.key());
+            if (s.startedEpochMs() > 0) e.put("started", Instant.ofEpochMilli(s.startedEpochMs()).toString());
+            e.put("durationMs", s.durationMs());
+            e.put("inputs", s.inputs());
+            Map<String, Object> outs = new LinkedHashMap<>();
+            s.outputs().forEach((k, v) -> outs.put(k, Map.of("path", v.path().toString(), "digest", v.digest(), "size", v.size())));
+            e.put("outputs", outs);
+            if (!s.values().isEmpty()) e.put("values", s.values());
+            e.put("tools", s.tools());
+            if (s.error() != null) e.put("error", s.error());
+            steps.add(e);
+        }
+        m.put("steps", steps);
+        m.put("tools", r.tools());
+        return m;
+    }
+}

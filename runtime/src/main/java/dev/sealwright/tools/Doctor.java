@@ -1,0 +1,54 @@
+package dev.sealwright.tools;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Lists every known external tool as found or missing, and installs missing Debian packages. */
+public final class Doctor {
+    public record Finding(ToolSpec spec, Optional<Path> path, String version) {
+        public boolean found() {
+            return path.isPresent();
+        }
+    }
+
+    private final Tools tools;
+
+    public Doctor(Tools tools) {
+        this.tools = tools;
+    }
+
+    public List<Finding> examine() {
+        List<Finding> out = new ArrayList<>();
+        for (ToolSpec spec : ToolRegistry.all()) {
+            Optional<Path> p = tools.locate(spec.name());
+            out.add(new Finding(spec, p, p.isPresent() ? tools.version(spec.name()) : null));
+        }
+        return out;
+    }
+
+    /** Debian packages providing the given missing tools, deduplicated, in registry order. */
+    public static Set<String> packagesFor(List<Finding> findings) {
+        Set<String> pkgs = new LinkedHashSet<>();
+        for (Finding f : findings) if (!f.found() && f.spec().debianPackage() != null) pkgs.add(f.spec().debianPackage());
+        return pkgs;
+    }
+
+    /** Runs apt-get install for the packages; needs root. Runs apt-get update once if the first attempt fails. */
+    public ToolResult install(Set<String> packages) {
+        if (packages.isEmpty()) return new ToolResult(0, "", "");
+        if (!"root".equals(System.getProperty("user.name")))
+            throw new ToolFailedException("installing Debian packages needs root: apt-get install " + String.join(" ", packages), 1);
+        List<String> args = new ArrayList<>(List.of("-y", "-q", "--no-install-recommends", "install"));
+        args.addAll(packages);
+        ToolResult r = tools.exec("apt-get", args.toArray()).env("DEBIAN_FRONTEND", "noninteractive")
+                .timeout(Duration.ofMinutes(30)).allowFailure().run();
+        if (r.ok()) return r;
+        tools.exec("apt-get", "-q", "update").env("DEBIAN_FRONTEND", "noninteractive").timeout(Duration.ofMinutes(10)).run();
+        return tools.exec("apt-get", args.toArray()).env("DEBIAN_FRONTEND", "noninteractive").timeout(Duration.ofMinutes(30)).run();
+    }
+}

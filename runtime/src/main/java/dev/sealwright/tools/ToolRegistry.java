@@ -1,0 +1,52 @@
+package dev.sealwright.tools;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every external program and firmware file sealwright knows how to use, with its Debian package. */
+public final class ToolRegistry {
+    private static final Map<String, ToolSpec> KNOWN = new LinkedHashMap<>();
+
+    static {
+        add(ToolSpec.program("sha256sum", "coreutils", "--version", "checksums (cross-checks digest outputs)"));
+        add(ToolSpec.program("tar", "tar", "--version", "archives (cross-checks archive outputs)"));
+        add(ToolSpec.program("gzip", "gzip", "--version", "compression"));
+        add(ToolSpec.program("make", "make", "--version", "builds native helpers"));
+        add(ToolSpec.program("gcc", "gcc", "--version", "builds native helpers (static, needs libc6-dev)"));
+        add(ToolSpec.program("file", "file", "--version", "identifies binaries in tests"));
+        add(ToolSpec.program("cpio", "cpio", "--version", "cross-checks initramfs archives"));
+        add(ToolSpec.program("qemu-system-x86_64", "qemu-system-x86", "--version", "launches guests"));
+        add(ToolSpec.program("qemu-img", "qemu-utils", "--version", "converts disk images"));
+        add(ToolSpec.program("swtpm", "swtpm", "--version", "software TPM for vTPM guests"));
+        add(ToolSpec.program("swtpm_setup", "swtpm-tools", "--version", "creates swtpm state"));
+        add(ToolSpec.program("tpm2_createprimary", "tpm2-tools", "--version", "TPM 2.0 cross-checks"));
+        add(ToolSpec.program("cryptsetup", "cryptsetup-bin", "--version", "cross-checks LUKS2 headers"));
+        add(ToolSpec.program("veritysetup", "cryptsetup-bin", "--version", "cross-checks dm-verity hash trees"));
+        add(ToolSpec.program("sbverify", "sbsigntool", "--version", "checks PE/UKI signatures"));
+        add(ToolSpec.program("sgdisk", "gdisk", "--version", "cross-checks GPT disks"));
+        add(ToolSpec.program("mkfs.ext4", "e2fsprogs", "-V", "makes root filesystems"));
+        add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
+        add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
+        add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
+        add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
+                "UEFI firmware for q35 guests"));
+        add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),
+                "UKI stub"));
+    }
+
+    private ToolRegistry() {}
+
+    private static void add(ToolSpec spec) {
+        KNOWN.put(spec.name(), spec);
+    }
+
+    public static ToolSpec get(String name) {
+        return KNOWN.get(name);
+    }
+
+    public static Collection<ToolSpec> all() {
+        return KNOWN.values();
+    }
+}
