@@ -1,0 +1,42 @@
+package dev.sealwright.testkit
+
+import dev.sealwright.cli.Main
+
+import java.nio.file.Path
+
+/** Runs the CLI: in-process (fast, captures stdout/stderr) or as a real process through the launcher. */
+class Cli {
+    static class Result {
+        int exitCode
+        String out
+        String err
+
+        String toString() { "exit ${exitCode}\n--- stdout\n${out}\n--- stderr\n${err}" }
+    }
+
+    /** In-process, with the working directory given by -C where the command supports it. */
+    static synchronized Result run(String... args) {
+        def outBuf = new ByteArrayOutputStream(), errBuf = new ByteArrayOutputStream()
+        def oldOut = System.out, oldErr = System.err
+        System.out = new PrintStream(outBuf, true, 'UTF-8')
+        System.err = new PrintStream(errBuf, true, 'UTF-8')
+        int code
+        try {
+            code = Main.execute(args)
+        } finally {
+            System.out = oldOut
+            System.err = oldErr
+        }
+        new Result(exitCode: code, out: outBuf.toString('UTF-8'), err: errBuf.toString('UTF-8'))
+    }
+
+    /** A real JVM running the built CLI (dsl/target), in {@code dir}. */
+    static Process start(Path dir, String... args) {
+        def target = Repo.path('dsl/target')
+        def cmd = ['java', "-Dsealwright.home=${Repo.root()}".toString(), '-cp',
+                   "${target}/classes:${target}/lib/*".toString(), 'dev.sealwright.cli.Main'] + (args as List)
+        def pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        pb.environment().put('CI', 'true')
+        return pb.start()
+    }
+}
