@@ -41,7 +41,7 @@ class Main implements Runnable {
             if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
             else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
             if (debug) e.printStackTrace()
-            return FAILED
+            return e instanceof dev.sealwright.dsl.UnknownParameterException ? USAGE : FAILED
         } as CommandLine.IExecutionExceptionHandler
         cli.parameterExceptionHandler = { CommandLine.ParameterException e, String[] a ->
             System.err.println("sealwright: ${e.message}")

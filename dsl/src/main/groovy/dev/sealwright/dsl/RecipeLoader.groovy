@@ -56,7 +56,7 @@ class RecipeLoader {
         try {
             script.run()
         } catch (RecipeException e) {
-            if (e.location().known()) throw e
+            if (e.location().known() || e instanceof UnknownParameterException) throw e
             throw new RecipeException(e.message, locator.locate(e), e.cause)
         } catch (MissingPropertyException e) {
             throw new RecipeException("unknown name '${e.property}'", locator.locate(e, e.property), e)
@@ -79,6 +79,8 @@ class RecipeLoader {
         if (first == null) return new RecipeException("${recipe.fileName}: ${e.message.readLines().find { it.trim() } ?: 'does not compile'}")
         def se = first.cause
         String msg = se.originalMessage.replaceAll(/ @ line \d+, column \d+\.?$/, '')
+        if (msg.startsWith('Unexpected input')) msg = "syntax error: unexpected input here (is a '(', '{' or quote above left open?)"
+        else if (msg.contains('\n')) msg = 'syntax error: ' + msg.readLines()[0]
         return new RecipeException(msg, new SourceLocation(recipe, se.line, se.startColumn))
     }
 }

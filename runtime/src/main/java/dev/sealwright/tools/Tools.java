@@ -189,7 +189,7 @@ public final class Tools {
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(p);
-                throw new ToolFailedException(name + " timed out after " + timeout.toSeconds() + "s", -1);
+                throw new ToolFailedException(name + " timed out after " + (timeout.toMillis() < 1000 ? timeout.toMillis() + "ms" : timeout.toSeconds() + "s"), -1);
             }
             return new ToolResult(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
