@@ -97,7 +97,7 @@ class FilesSpec extends Specification {
         def archive = dir.resolve('evil.tar')
         archive.toFile().withOutputStream { os ->
             def tar = new TarArchiveOutputStream(os)
-            entries.each { e -> tar.putArchiveEntry(e); if (e.size) tar.write(new byte[e.size]); tar.closeArchiveEntry() }
+            entries.each { entry -> tar.putArchiveEntry(entry); if (entry.size) tar.write(new byte[entry.size]); tar.closeArchiveEntry() }
             tar.finish()
         }
         def out = dir.resolve('out')
