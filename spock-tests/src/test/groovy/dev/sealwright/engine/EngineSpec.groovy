@@ -265,7 +265,7 @@ class EngineSpec extends Specification {
 
         when:
         def r = run(p, new EngineOptions().listener(listener).listener(new JsonRunReport(report)))
-        def stateFile = dir.resolve('.sealwright/state/sec/use.json')
+        def stateFile = dir.resolve('.sealwright/state/sec.json')
 
         then:
         r.ok()
