@@ -21,8 +21,11 @@ class PipelineSpec {
     final Params params
     final Path recipeDir
     private final Pipeline.Builder builder
+    private final Map<String, RecipeLibrary> libraries
 
-    PipelineSpec(String name, Script script, Path recipe, ScriptLocator locator, Map<String, String> overrides) {
+    PipelineSpec(String name, Script script, Path recipe, ScriptLocator locator, Map<String, String> overrides,
+                 Map<String, RecipeLibrary> libraries = [:]) {
+        this.libraries = libraries
         this.script = script
         this.locator = locator
         this.recipeDir = recipe.toAbsolutePath().parent
@@ -43,6 +46,15 @@ class PipelineSpec {
     }
 
     Params getParams() { params }
+
+    /** {@code files.checksummed(...)} after {@code use 'files'}: a used library by name. */
+    def propertyMissing(String name) {
+        def lib = libraries[name]
+        if (lib == null) throw new MissingPropertyException(name, PipelineSpec)
+        return new LibraryHandle(lib, this)
+    }
+
+    boolean hasLibrary(String name) { libraries.containsKey(name) }
 
     /** A file or directory, relative to the recipe's directory. */
     FileRef file(String path) {
