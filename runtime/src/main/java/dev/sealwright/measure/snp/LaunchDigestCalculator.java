@@ -36,7 +36,7 @@ public final class LaunchDigestCalculator {
         } else {
             gctx = new LaunchDigest();
             gctx.updateNormalPages(ovmf.gpa(), ovmf.dataView());
-            stages.add(new LaunchMeasurement.Stage("firmware", String.format("%d pages of %s at 0x%X", gctx.pages(), ovmf.name(), ovmf.gpa()), gctx.value()));
+            stages.add(new LaunchMeasurement.Stage("firmware", String.format("%d page(s) of %s at 0x%X", gctx.pages(), ovmf.fileName(), ovmf.gpa()), gctx.value()));
         }
         if (p.mode() == SevMode.SNP_OVMF_HASH) return new LaunchMeasurement(p.mode(), gctx.value(), stages, List.of(), List.of());
 
@@ -62,10 +62,10 @@ public final class LaunchDigestCalculator {
         List<LaunchMeasurement.Stage> stages = new ArrayList<>();
         LaunchDigest gctx = new LaunchDigest();
         gctx.updateNormalPages(ovmf.gpa(), ovmf.dataView());
-        stages.add(new LaunchMeasurement.Stage("firmware", String.format("%d pages of %s at 0x%X", gctx.pages(), ovmf.name(), ovmf.gpa()), gctx.value()));
+        stages.add(new LaunchMeasurement.Stage("firmware", String.format("%d page(s) of %s at 0x%X", gctx.pages(), ovmf.fileName(), ovmf.gpa()), gctx.value()));
         long before = gctx.pages();
         gctx.updateNormalPages(svsm.gpa(), svsm.dataView());
-        stages.add(new LaunchMeasurement.Stage("svsm", String.format("%d pages of %s at 0x%X", gctx.pages() - before, svsm.name(), svsm.gpa()), gctx.value()));
+        stages.add(new LaunchMeasurement.Stage("svsm", String.format("%d page(s) of %s at 0x%X", gctx.pages() - before, svsm.fileName(), svsm.gpa()), gctx.value()));
         updateMetadata(gctx, svsm, null, VmmType.QEMU, stages);
         long eip = svsm.svsmEntryEip();
         List<Vmsa> vmsas = new ArrayList<>();
@@ -108,7 +108,7 @@ public final class LaunchDigestCalculator {
         }
         if (isEc2(vmm))
             for (MetadataSection s : image.sections()) if (s.type() == SectionType.CPUID) gctx.updateEmptyPage(PageType.CPUID, s.gpa());
-        stages.add(new LaunchMeasurement.Stage("metadata", String.format("%d pages from %d sections%s", gctx.pages() - before,
+        stages.add(new LaunchMeasurement.Stage("metadata", String.format("%d page(s) from %d sections%s", gctx.pages() - before,
                 image.sections().size(), hashes == null ? "" : ", with the kernel hashes page"), gctx.value()));
     }
 
@@ -124,7 +124,7 @@ public final class LaunchDigestCalculator {
         MessageDigest md = sha256();
         List<LaunchMeasurement.Stage> stages = new ArrayList<>();
         md.update(ovmf.dataView());
-        stages.add(new LaunchMeasurement.Stage("firmware", ovmf.size() + " bytes of " + ovmf.name(), snapshot(md)));
+        stages.add(new LaunchMeasurement.Stage("firmware", ovmf.size() + " bytes of " + ovmf.fileName(), snapshot(md)));
         if (p.kernel() != null) {
             if (!ovmf.supportsSevHashesTable())
                 throw new RecipeException(ovmf.name() + ": Kernel specified but OVMF doesn't support kernel/initrd/cmdline measurement");

@@ -77,6 +77,12 @@ public final class OvmfImage {
         return name;
     }
 
+    /** The file name without directories (for reports that must not depend on where inputs live). */
+    public String fileName() {
+        int slash = name.lastIndexOf('/');
+        return slash < 0 ? name : name.substring(slash + 1);
+    }
+
     public byte[] data() {
         return data.clone();
     }
