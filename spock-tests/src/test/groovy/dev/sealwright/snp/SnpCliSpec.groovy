@@ -110,6 +110,38 @@ class SnpCliSpec extends Specification {
         j.authorKeyDigest == 'YxEcNLv8Ckk4+aAJvQdJgNgXIyPmFZnJ/TNtqGcySOHcqY0L6PdjdqEGuK/UwKBX'
     }
 
+    def "snp idblock is reproducible: the same inputs give the same files (deterministic ECDSA)"() {
+        given:
+        def args = ['snp', 'idblock', '--measurement', '11' * 48, '--family-id', '0102', '--image-id', 'ff', '--svn', '7',
+                    '--id-key', Repo.fixture('snp/virtee-sev/idblock/test_id_key.pem').toString(),
+                    '--author-key', Repo.fixture('snp/sev-snp-measure/keyfile/author_key_test.pem').toString()]
+
+        when:
+        def a = Cli.run((args + ['--out-dir', dir.resolve('a').toString()]) as String[])
+        def b = Cli.run((args + ['--out-dir', dir.resolve('b').toString()]) as String[])
+
+        then:
+        a.exitCode == 0 && b.exitCode == 0
+        ['id-block.base64', 'id-auth.base64', 'id-key-digest.base64', 'author-key-digest.base64'].every {
+            Files.readAllBytes(dir.resolve('a').resolve(it)) == Files.readAllBytes(dir.resolve('b').resolve(it))
+        }
+        IdBlock.read(Base64.decoder.decode(Files.readString(dir.resolve('a/id-block.base64')).trim())).guestSvn() == 7
+    }
+
+    def "measure snp rejects a wrong vCPU type and a truncated OVMF in one line"() {
+        given:
+        def cut = dir.resolve('cut.fd')
+        Files.write(cut, Files.readAllBytes(Path.of(amdSev))[0..<4000] as byte[])
+
+        when:
+        def wrongCpu = Cli.run('measure', 'snp', '--ovmf', amdSev, '--vcpus', '1', '--vcpu-type', 'EPYC-v9')
+        def truncated = Cli.run('measure', 'snp', '--ovmf', cut.toString(), '--vcpus', '1', '--vcpu-type', 'EPYC-v4')
+
+        then:
+        one(wrongCpu).startsWith("unknown vCPU type 'EPYC-v9' (known: EPYC, EPYC-v1, EPYC-v2, EPYC-IBPB, EPYC-v3, EPYC-v4, EPYC-Rome")
+        one(truncated) == "${cut}: size 4000 is not a non-zero multiple of 4096 bytes (truncated or not a firmware image?)".toString()
+    }
+
     def "snp idblock rejects a bad key, a short measurement and an invalid policy in one line"() {
         given:
         def junk = dir.resolve('junk.pem')

@@ -2,10 +2,20 @@ package dev.sealwright.measure.snp.idblock;
 
 import dev.sealwright.engine.RecipeException;
 
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.digests.SHA384Digest;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +23,7 @@ import java.util.List;
 /**
  * Signs an ID block with the ID key and the ID key with the author key (ECDSA P-384, SHA-384), giving the
  * ID_AUTH_INFO QEMU passes to SNP_LAUNCH_FINISH; and checks both signatures as the firmware does.
+ * Signing is deterministic (RFC 6979), verification uses the JCE.
  */
 public final class IdBlockSigner {
     private static final String ALGORITHM = "SHA384withECDSAinP1363Format";
@@ -36,15 +47,21 @@ public final class IdBlockSigner {
         return problems;
     }
 
+    /**
+     * ECDSA P-384 over SHA-384(message) with RFC 6979 deterministic nonces, so the same ID block and keys
+     * always give the same ID auth bytes (any ECDSA verifier accepts them; the nonce is not visible).
+     */
     static SnpSignature sign(PrivateKey key, byte[] message) {
-        try {
-            Signature s = Signature.getInstance(ALGORITHM);
-            s.initSign(key);
-            s.update(message);
-            return SnpSignature.fromP1363(s.sign());
-        } catch (GeneralSecurityException e) {
-            throw new RecipeException("ECDSA P-384 signing failed: " + e.getMessage(), e);
-        }
+        if (!(key instanceof ECPrivateKey ec)) throw new RecipeException("SNP signing needs an EC P-384 private key, got " + key.getAlgorithm());
+        X9ECParameters curve = CustomNamedCurves.getByName("secp384r1");
+        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA384Digest()));
+        signer.init(true, new ECPrivateKeyParameters(ec.getS(), new ECDomainParameters(curve.getCurve(), curve.getG(), curve.getN(), curve.getH())));
+        SHA384Digest sha = new SHA384Digest();
+        sha.update(message, 0, message.length);
+        byte[] hash = new byte[sha.getDigestSize()];
+        sha.doFinal(hash, 0);
+        BigInteger[] rs = signer.generateSignature(hash);
+        return new SnpSignature(rs[0], rs[1]);
     }
 
     public static boolean verify(ECPublicKey key, byte[] message, SnpSignature sig) {
