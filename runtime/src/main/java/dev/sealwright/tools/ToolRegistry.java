@@ -29,6 +29,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("mkfs.ext4", "e2fsprogs", "-V", "makes root filesystems"));
         add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
+        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports)"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
         add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
                 "UEFI firmware for q35 guests"));
