@@ -22,6 +22,7 @@ import picocli.CommandLine.Option
                 MeasureCommand,
                 SnpCommand,
                 AttestCommand,
+                QuoteCommand,
                 VaultCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',
