@@ -42,6 +42,7 @@ class Luks2InteropSpec extends Specification {
             v.write(ourKey, 128 * 1024, plain, 0, plain.length)
         }
         def ro = Sh.readOnlyCopy(image)
+        def before = Sh.sha256(ro)
         def dump = Sh.ok(['cryptsetup', 'luksDump', '--debug', ro.toString()]).out
         def json = JSON.readTree(Sh.ok(['cryptsetup', 'luksDump', '--dump-json-metadata', ro.toString()]).out)
 
@@ -67,6 +68,9 @@ class Luks2InteropSpec extends Specification {
         byte[] cipher = Arrays.copyOfRange(Files.readAllBytes(image), (16 << 20) + 128 * 1024, (16 << 20) + 128 * 1024 + plain.length)
         cipher != plain
         Sh.pythonXtsDecrypt(theirKey, cipher, sectorSize, (128 * 1024) / 512 as long, sectorSize / 512 as long) == plain
+
+        and: 'cryptsetup found nothing to repair'
+        Sh.sha256(ro) == before
 
         where:
         kdf        | keyBits | sectorSize | metadata

@@ -34,13 +34,21 @@ class Sh {
         r
     }
 
-    /** A read-only copy, so cryptsetup cannot silently repair a header we wrote. */
+    /**
+     * A read-only copy for cryptsetup, which silently repairs a header it can write. Root ignores
+     * the mode bits, so specs also compare {@link #sha256} before and after, and never run our
+     * reader on a copy cryptsetup has seen.
+     */
     static Path readOnlyCopy(Path image) {
         def copy = image.resolveSibling(image.fileName.toString() + '.ro')
         Files.deleteIfExists(copy)
         Files.copy(image, copy)
         copy.toFile().setWritable(false, false)
         copy
+    }
+
+    static String sha256(Path p) {
+        Files.readAllBytes(p).sha256()
     }
 
     static Path sparseFile(Path p, long size) {

@@ -111,6 +111,7 @@ final class Luks2Validator {
         long jsonSize = uint64(string(config, "json_size", "Config", "section"), "Config json_size");
         long keyslotsSize = uint64(string(config, "keyslots_size", "Config", "section"), "Config keyslots_size");
         long configMetadata = jsonSize + Luks2Header.BINARY_SIZE;
+        if (jsonSize != metadataSize - Luks2Header.BINARY_SIZE) throw new Invalid("config.json_size " + jsonSize + " does not match the binary header size " + metadataSize);
         if (!Luks2Header.METADATA_SIZES.contains(configMetadata)) throw new Invalid("unsupported LUKS2 header size " + Long.toUnsignedString(configMetadata) + " in config.json_size");
         if (keyslotsSize % 4096 != 0 || Long.compareUnsigned(keyslotsSize, MAX_KEYSLOTS_SIZE) > 0)
             throw new Invalid("unsupported keyslots_size " + Long.toUnsignedString(keyslotsSize) + " (must be 4096-aligned and at most 128 MiB)");
@@ -144,7 +145,6 @@ final class Luks2Validator {
             }
         }
 
-        if (jsonSize != metadataSize - Luks2Header.BINARY_SIZE) throw new Invalid("config.json_size " + jsonSize + " does not match the binary header size " + metadataSize);
         if (root.toString().getBytes(StandardCharsets.UTF_8).length >= jsonSize) throw new Invalid("JSON does not fit in the designated area");
 
         for (Map.Entry<String, JsonNode> e : iter(keyslots)) {
