@@ -191,10 +191,16 @@ public final class GptDisk {
         }
     }
 
-    /** Writes the protective MBR, the primary and the backup GPT (the disk must be {@link #diskLbas} long). */
+    /**
+     * Writes the protective MBR (keeping any boot code already in LBA 0), the primary and the
+     * backup GPT. The file must be {@link #diskLbas} sectors long.
+     */
     public void write(FileChannel ch) throws IOException {
         if (ch.size() / LBA != diskLbas) throw new IllegalStateException("table is for " + diskLbas + " sectors, file has " + ch.size() / LBA);
-        ByteBuffer mbr = ByteBuffer.allocate(LBA).order(ByteOrder.LITTLE_ENDIAN);
+        // keep boot code and disk signature (bytes 0-445) of an existing MBR; replace the partition table
+        ByteBuffer mbr = readLba(ch, 0, 1);
+        if (Short.toUnsignedInt(mbr.getShort(510)) != 0xAA55) mbr = ByteBuffer.allocate(LBA).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 446; i < 510; i++) mbr.put(i, (byte) 0);
         mbr.put(446 + 1, (byte) 0x00).put(446 + 2, (byte) 0x02).put(446 + 3, (byte) 0x00); // CHS 0/0/2
         mbr.put(446 + 4, (byte) 0xEE);
         mbr.put(446 + 5, (byte) 0xFF).put(446 + 6, (byte) 0xFF).put(446 + 7, (byte) 0xFF);

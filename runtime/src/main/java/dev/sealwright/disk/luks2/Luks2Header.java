@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -77,7 +76,7 @@ public final class Luks2Header {
     }
 
     /** Reads and validates both copies; throws a one-line RecipeException naming {@code source} when neither is usable. */
-    public static Luks2Header read(FileChannel ch, String source) throws IOException {
+    public static Luks2Header read(ByteRegion ch, String source) throws IOException {
         long size = ch.size();
         Luks2Header primary = null, secondary = null;
         String primaryError, secondaryError = null;
@@ -96,7 +95,7 @@ public final class Luks2Header {
         } else {
             for (long off : METADATA_SIZES) {
                 if (off + BINARY_SIZE > size) break;
-                if (!Arrays.equals(readBytes(ch, off, 6), MAGIC_SECONDARY)) continue;
+                if (!Arrays.equals(ch.read(off, 6), MAGIC_SECONDARY)) continue;
                 try {
                     secondary = readCopy(ch, off, false);
                     secondaryError = null;
@@ -108,7 +107,7 @@ public final class Luks2Header {
             if (secondary == null && secondaryError == null) secondaryError = "no secondary header found at any of the LUKS2 offsets";
         }
         if (primary == null && secondary == null) {
-            if (size < BINARY_SIZE || (!Arrays.equals(readBytes(ch, 0, 6), MAGIC_PRIMARY) && secondaryError.startsWith("no secondary")))
+            if (size < BINARY_SIZE || (!Arrays.equals(ch.read(0, 6), MAGIC_PRIMARY) && secondaryError.startsWith("no secondary")))
                 throw new RecipeException(source + ": not a LUKS2 device (no LUKS2 header magic)");
             throw new RecipeException(source + ": invalid LUKS2 header: primary: " + primaryError + "; secondary: " + secondaryError);
         }
@@ -133,9 +132,9 @@ public final class Luks2Header {
         InvalidCopy(String message) { super(message); }
     }
 
-    private static Luks2Header readCopy(FileChannel ch, long offset, boolean primary) throws IOException, InvalidCopy {
+    private static Luks2Header readCopy(ByteRegion ch, long offset, boolean primary) throws IOException, InvalidCopy {
         if (ch.size() < offset + BINARY_SIZE) throw new InvalidCopy("file too short for a header at offset " + offset);
-        ByteBuffer bin = ByteBuffer.wrap(readBytes(ch, offset, BINARY_SIZE));
+        ByteBuffer bin = ByteBuffer.wrap(ch.read(offset, BINARY_SIZE));
         byte[] magic = new byte[6];
         bin.get(0, magic);
         if (!Arrays.equals(magic, primary ? MAGIC_PRIMARY : MAGIC_SECONDARY)) throw new InvalidCopy("bad magic at offset " + offset);
@@ -153,7 +152,7 @@ public final class Luks2Header {
         String subsystem = cString(bin, 0xD0, 48, "subsystem");
         if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + csumAlg + "\"");
         if (ch.size() < offset + hdrSize) throw new InvalidCopy("file too short for the JSON area at offset " + offset);
-        byte[] area = readBytes(ch, offset + BINARY_SIZE, (int) (hdrSize - BINARY_SIZE));
+        byte[] area = ch.read(offset + BINARY_SIZE, (int) (hdrSize - BINARY_SIZE));
         byte[] stored = new byte[64];
         bin.get(0x1C0, stored);
         byte[] computed = checksum(csumAlg, bin.array(), area);
@@ -194,20 +193,6 @@ public final class Luks2Header {
         return md.digest();
     }
 
-    static byte[] readBytes(FileChannel ch, long pos, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining()) {
-            int n = ch.read(b, pos + b.position());
-            if (n < 0) break;
-        }
-        return b.array();
-    }
-
-    static void writeBytes(FileChannel ch, long pos, byte[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) ch.write(b, pos + b.position());
-    }
-
     /** The compact JSON text as it goes into the area. */
     public String jsonText() {
         try {
@@ -218,7 +203,7 @@ public final class Luks2Header {
     }
 
     /** Validates, bumps seqid, and writes both copies (fresh salts from {@code entropy}). */
-    public void write(FileChannel ch, Entropy entropy) throws IOException {
+    public void write(ByteRegion ch, Entropy entropy) throws IOException {
         String problem = Luks2Validator.problem(json, metadataSize);
         if (problem != null) throw new IllegalStateException("refusing to write an invalid LUKS2 header: " + problem);
         seqid++;
@@ -240,8 +225,8 @@ public final class Luks2Header {
             bin.putLong(0x100, offset);
             byte[] csum = checksum(checksumAlgorithm, bin.array(), area);
             bin.put(0x1C0, csum);
-            writeBytes(ch, offset, bin.array());
-            writeBytes(ch, offset + BINARY_SIZE, area);
+            ch.write(offset, bin.array());
+            ch.write(offset + BINARY_SIZE, area);
         }
     }
 

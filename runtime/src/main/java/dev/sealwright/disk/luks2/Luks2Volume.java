@@ -27,14 +27,16 @@ public final class Luks2Volume implements Closeable {
     static final int STRIPES = 4000;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private final Path path;
-    private final FileChannel ch;
+    private final String path;
+    private final ByteRegion ch;
+    private final boolean ownsChannel;
     private final Entropy entropy;
     private Luks2Header header;
 
-    private Luks2Volume(Path path, FileChannel ch, Luks2Header header, Entropy entropy) {
+    private Luks2Volume(String path, ByteRegion ch, boolean ownsChannel, Luks2Header header, Entropy entropy) {
         this.path = path;
         this.ch = ch;
+        this.ownsChannel = ownsChannel;
         this.header = header;
         this.entropy = entropy;
     }
@@ -47,11 +49,17 @@ public final class Luks2Volume implements Closeable {
         FileChannel ch = writable ? FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(image, StandardOpenOption.READ);
         try {
-            return new Luks2Volume(image, ch, Luks2Header.read(ch, image.toString()), entropy);
+            ByteRegion r = ByteRegion.whole(ch);
+            return new Luks2Volume(image.toString(), r, true, Luks2Header.read(r, image.toString()), entropy);
         } catch (RuntimeException | IOException e) {
             ch.close();
             throw e;
         }
+    }
+
+    /** A volume inside part of a file (a partition); {@code source} names it in errors. The caller closes the channel. */
+    public static Luks2Volume open(ByteRegion region, String source, Entropy entropy) throws IOException {
+        return new Luks2Volume(source, region, false, Luks2Header.read(region, source), entropy);
     }
 
     /**
@@ -61,6 +69,20 @@ public final class Luks2Volume implements Closeable {
     public static Luks2Volume format(Path image, Luks2FormatOptions o, byte[] passphrase, Entropy entropy) throws IOException {
         FileChannel ch = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
+            return format(ByteRegion.whole(ch), true, image.toString(), o, passphrase, entropy);
+        } catch (RuntimeException | IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Formats a region of a file (a partition); the caller closes the channel. */
+    public static Luks2Volume format(ByteRegion region, String source, Luks2FormatOptions o, byte[] passphrase, Entropy entropy) throws IOException {
+        return format(region, false, source, o, passphrase, entropy);
+    }
+
+    private static Luks2Volume format(ByteRegion ch, boolean owns, String image, Luks2FormatOptions o, byte[] passphrase, Entropy entropy) throws IOException {
+        {
             if (ch.size() <= o.dataOffset())
                 throw new RecipeException(image + ": too small for LUKS2 (" + ch.size() + " bytes; the data starts at " + o.dataOffset() + ")");
             if ((ch.size() - o.dataOffset()) % o.sectorSize() != 0)
@@ -95,13 +117,10 @@ public final class Luks2Volume implements Closeable {
             h.setLabel(o.label());
             h.setSubsystem(o.subsystem());
             // the whole metadata + keyslots area starts zeroed, like cryptsetup's wipe
-            zero(ch, 0, 2 * o.metadataSize() + o.keyslotsSize());
-            Luks2Volume v = new Luks2Volume(image, ch, h, entropy);
+            ch.zero(0, 2 * o.metadataSize() + o.keyslotsSize());
+            Luks2Volume v = new Luks2Volume(image, ch, owns, h, entropy);
             v.addKeyslot(volumeKey, passphrase, o.kdf(), 0);
             return v;
-        } catch (RuntimeException | IOException e) {
-            ch.close();
-            throw e;
         }
     }
 
@@ -115,7 +134,7 @@ public final class Luks2Volume implements Closeable {
     }
 
     public Luks2Header header() { return header; }
-    public Path path() { return path; }
+    public String path() { return path; }
 
     public ObjectNode keyslots() { return (ObjectNode) header.json().get("keyslots"); }
     public ObjectNode tokens() { return (ObjectNode) header.json().get("tokens"); }
@@ -176,7 +195,7 @@ public final class Luks2Volume implements Closeable {
         if (afBytes > Long.parseLong(area.get("size").asText()))
             throw new RecipeException(path + ": keyslot " + slot + " area is smaller than its " + afBytes + "-byte key material");
         byte[] kek = Luks2Kdf.fromJson((ObjectNode) ks.get("kdf")).derive(passphrase, areaKeySize);
-        byte[] material = Luks2Header.readBytes(ch, areaOff, afBytes);
+        byte[] material = ch.read(areaOff, afBytes);
         new AesXts(kek).decrypt(material, 0, afBytes, 512, 0, 1);
         byte[] key = AfSplitter.merge(material, keySize, stripes, afHash);
         return verifiesDigest(slot, key) ? key : null;
@@ -228,8 +247,8 @@ public final class Luks2Volume implements Closeable {
         byte[] split = AfSplitter.split(volumeKey, STRIPES, "sha256", entropy);
         System.arraycopy(split, 0, material, 0, split.length);
         new AesXts(kek).encrypt(material, 0, afBytes, 512, 0, 1);
-        zero(ch, areaOff, areaSize);
-        Luks2Header.writeBytes(ch, areaOff, material);
+        ch.zero(areaOff, areaSize);
+        ch.write(areaOff, material);
 
         ObjectNode ks = F.objectNode();
         ks.put("type", "luks2");
@@ -258,7 +277,7 @@ public final class Luks2Volume implements Closeable {
         ObjectNode ks = (ObjectNode) keyslots().get(id);
         if (ks == null) throw new RecipeException(path + ": keyslot " + slot + " does not exist");
         ObjectNode area = (ObjectNode) ks.get("area");
-        zero(ch, Long.parseLong(area.get("offset").asText()), Long.parseLong(area.get("size").asText()));
+        ch.zero(Long.parseLong(area.get("offset").asText()), Long.parseLong(area.get("size").asText()));
         keyslots().remove(id);
         for (JsonNode d : digests()) removeValue((ArrayNode) d.get("keyslots"), id);
         for (JsonNode t : tokens()) removeValue((ArrayNode) t.get("keyslots"), id);
@@ -293,7 +312,7 @@ public final class Luks2Volume implements Closeable {
     /** Reads whole sectors of the data segment (offset and length multiples of the sector size) and decrypts them. */
     public void read(byte[] volumeKey, long offset, byte[] buf, int off, int len) throws IOException {
         checkSpan(offset, len);
-        byte[] data = Luks2Header.readBytes(ch, dataOffset() + offset, len);
+        byte[] data = ch.read(dataOffset() + offset, len);
         System.arraycopy(data, 0, buf, off, len);
         crypt(volumeKey, false, offset, buf, off, len);
     }
@@ -304,7 +323,7 @@ public final class Luks2Volume implements Closeable {
         byte[] data = new byte[len];
         System.arraycopy(buf, off, data, 0, len);
         crypt(volumeKey, true, offset, data, 0, len);
-        Luks2Header.writeBytes(ch, dataOffset() + offset, data);
+        ch.write(dataOffset() + offset, data);
     }
 
     /** Encrypts or decrypts a buffer that lies at {@code offset} in the data segment (no I/O). */
@@ -330,7 +349,7 @@ public final class Luks2Volume implements Closeable {
 
     private void commit() throws IOException {
         header.write(ch, entropy);
-        ch.force(true);
+        ch.channel().force(true);
     }
 
     private int freeSlot() {
@@ -353,15 +372,6 @@ public final class Luks2Volume implements Closeable {
         }
         if (candidate + size > end) throw new RecipeException(path + ": no room for another " + size + "-byte keyslot area in the keyslots area");
         return candidate;
-    }
-
-    static void zero(FileChannel ch, long pos, long len) throws IOException {
-        byte[] z = new byte[1 << 20];
-        for (long done = 0; done < len; ) {
-            int n = (int) Math.min(z.length, len - done);
-            Luks2Header.writeBytes(ch, pos + done, n == z.length ? z : new byte[n]);
-            done += n;
-        }
     }
 
     static int roundUp(int v, int to) { return (v + to - 1) / to * to; }
@@ -395,6 +405,6 @@ public final class Luks2Volume implements Closeable {
 
     @Override
     public void close() throws IOException {
-        ch.close();
+        if (ownsChannel) ch.channel().close();
     }
 }
