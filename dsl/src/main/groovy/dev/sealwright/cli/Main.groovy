@@ -23,6 +23,7 @@ import picocli.CommandLine.Option
                 SnpCommand,
                 AttestCommand,
                 QuoteCommand,
+                LuksCommand, VerityCommand, DiskCommand,
                 VaultCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',

@@ -31,6 +31,8 @@ public final class ToolRegistry {
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
         add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports)"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
+        add(ToolSpec.program("python3", "python3-cryptography", "--version", "test oracle: AES-XTS via python3-cryptography"));
+        add(ToolSpec.program("openssl", "openssl", "version", "crypto speed limits in benchmarks"));
         add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),

@@ -1,0 +1,110 @@
+package dev.sealwright.cli
+
+import dev.sealwright.disk.DiskEncryptor
+import dev.sealwright.disk.gpt.GptDisk
+import dev.sealwright.disk.luks2.Entropy
+import dev.sealwright.disk.luks2.Luks2FormatOptions
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.RecipeException
+import groovy.transform.CompileStatic
+import picocli.CommandLine
+import picocli.CommandLine.ArgGroup
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+import picocli.CommandLine.Parameters
+
+import java.nio.channels.FileChannel
+import java.nio.file.FileAlreadyExistsException
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'disk', mixinStandardHelpOptions = true, description = ['Disk images: GPT partitions and rootfs encryption (no root, no device-mapper).'],
+        subcommands = [Encrypt, Partitions])
+class DiskCommand implements Runnable {
+    @Override
+    void run() {
+        CommandLine.usage(this, System.out)
+    }
+
+    @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a raw disk image.'])
+    static class Partitions implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'IMAGE')
+        Path image
+
+        @Override
+        Integer call() {
+            LuksCommand.existingImage(image)
+            FileChannel.open(image, StandardOpenOption.READ).withCloseable { ch ->
+                def gpt = GptDisk.read(ch, image.toString())
+                if (gpt.recoveryNote() != null) System.err.println("warning: ${image}: ${gpt.recoveryNote()}")
+                println "disk ${gpt.diskGuid()}: ${gpt.diskLbas()} sectors, usable ${gpt.firstUsable()}-${gpt.lastUsable()}"
+                gpt.partitions().each { p ->
+                    println "${p.number()}\t${p.firstLba()}\t${p.lastLba()}\t${p.type()}\t${p.uuid()}\t${p.name()}"
+                }
+            }
+            Main.OK
+        }
+    }
+
+    @Command(name = 'encrypt', mixinStandardHelpOptions = true,
+            description = ['Copy a GPT disk image, turning its rootfs partition into LUKS2 (encrypt-cloud-image parameters:',
+                    'PBKDF2-SHA256 ×1000, 512-bit aes-xts-plain64, 512 KiB metadata, data at 16 MiB, label cloudimg-rootfs-enc).',
+                    'The partition grows by 16 MiB (into free space, or by growing the disk when it is last).'])
+    static class Encrypt implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'IN')
+        Path input
+        @Option(names = ['-o', '--output'], paramLabel = 'OUT')
+        Path output
+        @Option(names = '--partition', paramLabel = 'SEL', description = 'rootfs (first Linux filesystem), esp, a partition UUID or name (default: ${DEFAULT-VALUE})')
+        String partition = 'rootfs'
+
+        static class KeySource {
+            @Option(names = '--key-file', paramLabel = 'FILE', required = true, description = 'passphrase = the whole file')
+            Path keyFile
+            @Option(names = '--generate-key', paramLabel = 'FILE', required = true, description = 'create a random 16-byte passphrase in FILE (0600; never overwritten)')
+            Path generateKey
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = '1')
+        KeySource key
+        @Option(names = '--label', paramLabel = 'L', description = 'LUKS2 label (default: ${DEFAULT-VALUE})')
+        String label = 'cloudimg-rootfs-enc'
+        @Option(names = '--sector-size', paramLabel = 'BYTES', description = '512 or 4096 (default: ${DEFAULT-VALUE})')
+        int sectorSize = 512
+        @Option(names = '--in-place', description = 'encrypt IN itself (not implemented in this build)')
+        boolean inPlace
+        @Option(names = '--deterministic-seed', paramLabel = 'TEXT', description = 'reproducible output for tests only: the volume key is predictable')
+        String seed
+
+        @Override
+        Integer call() {
+            if (inPlace) throw new RecipeException('disk encrypt: not implemented in this build: --in-place (journaled in-place encryption); use -o OUT')
+            if (output == null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: -o OUT is required')
+            LuksCommand.existingImage(input)
+            def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
+            def opts = Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize)
+            byte[] passphrase
+            if (key.generateKey != null) {
+                passphrase = entropy.bytes(16)
+                try {
+                    AtomicFiles.writeSecret(key.generateKey, passphrase, false)
+                } catch (FileAlreadyExistsException ignored) {
+                    throw new RecipeException("${key.generateKey}: already exists; not overwriting a key file")
+                }
+            } else passphrase = LuksCommand.readKeyFile(key.keyFile)
+            DiskEncryptor.Result r
+            try {
+                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy)
+            } catch (Exception e) {
+                if (key.generateKey != null) Files.deleteIfExists(key.generateKey) // no output, so the new key is useless
+                throw e
+            }
+            println "encrypted partition ${r.before().number()} (${r.before().sizeLbas() * 512} bytes) into LUKS2 ${r.luksUuid()}; " +
+                    "partition now LBA ${r.after().firstLba()}-${r.after().lastLba()}; ${output} is ${r.diskBytes()} bytes"
+            Main.OK
+        }
+    }
+}

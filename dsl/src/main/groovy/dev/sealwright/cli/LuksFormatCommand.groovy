@@ -1,0 +1,93 @@
+package dev.sealwright.cli
+
+import dev.sealwright.disk.luks2.Entropy
+import dev.sealwright.disk.luks2.Luks2FormatOptions
+import dev.sealwright.disk.luks2.Luks2Volume
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.RecipeException
+import groovy.transform.CompileStatic
+import picocli.CommandLine.ArgGroup
+import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
+import picocli.CommandLine.Option
+import picocli.CommandLine.Parameters
+
+import java.nio.file.FileAlreadyExistsException
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'format', mixinStandardHelpOptions = true,
+        description = ['Write a new LUKS2 header (keyslot 0) at the start of IMAGE, like cryptsetup luksFormat: existing data there is lost.',
+                'With --size, IMAGE is created (sparse) if missing.'])
+class LuksFormatCommand implements Callable<Integer> {
+    @Parameters(index = '0', paramLabel = 'IMAGE')
+    Path image
+
+    static class KeySource {
+        @Option(names = '--key-file', paramLabel = 'FILE', required = true, description = 'passphrase = the whole file ("-" = stdin)')
+        Path keyFile
+        @Option(names = '--generate-key', paramLabel = 'FILE', required = true, description = 'create a random 16-byte passphrase in FILE (0600; never overwritten)')
+        Path generateKey
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = '1')
+    KeySource key
+
+    @Mixin
+    LuksKdfOptions kdf
+
+    @Option(names = '--key-size', paramLabel = 'BITS', description = 'aes-xts-plain64 key: 256 or 512 (default: ${DEFAULT-VALUE})')
+    int keyBits = 512
+    @Option(names = '--sector-size', paramLabel = 'BYTES', description = '512 or 4096 (default: ${DEFAULT-VALUE})')
+    int sectorSize = 512
+    @Option(names = '--luks2-metadata-size', paramLabel = 'BYTES', description = 'header + JSON area, 16384 … 4194304 (default: ${DEFAULT-VALUE})')
+    long metadataSize = 16384
+    @Option(names = '--luks2-keyslots-size', paramLabel = 'BYTES', description = 'keyslots area (default: up to the data offset)')
+    Long keyslotsSize
+    @Option(names = '--offset', paramLabel = 'BYTES', description = 'data segment offset (default: ${DEFAULT-VALUE})')
+    long offset = 16L << 20
+    @Option(names = '--label', paramLabel = 'TEXT')
+    String label = ''
+    @Option(names = '--subsystem', paramLabel = 'TEXT')
+    String subsystem = ''
+    @Option(names = '--uuid', paramLabel = 'UUID')
+    String uuid
+    @Option(names = '--size', paramLabel = 'BYTES', description = 'create IMAGE with this size if it does not exist')
+    Long size
+    @Option(names = '--deterministic-seed', paramLabel = 'TEXT',
+            description = 'derive salts, keys and AF stripes from TEXT: same inputs → same bytes. For reproducible test images only: the volume key is predictable.')
+    String seed
+
+    @Override
+    Integer call() {
+        if (!Files.exists(image) && size != null) {
+            new RandomAccessFile(image.toFile(), 'rw').withCloseable { it.setLength(size) }
+        }
+        LuksCommand.existingImage(image)
+        def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
+        byte[] passphrase
+        if (key.generateKey != null) {
+            passphrase = entropy.bytes(16)
+            try {
+                AtomicFiles.writeSecret(key.generateKey, passphrase, false)
+            } catch (FileAlreadyExistsException ignored) {
+                throw new RecipeException("${key.generateKey}: already exists; not overwriting a key file")
+            }
+        } else passphrase = LuksCommand.readKeyFile(key.keyFile)
+        Luks2FormatOptions opts
+        try {
+            opts = new Luks2FormatOptions().keyBits(keyBits).sectorSize(sectorSize).metadataSize(metadataSize).dataOffset(offset)
+                    .label(label).subsystem(subsystem).kdf(kdf.kdf())
+            if (keyslotsSize != null) opts.keyslotsSize(keyslotsSize)
+            if (uuid != null) opts.uuid(UUID.fromString(uuid).toString())
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("luks format: ${e.message}")
+        }
+        Luks2Volume.format(image, opts, passphrase, entropy).withCloseable { v ->
+            println "formatted ${image}: LUKS2 ${v.header().uuid()}, data at ${v.dataOffset()} (${v.dataSize()} bytes, ${v.sectorSize()}-byte sectors), keyslot 0"
+        }
+        return Main.OK
+    }
+}

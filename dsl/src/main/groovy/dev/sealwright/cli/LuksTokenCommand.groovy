@@ -1,0 +1,86 @@
+package dev.sealwright.cli
+
+import com.fasterxml.jackson.core.JsonProcessingException
+import com.fasterxml.jackson.databind.JsonNode
+import com.fasterxml.jackson.databind.ObjectMapper
+import com.fasterxml.jackson.databind.node.ObjectNode
+import dev.sealwright.disk.luks2.Luks2Volume
+import dev.sealwright.engine.Json
+import dev.sealwright.engine.RecipeException
+import groovy.transform.CompileStatic
+import picocli.CommandLine
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+import picocli.CommandLine.Parameters
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'token', mixinStandardHelpOptions = true, description = ['LUKS2 JSON tokens (e.g. systemd-tpm2).'],
+        subcommands = [Add, Remove, ListTokens])
+class LuksTokenCommand implements Runnable {
+    @Override
+    void run() {
+        CommandLine.usage(this, System.out)
+    }
+
+    @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
+    static class Add implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'IMAGE')
+        Path image
+        @Option(names = '--json-file', paramLabel = 'FILE', required = true)
+        Path jsonFile
+        @Option(names = '--token-id', paramLabel = 'N', description = 'default: lowest free')
+        int id = -1
+
+        @Override
+        Integer call() {
+            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : Files.readString(jsonFile)
+            JsonNode token
+            try {
+                token = new ObjectMapper().readTree(text)
+            } catch (JsonProcessingException e) {
+                throw new RecipeException("${jsonFile}: malformed token JSON: ${e.originalMessage}")
+            }
+            if (!(token instanceof ObjectNode)) throw new RecipeException("${jsonFile}: a token must be a JSON object")
+            Luks2Volume.open(LuksCommand.existingImage(image), true).withCloseable { Luks2Volume v ->
+                println "added token ${v.addToken((ObjectNode) token, id)} to ${image}"
+            }
+            Main.OK
+        }
+    }
+
+    @Command(name = 'remove', mixinStandardHelpOptions = true, description = ['Remove a token.'])
+    static class Remove implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'IMAGE')
+        Path image
+        @Option(names = '--token-id', paramLabel = 'N', required = true)
+        int id
+
+        @Override
+        Integer call() {
+            Luks2Volume.open(LuksCommand.existingImage(image), true).withCloseable { Luks2Volume v -> v.removeToken(id) }
+            println "removed token ${id} from ${image}"
+            Main.OK
+        }
+    }
+
+    @Command(name = 'list', mixinStandardHelpOptions = true, description = ['List tokens (id, type, keyslots), or print them as JSON.'])
+    static class ListTokens implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'IMAGE')
+        Path image
+        @Option(names = '--json', description = 'print the tokens object')
+        boolean json
+
+        @Override
+        Integer call() {
+            Luks2Volume.open(LuksCommand.existingImage(image), false).withCloseable { Luks2Volume v ->
+                if (json) print Json.pretty(v.tokens())
+                else v.tokens().fields().each { Map.Entry<String, JsonNode> e -> println "${e.key}\t${e.value.path('type').asText()}\tkeyslots ${e.value.path('keyslots')}" }
+            }
+            Main.OK
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.sealwright.cli
+
+import dev.sealwright.disk.verity.VeritySuperblock
+import dev.sealwright.disk.verity.VerityTree
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.RecipeException
+import groovy.transform.CompileStatic
+import picocli.CommandLine
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+import picocli.CommandLine.Parameters
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.security.SecureRandom
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'verity', mixinStandardHelpOptions = true,
+        description = ['dm-verity hash trees, compatible with veritysetup (superblock + tree in a separate hash file).'],
+        subcommands = [Format, Verify])
+class VerityCommand implements Runnable {
+    @Override
+    void run() {
+        CommandLine.usage(this, System.out)
+    }
+
+    static void requireFile(Path p) {
+        if (!Files.isRegularFile(p)) throw new RecipeException("${p}: no such file")
+    }
+
+    @Command(name = 'format', mixinStandardHelpOptions = true, description = ['Write the superblock and hash tree of DATA to HASH and print the root hash.'])
+    static class Format implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'DATA')
+        Path data
+        @Parameters(index = '1', paramLabel = 'HASH')
+        Path hash
+        @Option(names = '--salt', paramLabel = 'HEX', description = 'default: 32 random bytes; "-" for none')
+        String salt
+        @Option(names = '--uuid', paramLabel = 'UUID', description = 'default: random')
+        String uuid
+        @Option(names = '--hash', paramLabel = 'ALG', description = 'sha256, sha512 or sha1 (default: ${DEFAULT-VALUE})')
+        String algorithm = 'sha256'
+        @Option(names = '--data-block-size', paramLabel = 'BYTES')
+        int dataBlockSize = 4096
+        @Option(names = '--hash-block-size', paramLabel = 'BYTES')
+        int hashBlockSize = 4096
+        @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'also write the root hash (hex) to FILE')
+        Path rootHashFile
+
+        @Override
+        Integer call() {
+            requireFile(data)
+            byte[] saltBytes
+            try {
+                saltBytes = salt == null ? randomSalt() : salt == '-' ? new byte[0] : HexFormat.of().parseHex(salt)
+            } catch (IllegalArgumentException e) {
+                throw new RecipeException("--salt: not a hex string: ${salt}")
+            }
+            VeritySuperblock sb
+            try {
+                long blocks = Files.size(data).intdiv(dataBlockSize) as long
+                if (blocks == 0) throw new RecipeException("${data}: smaller than one ${dataBlockSize}-byte data block")
+                sb = new VeritySuperblock(1, uuid != null ? UUID.fromString(uuid) : UUID.randomUUID(), algorithm, dataBlockSize, hashBlockSize, blocks, saltBytes)
+            } catch (IllegalArgumentException e) {
+                throw new RecipeException("verity format: ${e.message}")
+            }
+            def root = HexFormat.of().formatHex(new VerityTree(sb).format(data, hash))
+            if (rootHashFile != null) AtomicFiles.write(rootHashFile, (root + '\n').getBytes('UTF-8'))
+            println "UUID:            ${sb.uuid()}"
+            println "Hash type:       1"
+            println "Data blocks:     ${sb.dataBlocks()}"
+            println "Data block size: ${dataBlockSize}"
+            println "Hash block size: ${hashBlockSize}"
+            println "Hash algorithm:  ${algorithm}"
+            println "Salt:            ${saltBytes.length == 0 ? '-' : HexFormat.of().formatHex(saltBytes)}"
+            println "Root hash:       ${root}"
+            Main.OK
+        }
+
+        private static byte[] randomSalt() {
+            byte[] b = new byte[32]
+            new SecureRandom().nextBytes(b)
+            b
+        }
+    }
+
+    @Command(name = 'verify', mixinStandardHelpOptions = true, description = ['Check DATA against the tree in HASH and the root hash.'])
+    static class Verify implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'DATA')
+        Path data
+        @Parameters(index = '1', paramLabel = 'HASH')
+        Path hash
+        @Parameters(index = '2', paramLabel = 'ROOT_HASH', arity = '0..1')
+        String rootHash
+        @Option(names = '--root-hash-file', paramLabel = 'FILE')
+        Path rootHashFile
+
+        @Override
+        Integer call() {
+            requireFile(data)
+            requireFile(hash)
+            String root = rootHash ?: (rootHashFile != null ? Files.readString(rootHashFile).trim() : null)
+            if (root == null) throw new RecipeException('verity verify: give ROOT_HASH or --root-hash-file')
+            byte[] rootBytes
+            try {
+                rootBytes = HexFormat.of().parseHex(root)
+            } catch (IllegalArgumentException e) {
+                throw new RecipeException("verity verify: root hash is not hex: ${root}")
+            }
+            VeritySuperblock sb
+            try {
+                byte[] first = new byte[VeritySuperblock.SIZE]
+                Files.newInputStream(hash).withCloseable { it.readNBytes(first, 0, first.length) }
+                sb = VeritySuperblock.decode(first)
+            } catch (IllegalArgumentException e) {
+                throw new RecipeException("${hash}: ${e.message}")
+            }
+            def problem = new VerityTree(sb).verify(data, hash, rootBytes)
+            if (problem != null) {
+                System.err.println("verification failed: ${problem}")
+                return Main.FAILED
+            }
+            println "verified ${sb.dataBlocks()} blocks of ${data} against root hash ${root}"
+            Main.OK
+        }
+    }
+}

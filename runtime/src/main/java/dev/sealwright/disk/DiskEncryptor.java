@@ -1,0 +1,114 @@
+package dev.sealwright.disk;
+
+import dev.sealwright.disk.gpt.GptDisk;
+import dev.sealwright.disk.gpt.GptPartition;
+import dev.sealwright.disk.luks2.ByteRegion;
+import dev.sealwright.disk.luks2.Entropy;
+import dev.sealwright.disk.luks2.Luks2FormatOptions;
+import dev.sealwright.disk.luks2.Luks2Volume;
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.RecipeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * encrypt-cloud-image's "encrypt" without device-mapper or root: copies a GPT disk image and
+ * turns one partition (the rootfs by default) into a LUKS2 volume whose data segment holds the
+ * partition's original bytes, encrypted while copying. The partition grows by the LUKS2 data
+ * offset, into free space behind it or by growing the disk when it is the last partition; the
+ * GPT (both copies) is rewritten. The input is never modified; the output appears atomically.
+ */
+public final class DiskEncryptor {
+    private static final int CHUNK = 8 << 20;
+    private static final byte[] VHD_COOKIE = "conectix".getBytes(StandardCharsets.US_ASCII);
+
+    public record Result(GptPartition before, GptPartition after, long diskBytes, String luksUuid) {}
+
+    private DiskEncryptor() {}
+
+    public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
+        if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; in-place encryption (--in-place) is not implemented in this build");
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+        try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
+            long inSize = src.size();
+            if (inSize >= 512 && Arrays.equals(read(src, inSize - 512, 8), VHD_COOKIE))
+                throw new RecipeException(in + ": not implemented in this build: VHD input (convert it first: qemu-img convert -O raw " + in + " disk.raw)");
+            GptDisk gpt = GptDisk.read(src, in.toString());
+            GptPartition part = gpt.find(partition).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + partition + "\" (has: "
+                    + gpt.partitions().stream().map(p -> p.number() + "=" + (p.name().isEmpty() ? p.uuid() : p.name())).collect(Collectors.joining(", ")) + ")"));
+            long partStart = part.firstLba() * GptDisk.LBA, partBytes = part.sizeLbas() * GptDisk.LBA;
+            if (Arrays.equals(read(src, partStart, 6), new byte[] {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE}))
+                throw new RecipeException(in + ": partition " + part.number() + " is already LUKS-encrypted");
+            if (partBytes % options.sectorSize() != 0)
+                throw new RecipeException(in + ": partition " + part.number() + " size " + partBytes + " is not a multiple of the " + options.sectorSize() + "-byte LUKS2 sector");
+            long grow = options.dataOffset() / GptDisk.LBA;
+            long next = gpt.partitions().stream().filter(p -> p.firstLba() > part.lastLba()).mapToLong(GptPartition::firstLba).min().orElse(gpt.lastUsable() + 1);
+            boolean last = gpt.partitions().stream().noneMatch(p -> p.firstLba() > part.lastLba());
+            long gap = next - part.lastLba() - 1;
+            GptDisk layout = gpt;
+            long outSize = inSize;
+            if (gap < grow) {
+                if (!last) throw new RecipeException(in + ": not implemented in this build: partition " + part.number()
+                        + " has only " + gap * 512 + " free bytes behind it and is not the last partition (shifting the partitions after it)");
+                outSize = inSize + (grow - gap) * GptDisk.LBA;
+                layout = gpt.resized(outSize);
+            }
+            GptPartition grown = part.withRange(part.firstLba(), part.lastLba() + grow);
+            layout = layout.withPartition(grown);
+
+            byte[] volumeKey = options.volumeKey() != null ? options.volumeKey() : entropy.bytes(options.keyBits() / 8);
+            options.volumeKey(volumeKey);
+            String uuid;
+            try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                copy(src, dst, 0, partStart);
+                long after = partStart + partBytes;
+                long backupStart = (gpt.diskLbas() - 33) * GptDisk.LBA; // the old backup entries + header are rewritten
+                if (after < backupStart) copy(src, dst, after, backupStart - after); // partitions behind it keep their place
+                if (dst.size() < outSize) dst.write(ByteBuffer.allocate(1), outSize - 1);
+                ByteRegion region = new ByteRegion(dst, partStart, grown.sizeLbas() * GptDisk.LBA);
+                try (Luks2Volume v = Luks2Volume.format(region, out + " partition " + part.number(), options, passphrase, entropy)) {
+                    byte[] buf = new byte[CHUNK];
+                    for (long off = 0; off < partBytes; off += CHUNK) {
+                        int n = (int) Math.min(CHUNK, partBytes - off);
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
+                        v.write(volumeKey, off, buf, 0, n);
+                    }
+                    uuid = v.header().uuid();
+                }
+                layout.write(dst);
+                dst.force(true);
+            }
+            AtomicFiles.move(tmp, out);
+            return new Result(part, grown, outSize, uuid);
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No space left")) throw new RecipeException(out + ": no space left on device; no output written", e);
+            throw e;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static byte[] read(FileChannel ch, long pos, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        while (b.hasRemaining() && ch.read(b, pos + b.position()) > 0) { }
+        return b.array();
+    }
+
+    private static void copy(FileChannel src, FileChannel dst, long pos, long len) throws IOException {
+        for (long done = 0; done < len; ) {
+            long n = src.transferTo(pos + done, len - done, dst.position(pos + done));
+            if (n <= 0) throw new IOException("short copy at " + (pos + done));
+            done += n;
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.sealwright.disk.verity;
+
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.RecipeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A dm-verity hash tree as veritysetup lays it out (format version 1, superblock first): hash
+ * blocks of {@code hashBlockSize} hold 2^k digests each, every digest padded to a power of two;
+ * levels are stored root-most first after the superblock; each block's hash is H(salt ‖ block)
+ * (hash type 1) or H(block ‖ salt) (type 0). The leaf level is hashed on all cores.
+ */
+public final class VerityTree {
+    private final VeritySuperblock params;
+    private final int digestSize;
+    private final int digestSlot;
+    private final int hashesPerBlock;
+    private final long[] levelBlocks;   // size of level i in hash blocks (0 = leaves)
+    private final long[] levelStart;    // first hash block of level i, counted from the hash device start
+
+    public VerityTree(VeritySuperblock params) {
+        this.params = params;
+        this.digestSize = digest(params.algorithm()).getDigestLength();
+        this.digestSlot = Integer.highestOneBit(digestSize) == digestSize ? digestSize : Integer.highestOneBit(digestSize) << 1;
+        int bits = 31 - Integer.numberOfLeadingZeros(params.hashBlockSize() / digestSize);
+        this.hashesPerBlock = 1 << bits;
+        int levels = 0;
+        while (bits * levels < 64 && ((params.dataBlocks() - 1) >>> (bits * levels)) != 0) levels++;
+        levelBlocks = new long[levels];
+        levelStart = new long[levels];
+        long pos = 1; // the superblock takes the first hash block
+        for (int i = levels - 1; i >= 0; i--) {
+            levelStart[i] = pos;
+            int shift = (i + 1) * bits;
+            levelBlocks[i] = shift >= 63 ? 1 : (params.dataBlocks() + (1L << shift) - 1) >>> shift;
+            pos += levelBlocks[i];
+        }
+    }
+
+    public VeritySuperblock params() { return params; }
+
+    /** Bytes the hash device needs: superblock block + all levels. */
+    public long hashDeviceSize() {
+        long blocks = 1;
+        for (long b : levelBlocks) blocks += b;
+        return blocks * params.hashBlockSize();
+    }
+
+    public record Result(byte[] rootHash, byte[][] levels) {}
+
+    /** Computes the whole tree and the root hash from the data file. */
+    public Result compute(Path data) throws IOException {
+        try (FileChannel in = FileChannel.open(data, StandardOpenOption.READ)) {
+            if (in.size() / params.dataBlockSize() < params.dataBlocks())
+                throw new RecipeException(data + ": has " + in.size() / params.dataBlockSize() + " blocks of " + params.dataBlockSize() + " bytes, the tree covers " + params.dataBlocks());
+            byte[][] levels = new byte[levelBlocks.length][];
+            if (levels.length == 0) {
+                byte[] block = read(in, 0, params.dataBlockSize());
+                return new Result(hash(block, 0, block.length), levels);
+            }
+            levels[0] = hashLeaves(in);
+            for (int i = 1; i < levels.length; i++) levels[i] = hashLevel(levels[i - 1], levelBlocks[i]);
+            byte[] top = levels[levels.length - 1];
+            return new Result(hash(top, 0, params.hashBlockSize()), levels);
+        }
+    }
+
+    /** Writes superblock + tree into {@code hashFile} (created or truncated) and returns the root hash. */
+    public byte[] format(Path data, Path hashFile) throws IOException {
+        if (Files.exists(hashFile) && Files.isSameFile(data, hashFile)) throw new RecipeException(hashFile + ": the hash file must not be the data file");
+        Result r = compute(data);
+        Path dir = hashFile.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + hashFile.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                byte[] first = new byte[params.hashBlockSize()];
+                System.arraycopy(params.encode(), 0, first, 0, VeritySuperblock.SIZE);
+                write(out, 0, first);
+                for (int i = 0; i < r.levels().length; i++) write(out, levelStart[i] * params.hashBlockSize(), r.levels()[i]);
+                out.force(true);
+            }
+            AtomicFiles.move(tmp, hashFile);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return r.rootHash();
+    }
+
+    /** Checks the stored tree in {@code hashFile} and {@code rootHash} against the data; returns null or the first problem. */
+    public String verify(Path data, Path hashFile, byte[] rootHash) throws IOException {
+        Result r = compute(data);
+        try (FileChannel in = FileChannel.open(hashFile, StandardOpenOption.READ)) {
+            if (in.size() < hashDeviceSize()) return hashFile + ": hash device is " + in.size() + " bytes, the tree needs " + hashDeviceSize();
+            for (int i = 0; i < r.levels().length; i++) {
+                byte[] stored = read(in, levelStart[i] * params.hashBlockSize(), r.levels()[i].length);
+                int mismatch = Arrays.mismatch(stored, r.levels()[i]);
+                if (mismatch >= 0) {
+                    long entry = (long) mismatch / params.hashBlockSize() * hashesPerBlock + mismatch % params.hashBlockSize() / digestSlot;
+                    return i == 0 ? "data block " + entry + " does not match its hash in " + hashFile
+                            : "hash level " + i + " entry " + entry + " does not match the level below";
+                }
+            }
+        }
+        if (!MessageDigest.isEqual(r.rootHash(), rootHash)) return "root hash mismatch: data and tree give " + java.util.HexFormat.of().formatHex(r.rootHash());
+        return null;
+    }
+
+    private byte[] hashLeaves(FileChannel in) throws IOException {
+        long blocks = params.dataBlocks();
+        byte[] level = new byte[Math.toIntExact(levelBlocks[0] * params.hashBlockSize())];
+        int threads = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), blocks / 256));
+        long per = (blocks + threads - 1) / threads;
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "verity-hash");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long from = t * per, to = Math.min(blocks, from + per);
+                jobs.add(pool.submit(() -> {
+                    hashRange(in, from, to, level);
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return level;
+    }
+
+    private void hashRange(FileChannel in, long from, long to, byte[] level) throws IOException {
+        int bs = params.dataBlockSize();
+        int chunkBlocks = Math.max(1, (4 << 20) / bs);
+        MessageDigest md = digest(params.algorithm());
+        byte[] buf = new byte[chunkBlocks * bs];
+        for (long b = from; b < to; b += chunkBlocks) {
+            int n = (int) Math.min(chunkBlocks, to - b);
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n * bs);
+            while (bb.hasRemaining()) if (in.read(bb, b * bs + bb.position()) < 0) throw new IOException("short read");
+            for (int k = 0; k < n; k++) {
+                byte[] h = hash(md, buf, k * bs, bs);
+                long idx = b + k;
+                int pos = Math.toIntExact(idx / hashesPerBlock * params.hashBlockSize() + idx % hashesPerBlock * digestSlot);
+                System.arraycopy(h, 0, level, pos, digestSize);
+            }
+        }
+    }
+
+    private byte[] hashLevel(byte[] below, long blocks) {
+        int hbs = params.hashBlockSize();
+        byte[] level = new byte[Math.toIntExact(blocks * hbs)];
+        MessageDigest md = digest(params.algorithm());
+        long n = below.length / hbs;
+        for (long idx = 0; idx < n; idx++) {
+            byte[] h = hash(md, below, (int) (idx * hbs), hbs);
+            System.arraycopy(h, 0, level, Math.toIntExact(idx / hashesPerBlock * hbs + idx % hashesPerBlock * digestSlot), digestSize);
+        }
+        return level;
+    }
+
+    private byte[] hash(byte[] buf, int off, int len) {
+        return hash(digest(params.algorithm()), buf, off, len);
+    }
+
+    private byte[] hash(MessageDigest md, byte[] buf, int off, int len) {
+        if (params.hashType() == 1) md.update(params.salt());
+        md.update(buf, off, len);
+        if (params.hashType() == 0) md.update(params.salt());
+        return md.digest();
+    }
+
+    static MessageDigest digest(String alg) {
+        String jdk = switch (alg) {
+            case "sha1" -> "SHA-1";
+            case "sha256" -> "SHA-256";
+            case "sha512" -> "SHA-512";
+            default -> throw new RecipeException("verity hash \"" + alg + "\" is not supported (sha1, sha256, sha512)");
+        };
+        try {
+            return MessageDigest.getInstance(jdk);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] read(FileChannel ch, long pos, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        while (b.hasRemaining()) if (ch.read(b, pos + b.position()) < 0) throw new IOException("short read at " + pos);
+        return b.array();
+    }
+
+    private static void write(FileChannel ch, long pos, byte[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.hasRemaining()) ch.write(b, pos + b.position());
+    }
+}
