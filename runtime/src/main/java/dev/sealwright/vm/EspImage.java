@@ -42,11 +42,11 @@ public final class EspImage {
             f.setLength(totalSectors * 512);
         }
         try {
-            tools.exec("sgdisk", "-q", "-U", DISK_GUID, "-n", "1:" + FIRST_SECTOR + ":" + lastSector, "-t", "1:ef00",
+            tools.exec("sgdisk", "-U", DISK_GUID, "-n", "1:" + FIRST_SECTOR + ":" + lastSector, "-t", "1:ef00",
                     "-u", "1:" + PART_GUID, "-c", "1:ESP", tmp).run();
             long blocks = (lastSector - FIRST_SECTOR + 1) / 2;
             tools.exec("mkfs.fat", "-F", "16", "-s", sectorsPerCluster, "--invariant", "-i", VOLUME_ID, "-n", "ESP",
-                    "--offset=" + FIRST_SECTOR, tmp, blocks).run();
+                    "--mbr=n", "--offset=" + FIRST_SECTOR, tmp, blocks).run();
             String image = tmp + "@@" + (FIRST_SECTOR * 512L);
             tools.exec("mmd", "-i", image, "::/EFI", "::/EFI/BOOT").env("SOURCE_DATE_EPOCH", FAT_EPOCH).run();
             tools.exec("mcopy", "-i", image, uki, "::/EFI/BOOT/BOOTX64.EFI").env("SOURCE_DATE_EPOCH", FAT_EPOCH).run();
