@@ -107,7 +107,7 @@ public final class QemuCommandLine {
         SnpOptions o = spec.snp();
         add(a, "-accel", "kvm", "-cpu", o.cpuModel(),
                 "-machine", "q35,confidential-guest-support=sev0,memory-backend=ram1",
-                "-object", "memory-backend-memfd,id=ram1,size=" + spec.memoryMiB() + "M,share=true,prealloc=false");
+                "-object", "memory-backend-memfd,id=ram1,size=" + spec.memoryMiB() + "M,share=true,reserve=false");
         StringBuilder g = new StringBuilder("sev-snp-guest,id=sev0");
         g.append(",policy=0x").append(Long.toHexString(o.policy()));
         g.append(",cbitpos=").append(o.cbitpos());
