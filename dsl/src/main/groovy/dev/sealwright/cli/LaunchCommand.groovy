@@ -105,10 +105,10 @@ class LaunchCommand implements Callable<Integer> {
             }
         }
         def caps = HostCapabilities.detect(tools)
-        if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         boolean ownDir = runDir == null
         long started = System.nanoTime()
         def handle = VmHandle.launch(spec, tools, caps, dir, { String line -> println line })
+        if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         try {
             if (marker != null) handle.waitFor(marker, Duration.ofSeconds(timeout ?: 86400L))
             long left = timeout == null ? Duration.ofDays(365).toNanos() : (timeout.longValue() * 1_000_000_000L - (System.nanoTime() - started))
