@@ -33,6 +33,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("mkfs.fat", "dosfstools", "--help", "formats the ESP of UKI boot disks"));
         add(ToolSpec.program("mcopy", "mtools", "--version", "copies the UKI into the ESP"));
         add(ToolSpec.program("mmd", "mtools", "--version", "creates directories in the ESP"));
+        add(ToolSpec.program("virt-xml-validate", "libvirt-clients", "--version", "checks libvirt domain XML"));
         add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),
