@@ -156,12 +156,13 @@ public final class VmHandle implements AutoCloseable {
         }
     }
 
+    /** Streams the line first, then records it: a line waitFor returns has already been streamed. */
     private void emit(String line, Consumer<String> console) {
+        console.accept(line);
         synchronized (lines) {
             lines.add(line);
             lines.notifyAll();
         }
-        console.accept(line);
     }
 
     /**

@@ -93,11 +93,12 @@ pipeline('vtpm-guest') {
         (TestGuest.running('swtpm', 'sealwright-vm-') + TestGuest.running('qemu-system-x86_64', 'sealwright-vm-')) - before == []
     }
 
-    def "API: a UKI boots from the generated ESP, and a guest that never prints the marker is killed at the timeout with nothing left"() {
+    def "API: a UKI boots from the generated ESP with a port forward up, and a guest that never prints the marker is killed at the timeout with nothing left"() {
         given: 'the kernel EFI stub as the UKI: OVMF starts it from \\EFI\\BOOT\\BOOTX64.EFI; without a console= it prints nothing'
         def tools = new Tools()
+        int hostPort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()).withCloseable { it.localPort }
         def spec = VmSpec.builder().firmware(TestGuest.OVMF_CODE).vars(TestGuest.OVMF_VARS).uki(kernel)
-                .cpus(1).memory('512M').build()
+                .cpus(1).memory('512M').forward("${hostPort}:22".toString()).build()
         def runDir = work.resolve('api-run')
         def streamed = Collections.synchronizedList([])
 
@@ -109,6 +110,8 @@ pipeline('vtpm-guest') {
         then: 'OVMF found the ESP on the virtio disk and started its removable-media loader'
         started.contains('UEFI Misc Device')
         streamed.any { it.contains('BdsDxe: starting') }
+        and: 'QEMU user networking listens on the forwarded host port (127.0.0.1 only) while the VM runs'
+        new Socket(InetAddress.getLoopbackAddress(), hostPort).withCloseable { it.connected }
 
         when:
         vm.waitFor(Pattern.compile(Pattern.quote(TestGuest.MARKER)), Duration.ofSeconds(20))

@@ -99,7 +99,7 @@ class VmSpecSpec extends Specification {
 
         where:
         args                                                                  || message
-        ['--kernel', '@K']                                                    || 'launch needs --firmware'
+        ['--kernel', '@K']                                                    || 'the VM needs --firmware'
         ['--firmware', '@DIR/missing.fd', '--kernel', '@K']                   || 'firmware @DIR/missing.fd does not exist or is not a file'
         ['--firmware', '@FW', '--kernel', '@DIR/no-kernel']                   || 'kernel @DIR/no-kernel does not exist or is not a file'
         ['--firmware', '@FW', '--kernel', '@K', '--initrd', '@DIR/no-initrd'] || 'initrd @DIR/no-initrd does not exist'
