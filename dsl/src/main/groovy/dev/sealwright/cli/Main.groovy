@@ -24,6 +24,7 @@ import picocli.CommandLine.Option
                 AttestCommand,
                 QuoteCommand,
                 LuksCommand, VerityCommand, DiskCommand,
+                LaunchCommand,
                 VaultCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',

@@ -89,6 +89,8 @@ class PipelineSpec {
     /** Predicted SEV-SNP launch digest (step type measure.snp); recipes write {@code measure.snp { ovmf file('OVMF.fd'); vcpus 4 }}. */
     StepHandle measureSnp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', null, MeasureSnpSpec, body) }
     StepHandle measureSnp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', name, MeasureSnpSpec, body) }
+    StepHandle launch(@DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', null, LaunchSpec, body) }
+    StepHandle launch(String name, @DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', name, LaunchSpec, body) }
 
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
