@@ -25,6 +25,8 @@ public final class ReportFiles {
         byte[] data;
         try {
             data = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RecipeException(file + ": no such file", e);
         } catch (IOException e) {
             throw new RecipeException(file + ": cannot read: " + e.getMessage(), e);
         }
