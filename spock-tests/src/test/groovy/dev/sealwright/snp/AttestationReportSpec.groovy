@@ -154,6 +154,7 @@ class AttestationReportSpec extends Specification {
         r.toBytes() == raw
 
         and:
+        r.kdsVcekUrl(ProductGeneration.MILAN) == 'https://kdsintf.amd.com/vcek/v1/Milan/' + hex(r.chipId()) + '?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68'
         strict.failures()*.name() == ['policy']
         strict.failures()[0].detail().contains('debugging is allowed (bit 19)')
         lenient.ok()
@@ -250,6 +251,7 @@ class AttestationReportSpec extends Specification {
         back.generationHint() == ProductGeneration.TURIN
         new TcbVersion(back.reportedTcb(), ProductGeneration.TURIN).toString() == 'fmc 1 / bl 2 / tee 3 / snp 4 / ucode 9'
         v3.cpuidFamily() == 0x1A && v3.launchMitVector() == 0
+        back.kdsVcekUrl(ProductGeneration.TURIN) == 'https://kdsintf.amd.com/vcek/v1/Turin/' + hex(base.chipId()).take(16) + '?fmcSPL=1&blSPL=2&teeSPL=3&snpSPL=4&ucodeSPL=9'
     }
 
     def "malformed report files give one line naming the file"() {
