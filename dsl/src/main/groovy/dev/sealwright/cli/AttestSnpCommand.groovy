@@ -74,6 +74,8 @@ class AttestSnpCommand implements Callable<Integer> {
             System.out.print(Json.pretty(v.toMap()))
         } else {
             v.checks().each { ReportVerification.Check c -> println "${c.ok() ? 'ok  ' : 'FAIL'} ${c.name().padRight(12)} ${c.detail()}" }
+            if (v.failures().any { it.name() in ['signature', 'chip-id', 'tcb'] } && v.generation() != null && v.report().signingKey() == 0)
+                println "the VCEK for this report's chip and TCB: ${v.report().kdsVcekUrl(v.generation())}"
             println v.ok() ? "verified: ${report}" : "NOT verified: ${report}: ${v.failures()*.name().join(', ')} failed"
         }
         return v.ok() ? Main.OK : Main.FAILED

@@ -154,6 +154,7 @@ class AttestationReportSpec extends Specification {
         r.toBytes() == raw
 
         and:
+        r.kdsVcekUrl(ProductGeneration.MILAN) == 'https://kdsintf.amd.com/vcek/v1/Milan/' + hex(r.chipId()) + '?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68'
         strict.failures()*.name() == ['policy']
         strict.failures()[0].detail().contains('debugging is allowed (bit 19)')
         lenient.ok()
@@ -233,6 +234,82 @@ class AttestationReportSpec extends Specification {
         vlek.every { it.ok() }
     }
 
+    def "our chain verdicts agree with openssl verify on every fixture VCEK (and on wrong or altered ones)"() {
+        given:
+        Repo.requireTool('openssl')
+        def dir = Files.createTempDirectory('chain')
+        def vcekPath = Repo.fixture(vcek)
+        if (flipLast) {
+            def der = Files.readAllBytes(vcekPath)
+            der[der.length - 1] = (byte) (der[der.length - 1] ^ 1)
+            vcekPath = dir.resolve('altered.der')
+            Files.write(vcekPath, der)
+        }
+        def cert = AmdCertificates.readOne(vcekPath)
+        def chainCerts = AmdCertificates.readAll(Repo.fixture(chain))
+        def ark = chainCerts.find { it.subjectX500Principal == it.issuerX500Principal }
+        def ask = chainCerts.find { it != ark }
+        def pem = { java.security.cert.X509Certificate c, String name ->
+            def f = dir.resolve(name)
+            Files.writeString(f, "-----BEGIN CERTIFICATE-----\n${Base64.mimeEncoder.encodeToString(c.encoded)}\n-----END CERTIFICATE-----\n")
+            f.toString()
+        }
+        def p = new ProcessBuilder('openssl', 'verify', '-attime', String.valueOf(AT.epochSecond), '-CAfile', pem(ark, 'ark.pem'),
+                '-untrusted', pem(ask, 'ask.pem'), pem(cert, 'vcek.pem')).redirectErrorStream(true).start()
+        p.inputStream.text
+        boolean opensslOk = p.waitFor() == 0
+
+        expect:
+        ReportVerifier.verifyChain(cert, chainCerts, AT).every { it.ok() } == expectedOk
+        opensslOk == expectedOk
+
+        cleanup:
+        dir?.toFile()?.deleteDir()
+
+        where:
+        vcek                              | chain                               | flipLast || expectedOk
+        'snp/virtee-sev/vcek_milan.der'   | 'snp/virtee-sev/cert_chain_milan'   | false    || true
+        'snp/go-sev-guest/vcek.testcer'   | 'snp/go-sev-guest/milan.testcer'    | false    || true
+        'snp/snp-guard/vcek.crt'          | 'snp/virtee-sev/cert_chain_milan'   | false    || true
+        'snp/virtee-sev/vcek_turin.der'   | 'snp/virtee-sev/cert_chain_turin'   | false    || true
+        'snp/virtee-sev/vcek_milan.der'   | 'snp/virtee-sev/cert_chain_turin'   | false    || false
+        'snp/virtee-sev/vcek_turin.der'   | 'snp/virtee-sev/cert_chain_milan'   | false    || false
+        'snp/virtee-sev/vcek_milan.der'   | 'snp/virtee-sev/cert_chain_milan'   | true     || false
+    }
+
+    def "openssl dgst agrees that each fixture report's signature verifies with its VCEK and fails with another"() {
+        given:
+        Repo.requireTool('openssl')
+        def dir = Files.createTempDirectory('sig')
+        def raw = ReportFiles.read(Repo.fixture(report))
+        def r = AttestationReport.read(raw)
+        def cert = AmdCertificates.readOne(Repo.fixture(vcek))
+        def pub = dir.resolve('pub.pem')
+        Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n${Base64.mimeEncoder.encodeToString(cert.publicKey.encoded)}\n-----END PUBLIC KEY-----\n")
+        def msg = dir.resolve('signed.bin')
+        Files.write(msg, Arrays.copyOf(raw, AttestationReport.SIGNED_SIZE))
+        def sig = dir.resolve('sig.der')
+        Files.write(sig, new org.bouncycastle.asn1.DERSequence([new org.bouncycastle.asn1.ASN1Integer(r.signature().r()),
+                new org.bouncycastle.asn1.ASN1Integer(r.signature().s())] as org.bouncycastle.asn1.ASN1Encodable[]).encoded)
+        def p = new ProcessBuilder('openssl', 'dgst', '-sha384', '-verify', pub.toString(), '-signature', sig.toString(), msg.toString())
+                .redirectErrorStream(true).start()
+        p.inputStream.text
+
+        expect:
+        (p.waitFor() == 0) == expectedOk
+        verify(raw, Repo.fixture(vcek), milanChain, ReportExpectations.none().withAllowDebug(true)).checks().find { it.name() == 'signature' }.ok() == expectedOk
+
+        cleanup:
+        dir?.toFile()?.deleteDir()
+
+        where:
+        report                              | vcek                            || expectedOk
+        'snp/virtee-sev/report_milan.hex'   | 'snp/virtee-sev/vcek_milan.der' || true
+        'snp/go-sev-guest/attestation.bin'  | 'snp/go-sev-guest/vcek.testcer' || true
+        'snp/snp-guard/benign-report.json'  | 'snp/snp-guard/vcek.crt'        || true
+        'snp/go-sev-guest/attestation.bin'  | 'snp/snp-guard/vcek.crt'        || false
+    }
+
     def "versions 3 and 5 round-trip with their CPUID and mitigation-vector fields; Turin TCB layout decodes"() {
         given:
         def base = AttestationReport.read(ReportFiles.read(Repo.fixture('snp/virtee-sev/report_milan.hex')))
@@ -250,6 +327,7 @@ class AttestationReportSpec extends Specification {
         back.generationHint() == ProductGeneration.TURIN
         new TcbVersion(back.reportedTcb(), ProductGeneration.TURIN).toString() == 'fmc 1 / bl 2 / tee 3 / snp 4 / ucode 9'
         v3.cpuidFamily() == 0x1A && v3.launchMitVector() == 0
+        back.kdsVcekUrl(ProductGeneration.TURIN) == 'https://kdsintf.amd.com/vcek/v1/Turin/' + hex(base.chipId()).take(16) + '?fmcSPL=1&blSPL=2&teeSPL=3&snpSPL=4&ucodeSPL=9'
     }
 
     def "malformed report files give one line naming the file"() {

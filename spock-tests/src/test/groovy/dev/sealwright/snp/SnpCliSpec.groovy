@@ -195,6 +195,19 @@ class SnpCliSpec extends Specification {
         Cli.run((args + ['--allow-debug', '--expect-policy', '0xB0000']) as String[]).exitCode == 0
     }
 
+    def "attest snp with another chip's VCEK names the failures and where to fetch the right VCEK"() {
+        when:
+        def r = Cli.run('attest', 'snp', Repo.fixture('snp/virtee-sev/report_milan.hex').toString(), '--vcek', Repo.fixture('snp/go-sev-guest/vcek.testcer').toString(),
+                '--chain', Repo.fixture('snp/virtee-sev/cert_chain_milan').toString(), '--at', '2026-06-01T00:00:00Z')
+
+        then:
+        r.exitCode == 1
+        r.out.contains('FAIL signature')
+        r.out.contains("the VCEK for this report's chip and TCB: https://kdsintf.amd.com/vcek/v1/Milan/d49554ec717f4e5b")
+        r.out.contains('?blSPL=3&teeSPL=0&snpSPL=8&ucodeSPL=115')
+        r.out.readLines().last().endsWith('signature, chip-id, tcb failed')
+    }
+
     static String one(Cli.Result r) {
         assert r.exitCode == 1: r.toString()
         assert r.err.trim().readLines().size() == 1: r.err

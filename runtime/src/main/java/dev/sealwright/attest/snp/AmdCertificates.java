@@ -36,6 +36,8 @@ public final class AmdCertificates {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RecipeException(file + ": no such file", e);
         } catch (IOException e) {
             throw new RecipeException(file + ": cannot read: " + e.getMessage(), e);
         }

@@ -83,6 +83,17 @@ public record AttestationReport(int version, int guestSvn, long policy, byte[] f
         return tailZero && !headZero ? ProductGeneration.TURIN : null;
     }
 
+    /**
+     * Where AMD's KDS serves the VCEK for this report's chip and REPORTED_TCB (DER). Turin takes the
+     * first 8 chip-id bytes and an fmcSPL parameter first.
+     */
+    public String kdsVcekUrl(ProductGeneration gen) {
+        TcbVersion t = new TcbVersion(reportedTcb, gen);
+        String hwid = HexFormat.of().formatHex(gen.hasFmc() ? Arrays.copyOf(chipId, 8) : chipId);
+        return "https://kdsintf.amd.com/vcek/v1/" + gen.kdsName + "/" + hwid + "?" + (gen.hasFmc() ? "fmcSPL=" + t.fmc() + "&" : "")
+                + "blSPL=" + t.bootLoader() + "&teeSPL=" + t.tee() + "&snpSPL=" + t.snp() + "&ucodeSPL=" + t.microcode();
+    }
+
     public Map<String, Object> toMap(ProductGeneration gen) {
         HexFormat hex = HexFormat.of();
         ProductGeneration g = gen == null ? ProductGeneration.MILAN : gen;
@@ -114,6 +125,7 @@ public record AttestationReport(int version, int guestSvn, long policy, byte[] f
         m.put("currentFirmware", currentMajor + "." + currentMinor + " build " + currentBuild);
         m.put("committedFirmware", committedMajor + "." + committedMinor + " build " + committedBuild);
         m.put("launchTcb", new TcbVersion(launchTcb, g).toMap());
+        if (gen != null && signingKey() == SIGNING_KEY_VCEK && !maskChipKey()) m.put("kdsVcekUrl", kdsVcekUrl(gen));
         if (version >= 5) {
             m.put("launchMitVector", String.format("0x%X", launchMitVector));
             m.put("currentMitVector", String.format("0x%X", currentMitVector));

@@ -25,6 +25,8 @@ public final class ReportFiles {
         byte[] data;
         try {
             data = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RecipeException(file + ": no such file", e);
         } catch (IOException e) {
             throw new RecipeException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -54,7 +56,7 @@ public final class ReportFiles {
         for (int i = 3; i < reserved1.length; i++) if (reserved1[i] != 0) throw new RecipeException("JSON report: _reserved_1 holds non-zero bytes");
         for (int i = 16; i < reserved4.length; i++) if (reserved4[i] != 0) throw new RecipeException("JSON report: _reserved_4 holds non-zero bytes");
         JsonNode sig = need(j, "signature");
-        int keyInfo = j.path("_author_key_en").asInt() | j.path("key_info").asInt();
+        int keyInfo = need(j, "_author_key_en").asInt(); // the whole key-info word at 0x48 in the sev crate's struct
         return new AttestationReport(need(j, "version").asInt(), need(j, "guest_svn").asInt(), need(j, "policy").asLong(),
                 bytes(j, "family_id", 16), bytes(j, "image_id", 16), need(j, "vmpl").asInt(), need(j, "sig_algo").asInt(),
                 tcb(need(j, "current_tcb")), need(j, "plat_info").asLong(), keyInfo, bytes(j, "report_data", 64),

@@ -47,11 +47,13 @@ public final class MeasureSnpStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
+        SevMode mode = SevMode.parse(ctx.string("mode"));
+        VmmType vmm = VmmType.parse(ctx.string("vmmType"));
         var b = SnpLaunchParameters.builder()
-                .mode(SevMode.parse(ctx.string("mode")))
+                .mode(mode)
                 .ovmf(ctx.path("ovmf"))
                 .vcpus((int) ctx.number("vcpus"))
-                .vmmType(VmmType.parse(ctx.string("vmmType")))
+                .vmmType(vmm)
                 .kernel(ctx.path("kernel"))
                 .initrd(ctx.path("initrd"))
                 .append(ctx.string("append"))
@@ -59,8 +61,7 @@ public final class MeasureSnpStep implements StepType {
                 .kvmInit2(ByteValues.isKvmInit2(ctx.string("hostKernel")))
                 .svsm(ctx.path("svsm"))
                 .varsSize(ctx.number("varsSize"));
-        VmmType vmm = VmmType.parse(ctx.string("vmmType"));
-        if (vmm.usesVcpuSignature() || SevMode.parse(ctx.string("mode")) == SevMode.SNP_SVSM) b.vcpuType(ctx.string("vcpuType"));
+        if (vmm.usesVcpuSignature() || mode == SevMode.SNP_SVSM) b.vcpuType(ctx.string("vcpuType"));
         if (ctx.string("ovmfHash") != null) b.ovmfHash(ByteValues.hexOrBase64("ovmfHash", ctx.string("ovmfHash"), LaunchDigest.SIZE));
         LaunchMeasurement m = LaunchDigestCalculator.measure(b.build());
         AtomicFiles.write(ctx.output("measurement"), Json.pretty(m.toMap()).getBytes(StandardCharsets.UTF_8));

@@ -68,6 +68,8 @@ public final class OvmfImage {
                 }
             }
             return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RecipeException(file + ": no such file", e);
         } catch (IOException e) {
             throw new RecipeException(file + ": cannot read firmware image: " + e.getMessage(), e);
         }

@@ -3,7 +3,6 @@ package dev.sealwright.measure.snp;
 import dev.sealwright.engine.RecipeException;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -79,6 +78,6 @@ public enum VmmType {
 
     @Override
     public String toString() {
-        return cliName.toLowerCase(Locale.ROOT).equals("qemu") ? "QEMU" : cliName;
+        return cliName;
     }
 }
