@@ -111,11 +111,11 @@ ${hang ? 'while true; do /bin/busybox sleep 3600; done' : '/bin/busybox poweroff
         processes.every { !it.alive }
     }
 
-    /** Processes on this machine whose command line mentions {@code needle} (pgrep -f semantics, read only). */
+    /** Live processes running {@code program} whose command line mentions {@code needle} (read only). */
     static List<ProcessHandle> running(String program, String needle) {
         ProcessHandle.allProcesses().filter { ProcessHandle p ->
-            def cmd = p.info().commandLine().orElse('')
-            p.alive && cmd.contains(program) && cmd.contains(needle)
+            def exe = p.info().command().orElse('')
+            p.alive && (exe == program || exe.endsWith('/' + program)) && p.info().commandLine().orElse('').contains(needle)
         }.toList()
     }
 }
