@@ -12,7 +12,7 @@ import java.util.zip.GZIPOutputStream
 /**
  * Real guest parts for boot tests, all from Debian: the cloud kernel (downloaded with apt-get once,
  * cached under ~/.cache/sealwright/debs), a busybox-static initramfs written here as cpio newc,
- * and OVMF.
+ * and OVMF. The kernel is extracted once beside the cached .deb.
  */
 class TestGuest {
     static final Path OVMF_CODE = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')
@@ -34,11 +34,17 @@ class TestGuest {
             run(cache, 'apt-get', 'download', pkg)
             deb = Files.list(cache).withCloseable { s -> s.filter { it.fileName.toString().startsWith(pkg + '_') }.findFirst().orElseThrow() }
         }
-        Path dir = Files.createTempDirectory('sealwright-kernel-')
-        def tar = new ProcessBuilder('sh', '-c', 'dpkg-deb --fsys-tarfile "$0" | tar -x -C "$1" --wildcards "./boot/vmlinuz-*"', deb.toString(), dir.toString())
+        Path dir = cache.resolve(deb.fileName.toString() + '.d')
+        if (Files.isDirectory(dir.resolve('boot'))) {
+            kernel = Files.list(dir.resolve('boot')).withCloseable { s -> s.findFirst().orElseThrow() }
+            return kernel
+        }
+        Path tmp = Files.createTempDirectory(cache, 'extract-')
+        def tar = new ProcessBuilder('sh', '-c', 'dpkg-deb --fsys-tarfile "$0" | tar -x -C "$1" --wildcards "./boot/vmlinuz-*"', deb.toString(), tmp.toString())
                 .redirectErrorStream(true).start()
         def out = tar.inputStream.text
         assert tar.waitFor() == 0: "extracting the kernel from ${deb} failed: ${out}"
+        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE)
         kernel = Files.list(dir.resolve('boot')).withCloseable { s -> s.findFirst().orElseThrow() }
         return kernel
     }
@@ -111,11 +117,11 @@ ${hang ? 'while true; do /bin/busybox sleep 3600; done' : '/bin/busybox poweroff
         processes.every { !it.alive }
     }
 
-    /** Processes on this machine whose command line mentions {@code needle} (pgrep -f semantics, read only). */
+    /** Live processes running {@code program} whose command line mentions {@code needle} (read only). */
     static List<ProcessHandle> running(String program, String needle) {
         ProcessHandle.allProcesses().filter { ProcessHandle p ->
-            def cmd = p.info().commandLine().orElse('')
-            p.alive && cmd.contains(program) && cmd.contains(needle)
+            def exe = p.info().command().orElse('')
+            p.alive && (exe == program || exe.endsWith('/' + program)) && p.info().commandLine().orElse('').contains(needle)
         }.toList()
     }
 }
