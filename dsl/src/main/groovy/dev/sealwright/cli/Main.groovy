@@ -25,7 +25,7 @@ import picocli.CommandLine.Option
                 QuoteCommand,
                 LuksCommand, VerityCommand, DiskCommand,
                 LaunchCommand,
-                VaultCommand,
+                VaultCommand, EnrollCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',
                 'Explain cache: sealwright plan samples/quickstart.groovy'])

@@ -26,10 +26,19 @@ class VaultCommand {
         @Option(names = '--force', description = 'replace an existing seed (every key derived from it is lost)')
         boolean force
 
+        @Option(names = '--sim-identity', paramLabel = 'DIR',
+                description = 'also create a SIMULATED SGX identity for the software vault (DIR/sim-root.pem is what a TD must pin)')
+        Path simIdentity
+
         @Override
         Integer call() {
             SoftwareVault.initSeed(seed, force)
             println "wrote new vault seed ${seed} (mode 0600)"
+            if (simIdentity != null) {
+                dev.sealwright.enroll.quex.SimulatedSgxIdentity.generate().save(simIdentity, force)
+                println "wrote SIMULATED SGX vault identity ${simIdentity}/identity.pem (0600) and ${simIdentity}/sim-root.pem; " +
+                        "vault MRENCLAVE ${HexFormat.of().formatHex(dev.sealwright.enroll.quex.SimulatedSgxIdentity.mrEnclave())}"
+            }
             return Main.OK
         }
     }

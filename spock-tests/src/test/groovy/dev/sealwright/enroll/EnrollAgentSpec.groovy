@@ -93,4 +93,33 @@ class EnrollAgentSpec extends Specification {
     static byte[] MessageDigest_sha256(byte[] b) {
         java.security.MessageDigest.getInstance('SHA-256').digest(b)
     }
+
+    def "the enroll verb runs the exchange with a saved software vault and prints only public values"() {
+        given: 'the agent pins the root of an identity made by `vault init --sim-identity`'
+        agent.destroyForcibly()
+        agent.waitFor()
+        def ident = dir.resolve('ident')
+        def init = dev.sealwright.testkit.Cli.run('vault', 'init', '--seed', dir.resolve('seed2.dat').toString(), '--sim-identity', ident.toString())
+        lines.clear()
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+                '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
+                '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run2/secret').toString(),
+                '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
+        Thread.start { agent.inputStream.eachLine { lines << it } }
+        assert next().startsWith('enroll: listening')
+
+        when:
+        def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed2.dat').toString(),
+                '--sim-identity', ident.toString(), '--json')
+        def status = next()
+        def secretHex = Files.readString(dir.resolve('run2/secret'))
+
+        then:
+        init.exitCode == 0
+        r.exitCode == 0
+        def json = new groovy.json.JsonSlurper().parseText(r.out.substring(0, r.out.lastIndexOf('}') + 1))
+        status == "enroll: ok public-key=${json.tdPublicKey} (SIMULATED TD report)".toString()
+        json.mrTd == '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7'
+        !r.out.contains(secretHex)
+    }
 }

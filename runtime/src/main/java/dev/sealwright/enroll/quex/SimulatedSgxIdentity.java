@@ -75,6 +75,58 @@ public final class SimulatedSgxIdentity {
         return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer));
     }
 
+    /** Writes the identity to a directory: sim-root.pem (public) and identity.pem (keys and certificates, 0600). */
+    public void save(java.nio.file.Path dir, boolean overwrite) {
+        StringBuilder keys = new StringBuilder();
+        for (KeyPair k : new KeyPair[]{root, pck, attestation})
+            keys.append("-----BEGIN PRIVATE KEY-----\n")
+                    .append(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(k.getPrivate().getEncoded()))
+                    .append("\n-----END PRIVATE KEY-----\n");
+        keys.append(pem(rootCert)).append(pem(pckCert));
+        try {
+            dev.sealwright.engine.AtomicFiles.writeSecret(dir.resolve("identity.pem"), keys.toString().getBytes(StandardCharsets.US_ASCII), overwrite);
+            dev.sealwright.engine.AtomicFiles.write(dir.resolve("sim-root.pem"), rootPem().getBytes(StandardCharsets.US_ASCII));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new RecipeException(dir.resolve("identity.pem") + " already exists; not overwriting a vault identity (use --force)");
+        } catch (java.io.IOException e) {
+            throw new RecipeException("cannot write " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads what {@link #save} wrote. */
+    public static SimulatedSgxIdentity load(java.nio.file.Path dir) {
+        java.nio.file.Path f = dir.resolve("identity.pem");
+        try (var parser = new org.bouncycastle.openssl.PEMParser(java.nio.file.Files.newBufferedReader(f))) {
+            java.util.List<Object> items = new java.util.ArrayList<>();
+            for (Object o; (o = parser.readObject()) != null; ) items.add(o);
+            if (items.size() != 5) throw new RecipeException(f + ": expected 3 keys and 2 certificates, found " + items.size() + " PEM blocks");
+            var conv = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
+            KeyPair[] kp = new KeyPair[3];
+            for (int i = 0; i < 3; i++) {
+                PrivateKey priv = conv.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) items.get(i));
+                kp[i] = new KeyPair(publicOf((java.security.interfaces.ECPrivateKey) priv), priv);
+            }
+            X509CertificateHolder rootCert = (X509CertificateHolder) items.get(3), pckCert = (X509CertificateHolder) items.get(4);
+            kp[0] = new KeyPair(conv.getPublicKey(rootCert.getSubjectPublicKeyInfo()), kp[0].getPrivate());
+            kp[1] = new KeyPair(conv.getPublicKey(pckCert.getSubjectPublicKeyInfo()), kp[1].getPrivate());
+            return new SimulatedSgxIdentity(kp[0], kp[1], kp[2], rootCert, pckCert);
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new RecipeException(f + ": not a simulated vault identity (" + e.getMessage() + ")");
+        }
+    }
+
+    private static PublicKey publicOf(java.security.interfaces.ECPrivateKey priv) {
+        var spec = org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util.convertSpec(priv.getParams());
+        var w = spec.getG().multiply(priv.getS()).normalize();
+        try {
+            var pub = new java.security.spec.ECPublicKeySpec(new java.security.spec.ECPoint(w.getAffineXCoord().toBigInteger(),
+                    w.getAffineYCoord().toBigInteger()), priv.getParams());
+            return java.security.KeyFactory.getInstance("EC").generatePublic(pub);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static byte[] mrEnclave() {
         try {
             return MessageDigest.getInstance("SHA-256").digest("sealwright software vault SIMULATED".getBytes(StandardCharsets.US_ASCII));
