@@ -66,7 +66,7 @@ public final class SafeExtractor {
                     deleteIfPresent(target);
                     Files.createLink(target, source);
                     hardlinks++;
-                } else if (e.isFile()) {
+                } else if (e.isFile() && !e.isCharacterDevice() && !e.isBlockDevice() && !e.isFIFO()) {
                     deleteIfPresent(target);
                     Path tmp = target.resolveSibling(".extract-" + target.getFileName());
                     Files.copy(tar, tmp, StandardCopyOption.REPLACE_EXISTING);

@@ -29,7 +29,6 @@ public final class LayerApplier {
     private final FsTree tree;
     private final Path blobDir;
     private final Consumer<String> log;
-    private long spilled;
 
     public LayerApplier(FsTree tree, Path blobDir, Consumer<String> log) {
         this.tree = tree;
@@ -46,7 +45,7 @@ public final class LayerApplier {
     }
 
     private void applyEntry(TarArchiveInputStream tar, TarArchiveEntry e, String layer) throws IOException {
-        String path = normalise(e.getName(), layer);
+        String path = normalise(e.getName(), layer, e.getName());
         if (path.isEmpty()) return;
         String base = path.substring(path.lastIndexOf('/') + 1);
         String dir = FsTree.parentOf(path);
@@ -78,33 +77,36 @@ public final class LayerApplier {
             tree.remove(path);
             node = Node.symlink(e.getLinkName());
         } else if (e.isLink()) {
-            String target = normalise(e.getLinkName(), layer);
+            String target = normalise(e.getLinkName(), layer, e.getName());
             Node t = tree.get(target);
             if (t == null || t.type() != Type.FILE)
                 throw refuse(layer, e.getName(), "hard link to '" + e.getLinkName() + "', which is not a regular file earlier in the image");
             tree.remove(path);
             node = t;
+        } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+            log.accept(layer + ": dropped special file " + path + " (device node or FIFO; /dev is a devtmpfs in the guest)");
+            return;
         } else if (e.isFile()) {
             tree.remove(path);
-            Path blob = blobDir.resolve(Long.toString(spilled++));
-            Files.copy(tar, blob);
+            Path blob = Files.createTempFile(blobDir, "layer", ".blob");
+            Files.copy(tar, blob, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             node = Node.file(mode, Files.size(blob), blob);
         } else {
-            log.accept(layer + ": dropped special file " + path + " (device node or FIFO; /dev is a devtmpfs in the guest)");
+            log.accept(layer + ": dropped entry " + path + " of unsupported tar type '" + (char) e.getLinkFlag() + "'");
             return;
         }
         tree.put(path, node.withOwner((int) e.getLongUserId(), (int) e.getLongGroupId()).withMode(node.type() == Type.SYMLINK ? 0777 : mode));
     }
 
     /** Entry name → tree path without leading "./" or trailing "/"; refuses absolute and escaping names. */
-    static String normalise(String name, String layer) {
+    static String normalise(String name, String layer, String entry) {
         String n = name;
-        if (n.startsWith("/")) throw refuse(layer, name, "absolute path");
+        if (n.startsWith("/")) throw refuse(layer, entry, "absolute path '" + name + "'");
         StringBuilder out = new StringBuilder();
         java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
         for (String part : n.split("/")) {
             if (part.isEmpty() || part.equals(".")) continue;
-            if (part.equals("..")) throw refuse(layer, name, "path contains '..'");
+            if (part.equals("..")) throw refuse(layer, entry, "path '" + name + "' contains '..'");
             parts.add(part);
         }
         for (String p : parts) {
