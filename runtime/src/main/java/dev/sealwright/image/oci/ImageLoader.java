@@ -103,7 +103,7 @@ public final class ImageLoader {
         if (!Files.isRegularFile(blob)) throw new RecipeException(layout + ": blob " + digest + " is missing");
         MessageDigest md = sha256();
         return new DigestInputStream(Files.newInputStream(blob), md) {
-            private boolean checked;
+            private boolean checked, closed;
             @Override public int read(byte[] b, int off, int len) throws IOException {
                 int n = super.read(b, off, len);
                 if (n < 0) check();
@@ -122,6 +122,8 @@ public final class ImageLoader {
                     throw new RecipeException(layout + ": blob " + expected + " has sha256 " + got + " (corrupted or tampered)");
             }
             @Override public void close() throws IOException {
+                if (closed) return;
+                closed = true;
                 byte[] rest = new byte[8192];
                 while (read(rest, 0, rest.length) >= 0) { /* drain so the digest covers the whole blob */ }
                 super.close();
