@@ -40,6 +40,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("objdump", "binutils", "--version", "cross-checks PE/UKI section tables"));
         add(ToolSpec.program("osslsigncode", "osslsigncode", "--version", "cross-checks Authenticode digests"));
         add(ToolSpec.program("skopeo", "skopeo", "--version", "cross-checks OCI layouts and docker-archives"));
+        add(ToolSpec.program("openssl", "openssl", "version", "makes throwaway test certificates"));
         add(ToolSpec.program("sbsign", "sbsigntool", "--version", "signs PE images (test cross-checks)"));
     }
 
