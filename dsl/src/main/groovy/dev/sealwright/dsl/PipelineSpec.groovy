@@ -71,6 +71,12 @@ class PipelineSpec {
     StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
     StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
 
+    StepHandle pack(@DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', null, PackSpec, body) }
+    StepHandle pack(String name, @DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', name, PackSpec, body) }
+
+    StepHandle kernel(@DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', null, KernelSpec, body) }
+    StepHandle kernel(String name, @DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', name, KernelSpec, body) }
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)

@@ -81,7 +81,7 @@ public final class Packer {
         }
         String cmdline = (s.cmdline().strip() + " rdinit=/sealwright/init").strip();
         byte[] uki = UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(s.stub()), Files.readAllBytes(s.kernelRoot().resolve("boot/vmlinuz-" + release)),
-                Files.readAllBytes(initramfsOut), cmdline, release, osRelease(imageName)), s.stub().toString());
+                Files.readAllBytes(initramfsOut), cmdline, release, osRelease(displayName(imageName))), s.stub().toString());
         AtomicFiles.write(ukiOut, uki);
         return new Result(release, mods, tree.size());
     }
@@ -95,6 +95,12 @@ public final class Packer {
             if (r.size() != 1) throw new RecipeException(kernelRoot + ": expected exactly one boot/vmlinuz-*, found " + r);
             return r.get(0).substring(8);
         }
+    }
+
+    /** "oci:/abs/path/hello:latest" → "hello:latest": the UKI must not depend on where the image sits. */
+    static String displayName(String imageName) {
+        String rest = imageName.substring(imageName.indexOf(':') + 1);
+        return rest.substring(rest.lastIndexOf('/') + 1);
     }
 
     private static String osRelease(String imageName) {
