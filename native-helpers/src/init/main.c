@@ -79,6 +79,7 @@ static void load_module(const char *path) {
     int err = errno;
     close(fd);
     if (r == 0 || err == EEXIST) status("module path=%s result=ok", path);
+    else if (err == ENODEV) status("module path=%s result=no-device", path); /* e.g. tdx-guest outside a TD */
     else status("module path=%s result=error errno=%d", path, err);
 }
 

@@ -12,6 +12,19 @@ import java.util.List;
 public final class SampleImages {
     private SampleImages() {}
 
+    /** Build-time entry point: {@code SampleImages DIR} writes the hello layout into DIR. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) throw new IllegalArgumentException("usage: SampleImages OUTPUT_DIR");
+        Path layout = Path.of(args[0]);
+        Path scratch = Files.createTempDirectory("sealwright-sample");
+        try {
+            if (Files.exists(layout)) dev.sealwright.engine.AtomicFiles.deleteTree(layout);
+            writeHello(layout, scratch);
+        } finally {
+            dev.sealwright.engine.AtomicFiles.deleteTree(scratch);
+        }
+    }
+
     /** Writes the hello image (static /hello, Entrypoint ["/hello"]) as an OCI layout tagged "latest". */
     public static Path writeHello(Path layout, Path scratch) throws IOException {
         Path root = Files.createTempDirectory(scratch, "hello-rootfs");
