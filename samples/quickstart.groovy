@@ -1,6 +1,8 @@
 // The quickstart: five cached steps over a small directory. Run it twice: the second run executes
 // nothing; change a file under quickstart/site and `sealwright plan` names the input that changed.
-// (When the pack/measure/launch capabilities land, this recipe grows into the full TEE pipeline.)
+// The last step packs the hello container (samples/images/hello, made by the build from the static
+// hello helper) with Debian's 6.12 cloud kernel into a reproducible initramfs and UKI.
+// (Booting it lands with the launch capability; measure follows.)
 pipeline('quickstart') {
     params {
         title = 'sealwright quickstart'
@@ -29,5 +31,12 @@ pipeline('quickstart') {
         files tree.files
         sums  checksums.sums
         title params.title
+    }
+
+    pack('hello') {                       // container image + kernel → initramfs + UKI on systemd-stub
+        image   'oci:images/hello:latest'
+        kernel  debian('linux-image-6.12.*-cloud-amd64')
+        modules 'virtio_net'
+        cmdline 'console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2'
     }
 }

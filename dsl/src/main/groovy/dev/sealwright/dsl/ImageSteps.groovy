@@ -57,4 +57,10 @@ class PackSpec extends StepSpec {
     /** Programs in the image run as root before the workload (the enrollment seam); each must exit 0. */
     void hooks(String... paths) { set('hooks', paths) }
     void stub(Object efiStub) { set('stub', efiStub) }
+    /** Secure Boot: sign the UKI with {@code secret(file: 'db.key')} and the matching PEM certificate. */
+    void sign(Map<String, Object> keyAndCert) {
+        if (keyAndCert.keySet() != ['key', 'cert'] as Set) throw new RecipeException("sign takes key: and cert:, e.g. sign key: secret(file: 'db.key'), cert: file('db.crt')", pipeline.locator.here('sign'))
+        set('signingKey', keyAndCert.key)
+        set('signingCert', keyAndCert.cert)
+    }
 }

@@ -1,6 +1,8 @@
 package dev.sealwright.image;
 
+import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.Secret;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.RecipeException;
@@ -8,7 +10,9 @@ import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.image.oci.ImageLoader;
 import dev.sealwright.image.oci.ImageReference;
+import dev.sealwright.image.pe.AuthenticodeSigner;
 import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.image.pe.SigningKeys;
 import dev.sealwright.nativeio.NativeHelpers;
 
 import java.nio.file.Files;
@@ -38,7 +42,9 @@ public final class PackStep implements StepType {
                 OptionSpec.optional("gzipLevel", Long.class, 9L, "gzip level of the initramfs, 1-9"),
                 OptionSpec.optional("poweroff", Boolean.class, true, "power the guest off when the workload exits"),
                 OptionSpec.optionalList("hooks", String.class, "programs in the image run as root before the workload; each must exit 0"),
-                OptionSpec.optional("stub", Input.class, null, "systemd-stub to build on (default: Debian's linuxx64.efi.stub)"));
+                OptionSpec.optional("stub", Input.class, null, "systemd-stub to build on (default: Debian's linuxx64.efi.stub)"),
+                OptionSpec.optional("signingKey", Secret.class, null, "PEM private key: sign the UKI for Secure Boot (Authenticode)"),
+                OptionSpec.optional("signingCert", Input.class, null, "PEM certificate matching signingKey"));
     }
 
     @Override
@@ -79,6 +85,15 @@ public final class PackStep implements StepType {
                 (int) level, ctx.flag("poweroff"), hooks, NativeHelpers.path("init"), stub);
         Packer.Result r = new Packer(ctx.workDir(), ctx::log).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
         byte[] uki = Files.readAllBytes(ctx.output("uki"));
+        if ((ctx.option("signingKey") == null) != (ctx.option("signingCert") == null))
+            throw new RecipeException("pack: signingKey and signingCert go together");
+        if (ctx.option("signingKey") != null) {
+            Path cert = ctx.path("signingCert");
+            uki = AuthenticodeSigner.sign(uki, "uki.efi", SigningKeys.privateKey(ctx.secret("signingKey").reveal(), "signingKey"),
+                    SigningKeys.certificate(Files.readAllBytes(cert), cert.toString()));
+            AtomicFiles.write(ctx.output("uki"), uki);
+            ctx.log("signed the UKI with " + cert.getFileName());
+        }
         ctx.value("authenticodeSha256", HexFormat.of().formatHex(PeFile.authenticodeDigest(uki, "SHA-256", "uki.efi")));
         ctx.value("kernelRelease", r.kernelRelease());
         ctx.log("packed " + r.entries() + " entries, kernel " + r.kernelRelease() + ", modules " + r.modules());

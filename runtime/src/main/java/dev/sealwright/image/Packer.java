@@ -12,7 +12,6 @@ import dev.sealwright.image.oci.ImageUsers;
 import dev.sealwright.image.uki.UkiBuilder;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,9 +75,7 @@ public final class Packer {
         if (!tree.contains("dev/console"))
             tree.put("dev/console", new Node(FsTree.Type.CHAR_DEVICE, 0600, 0, 0, 0, null, null, 5, 1));
 
-        try (OutputStream out = Files.newOutputStream(initramfsOut)) {
-            NewcCpio.writeGzip(tree, s.sourceDateEpoch(), s.gzipLevel(), out);
-        }
+        AtomicFiles.write(initramfsOut, out -> NewcCpio.writeGzip(tree, s.sourceDateEpoch(), s.gzipLevel(), out));
         String cmdline = (s.cmdline().strip() + " rdinit=/sealwright/init").strip();
         byte[] uki = UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(s.stub()), Files.readAllBytes(s.kernelRoot().resolve("boot/vmlinuz-" + release)),
                 Files.readAllBytes(initramfsOut), cmdline, release, osRelease(displayName(imageName))), s.stub().toString());

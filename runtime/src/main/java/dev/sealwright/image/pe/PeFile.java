@@ -186,6 +186,18 @@ public final class PeFile {
         return (sum + file.length) & 0xffffffffL;
     }
 
+    /** A copy of {@code file} whose certificate-table directory entry is (offset, size), with the checksum refreshed. */
+    public static byte[] withCertificateTableEntry(byte[] file, long offset, long size, String what) {
+        PeFile pe = read(file, what);
+        if (pe.numberOfRvaAndSizes <= CERT_TABLE_INDEX) throw new RecipeException(what + ": no certificate-table directory entry");
+        byte[] out = file.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(pe.dataDirOffset + 8 * CERT_TABLE_INDEX, (int) offset);
+        b.putInt(pe.dataDirOffset + 8 * CERT_TABLE_INDEX + 4, (int) size);
+        b.putInt(pe.optOffset + 64, (int) checksum(out, pe.optOffset + 64));
+        return out;
+    }
+
     /** Offset of the checksum field in the file (for {@link #checksum(byte[], int)}). */
     public int checksumOffset() { return optOffset + 64; }
 

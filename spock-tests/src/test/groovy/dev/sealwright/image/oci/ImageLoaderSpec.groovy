@@ -93,4 +93,17 @@ class ImageLoaderSpec extends Specification {
         def e3 = thrown(Exception)
         e3.message.contains('corrupted or tampered') || e3.message.contains('CRC')
     }
+
+    def "docker-daemon: without a docker client is a one-line error naming the package"() {
+        given:
+        Files.createDirectories(tmp.resolve('work'))
+        def noDocker = new Tools().withSearchPath(tmp.toString())
+
+        when:
+        new ImageLoader(tmp.resolve('work'), noDocker, {}).load(ImageReference.parse('docker-daemon:hello:latest'))
+
+        then:
+        def e = thrown(RecipeException)
+        e.message.startsWith('docker not found: install the Debian package docker.io')
+    }
 }
