@@ -99,6 +99,28 @@ pipeline('pack-hello') {
         json.authenticodeSha384 ==~ /[0-9a-f]{96}/
     }
 
+    def "a recipe with sign key:, cert: gives a UKI that sbverify --cert accepts"() {
+        given:
+        ['sbverify', 'openssl'].each { Repo.requireTool(it) }
+        Kernels.debian()
+        def a = project('signed')
+        def p = new ProcessBuilder('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', a.resolve('db.key').toString(),
+                '-out', a.resolve('db.crt').toString(), '-days', '2', '-subj', '/CN=sealwright db').redirectErrorStream(true).start()
+        p.inputStream.text
+        assert p.waitFor() == 0
+        Files.writeString(a.resolve('pack.groovy'), RECIPE.replace("cmdline 'console=ttyS0", "sign key: secret(file: 'db.key'), cert: file('db.crt')\n        cmdline 'console=ttyS0"))
+
+        when:
+        run(a)
+        def sb = new ProcessBuilder('sbverify', '--cert', a.resolve('db.crt').toString(), a.resolve('out/pack/uki.efi').toString()).redirectErrorStream(true).start()
+        def out = sb.inputStream.text
+
+        then:
+        sb.waitFor() == 0
+        out.contains('Signature verification OK')
+        Cli.run('uki', 'inspect', a.resolve('out/pack/uki.efi').toString()).out.contains(', signed')
+    }
+
     def "uki inspect on a file that is not PE is a one-line error"() {
         given:
         def f = tmp.resolve('not.efi')
