@@ -50,6 +50,8 @@ class PackSpec extends StepSpec {
     }
 
     void modules(String... names) { set('modules', names) }
+    /** The program and arguments to run, replacing the image's Entrypoint + Cmd (required for dir: images). */
+    void command(String... argv) { set('command', argv) }
     void cmdline(String line) { set('cmdline', line) }
     void sourceDateEpoch(long epoch) { set('sourceDateEpoch', epoch) }
     void gzipLevel(long level) { set('gzipLevel', level) }

@@ -41,6 +41,7 @@ public final class PackStep implements StepType {
                 OptionSpec.optional("sourceDateEpoch", Long.class, 0L, "mtime of every initramfs entry (SOURCE_DATE_EPOCH)"),
                 OptionSpec.optional("gzipLevel", Long.class, 9L, "gzip level of the initramfs, 1-9"),
                 OptionSpec.optional("poweroff", Boolean.class, true, "power the guest off when the workload exits"),
+                OptionSpec.optionalList("command", String.class, "argv to run instead of the image's Entrypoint + Cmd (needed for dir: images)"),
                 OptionSpec.optionalList("hooks", String.class, "programs in the image run as root before the workload; each must exit 0"),
                 OptionSpec.optional("stub", Input.class, null, "systemd-stub to build on (default: Debian's linuxx64.efi.stub)"),
                 OptionSpec.optional("signingKey", Secret.class, null, "PEM private key: sign the UKI for Secure Boot (Authenticode)"),
@@ -81,8 +82,9 @@ public final class PackStep implements StepType {
         Path stub = ctx.option("stub") != null ? ctx.path("stub") : ctx.tools().find("systemd-stub");
         @SuppressWarnings("unchecked") List<String> modules = (List<String>) ctx.option("modules");
         @SuppressWarnings("unchecked") List<String> hooks = (List<String>) ctx.option("hooks");
+        @SuppressWarnings("unchecked") List<String> command = (List<String>) ctx.option("command");
         Packer.Settings s = new Packer.Settings(ctx.path("kernel"), modules, ctx.string("cmdline"), ctx.number("sourceDateEpoch"),
-                (int) level, ctx.flag("poweroff"), hooks, NativeHelpers.path("init"), stub);
+                (int) level, ctx.flag("poweroff"), hooks, command, NativeHelpers.path("init"), stub);
         Packer.Result r = new Packer(ctx.workDir(), ctx::log).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
         byte[] uki = Files.readAllBytes(ctx.output("uki"));
         if ((ctx.option("signingKey") == null) != (ctx.option("signingCert") == null))

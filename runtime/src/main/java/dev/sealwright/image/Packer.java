@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 public final class Packer {
     /** Everything a pack needs besides the image. {@code kernelRoot} holds boot/vmlinuz-R and lib/modules/R. */
     public record Settings(Path kernelRoot, List<String> modules, String cmdline, long sourceDateEpoch, int gzipLevel,
-                           boolean poweroff, List<String> hooks, Path init, Path stub) {}
+                           boolean poweroff, List<String> hooks, List<String> command, Path init, Path stub) {}
 
     public record Result(String kernelRelease, List<String> modules, int entries) {}
 
@@ -59,8 +59,8 @@ public final class Packer {
         }
         for (String h : s.hooks()) conf.append("hook=").append(oneLine(h, "hook")).append('\n');
         ImageConfig cfg = image.config();
-        List<String> argv = cfg.argv();
-        if (argv.isEmpty()) throw new RecipeException(imageName + ": the image config has no Entrypoint or Cmd to run");
+        List<String> argv = s.command().isEmpty() ? cfg.argv() : s.command();
+        if (argv.isEmpty()) throw new RecipeException(imageName + ": the image config has no Entrypoint or Cmd to run (set command in the pack step)");
         for (String a : argv) conf.append("arg=").append(oneLine(a, "Entrypoint/Cmd")).append('\n');
         for (String e : cfg.env()) conf.append("env=").append(oneLine(e, "Env")).append('\n');
         if (!cfg.workingDir().isEmpty()) conf.append("workdir=").append(oneLine(cfg.workingDir(), "WorkingDir")).append('\n');
@@ -71,7 +71,10 @@ public final class Packer {
         Files.writeString(confFile, conf.toString());
         tree.put("sealwright/init.conf", Node.file(0644, Files.size(confFile), confFile));
         tree.put("sealwright/init", Node.file(0755, Files.size(s.init()), s.init()));
-        for (String d : List.of("dev", "proc", "sys")) if (!tree.contains(d)) tree.put(d, Node.directory(0755));
+        for (String d : List.of("dev", "proc", "sys")) {
+            if (!tree.contains(d)) tree.put(d, Node.directory(0755));
+            else if (tree.get(d).type() != FsTree.Type.DIRECTORY) throw new RecipeException(imageName + ": /" + d + " is not a directory; init mounts it");
+        }
         if (!tree.contains("dev/console"))
             tree.put("dev/console", new Node(FsTree.Type.CHAR_DEVICE, 0600, 0, 0, 0, null, null, 5, 1));
 

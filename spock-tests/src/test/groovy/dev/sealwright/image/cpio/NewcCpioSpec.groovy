@@ -105,4 +105,34 @@ class NewcCpioSpec extends Specification {
         p.waitFor() == 0
         decompressed == plain.toByteArray()
     }
+
+    def "parallel gzip over many chunks: gzip -dc restores the input, and the bytes do not depend on the thread count"() {
+        given:
+        Repo.requireTool('gzip')
+        def rnd = new Random(7)
+        def input = new ByteArrayOutputStream()
+        (0..<40).each { i ->
+            input.write(("text block ${i} ".multiply(3000)).bytes)
+            def noise = new byte[20000]; rnd.nextBytes(noise); input.write(noise)
+        }
+        def data = input.toByteArray()
+
+        when:
+        def outputs = [1, 2, 4].collect { threads ->
+            def out = new ByteArrayOutputStream()
+            new ParallelGzipOutputStream(out, 9, threads).withCloseable { gz -> gz.write(data, 0, 1000); gz.write(data, 1000, data.length - 1000) }
+            out.toByteArray()
+        }
+        def p = new ProcessBuilder('gzip', '-dc').start()
+        Thread.start { p.outputStream.withStream { it.write(outputs[0]) } }
+        def restored = p.inputStream.bytes
+
+        then:
+        data.length > 3 * 128 * 1024
+        p.waitFor() == 0
+        restored == data
+        outputs[1] == outputs[0]
+        outputs[2] == outputs[0]
+        outputs[0].length < data.length
+    }
 }
