@@ -71,6 +71,15 @@ class UkiBuilderSpec extends Specification {
         Files.readAllBytes(tmp.resolve('linux')) == linux
         Files.readAllBytes(tmp.resolve('initrd')) == initrd
         Files.readString(tmp.resolve('cmdline')) == 'console=ttyS0 quiet'
+
+        when: 'objdump -p shows the optional header'
+        def header = run('objdump', '-p', file.toString())
+        long sizeOfImage = Long.parseLong((header =~ /SizeOfImage\s+([0-9a-f]+)/)[0][1], 16)
+        long alignment = Long.parseLong((header =~ /SectionAlignment\s+([0-9a-f]+)/)[0][1], 16)
+        long end = sections.values().collect { it.vma + it.size }.max()
+
+        then: 'SizeOfImage covers the last section, rounded up to SectionAlignment'
+        sizeOfImage == (long) Math.ceil(end / (double) alignment) * alignment
     }
 
     def "the same parts give the same bytes"() {
