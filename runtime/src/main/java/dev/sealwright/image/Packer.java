@@ -12,7 +12,6 @@ import dev.sealwright.image.oci.ImageUsers;
 import dev.sealwright.image.uki.UkiBuilder;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -111,6 +110,4 @@ public final class Packer {
         if (v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) throw new RecipeException(what + " value contains a newline or NUL, which init.conf cannot carry: " + v.strip());
         return v;
     }
-
-    static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 }

@@ -4,7 +4,6 @@ package dev.sealwright.image.pe;
 public record PeSection(String name, long virtualSize, long virtualAddress, long sizeOfRawData, long pointerToRawData,
                         long characteristics, byte[] raw) {
     public static final long CNT_INITIALIZED_DATA = 0x00000040L;
-    public static final long CNT_CODE = 0x00000020L;
     public static final long MEM_READ = 0x40000000L;
 
     /** The section's content as loaded: the first {@code min(virtualSize, sizeOfRawData)} raw bytes. */

@@ -106,4 +106,23 @@ class ImageLoaderSpec extends Specification {
         def e = thrown(RecipeException)
         e.message.startsWith('docker not found: install the Debian package docker.io')
     }
+
+    def "dir: takes a plain tree as the root, keeping modes and symlinks, with owners 0:0 and no config"() {
+        given:
+        def root = tmp.resolve('rootfs')
+        Files.createDirectories(root.resolve('bin'))
+        Files.writeString(root.resolve('bin/tool'), 'x')
+        Files.setPosixFilePermissions(root.resolve('bin/tool'), java.nio.file.attribute.PosixFilePermissions.fromString('rwxr-x---'))
+        Files.createSymbolicLink(root.resolve('sbin'), Path.of('bin'))
+
+        when:
+        def img = loader().load(ImageReference.parse("dir:${root}"))
+
+        then:
+        img.tree().entries().keySet() as List == ['bin', 'bin/tool', 'sbin']
+        img.tree().get('bin/tool').mode() == 0750
+        img.tree().get('bin/tool').uid() == 0
+        img.tree().get('sbin').linkTarget() == 'bin'
+        img.config().argv().isEmpty()
+    }
 }
