@@ -41,7 +41,6 @@ public final class ToolRegistry {
         add(ToolSpec.program("osslsigncode", "osslsigncode", "--version", "cross-checks Authenticode digests"));
         add(ToolSpec.program("skopeo", "skopeo", "--version", "cross-checks OCI layouts and docker-archives"));
         add(ToolSpec.program("openssl", "openssl", "version", "makes throwaway test certificates"));
-        add(ToolSpec.program("sbsign", "sbsigntool", "--version", "signs PE images (test cross-checks)"));
     }
 
     private ToolRegistry() {}
