@@ -25,6 +25,7 @@ import picocli.CommandLine.Option
                 QuoteCommand,
                 LuksCommand, VerityCommand, DiskCommand,
                 LaunchCommand,
+                UkiCommand, InitramfsCommand,
                 VaultCommand, EnrollCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',

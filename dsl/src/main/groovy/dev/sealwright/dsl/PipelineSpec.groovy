@@ -91,6 +91,10 @@ class PipelineSpec {
     StepHandle measureSnp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', name, MeasureSnpSpec, body) }
     StepHandle launch(@DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', null, LaunchSpec, body) }
     StepHandle launch(String name, @DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', name, LaunchSpec, body) }
+    StepHandle pack(@DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', null, PackSpec, body) }
+    StepHandle pack(String name, @DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', name, PackSpec, body) }
+    StepHandle kernel(@DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', null, KernelSpec, body) }
+    StepHandle kernel(String name, @DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', name, KernelSpec, body) }
 
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {

@@ -40,6 +40,13 @@ public final class ToolRegistry {
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),
                 "UKI stub"));
+        add(ToolSpec.program("apt-cache", "apt", "--version", "resolves Debian kernel package names"));
+        add(ToolSpec.program("dpkg-deb", "dpkg", "--version", "unpacks Debian kernel packages"));
+        add(ToolSpec.program("depmod", "kmod", "--version", "writes modules.dep for a downloaded kernel"));
+        add(ToolSpec.program("objdump", "binutils", "--version", "cross-checks PE/UKI section tables"));
+        add(ToolSpec.program("osslsigncode", "osslsigncode", "--version", "cross-checks Authenticode digests"));
+        add(ToolSpec.program("skopeo", "skopeo", "--version", "cross-checks OCI layouts and docker-archives"));
+        add(ToolSpec.program("openssl", "openssl", "version", "makes throwaway test certificates"));
     }
 
     private ToolRegistry() {}

@@ -13,7 +13,7 @@ class CliSpec extends Specification {
     @TempDir
     Path work
 
-    String quickstart = Repo.path('samples/quickstart.groovy').toString()
+    String quickstart = Repo.path('samples/checksummed.groovy').toString()
 
     def "--help and --version succeed; a bad option is a usage error (exit 2)"() {
         expect:
@@ -30,7 +30,7 @@ class CliSpec extends Specification {
 
         then:
         first.exitCode == 0
-        first.out.contains('pipeline quickstart succeeded: 5 executed, 0 cached, 0 failed, 0 not run')
+        first.out.contains('pipeline checksummed succeeded: 5 executed, 0 cached, 0 failed, 0 not run')
         Files.isRegularFile(work.resolve('out/manifest/manifest.json'))
         new JsonSlurper().parse(work.resolve('out/manifest/manifest.json').toFile()).count == 3
 
@@ -48,7 +48,7 @@ class CliSpec extends Specification {
         second.out.contains('0 executed, 5 cached')
         !second.out.contains('] start ')
         plan.exitCode == 0
-        plan.out.readLines()[0] == 'pipeline quickstart: 5 cached, 0 to run'
+        plan.out.readLines()[0] == 'pipeline checksummed: 5 cached, 0 to run'
     }
 
     def "plan explains a changed parameter, and the JSON plan lists dependencies"() {
@@ -60,7 +60,7 @@ class CliSpec extends Specification {
         def json = new JsonSlurper().parseText(Cli.run('plan', quickstart, '-C', work.toString(), '--json').out)
 
         then:
-        plan.out.readLines()[0] == 'pipeline quickstart: 4 cached, 1 to run'
+        plan.out.readLines()[0] == 'pipeline checksummed: 4 cached, 1 to run'
         plan.out.contains('- option title: "sealwright quickstart" -> "changed"')
         json.steps.find { it.name == 'manifest' }.dependsOn == ['extract', 'digest']
         json.steps*.action.every { it == 'cached' }
