@@ -42,7 +42,7 @@ pipeline('boot-hello') {
         assert r.exitCode == 0: r.toString()
         def tools = new Tools()
         def spec = VmSpec.builder().firmware(Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')).vars(Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd'))
-                .uki(tmp.resolve('out/pack/uki.efi')).cpus(1).memory('1G').build()
+                .uki(tmp.resolve('out/pack/uki.efi')).cpus(1).memory('1G').nics(1).build()
 
         when: 'the Launch component boots it from a GPT disk whose ESP holds it as \\EFI\\BOOT\\BOOTX64.EFI'
         def vm = VmHandle.launch(spec, tools, HostCapabilities.detect(tools), tmp.resolve('vm'), {})
