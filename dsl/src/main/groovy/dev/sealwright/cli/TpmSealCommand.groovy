@@ -1,0 +1,79 @@
+package dev.sealwright.cli
+
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.tpm.OfflineSeal
+import dev.sealwright.tpm.PcrSelection
+import dev.sealwright.tpm.PcrValues
+import dev.sealwright.tpm.PolicyDigest
+import dev.sealwright.tpm.SealedFiles
+import dev.sealwright.tpm.TpmFormatException
+import dev.sealwright.tpm.TpmHash
+import dev.sealwright.tpm.TpmPublic
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.file.Path
+import java.security.SecureRandom
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'seal', mixinStandardHelpOptions = true,
+        description = ['Seal a secret offline to predicted PCR values, for a TPM whose SRK public area is known.',
+                'Writes sealed.pub, sealed.dpriv and sealed.seed (0600), the files tpm2_import -u/-i/-s take.'],
+        footer = ['', 'On the TPM: tpm2_import -C SRK -u sealed.pub -i sealed.dpriv -s sealed.seed -r sealed.priv;',
+                '  tpm2_load -C SRK -u sealed.pub -r sealed.priv -c sealed.ctx; tpm2_unseal -c sealed.ctx -p pcr:sha256:7'])
+class TpmSealCommand implements Callable<Integer> {
+    @Option(names = '--srk-pub', required = true, paramLabel = 'FILE', description = 'SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)')
+    Path srkPub
+
+    @Option(names = '--pcrs', required = true, paramLabel = 'BANK:PCR[,PCR]', description = 'PCRs the policy binds, e.g. sha256:7,4')
+    String pcrs
+
+    @Option(names = '--pcr-values', required = true, paramLabel = 'FILE', description = 'predicted PCR values, {"sha256": {"7": "<hex>"}}')
+    Path pcrValues
+
+    @Option(names = '--secret-file', required = true, paramLabel = 'FILE', description = 'the secret to seal (1..128 bytes, MAX_SYM_DATA)')
+    Path secretFile
+
+    @Option(names = '--out', required = true, paramLabel = 'DIR', description = 'directory for sealed.pub, sealed.dpriv, sealed.seed')
+    Path out
+
+    @Option(names = '--force', description = 'replace existing sealed files in --out')
+    boolean force
+
+    @Override
+    Integer call() {
+        TpmPublic srk = SealedFiles.readPublic(srkPub)
+        PcrSelection selection
+        try {
+            selection = PcrSelection.parse(pcrs)
+        } catch (TpmFormatException e) {
+            throw new RecipeException("--pcrs: ${e.message}")
+        }
+        PcrValues values = PcrValues.read(pcrValues)
+        byte[] pcrDigest
+        try {
+            pcrDigest = values.digest(selection, TpmHash.SHA256)
+        } catch (RecipeException e) {
+            throw new RecipeException("${pcrValues}: ${e.message}")
+        }
+        byte[] policy = new PolicyDigest(TpmHash.SHA256).pcr(selection, pcrDigest).digest()
+        byte[] secret = SealedFiles.readInput(secretFile)
+        OfflineSeal.SealedBlob blob
+        try {
+            blob = OfflineSeal.seal(srk, secret, policy, new SecureRandom())
+        } catch (TpmFormatException e) {
+            String where = e.message.startsWith('the secret') ? secretFile.toString() : srkPub.toString()
+            throw new RecipeException("${where}: ${e.message}")
+        } finally {
+            Arrays.fill(secret, (byte) 0)
+        }
+        SealedFiles.write(out, blob, force)
+        println "sealed to ${srkPub.fileName} (SRK name ${HexFormat.of().formatHex(srk.name())}) under PolicyPCR ${selection}"
+        println "  policy  ${HexFormat.of().formatHex(policy)}"
+        println "  name    ${HexFormat.of().formatHex(blob.name())}"
+        println "  wrote   ${out.resolve(SealedFiles.PUBLIC)}, ${SealedFiles.DUPLICATE}, ${SealedFiles.SEED}"
+        return Main.OK
+    }
+}
