@@ -147,4 +147,69 @@ class OfflineSealSpec extends Specification {
         refused.err.contains('129 bytes') && refused.err.contains('at most 128 bytes')
         !Files.exists(out2)
     }
+
+    def "bad input to tpm seal is refused in one line naming the file: #problem"() {
+        given:
+        Path srkPub = tpm.persistSrk('ecc', SRK)
+        Files.write(tpm.dir.resolve('truncated.pub'), Arrays.copyOf(bytes(srkPub), 40))
+        Files.writeString(tpm.dir.resolve('broken.json'), '{"sha256": {"7": ')
+        Files.writeString(tpm.dir.resolve('short.json'), '{"sha256": {"7": "abcd"}}')
+        Files.write(tpm.dir.resolve('empty.bin'), new byte[0])
+        Path prediction = writePrediction([7: new byte[32]])
+        writeSecret(16)
+        def args = ['--srk-pub': srkPub.toString(), '--pcrs': 'sha256:7', '--pcr-values': prediction.toString(),
+                    '--secret-file': tpm.dir.resolve('secret-16.bin').toString(), '--out': tpm.dir.resolve('out').toString()]
+        args.putAll(change.collectEntries { k, v -> [(k): v.startsWith('@') ? tpm.dir.resolve(v.substring(1)).toString() : v] })
+
+        when:
+        def r = Cli.run(*(['tpm', 'seal'] + args.collectMany { k, v -> [k, v] }))
+
+        then:
+        r.exitCode == 1
+        r.err.trim().readLines().size() == 1
+        r.err.contains(message.startsWith('@') ? tpm.dir.resolve(message.substring(1)).toString() : message)
+        r.err.contains(detail)
+        !Files.exists(tpm.dir.resolve('out'))
+
+        where:
+        problem               | change                                 | message            | detail
+        'truncated SRK'       | ['--srk-pub': '@truncated.pub']        | '@truncated.pub'   | 'not a TPM2B_PUBLIC'
+        'missing SRK'         | ['--srk-pub': '@nothing.pub']          | '@nothing.pub'     | 'no such file'
+        'PCR not predicted'   | ['--pcrs': 'sha256:4,7']               | '@predicted.json'  | 'no predicted value for PCR sha256:4'
+        'broken JSON'         | ['--pcr-values': '@broken.json']       | '@broken.json'     | 'not readable as JSON'
+        'short PCR value'     | ['--pcr-values': '@short.json']        | '@short.json'      | 'sha256 PCR 7 value has 2 bytes, expected 32'
+        'bad selection'       | ['--pcrs': 'sha256:7,x']               | '--pcrs'           | "'x' is not a PCR number"
+        'empty secret'        | ['--secret-file': '@empty.bin']        | '@empty.bin'       | 'the secret is empty'
+    }
+
+    def "tpm seal does not replace existing sealed files without --force"() {
+        given:
+        Path srkPub = tpm.persistSrk('ecc', SRK)
+        Path prediction = writePrediction([7: new byte[32]])
+        Path secret = writeSecret(16)
+        Path out = tpm.dir.resolve('out')
+        def args = ['tpm', 'seal', '--srk-pub', srkPub.toString(), '--pcrs', 'sha256:7', '--pcr-values', prediction.toString(),
+                    '--secret-file', secret.toString(), '--out', out.toString()]
+
+        when:
+        def first = Cli.run(*args)
+        byte[] before = bytes(out.resolve('sealed.dpriv'))
+        def second = Cli.run(*args)
+
+        then:
+        first.exitCode == 0
+        second.exitCode == 1
+        second.err.contains("${out.resolve('sealed.pub')}: exists; not overwriting (use --force)")
+        bytes(out.resolve('sealed.dpriv')) == before
+
+        when:
+        def forced = Cli.run(*(args + ['--force']))
+
+        then: 'a fresh seal (new random seed) replaces the old one and still unseals'
+        forced.exitCode == 0
+        bytes(out.resolve('sealed.dpriv')) != before
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve('sealed.dpriv'))) == 'rw-------'
+        importLoadUnseal(out, 'sha256:7').exitCode == 0
+        bytes(out.resolve('unsealed.bin')) == bytes(secret)
+    }
 }
