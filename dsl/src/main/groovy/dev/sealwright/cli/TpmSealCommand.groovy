@@ -9,6 +9,11 @@ import dev.sealwright.tpm.SealedFiles
 import dev.sealwright.tpm.TpmFormatException
 import dev.sealwright.tpm.TpmHash
 import dev.sealwright.tpm.TpmPublic
+import dev.sealwright.tpm.SystemdTpm2Token
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.Json
+import java.nio.file.FileAlreadyExistsException
+import java.nio.file.Files
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
@@ -42,8 +47,18 @@ class TpmSealCommand implements Callable<Integer> {
     @Option(names = '--force', description = 'replace existing sealed files in --out')
     boolean force
 
+    @Option(names = '--luks2-token', paramLabel = 'FILE',
+            description = ['also write the blob as a systemd-tpm2 LUKS2 token (JSON for cryptsetup token import);',
+                    'systemd unlocks the keyslot with base64(secret) as its passphrase'])
+    Path luks2Token
+
+    @Option(names = '--keyslot', paramLabel = 'N', description = 'the LUKS2 keyslot the --luks2-token unlocks')
+    Integer keyslot
+
     @Override
     Integer call() {
+        if ((luks2Token == null) != (keyslot == null)) throw new RecipeException('--luks2-token and --keyslot go together')
+        if (luks2Token != null && !force && Files.exists(luks2Token)) throw new RecipeException("${luks2Token}: exists; not overwriting (use --force)")
         TpmPublic srk = SealedFiles.readPublic(srkPub)
         PcrSelection selection
         try {
@@ -70,10 +85,19 @@ class TpmSealCommand implements Callable<Integer> {
             Arrays.fill(secret, (byte) 0)
         }
         SealedFiles.write(out, blob, force)
+        if (luks2Token != null) {
+            def token = SystemdTpm2Token.forSealedBlob(keyslot, blob, selection, policy, srk)
+            try {
+                AtomicFiles.writeSecret(luks2Token, Json.pretty(token.toJson()).getBytes('UTF-8'), force)
+            } catch (FileAlreadyExistsException ignored) {
+                throw new RecipeException("${luks2Token}: exists; not overwriting (use --force)")
+            }
+        }
         println "sealed to ${srkPub.fileName} (SRK name ${HexFormat.of().formatHex(srk.name())}) under PolicyPCR ${selection}"
         println "  policy  ${HexFormat.of().formatHex(policy)}"
         println "  name    ${HexFormat.of().formatHex(blob.name())}"
         println "  wrote   ${out.resolve(SealedFiles.PUBLIC)}, ${SealedFiles.DUPLICATE}, ${SealedFiles.SEED}"
+        if (luks2Token != null) println "  token   ${luks2Token} (systemd-tpm2, keyslot ${keyslot})"
         return Main.OK
     }
 }
