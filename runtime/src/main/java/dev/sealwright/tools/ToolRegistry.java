@@ -34,6 +34,9 @@ public final class ToolRegistry {
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),
                 "UKI stub"));
+        add(ToolSpec.file("cryptsetup-token-systemd-tpm2", "systemd",
+                List.of("/usr/lib/x86_64-linux-gnu/cryptsetup/libcryptsetup-token-systemd-tpm2.so"),
+                "cryptsetup plugin that validates systemd-tpm2 LUKS2 tokens"));
     }
 
     private ToolRegistry() {}

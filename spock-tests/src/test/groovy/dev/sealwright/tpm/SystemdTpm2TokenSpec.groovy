@@ -28,6 +28,7 @@ class SystemdTpm2TokenSpec extends Specification {
 
     Path luksImage() {
         Repo.requireTool('cryptsetup')
+        Repo.requireTool('cryptsetup-token-systemd-tpm2')
         Path img = tpm.dir.resolve('luks.img')
         Files.write(tpm.dir.resolve('pass'), 'passphrase'.bytes)
         new RandomAccessFile(img.toFile(), 'rw').withCloseable { it.length = 20L << 20 }
