@@ -1,25 +1,13 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.RecipeException
-import dev.sealwright.tpm.OfflineSeal
-import dev.sealwright.tpm.PcrSelection
-import dev.sealwright.tpm.PcrValues
-import dev.sealwright.tpm.PolicyDigest
+import dev.sealwright.tpm.PcrPolicySeal
 import dev.sealwright.tpm.SealedFiles
-import dev.sealwright.tpm.TpmFormatException
-import dev.sealwright.tpm.TpmHash
-import dev.sealwright.tpm.TpmPublic
-import dev.sealwright.tpm.SystemdTpm2Token
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
-import java.nio.file.FileAlreadyExistsException
-import java.nio.file.Files
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
-import java.security.SecureRandom
 import java.util.concurrent.Callable
 
 @CompileStatic
@@ -58,44 +46,18 @@ class TpmSealCommand implements Callable<Integer> {
     @Override
     Integer call() {
         if ((luks2Token == null) != (keyslot == null)) throw new RecipeException('--luks2-token and --keyslot go together')
-        if (luks2Token != null && !force && Files.exists(luks2Token)) throw new RecipeException("${luks2Token}: exists; not overwriting (use --force)")
-        TpmPublic srk = SealedFiles.readPublic(srkPub)
-        PcrSelection selection
+        PcrPolicySeal.refuseExisting(luks2Token, force)
+        def sealed
         try {
-            selection = PcrSelection.parse(pcrs)
-        } catch (TpmFormatException e) {
-            throw new RecipeException("--pcrs: ${e.message}")
-        }
-        PcrValues values = PcrValues.read(pcrValues)
-        byte[] pcrDigest
-        try {
-            pcrDigest = values.digest(selection, TpmHash.SHA256)
+            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, SealedFiles.readInput(secretFile), secretFile.toString())
         } catch (RecipeException e) {
-            throw new RecipeException("${pcrValues}: ${e.message}")
+            throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
         }
-        byte[] policy = new PolicyDigest(TpmHash.SHA256).pcr(selection, pcrDigest).digest()
-        byte[] secret = SealedFiles.readInput(secretFile)
-        OfflineSeal.SealedBlob blob
-        try {
-            blob = OfflineSeal.seal(srk, secret, policy, new SecureRandom())
-        } catch (TpmFormatException e) {
-            String where = e.message.startsWith('the secret') ? secretFile.toString() : srkPub.toString()
-            throw new RecipeException("${where}: ${e.message}")
-        } finally {
-            Arrays.fill(secret, (byte) 0)
-        }
-        SealedFiles.write(out, blob, force)
-        if (luks2Token != null) {
-            def token = SystemdTpm2Token.forSealedBlob(keyslot, blob, selection, policy, srk)
-            try {
-                AtomicFiles.writeSecret(luks2Token, Json.pretty(token.toJson()).getBytes('UTF-8'), force)
-            } catch (FileAlreadyExistsException ignored) {
-                throw new RecipeException("${luks2Token}: exists; not overwriting (use --force)")
-            }
-        }
-        println "sealed to ${srkPub.fileName} (SRK name ${HexFormat.of().formatHex(srk.name())}) under PolicyPCR ${selection}"
-        println "  policy  ${HexFormat.of().formatHex(policy)}"
-        println "  name    ${HexFormat.of().formatHex(blob.name())}"
+        SealedFiles.write(out, sealed.blob(), force)
+        if (luks2Token != null) PcrPolicySeal.writeToken(luks2Token, sealed.token(keyslot), force)
+        println "sealed to ${srkPub.fileName} (SRK name ${HexFormat.of().formatHex(sealed.srk().name())}) under PolicyPCR ${sealed.selection()}"
+        println "  policy  ${HexFormat.of().formatHex(sealed.policy())}"
+        println "  name    ${HexFormat.of().formatHex(sealed.blob().name())}"
         println "  wrote   ${out.resolve(SealedFiles.PUBLIC)}, ${SealedFiles.DUPLICATE}, ${SealedFiles.SEED}"
         if (luks2Token != null) println "  token   ${luks2Token} (systemd-tpm2, keyslot ${keyslot})"
         return Main.OK
