@@ -37,6 +37,9 @@ public final class ToolRegistry {
         add(ToolSpec.file("cryptsetup-token-systemd-tpm2", "systemd",
                 List.of("/usr/lib/x86_64-linux-gnu/cryptsetup/libcryptsetup-token-systemd-tpm2.so"),
                 "cryptsetup plugin that validates systemd-tpm2 LUKS2 tokens"));
+        add(ToolSpec.program("cert-to-efi-sig-list", "efitools", null, "cross-checks EFI signature lists"));
+        add(ToolSpec.file("ovmf-vars-snakeoil", "ovmf", List.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"),
+                "OVMF variable store enrolled with Debian's snakeoil Secure Boot key"));
     }
 
     private ToolRegistry() {}
