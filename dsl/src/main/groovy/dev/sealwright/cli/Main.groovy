@@ -26,6 +26,7 @@ import picocli.CommandLine.Option
                 LuksCommand, VerityCommand, DiskCommand,
                 LaunchCommand,
                 UkiCommand, InitramfsCommand,
+                TpmCommand, UefiCommand,
                 VaultCommand, EnrollCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',

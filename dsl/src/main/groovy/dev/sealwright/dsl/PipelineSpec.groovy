@@ -95,6 +95,8 @@ class PipelineSpec {
     StepHandle pack(String name, @DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', name, PackSpec, body) }
     StepHandle kernel(@DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', null, KernelSpec, body) }
     StepHandle kernel(String name, @DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', name, KernelSpec, body) }
+    StepHandle tpmSeal(@DelegatesTo(value = TpmSealSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tpm.seal', null, TpmSealSpec, body) }
+    StepHandle tpmSeal(String name, @DelegatesTo(value = TpmSealSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tpm.seal', name, TpmSealSpec, body) }
 
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {

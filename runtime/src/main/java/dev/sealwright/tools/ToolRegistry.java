@@ -29,7 +29,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("mkfs.ext4", "e2fsprogs", "-V", "makes root filesystems"));
         add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
-        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports); crypto speed limits in benchmarks"));
+        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports); crypto speed limits in benchmarks; throwaway test certificates"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
         add(ToolSpec.program("python3", "python3-cryptography", "--version", "test oracle: AES-XTS via python3-cryptography"));
         add(ToolSpec.program("mkfs.fat", "dosfstools", "--help", "formats the ESP of UKI boot disks"));
@@ -46,7 +46,12 @@ public final class ToolRegistry {
         add(ToolSpec.program("objdump", "binutils", "--version", "cross-checks PE/UKI section tables"));
         add(ToolSpec.program("osslsigncode", "osslsigncode", "--version", "cross-checks Authenticode digests"));
         add(ToolSpec.program("skopeo", "skopeo", "--version", "cross-checks OCI layouts and docker-archives"));
-        add(ToolSpec.program("openssl", "openssl", "version", "makes throwaway test certificates"));
+        add(ToolSpec.file("cryptsetup-token-systemd-tpm2", "systemd",
+                List.of("/usr/lib/x86_64-linux-gnu/cryptsetup/libcryptsetup-token-systemd-tpm2.so"),
+                "cryptsetup plugin that validates systemd-tpm2 LUKS2 tokens"));
+        add(ToolSpec.program("cert-to-efi-sig-list", "efitools", null, "cross-checks EFI signature lists"));
+        add(ToolSpec.file("ovmf-vars-snakeoil", "ovmf", List.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"),
+                "OVMF variable store enrolled with Debian's snakeoil Secure Boot key"));
     }
 
     private ToolRegistry() {}

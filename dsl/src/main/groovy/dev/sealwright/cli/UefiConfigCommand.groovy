@@ -1,0 +1,45 @@
+package dev.sealwright.cli
+
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.Json
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.tpm.SealedFiles
+import dev.sealwright.uefi.UefiConfig
+import dev.sealwright.uefi.VariableStore
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'config', mixinStandardHelpOptions = true,
+        description = ['Write the uefi-config.json of encrypt-cloud-image (PK, KEK, db, dbx as base64 signature lists)',
+                'from an OVMF variable store, e.g. /usr/share/OVMF/OVMF_VARS_4M.ms.fd.'])
+class UefiConfigCommand implements Callable<Integer> {
+    @Option(names = '--vars', paramLabel = 'FILE', description = 'OVMF_VARS file (EDK2 authenticated variable store)')
+    Path vars
+
+    @Option(names = '--certs', paramLabel = 'DIR', description = 'directory of PK.esl, KEK-*.esl, db-*.esl, dbx-*.esl (not implemented in this build)')
+    Path certs
+
+    @Option(names = ['-o', '--output'], required = true, paramLabel = 'FILE', description = 'uefi-config.json to write')
+    Path output
+
+    @Option(names = '--omits-ready-to-boot-signal', description = 'the firmware does not measure "Calling EFI Application from Boot Option"')
+    boolean omitsReadyToBoot
+
+    @Override
+    Integer call() {
+        if (certs != null) throw new RecipeException('not implemented in this build: uefi config --certs (use --vars)')
+        if (vars == null) throw new RecipeException('uefi config needs --vars FILE')
+        def store = VariableStore.read(SealedFiles.readInput(vars), vars.toString())
+        def config = UefiConfig.fromVariableStore(store, omitsReadyToBoot)
+        AtomicFiles.write(output, Json.pretty(config.toJson()).getBytes('UTF-8'))
+        println "wrote ${output}: PK ${size(config.pk())}, KEK ${size(config.kek())}, db ${size(config.db())}, dbx ${size(config.dbx())}"
+        return Main.OK
+    }
+
+    private static String size(byte[] b) { b == null ? 'absent' : "${b.length} bytes".toString() }
+}
