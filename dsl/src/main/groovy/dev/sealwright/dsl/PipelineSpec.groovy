@@ -71,6 +71,9 @@ class PipelineSpec {
     StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
     StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
 
+    StepHandle diskEncrypt(@DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', null, DiskEncryptSpec, body) }
+    StepHandle diskEncrypt(String name, @DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', name, DiskEncryptSpec, body) }
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)
