@@ -15,7 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
@@ -76,13 +82,7 @@ public final class DiskEncryptor {
                 if (dst.size() < outSize) dst.write(ByteBuffer.allocate(1), outSize - 1);
                 ByteRegion region = new ByteRegion(dst, partStart, grown.sizeLbas() * GptDisk.LBA);
                 try (Luks2Volume v = Luks2Volume.format(region, out + " partition " + part.number(), options, passphrase, entropy)) {
-                    byte[] buf = new byte[CHUNK];
-                    for (long off = 0; off < partBytes; off += CHUNK) {
-                        int n = (int) Math.min(CHUNK, partBytes - off);
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
-                        v.write(volumeKey, off, buf, 0, n);
-                    }
+                    encryptChunks(src, partStart, partBytes, v, volumeKey);
                     uuid = v.header().uuid();
                 }
                 layout.write(dst);
@@ -95,6 +95,44 @@ public final class DiskEncryptor {
             throw e;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads, encrypts and writes the partition in chunks, one worker per core (positional I/O is thread-safe). */
+    private static void encryptChunks(FileChannel src, long partStart, long partBytes, Luks2Volume v, byte[] volumeKey) throws IOException {
+        int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        long chunks = (partBytes + CHUNK - 1) / CHUNK;
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "disk-encrypt");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int first = w;
+                jobs.add(pool.submit(() -> {
+                    byte[] buf = new byte[CHUNK];
+                    for (long c = first; c < chunks; c += workers) {
+                        long off = c * CHUNK;
+                        int n = (int) Math.min(CHUNK, partBytes - off);
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
+                        v.write(volumeKey, off, buf, 0, n);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
