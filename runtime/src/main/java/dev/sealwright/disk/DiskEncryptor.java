@@ -6,12 +6,12 @@ import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
+import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,11 +29,11 @@ import java.util.stream.Collectors;
  * turns one partition (the rootfs by default) into a LUKS2 volume whose data segment holds the
  * partition's original bytes, encrypted while copying. The partition grows by the LUKS2 data
  * offset, into free space behind it or by growing the disk when it is the last partition; the
- * GPT (both copies) is rewritten. The input is never modified; the output appears atomically.
+ * GPT (both copies) is rewritten; a fixed VHD stays a fixed VHD (new footer). The input is never
+ * modified; the output appears atomically.
  */
 public final class DiskEncryptor {
     private static final int CHUNK = 8 << 20;
-    private static final byte[] VHD_COOKIE = "conectix".getBytes(StandardCharsets.US_ASCII);
 
     public record Result(GptPartition before, GptPartition after, long diskBytes, String luksUuid) {}
 
@@ -45,10 +45,9 @@ public final class DiskEncryptor {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
-            long inSize = src.size();
-            if (inSize >= 512 && Arrays.equals(read(src, inSize - 512, 8), VHD_COOKIE))
-                throw new RecipeException(in + ": not implemented in this build: VHD input (convert it first: qemu-img convert -O raw " + in + " disk.raw)");
-            GptDisk gpt = GptDisk.read(src, in.toString());
+            VhdFooter vhd = VhdFooter.readIfPresent(src, in.toString());
+            long inSize = vhd == null ? src.size() : vhd.currentSize();
+            GptDisk gpt = GptDisk.read(src, inSize, in.toString());
             GptPartition part = gpt.find(partition).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + partition + "\" (has: "
                     + gpt.partitions().stream().map(p -> p.number() + "=" + (p.name().isEmpty() ? p.uuid() : p.name())).collect(Collectors.joining(", ")) + ")"));
             long partStart = part.firstLba() * GptDisk.LBA, partBytes = part.sizeLbas() * GptDisk.LBA;
@@ -86,6 +85,10 @@ public final class DiskEncryptor {
                     uuid = v.header().uuid();
                 }
                 layout.write(dst);
+                if (vhd != null) { // a fixed VHD stays a fixed VHD: same timestamp, new size, new identity
+                    byte[] footer = VhdFooter.fixed(outSize, vhd.timestamp(), uuidFrom(entropy.bytes(16))).encode();
+                    dst.write(ByteBuffer.wrap(footer), outSize);
+                }
                 dst.force(true);
             }
             AtomicFiles.move(tmp, out);
@@ -134,6 +137,13 @@ public final class DiskEncryptor {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static java.util.UUID uuidFrom(byte[] b) {
+        b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+        b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        return new java.util.UUID(bb.getLong(), bb.getLong());
     }
 
     private static byte[] read(FileChannel ch, long pos, int len) throws IOException {
