@@ -2,6 +2,7 @@ package dev.sealwright.disk;
 
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
+import dev.sealwright.disk.luks2.AesXts;
 import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
@@ -116,12 +117,13 @@ public final class DiskEncryptor {
                 int first = w;
                 jobs.add(pool.submit(() -> {
                     byte[] buf = new byte[CHUNK];
+                    AesXts xts = new AesXts(volumeKey);
                     for (long c = first; c < chunks; c += workers) {
                         long off = c * CHUNK;
                         int n = (int) Math.min(CHUNK, partBytes - off);
                         ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                         while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
-                        v.write(volumeKey, off, buf, 0, n);
+                        v.encryptAndWrite(xts, off, buf, 0, n);
                     }
                     return null;
                 }));
