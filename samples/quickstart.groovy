@@ -1,6 +1,7 @@
-// The quickstart: five cached steps over a small directory. Run it twice: the second run executes
-// nothing; change a file under quickstart/site and `sealwright plan` names the input that changed.
-// (When the pack/measure/launch capabilities land, this recipe grows into the full TEE pipeline.)
+// The quickstart: pack a small directory reproducibly and check it with real tools, pack the hello
+// container with Debian's 6.12 cloud kernel into a reproducible initramfs + UKI, and boot that UKI
+// under QEMU + OVMF (TCG here) until the workload greets us. Run it twice: every cached step is
+// reused; the boot (a live step) runs again. `sealwright plan` explains what would run and why.
 pipeline('quickstart') {
     params {
         title = 'sealwright quickstart'
@@ -29,5 +30,21 @@ pipeline('quickstart') {
         files tree.files
         sums  checksums.sums
         title params.title
+    }
+
+    def image = pack('hello') {           // container image + kernel -> initramfs + UKI on systemd-stub
+        image   'oci:images/hello:latest'
+        kernel  debian('linux-image-6.12.*-cloud-amd64')
+        modules 'virtio_net'
+        cmdline 'console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2'
+    }
+
+    launch('boot') {                      // a service step: OVMF boots the UKI from a GPT/ESP disk
+        firmware file('/usr/share/OVMF/OVMF_CODE_4M.fd')
+        vars     file('/usr/share/OVMF/OVMF_VARS_4M.fd')
+        uki      image.uki
+        cpus     2
+        memory   '1G'
+        waitFor  ~/hello from sealwright: tee=\w+ kernel=/, timeout: '300s'
     }
 }

@@ -16,7 +16,18 @@ import picocli.CommandLine.Option
 @CompileStatic
 @Command(name = 'sealwright', mixinStandardHelpOptions = true, versionProvider = VersionProvider,
         description = ['Declare, run and verify confidential-computing (TDX / SEV-SNP) pipelines.'],
-        subcommands = [RunCommand, PlanCommand, QuickstartCommand, StepsCommand, DoctorCommand, LuksCommand, VerityCommand, DiskCommand, CommandLine.HelpCommand],
+        subcommands = [
+                RunCommand, PlanCommand, QuickstartCommand, StepsCommand, RecipesCommand,
+                ReplCommand, JshellCommand,
+                MeasureCommand,
+                SnpCommand,
+                AttestCommand,
+                QuoteCommand,
+                LuksCommand, VerityCommand, DiskCommand,
+                LaunchCommand,
+                UkiCommand, InitramfsCommand,
+                VaultCommand, EnrollCommand,
+                DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',
                 'Explain cache: sealwright plan samples/quickstart.groovy'])
 class Main implements Runnable {
@@ -41,7 +52,7 @@ class Main implements Runnable {
             if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
             else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
             if (debug) e.printStackTrace()
-            return FAILED
+            return e instanceof dev.sealwright.dsl.UnknownParameterException ? USAGE : FAILED
         } as CommandLine.IExecutionExceptionHandler
         cli.parameterExceptionHandler = { CommandLine.ParameterException e, String[] a ->
             System.err.println("sealwright: ${e.message}")

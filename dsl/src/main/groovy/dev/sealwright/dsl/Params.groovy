@@ -52,7 +52,7 @@ class Params {
     void checkOverrides() {
         def unknown = overrides.keySet() - values.keySet()
         if (unknown)
-            throw new RecipeException("unknown parameter${unknown.size() > 1 ? 's' : ''} ${unknown.join(', ')} given with -p (declared: ${values.keySet().join(', ') ?: 'none'})")
+            throw new UnknownParameterException("unknown parameter${unknown.size() > 1 ? 's' : ''} ${unknown.join(', ')} given with -p (declared: ${values.keySet().join(', ') ?: 'none'})")
     }
 }
 
@@ -69,4 +69,9 @@ class ParamsSpec {
     def propertyMissing(String name) {
         params.propertyMissing(name)
     }
+}
+
+/** A {@code -p} override naming no declared parameter: a command-line (usage) error, not a recipe line. */
+class UnknownParameterException extends RecipeException {
+    UnknownParameterException(String message) { super(message) }
 }

@@ -21,8 +21,11 @@ class PipelineSpec {
     final Params params
     final Path recipeDir
     private final Pipeline.Builder builder
+    private final Map<String, RecipeLibrary> libraries
 
-    PipelineSpec(String name, Script script, Path recipe, ScriptLocator locator, Map<String, String> overrides) {
+    PipelineSpec(String name, Script script, Path recipe, ScriptLocator locator, Map<String, String> overrides,
+                 Map<String, RecipeLibrary> libraries = [:]) {
+        this.libraries = libraries
         this.script = script
         this.locator = locator
         this.recipeDir = recipe.toAbsolutePath().parent
@@ -43,6 +46,15 @@ class PipelineSpec {
     }
 
     Params getParams() { params }
+
+    /** {@code files.checksummed(...)} after {@code use 'files'}: a used library by name. */
+    def propertyMissing(String name) {
+        def lib = libraries[name]
+        if (lib == null) throw new MissingPropertyException(name, PipelineSpec)
+        return new LibraryHandle(lib, this)
+    }
+
+    boolean hasLibrary(String name) { libraries.containsKey(name) }
 
     /** A file or directory, relative to the recipe's directory. */
     FileRef file(String path) {
@@ -71,6 +83,18 @@ class PipelineSpec {
     StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
     StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
 
+    /** Measurement steps by TEE: {@code measure.snp { ... }}. */
+    MeasureSteps getMeasure() { new MeasureSteps(this) }
+
+    /** Predicted SEV-SNP launch digest (step type measure.snp); recipes write {@code measure.snp { ovmf file('OVMF.fd'); vcpus 4 }}. */
+    StepHandle measureSnp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', null, MeasureSnpSpec, body) }
+    StepHandle measureSnp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', name, MeasureSnpSpec, body) }
+    StepHandle launch(@DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', null, LaunchSpec, body) }
+    StepHandle launch(String name, @DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', name, LaunchSpec, body) }
+    StepHandle pack(@DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', null, PackSpec, body) }
+    StepHandle pack(String name, @DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', name, PackSpec, body) }
+    StepHandle kernel(@DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', null, KernelSpec, body) }
+    StepHandle kernel(String name, @DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', name, KernelSpec, body) }
     StepHandle diskEncrypt(@DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', null, DiskEncryptSpec, body) }
     StepHandle diskEncrypt(String name, @DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', name, DiskEncryptSpec, body) }
 

@@ -3,9 +3,7 @@ package dev.sealwright.dsl
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.engine.SourceLocation
-import org.codehaus.groovy.control.CompilerConfiguration
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
-import org.codehaus.groovy.control.customizers.ImportCustomizer
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage
 
 import java.nio.file.Files
@@ -35,28 +33,19 @@ class RecipeLoader {
         Path recipe = file.toAbsolutePath().normalize()
         if (!Files.isRegularFile(recipe)) throw new RecipeException("recipe ${file} not found")
         String text = Files.readString(recipe)
-        def index = new SourceIndex(text)
-        def locator = new ScriptLocator(recipe, index)
-
-        def config = new CompilerConfiguration()
-        config.scriptBaseClass = RecipeScript.name
-        config.sourceEncoding = 'UTF-8'
-        config.addCompilationCustomizers(index, new ImportCustomizer().addImports('java.nio.file.Path'))
-        System.setProperty('groovy.grape.enable', 'false')
-
+        def locator = new ScriptLocator(recipe, new SourceIndex(text, recipe.fileName.toString()))
         def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides)
-        def binding = new Binding((RecipeScript.CONTEXT): ctx)
-        def shell = new GroovyShell(RecipeLoader.classLoader, binding, config)
         Script script
         try {
-            script = shell.parse(new GroovyCodeSource(text, recipe.fileName.toString(), '/sealwright/recipe'))
+            script = CompiledRecipes.scriptClass(text, recipe.fileName.toString()).getDeclaredConstructor().newInstance()
         } catch (MultipleCompilationErrorsException e) {
             throw compileError(e, recipe)
         }
+        script.binding = new Binding((RecipeScript.CONTEXT): ctx)
         try {
             script.run()
         } catch (RecipeException e) {
-            if (e.location().known()) throw e
+            if (e.location().known() || e instanceof UnknownParameterException) throw e
             throw new RecipeException(e.message, locator.locate(e), e.cause)
         } catch (MissingPropertyException e) {
             throw new RecipeException("unknown name '${e.property}'", locator.locate(e, e.property), e)
@@ -79,6 +68,8 @@ class RecipeLoader {
         if (first == null) return new RecipeException("${recipe.fileName}: ${e.message.readLines().find { it.trim() } ?: 'does not compile'}")
         def se = first.cause
         String msg = se.originalMessage.replaceAll(/ @ line \d+, column \d+\.?$/, '')
+        if (msg.startsWith('Unexpected input')) msg = "syntax error: unexpected input here (is a '(', '{' or quote above left open?)"
+        else if (msg.contains('\n')) msg = 'syntax error: ' + msg.readLines()[0]
         return new RecipeException(msg, new SourceLocation(recipe, se.line, se.startColumn))
     }
 }

@@ -10,8 +10,8 @@ abstract class RecipeScript extends Script {
     /** Declares the recipe's pipeline; a recipe declares exactly one. */
     Pipeline pipeline(String name, @DelegatesTo(value = PipelineSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         RecipeContext ctx = (RecipeContext) binding.getVariable(CONTEXT)
-        if (ctx.pipeline != null) throw new RecipeException("a recipe declares one pipeline; '${ctx.pipeline.name()}' is already declared", ctx.locator.here('pipeline'))
-        def spec = new PipelineSpec(name, this, ctx.recipe, ctx.locator, ctx.overrides)
+        if (ctx.pipeline != null && !ctx.redefine) throw new RecipeException("a recipe declares one pipeline; '${ctx.pipeline.name()}' is already declared", ctx.locator.here('pipeline'))
+        def spec = new PipelineSpec(name, this, ctx.recipe, ctx.locator, ctx.overrides, ctx.libraries)
         Closure c = (Closure) body.clone()
         c.delegate = spec
         c.resolveStrategy = Closure.DELEGATE_FIRST
@@ -21,6 +21,24 @@ abstract class RecipeScript extends Script {
         return ctx.pipeline
     }
 
+    /**
+     * Makes a recipe library available to the pipeline: {@code use 'files@1'} (by name, optionally
+     * with a version prefix) or {@code use './libs/mylib'} (a directory with a library.groovy).
+     */
+    void use(String spec) {
+        RecipeContext ctx = (RecipeContext) binding.getVariable(CONTEXT)
+        def lib
+        try {
+            lib = RecipeLibraries.resolve(spec, ctx.recipe.toAbsolutePath().parent)
+        } catch (RecipeException e) {
+            throw new RecipeException(e.message, ctx.locator.here('use'))
+        }
+        def already = ctx.libraries[lib.name]
+        if (already != null && already.version != lib.version)
+            throw new RecipeException("recipe library ${lib.name} is used at version ${already.version} and ${lib.version}", ctx.locator.here('use'))
+        ctx.libraries[lib.name] = lib
+    }
+
     /** Per-evaluation state shared between the loader and the script. */
     static class RecipeContext {
         java.nio.file.Path recipe
@@ -28,5 +46,8 @@ abstract class RecipeScript extends Script {
         Map<String, String> overrides
         Pipeline pipeline
         Map<String, Object> params = [:]
+        Map<String, RecipeLibrary> libraries = [:]
+        /** The REPL may declare the pipeline again; a recipe file may not. */
+        boolean redefine
     }
 }

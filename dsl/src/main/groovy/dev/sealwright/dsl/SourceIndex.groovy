@@ -12,17 +12,37 @@ import org.codehaus.groovy.control.SourceUnit
 import org.codehaus.groovy.control.customizers.CompilationCustomizer
 
 /**
- * Columns of named calls and properties in a recipe, collected from its AST while compiling, so an
- * error found at run time on line L about name N can point at the exact column.
+ * Columns of named calls and properties in a recipe, so an error found at run time on line L about
+ * name N can point at the exact column. Built lazily (only when an error needs a column) by parsing
+ * the text to the CONVERSION phase, so loading a recipe from the compiled-recipe cache stays cheap.
  */
 @CompileStatic
 class SourceIndex extends CompilationCustomizer {
     private final Map<Integer, List<Map.Entry<String, Integer>>> byLine = [:].withDefault { [] } as Map<Integer, List<Map.Entry<String, Integer>>>
     final List<String> lines
+    private final String text
+    private final String name
+    private boolean indexed
 
-    SourceIndex(String text) {
+    SourceIndex(String text, String name = 'recipe.groovy') {
         super(CompilePhase.CONVERSION)
         this.lines = text.readLines()
+        this.text = text
+        this.name = name
+    }
+
+    private synchronized void ensureIndexed() {
+        if (indexed) return
+        indexed = true
+        try {
+            def config = new org.codehaus.groovy.control.CompilerConfiguration()
+            config.addCompilationCustomizers(this)
+            def unit = new org.codehaus.groovy.control.CompilationUnit(config)
+            unit.addSource(name, text)
+            unit.compile(org.codehaus.groovy.control.Phases.CONVERSION)
+        } catch (Exception ignored) {
+            // a recipe that does not parse has no columns to offer; callers fall back to the line start
+        }
     }
 
     @Override
@@ -60,6 +80,7 @@ class SourceIndex extends CompilationCustomizer {
 
     /** Column of the first mention of {@code name} on {@code line}; else the line's first non-blank column. */
     int column(int line, String name) {
+        ensureIndexed()
         def hit = byLine.get(line)?.findAll { it.key == name }?.min { it.value }
         if (hit != null) return hit.value
         String text = line >= 1 && line <= lines.size() ? lines[line - 1] : ''

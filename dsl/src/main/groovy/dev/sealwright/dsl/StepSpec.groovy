@@ -70,7 +70,7 @@ class StepSpec {
     }
 
     def propertyMissing(String name) {
-        if (pipeline.hasProperty(name)) return pipeline.getProperty(name)
+        if (pipeline.hasProperty(name) || pipeline.hasLibrary(name)) return pipeline.getProperty(name)
         if (pipeline.script.binding.hasVariable(name)) return pipeline.script.binding.getVariable(name)
         throw new RecipeException("unknown name '${name}' in step ${type.name()}", pipeline.locator.here(name))
     }

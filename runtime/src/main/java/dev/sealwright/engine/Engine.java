@@ -165,6 +165,7 @@ public final class Engine {
             pool.shutdownNow();
             closeAllServices();
             digests.save();
+            state.save();
         }
         for (Step s : pending) records.put(s.name(), notRun(s, StepStatus.NOT_RUN, cancelled ? "run cancelled" : "run stopped after a failure"));
         List<StepRecord> ordered = new ArrayList<>();

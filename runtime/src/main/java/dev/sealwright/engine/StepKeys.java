@@ -47,24 +47,35 @@ final class StepKeys {
                 comps.put("secret " + spec.name(), mac(s));
                 display.put("secret " + spec.name(), s.toString());
             } else if (v instanceof List<?> l) {
-                List<Object> keyed = new ArrayList<>();
+                // inputs inside a list get their own components, so a plan can name the element that changed
+                List<Object> shape = new ArrayList<>();
                 List<Object> shown = new ArrayList<>();
-                for (Object o : l) {
+                Map<String, String> elementComps = new LinkedHashMap<>();
+                Map<String, String> elementDisplay = new LinkedHashMap<>();
+                for (int i = 0; i < l.size(); i++) {
+                    Object o = l.get(i);
+                    String element = spec.name() + "[" + i + "]";
                     if (o instanceof Input in) {
                         String d = digestOf(in, upstream);
                         if (d == null) return null;
-                        keyed.add(Map.of("input", d));
-                        shown.add(in.describe() + " " + shortDigest(d));
+                        elementComps.put("input " + element, d);
+                        elementDisplay.put("input " + element, in.describe() + " " + shortDigest(d));
+                        shape.add("<input>");
+                        shown.add(in.describe());
                     } else if (o instanceof Secret s) {
-                        keyed.add(Map.of("secret", mac(s)));
+                        elementComps.put("secret " + element, mac(s));
+                        elementDisplay.put("secret " + element, s.toString());
+                        shape.add("<secret>");
                         shown.add(s.toString());
                     } else {
-                        keyed.add(o);
+                        shape.add(o);
                         shown.add(o);
                     }
                 }
-                comps.put("option " + spec.name(), Json.canonical(keyed));
+                comps.put("option " + spec.name(), Json.canonical(shape));
                 display.put("option " + spec.name(), Json.canonical(shown));
+                comps.putAll(elementComps);
+                display.putAll(elementDisplay);
             } else {
                 comps.put("option " + spec.name(), Json.canonical(v));
                 display.put("option " + spec.name(), Json.canonical(v));

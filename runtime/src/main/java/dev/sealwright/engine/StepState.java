@@ -4,42 +4,55 @@ import com.fasterxml.jackson.core.type.TypeReference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-/** The key components of each step's last successful run, per pipeline: what {@code plan} diffs against. */
+/**
+ * The key components of each step's last successful run, one file per pipeline
+ * ({@code state/<pipeline>.json}): what {@code plan} diffs against. Loaded once, saved once per run.
+ */
 public final class StepState {
-    private final Path dir;
-
-    public StepState(Workspace ws, String pipeline) {
-        this.dir = ws.stateDir().resolve(pipeline);
-    }
-
     public record Previous(String hash, Map<String, String> components, Map<String, String> display) {}
 
-    public Optional<Previous> previous(String step) {
-        Path f = dir.resolve(step + ".json");
-        if (!Files.isRegularFile(f)) return Optional.empty();
+    private final Path file;
+    private final Map<String, Previous> steps = new TreeMap<>();
+    private boolean dirty;
+
+    public StepState(Workspace ws, String pipeline) {
+        this.file = ws.stateDir().resolve(pipeline + ".json");
+        if (Files.isRegularFile(file)) load();
+    }
+
+    private void load() {
         try {
-            Map<String, Object> m = Json.MAPPER.readValue(f.toFile(), new TypeReference<>() {});
-            @SuppressWarnings("unchecked") Map<String, String> comps = (Map<String, String>) m.get("components");
-            @SuppressWarnings("unchecked") Map<String, String> disp = (Map<String, String>) m.get("display");
-            return Optional.of(new Previous((String) m.get("key"), comps, disp));
+            Map<String, Previous> m = Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Previous>>() {});
+            steps.putAll(m);
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            // unreadable state only costs the explanations of the next plan
         }
     }
 
-    public void remember(String step, StepKey key) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", key.hash());
-        m.put("components", key.components());
-        m.put("display", key.display());
+    public synchronized Optional<Previous> previous(String step) {
+        return Optional.ofNullable(steps.get(step));
+    }
+
+    public synchronized void remember(String step, StepKey key) {
+        Previous p = steps.get(step);
+        if (p != null && p.hash().equals(key.hash())) return;
+        steps.put(step, new Previous(key.hash(), new LinkedHashMap<>(key.components()), new LinkedHashMap<>(key.display())));
+        dirty = true;
+    }
+
+    public synchronized void save() {
+        if (!dirty) return;
         try {
-            AtomicFiles.write(dir.resolve(step + ".json"), Json.pretty(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            AtomicFiles.write(file, Json.pretty(steps).getBytes(StandardCharsets.UTF_8));
+            dirty = false;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

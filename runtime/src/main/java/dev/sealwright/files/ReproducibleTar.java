@@ -34,6 +34,7 @@ public final class ReproducibleTar {
             for (Path p : sortedEntries(dir)) {
                 String name = dir.relativize(p).toString().replace('\\', '/');
                 TarArchiveEntry e;
+                boolean regular = false;
                 if (Files.isSymbolicLink(p)) {
                     e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
                     e.setLinkName(Files.readSymbolicLink(p).toString());
@@ -43,6 +44,7 @@ public final class ReproducibleTar {
                     e.setMode(040755);
                 } else {
                     e = new TarArchiveEntry(name);
+                    regular = true;
                     e.setSize(Files.size(p));
                     e.setMode(Files.isExecutable(p) ? 0100755 : 0100644);
                 }
@@ -52,7 +54,7 @@ public final class ReproducibleTar {
                 e.setGroupName("");
                 e.setModTime(sourceDateEpoch * 1000L);
                 tar.putArchiveEntry(e);
-                if (e.isFile()) Files.copy(p, tar);
+                if (regular) Files.copy(p, tar);
                 tar.closeArchiveEntry();
             }
             tar.finish();

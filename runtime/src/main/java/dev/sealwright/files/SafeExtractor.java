@@ -44,7 +44,12 @@ public final class SafeExtractor {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(tarStream))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
-                Path target = resolve(e.getName());
+                if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                    skipped++;
+                    log.accept("skipped special file " + e.getName() + " (device node or FIFO)");
+                    continue;
+                }
+                Path target = resolve(e.getName(), e.getName());
                 if (target.equals(root)) continue;
                 ensureParents(target, e.getName());
                 if (e.isDirectory()) {
@@ -59,7 +64,7 @@ public final class SafeExtractor {
                     Files.createSymbolicLink(target, Path.of(e.getLinkName()));
                     symlinks++;
                 } else if (e.isLink()) {
-                    Path source = resolve(e.getLinkName());
+                    Path source = resolve(e.getName(), e.getLinkName());
                     ensureParents(source, e.getLinkName());
                     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS))
                         throw refuse(e.getName(), "hard link to '" + e.getLinkName() + "', which is not a regular file extracted earlier");
@@ -75,21 +80,22 @@ public final class SafeExtractor {
                     files++;
                 } else {
                     skipped++;
-                    log.accept("skipped special file " + e.getName() + " (device node or FIFO)");
+                    log.accept("skipped entry " + e.getName() + " of unsupported type '" + (char) e.getLinkFlag() + "'");
                 }
             }
         }
         return new Summary(files, dirs, symlinks, hardlinks, skipped, stripped);
     }
 
-    /** Entry name → path inside the root; refuses absolute names and names that climb out. */
-    Path resolve(String name) {
+    /** A name in entry {@code entry} (its own name or its link target) → path inside the root; refuses absolute names and names that climb out. */
+    Path resolve(String entry, String name) {
         String n = name;
+        String what = entry.equals(name) ? "" : "link target '" + name + "' ";
         while (n.startsWith("./")) n = n.substring(2);
-        if (n.startsWith("/")) throw refuse(name, "absolute path");
+        if (n.startsWith("/")) throw refuse(entry, what + "absolute path");
         if (n.isEmpty() || n.equals(".")) return root;
         Path p = root.resolve(n).normalize();
-        if (!p.startsWith(root)) throw refuse(name, "path escapes the extraction root");
+        if (!p.startsWith(root)) throw refuse(entry, what + "path escapes the extraction root");
         return p;
     }
 

@@ -29,13 +29,24 @@ public final class ToolRegistry {
         add(ToolSpec.program("mkfs.ext4", "e2fsprogs", "-V", "makes root filesystems"));
         add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
+        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports); crypto speed limits in benchmarks"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
         add(ToolSpec.program("python3", "python3-cryptography", "--version", "test oracle: AES-XTS via python3-cryptography"));
-        add(ToolSpec.program("openssl", "openssl", "version", "crypto speed limits in benchmarks"));
+        add(ToolSpec.program("mkfs.fat", "dosfstools", "--help", "formats the ESP of UKI boot disks"));
+        add(ToolSpec.program("mcopy", "mtools", "--version", "copies the UKI into the ESP"));
+        add(ToolSpec.program("mmd", "mtools", "--version", "creates directories in the ESP"));
+        add(ToolSpec.program("virt-xml-validate", "libvirt-clients", "--version", "checks libvirt domain XML"));
         add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),
                 "UKI stub"));
+        add(ToolSpec.program("apt-cache", "apt", "--version", "resolves Debian kernel package names"));
+        add(ToolSpec.program("dpkg-deb", "dpkg", "--version", "unpacks Debian kernel packages"));
+        add(ToolSpec.program("depmod", "kmod", "--version", "writes modules.dep for a downloaded kernel"));
+        add(ToolSpec.program("objdump", "binutils", "--version", "cross-checks PE/UKI section tables"));
+        add(ToolSpec.program("osslsigncode", "osslsigncode", "--version", "cross-checks Authenticode digests"));
+        add(ToolSpec.program("skopeo", "skopeo", "--version", "cross-checks OCI layouts and docker-archives"));
+        add(ToolSpec.program("openssl", "openssl", "version", "makes throwaway test certificates"));
     }
 
     private ToolRegistry() {}

@@ -163,6 +163,29 @@ public final class Tools {
             }
             return r;
         }
+
+        /**
+         * Starts the program without waiting (long-running services such as qemu and swtpm); its
+         * output goes to the given files. The caller owns the process and must end it.
+         */
+        public Process start(Path stdoutFile, Path stderrFile) {
+            Path path = find(name);
+            used.put(name, version(name));
+            List<String> argv = new ArrayList<>();
+            argv.add(path.toString());
+            argv.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(argv)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            if (cwd != null) pb.directory(cwd.toFile());
+            pb.environment().putAll(env);
+            try {
+                return pb.start();
+            } catch (IOException e) {
+                throw new ToolFailedException("cannot start " + name + ": " + e.getMessage(), -1);
+            }
+        }
     }
 
     private static String tail(String text) {
@@ -189,7 +212,7 @@ public final class Tools {
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(p);
-                throw new ToolFailedException(name + " timed out after " + timeout.toSeconds() + "s", -1);
+                throw new ToolFailedException(name + " timed out after " + (timeout.toMillis() < 1000 ? timeout.toMillis() + "ms" : timeout.toSeconds() + "s"), -1);
             }
             return new ToolResult(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } catch (InterruptedException e) {

@@ -30,12 +30,13 @@ class Cli {
         new Result(exitCode: code, out: outBuf.toString('UTF-8'), err: errBuf.toString('UTF-8'))
     }
 
-    /** A real JVM running the built CLI (dsl/target), in {@code dir}. */
+    /** A real JVM running the built CLI (dsl/target), in {@code dir}; stdout+stderr go to {@code dir/cli.log}. */
     static Process start(Path dir, String... args) {
         def target = Repo.path('dsl/target')
         def cmd = ['java', "-Dsealwright.home=${Repo.root()}".toString(), '-cp',
                    "${target}/classes:${target}/lib/*".toString(), 'dev.sealwright.cli.Main'] + (args as List)
         def pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve('cli.log').toFile())
         pb.environment().put('CI', 'true')
         return pb.start()
     }

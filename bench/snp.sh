@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark: `sealwright measure snp` vs sev-snp-measure (virtee, Python) on the same inputs, whole-process
+# wall time averaged over N runs; prints both times and the ratio ours/theirs (target <= 0.5), and checks
+# that both print the same digest.
+#
+# sev-snp-measure is not packaged in Debian and this machine reaches no PyPI/GitHub, so point
+# SEV_SNP_MEASURE at a checkout (e.g. unpacked under target/bench/, which git ignores):
+#   SEV_SNP_MEASURE=target/bench/sev-snp-measure bench/snp.sh [N]
+# Without it the script says so and reports our time alone. Runs with Debian's /usr/bin/python3.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+N="${1:-10}"
+FIX="$ROOT/../shared/fixtures/snp/sev-snp-measure"
+WORK="$ROOT/target/bench/snp"
+mkdir -p "$WORK"
+[ -f "$WORK/svsm_ovmf.fd" ] || gzip -dc "$FIX/svsm_ovmf.fd.gz" > "$WORK/svsm_ovmf.fd"
+PY="${PYTHON:-/usr/bin/python3}"
+
+"$ROOT/sealwright" --version >/dev/null   # build if needed and create the CDS archive
+
+# name | arguments common to both tools
+CASES=(
+  "snp-4vcpu-kernel|--mode snp --vcpus 4 --vcpu-type EPYC-v4 --ovmf $FIX/ovmf_AmdSev_suffix.bin --kernel /dev/null --initrd /dev/null --append console=ttyS0"
+  "svsm-4vcpu-4MiB|--mode snp:svsm --vcpus 4 --vcpu-type EPYC-v4 --ovmf $WORK/svsm_ovmf.fd --svsm $FIX/svsm.bin --vars-size 540672"
+)
+
+now() { date +%s%N; }
+avg_ms() { # command...
+  local start end
+  start=$(now)
+  for _ in $(seq "$N"); do "$@" >/dev/null; done
+  end=$(now)
+  echo $(( (end - start) / N / 1000000 ))
+}
+
+theirs_available=false
+if [ -n "${SEV_SNP_MEASURE:-}" ] && [ -f "$SEV_SNP_MEASURE/sev-snp-measure.py" ]; then
+  theirs_available=true
+else
+  echo "sev-snp-measure: not available (set SEV_SNP_MEASURE to a checkout; not in Debian, no PyPI/GitHub access here) - reporting ours alone"
+fi
+
+for c in "${CASES[@]}"; do
+  name="${c%%|*}"; read -r -a args <<<"${c#*|}"
+  ours_digest=$("$ROOT/sealwright" measure snp "${args[@]}")
+  ours=$(avg_ms "$ROOT/sealwright" measure snp "${args[@]}")
+  if $theirs_available; then
+    theirs_digest=$("$PY" "$SEV_SNP_MEASURE/sev-snp-measure.py" "${args[@]}")
+    [ "$ours_digest" = "$theirs_digest" ] || { echo "$name: DIGESTS DIFFER: ours $ours_digest, theirs $theirs_digest"; exit 1; }
+    theirs=$(avg_ms "$PY" "$SEV_SNP_MEASURE/sev-snp-measure.py" "${args[@]}")
+    ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    echo "$name: ours ${ours} ms, sev-snp-measure ${theirs} ms, ratio ${ratio} (target <= 0.5), digest ${ours_digest:0:16}... equal"
+  else
+    echo "$name: ours ${ours} ms, digest ${ours_digest:0:16}..."
+  fi
+done

@@ -1,0 +1,123 @@
+package dev.sealwright.cli
+
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.tools.Tools
+import dev.sealwright.vm.EspImage
+import dev.sealwright.vm.HostCapabilities
+import dev.sealwright.vm.LibvirtXml
+import dev.sealwright.vm.QemuCommandLine
+import dev.sealwright.vm.QemuVersion
+import dev.sealwright.vm.Tee
+import dev.sealwright.vm.VmHandle
+import dev.sealwright.vm.VmRunDir
+import dev.sealwright.vm.VmSpec
+import groovy.transform.CompileStatic
+import picocli.CommandLine.ArgGroup
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.charset.StandardCharsets
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import java.util.concurrent.Callable
+import java.util.regex.Pattern
+import java.util.regex.PatternSyntaxException
+
+/**
+ * {@code sealwright launch}: boot a VM described by the VM options (the same options the measure
+ * verbs take), stream its console, and stay until it powers off; or print its exact QEMU command
+ * line ({@code --dry-run}) or libvirt XML ({@code --libvirt-xml}) for any mode on any host.
+ */
+@CompileStatic
+@Command(name = 'launch', mixinStandardHelpOptions = true,
+        description = ['Boot a VM (plain, vTPM, TDX or SNP) under QEMU, streaming its serial console until it powers off.',
+                'KVM is used when usable, else TCG; a TDX/SNP launch on a host without the TEE is refused.'])
+class LaunchCommand implements Callable<Integer> {
+    @ArgGroup(exclusive = false, heading = 'VM options (shared with the measure verbs):%n')
+    VmOptions vm = new VmOptions()
+
+    @Option(names = '--dry-run', description = 'print the exact QEMU command line and exit (any mode, any host)')
+    boolean dryRun
+
+    @Option(names = '--libvirt-xml', paramLabel = 'FILE', description = 'write the equivalent libvirt domain XML to FILE and exit')
+    Path libvirtXml
+
+    @Option(names = '--qemu-version', paramLabel = 'V', description = 'QEMU version to write the command line for (default: the installed one; selects the TDX syntax)')
+    String qemuVersion
+
+    @Option(names = '--wait-for', paramLabel = 'REGEX', description = 'fail unless the console prints a matching line within --timeout')
+    String waitFor
+
+    @Option(names = '--timeout', paramLabel = 'S', description = 'kill the VM after S seconds (default: none)')
+    Long timeout
+
+    @Option(names = '--run-dir', paramLabel = 'DIR', description = 'directory for the console log, QMP socket, vars copy and swtpm state (default: a new temp dir)')
+    Path runDir
+
+    @Override
+    Integer call() {
+        VmSpec spec = vm.toSpec()
+        def tools = new Tools()
+        if (libvirtXml != null) {
+            spec.checkFiles()
+            String esp = null
+            if (spec.boot() == VmSpec.Boot.UKI) {
+                Path espPath = libvirtXml.toAbsolutePath().resolveSibling(libvirtXml.fileName.toString() + '.esp.img')
+                EspImage.write(tools, Path.of(spec.uki()), espPath)
+                esp = espPath.toString()
+            }
+            String qemu = tools.locate('qemu-system-x86_64').map { it.toString() }.orElse('/usr/bin/qemu-system-x86_64')
+            boolean kvm = tools.locate('qemu-system-x86_64').isPresent() ? HostCapabilities.detect(tools).kvmUsable() : true
+            String name = libvirtXml.fileName.toString().replaceAll(/\.xml$/, '')
+            AtomicFiles.write(libvirtXml, LibvirtXml.write(spec, name, qemu, kvm, esp).getBytes(StandardCharsets.UTF_8))
+            println "wrote ${libvirtXml}" + (esp ? " and ${esp}" : '')
+            return Main.OK
+        }
+        Path dir = runDir ?: Path.of(System.getProperty('java.io.tmpdir'), "sealwright-vm-${ProcessHandle.current().pid()}".toString())
+        if (dryRun) {
+            def qemuPath = tools.locate('qemu-system-x86_64')
+            QemuVersion v
+            String accel
+            if (qemuVersion != null) {
+                v = QemuVersion.parse(qemuVersion)
+                accel = qemuPath.isPresent() ? HostCapabilities.detect(tools).accelerator() : 'kvm'
+            } else if (qemuPath.isPresent()) {
+                def caps = HostCapabilities.detect(tools)
+                v = caps.qemuVersion()
+                accel = caps.accelerator()
+            } else {
+                throw new RecipeException('qemu-system-x86_64 not found: give --qemu-version to print the command line without it')
+            }
+            def argv = QemuCommandLine.build(spec, qemuPath.map { it.toString() }.orElse('qemu-system-x86_64'), v, accel,
+                    new VmRunDir(dir.toAbsolutePath()))
+            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${v}: ${QemuCommandLine.TdxSyntax.forVersion(v)}")
+            println QemuCommandLine.shellLine(argv)
+            return Main.OK
+        }
+        Pattern marker = null
+        if (waitFor != null) {
+            try {
+                marker = Pattern.compile(waitFor)
+            } catch (PatternSyntaxException e) {
+                throw new RecipeException("--wait-for is not a valid regex: ${e.description}")
+            }
+        }
+        def caps = HostCapabilities.detect(tools)
+        boolean ownDir = runDir == null
+        long started = System.nanoTime()
+        def handle = VmHandle.launch(spec, tools, caps, dir, { String line -> println line })
+        if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
+        try {
+            if (marker != null) handle.waitFor(marker, Duration.ofSeconds(timeout ?: 86400L))
+            long left = timeout == null ? Duration.ofDays(365).toNanos() : (timeout.longValue() * 1_000_000_000L - (System.nanoTime() - started))
+            int code = handle.waitForExit(Duration.ofNanos(Math.max(left, 1L)))
+            System.err.println("VM powered off (qemu exit ${code})")
+            return code == 0 ? Main.OK : Main.FAILED
+        } finally {
+            handle.close()
+            if (ownDir) AtomicFiles.deleteTree(dir)
+        }
+    }
+}

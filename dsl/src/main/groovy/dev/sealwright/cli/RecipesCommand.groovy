@@ -1,0 +1,55 @@
+package dev.sealwright.cli
+
+import dev.sealwright.dsl.RecipeLibraries
+import dev.sealwright.dsl.RecipeLibrary
+import dev.sealwright.engine.RecipeException
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Parameters
+
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'recipes', mixinStandardHelpOptions = true, description = 'List recipe libraries, or show one library or recipe.',
+        subcommands = [RecipesCommand.ListCommand, RecipesCommand.ShowCommand])
+class RecipesCommand implements Callable<Integer> {
+    @Override
+    Integer call() { new ListCommand().call() }
+
+    @Command(name = 'list', description = 'libraries available to `use`, with their recipes')
+    static class ListCommand implements Callable<Integer> {
+        @Override
+        Integer call() {
+            RecipeLibraries.available().each { String name ->
+                RecipeLibrary lib = RecipeLibraries.byName(name)
+                println "${lib.name}@${lib.version}  ${lib.description}"
+                lib.recipes.values().each { RecipeLibrary.Fragment f -> println "  ${lib.name}.${f.name}  ${f.description}" }
+            }
+            return Main.OK
+        }
+    }
+
+    @Command(name = 'show', description = 'one library (NAME) or recipe (NAME.RECIPE) with its parameters')
+    static class ShowCommand implements Callable<Integer> {
+        @Parameters(index = '0', paramLabel = 'NAME[.RECIPE]')
+        String name
+
+        @Override
+        Integer call() {
+            String libName = name.contains('.') ? name.substring(0, name.indexOf('.')) : name
+            RecipeLibrary lib = RecipeLibraries.byName(libName)
+            if (lib == null) throw new RecipeException("unknown recipe library '${libName}' (available: ${RecipeLibraries.available().join(', ')})")
+            def wanted = name.contains('.') ? [name.substring(name.indexOf('.') + 1)] : lib.recipes.keySet() as List
+            println "${lib.name}@${lib.version}: ${lib.description}   (use '${lib.name}@${lib.version.tokenize('.')[0]}')"
+            wanted.each { String r ->
+                RecipeLibrary.Fragment f = lib.recipes[r]
+                if (f == null) throw new RecipeException("recipe library ${lib.name} has no recipe '${r}' (recipes: ${lib.recipes.keySet().join(', ')})")
+                println "\n${lib.name}.${f.name}: ${f.description}"
+                f.params.each { String p, Map<String, Object> spec ->
+                    println "  ${p.padRight(10)} ${spec.required ? 'required' : 'default ' + spec.default}: ${spec.description}"
+                }
+            }
+            return Main.OK
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.sealwright.cli
+
+import groovy.transform.CompileStatic
+import picocli.CommandLine
+import picocli.CommandLine.Command
+
+/** {@code sealwright snp ...}: SEV-SNP launch artefacts. */
+@CompileStatic
+@Command(name = 'snp', mixinStandardHelpOptions = true,
+        description = ['SEV-SNP launch artefacts (ID block and ID auth).'],
+        subcommands = [SnpIdBlockCommand])
+class SnpCommand implements Runnable {
+    @Override
+    void run() {
+        CommandLine.usage(this, System.out)
+    }
+}

@@ -1,0 +1,68 @@
+package dev.sealwright.cli
+
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.enroll.quex.SoftwareVault
+import dev.sealwright.enroll.quex.TdKeyRequest
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'vault', mixinStandardHelpOptions = true,
+        description = ['quex key vault (software stand-in for quex-v1-vault, for development).'],
+        subcommands = [VaultCommand.Init, VaultCommand.Respond])
+class VaultCommand {
+
+    @Command(name = 'init', mixinStandardHelpOptions = true, description = 'create a new random seed file (0600); never overwrites without --force')
+    static class Init implements Callable<Integer> {
+        @Option(names = '--seed', required = true, paramLabel = 'FILE')
+        Path seed
+
+        @Option(names = '--force', description = 'replace an existing seed (every key derived from it is lost)')
+        boolean force
+
+        @Option(names = '--sim-identity', paramLabel = 'DIR',
+                description = 'also create a SIMULATED SGX identity for the software vault (DIR/sim-root.pem is what a TD must pin)')
+        Path simIdentity
+
+        @Override
+        Integer call() {
+            SoftwareVault.initSeed(seed, force)
+            println "wrote new vault seed ${seed} (mode 0600)"
+            if (simIdentity != null) {
+                dev.sealwright.enroll.quex.SimulatedSgxIdentity.generate().save(simIdentity, force)
+                println "wrote SIMULATED SGX vault identity ${simIdentity}/identity.pem (0600) and ${simIdentity}/sim-root.pem; " +
+                        "vault MRENCLAVE ${HexFormat.of().formatHex(dev.sealwright.enroll.quex.SimulatedSgxIdentity.mrEnclave())}"
+            }
+            return Main.OK
+        }
+    }
+
+    @Command(name = 'respond', mixinStandardHelpOptions = true,
+            description = ['answer a TD key request (key_req.dat) with key_msg.dat, as the quex vault file contract does'])
+    static class Respond implements Callable<Integer> {
+        @Option(names = '--seed', required = true, paramLabel = 'FILE')
+        Path seed
+
+        @Option(names = '--request', required = true, paramLabel = 'key_req.dat')
+        Path request
+
+        @Option(names = '--out', required = true, paramLabel = 'key_msg.dat')
+        Path out
+
+        @Override
+        Integer call() {
+            if (!Files.isRegularFile(request)) throw new RecipeException("${request}: no such file")
+            def req = TdKeyRequest.decode(Files.readAllBytes(request), request.toString())
+            AtomicFiles.write(out, SoftwareVault.fromSeedFile(seed).respond(req).encode())
+            println "wrote ${out} (1159 bytes)"
+            println 'not implemented in this build: quote.dat (the vault\'s SGX quote needs the Attest component\'s SIMULATED SGX provider)'
+            return Main.OK
+        }
+    }
+}

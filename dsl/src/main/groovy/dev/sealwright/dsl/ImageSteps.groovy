@@ -1,0 +1,68 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.OutputRef
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.StepType
+import dev.sealwright.image.oci.ImageReference
+
+/** {@code kernel { debian 'linux-image-6.12.*-cloud-amd64' }}: a Debian kernel package as vmlinuz + modules. */
+class KernelSpec extends StepSpec {
+    KernelSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** Package name or glob; the newest match apt knows wins. */
+    void debian(String packageGlob) { set('debian', packageGlob) }
+}
+
+/**
+ * {@code pack { image 'oci:images/hello'; kernel debian('linux-image-6.12.*-cloud-amd64'); modules 'virtio_net' }}:
+ * a container image and a kernel into a reproducible initramfs and UKI.
+ */
+class PackSpec extends StepSpec {
+    PackSpec(StepType type, PipelineSpec p) { super(type, p) }
+
+    /** {@code oci:DIR[:TAG]}, {@code docker-archive:FILE}, {@code dir:DIR} (relative to the recipe) or {@code docker-daemon:NAME}. */
+    void image(String reference) {
+        def ref = ImageReference.parse(reference)
+        if (ref.transport() == ImageReference.Transport.DOCKER_DAEMON) {
+            set('dockerImage', ref.location())
+            return
+        }
+        set('transport', reference.substring(0, reference.indexOf(':')))
+        set('image', pipeline.file(ref.location()))
+        if (ref.tag() != null) set('tag', ref.tag())
+    }
+
+    /** An image given as a step output or file, read with the given transport (oci, docker-archive, dir). */
+    void image(Object input, String transport) {
+        set('image', input)
+        set('transport', transport)
+    }
+
+    /** A kernel directory: {@code debian('glob')}, a kernel step, or {@code file('dir')} holding boot/vmlinuz-R and lib/modules/R. */
+    void kernel(Object k) {
+        if (k instanceof StepHandle && ((StepHandle) k).step.type().name() == 'kernel') k = ((StepHandle) k).kernel
+        set('kernel', k)
+    }
+
+    /** Declares a {@code kernel} step for a Debian package and returns its directory output. */
+    OutputRef debian(String packageGlob) {
+        StepHandle h = pipeline.kernel { debian packageGlob }
+        (OutputRef) h.kernel
+    }
+
+    void modules(String... names) { set('modules', names) }
+    /** The program and arguments to run, replacing the image's Entrypoint + Cmd (required for dir: images). */
+    void command(String... argv) { set('command', argv) }
+    void cmdline(String line) { set('cmdline', line) }
+    void sourceDateEpoch(long epoch) { set('sourceDateEpoch', epoch) }
+    void gzipLevel(long level) { set('gzipLevel', level) }
+    void poweroff(boolean off) { set('poweroff', off) }
+    /** Programs in the image run as root before the workload (the enrollment seam); each must exit 0. */
+    void hooks(String... paths) { set('hooks', paths) }
+    void stub(Object efiStub) { set('stub', efiStub) }
+    /** Secure Boot: sign the UKI with {@code secret(file: 'db.key')} and the matching PEM certificate. */
+    void sign(Map<String, Object> keyAndCert) {
+        if (keyAndCert.keySet() != ['key', 'cert'] as Set) throw new RecipeException("sign takes key: and cert:, e.g. sign key: secret(file: 'db.key'), cert: file('db.crt')", pipeline.locator.here('sign'))
+        set('signingKey', keyAndCert.key)
+        set('signingCert', keyAndCert.cert)
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.StepType
+
+import java.util.regex.Pattern
+
+/**
+ * {@code launch { firmware f; kernel k; initrd i; cmdline 'console=ttyS0'; cpus 2; memory '2G'; vtpm true;
+ * forward '2222:22'; waitFor ~/login:/, timeout: '120s' }}: boot a VM and keep it up for the steps using it.
+ * Option names match the flags of {@code sealwright launch}.
+ */
+class LaunchSpec extends StepSpec {
+    LaunchSpec(StepType type, PipelineSpec p) { super(type, p) }
+
+    /** OVMF code (with {@link #vars}) or a single firmware file (OVMF.fd, TDVF, SNP OVMF). */
+    void firmware(Object file) { set('firmware', file) }
+    /** OVMF vars template; the VM boots from its own copy. */
+    void vars(Object file) { set('vars', file) }
+    /** Direct boot: kernel, initrd and command line. */
+    void kernel(Object file) { set('kernel', file) }
+    void initrd(Object file) { set('initrd', file) }
+    void cmdline(String line) { set('cmdline', line) }
+    /** ESP boot: the UKI becomes \EFI\BOOT\BOOTX64.EFI of a generated GPT disk. */
+    void uki(Object file) { set('uki', file) }
+    void cpus(long n) { set('cpus', n) }
+    /** Memory size as QEMU takes it: '512M', '2G'. */
+    void memory(Object size) { set('memory', size.toString()) }
+    /** none, tdx or snp. */
+    void tee(String mode) { set('tee', mode) }
+    /** Attach a swtpm TPM 2.0. */
+    void vtpm(boolean on) { set('vtpm', on) }
+    void disk(Object... files) { set('disk', files) }
+    /** 'HOSTPORT:GUESTPORT' or one port used on both sides; reachable on 127.0.0.1. */
+    void forward(Object... ports) { set('forward', ports.collect { it.toString() } as Object[]) }
+
+    /** Finish the step once the console prints a line matching {@code regex}; {@code timeout: '120s'}. */
+    void waitFor(Map opts = [:], Object regex) {
+        set('waitFor', regex instanceof Pattern ? ((Pattern) regex).pattern() : regex.toString())
+        if (opts.timeout != null) set('timeout', seconds(opts.timeout))
+        def unknown = opts.keySet() - ['timeout']
+        if (unknown) throw new RecipeException("waitFor takes only timeout:, not ${unknown.join(', ')}", pipeline.locator.here('waitFor'))
+    }
+
+    /** Seconds from 90, '90s', '2m'. */
+    private long seconds(Object t) {
+        if (t instanceof Number) return ((Number) t).longValue()
+        def m = t.toString().strip() =~ /^(\d+)\s*(s|m|h)?$/
+        if (!m.matches()) throw new RecipeException("timeout '${t}' is not like 90s, 2m or 1h", pipeline.locator.here('waitFor'))
+        long n = m.group(1) as long
+        switch (m.group(2)) {
+            case 'm': return n * 60
+            case 'h': return n * 3600
+            default: return n
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.RecipeException
+
+/**
+ * A library of reusable recipe fragments, declared in a {@code library.groovy}:
+ * <pre>
+ * library 'files', version: '1.0.0', description: 'file utilities'
+ * recipe('checksummed') {
+ *     description 'pack a directory and publish a checked manifest'
+ *     param 'dir', 'directory to pack'
+ *     param 'title', 'manifest title', default: ''
+ *     body { args -> def a = archive { from args.dir }; ... ; [archive: a.archive] }
+ * }
+ * </pre>
+ * A recipe uses it with {@code use 'files@1'} and calls {@code files.checksummed(dir: file('site'))}
+ * inside its pipeline; the fragment's steps join the calling pipeline.
+ */
+class RecipeLibrary {
+    final String name
+    final String version
+    final String description
+    final String source
+    final Map<String, Fragment> recipes = new LinkedHashMap<>()
+
+    RecipeLibrary(String name, String version, String description, String source) {
+        this.name = name
+        this.version = version
+        this.description = description
+        this.source = source
+    }
+
+    /** One reusable fragment: parameters (name → description, default) and a body run against the calling pipeline. */
+    static class Fragment {
+        String name
+        String description = ''
+        final Map<String, Map<String, Object>> params = new LinkedHashMap<>()
+        Closure body
+    }
+
+    /** True when the library's version satisfies a request: "1" matches 1.x.y, "1.2" matches 1.2.y, "1.2.3" exactly. */
+    boolean satisfies(String wanted) {
+        if (wanted == null) return true
+        def have = version.tokenize('.')
+        def want = wanted.tokenize('.')
+        want.size() <= have.size() && (0..<want.size()).every { want[it] == have[it] }
+    }
+}
+
+/** Delegate of a library file: {@code library}, {@code recipe}. */
+abstract class LibraryScript extends Script {
+    static final String TARGET = '__library'
+
+    void library(Map attrs, String name) {
+        Map target = (Map) binding.getVariable(TARGET)
+        if (!attrs.version) throw new RecipeException("library ${name} must declare version: '1.0.0'")
+        target.library = new RecipeLibrary(name, attrs.version as String, (attrs.description ?: '') as String, target.source as String)
+    }
+
+    void recipe(String name, @DelegatesTo(value = FragmentSpec, strategy = Closure.DELEGATE_ONLY) Closure body) {
+        RecipeLibrary lib = ((Map) binding.getVariable(TARGET)).library as RecipeLibrary
+        if (lib == null) throw new RecipeException("declare library 'name', version: '...' before recipe '${name}'")
+        def f = new RecipeLibrary.Fragment(name: name)
+        body.delegate = new FragmentSpec(f)
+        body.resolveStrategy = Closure.DELEGATE_ONLY
+        body.call()
+        if (f.body == null) throw new RecipeException("recipe ${lib.name}.${name} has no body { args -> ... }")
+        lib.recipes[name] = f
+    }
+}
+
+class FragmentSpec {
+    private final RecipeLibrary.Fragment f
+
+    FragmentSpec(RecipeLibrary.Fragment f) { this.f = f }
+
+    void description(String text) { f.description = text }
+
+    void param(Map opts = [:], String name, String description) {
+        f.params[name] = [description: description, required: !opts.containsKey('default'), default: opts.default]
+    }
+
+    void body(Closure c) { f.body = c }
+}

@@ -1,0 +1,55 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.StepType
+import dev.sealwright.measure.snp.ByteValues
+import dev.sealwright.measure.snp.SevMode
+import dev.sealwright.measure.snp.VcpuTypes
+import dev.sealwright.measure.snp.VmmType
+
+/**
+ * {@code measure.snp { ovmf file('OVMF.fd'); vcpus 4; vcpuType 'EPYC-v4'; kernel k; initrd i; append 'console=ttyS0' }}:
+ * the predicted SEV-SNP launch digest (outputs: measurement.json and the value {@code digest}).
+ */
+class MeasureSnpSpec extends StepSpec {
+    MeasureSnpSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** Firmware exactly as given to QEMU ({@code -bios}). */
+    void ovmf(Object file) { set('ovmf', file) }
+    /** snp (default), snp:ovmf-hash, snp:svsm, seves or sev. */
+    void mode(String mode) { checked('mode') { SevMode.parse(mode) }; set('mode', mode) }
+    void vcpus(long n) { set('vcpus', n) }
+    /** QEMU {@code -cpu} model, default EPYC-v4. */
+    void vcpuType(String cpu) { checked('vcpuType') { VcpuTypes.signature(cpu) }; set('vcpuType', cpu) }
+    /** QEMU (default), ec2, ec2-legacy or gce. */
+    void vmmType(String vmm) { checked('vmmType') { VmmType.parse(vmm) }; set('vmmType', vmm) }
+    void kernel(Object file) { set('kernel', file) }
+    void initrd(Object file) { set('initrd', file) }
+    void append(String cmdline) { set('append', cmdline) }
+    /** VMSA SEV_FEATURES, default 0x1. */
+    void guestFeatures(long bits) { set('guestFeatures', bits) }
+    /** Host kernel version; 6.10 or later (default) sets MXCSR/FCW in the VMSA. */
+    void hostKernel(String version) { checked('hostKernel') { ByteValues.isKvmInit2(version) }; set('hostKernel', version) }
+    void ovmfHash(String hex) { set('ovmfHash', hex) }
+    void svsm(Object file) { set('svsm', file) }
+    void varsSize(long bytes) { set('varsSize', bytes) }
+
+    /** Values checked while the recipe is read, so the error points at its line. */
+    private void checked(String option, Closure check) {
+        try {
+            check.call()
+        } catch (RecipeException e) {
+            throw new RecipeException(e.message, pipeline.locator.here(option))
+        }
+    }
+}
+
+/** The {@code measure} namespace of a pipeline: {@code measure.snp { ... }}. */
+class MeasureSteps {
+    private final PipelineSpec pipeline
+
+    MeasureSteps(PipelineSpec pipeline) { this.pipeline = pipeline }
+
+    StepHandle snp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(body) }
+
+    StepHandle snp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(name, body) }
+}

@@ -1,0 +1,103 @@
+package dev.sealwright.image;
+
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.Input;
+import dev.sealwright.engine.Secret;
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepType;
+import dev.sealwright.image.oci.ImageLoader;
+import dev.sealwright.image.oci.ImageReference;
+import dev.sealwright.image.pe.AuthenticodeSigner;
+import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.image.pe.SigningKeys;
+import dev.sealwright.nativeio.NativeHelpers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** {@code pack}: container image + kernel → reproducible initramfs and UKI whose init runs the entrypoint. */
+public final class PackStep implements StepType {
+    @Override public String name() { return "pack"; }
+    @Override public int version() { return 1; }
+    @Override public String description() { return "pack a container image and a kernel into a reproducible initramfs and UKI"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.optional("image", Input.class, null, "OCI layout directory, docker-archive file or root directory"),
+                OptionSpec.optional("transport", String.class, "oci", "how to read image: oci, docker-archive or dir"),
+                OptionSpec.optional("tag", String.class, null, "manifest to use from an OCI layout with several"),
+                OptionSpec.optional("dockerImage", String.class, null, "read this image from the Docker engine (docker save) instead of 'image'"),
+                OptionSpec.required("kernel", Input.class, "kernel directory (boot/vmlinuz-R, lib/modules/R), e.g. a kernel step"),
+                OptionSpec.optionalList("modules", String.class, "kernel modules to load at boot (with their modules.dep closure)"),
+                OptionSpec.optional("cmdline", String.class, "console=ttyS0", "kernel command line (rdinit=/sealwright/init is appended)"),
+                OptionSpec.optional("sourceDateEpoch", Long.class, 0L, "mtime of every initramfs entry (SOURCE_DATE_EPOCH)"),
+                OptionSpec.optional("gzipLevel", Long.class, 9L, "gzip level of the initramfs, 1-9"),
+                OptionSpec.optional("poweroff", Boolean.class, true, "power the guest off when the workload exits"),
+                OptionSpec.optionalList("command", String.class, "argv to run instead of the image's Entrypoint + Cmd (needed for dir: images)"),
+                OptionSpec.optionalList("hooks", String.class, "programs in the image run as root before the workload; each must exit 0"),
+                OptionSpec.optional("stub", Input.class, null, "systemd-stub to build on (default: Debian's linuxx64.efi.stub)"),
+                OptionSpec.optional("signingKey", Secret.class, null, "PEM private key: sign the UKI for Secure Boot (Authenticode)"),
+                OptionSpec.optional("signingCert", Input.class, null, "PEM certificate matching signingKey"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(
+                OutputSpec.file("initramfs", "initramfs.cpio.gz", "the newc initramfs (gzip)"),
+                OutputSpec.file("uki", "uki.efi", "the Unified Kernel Image"),
+                OutputSpec.value("authenticodeSha256", "Authenticode SHA-256 of the UKI"),
+                OutputSpec.value("kernelRelease", "uname -r of the packed kernel"));
+    }
+
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        List<String> t = new ArrayList<>();
+        if (options.get("stub") == null) t.add("systemd-stub");
+        if (options.get("dockerImage") != null) t.add("docker");
+        return t;
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        String docker = ctx.string("dockerImage");
+        ImageReference ref;
+        if (docker != null) {
+            if (ctx.option("image") != null) throw new RecipeException("pack: give either image or dockerImage, not both");
+            ref = new ImageReference(ImageReference.Transport.DOCKER_DAEMON, docker, null);
+        } else {
+            if (ctx.option("image") == null) throw new RecipeException("pack: option 'image' (or 'dockerImage') is required");
+            ref = ImageReference.parse(ctx.string("transport") + ":" + ctx.path("image") + (ctx.string("tag") == null ? "" : ":" + ctx.string("tag")));
+        }
+        long level = ctx.number("gzipLevel");
+        if (level < 1 || level > 9) throw new RecipeException("pack: gzipLevel must be 1-9, got " + level);
+        ImageLoader.Image image = new ImageLoader(ctx.workDir(), ctx.tools(), ctx::log).load(ref);
+        Path stub = ctx.option("stub") != null ? ctx.path("stub") : ctx.tools().find("systemd-stub");
+        @SuppressWarnings("unchecked") List<String> modules = (List<String>) ctx.option("modules");
+        @SuppressWarnings("unchecked") List<String> hooks = (List<String>) ctx.option("hooks");
+        @SuppressWarnings("unchecked") List<String> command = (List<String>) ctx.option("command");
+        Packer.Settings s = new Packer.Settings(ctx.path("kernel"), modules, ctx.string("cmdline"), ctx.number("sourceDateEpoch"),
+                (int) level, ctx.flag("poweroff"), hooks, command, NativeHelpers.path("init"), stub);
+        Packer.Result r = new Packer(ctx.workDir(), ctx::log).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
+        byte[] uki = Files.readAllBytes(ctx.output("uki"));
+        if ((ctx.option("signingKey") == null) != (ctx.option("signingCert") == null))
+            throw new RecipeException("pack: signingKey and signingCert go together");
+        if (ctx.option("signingKey") != null) {
+            Path cert = ctx.path("signingCert");
+            uki = AuthenticodeSigner.sign(uki, "uki.efi", SigningKeys.privateKey(ctx.secret("signingKey").reveal(), "signingKey"),
+                    SigningKeys.certificate(Files.readAllBytes(cert), cert.toString()));
+            AtomicFiles.write(ctx.output("uki"), uki);
+            ctx.log("signed the UKI with " + cert.getFileName());
+        }
+        ctx.value("authenticodeSha256", HexFormat.of().formatHex(PeFile.authenticodeDigest(uki, "SHA-256", "uki.efi")));
+        ctx.value("kernelRelease", r.kernelRelease());
+        ctx.log("packed " + r.entries() + " entries, kernel " + r.kernelRelease() + ", modules " + r.modules());
+    }
+}

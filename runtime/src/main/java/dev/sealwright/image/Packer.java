@@ -1,0 +1,113 @@
+package dev.sealwright.image;
+
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.image.cpio.NewcCpio;
+import dev.sealwright.image.kernel.ModuleClosure;
+import dev.sealwright.image.oci.FsTree;
+import dev.sealwright.image.oci.FsTree.Node;
+import dev.sealwright.image.oci.ImageConfig;
+import dev.sealwright.image.oci.ImageLoader;
+import dev.sealwright.image.oci.ImageUsers;
+import dev.sealwright.image.uki.UkiBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Turns a loaded container image into an initramfs and a UKI. The image tree becomes the initramfs
+ * root; sealwright adds only {@code /sealwright/} (init, init.conf, modules), {@code /dev/console}
+ * and the mount points {@code /proc}, {@code /sys}, {@code /dev}. The kernel starts
+ * {@code /sealwright/init} ({@code rdinit=}), which runs the image's entrypoint.
+ */
+public final class Packer {
+    /** Everything a pack needs besides the image. {@code kernelRoot} holds boot/vmlinuz-R and lib/modules/R. */
+    public record Settings(Path kernelRoot, List<String> modules, String cmdline, long sourceDateEpoch, int gzipLevel,
+                           boolean poweroff, List<String> hooks, List<String> command, Path init, Path stub) {}
+
+    public record Result(String kernelRelease, List<String> modules, int entries) {}
+
+    private final Path workDir;
+    private final Consumer<String> log;
+
+    public Packer(Path workDir, Consumer<String> log) {
+        this.workDir = workDir;
+        this.log = log;
+    }
+
+    /** Adds init and modules to the image tree and writes the gzip'd initramfs and the UKI. */
+    public Result pack(ImageLoader.Image image, String imageName, Settings s, Path initramfsOut, Path ukiOut) throws IOException {
+        FsTree tree = image.tree();
+        if (tree.contains("sealwright")) throw new RecipeException(imageName + ": already has /sealwright, which pack reserves for its init");
+        String release = kernelRelease(s.kernelRoot());
+        Path modulesDir = s.kernelRoot().resolve("lib/modules/" + release);
+        List<String> mods = s.modules().isEmpty() ? List.of() : ModuleClosure.resolve(modulesDir, s.modules());
+
+        StringBuilder conf = new StringBuilder("# written by sealwright pack\n");
+        tree.put("sealwright", Node.directory(0755));
+        tree.put("sealwright/modules", Node.directory(0755));
+        for (String m : mods) {
+            String name = m.substring(m.lastIndexOf('/') + 1);
+            Path f = modulesDir.resolve(m);
+            tree.put("sealwright/modules/" + name, Node.file(0644, Files.size(f), f));
+            conf.append("module=/sealwright/modules/").append(name).append('\n');
+        }
+        for (String h : s.hooks()) conf.append("hook=").append(oneLine(h, "hook")).append('\n');
+        ImageConfig cfg = image.config();
+        List<String> argv = s.command().isEmpty() ? cfg.argv() : s.command();
+        if (argv.isEmpty()) throw new RecipeException(imageName + ": the image config has no Entrypoint or Cmd to run (set command in the pack step)");
+        for (String a : argv) conf.append("arg=").append(oneLine(a, "Entrypoint/Cmd")).append('\n');
+        for (String e : cfg.env()) conf.append("env=").append(oneLine(e, "Env")).append('\n');
+        if (!cfg.workingDir().isEmpty()) conf.append("workdir=").append(oneLine(cfg.workingDir(), "WorkingDir")).append('\n');
+        int[] ids = ImageUsers.resolve(tree, cfg.user(), imageName);
+        conf.append("user=").append(ids[0]).append(':').append(ids[1]).append('\n');
+        conf.append("poweroff=").append(s.poweroff() ? 1 : 0).append('\n');
+        Path confFile = workDir.resolve("init.conf");
+        Files.writeString(confFile, conf.toString());
+        tree.put("sealwright/init.conf", Node.file(0644, Files.size(confFile), confFile));
+        tree.put("sealwright/init", Node.file(0755, Files.size(s.init()), s.init()));
+        for (String d : List.of("dev", "proc", "sys")) {
+            if (!tree.contains(d)) tree.put(d, Node.directory(0755));
+            else if (tree.get(d).type() != FsTree.Type.DIRECTORY) throw new RecipeException(imageName + ": /" + d + " is not a directory; init mounts it");
+        }
+        if (!tree.contains("dev/console"))
+            tree.put("dev/console", new Node(FsTree.Type.CHAR_DEVICE, 0600, 0, 0, 0, null, null, 5, 1));
+
+        AtomicFiles.write(initramfsOut, out -> NewcCpio.writeGzip(tree, s.sourceDateEpoch(), s.gzipLevel(), out));
+        String cmdline = (s.cmdline().strip() + " rdinit=/sealwright/init").strip();
+        byte[] uki = UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(s.stub()), Files.readAllBytes(s.kernelRoot().resolve("boot/vmlinuz-" + release)),
+                Files.readAllBytes(initramfsOut), cmdline, release, osRelease(displayName(imageName))), s.stub().toString());
+        AtomicFiles.write(ukiOut, uki);
+        return new Result(release, mods, tree.size());
+    }
+
+    /** The one R with boot/vmlinuz-R under a kernel root. */
+    public static String kernelRelease(Path kernelRoot) throws IOException {
+        Path boot = kernelRoot.resolve("boot");
+        if (!Files.isDirectory(boot)) throw new RecipeException(kernelRoot + ": not a kernel directory (no boot/vmlinuz-*)");
+        try (Stream<Path> st = Files.list(boot)) {
+            List<String> r = st.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vmlinuz-")).sorted().toList();
+            if (r.size() != 1) throw new RecipeException(kernelRoot + ": expected exactly one boot/vmlinuz-*, found " + r);
+            return r.get(0).substring(8);
+        }
+    }
+
+    /** "oci:/abs/path/hello:latest" → "hello:latest": the UKI must not depend on where the image sits. */
+    static String displayName(String imageName) {
+        String rest = imageName.substring(imageName.indexOf(':') + 1);
+        return rest.substring(rest.lastIndexOf('/') + 1);
+    }
+
+    private static String osRelease(String imageName) {
+        return "ID=sealwright\nNAME=\"sealwright packed image\"\nPRETTY_NAME=\"" + imageName.replace("\"", "'") + " (sealwright pack)\"\n";
+    }
+
+    private static String oneLine(String v, String what) {
+        if (v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) throw new RecipeException(what + " value contains a newline or NUL, which init.conf cannot carry: " + v.strip());
+        return v;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.sealwright.image.cpio;
+
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.image.oci.FsTree;
+import dev.sealwright.image.oci.FsTree.Node;
+import dev.sealwright.image.oci.FsTree.Type;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioConstants;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The "newc" (SVR4, magic 070701) cpio format the Linux kernel unpacks as an initramfs.
+ * Writing is reproducible: entries in {@link FsTree} order (sorted, parents first), every mtime =
+ * SOURCE_DATE_EPOCH, inode numbers 1..n in that order, device numbers 0, owners as given by the
+ * tree (image layers' numeric ids; 0:0 for plain directories). Hard-linked files are written as
+ * independent copies. gzip output carries no name and no timestamp (as {@code gzip -n}).
+ */
+public final class NewcCpio {
+    private NewcCpio() {}
+
+    public static void write(FsTree tree, long sourceDateEpoch, OutputStream out) throws IOException {
+        CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(new BufferedOutputStream(nonClosing(out), 1 << 16),
+                CpioConstants.FORMAT_NEW, CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name());
+        long ino = 1;
+        byte[] buf = new byte[1 << 16];
+        for (Map.Entry<String, Node> e : tree.entries().entrySet()) {
+            Node n = e.getValue();
+            CpioArchiveEntry c = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, e.getKey());
+            c.setMode(typeBits(n.type()) | (n.mode() & 07777));
+            c.setUID(n.uid());
+            c.setGID(n.gid());
+            c.setTime(sourceDateEpoch);
+            c.setInode(ino++);
+            c.setDeviceMaj(0);
+            c.setDeviceMin(0);
+            c.setNumberOfLinks(n.type() == Type.DIRECTORY ? 2 : 1);
+            if (n.type() == Type.CHAR_DEVICE || n.type() == Type.BLOCK_DEVICE) {
+                c.setRemoteDeviceMaj(n.devMajor());
+                c.setRemoteDeviceMin(n.devMinor());
+            }
+            byte[] link = n.type() == Type.SYMLINK ? n.linkTarget().getBytes(StandardCharsets.UTF_8) : null;
+            c.setSize(link != null ? link.length : n.type() == Type.FILE ? n.size() : 0);
+            cpio.putArchiveEntry(c);
+            if (link != null) cpio.write(link);
+            else if (n.type() == Type.FILE) {
+                long copied = 0;
+                try (InputStream in = Files.newInputStream(n.content())) {
+                    int r;
+                    while ((r = in.read(buf)) > 0) {
+                        cpio.write(buf, 0, r);
+                        copied += r;
+                    }
+                }
+                if (copied != n.size()) throw new IOException(n.content() + " changed size while packing " + e.getKey());
+            }
+            cpio.closeArchiveEntry();
+        }
+        cpio.finish();
+        cpio.close();
+    }
+
+    /**
+     * {@link #write} through gzip at the given level (1-9), header without name and with mtime 0,
+     * deflated on all cores ({@link ParallelGzipOutputStream}); the bytes do not depend on the core count.
+     */
+    public static void writeGzip(FsTree tree, long sourceDateEpoch, int level, OutputStream out) throws IOException {
+        try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(nonClosing(out), level, Runtime.getRuntime().availableProcessors())) {
+            write(tree, sourceDateEpoch, gz);
+        }
+    }
+
+    /** Reads a newc archive (gzip-compressed or plain) into a tree; file contents are spilled into {@code blobDir}. */
+    public static FsTree read(InputStream raw, Path blobDir, String what) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        in.mark(2);
+        int b0 = in.read(), b1 = in.read();
+        in.reset();
+        InputStream plain = b0 == 0x1f && b1 == 0x8b ? new GzipCompressorInputStream(in, true) : in;
+        Files.createDirectories(blobDir);
+        FsTree tree = new FsTree();
+        long n = 0;
+        try (CpioArchiveInputStream cpio = new CpioArchiveInputStream(plain, CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name())) {
+            CpioArchiveEntry e;
+            while ((e = cpio.getNextEntry()) != null) {
+                if (e.getFormat() != CpioConstants.FORMAT_NEW && e.getFormat() != CpioConstants.FORMAT_NEW_CRC)
+                    throw new RecipeException(what + ": entry '" + e.getName() + "' is not newc format");
+                String name = e.getName();
+                while (name.startsWith("./")) name = name.substring(2);
+                if (name.isEmpty() || name.equals(".")) continue;
+                int perm = (int) (e.getMode() & 07777);
+                Node node;
+                if (e.isDirectory()) node = Node.directory(perm);
+                else if (e.isSymbolicLink()) node = Node.symlink(new String(cpio.readAllBytes(), StandardCharsets.UTF_8));
+                else if (e.isRegularFile()) {
+                    Path blob = blobDir.resolve(Long.toString(n++));
+                    Files.copy(cpio, blob);
+                    node = Node.file(perm, Files.size(blob), blob);
+                } else {
+                    Type t = e.isCharacterDevice() ? Type.CHAR_DEVICE : e.isBlockDevice() ? Type.BLOCK_DEVICE : Type.FIFO;
+                    node = new Node(t, perm, 0, 0, 0, null, null, (int) e.getRemoteDeviceMaj(), (int) e.getRemoteDeviceMin());
+                }
+                tree.put(name, node.withOwner((int) e.getUID(), (int) e.getGID()));
+            }
+        }
+        return tree;
+    }
+
+    private static int typeBits(Type t) {
+        return switch (t) {
+            case DIRECTORY -> CpioConstants.C_ISDIR;
+            case FILE -> CpioConstants.C_ISREG;
+            case SYMLINK -> CpioConstants.C_ISLNK;
+            case CHAR_DEVICE -> CpioConstants.C_ISCHR;
+            case BLOCK_DEVICE -> CpioConstants.C_ISBLK;
+            case FIFO -> CpioConstants.C_ISFIFO;
+        };
+    }
+
+    private static OutputStream nonClosing(OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+            @Override public void close() throws IOException { flush(); }
+        };
+    }
+}

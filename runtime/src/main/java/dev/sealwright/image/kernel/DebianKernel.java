@@ -1,0 +1,110 @@
+package dev.sealwright.image.kernel;
+
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.tools.Tools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A Debian kernel image package: resolved from a glob ({@code linux-image-6.12.*-cloud-amd64}) to the
+ * newest matching package apt knows, fetched with {@code apt-get download} into
+ * {@code ~/.cache/sealwright/kernels/}, unpacked with {@code dpkg-deb -x}, and given a modules.dep
+ * by {@code depmod -b} (Debian generates it at install time, the .deb does not carry one).
+ */
+public final class DebianKernel {
+    /** The default: Debian 12's 6.12 cloud kernel (bookworm-security / backports), which has the TDX/SEV guest drivers. */
+    public static final String DEFAULT_PACKAGE = "linux-image-6.12.*-cloud-amd64";
+
+    /** An unpacked kernel: {@code root} holds boot/vmlinuz-RELEASE and lib/modules/RELEASE. */
+    public record Unpacked(String packageName, String release, Path root) {
+        public Path vmlinuz() { return root.resolve("boot/vmlinuz-" + release); }
+        public Path modulesDir() { return root.resolve("lib/modules/" + release); }
+    }
+
+    private final Tools tools;
+    private final Path cacheRoot;
+    private final Consumer<String> log;
+
+    public DebianKernel(Tools tools, Path cacheRoot, Consumer<String> log) {
+        this.tools = tools;
+        this.cacheRoot = cacheRoot;
+        this.log = log;
+    }
+
+    public static Path defaultCacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("sealwright/kernels");
+    }
+
+    /** The newest package name apt knows matching the glob ({@code *} = any run of characters). */
+    public String resolve(String glob) {
+        if (!glob.contains("*")) return glob;
+        Pattern p = Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"));
+        String prefix = glob.substring(0, glob.indexOf('*'));
+        String out = tools.exec("apt-cache", "pkgnames", prefix).timeout(Duration.ofMinutes(2)).run().stdout();
+        return out.lines().map(String::strip).filter(n -> p.matcher(n).matches())
+                .max(DebianKernel::compareVersions)
+                .orElseThrow(() -> new RecipeException("kernel debian('" + glob + "'): no package in the apt lists matches"
+                        + " (run apt-get update, or add bookworm-backports/security for 6.12)"));
+    }
+
+    /** Downloads (once) and unpacks the package; returns its files. */
+    public Unpacked fetch(String packageName) throws IOException {
+        if (!packageName.matches("[a-z0-9][a-z0-9.+~-]*")) throw new RecipeException("kernel debian('" + packageName + "'): not a Debian package name");
+        Path dir = cacheRoot.resolve(packageName);
+        Path root = dir.resolve("root");
+        Path done = dir.resolve("unpacked.ok");
+        if (!Files.isRegularFile(done)) {
+            Files.createDirectories(dir);
+            if (findDeb(dir) == null) {
+                log.accept("apt-get download " + packageName);
+                tools.exec("apt-get", "download", packageName).cwd(dir).timeout(Duration.ofMinutes(10)).run();
+            }
+            Path deb = findDeb(dir);
+            if (deb == null) throw new RecipeException("kernel debian('" + packageName + "'): apt-get download produced no .deb in " + dir);
+            if (Files.exists(root)) AtomicFiles.deleteTree(root);
+            tools.exec("dpkg-deb", "-x", deb, root).run();
+            String release = releaseOf(root, packageName);
+            tools.exec("depmod", "-b", root, release).run();
+            AtomicFiles.write(done, (release + "\n").getBytes());
+        }
+        return new Unpacked(packageName, releaseOf(root, packageName), root);
+    }
+
+    private static Path findDeb(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
+        }
+    }
+
+    private static String releaseOf(Path root, String pkg) throws IOException {
+        Path boot = root.resolve("boot");
+        try (Stream<Path> s = Files.exists(boot) ? Files.list(boot) : Stream.empty()) {
+            List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vmlinuz-")).toList();
+            if (names.size() != 1) throw new RecipeException("kernel debian('" + pkg + "'): expected one boot/vmlinuz-* in the package, found " + names);
+            return names.get(0).substring("vmlinuz-".length());
+        }
+    }
+
+    /** Orders package names by their embedded numbers (6.12.9 &lt; 6.12.117). */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)"), y = b.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c = Character.isDigit(x[i].charAt(0)) && Character.isDigit(y[i].charAt(0))
+                    ? Comparator.<java.math.BigInteger>naturalOrder().compare(new java.math.BigInteger(x[i]), new java.math.BigInteger(y[i]))
+                    : x[i].compareTo(y[i]);
+            if (c != 0) return c;
+        }
+        return Integer.compare(x.length, y.length);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.sealwright.image.kernel;
+
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code kernel}: a Debian kernel package as a directory {@code boot/vmlinuz-R} + {@code lib/modules/R}
+ * (with modules.dep). The package glob is resolved when the step runs, so the cache key holds
+ * the glob: name an exact package to pin the kernel.
+ */
+public final class KernelStep implements StepType {
+    @Override public String name() { return "kernel"; }
+    @Override public int version() { return 1; }
+    @Override public String description() { return "fetch a Debian kernel package (vmlinuz + modules with modules.dep)"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(OptionSpec.optional("debian", String.class, DebianKernel.DEFAULT_PACKAGE,
+                "Debian package name or glob, newest match wins"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(OutputSpec.directory("kernel", "kernel", "boot/vmlinuz-R and lib/modules/R"),
+                OutputSpec.value("package", "the Debian package used"),
+                OutputSpec.value("release", "kernel release (uname -r)"));
+    }
+
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        return List.of("apt-get", "apt-cache", "dpkg-deb", "depmod");
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        DebianKernel dk = new DebianKernel(ctx.tools(), DebianKernel.defaultCacheRoot(), ctx::log);
+        String pkg = dk.resolve(ctx.string("debian"));
+        DebianKernel.Unpacked k = dk.fetch(pkg);
+        Path out = ctx.output("kernel");
+        Files.createDirectories(out.resolve("boot"));
+        Files.copy(k.vmlinuz(), out.resolve("boot/vmlinuz-" + k.release()));
+        copyTree(k.modulesDir(), out.resolve("lib/modules/" + k.release()));
+        ctx.value("package", pkg);
+        ctx.value("release", k.release());
+        ctx.log("kernel " + k.release() + " from " + pkg);
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+}

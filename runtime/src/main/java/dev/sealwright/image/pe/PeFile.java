@@ -1,0 +1,248 @@
+package dev.sealwright.image.pe;
+
+import dev.sealwright.engine.RecipeException;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A PE/COFF image (PE32 or PE32+) held as header bytes, a section list and trailing data (COFF
+ * symbol table, overlay, certificate table). {@link #read} and {@link #toBytes} are symmetric;
+ * {@link #addSection} appends a section after the last one (VA page-aligned, raw data
+ * FileAlignment-aligned) and {@link #toBytes} refreshes NumberOfSections, SizeOfImage,
+ * SizeOfInitializedData, PointerToSymbolTable and the checksum. Adding sections drops an existing
+ * certificate table (the signature would no longer match).
+ */
+public final class PeFile {
+    private static final int SECTION_HEADER = 40;
+    private static final int CERT_TABLE_INDEX = 4;
+
+    private final String what;
+    private byte[] headers;
+    private final int peOffset, optOffset, optSize, dataDirOffset, numberOfRvaAndSizes;
+    private final boolean pe32Plus;
+    private final List<PeSection> sections;
+    private byte[] trailing;
+    private long trailingOffset;
+    private boolean modified;
+
+    private PeFile(String what, byte[] file) {
+        this.what = what;
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        if (file.length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
+        peOffset = b.getInt(0x3c);
+        if (peOffset < 0x40 || peOffset + 24 > file.length || b.getInt(peOffset) != 0x00004550) throw bad("no PE signature");
+        int nsec = b.getShort(peOffset + 6) & 0xffff;
+        optSize = b.getShort(peOffset + 20) & 0xffff;
+        optOffset = peOffset + 24;
+        int magic = b.getShort(optOffset) & 0xffff;
+        if (magic == 0x20b) pe32Plus = true;
+        else if (magic == 0x10b) pe32Plus = false;
+        else throw bad("optional header magic 0x" + Integer.toHexString(magic) + " is neither PE32 nor PE32+");
+        dataDirOffset = optOffset + (pe32Plus ? 112 : 96);
+        numberOfRvaAndSizes = b.getInt(dataDirOffset - 4);
+        long sizeOfHeaders = b.getInt(optOffset + 60) & 0xffffffffL;
+        int tableEnd = optOffset + optSize + nsec * SECTION_HEADER;
+        if (sizeOfHeaders > file.length || tableEnd > sizeOfHeaders) throw bad("section table runs past SizeOfHeaders");
+        headers = Arrays.copyOf(file, (int) sizeOfHeaders);
+        sections = new ArrayList<>();
+        long end = sizeOfHeaders;
+        for (int i = 0; i < nsec; i++) {
+            int s = optOffset + optSize + i * SECTION_HEADER;
+            String name = new String(file, s, 8, StandardCharsets.US_ASCII).replace("\0", "");
+            long vs = b.getInt(s + 8) & 0xffffffffL, va = b.getInt(s + 12) & 0xffffffffL;
+            long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
+            long ch = b.getInt(s + 36) & 0xffffffffL;
+            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
+            byte[] raw = rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
+            sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
+            end = Math.max(end, rp + rs);
+        }
+        trailingOffset = end;
+        trailing = Arrays.copyOfRange(file, (int) end, file.length);
+    }
+
+    /** Parses a PE image; {@code what} (usually the file name) appears in every error. */
+    public static PeFile read(byte[] file, String what) {
+        try {
+            return new PeFile(what, file);
+        } catch (IndexOutOfBoundsException e) {
+            throw new RecipeException(what + ": truncated PE/COFF image");
+        }
+    }
+
+    public List<PeSection> sections() { return List.copyOf(sections); }
+
+    public PeSection section(String name) {
+        return sections.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+    }
+
+    public boolean pe32Plus() { return pe32Plus; }
+
+    public long sectionAlignment() { return u32(optOffset + 32); }
+
+    public long fileAlignment() { return u32(optOffset + 36); }
+
+    public long sizeOfImage() { return u32(optOffset + 56); }
+
+    public long checksum() { return u32(optOffset + 64); }
+
+    /** Certificate table (data directory 4) as {file offset, size}; {0,0} when unsigned. */
+    public long[] certificateTable() {
+        if (numberOfRvaAndSizes <= CERT_TABLE_INDEX) return new long[]{0, 0};
+        return new long[]{u32(dataDirOffset + 8 * CERT_TABLE_INDEX), u32(dataDirOffset + 8 * CERT_TABLE_INDEX + 4)};
+    }
+
+    /** Appends a read-only initialised-data section holding {@code content}. */
+    public void addSection(String name, byte[] content) {
+        if (name.length() > 8) throw new IllegalArgumentException("section name longer than 8: " + name);
+        if (section(name) != null) throw new RecipeException(what + ": already has a " + name + " section");
+        int tableEnd = optOffset + optSize + (sections.size() + 1) * SECTION_HEADER;
+        if (tableEnd > headers.length) throw new RecipeException(what + ": no room in the headers for another section header");
+        long lastVa = 0, lastRaw = headers.length;
+        for (PeSection s : sections) {
+            lastVa = Math.max(lastVa, s.virtualAddress() + Math.max(s.virtualSize(), s.sizeOfRawData()));
+            lastRaw = Math.max(lastRaw, s.pointerToRawData() + s.sizeOfRawData());
+        }
+        long va = align(lastVa, Math.max(4096, sectionAlignment()));
+        long rp = align(lastRaw, fileAlignment());
+        long rs = align(content.length, fileAlignment());
+        sections.add(new PeSection(name, content.length, va, rs, rp, PeSection.CNT_INITIALIZED_DATA | PeSection.MEM_READ,
+                Arrays.copyOf(content, (int) rs)));
+        modified = true;
+    }
+
+    /** The image bytes; after {@link #addSection} with headers, symbol table pointer and checksum refreshed. */
+    public byte[] toBytes() {
+        if (!modified) return assemble();
+        ByteBuffer h = ByteBuffer.wrap(headers).order(ByteOrder.LITTLE_ENDIAN);
+        h.putShort(peOffset + 6, (short) sections.size());
+        long initData = 0, imageEnd = 0, rawEnd = headers.length;
+        for (int i = 0; i < sections.size(); i++) {
+            PeSection s = sections.get(i);
+            int o = optOffset + optSize + i * SECTION_HEADER;
+            byte[] name = Arrays.copyOf(s.name().getBytes(StandardCharsets.US_ASCII), 8);
+            h.put(o, name);
+            h.putInt(o + 8, (int) s.virtualSize());
+            h.putInt(o + 12, (int) s.virtualAddress());
+            h.putInt(o + 16, (int) s.sizeOfRawData());
+            h.putInt(o + 20, (int) s.pointerToRawData());
+            h.putInt(o + 36, (int) s.characteristics());
+            if ((s.characteristics() & PeSection.CNT_INITIALIZED_DATA) != 0) initData += s.sizeOfRawData();
+            imageEnd = Math.max(imageEnd, s.virtualAddress() + Math.max(s.virtualSize(), s.sizeOfRawData()));
+            rawEnd = Math.max(rawEnd, s.pointerToRawData() + s.sizeOfRawData());
+        }
+        h.putInt(optOffset + 8, (int) initData);
+        h.putInt(optOffset + 56, (int) align(imageEnd, sectionAlignment()));
+        // Trailing data moves behind the new sections; a COFF symbol table pointer follows it.
+        long[] cert = certificateTable();
+        if (cert[1] != 0) {
+            trailing = Arrays.copyOf(trailing, (int) Math.max(0, cert[0] - trailingOffset));
+            h.putLong(dataDirOffset + 8 * CERT_TABLE_INDEX, 0);
+        }
+        long symPtr = u32(peOffset + 12);
+        if (symPtr != 0) h.putInt(peOffset + 12, (int) (symPtr - trailingOffset + rawEnd));
+        trailingOffset = rawEnd;
+        modified = false;
+        byte[] out = assemble();
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt(optOffset + 64, (int) checksum(out, optOffset + 64));
+        headers = Arrays.copyOf(out, headers.length);
+        return out;
+    }
+
+    private byte[] assemble() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(headers);
+        List<PeSection> byRaw = new ArrayList<>(sections);
+        byRaw.sort(Comparator.comparingLong(PeSection::pointerToRawData));
+        for (PeSection s : byRaw) {
+            if (s.sizeOfRawData() == 0) continue;
+            while (out.size() < s.pointerToRawData()) out.write(0);
+            out.writeBytes(s.raw());
+        }
+        while (out.size() < trailingOffset) out.write(0);
+        out.writeBytes(trailing);
+        return out.toByteArray();
+    }
+
+    /** The PE checksum (as imagehlp's CheckSumMappedFile): 16-bit one's-complement-style sum plus file length. */
+    public static long checksum(byte[] file, int checksumOffset) {
+        long sum = 0;
+        for (int i = 0; i < file.length; i += 2) {
+            if (i == checksumOffset || i == checksumOffset + 2) continue;
+            int w = (file[i] & 0xff) | (i + 1 < file.length ? (file[i + 1] & 0xff) << 8 : 0);
+            sum += w;
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        return (sum + file.length) & 0xffffffffL;
+    }
+
+    /** A copy of {@code file} whose certificate-table directory entry is (offset, size), with the checksum refreshed. */
+    public static byte[] withCertificateTableEntry(byte[] file, long offset, long size, String what) {
+        PeFile pe = read(file, what);
+        if (pe.numberOfRvaAndSizes <= CERT_TABLE_INDEX) throw new RecipeException(what + ": no certificate-table directory entry");
+        byte[] out = file.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(pe.dataDirOffset + 8 * CERT_TABLE_INDEX, (int) offset);
+        b.putInt(pe.dataDirOffset + 8 * CERT_TABLE_INDEX + 4, (int) size);
+        b.putInt(pe.optOffset + 64, (int) checksum(out, pe.optOffset + 64));
+        return out;
+    }
+
+    /** Offset of the checksum field in the file (for {@link #checksum(byte[], int)}). */
+    public int checksumOffset() { return optOffset + 64; }
+
+    /**
+     * The Authenticode image digest (Microsoft PE/COFF spec, "Calculating the PE Image Hash") of
+     * {@code file}: headers without the checksum and certificate-table entry, sections in file
+     * order, then the rest of the file except the certificate table.
+     */
+    public static byte[] authenticodeDigest(byte[] file, String algorithm, String what) {
+        PeFile pe = read(file, what);
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException(algorithm, e);
+        }
+        int ck = pe.optOffset + 64;
+        int certEntry = pe.dataDirOffset + 8 * CERT_TABLE_INDEX;
+        md.update(file, 0, ck);
+        md.update(file, ck + 4, certEntry - (ck + 4));
+        int hdrEnd = pe.headers.length;
+        md.update(file, certEntry + 8, hdrEnd - (certEntry + 8));
+        long hashed = hdrEnd;
+        List<PeSection> byRaw = new ArrayList<>(pe.sections);
+        byRaw.sort(Comparator.comparingLong(PeSection::pointerToRawData));
+        for (PeSection s : byRaw) {
+            if (s.sizeOfRawData() == 0) continue;
+            md.update(file, (int) s.pointerToRawData(), (int) s.sizeOfRawData());
+            hashed += s.sizeOfRawData();
+        }
+        long[] cert = pe.certificateTable();
+        long end = file.length - cert[1];
+        if (end > hashed) md.update(file, (int) hashed, (int) (end - hashed));
+        return md.digest();
+    }
+
+    private long u32(int off) {
+        return ByteBuffer.wrap(headers).order(ByteOrder.LITTLE_ENDIAN).getInt(off) & 0xffffffffL;
+    }
+
+    private static long align(long v, long a) {
+        return (v + a - 1) / a * a;
+    }
+
+    private RecipeException bad(String why) {
+        return new RecipeException(what + ": not a PE/COFF image: " + why);
+    }
+}

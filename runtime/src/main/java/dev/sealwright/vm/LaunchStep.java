@@ -1,0 +1,121 @@
+package dev.sealwright.vm;
+
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepKind;
+import dev.sealwright.engine.StepType;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * {@code launch}: a SERVICE step that boots a VM from a {@link VmSpec} and keeps it up while the
+ * steps that use it run; the engine tears it down (QMP power-off, then kill, swtpm included) after
+ * them, on failure or on Ctrl-C. With {@code waitFor}, the step finishes only once the guest's
+ * console prints a matching line (the VM is killed if it does not within {@code timeout}).
+ */
+public final class LaunchStep implements StepType {
+    @Override public String name() { return "launch"; }
+    @Override public int version() { return 1; }
+    @Override public StepKind kind() { return StepKind.SERVICE; }
+    @Override public String description() { return "boot a VM (QEMU, optional swtpm vTPM, TDX/SNP) and keep it up for the steps using it"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("firmware", Input.class, "UEFI firmware: OVMF code (with vars) or a single OVMF.fd / TDVF / SNP OVMF"),
+                OptionSpec.optional("vars", Input.class, null, "OVMF vars template; the VM gets its own copy (pflash)"),
+                OptionSpec.optional("kernel", Input.class, null, "kernel for direct boot (-kernel)"),
+                OptionSpec.optional("initrd", Input.class, null, "initrd for direct boot (-initrd)"),
+                OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct boot (-append)"),
+                OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a generated GPT disk"),
+                OptionSpec.optional("cpus", Long.class, 1L, "vCPUs"),
+                OptionSpec.optional("memory", String.class, "512M", "memory size, e.g. 512M or 2G"),
+                OptionSpec.optional("tee", String.class, "none", "none, tdx or snp"),
+                OptionSpec.optional("vtpm", Boolean.class, false, "attach a swtpm TPM 2.0 (tpm-crb)"),
+                OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
+                OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1"),
+                OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
+                OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(
+                OutputSpec.file("vm", "vm.json", "the VmSpec the VM was launched from (JSON)"),
+                OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"));
+    }
+
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        List<String> t = new ArrayList<>(List.of("qemu-system-x86_64"));
+        if (Boolean.TRUE.equals(options.get("vtpm"))) t.add("swtpm");
+        if (options.get("uki") != null) t.addAll(List.of("sgdisk", "mkfs.fat", "mmd", "mcopy"));
+        return t;
+    }
+
+    /** The VmSpec this step's options describe (paths resolved). */
+    public static VmSpec spec(StepContext ctx) {
+        VmSpec.Builder b = VmSpec.builder()
+                .firmware(ctx.path("firmware"))
+                .vars(ctx.path("vars"))
+                .kernel(ctx.path("kernel"))
+                .initrd(ctx.path("initrd"))
+                .cmdline(ctx.string("cmdline"))
+                .uki(ctx.path("uki"))
+                .cpus(Math.toIntExact(ctx.number("cpus")))
+                .memory(ctx.string("memory"))
+                .tee(ctx.string("tee"))
+                .vtpm(ctx.flag("vtpm"));
+        for (Path d : ctx.paths("disk")) b.disk(d);
+        Object fw = ctx.option("forward");
+        if (fw instanceof List<?> l) for (Object f : l) b.forward(String.valueOf(f));
+        return b.build();
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        VmSpec spec = spec(ctx);
+        Pattern waitFor = null;
+        String regex = ctx.string("waitFor");
+        if (regex != null) {
+            try {
+                waitFor = Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new RecipeException("launch: waitFor is not a valid regex: " + e.getDescription());
+            }
+        }
+        AtomicFiles.write(ctx.output("vm"), spec.toJson().getBytes(StandardCharsets.UTF_8));
+        HostCapabilities host = HostCapabilities.detect(ctx.tools());
+        if (spec.tee() == Tee.NONE && !host.kvmUsable()) ctx.log("KVM not usable (" + host.kvmReason() + "): using TCG");
+        Path runDir = Files.createTempDirectory("sealwright-vm-");
+        VmHandle vm;
+        try {
+            vm = VmHandle.launch(spec, ctx.tools(), host, runDir, line -> ctx.log("console: " + line));
+        } catch (Exception e) {
+            AtomicFiles.deleteTree(runDir);
+            throw e;
+        }
+        ctx.keepAlive(() -> {
+            try {
+                vm.close();
+            } finally {
+                AtomicFiles.deleteTree(runDir);
+            }
+        });
+        ctx.log("qemu: " + QemuCommandLine.shellLine(vm.argv()));
+        String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")));
+        ctx.value("matched", matched);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sealwright.vm;
+
+import dev.sealwright.engine.RecipeException;
+
+/** A TCP port of the guest reachable on the host's loopback interface (QEMU user networking hostfwd). */
+public record PortForward(int hostPort, int guestPort) {
+    public PortForward {
+        check(hostPort, "host");
+        check(guestPort, "guest");
+    }
+
+    private static void check(int port, String side) {
+        if (port < 1 || port > 65535) throw new RecipeException("forward: " + side + " port " + port + " is not in 1..65535");
+    }
+
+    /** {@code "HOSTPORT:GUESTPORT"} or a single port used on both sides. */
+    public static PortForward parse(String s) {
+        String[] parts = s.strip().split(":", -1);
+        try {
+            if (parts.length == 1) return new PortForward(Integer.parseInt(parts[0]), Integer.parseInt(parts[0]));
+            if (parts.length == 2) return new PortForward(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        } catch (NumberFormatException e) {
+            // fall through to the one-line error below
+        }
+        throw new RecipeException("forward '" + s + "' is not HOSTPORT:GUESTPORT (e.g. 2222:22)");
+    }
+
+    /** The QEMU {@code -netdev user} hostfwd rule, bound to 127.0.0.1 only. */
+    public String hostfwd() {
+        return "hostfwd=tcp:127.0.0.1:" + hostPort + "-:" + guestPort;
+    }
+
+    @Override
+    public String toString() {
+        return hostPort + ":" + guestPort;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.sealwright.vm;
+
+import dev.sealwright.engine.RecipeException;
+
+import java.util.Locale;
+
+/** Which confidential-computing mode a VM runs in. */
+public enum Tee {
+    NONE, TDX, SNP;
+
+    public static Tee parse(String s) {
+        if (s == null || s.isBlank()) return NONE;
+        try {
+            return valueOf(s.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("unknown tee '" + s + "': use none, tdx or snp");
+        }
+    }
+
+    public String lower() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.sealwright.vm;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.sealwright.engine.Json;
+import dev.sealwright.engine.RecipeException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one description of a VM: the single source of both the QEMU command line
+ * ({@link QemuCommandLine}) and measurement prediction, so the two cannot drift. Immutable;
+ * build with {@link #builder()}; JSON form via {@link #toJson()} / {@link #fromJson(String)}.
+ *
+ * <p>Boot path: {@link Boot#DIRECT} ({@code -kernel/-initrd/-append}) or {@link Boot#UKI} (the UKI
+ * is placed as {@code \EFI\BOOT\BOOTX64.EFI} on the ESP of a small GPT disk, as a deployed image
+ * boots). They measure differently, so the boot path is part of the spec.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"firmware", "vars", "boot", "kernel", "initrd", "cmdline", "uki", "cpus", "memoryMiB", "disks", "nics",
+        "forwards", "vtpm", "tpmDevice", "tee", "tdx", "snp"})
+public record VmSpec(String firmware, String vars, Boot boot, String kernel, String initrd, String cmdline, String uki,
+                     int cpus, long memoryMiB, List<String> disks, int nics, List<PortForward> forwards,
+                     boolean vtpm, TpmDevice tpmDevice, Tee tee, TdxOptions tdx, SnpOptions snp) {
+
+    public enum Boot { DIRECT, UKI }
+
+    /** The TPM interface QEMU gives the guest: CRB (TPM 2.0 only, the modern default) or TIS. */
+    public enum TpmDevice {
+        CRB("tpm-crb"), TIS("tpm-tis");
+        public final String qemuDevice;
+
+        TpmDevice(String qemuDevice) {
+            this.qemuDevice = qemuDevice;
+        }
+    }
+
+    /** The largest vCPU count QEMU's q35 machine accepts (max_cpus of pc-q35 in QEMU 7.2 and 8.x). */
+    public static final int MAX_CPUS = 288;
+    public static final long MIN_MEMORY_MIB = 32;
+    public static final long MAX_MEMORY_MIB = 4L * 1024 * 1024;
+
+    public VmSpec {
+        if (firmware == null || firmware.isBlank()) throw new RecipeException("vm: firmware is required (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd)");
+        if ((kernel == null) == (uki == null)) throw new RecipeException("vm: give either a kernel (direct boot) or a uki (ESP boot), not " + (kernel == null ? "neither" : "both"));
+        Boot expected = uki != null ? Boot.UKI : Boot.DIRECT;
+        if (boot != null && boot != expected) throw new RecipeException("vm: boot " + boot.name().toLowerCase(Locale.ROOT) + " does not match the files given (" + expected.name().toLowerCase(Locale.ROOT) + ")");
+        boot = expected;
+        if (uki != null && (initrd != null || cmdline != null))
+            throw new RecipeException("vm: initrd and cmdline belong to direct kernel boot; a UKI carries its own");
+        if (cpus < 1 || cpus > MAX_CPUS) throw new RecipeException("vm: cpus " + cpus + " is not in 1.." + MAX_CPUS + " (QEMU q35 rejects it)");
+        if (memoryMiB < MIN_MEMORY_MIB || memoryMiB > MAX_MEMORY_MIB)
+            throw new RecipeException("vm: memory " + memoryMiB + " MiB is not in " + MIN_MEMORY_MIB + " MiB..4 TiB");
+        disks = disks == null ? List.of() : List.copyOf(disks);
+        forwards = forwards == null ? List.of() : List.copyOf(forwards);
+        if (nics < 0 || nics > 8) throw new RecipeException("vm: nics " + nics + " is not in 0..8");
+        if (!forwards.isEmpty() && nics == 0) nics = 1;
+        if (tpmDevice == null) tpmDevice = TpmDevice.CRB;
+        if (tee == null) tee = Tee.NONE;
+        if (tee != Tee.NONE && vars != null)
+            throw new RecipeException("vm: tee " + tee.lower() + " loads the firmware with -bios (no pflash); drop vars");
+        if (tee != Tee.NONE && vtpm)
+            throw new RecipeException("vm: vtpm (swtpm) is not supported with tee " + tee.lower() + ": the TEE's own registers are the measurement root");
+        if (tee == Tee.TDX && tdx == null) tdx = TdxOptions.DEFAULT;
+        if (tee == Tee.SNP && snp == null) snp = SnpOptions.DEFAULT;
+        if (tee != Tee.TDX && tdx != null) throw new RecipeException("vm: tdx options given but tee is " + tee.lower());
+        if (tee != Tee.SNP && snp != null) throw new RecipeException("vm: snp options given but tee is " + tee.lower());
+        java.util.Set<Integer> hostPorts = new java.util.HashSet<>();
+        for (PortForward f : forwards)
+            if (!hostPorts.add(f.hostPort())) throw new RecipeException("vm: host port " + f.hostPort() + " is forwarded twice");
+    }
+
+    /** Every input file of the VM exists and is readable; otherwise one line naming the file. */
+    public void checkFiles() {
+        check("firmware", firmware);
+        check("vars", vars);
+        check("kernel", kernel);
+        check("initrd", initrd);
+        check("uki", uki);
+        for (String d : disks) check("disk", d);
+    }
+
+    private static void check(String what, String file) {
+        if (file == null) return;
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) throw new RecipeException(what + " " + file + " does not exist or is not a file");
+        if (!Files.isReadable(p)) throw new RecipeException(what + " " + file + " is not readable");
+    }
+
+    /** True if QEMU loads the firmware as pflash code + a per-VM copy of the vars. */
+    @JsonIgnore
+    public boolean pflash() {
+        return vars != null;
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]?)(I?B)?");
+
+    /** Parses a QEMU-style memory size ("512M", "2G", "2048" = MiB) to MiB. */
+    public static long parseMemory(String text) {
+        Matcher m = SIZE.matcher(text == null ? "" : text.strip().toUpperCase(Locale.ROOT));
+        if (!m.matches()) throw new RecipeException("memory '" + text + "' is not a size like 512M or 2G");
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new RecipeException("memory '" + text + "' is too large");
+        }
+        String unit = m.group(2).isEmpty() ? "M" : m.group(2);
+        long kib = switch (unit) {
+            case "K" -> n;
+            case "M" -> Math.multiplyExact(n, 1024L);
+            case "G" -> Math.multiplyExact(n, 1024L * 1024);
+            default -> Math.multiplyExact(n, 1024L * 1024 * 1024);
+        };
+        if (kib % 1024 != 0) throw new RecipeException("memory '" + text + "' is not a whole number of MiB");
+        return kib / 1024;
+    }
+
+    public String toJson() {
+        return Json.pretty(this);
+    }
+
+    public static VmSpec fromJson(String json) {
+        try {
+            return Json.MAPPER.readValue(json, VmSpec.class);
+        } catch (JsonProcessingException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RecipeException r) throw r;
+            throw new RecipeException("vm spec JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.firmware = firmware; b.vars = vars; b.kernel = kernel; b.initrd = initrd; b.cmdline = cmdline; b.uki = uki;
+        b.cpus = cpus; b.memoryMiB = memoryMiB; b.disks.addAll(disks); b.nics = nics; b.forwards.addAll(forwards);
+        b.vtpm = vtpm; b.tpmDevice = tpmDevice; b.tee = tee; b.tdx = tdx; b.snp = snp;
+        return b;
+    }
+
+    /** Fluent construction; {@link #build()} validates. Paths are made absolute. */
+    public static final class Builder {
+        private String firmware, vars, kernel, initrd, cmdline, uki;
+        private int cpus = 1;
+        private long memoryMiB = 512;
+        private final List<String> disks = new ArrayList<>();
+        private int nics;
+        private final List<PortForward> forwards = new ArrayList<>();
+        private boolean vtpm;
+        private TpmDevice tpmDevice = TpmDevice.CRB;
+        private Tee tee = Tee.NONE;
+        private TdxOptions tdx;
+        private SnpOptions snp;
+
+        private static String abs(Path p) {
+            return p == null ? null : p.toAbsolutePath().normalize().toString();
+        }
+
+        public Builder firmware(Path p) { firmware = abs(p); return this; }
+        public Builder vars(Path p) { vars = abs(p); return this; }
+        public Builder kernel(Path p) { kernel = abs(p); return this; }
+        public Builder initrd(Path p) { initrd = abs(p); return this; }
+        public Builder cmdline(String s) { cmdline = s; return this; }
+        public Builder uki(Path p) { uki = abs(p); return this; }
+        public Builder cpus(int n) { cpus = n; return this; }
+        public Builder memoryMiB(long mib) { memoryMiB = mib; return this; }
+        public Builder memory(String size) { memoryMiB = parseMemory(size); return this; }
+        public Builder disk(Path p) { disks.add(abs(p)); return this; }
+        public Builder nics(int n) { nics = n; return this; }
+        public Builder forward(PortForward f) { forwards.add(f); return this; }
+        public Builder forward(String hostGuest) { return forward(PortForward.parse(hostGuest)); }
+        public Builder vtpm(boolean on) { vtpm = on; return this; }
+        public Builder tpmDevice(TpmDevice d) { tpmDevice = d; return this; }
+        public Builder tee(Tee t) { tee = t; return this; }
+        public Builder tee(String t) { tee = Tee.parse(t); return this; }
+        public Builder tdx(TdxOptions o) { tdx = o; return this; }
+        public Builder snp(SnpOptions o) { snp = o; return this; }
+
+        public VmSpec build() {
+            return new VmSpec(firmware, vars, null, kernel, initrd, cmdline, uki, cpus, memoryMiB, disks, nics, forwards,
+                    vtpm, tpmDevice, tee, tdx, snp);
+        }
+    }
+}

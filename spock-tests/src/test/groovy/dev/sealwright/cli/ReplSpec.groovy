@@ -1,0 +1,95 @@
+package dev.sealwright.cli
+
+import dev.sealwright.testkit.Cli
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+class ReplSpec extends Specification {
+    @TempDir
+    Path dir
+
+    /** Drives `sealwright repl` in a real JVM through piped standard input, as a script would. */
+    String session(String input) {
+        def proc = Cli.start(dir, 'repl')
+        proc.outputStream.withWriter('UTF-8') { it << input }
+        assert proc.waitFor(120, TimeUnit.SECONDS)
+        Files.readString(dir.resolve('cli.log'))
+    }
+
+    def setup() {
+        Files.createDirectories(dir.resolve('site'))
+        Files.writeString(dir.resolve('site/a.txt'), 'a')
+    }
+
+    def "bindings persist, multi-line input continues while a bracket is open, :plan and :run work, :save writes a recipe"() {
+        when:
+        def text = session('''\
+            n = 6 * 7
+            n + 0
+            pipeline('r') {
+                def s = digest { from file('site') }
+            }
+            :plan
+            :run
+            :run
+            :save saved.groovy
+            :quit
+            '''.stripIndent())
+
+        then:
+        text.contains('===> 42')
+        text.contains('pipeline r: digest')
+        text.contains('run     digest  (no previous run)')
+        text.contains('pipeline r succeeded: 1 executed, 0 cached')
+        text.contains('pipeline r succeeded: 0 executed, 1 cached')
+        Files.readString(dir.resolve('saved.groovy')).contains("pipeline('r') {")
+
+        when: 'the saved session is a recipe the CLI runs'
+        def r = Cli.run('plan', dir.resolve('saved.groovy').toString(), '-C', dir.toString())
+
+        then:
+        r.exitCode == 0
+        r.out.contains('1 cached, 0 to run')
+    }
+
+    def "errors are reported with their line and the session goes on"() {
+        when:
+        def text = session("pipeline('r') {\n  digest { frm file('site') }\n}\nx = 1\nx\n")
+
+        then:
+        text.contains("repl.groovy:2:12: unknown option 'frm' for step digest (known: from)")
+        text.contains('===> 1')
+    }
+
+    def "piped input drives the real CLI; a failure gives exit 1"() {
+        given:
+        def proc = Cli.start(dir, 'repl')
+
+        when:
+        proc.outputStream.withWriter { it << "pipeline('p') { digest { from file('site') } }\n:run\nno_such_thing\n" }
+        proc.waitFor(120, TimeUnit.SECONDS)
+        def text = Files.readString(dir.resolve('cli.log'))
+
+        then:
+        text.contains('pipeline p succeeded: 1 executed')
+        text.contains("unknown name 'no_such_thing'")
+        proc.exitValue() == 1
+    }
+
+    def "jshell runs a snippet against the runtime API without imports"() {
+        given:
+        def proc = Cli.start(dir, 'jshell')
+
+        when:
+        proc.outputStream.withWriter { it << 'System.out.println("v=" + Sealwright.version() + " types=" + StepTypes.has("digest"));\n/exit\n' }
+        proc.waitFor(180, TimeUnit.SECONDS)
+        def text = Files.readString(dir.resolve('cli.log'))
+
+        then:
+        text.contains('v=0.1.0-SNAPSHOT types=true')
+    }
+}

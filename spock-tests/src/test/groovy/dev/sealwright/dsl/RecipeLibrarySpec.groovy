@@ -1,0 +1,90 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.testkit.Cli
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+class RecipeLibrarySpec extends Specification {
+    @TempDir
+    Path dir
+
+    Path recipe(String text) {
+        Files.createDirectories(dir.resolve('site'))
+        Files.writeString(dir.resolve('site/a.txt'), 'a')
+        def f = dir.resolve('r.groovy')
+        Files.writeString(f, text.stripIndent().strip() + '\n')
+        f
+    }
+
+    String error(String text) {
+        try {
+            RecipeLoader.load(recipe(text))
+        } catch (RecipeException e) {
+            return RecipeErrors.render(e).readLines()[0]
+        }
+        throw new AssertionError('loaded without error')
+    }
+
+    def "a shipped library adds its fragment's steps to the calling pipeline, and the result runs"() {
+        given:
+        def f = recipe('''
+            use 'files@1'
+            pipeline('lib') {
+                def out = files.checksummed(dir: file('site'), title: 'from a library')
+                digest('again') { from out.manifest }
+            }''')
+
+        when:
+        def loaded = RecipeLoader.load(f)
+        def run = Cli.run('run', f.toString(), '-C', dir.toString())
+
+        then:
+        loaded.pipeline.steps()*.name() == ['archive', 'extract', 'digest', 'manifest', 'again']
+        loaded.pipeline.step('again').dependencies() == ['manifest'] as Set
+        run.exitCode == 0
+        Files.readString(dir.resolve('out/manifest/manifest.json')).contains('"title" : "from a library"')
+    }
+
+    def "a local library directory can be used by path"() {
+        given:
+        Files.createDirectories(dir.resolve('libs/mine'))
+        Files.writeString(dir.resolve('libs/mine/library.groovy'), '''
+            library 'mine', version: '0.3.1', description: 'local'
+            recipe('sums') {
+                param 'of', 'what to hash'
+                body { args -> digest('mine_sums') { from args.of } }
+            }''')
+
+        expect:
+        RecipeLoader.load(recipe('''
+            use './libs/mine'
+            pipeline('p') { mine.sums(of: file('site')) }''')).pipeline.steps()*.name() == ['mine_sums']
+    }
+
+    def "unknown libraries, versions, recipes and parameters are clear errors at their line"() {
+        expect:
+        error("use 'nosuch'\npipeline('p') { }") == "r.groovy:1:1: unknown recipe library 'nosuch' (available: files)"
+        error("use 'files@2'\npipeline('p') { }") == 'r.groovy:1:1: recipe library files is version 1.0.0; this recipe asks for 2'
+        error("use 'files@1'\npipeline('p') {\n  files.packed(dir: file('site'))\n}") == "r.groovy:3:9: recipe library files has no recipe 'packed' (recipes: checksummed)"
+        error("use 'files@1'\npipeline('p') {\n  files.checksummed(folder: file('site'))\n}") == 'r.groovy:3:9: recipe files.checksummed has no parameter folder (parameters: dir, title, epoch)'
+        error("use 'files@1'\npipeline('p') {\n  files.checksummed(title: 'x')\n}") == "r.groovy:3:9: recipe files.checksummed needs parameter 'dir': directory to publish (file(...) or a directory output of another step)"
+    }
+
+    def "recipes list and show document the libraries"() {
+        expect:
+        with(Cli.run('recipes', 'list')) { exitCode == 0 && out.contains('files@1.0.0') && out.contains('files.checksummed') }
+        with(Cli.run('recipes', 'show', 'files.checksummed')) {
+            exitCode == 0 && out.contains("dir        required: directory to publish") && out.contains('epoch      default 0')
+        }
+        Cli.run('recipes', 'show', 'nosuch').exitCode == 1
+    }
+
+    def "an IDE descriptor ships on the class path"() {
+        expect:
+        RecipeLoader.getResource('/dev/sealwright/dsl/sealwright.gdsl').text.contains("delegatesTo(findClass('dev.sealwright.dsl.PipelineSpec'))")
+    }
+}

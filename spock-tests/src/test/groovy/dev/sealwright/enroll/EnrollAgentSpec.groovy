@@ -1,0 +1,125 @@
+package dev.sealwright.enroll.quex
+
+import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.testkit.Repo
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.attribute.PosixFilePermissions
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
+
+/**
+ * The static C enroll-agent (TD side) against our host client and software vault over loopback.
+ * The TD report comes from a SIMULATED template (no TDX here); the vault quote from the SIMULATED
+ * SGX identity, whose root the agent is told to pin.
+ */
+class EnrollAgentSpec extends Specification {
+    @TempDir
+    Path dir
+
+    Process agent
+    LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>()
+    int port
+    SimulatedSgxIdentity identity = SimulatedSgxIdentity.generate()
+    SoftwareVault vault
+
+    def setup() {
+        def seed = dir.resolve('seed.dat')
+        SoftwareVault.initSeed(seed, false)
+        vault = SoftwareVault.fromSeedFile(seed)
+        Files.writeString(dir.resolve('sim-root.pem'), identity.rootPem())
+        port = new ServerSocket(0).withCloseable { it.localPort }
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+                '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
+                '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run/secret').toString(),
+                '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
+        Thread.start { agent.inputStream.eachLine { lines << it } }
+        assert next() == "enroll: listening on port ${port} (SIMULATED TD report)".toString()
+    }
+
+    def cleanup() {
+        agent?.destroyForcibly()
+    }
+
+    String next() {
+        lines.poll(60, TimeUnit.SECONDS)
+    }
+
+    def "garbage, a foreign vault identity and a tampered quote are refused; the agent keeps serving and then enrolls"() {
+        when: 'a response that is too short'
+        new Socket('127.0.0.1', port).withCloseable { s ->
+            s.inputStream.readNBytes(TdKeyRequest.SIZE)
+            s.outputStream.write(new byte[100])
+        }
+
+        then:
+        next() == 'enroll: refused: response truncated'
+
+        when: 'a vault whose quote chains to another root'
+        QuexClient.enroll('127.0.0.1', port, QuexClient.software(vault, SimulatedSgxIdentity.generate()), 30000)
+
+        then:
+        next().startsWith('enroll: refused: PCK chain does not lead to the pinned root')
+
+        when: 'a quote whose signature was tampered with'
+        def honest = QuexClient.software(vault, identity)
+        QuexClient.enroll('127.0.0.1', port, new QuexClient.Vault() {
+            byte[][] answer(TdKeyRequest r) { def a = honest.answer(r); a[1][440] ^= 1; a }
+            byte[] derivedKey(TdKeyRequest r) { honest.derivedKey(r) }
+        }, 30000)
+
+        then:
+        next() == 'enroll: refused: vault quote signature does not verify'
+
+        when: 'the honest software vault'
+        def enrollment = QuexClient.enroll('127.0.0.1', port, honest, 30000)
+        def status = next()
+        agent.waitFor(30, TimeUnit.SECONDS)
+        def secretFile = dir.resolve('run/secret')
+        def secretHex = Files.readString(secretFile)
+
+        then: 'the TD holds exactly the key the vault derived, in a 0400 file, and says only its public key'
+        status == "enroll: ok public-key=${enrollment.tdPublicKeyHex()} (SIMULATED TD report)".toString()
+        agent.exitValue() == 0
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(secretFile)) == 'r--------'
+        HexFormat.of().formatHex(QuexCrypto.publicKey(HexFormat.of().parseHex(secretHex))) == enrollment.tdPublicKeyHex()
+        HexFormat.of().formatHex(MessageDigest_sha256(HexFormat.of().parseHex(secretHex))) == enrollment.keySha256()
+        !status.contains(secretHex)
+    }
+
+    static byte[] MessageDigest_sha256(byte[] b) {
+        java.security.MessageDigest.getInstance('SHA-256').digest(b)
+    }
+
+    def "the enroll verb runs the exchange with a saved software vault and prints only public values"() {
+        given: 'the agent pins the root of an identity made by `vault init --sim-identity`'
+        agent.destroyForcibly()
+        agent.waitFor()
+        def ident = dir.resolve('ident')
+        def init = dev.sealwright.testkit.Cli.run('vault', 'init', '--seed', dir.resolve('seed2.dat').toString(), '--sim-identity', ident.toString())
+        lines.clear()
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+                '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
+                '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run2/secret').toString(),
+                '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
+        Thread.start { agent.inputStream.eachLine { lines << it } }
+        assert next().startsWith('enroll: listening')
+
+        when:
+        def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed2.dat').toString(),
+                '--sim-identity', ident.toString(), '--json')
+        def status = next()
+        def secretHex = Files.readString(dir.resolve('run2/secret'))
+
+        then:
+        init.exitCode == 0
+        r.exitCode == 0
+        def json = new groovy.json.JsonSlurper().parseText(r.out.substring(0, r.out.lastIndexOf('}') + 1))
+        status == "enroll: ok public-key=${json.tdPublicKey} (SIMULATED TD report)".toString()
+        json.mrTd == '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7'
+        !r.out.contains(secretHex)
+    }
+}

@@ -1,0 +1,75 @@
+package dev.sealwright.tools
+
+import dev.sealwright.testkit.Cli
+import spock.lang.Specification
+
+import java.time.Duration
+
+class ToolsSpec extends Specification {
+    def tools = new Tools()
+
+    def "a missing program is named with the Debian package that provides it"() {
+        when:
+        tools.withSearchPath('/nonexistent').exec('swtpm', '--version').run()
+
+        then:
+        def e = thrown(ToolNotFoundException)
+        e.message == 'swtpm not found: install the Debian package swtpm (or run: sealwright doctor --install)'
+    }
+
+    def "a program sealwright does not know is reported as missing from PATH"() {
+        when:
+        tools.find('no-such-tool-xyz')
+
+        then:
+        def e = thrown(ToolNotFoundException)
+        e.message == 'no-such-tool-xyz not found: install it and make sure it is on PATH'
+    }
+
+    def "a failing program's exit code and stderr tail are in the error"() {
+        when:
+        tools.exec('sh', '-c', 'echo one >&2; echo two >&2; exit 3').run()
+
+        then:
+        def e = thrown(ToolFailedException)
+        e.message == 'sh exited with 3: one | two'
+        e.exitCode() == 3
+    }
+
+    def "a program that overruns its timeout is killed, with its children"() {
+        given:
+        def marker = "30.${System.nanoTime() % 1000000}"
+
+        when:
+        tools.exec('sh', '-c', "sleep ${marker} & wait").timeout(Duration.ofMillis(500)).run()
+
+        then:
+        def e = thrown(ToolFailedException)
+        e.message == 'sh timed out after 500ms'
+        ProcessHandle.allProcesses().noneMatch { it.info().commandLine().orElse('').contains("sleep ${marker}") }
+    }
+
+    def "versions are captured as the tool reports them and recorded as used"() {
+        given:
+        def expected = ['tar', '--version'].execute().text.readLines()[0].find(/\d+\.\d+(\.\d+)?/)
+        def stepTools = tools.recording()
+
+        when:
+        stepTools.exec('tar', '--version').run()
+
+        then:
+        stepTools.used() == [tar: expected]
+    }
+
+    def "doctor lists tools as found or missing with their package"() {
+        when:
+        def r = Cli.run('doctor')
+
+        then:
+        r.exitCode == 0
+        r.out.readLines().find { it.trim().startsWith('sha256sum') }.contains('found')
+        r.out.contains('native helpers: hello')
+        def doctorFindings = new Doctor(tools).examine()
+        doctorFindings.findAll { !it.found() }.every { f -> r.out.contains("(apt: ${f.spec().debianPackage()})") }
+    }
+}

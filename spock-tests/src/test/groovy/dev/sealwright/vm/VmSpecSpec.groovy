@@ -1,0 +1,131 @@
+package dev.sealwright.vm
+
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.testkit.Cli
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.net.InetAddress
+import java.net.ServerSocket
+import java.nio.file.Files
+import java.nio.file.Path
+
+class VmSpecSpec extends Specification {
+    @TempDir Path dir
+
+    def "a VmSpec survives its JSON form unchanged (the form measure steps read)"() {
+        given:
+        def spec = VmSpec.builder().firmware(Path.of('/fw/OVMF.fd')).kernel(Path.of('/k')).initrd(Path.of('/i'))
+                .cmdline('console=ttyS0').cpus(4).memory('2G').forward('2222:22').disk(Path.of('/d.img')).tee('snp')
+                .snp(SnpOptions.DEFAULT.withCbitpos(47).withPolicy(0x30000L)).build()
+
+        when:
+        def json = spec.toJson()
+        def back = VmSpec.fromJson(json)
+
+        then:
+        back == spec
+        back.boot() == VmSpec.Boot.DIRECT
+        back.memoryMiB() == 2048
+        back.nics() == 1
+        json.contains('"firmware" : "/fw/OVMF.fd"')
+        back.toJson() == json
+    }
+
+    def "memory sizes are read as QEMU reads -m (default unit MiB)"() {
+        expect:
+        VmSpec.parseMemory(text) == mib
+
+        where:
+        text    || mib
+        '512'   || 512
+        '512M'  || 512
+        '2G'    || 2048
+        '2g'    || 2048
+        '2GiB'  || 2048
+        '1T'    || 1024 * 1024
+        '4096K' || 4
+    }
+
+    def "bad VM descriptions are refused with one line naming what is wrong"() {
+        when:
+        build()
+
+        then:
+        def e = thrown(RecipeException)
+        e.message.contains(message)
+        !e.message.contains('\n')
+
+        where:
+        build                                                                                                      || message
+        ({ -> VmSpec.builder().kernel(Path.of('/k')).build() })                                                      || 'firmware is required'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).build() })                                                    || 'either a kernel (direct boot) or a uki'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).uki(Path.of('/u')).build() })           || 'not both'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).uki(Path.of('/u')).cmdline('x').build() })                    || 'a UKI carries its own'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).cpus(0).build() })                      || 'cpus 0 is not in 1..288'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).cpus(289).build() })                    || 'cpus 289 is not in 1..288'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).memory('0').build() })                  || 'memory 0 MiB is not in 32 MiB..4 TiB'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).memory('2X').build() })                 || "memory '2X' is not a size like 512M or 2G"
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).memory('1.5G').build() })               || "memory '1.5G' is not a size"
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).memory('1000K').build() })              || 'not a whole number of MiB'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('70000:22').build() })          || 'host port 70000 is not in 1..65535'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('ssh').build() })               || "forward 'ssh' is not HOSTPORT:GUESTPORT"
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('22').forward('22:2').build() }) || 'host port 22 is forwarded twice'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).tee('sev').build() })                   || "unknown tee 'sev'"
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).vars(Path.of('/v')).kernel(Path.of('/k')).tee('tdx').build() }) || 'loads the firmware with -bios'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).tee('snp').vtpm(true).build() })        || 'vtpm (swtpm) is not supported with tee snp'
+        ({ -> SnpOptions.DEFAULT.withIdBlock(Base64.encoder.encodeToString(new byte[95]), null, false) })            || 'id-block is 95 bytes; QEMU takes exactly 96'
+        ({ -> SnpOptions.DEFAULT.withHostData('not base64!') })                                                      || 'host-data is not base64'
+        ({ -> new TdxOptions('tcp:1.2.3.4:4050') })                                                                  || 'is not vsock:CID:PORT, unix:PATH or none'
+    }
+
+    def "CLI: bad input is refused before QEMU starts, as one line with exit 1"() {
+        given:
+        def fw = dir.resolve('OVMF.fd')
+        Files.write(fw, new byte[4096])
+        def k = dir.resolve('vmlinuz')
+        Files.write(k, new byte[4096])
+        def runDir = dir.resolve('run')
+        def argv = ['launch', '--run-dir', runDir.toString()] + args.collect { it.replace('@FW', fw.toString()).replace('@K', k.toString()).replace('@DIR', dir.toString()) }
+
+        when:
+        def r = Cli.run(argv as String[])
+
+        then:
+        r.exitCode == 1
+        r.err.trim().readLines().size() == 1
+        r.err.contains(message.replace('@DIR', dir.toString()))
+        !Files.exists(runDir.resolve('qemu.argv'))
+
+        where:
+        args                                                                  || message
+        ['--kernel', '@K']                                                    || 'the VM needs --firmware'
+        ['--firmware', '@DIR/missing.fd', '--kernel', '@K']                   || 'firmware @DIR/missing.fd does not exist or is not a file'
+        ['--firmware', '@FW', '--kernel', '@DIR/no-kernel']                   || 'kernel @DIR/no-kernel does not exist or is not a file'
+        ['--firmware', '@FW', '--kernel', '@K', '--initrd', '@DIR/no-initrd'] || 'initrd @DIR/no-initrd does not exist'
+        ['--firmware', '@FW', '--kernel', '@K', '--memory', '2X']             || "memory '2X' is not a size like 512M or 2G"
+        ['--firmware', '@FW', '--kernel', '@K', '--memory', '16M']            || 'memory 16 MiB is not in 32 MiB..4 TiB'
+        ['--firmware', '@FW', '--kernel', '@K', '--cpus', '0']                || 'cpus 0 is not in 1..288'
+    }
+
+    def "CLI: a host port already in use is refused before QEMU starts"() {
+        given:
+        def fw = dir.resolve('OVMF.fd')
+        Files.write(fw, new byte[4096])
+        def busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())
+        def runDir = dir.resolve('run')
+
+        when:
+        def r = Cli.run('launch', '--firmware', fw.toString(), '--kernel', fw.toString(), '--forward', "${busy.localPort}:22".toString(),
+                '--run-dir', runDir.toString())
+
+        then:
+        r.exitCode == 1
+        r.err.contains("forward ${busy.localPort}:22: host port ${busy.localPort} is already in use")
+        r.err.trim().readLines().size() == 1
+        !Files.exists(runDir.resolve('qemu.argv'))
+
+        cleanup:
+        busy?.close()
+    }
+}
