@@ -4,6 +4,7 @@ import dev.sealwright.disk.DiskEncryptor
 import dev.sealwright.disk.gpt.GptDisk
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
+import dev.sealwright.disk.vhd.VhdFooter
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
@@ -29,7 +30,7 @@ class DiskCommand implements Runnable {
         CommandLine.usage(this, System.out)
     }
 
-    @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a raw disk image.'])
+    @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a raw or fixed-VHD disk image.'])
     static class Partitions implements Callable<Integer> {
         @Parameters(index = '0', paramLabel = 'IMAGE')
         Path image
@@ -38,7 +39,8 @@ class DiskCommand implements Runnable {
         Integer call() {
             LuksCommand.existingImage(image)
             FileChannel.open(image, StandardOpenOption.READ).withCloseable { ch ->
-                def gpt = GptDisk.read(ch, image.toString())
+                def vhd = VhdFooter.readIfPresent(ch, image.toString())
+                def gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), image.toString())
                 if (gpt.recoveryNote() != null) System.err.println("warning: ${image}: ${gpt.recoveryNote()}")
                 println "disk ${gpt.diskGuid()}: ${gpt.diskLbas()} sectors, usable ${gpt.firstUsable()}-${gpt.lastUsable()}"
                 gpt.partitions().each { p ->
@@ -50,7 +52,7 @@ class DiskCommand implements Runnable {
     }
 
     @Command(name = 'encrypt', mixinStandardHelpOptions = true,
-            description = ['Copy a GPT disk image, turning its rootfs partition into LUKS2 (encrypt-cloud-image parameters:',
+            description = ['Copy a GPT disk image (raw or fixed VHD), turning its rootfs partition into LUKS2 (encrypt-cloud-image parameters:',
                     'PBKDF2-SHA256 ×1000, 512-bit aes-xts-plain64, 512 KiB metadata, data at 16 MiB, label cloudimg-rootfs-enc).',
                     'The partition grows by 16 MiB (into free space, or by growing the disk when it is last).'])
     static class Encrypt implements Callable<Integer> {

@@ -97,6 +97,8 @@ class PipelineSpec {
     StepHandle kernel(String name, @DelegatesTo(value = KernelSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kernel', name, KernelSpec, body) }
     StepHandle tpmSeal(@DelegatesTo(value = TpmSealSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tpm.seal', null, TpmSealSpec, body) }
     StepHandle tpmSeal(String name, @DelegatesTo(value = TpmSealSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tpm.seal', name, TpmSealSpec, body) }
+    StepHandle diskEncrypt(@DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', null, DiskEncryptSpec, body) }
+    StepHandle diskEncrypt(String name, @DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', name, DiskEncryptSpec, body) }
 
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {

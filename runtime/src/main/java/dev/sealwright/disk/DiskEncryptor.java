@@ -2,20 +2,27 @@ package dev.sealwright.disk;
 
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
+import dev.sealwright.disk.luks2.AesXts;
 import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
+import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
@@ -23,11 +30,11 @@ import java.util.stream.Collectors;
  * turns one partition (the rootfs by default) into a LUKS2 volume whose data segment holds the
  * partition's original bytes, encrypted while copying. The partition grows by the LUKS2 data
  * offset, into free space behind it or by growing the disk when it is the last partition; the
- * GPT (both copies) is rewritten. The input is never modified; the output appears atomically.
+ * GPT (both copies) is rewritten; a fixed VHD stays a fixed VHD (new footer). The input is never
+ * modified; the output appears atomically.
  */
 public final class DiskEncryptor {
     private static final int CHUNK = 8 << 20;
-    private static final byte[] VHD_COOKIE = "conectix".getBytes(StandardCharsets.US_ASCII);
 
     public record Result(GptPartition before, GptPartition after, long diskBytes, String luksUuid) {}
 
@@ -39,10 +46,9 @@ public final class DiskEncryptor {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
-            long inSize = src.size();
-            if (inSize >= 512 && Arrays.equals(read(src, inSize - 512, 8), VHD_COOKIE))
-                throw new RecipeException(in + ": not implemented in this build: VHD input (convert it first: qemu-img convert -O raw " + in + " disk.raw)");
-            GptDisk gpt = GptDisk.read(src, in.toString());
+            VhdFooter vhd = VhdFooter.readIfPresent(src, in.toString());
+            long inSize = vhd == null ? src.size() : vhd.currentSize();
+            GptDisk gpt = GptDisk.read(src, inSize, in.toString());
             GptPartition part = gpt.find(partition).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + partition + "\" (has: "
                     + gpt.partitions().stream().map(p -> p.number() + "=" + (p.name().isEmpty() ? p.uuid() : p.name())).collect(Collectors.joining(", ")) + ")"));
             long partStart = part.firstLba() * GptDisk.LBA, partBytes = part.sizeLbas() * GptDisk.LBA;
@@ -76,16 +82,14 @@ public final class DiskEncryptor {
                 if (dst.size() < outSize) dst.write(ByteBuffer.allocate(1), outSize - 1);
                 ByteRegion region = new ByteRegion(dst, partStart, grown.sizeLbas() * GptDisk.LBA);
                 try (Luks2Volume v = Luks2Volume.format(region, out + " partition " + part.number(), options, passphrase, entropy)) {
-                    byte[] buf = new byte[CHUNK];
-                    for (long off = 0; off < partBytes; off += CHUNK) {
-                        int n = (int) Math.min(CHUNK, partBytes - off);
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
-                        v.write(volumeKey, off, buf, 0, n);
-                    }
+                    encryptChunks(src, partStart, partBytes, v, volumeKey);
                     uuid = v.header().uuid();
                 }
                 layout.write(dst);
+                if (vhd != null) { // a fixed VHD stays a fixed VHD: same timestamp, new size, new identity
+                    byte[] footer = VhdFooter.fixed(outSize, vhd.timestamp(), uuidFrom(entropy.bytes(16))).encode();
+                    dst.write(ByteBuffer.wrap(footer), outSize);
+                }
                 dst.force(true);
             }
             AtomicFiles.move(tmp, out);
@@ -96,6 +100,52 @@ public final class DiskEncryptor {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Reads, encrypts and writes the partition in chunks, one worker per core (positional I/O is thread-safe). */
+    private static void encryptChunks(FileChannel src, long partStart, long partBytes, Luks2Volume v, byte[] volumeKey) throws IOException {
+        int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        long chunks = (partBytes + CHUNK - 1) / CHUNK;
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "disk-encrypt");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int first = w;
+                jobs.add(pool.submit(() -> {
+                    byte[] buf = new byte[CHUNK];
+                    AesXts xts = new AesXts(volumeKey);
+                    for (long c = first; c < chunks; c += workers) {
+                        long off = c * CHUNK;
+                        int n = (int) Math.min(CHUNK, partBytes - off);
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
+                        v.encryptAndWrite(xts, off, buf, 0, n);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static java.util.UUID uuidFrom(byte[] b) {
+        b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+        b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        return new java.util.UUID(bb.getLong(), bb.getLong());
     }
 
     private static byte[] read(FileChannel ch, long pos, int len) throws IOException {

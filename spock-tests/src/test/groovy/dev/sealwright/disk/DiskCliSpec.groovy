@@ -184,6 +184,8 @@ class DiskCliSpec extends Specification {
         meta.segments.'0'.offset.asText() == '16777216'
         meta.keyslots.'0'.kdf.type.asText() == 'pbkdf2'
         meta.keyslots.'0'.kdf.iterations.asInt() == 1000
+        meta.digests.'0'.iterations.asInt() == 1000
+        meta.keyslots.'0'.area.offset.asText() == '1048576'  // where cryptsetup reencrypt puts it too
         meta.keyslots.'0'.key_size.asInt() == 64
         Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', key.toString(), part.toString()]).exit == 0
 

@@ -116,7 +116,11 @@ public final class GptDisk {
 
     /** Reads and checks the table of a raw disk image; {@code source} names it in errors. */
     public static GptDisk read(FileChannel ch, String source) throws IOException {
-        long size = ch.size();
+        return read(ch, ch.size(), source);
+    }
+
+    /** Reads the table of a disk occupying the first {@code size} bytes of {@code ch} (e.g. a fixed VHD without its footer). */
+    public static GptDisk read(FileChannel ch, long size, String source) throws IOException {
         if (size < 68 * LBA) throw new RecipeException(source + ": too small (" + size + " bytes) for a GPT disk");
         ByteBuffer mbr = readLba(ch, 0, 1);
         if (Short.toUnsignedInt(mbr.getShort(510)) != 0xAA55) throw new RecipeException(source + ": no MBR signature 0x55AA at LBA 0 (not a partitioned disk image)");
@@ -193,10 +197,10 @@ public final class GptDisk {
 
     /**
      * Writes the protective MBR (keeping any boot code already in LBA 0), the primary and the
-     * backup GPT. The file must be {@link #diskLbas} sectors long.
+     * backup GPT into the first {@link #diskLbas} sectors of the file (a VHD footer may follow).
      */
     public void write(FileChannel ch) throws IOException {
-        if (ch.size() / LBA != diskLbas) throw new IllegalStateException("table is for " + diskLbas + " sectors, file has " + ch.size() / LBA);
+        if (ch.size() / LBA < diskLbas) throw new IllegalStateException("table is for " + diskLbas + " sectors, file has " + ch.size() / LBA);
         // keep boot code and disk signature (bytes 0-445) of an existing MBR; replace the partition table
         ByteBuffer mbr = readLba(ch, 0, 1);
         if (Short.toUnsignedInt(mbr.getShort(510)) != 0xAA55) mbr = ByteBuffer.allocate(LBA).order(ByteOrder.LITTLE_ENDIAN);

@@ -12,13 +12,17 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-XTS with the "plain64" IV (IEEE 1619; dm-crypt's aes-xts-plain64), built on the JDK's
  * "AES/ECB/NoPadding" so the AES-NI intrinsics do the block work. A whole buffer of sectors is
  * processed with three bulk Cipher calls: one for all sector tweaks, then XOR / ECB / XOR.
- * Sector sizes are multiples of 16, so ciphertext stealing never occurs.
+ * Sector sizes are multiples of 16, so ciphertext stealing never occurs. Not thread-safe (like
+ * Cipher): use one instance per thread; work buffers are reused between calls.
  */
 public final class AesXts {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private final Cipher dataEnc;
     private final Cipher dataDec;
     private final Cipher tweakEnc;
+    private byte[] tweaks = new byte[0];  // reused between calls: one instance per thread
+    private byte[] mask = new byte[0];
+    private byte[] blocks = new byte[0];
 
     /** {@code key} is K1 ‖ K2: 32 bytes (AES-128) or 64 bytes (AES-256). */
     public AesXts(byte[] key) {
@@ -55,11 +59,17 @@ public final class AesXts {
         if (sectorSize <= 0 || sectorSize % 16 != 0 || len % sectorSize != 0)
             throw new IllegalArgumentException("length " + len + " is not a whole number of " + sectorSize + "-byte sectors");
         int sectors = len / sectorSize;
-        byte[] tweaks = new byte[sectors * 16];
-        for (int s = 0; s < sectors; s++) LONGS.set(tweaks, s * 16, firstIv + s * ivStep);
-        byte[] mask = new byte[len];
+        if (tweaks.length < sectors * 16) tweaks = new byte[sectors * 16];
+        if (mask.length < len) {
+            mask = new byte[len];
+            blocks = new byte[len];
+        }
+        for (int s = 0; s < sectors; s++) {
+            LONGS.set(tweaks, s * 16, firstIv + s * ivStep);
+            LONGS.set(tweaks, s * 16 + 8, 0L);
+        }
         try {
-            tweakEnc.doFinal(tweaks, 0, tweaks.length, tweaks, 0);
+            tweakEnc.doFinal(tweaks, 0, sectors * 16, tweaks, 0);
             for (int s = 0; s < sectors; s++) {
                 long lo = (long) LONGS.get(tweaks, s * 16), hi = (long) LONGS.get(tweaks, s * 16 + 8);
                 int base = s * sectorSize;
@@ -71,9 +81,9 @@ public final class AesXts {
                     lo = (lo << 1) ^ (carry & 0x87);
                 }
             }
-            xor(buf, off, mask, len);
+            for (int i = 0; i < len; i += 8) LONGS.set(blocks, i, (long) LONGS.get(buf, off + i) ^ (long) LONGS.get(mask, i));
             Cipher c = encrypt ? dataEnc : dataDec;
-            c.doFinal(buf, off, len, buf, off);
+            c.doFinal(blocks, 0, len, buf, off); // distinct arrays: no defensive copy inside the provider
             xor(buf, off, mask, len);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES failed", e);

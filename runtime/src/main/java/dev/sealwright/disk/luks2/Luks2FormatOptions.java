@@ -19,10 +19,10 @@ public final class Luks2FormatOptions {
     private int digestIterations = 100_000;
     private byte[] volumeKey;
 
-    /** encrypt-cloud-image's `reencrypt --encrypt` parameters: PBKDF2-SHA256 ×1000, 512 KiB metadata, 15 MiB keyslots, data at 16 MiB. */
+    /** encrypt-cloud-image's `reencrypt --encrypt` parameters: PBKDF2-SHA256 ×1000 (keyslot and digest, as cryptsetup records them), 512 KiB metadata, 15 MiB keyslots, data at 16 MiB. */
     public static Luks2FormatOptions encryptCloudImage() {
         return new Luks2FormatOptions().metadataSize(0x80000).keyslotsSize(15L << 20).dataOffset(16L << 20)
-                .kdf(Luks2Kdf.pbkdf2("sha256", 1000, new byte[0])).label("cloudimg-rootfs-enc");
+                .kdf(Luks2Kdf.pbkdf2("sha256", 1000, new byte[0])).digestIterations(1000).label("cloudimg-rootfs-enc");
     }
 
     public Luks2FormatOptions keyBits(int v) {

@@ -328,11 +328,24 @@ public final class Luks2Volume implements Closeable {
 
     /** Encrypts or decrypts a buffer that lies at {@code offset} in the data segment (no I/O). */
     public void crypt(byte[] volumeKey, boolean encrypt, long offset, byte[] buf, int off, int len) {
+        crypt(new AesXts(volumeKey), encrypt, offset, buf, off, len);
+    }
+
+    private void crypt(AesXts xts, boolean encrypt, long offset, byte[] buf, int off, int len) {
         int sector = sectorSize();
         long iv = Long.parseLong(dataSegment().get("iv_tweak").asText()) + offset / 512;
-        AesXts xts = new AesXts(volumeKey);
         if (encrypt) xts.encrypt(buf, off, len, sector, iv, sector / 512);
         else xts.decrypt(buf, off, len, sector, iv, sector / 512);
+    }
+
+    /**
+     * Bulk path: encrypts {@code buf} in place with a caller-held cipher (one per thread, from
+     * {@code new AesXts(volumeKey)}) and writes it at {@code offset} in the data segment.
+     */
+    public void encryptAndWrite(AesXts xts, long offset, byte[] buf, int off, int len) throws IOException {
+        checkSpan(offset, len);
+        crypt(xts, true, offset, buf, off, len);
+        ch.write(dataOffset() + offset, buf, off, len);
     }
 
     private void checkSpan(long offset, int len) throws IOException {

@@ -1,0 +1,56 @@
+package dev.sealwright.disk;
+
+import dev.sealwright.disk.luks2.Entropy;
+import dev.sealwright.disk.luks2.Luks2FormatOptions;
+import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.Secret;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepType;
+import java.util.List;
+
+/**
+ * {@code disk.encrypt}: the rootfs partition of a GPT disk image becomes a LUKS2 volume
+ * (encrypt-cloud-image parameters), see {@link DiskEncryptor}. Salts and the volume key are
+ * random unless a {@code seed} secret makes the output reproducible.
+ */
+public final class DiskEncryptStep implements StepType {
+    @Override public String name() { return "disk.encrypt"; }
+    @Override public int version() { return 1; }
+    @Override public String description() { return "encrypt a disk image's rootfs partition into LUKS2 (pure Java, no root)"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("image", Input.class, "raw GPT disk image"),
+                OptionSpec.required("passphrase", Secret.class, "passphrase of keyslot 0"),
+                OptionSpec.optional("partition", String.class, "rootfs", "rootfs, esp, a partition UUID or name"),
+                OptionSpec.optional("label", String.class, "cloudimg-rootfs-enc", "LUKS2 label"),
+                OptionSpec.optional("sectorSize", Long.class, 512L, "LUKS2 sector size: 512 or 4096"),
+                OptionSpec.optional("seed", Secret.class, null, "derive salts and the volume key from this secret: reproducible output"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(OutputSpec.file("image", "disk.img", "the disk image with the encrypted partition"),
+                OutputSpec.value("luksUuid", "UUID of the new LUKS2 volume"));
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        Luks2FormatOptions opts;
+        try {
+            opts = Luks2FormatOptions.encryptCloudImage().label(ctx.string("label")).sectorSize((int) ctx.number("sectorSize"));
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("disk.encrypt: " + e.getMessage());
+        }
+        Secret seed = ctx.option("seed") == null ? null : ctx.secret("seed");
+        Entropy entropy = seed == null ? Entropy.secure() : Entropy.deterministic(seed.reveal());
+        DiskEncryptor.Result r = DiskEncryptor.encrypt(ctx.path("image"), ctx.output("image"), ctx.string("partition"),
+                ctx.secret("passphrase").reveal(), opts, entropy);
+        ctx.value("luksUuid", r.luksUuid());
+        ctx.log("partition " + r.before().number() + " encrypted into LUKS2 " + r.luksUuid() + " (" + r.before().sizeLbas() * 512 + " bytes)");
+    }
+}
