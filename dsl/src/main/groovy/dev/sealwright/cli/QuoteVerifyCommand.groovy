@@ -41,6 +41,9 @@ class QuoteVerifyCommand implements Callable<Integer> {
     @Option(names = '--root', paramLabel = 'ROOT', description = 'trust this root certificate (PEM or DER) instead of the pinned Intel SGX Root CA')
     Path root
 
+    @Option(names = '--trust-simulated', description = 'also trust the SIMULATED test root of `quote simulate` (results are labelled SIMULATED)')
+    boolean trustSimulated
+
     @Option(names = '--accept', split = ',', paramLabel = 'STATUS', description = 'acceptable TCB statuses (default: all but Revoked)')
     List<TcbStatus> accept
 
@@ -69,7 +72,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
     Integer call() {
         Instant when = parseTime(at)
         def quote = Quote.readFile(file)
-        def verifier = root == null ? QuoteVerifier.intel() : new QuoteVerifier(IntelRootCa.fromFile(root))
+        def verifier = new QuoteVerifier(root == null ? IntelRootCa.pinned() : IntelRootCa.fromFile(root), trustSimulated)
         QuoteVerification v
         List<String> policyChecks
         try {
@@ -85,7 +88,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
             println Json.pretty(fields)
         } else {
             String status = v.status() == null ? 'TCB status not evaluated (no --collateral)' : "TCB status ${v.status()}"
-            println "${file}: verified at ${when}: ${status}, advisories: ${v.advisoryIds() ?: 'none'}"
+            println "${v.simulated() ? 'SIMULATED ' : ''}${file}: verified at ${when}: ${status}, advisories: ${v.advisoryIds() ?: 'none'}"
             QuoteCommand.printFields(fields)
         }
         return Main.OK
