@@ -21,6 +21,7 @@ public final class QuoteVerifier {
 
     private final X509Certificate root;
     private final boolean trustSimulated;
+    private final SignatureCache cache = new SignatureCache();
 
     public QuoteVerifier(X509Certificate trustedRoot) {
         this(trustedRoot, false);
@@ -70,12 +71,12 @@ public final class QuoteVerifier {
         signatures(quote, leaf, checks);
 
         X509Certificate tcbSigner = signingChain(collateral.tcbInfoIssuerChain(), anchor, rootCrl, at, "tcb-info-signature");
-        if (!Pki.verifyRaw(tcbSigner.getPublicKey(), utf8(collateral.tcbInfoJson()), collateral.tcbInfoSignature())) {
+        if (!cache.verifyRaw(tcbSigner.getPublicKey(), utf8(collateral.tcbInfoJson()), collateral.tcbInfoSignature())) {
             throw new QuoteRejectedException("tcb-info-signature", "TCB info signature does not verify with " + Pki.commonName(tcbSigner));
         }
         checks.add("tcb-info-signature");
         X509Certificate qeSigner = signingChain(collateral.qeIdentityIssuerChain(), anchor, rootCrl, at, "qe-identity-signature");
-        if (!Pki.verifyRaw(qeSigner.getPublicKey(), utf8(collateral.qeIdentityJson()), collateral.qeIdentitySignature())) {
+        if (!cache.verifyRaw(qeSigner.getPublicKey(), utf8(collateral.qeIdentityJson()), collateral.qeIdentitySignature())) {
             throw new QuoteRejectedException("qe-identity-signature", "QE identity signature does not verify with " + Pki.commonName(qeSigner));
         }
         checks.add("qe-identity-signature");
@@ -140,7 +141,7 @@ public final class QuoteVerifier {
         }
         for (int i = 0; i < 3; i++) {
             var issuer = chain.get(Math.min(i + 1, 2));
-            if (!Pki.signedBy(chain.get(i), issuer)) {
+            if (!cache.signedBy(chain.get(i), issuer)) {
                 throw new QuoteRejectedException("pck-chain", "\"" + Pki.commonName(chain.get(i)) + "\" is not signed by \""
                         + Pki.commonName(issuer) + "\"");
             }
@@ -194,7 +195,7 @@ public final class QuoteVerifier {
         } catch (dev.sealwright.engine.RecipeException e) {
             throw new QuoteRejectedException(check, e.getMessage());
         }
-        if (!Pki.signedBy(crl, issuer)) {
+        if (!cache.signedBy(crl, issuer)) {
             throw new QuoteRejectedException(check, what + " is not signed by \"" + Pki.commonName(issuer) + "\"");
         }
         Date now = Date.from(at);
@@ -225,7 +226,7 @@ public final class QuoteVerifier {
             throw new QuoteRejectedException(check, "issuer chain starts with \"" + Pki.commonName(signer)
                     + "\", not \"Intel SGX TCB Signing\"");
         }
-        if (!Pki.signedBy(signer, anchor)) {
+        if (!cache.signedBy(signer, anchor)) {
             throw new QuoteRejectedException(check, "\"Intel SGX TCB Signing\" is not signed by the trusted root");
         }
         valid(signer, at, check);
