@@ -71,6 +71,9 @@ class PipelineSpec {
     StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
     StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
 
+    StepHandle quoteVerify(@DelegatesTo(value = QuoteVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.verify', null, QuoteVerifySpec, body) }
+    StepHandle quoteVerify(String name, @DelegatesTo(value = QuoteVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.verify', name, QuoteVerifySpec, body) }
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers signatures over collateral and certificates (PCK chain, CRLs, TCB info, QE identity)
- * that already verified, keyed by SHA-256 of signer key, signed bytes and signature: the same
+ * that already verified, keyed by SHA-256 of signer key (and issuer name), signed bytes and signature: the same
  * platform's chain and collateral recur across quotes. Only successes are stored; validity windows,
  * revocation and all quote-specific signatures are still checked every time. Bounded; cleared when full.
  */
@@ -17,11 +17,13 @@ final class SignatureCache {
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
 
     boolean signedBy(X509Certificate cert, X509Certificate issuer) {
-        return cached(issuer.getPublicKey(), Pki.encoded(cert), () -> Pki.signedBy(cert, issuer));
+        return cached(issuer.getPublicKey(), concat(issuer.getSubjectX500Principal().getEncoded(), Pki.encoded(cert)),
+                () -> Pki.signedBy(cert, issuer));
     }
 
     boolean signedBy(X509CRL crl, X509Certificate issuer) {
-        return cached(issuer.getPublicKey(), encoded(crl), () -> Pki.signedBy(crl, issuer));
+        return cached(issuer.getPublicKey(), concat(issuer.getSubjectX500Principal().getEncoded(), encoded(crl)),
+                () -> Pki.signedBy(crl, issuer));
     }
 
     boolean verifyRaw(PublicKey key, byte[] data, byte[] rs) {
