@@ -30,6 +30,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
+        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks DCAP signatures, certificates and CRLs"));
         add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),

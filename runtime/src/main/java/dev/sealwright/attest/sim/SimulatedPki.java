@@ -52,12 +52,12 @@ public final class SimulatedPki {
     public SimulatedPki(byte[] fmspc, int[] sgxComponents, int pceSvn, Instant notBefore, Instant notAfter) {
         this.fmspc = fmspc.clone();
         X500Name rootName = name(ROOT_CN);
-        root = cert(rootName, rootName, rootKey.getPublic(), rootKey.getPrivate(), true, notBefore, notAfter, null);
+        root = cert(rootName, rootName, rootKey.getPublic(), rootKey.getPrivate(), 1, notBefore, notAfter, null);
         X500Name caName = name("Intel SGX PCK Platform CA");
-        pckCa = cert(caName, rootName, caKey.getPublic(), rootKey.getPrivate(), true, notBefore, notAfter, null);
-        pck = cert(name("Intel SGX PCK Certificate"), caName, pckKey.getPublic(), caKey.getPrivate(), false, notBefore,
+        pckCa = cert(caName, rootName, caKey.getPublic(), rootKey.getPrivate(), 0, notBefore, notAfter, null);
+        pck = cert(name("Intel SGX PCK Certificate"), caName, pckKey.getPublic(), caKey.getPrivate(), -1, notBefore,
                 notAfter, sgxExtension(fmspc, sgxComponents, pceSvn));
-        tcbSigner = cert(name("Intel SGX TCB Signing"), rootName, tcbKey.getPublic(), rootKey.getPrivate(), false,
+        tcbSigner = cert(name("Intel SGX TCB Signing"), rootName, tcbKey.getPublic(), rootKey.getPrivate(), -1,
                 notBefore, notAfter, null);
     }
 
@@ -76,11 +76,12 @@ public final class SimulatedPki {
     }
 
     private X509Certificate cert(X500Name subject, X500Name issuer, java.security.PublicKey key, PrivateKey signer,
-                                 boolean ca, Instant from, Instant to, DERSequence sgx) {
+                                 int pathLen, Instant from, Instant to, DERSequence sgx) {
+        boolean ca = pathLen >= 0; // as Intel's: root pathlen 1, PCK CA pathlen 0, leaves not CAs
         try {
             var b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, random).add(BigInteger.ONE),
                     Date.from(from), Date.from(to), subject, key);
-            b.addExtension(Extension.basicConstraints, true, ca ? new BasicConstraints(0) : new BasicConstraints(false));
+            b.addExtension(Extension.basicConstraints, true, ca ? new BasicConstraints(pathLen) : new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                     : KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
             if (sgx != null) {
