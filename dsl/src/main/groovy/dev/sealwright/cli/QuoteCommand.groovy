@@ -8,7 +8,7 @@ import picocli.CommandLine.Command
 @CompileStatic
 @Command(name = 'quote', mixinStandardHelpOptions = true,
         description = ['Show or verify Intel DCAP quotes (v3 SGX, v4/v5 TDX).'],
-        subcommands = [QuoteShowCommand, QuoteVerifyCommand])
+        subcommands = [QuoteShowCommand, QuoteVerifyCommand, QuoteSimulateCommand])
 class QuoteCommand implements Runnable {
     @Override
     void run() {

@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.attest.dcap.Collateral
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.attest.dcap.IntelRootCa
+import dev.sealwright.attest.dcap.PcsClient
 import dev.sealwright.attest.dcap.Quote
 import dev.sealwright.attest.dcap.QuoteRejectedException
 import dev.sealwright.attest.dcap.QuoteVerification
@@ -35,11 +36,17 @@ class QuoteVerifyCommand implements Callable<Integer> {
             'without it only the PCK chain and signatures are checked and no TCB status is given'])
     Path collateral
 
+    @Option(names = '--pcs', paramLabel = 'URL', description = 'fetch the collateral from this Intel PCS or PCCS base URL (v4 API) instead')
+    URI pcs
+
     @Option(names = '--at', paramLabel = 'TIME', description = 'verification time, ISO-8601 (2025-07-19T10:00:34Z) or unix seconds; default now')
     String at
 
     @Option(names = '--root', paramLabel = 'ROOT', description = 'trust this root certificate (PEM or DER) instead of the pinned Intel SGX Root CA')
     Path root
+
+    @Option(names = '--trust-simulated', description = 'also trust the SIMULATED test root of `quote simulate` (results are labelled SIMULATED)')
+    boolean trustSimulated
 
     @Option(names = '--accept', split = ',', paramLabel = 'STATUS', description = 'acceptable TCB statuses (default: all but Revoked)')
     List<TcbStatus> accept
@@ -69,11 +76,13 @@ class QuoteVerifyCommand implements Callable<Integer> {
     Integer call() {
         Instant when = parseTime(at)
         def quote = Quote.readFile(file)
-        def verifier = root == null ? QuoteVerifier.intel() : new QuoteVerifier(IntelRootCa.fromFile(root))
+        def verifier = new QuoteVerifier(root == null ? IntelRootCa.pinned() : IntelRootCa.fromFile(root), trustSimulated)
         QuoteVerification v
         List<String> policyChecks
         try {
-            v = collateral == null ? verifier.verifySignatures(quote, when) : verifier.verify(quote, Collateral.read(collateral), when)
+            if (collateral != null && pcs != null) throw new RecipeException('give --collateral or --pcs, not both')
+            Collateral c = collateral != null ? Collateral.read(collateral) : pcs != null ? new PcsClient(pcs).fetch(quote) : null
+            v = c == null ? verifier.verifySignatures(quote, when) : verifier.verify(quote, c, when)
             policyChecks = policy().check(quote, v)
         } catch (QuoteRejectedException e) {
             if (json) println Json.pretty([verified: false, check: e.check(), reason: e.message])
@@ -84,8 +93,8 @@ class QuoteVerifyCommand implements Callable<Integer> {
         if (json) {
             println Json.pretty(fields)
         } else {
-            String status = v.status() == null ? 'TCB status not evaluated (no --collateral)' : "TCB status ${v.status()}"
-            println "${file}: verified at ${when}: ${status}, advisories: ${v.advisoryIds() ?: 'none'}"
+            String status = v.status() == null ? 'TCB status not evaluated (no --collateral or --pcs)' : "TCB status ${v.status()}"
+            println "${v.simulated() ? 'SIMULATED ' : ''}${file}: verified at ${when}: ${status}, advisories: ${v.advisoryIds() ?: 'none'}"
             QuoteCommand.printFields(fields)
         }
         return Main.OK

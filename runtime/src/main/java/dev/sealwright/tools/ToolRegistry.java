@@ -29,7 +29,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("mkfs.ext4", "e2fsprogs", "-V", "makes root filesystems"));
         add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
-        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports); crypto speed limits in benchmarks; throwaway test certificates"));
+        add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports); crypto speed limits in benchmarks; throwaway test certificates; DCAP signature, certificate and CRL cross-checks"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));
         add(ToolSpec.program("python3", "python3-cryptography", "--version", "test oracle: AES-XTS via python3-cryptography"));
         add(ToolSpec.program("mkfs.fat", "dosfstools", "--help", "formats the ESP of UKI boot disks"));

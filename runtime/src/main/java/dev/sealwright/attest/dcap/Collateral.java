@@ -103,4 +103,23 @@ public record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckC
             throw new RecipeException(src + ": collateral \"" + key + "\" is not hex");
         }
     }
+
+    /** Writes the dcap-qvl nine-key JSON layout that {@link #read} accepts (atomically). */
+    public void writeQvlJson(Path file) {
+        var m = new java.util.LinkedHashMap<String, String>();
+        m.put("pck_crl_issuer_chain", pckCrlIssuerChain);
+        m.put("root_ca_crl", Hex.of(rootCaCrl));
+        m.put("pck_crl", Hex.of(pckCrl));
+        m.put("tcb_info_issuer_chain", tcbInfoIssuerChain);
+        m.put("tcb_info", tcbInfoJson);
+        m.put("tcb_info_signature", Hex.of(tcbInfoSignature));
+        m.put("qe_identity_issuer_chain", qeIdentityIssuerChain);
+        m.put("qe_identity", qeIdentityJson);
+        m.put("qe_identity_signature", Hex.of(qeIdentitySignature));
+        try {
+            dev.sealwright.engine.AtomicFiles.write(file, Json.pretty(m).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new RecipeException("cannot write collateral " + file + ": " + e.getMessage(), e);
+        }
+    }
 }

@@ -1,8 +1,8 @@
 package dev.sealwright.attest.dcap;
 
 import dev.sealwright.engine.RecipeException;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
@@ -29,6 +28,7 @@ import java.util.List;
 /** X.509 and ECDSA plumbing over the JCE (certificates, CRLs, raw r‖s P-256 signatures). */
 final class Pki {
     private static final ECParameterSpec P256;
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     static {
         try {
@@ -94,27 +94,27 @@ final class Pki {
         }
     }
 
-    /** ECDSA-SHA256 verification of a raw 64-byte r‖s signature (false on any malformed input). */
+    /**
+     * ECDSA-SHA256 verification of a raw 64-byte r‖s signature (false on any malformed input), with
+     * Bouncy Castle's EC arithmetic (several times faster than the JDK 17 SunEC provider's).
+     */
     static boolean verifyRaw(PublicKey key, byte[] data, byte[] rs) {
         if (key == null || rs.length != 64) {
             return false;
         }
         try {
-            byte[] der = new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[]{
-                    new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(rs, 0, 32))),
-                    new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(rs, 32, 64)))}).getEncoded();
-            var sig = Signature.getInstance("SHA256withECDSA");
-            sig.initVerify(key);
-            sig.update(data);
-            return sig.verify(der);
-        } catch (GeneralSecurityException | IOException e) {
+            var signer = new ECDSASigner();
+            signer.init(false, ECUtil.generatePublicKeyParameter(key));
+            return signer.verifySignature(sha256(data), new BigInteger(1, Arrays.copyOfRange(rs, 0, 32)),
+                    new BigInteger(1, Arrays.copyOfRange(rs, 32, 64)));
+        } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
     }
 
     static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
         try {
-            cert.verify(issuer.getPublicKey());
+            cert.verify(issuer.getPublicKey(), BC);
             return cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
         } catch (GeneralSecurityException e) {
             return false;
@@ -123,7 +123,7 @@ final class Pki {
 
     static boolean signedBy(X509CRL crl, X509Certificate issuer) {
         try {
-            crl.verify(issuer.getPublicKey());
+            crl.verify(issuer.getPublicKey(), BC);
             return crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
         } catch (GeneralSecurityException e) {
             return false;

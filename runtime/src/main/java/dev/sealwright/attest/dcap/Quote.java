@@ -155,6 +155,9 @@ public record Quote(QuoteHeader header, int bodyType, SgxReportBody sgxBody, TdR
     /** Every field by name, in quote order (what {@code quote show} prints). */
     public Map<String, Object> fields() {
         var m = new LinkedHashMap<String, Object>();
+        if (new String(header.userData(), java.nio.charset.StandardCharsets.ISO_8859_1).startsWith("SIMULATED")) {
+            m.put("SIMULATED", "header user data says SIMULATED: produced by sealwright's test provider, not a TEE");
+        }
         m.put("header", header.fields());
         m.put("body_type", bodyTypeName());
         m.put("body", isTdx() ? tdBody.fields() : sgxBody.fields());

@@ -8,15 +8,19 @@ import java.util.Map;
 /**
  * The outcome of a successful verification: the combined TCB status with advisory IDs, the parts
  * it was combined from, the PCK platform data and the checks that passed. {@code status} is null
- * when no collateral was given (signatures and PCK chain only).
+ * when no collateral was given (signatures and PCK chain only). {@code simulated}: the chain ends
+ * at an explicitly trusted SIMULATED test root, not at the configured root.
  */
 public record QuoteVerification(TcbStatus status, List<String> advisoryIds, TcbStatus platformStatus,
                                 TcbStatus tdxModuleStatus, TcbStatus qeStatus, PckExtensions pck, Instant verifiedAt,
-                                List<String> checks) {
+                                List<String> checks, boolean simulated) {
 
     public Map<String, Object> fields() {
         var m = new LinkedHashMap<String, Object>();
         m.put("verified", true);
+        if (simulated) {
+            m.put("SIMULATED", "signed by a locally generated test PKI, not by Intel: no hardware guarantee");
+        }
         m.put("status", status == null ? "not evaluated (no collateral)" : status.name());
         m.put("advisory_ids", advisoryIds);
         if (status != null) {

@@ -20,9 +20,25 @@ import java.util.List;
 public final class QuoteVerifier {
 
     private final X509Certificate root;
+    private final boolean trustSimulated;
+    private final SignatureCache cache = new SignatureCache();
 
     public QuoteVerifier(X509Certificate trustedRoot) {
+        this(trustedRoot, false);
+    }
+
+    /**
+     * {@code trustSimulated}: also accept a chain to a self-signed root whose CN starts with
+     * {@code SIMULATED} (the test PKI of {@code dev.sealwright.attest.sim}); results are then marked
+     * simulated. Off unless asked for explicitly.
+     */
+    public QuoteVerifier(X509Certificate trustedRoot, boolean trustSimulated) {
         this.root = trustedRoot;
+        this.trustSimulated = trustSimulated;
+    }
+
+    static boolean isSimulatedRoot(X509Certificate c) {
+        return Pki.commonName(c).startsWith("SIMULATED") && Pki.signedBy(c, c);
     }
 
     /** Trusting only the pinned Intel SGX Root CA. */
@@ -36,7 +52,8 @@ public final class QuoteVerifier {
         List<X509Certificate> chain = pckChain(quote, at, checks);
         PckExtensions pck = PckExtensions.of(chain.get(0));
         signatures(quote, chain.get(0), checks);
-        return new QuoteVerification(null, List.of(), null, null, null, pck, at, List.copyOf(checks));
+        return new QuoteVerification(null, List.of(), null, null, null, pck, at, List.copyOf(checks),
+                !chain.get(2).equals(root));
     }
 
     public QuoteVerification verify(Quote quote, Collateral collateral, Instant at) {
@@ -44,7 +61,8 @@ public final class QuoteVerifier {
         List<X509Certificate> chain = pckChain(quote, at, checks);
         X509Certificate leaf = chain.get(0);
         PckExtensions pck = PckExtensions.of(leaf);
-        X509CRL rootCrl = crl(collateral.rootCaCrl(), root, "root-ca-crl", "root CA CRL", at);
+        X509Certificate anchor = chain.get(2);
+        X509CRL rootCrl = crl(collateral.rootCaCrl(), anchor, "root-ca-crl", "root CA CRL", at);
         X509CRL pckCrl = crl(collateral.pckCrl(), pckCrlIssuer(collateral, chain.get(1), at), "pck-crl", "PCK CRL", at);
         notRevoked(rootCrl, chain.get(1), "root-ca-crl");
         notRevoked(pckCrl, leaf, "pck-crl");
@@ -52,13 +70,13 @@ public final class QuoteVerifier {
         checks.add("pck-crl");
         signatures(quote, leaf, checks);
 
-        X509Certificate tcbSigner = signingChain(collateral.tcbInfoIssuerChain(), rootCrl, at, "tcb-info-signature");
-        if (!Pki.verifyRaw(tcbSigner.getPublicKey(), utf8(collateral.tcbInfoJson()), collateral.tcbInfoSignature())) {
+        X509Certificate tcbSigner = signingChain(collateral.tcbInfoIssuerChain(), anchor, rootCrl, at, "tcb-info-signature");
+        if (!cache.verifyRaw(tcbSigner.getPublicKey(), utf8(collateral.tcbInfoJson()), collateral.tcbInfoSignature())) {
             throw new QuoteRejectedException("tcb-info-signature", "TCB info signature does not verify with " + Pki.commonName(tcbSigner));
         }
         checks.add("tcb-info-signature");
-        X509Certificate qeSigner = signingChain(collateral.qeIdentityIssuerChain(), rootCrl, at, "qe-identity-signature");
-        if (!Pki.verifyRaw(qeSigner.getPublicKey(), utf8(collateral.qeIdentityJson()), collateral.qeIdentitySignature())) {
+        X509Certificate qeSigner = signingChain(collateral.qeIdentityIssuerChain(), anchor, rootCrl, at, "qe-identity-signature");
+        if (!cache.verifyRaw(qeSigner.getPublicKey(), utf8(collateral.qeIdentityJson()), collateral.qeIdentitySignature())) {
             throw new QuoteRejectedException("qe-identity-signature", "QE identity signature does not verify with " + Pki.commonName(qeSigner));
         }
         checks.add("qe-identity-signature");
@@ -85,7 +103,8 @@ public final class QuoteVerifier {
         }
         advisories.addAll(qeLevel.advisoryIds());
         return new QuoteVerification(status, List.copyOf(advisories), match.platform().status(),
-                match.module() == null ? null : match.module().status(), qeLevel.status(), pck, at, List.copyOf(checks));
+                match.module() == null ? null : match.module().status(), qeLevel.status(), pck, at, List.copyOf(checks),
+                !anchor.equals(root));
     }
 
     private List<X509Certificate> pckChain(Quote quote, Instant at, List<String> checks) {
@@ -106,7 +125,12 @@ public final class QuoteVerifier {
         if (chain.size() != 3) {
             throw new QuoteRejectedException("pck-chain", "PCK chain has " + chain.size() + " certificates (expected leaf, CA, root)");
         }
-        if (!Arrays.equals(Pki.encoded(chain.get(2)), Pki.encoded(root))) {
+        boolean simulated = isSimulatedRoot(chain.get(2));
+        if (simulated && !trustSimulated) {
+            throw new QuoteRejectedException("pck-chain", "SIMULATED quote: its PCK chain ends at the test root \""
+                    + Pki.commonName(chain.get(2)) + "\", which is trusted only when simulated quotes are explicitly allowed (--trust-simulated)");
+        }
+        if (!simulated && !Arrays.equals(Pki.encoded(chain.get(2)), Pki.encoded(root))) {
             throw new QuoteRejectedException("pck-chain", "PCK chain root \"" + Pki.commonName(chain.get(2))
                     + "\" is not the trusted root (SHA-256 " + Hex.of(Pki.sha256(Pki.encoded(root))) + ")");
         }
@@ -117,7 +141,7 @@ public final class QuoteVerifier {
         }
         for (int i = 0; i < 3; i++) {
             var issuer = chain.get(Math.min(i + 1, 2));
-            if (!Pki.signedBy(chain.get(i), issuer)) {
+            if (!cache.signedBy(chain.get(i), issuer)) {
                 throw new QuoteRejectedException("pck-chain", "\"" + Pki.commonName(chain.get(i)) + "\" is not signed by \""
                         + Pki.commonName(issuer) + "\"");
             }
@@ -171,7 +195,7 @@ public final class QuoteVerifier {
         } catch (dev.sealwright.engine.RecipeException e) {
             throw new QuoteRejectedException(check, e.getMessage());
         }
-        if (!Pki.signedBy(crl, issuer)) {
+        if (!cache.signedBy(crl, issuer)) {
             throw new QuoteRejectedException(check, what + " is not signed by \"" + Pki.commonName(issuer) + "\"");
         }
         Date now = Date.from(at);
@@ -190,7 +214,7 @@ public final class QuoteVerifier {
     }
 
     /** Intel SGX TCB Signing ‖ root: root must be the trusted one, the signer valid and not revoked. */
-    private X509Certificate signingChain(String pem, X509CRL rootCrl, Instant at, String check) {
+    private X509Certificate signingChain(String pem, X509Certificate anchor, X509CRL rootCrl, Instant at, String check) {
         List<X509Certificate> chain;
         try {
             chain = Pki.pemChain(pem, check + " issuer chain");
@@ -202,7 +226,7 @@ public final class QuoteVerifier {
             throw new QuoteRejectedException(check, "issuer chain starts with \"" + Pki.commonName(signer)
                     + "\", not \"Intel SGX TCB Signing\"");
         }
-        if (!Pki.signedBy(signer, root)) {
+        if (!cache.signedBy(signer, anchor)) {
             throw new QuoteRejectedException(check, "\"Intel SGX TCB Signing\" is not signed by the trusted root");
         }
         valid(signer, at, check);

@@ -111,7 +111,7 @@ class QuoteCliSpec extends Specification {
 
         then:
         r.exitCode == 0
-        r.out.contains('TCB status not evaluated (no --collateral)')
+        r.out.contains('TCB status not evaluated (no --collateral or --pcs)')
     }
 
     def "bad input: missing file, not a quote, bad time"() {

@@ -1,0 +1,66 @@
+package dev.sealwright.cli
+
+import dev.sealwright.attest.dcap.Hex
+import dev.sealwright.attest.sim.SimulatedTdxProvider
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.RecipeException
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.file.Path
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'simulate', mixinStandardHelpOptions = true,
+        description = ['SIMULATED: write a structurally valid TDX v4 quote and its collateral, signed by a freshly generated',
+                'test PKI (not Intel). For machines without a TEE; `quote verify` rejects it unless --trust-simulated.'])
+class QuoteSimulateCommand implements Callable<Integer> {
+    @Option(names = '--out', required = true, paramLabel = 'QUOTE', description = 'where to write the SIMULATED quote')
+    Path out
+
+    @Option(names = '--collateral-out', required = true, paramLabel = 'C.json', description = 'where to write its collateral (dcap-qvl JSON layout)')
+    Path collateralOut
+
+    @Option(names = '--report-data', paramLabel = 'HEX', description = 'REPORTDATA (up to 64 bytes, zero-padded; default zeros)')
+    String reportData = ''
+
+    @Option(names = '--mrtd', paramLabel = 'HEX', description = 'MRTD (48 bytes; default zeros)')
+    String mrtd
+
+    @Option(names = '--rtmr', paramLabel = 'N=HEX', description = 'RTMR N (48 bytes; default zeros; repeatable)')
+    Map<Integer, String> rtmrs = [:]
+
+    @Option(names = '--at', paramLabel = 'TIME', description = 'start of the collateral validity (30 days); default now')
+    String at
+
+    @Override
+    Integer call() {
+        Instant start = QuoteVerifyCommand.parseTime(at)
+        def provider = new SimulatedTdxProvider(start - Duration.ofDays(1), start + Duration.ofDays(3650))
+        byte[][] r = new byte[4][]
+        (0..3).each { int i -> r[i] = bytes("--rtmr ${i}", rtmrs[i], 48) }
+        def quote = provider.quote(bytes('--report-data', reportData, 64), bytes('--mrtd', mrtd, 48), r)
+        AtomicFiles.write(out, quote.toBytes())
+        provider.collateral(start, start + Duration.ofDays(30), []).writeQvlJson(collateralOut)
+        System.err.println "${SimulatedTdxProvider.LABEL}: ${out} is signed by a locally generated test PKI, not by a TEE; " +
+                "verify it only with: sealwright quote verify ${out} --collateral ${collateralOut} --trust-simulated"
+        println "${SimulatedTdxProvider.LABEL} quote: ${out}"
+        println "${SimulatedTdxProvider.LABEL} collateral: ${collateralOut} (valid ${start} .. ${start + Duration.ofDays(30)})"
+        return Main.OK
+    }
+
+    private static byte[] bytes(String option, String hex, int size) {
+        if (!hex) return new byte[size]
+        byte[] b
+        try {
+            b = Hex.parse(hex.toLowerCase().replaceFirst('^0x', ''))
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("${option}: \"${hex}\" is not hex")
+        }
+        if (b.length > size) throw new RecipeException("${option}: ${b.length} bytes, at most ${size}")
+        return Arrays.copyOf(b, size)
+    }
+}
