@@ -29,11 +29,23 @@ class QuickstartCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty('sealwright.home', ''))
         Path recipe = home.resolve('samples/quickstart.groovy')
         if (!Files.isRegularFile(recipe)) throw new RecipeException("quickstart recipe not found at ${recipe.toAbsolutePath()}")
+        installPackages(home.resolve('samples/quickstart.packages'))
         def loaded = RecipeLoader.load(recipe)
         ensureTools(loaded.pipeline.steps())
         def result = RunCommand.execute(loaded.pipeline, Path.of(''), fresh, jobs, Path.of('out/quickstart-report.json'), null)
         if (result.ok()) println "outputs: ${Path.of('out').toAbsolutePath()}  (report: out/quickstart-report.json)"
         return result.ok() ? Main.OK : Main.FAILED
+    }
+
+    /** The Debian packages the quickstart's inputs come from (firmware files are checked when the recipe loads). */
+    private static void installPackages(Path list) {
+        if (!Files.isRegularFile(list)) return
+        def wanted = Files.readAllLines(list)*.trim().findAll { it && !it.startsWith('#') }
+        def doctor = new Doctor(new Tools())
+        def missing = doctor.missingPackages(wanted)
+        if (missing.isEmpty()) return
+        println "installing Debian packages for the quickstart: ${missing.join(' ')}"
+        doctor.install(missing)
     }
 
     /** Installs Debian packages for tools the quickstart's steps run, when missing and running as root. */

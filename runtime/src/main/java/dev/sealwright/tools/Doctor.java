@@ -38,6 +38,16 @@ public final class Doctor {
         return pkgs;
     }
 
+    /** Those of the given Debian packages that dpkg does not report as installed. */
+    public Set<String> missingPackages(java.util.Collection<String> packages) {
+        Set<String> missing = new LinkedHashSet<>();
+        for (String p : packages) {
+            ToolResult r = tools.exec("dpkg-query", "-W", "-f=${Status}", p).allowFailure().run();
+            if (!r.ok() || !r.stdout().strip().equals("install ok installed")) missing.add(p);
+        }
+        return missing;
+    }
+
     /** Runs apt-get install for the packages; needs root. Runs apt-get update once if the first attempt fails. */
     public ToolResult install(Set<String> packages) {
         if (packages.isEmpty()) return new ToolResult(0, "", "");
