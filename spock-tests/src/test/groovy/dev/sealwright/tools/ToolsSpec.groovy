@@ -72,4 +72,18 @@ class ToolsSpec extends Specification {
         def doctorFindings = new Doctor(tools).examine()
         doctorFindings.findAll { !it.found() }.every { f -> r.out.contains("(apt: ${f.spec().debianPackage()})") }
     }
+
+    def "dpkg tells which Debian packages are missing"() {
+        expect:
+        new Doctor(tools).missingPackages(['coreutils', 'no-such-package-sealwright']) == ['no-such-package-sealwright'] as Set
+    }
+
+    def "the quickstart's package list names real packages that provide its inputs"() {
+        given:
+        def wanted = dev.sealwright.testkit.Repo.path('samples/quickstart.packages').readLines()*.trim().findAll { it && !it.startsWith('#') }
+
+        expect: 'on this (fully provisioned) machine every one is installed, so none is misspelt'
+        new Doctor(tools).missingPackages(wanted).isEmpty()
+        wanted.containsAll(['ovmf', 'qemu-system-x86', 'systemd-boot-efi'])
+    }
 }
