@@ -80,7 +80,7 @@ class ToolsSpec extends Specification {
 
     def "the quickstart's package list names real packages that provide its inputs"() {
         given:
-        def wanted = dev.sealwright.testkit.Repo.path('samples/quickstart.packages').readLines()*.trim().findAll { it && !it.startsWith('#') }
+        def wanted = java.nio.file.Files.readAllLines(dev.sealwright.testkit.Repo.path('samples/quickstart.packages'))*.trim().findAll { it && !it.startsWith('#') }
 
         expect: 'on this (fully provisioned) machine every one is installed, so none is misspelt'
         new Doctor(tools).missingPackages(wanted).isEmpty()
