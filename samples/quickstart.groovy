@@ -1,36 +1,16 @@
-// The quickstart: pack a small directory reproducibly and check it with real tools, pack the hello
-// container with Debian's 6.12 cloud kernel into a reproducible initramfs + UKI, and boot that UKI
-// under QEMU + OVMF (TCG here) until the workload greets us. Run it twice: every cached step is
-// reused; the boot (a live step) runs again. `sealwright plan` explains what would run and why.
+// The quickstart: publish a small directory as a reproducible, checksummed bundle (a fragment of the
+// `files` recipe library), pack the hello container with Debian's 6.12 cloud kernel into a
+// reproducible initramfs + UKI, and boot that UKI under QEMU + OVMF (TCG here) until the workload
+// greets us. Run it twice: every cached step is reused; the boot (a live service step) runs again.
+// `sealwright plan samples/quickstart.groovy` explains what would run and why.
+use 'files@1'
+
 pipeline('quickstart') {
     params {
         title = 'sealwright quickstart'
-        epoch = 0                         // SOURCE_DATE_EPOCH of the archive entries
     }
 
-    def bundle = archive {                // reproducible tar.gz: same tree, same bytes
-        from  file('quickstart/site')
-        mtime params.epoch
-    }
-
-    def tree = extract {                  // safe unpack: no entry may land outside the output
-        archive bundle.archive
-    }
-
-    def checksums = digest {                   // SHA256SUMS in sha256sum's own format
-        from tree.files
-    }
-
-    exec('verify') {                      // the real coreutils tool checks our checksums
-        command 'sha256sum', '--check', '--strict', checksums.sums
-        cwd     tree.files
-    }
-
-    manifest {                            // manifest.json, refusing any file that disagrees with SHA256SUMS
-        files tree.files
-        sums  checksums.sums
-        title params.title
-    }
+    files.checksummed(dir: file('quickstart/site'), title: params.title)   // archive, extract, digest, manifest
 
     def image = pack('hello') {           // container image + kernel -> initramfs + UKI on systemd-stub
         image   'oci:images/hello:latest'
