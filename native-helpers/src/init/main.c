@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONFIG_PATH "/sealwright/init.conf"
@@ -51,6 +53,10 @@ static void finish(int poweroff) {
     kill(-1, SIGKILL);
     sync();
     status("poweroff");
+    /* let the serial console transmit that line before the machine goes away */
+    tcdrain(1);
+    struct timespec settle = {0, 200 * 1000 * 1000};
+    nanosleep(&settle, NULL);
     reboot(RB_POWER_OFF);
     for (;;) pause();
 }

@@ -206,6 +206,7 @@ public final class VmHandle implements AutoCloseable {
             kill();
             throw new RecipeException("VM killed: it did not power off within " + timeout.toSeconds() + "s" + lastLines());
         }
+        tail.join(5000); // the console follower reads the log to its end once QEMU has exited
         reap();
         return qemu.exitValue();
     }

@@ -26,8 +26,8 @@ class VmReapSpec extends Specification {
         when:
         def cli = Cli.start(dir, 'launch', '--firmware', TestGuest.OVMF_CODE.toString(), '--vars', TestGuest.OVMF_VARS.toString(),
                 '--uki', junk.toString(), '--vtpm', '--run-dir', runDir.toString())
-        def output = new StringBuffer()
-        Thread.start { cli.inputStream.eachLine { output << it << '\n' } }
+        def log = dir.resolve('cli.log')   // Cli.start sends the CLI's output there
+        def output = new Object() { String toString() { Files.exists(log) ? Files.readString(log) : '' } }
         long deadline = System.currentTimeMillis() + 180_000
         while (System.currentTimeMillis() < deadline && !(output.toString().contains('BdsDxe'))) Thread.sleep(200)
         def qemu = TestGuest.running('qemu-system-x86_64', runDir.toString())
