@@ -31,9 +31,9 @@ public final class Tcg2EventLogCodec {
             long headerType = Integer.toUnsignedLong(b.getInt());
             byte[] sha1 = new byte[20];
             b.get(sha1);
-            byte[] headerData = bytesAt(b, "header event");
             if (headerType != EventType.EV_NO_ACTION)
                 throw new IllegalArgumentException("the first event has type " + EventType.name(headerType) + ", not EV_NO_ACTION (not a TCG2 log)");
+            byte[] headerData = bytesAt(b, "header event");
             List<int[]> declared = SpecIdEvent.algorithms(headerData);
             List<HashAlg> algs = new ArrayList<>();
             Map<Integer, Integer> sizes = new LinkedHashMap<>();
