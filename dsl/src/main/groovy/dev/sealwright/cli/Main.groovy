@@ -16,7 +16,7 @@ import picocli.CommandLine.Option
 @CompileStatic
 @Command(name = 'sealwright', mixinStandardHelpOptions = true, versionProvider = VersionProvider,
         description = ['Declare, run and verify confidential-computing (TDX / SEV-SNP) pipelines.'],
-        subcommands = [RunCommand, PlanCommand, QuickstartCommand, StepsCommand, DoctorCommand, CommandLine.HelpCommand],
+        subcommands = [RunCommand, PlanCommand, QuickstartCommand, StepsCommand, DoctorCommand, CommandLine.HelpCommand, MeasureCommand, EventlogCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',
                 'Explain cache: sealwright plan samples/quickstart.groovy'])
 class Main implements Runnable {
