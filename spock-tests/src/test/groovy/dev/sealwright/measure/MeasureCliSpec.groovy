@@ -68,14 +68,33 @@ class MeasureCliSpec extends Specification {
         doc.events[0].digests.sha384 == '2e070cda358b5aa00f27cca25c47381bb564f4be3a84d059805a73cbbde764ed8341f7e09915b5e7b370f9c08a743fbd'
     }
 
+    static final String STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub'
+
     def "the text output says plainly what this build does not compute"() {
         when:
-        def r = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', OVMF, '--profile', 'qemu-10')
+        def r = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--profile', 'ubuntu-24.04')
 
         then:
         r.exitCode == 0
-        r.out.contains('mrtd     4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057fb887fed0744d5631a212967fb231c47')
-        r.out.contains('rtmr1    not computed: not implemented in this build: RTMR1 Authenticode')
+        r.out.contains('mrtd     acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b33db3b32e6924cba830a724eed443f7e1')
+        r.out.contains("rtmr1    not computed: not implemented in this build: QEMU's kernel header patching (ALL_IMAGES in profile ubuntu-24.04)")
+    }
+
+    def "with qemu-10 (no header patching) RTMR1 is computed: image Authenticode, Calling EFI Application, separator, ExitBootServices x2"() {
+        when:
+        def r = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--profile', 'qemu-10', '--json')
+        def doc = new ObjectMapper().readValue(r.out, Map)
+        def rtmr1 = doc.events.findAll { it.register == 'RTMR1' }
+
+        then:
+        r.exitCode == 0
+        doc.mrtd == '4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057fb887fed0744d5631a212967fb231c47'
+        doc.rtmr1 ==~ /[0-9a-f]{96}/
+        rtmr1*.type == ['EV_EFI_BOOT_SERVICES_APPLICATION', 'EV_EFI_ACTION', 'EV_SEPARATOR', 'EV_EFI_ACTION', 'EV_EFI_ACTION']
+        and: 'the action digests are the ones real TDVF logged (dstack CCEL, same layout)'
+        def logged = new ObjectMapper().readValue(Cli.run('eventlog', 'show', Repo.fixture(DSTACK).toString()).out, Map)
+                .events.findAll { it.register == 'RTMR1' }
+        rtmr1.drop(1)*.digests == logged.drop(1)*.digests
     }
 
     def "--eventlog writes the same bytes twice, and eventlog diff against a real log names the first differing event per register"() {

@@ -100,6 +100,16 @@ public final class TdvfEvents {
         return b.array();
     }
 
+    /**
+     * EV_EFI_BOOT_SERVICES_APPLICATION for the image QEMU serves through fw_cfg; the digest is its
+     * Authenticode hash. The logged data (EFI_IMAGE_LOAD_EVENT) holds the load address chosen at run
+     * time, so the predicted event carries no data; diff compares type and digest.
+     */
+    public static BootEvent bootApplication(byte[] authenticode, String what) {
+        return new BootEvent(RTMR1, EventType.EV_EFI_BOOT_SERVICES_APPLICATION, java.util.Map.of(HashAlg.SHA384, authenticode),
+                new byte[0], what + " (Authenticode)");
+    }
+
     /** EV_EFI_ACTION: the ASCII string (no NUL) is both the data and what is hashed. */
     public static BootEvent action(int index, String text) {
         byte[] t = text.getBytes(StandardCharsets.US_ASCII);

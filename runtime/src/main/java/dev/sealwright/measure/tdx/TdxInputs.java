@@ -5,7 +5,7 @@ package dev.sealwright.measure.tdx;
  * {@code kernel} is a bzImage for direct boot, or a UKI when {@code uki} is true.
  */
 public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, int cpus, AcpiBlobs acpi,
-                        byte[] kernel, boolean uki, byte[] initrd, String cmdline, TdxProfile profile) {
+                        byte[] kernel, String kernelName, boolean uki, byte[] initrd, String cmdline, TdxProfile profile) {
 
     /** The three fw_cfg files OVMF measures, as captured from the target (raw, before loader patching). */
     public record AcpiBlobs(byte[] tableLoader, byte[] rsdp, byte[] tables) {}

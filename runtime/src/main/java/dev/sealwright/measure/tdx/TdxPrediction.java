@@ -36,9 +36,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
         if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
         else missing.get(0).add("ACPI tables (generating them is not implemented in this build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
-        if (in.kernel() != null)
-            missing.get(1).add("not implemented in this build: RTMR1 Authenticode of the " + (in.uki() ? "UKI" : "kernel")
-                    + " with QEMU header patching (" + p.kernelPatch() + ")" + (in.uki() ? " and the systemd-stub inner-kernel event" : ""));
+        if (in.kernel() != null) kernelEvents(in, p, ev, missing.get(1));
         else missing.get(1).add("no kernel or UKI given");
         ev.addAll(TdvfEvents.directBootVariables());
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
@@ -56,6 +54,26 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES));
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES_OK));
         return new TdxPrediction(mrtd, ev, missing);
+    }
+
+    /** RTMR1's image event: Authenticode of the image as QEMU serves it, when the profile leaves the image unpatched. */
+    private static void kernelEvents(TdxInputs in, TdxProfile p, List<BootEvent> ev, List<String> missing) {
+        byte[] k = in.kernel();
+        boolean linux = k.length > 0x207 && k[0x202] == 'H' && k[0x203] == 'd' && k[0x204] == 'r' && k[0x205] == 'S'
+                && ((k[0x206] & 0xFF) | (k[0x207] & 0xFF) << 8) > 0;
+        boolean patched = switch (p.kernelPatch()) {
+            case NONE -> false;
+            case LINUX_ONLY -> linux;
+            case ALL_IMAGES -> true;
+        };
+        if (patched) {
+            missing.add("not implemented in this build: QEMU's kernel header patching (" + p.kernelPatch() + " in profile " + p.name()
+                    + "), which changes the RTMR1 image digest");
+        } else {
+            ev.add(TdvfEvents.bootApplication(PeAuthenticode.digest(k, in.kernelName(), HashAlg.SHA384), in.uki() ? "UKI" : "kernel"));
+        }
+        if (in.uki())
+            missing.add("not implemented in this build: the systemd-stub inner-kernel (.linux) event of stub versions 253-257");
     }
 
     public String mrtdHex() {
