@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
+import dev.sealwright.measure.tdx.MemorySize
 import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
@@ -74,7 +75,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         def blobs = acpi == null ? null : new TdxInputs.AcpiBlobs(read(acpi.resolve('table-loader')), read(acpi.resolve('rsdp')), read(acpi.resolve('tables')))
         def kernelFile = boot?.uki ?: boot?.kernel
-        def inputs = new TdxInputs(read(firmware), firmware.toString(), parseSize(memory), cpus, blobs,
+        def inputs = new TdxInputs(read(firmware), firmware.toString(), MemorySize.parse(memory), cpus, blobs,
                 kernelFile == null ? null : read(kernelFile), kernelFile?.toString(), boot?.uki != null, initrd == null ? null : read(initrd), cmdline, p)
         def prediction = TdxPrediction.predict(inputs)
         def doc = TdxPredictionJson.document(prediction, p)
@@ -100,14 +101,5 @@ class MeasureTdxCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new RecipeException("${file}: cannot read: ${e.message}")
         }
-    }
-
-    /** 2G, 2048M, 2GiB, 512MiB, or bytes. */
-    static long parseSize(String text) {
-        def m = text.trim() =~ /^(\d+)\s*([KMGT]?)(i?B)?$/
-        if (!m.matches()) throw new RecipeException("--memory '${text}': use a size such as 2G or 2048M")
-        long n = Long.parseLong(m.group(1))
-        int shift = ['': 0, K: 10, M: 20, G: 30, T: 40][m.group(2)] as int
-        n << shift
     }
 }

@@ -125,11 +125,31 @@ class MeasureCliSpec extends Specification {
         args                                                                              | code | message
         ['measure', 'tdx', '--firmware', '/usr/share/OVMF/OVMF_CODE.fd']                  | 1    | 'not OVMF_CODE.fd alone'
         ['measure', 'tdx', '--firmware', '/nonexistent.fd']                               | 1    | '/nonexistent.fd: no such file'
-        ['measure', 'tdx', '--firmware', OVMF, '--memory', 'lots']                        | 1    | "--memory 'lots'"
+        ['measure', 'tdx', '--firmware', OVMF, '--memory', 'lots']                        | 1    | "memory 'lots'"
         ['measure', 'tdx', '--firmware', OVMF, '--profile', 'nope']                       | 1    | "unknown TDX profile 'nope'"
         ['measure', 'tdx', '--firmware', OVMF, '--uki', OVMF, '--kernel', OVMF]           | 2    | 'mutually exclusive'
         ['measure', 'vtpm']                                                               | 1    | 'not implemented in this build'
         ['eventlog', 'replay', '/usr/share/ovmf/OVMF.fd']                                 | 1    | 'not a valid TCG2 event log'
+    }
+
+    def "--acpi DIR: the three fw_cfg blobs are measured raw in loader, rsdp, tables order (sha384sum) and RTMR0 gets a value"() {
+        given:
+        def acpi = Files.createDirectories(dir.resolve('acpi'))
+        Files.write(acpi.resolve('table-loader'), new byte[4096])
+        Files.writeString(acpi.resolve('rsdp'), 'RSD PTR ' + 'x' * 12)
+        Files.write(acpi.resolve('tables'), (0..<131072).collect { (byte) it } as byte[])
+
+        when:
+        def r = Cli.run('measure', 'tdx', '--firmware', OVMF, '--profile', 'dstack', '--acpi', acpi.toString(), '--json')
+        def doc = new ObjectMapper().readValue(r.out, Map)
+        def events = doc.events.findAll { it.type == 'EV_PLATFORM_CONFIG_FLAGS' }
+
+        then:
+        r.exitCode == 0
+        events*.digests*.sha384 == ['table-loader', 'rsdp', 'tables'].collect { TdxMeasureSpec.sha384sum(acpi.resolve(it)) }
+        events*.description == ['ACPI DATA'] * 3
+        doc.rtmr0 ==~ /[0-9a-f]{96}/
+        !doc.missing.containsKey('rtmr0')
     }
 
     def "measure profiles lists every profile with its choices"() {
