@@ -26,42 +26,55 @@ public final class MrtdCalculator {
 
     public static byte[] compute(byte[] fw, TdvfMetadata metadata, PageOrder order) {
         MessageDigest md = dev.sealwright.measure.event.HashAlg.SHA384.newDigest();
+        Records r = new Records();
         for (TdvfSection s : metadata.sections()) {
             if (s.pageAug()) continue;
             long pages = s.memoryDataSize() / 4096;
             if (order == PageOrder.SINGLE_PASS) {
                 for (long p = 0; p < pages; p++) {
-                    pageAdd(md, s.memoryAddress() + p * 4096);
-                    if (s.extended()) extendPage(md, fw, s, p);
+                    md.update(r.pageAdd(s.memoryAddress() + p * 4096));
+                    if (s.extended()) extendPage(md, r, fw, s, p);
                 }
             } else {
-                for (long p = 0; p < pages; p++) pageAdd(md, s.memoryAddress() + p * 4096);
-                if (s.extended()) for (long p = 0; p < pages; p++) extendPage(md, fw, s, p);
+                for (long p = 0; p < pages; p++) md.update(r.pageAdd(s.memoryAddress() + p * 4096));
+                if (s.extended()) for (long p = 0; p < pages; p++) extendPage(md, r, fw, s, p);
             }
         }
         return md.digest();
     }
 
-    private static void pageAdd(MessageDigest md, long gpa) {
-        md.update(record(PAGE_ADD, gpa));
-    }
-
-    /** The 16 MR.EXTEND records of one page; bytes past the section's file data are zero. */
-    private static void extendPage(MessageDigest md, byte[] fw, TdvfSection s, long page) {
-        byte[] chunk = new byte[256];
+    /** The 16 MR.EXTEND records of one page, each followed by its 256 bytes (zero past the section's file data). */
+    private static void extendPage(MessageDigest md, Records r, byte[] fw, TdvfSection s, long page) {
         for (int c = 0; c < 16; c++) {
             long off = page * 4096 + c * 256L;
-            md.update(record(MR_EXTEND, s.memoryAddress() + off));
-            java.util.Arrays.fill(chunk, (byte) 0);
+            md.update(r.mrExtend(s.memoryAddress() + off));
             long avail = Math.min(256, Math.max(0, s.rawDataSize() - off));
-            if (avail > 0) System.arraycopy(fw, (int) (s.dataOffset() + off), chunk, 0, (int) avail);
-            md.update(chunk);
+            if (avail == 256) {
+                md.update(fw, (int) (s.dataOffset() + off), 256);
+            } else {
+                byte[] chunk = new byte[256];
+                if (avail > 0) System.arraycopy(fw, (int) (s.dataOffset() + off), chunk, 0, (int) avail);
+                md.update(chunk);
+            }
         }
     }
 
-    private static byte[] record(byte[] op, long gpa) {
-        ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(op).putLong(16, gpa);
-        return b.array();
+    /** The two 128-byte record buffers, reused: operation name at 0, GPA (u64 LE) at 16, zeros elsewhere. */
+    private static final class Records {
+        private final ByteBuffer add = record(PAGE_ADD), extend = record(MR_EXTEND);
+
+        private static ByteBuffer record(byte[] op) {
+            ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
+            b.put(op);
+            return b;
+        }
+
+        byte[] pageAdd(long gpa) {
+            return add.putLong(16, gpa).array();
+        }
+
+        byte[] mrExtend(long gpa) {
+            return extend.putLong(16, gpa).array();
+        }
     }
 }
