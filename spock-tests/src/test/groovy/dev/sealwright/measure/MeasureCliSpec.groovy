@@ -77,7 +77,7 @@ class MeasureCliSpec extends Specification {
         then:
         r.exitCode == 0
         r.out.contains('mrtd     acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b33db3b32e6924cba830a724eed443f7e1')
-        r.out.contains("rtmr1    not computed: not implemented in this build: QEMU's kernel header patching (ALL_IMAGES in profile ubuntu-24.04)")
+        r.out.contains("rtmr1    not computed: not implemented in this build: QEMU's header patching of a non-Linux image (ALL_IMAGES in profile ubuntu-24.04)")
     }
 
     def "with qemu-10 (no header patching) RTMR1 is computed: image Authenticode, Calling EFI Application, separator, ExitBootServices x2"() {

@@ -59,18 +59,20 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
     /** RTMR1's image event: Authenticode of the image as QEMU serves it, when the profile leaves the image unpatched. */
     private static void kernelEvents(TdxInputs in, TdxProfile p, List<BootEvent> ev, List<String> missing) {
         byte[] k = in.kernel();
-        boolean linux = k.length > 0x207 && k[0x202] == 'H' && k[0x203] == 'd' && k[0x204] == 'r' && k[0x205] == 'S'
-                && ((k[0x206] & 0xFF) | (k[0x207] & 0xFF) << 8) > 0;
+        boolean linux = QemuKernelHeader.isLinux(k);
         boolean patched = switch (p.kernelPatch()) {
             case NONE -> false;
             case LINUX_ONLY -> linux;
             case ALL_IMAGES -> true;
         };
-        if (patched) {
-            missing.add("not implemented in this build: QEMU's kernel header patching (" + p.kernelPatch() + " in profile " + p.name()
-                    + "), which changes the RTMR1 image digest");
+        if (patched && !linux) {
+            missing.add("not implemented in this build: QEMU's header patching of a non-Linux image (" + p.kernelPatch()
+                    + " in profile " + p.name() + "), which changes the RTMR1 image digest");
         } else {
-            ev.add(TdvfEvents.bootApplication(PeAuthenticode.digest(k, in.kernelName(), HashAlg.SHA384), in.uki() ? "UKI" : "kernel"));
+            byte[] served = patched ? QemuKernelHeader.patch(k, in.kernelName(), in.memoryBytes(),
+                    in.initrd() == null ? null : (long) in.initrd().length) : k;
+            ev.add(TdvfEvents.bootApplication(PeAuthenticode.digest(served, in.kernelName(), HashAlg.SHA384),
+                    (in.uki() ? "UKI" : "kernel") + (patched ? " with QEMU's setup-header patch" : "")));
         }
         if (in.uki())
             missing.add("not implemented in this build: the systemd-stub inner-kernel (.linux) event of stub versions 253-257");
