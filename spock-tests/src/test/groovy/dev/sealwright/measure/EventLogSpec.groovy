@@ -243,4 +243,25 @@ class EventLogSpec extends Specification {
         b.events() == a.events()
         EventDiff.firstPerRegister(LogKind.CC_EVENT_LOG, a.events(), b.events(), HashAlg.SHA384).isEmpty()
     }
+
+    def "CCEL ACPI tables: go-eventlog's TestParseCCACPITable values (LAML 65536, TDX) and the COS-113 table (E-8/E-9); rewrite is byte-exact"() {
+        given:
+        byte[] bytes = Files.readAllBytes(Repo.fixture(file))
+
+        when:
+        def t = dev.sealwright.measure.event.CcelAcpiTable.read(bytes, file)
+
+        then:
+        t.ccTypeName() == 'TDX'
+        t.laml() == laml
+        t.lasa() == lasa
+        t.revision() == 1
+        t.oemId() == 'INTEL '
+        t.write() == bytes
+
+        where:
+        file                                              | laml    | lasa
+        'eventlog/go-eventlog/CCEL.bin'                   | 65536   | 0x7D649000L
+        'tdx/go-tdx-guest/ccel/ccel_table.dat'            | 0x40000 | 0xBEDBF000L
+    }
 }

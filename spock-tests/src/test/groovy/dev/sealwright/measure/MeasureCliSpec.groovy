@@ -31,6 +31,17 @@ class MeasureCliSpec extends Specification {
         r.out.contains('rtmr1  bdcf4ee0f7fdfe7c73fbb19ded73193aee23a6726b86d3b282ea097cf4c9ed7a0db21b5c1ccd513e410d90e310836b26')
     }
 
+    def "eventlog show prints a CCEL ACPI table"() {
+        when:
+        def r = Cli.run('eventlog', 'show', Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.table.bin').toString())
+
+        then:
+        r.exitCode == 0
+        r.out.contains('"ccType" : "TDX"')
+        r.out.contains('"laml" : 262144')
+        r.out.contains('"lasa" : "0xbedbf000"')
+    }
+
     def "measure replay is the same verb"() {
         expect:
         Cli.run('measure', 'replay', '--json', Repo.fixture(DSTACK).toString()).out.contains('"rtmr0" : "274c2344')
