@@ -52,7 +52,7 @@ public final class EventJson {
             Object list = doc.get("events");
             if (!(list instanceof List<?> raw)) throw new IllegalArgumentException("no \"events\" array");
             List<BootEvent> events = new ArrayList<>();
-            BankList algs = new BankList();
+            java.util.Set<HashAlg> algs = new java.util.LinkedHashSet<>();
             for (Object o : raw) {
                 Map<String, Object> m = (Map<String, Object>) o;
                 Map<HashAlg, byte[]> digests = new LinkedHashMap<>();
@@ -66,17 +66,9 @@ public final class EventJson {
                         digests, data == null ? new byte[0] : HexFormat.of().parseHex(String.valueOf(data)),
                         String.valueOf(m.getOrDefault("description", ""))));
             }
-            return EventLog.of(kind, algs.list, events);
+            return EventLog.of(kind, new ArrayList<>(algs), events);
         } catch (RuntimeException e) {
             throw new RecipeException(source + ": not an event list in sealwright JSON form: " + e.getMessage());
-        }
-    }
-
-    private static final class BankList {
-        final List<HashAlg> list = new ArrayList<>();
-
-        void add(HashAlg a) {
-            if (!list.contains(a)) list.add(a);
         }
     }
 }
