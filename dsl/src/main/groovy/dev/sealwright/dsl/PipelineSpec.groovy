@@ -71,9 +71,17 @@ class PipelineSpec {
     StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
     StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
 
+    /** Measurement predictions: {@code measure.tdx { ... }} (see {@link MeasureSteps}). */
+    final MeasureSteps measure = new MeasureSteps(this)
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)
+    }
+
+    /** For step namespaces such as {@link MeasureSteps}. */
+    StepHandle addStep(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {
+        add(typeName, name, specClass, body)
     }
 
     private StepHandle add(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {
