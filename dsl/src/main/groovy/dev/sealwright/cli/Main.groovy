@@ -27,6 +27,7 @@ import picocli.CommandLine.Option
                 LaunchCommand,
                 UkiCommand, InitramfsCommand,
                 TpmCommand, UefiCommand,
+                EventlogCommand,
                 VaultCommand, EnrollCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',

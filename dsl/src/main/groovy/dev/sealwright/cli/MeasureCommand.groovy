@@ -4,11 +4,11 @@ import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
 
-/** {@code sealwright measure <tee> ...}: predict launch measurements offline. */
+/** {@code sealwright measure ...}: predict launch measurements offline; replay and diff event logs. */
 @CompileStatic
 @Command(name = 'measure', mixinStandardHelpOptions = true,
-        description = ['Predict launch measurements offline.'],
-        subcommands = [MeasureSnpCommand])
+        description = ['Predict launch measurements offline (TDX MRTD/RTMRs, SEV-SNP launch digest); replay and diff event logs.'],
+        subcommands = [MeasureTdxCommand, MeasureSnpCommand, MeasureProfilesCommand, MeasureVtpmCommand, EventlogReplayCommand, EventlogDiffCommand])
 class MeasureCommand implements Runnable {
     @Override
     void run() {

@@ -83,8 +83,8 @@ class PipelineSpec {
     StepHandle exec(@DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', null, ExecSpec, body) }
     StepHandle exec(String name, @DelegatesTo(value = ExecSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('exec', name, ExecSpec, body) }
 
-    /** Measurement steps by TEE: {@code measure.snp { ... }}. */
-    MeasureSteps getMeasure() { new MeasureSteps(this) }
+    /** Measurement predictions: {@code measure.tdx { ... }}, {@code measure.snp { ... }} (see {@link MeasureSteps}). */
+    final MeasureSteps measure = new MeasureSteps(this)
 
     /** Predicted SEV-SNP launch digest (step type measure.snp); recipes write {@code measure.snp { ovmf file('OVMF.fd'); vcpus 4 }}. */
     StepHandle measureSnp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', null, MeasureSnpSpec, body) }
@@ -105,6 +105,11 @@ class PipelineSpec {
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)
+    }
+
+    /** For step namespaces such as {@link MeasureSteps}. */
+    StepHandle addStep(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {
+        add(typeName, name, specClass, body)
     }
 
     private StepHandle add(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {

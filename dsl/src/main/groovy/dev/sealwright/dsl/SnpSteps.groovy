@@ -42,14 +42,3 @@ class MeasureSnpSpec extends StepSpec {
         }
     }
 }
-
-/** The {@code measure} namespace of a pipeline: {@code measure.snp { ... }}. */
-class MeasureSteps {
-    private final PipelineSpec pipeline
-
-    MeasureSteps(PipelineSpec pipeline) { this.pipeline = pipeline }
-
-    StepHandle snp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(body) }
-
-    StepHandle snp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(name, body) }
-}

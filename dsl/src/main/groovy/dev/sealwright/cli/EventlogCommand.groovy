@@ -1,0 +1,17 @@
+package dev.sealwright.cli
+
+import groovy.transform.CompileStatic
+import picocli.CommandLine
+import picocli.CommandLine.Command
+
+/** {@code sealwright eventlog show|replay|diff}: TDX CCEL and TCG2 TPM event logs. */
+@CompileStatic
+@Command(name = 'eventlog', mixinStandardHelpOptions = true,
+        description = ['Show, replay and diff CCEL (TDX) and TCG2 (TPM) event logs.'],
+        subcommands = [EventlogShowCommand, EventlogReplayCommand, EventlogDiffCommand])
+class EventlogCommand implements Runnable {
+    @Override
+    void run() {
+        CommandLine.usage(this, System.out)
+    }
+}

@@ -1,0 +1,38 @@
+package dev.sealwright.cli
+
+import dev.sealwright.engine.Json
+import dev.sealwright.measure.event.CcelAcpiTable
+import dev.sealwright.measure.event.EventJson
+import dev.sealwright.measure.event.EventLogFiles
+import dev.sealwright.measure.event.LogKind
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+import picocli.CommandLine.Parameters
+
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'show', mixinStandardHelpOptions = true, description = ['Print an event log as JSON (index, register, type, digests, data, description), or a CCEL ACPI table.'])
+class EventlogShowCommand implements Callable<Integer> {
+    @Parameters(index = '0', paramLabel = 'LOG', description = 'binary CCEL / TCG2 log, or sealwright JSON')
+    Path log
+
+    @Option(names = '--kind', paramLabel = 'cc|tpm', description = 'index meaning (default: from the header: 1 = CCEL, 0 = TPM)')
+    String kind
+
+    @Override
+    Integer call() {
+        byte[] bytes = MeasureTdxCommand.read(log)
+        if (CcelAcpiTable.looksLike(bytes)) {
+            def t = CcelAcpiTable.read(bytes, log.toString())
+            print Json.pretty([table: 'CCEL', revision: t.revision(), oemId: t.oemId(), oemTableId: t.oemTableId(), ccType: t.ccTypeName(),
+                               ccSubtype: t.ccSubtype(), laml: t.laml(), lasa: String.format('0x%x', t.lasa())])
+            return Main.OK
+        }
+        def parsed = EventLogFiles.read(log, kind == null ? null : LogKind.byLabel(kind))
+        print Json.pretty(EventJson.log(parsed))
+        Main.OK
+    }
+}

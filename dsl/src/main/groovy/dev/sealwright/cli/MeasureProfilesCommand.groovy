@@ -1,0 +1,23 @@
+package dev.sealwright.cli
+
+import dev.sealwright.measure.tdx.TdxProfile
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'profiles', mixinStandardHelpOptions = true, description = ['List the TDX host-stack profiles and every version-dependent choice each fixes.'])
+class MeasureProfilesCommand implements Callable<Integer> {
+    @Override
+    Integer call() {
+        TdxProfile.ALL.each { TdxProfile p ->
+            println "${p.name()}: ${p.description()}"
+            println "  MRTD page order:      ${p.pageOrder()}"
+            println "  ReadyToBoot separator: ${p.separatorLayout()}"
+            println "  QEMU kernel header:   ${p.kernelPatch()}"
+            println "  SecureBoot variable:  ${p.secureBoot()}"
+        }
+        Main.OK
+    }
+}

@@ -1,0 +1,36 @@
+package dev.sealwright.measure.event;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.sealwright.engine.Json;
+import dev.sealwright.engine.RecipeException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Reads an event list from a file: binary TCG2/CCEL log, or sealwright JSON (log dump or prediction). */
+public final class EventLogFiles {
+    private EventLogFiles() {}
+
+    public static EventLog read(Path file, LogKind kind) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new RecipeException(file + ": cannot read: " + e.getMessage());
+        }
+        int i = 0;
+        while (i < bytes.length && Character.isWhitespace(bytes[i])) i++;
+        if (i < bytes.length && bytes[i] == '{') {
+            Map<String, Object> doc;
+            try {
+                doc = Json.MAPPER.readValue(bytes, new TypeReference<Map<String, Object>>() {});
+            } catch (IOException e) {
+                throw new RecipeException(file + ": invalid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+            return EventJson.read(doc, file.toString());
+        }
+        return Tcg2EventLogCodec.read(bytes, file.toString(), kind);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.sealwright.measure.tdx;
+
+import dev.sealwright.measure.event.BootEvent;
+import dev.sealwright.measure.event.HashAlg;
+import dev.sealwright.measure.event.LogKind;
+import dev.sealwright.measure.event.Registers;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Predicted MRTD, predicted events (in the order firmware logs them) and, per RTMR, either its
+ * value or the reasons it cannot be computed by this build. A register with a missing event is
+ * never given a value.
+ */
+public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, List<String>> missing) {
+    public TdxPrediction {
+        events = List.copyOf(events);
+    }
+
+    public static TdxPrediction predict(TdxInputs in) {
+        TdvfMetadata md = TdvfMetadata.parse(in.firmware(), in.firmwareName());
+        TdxProfile p = in.profile();
+        byte[] mrtd = MrtdCalculator.compute(in.firmware(), md, p.pageOrder());
+        List<BootEvent> ev = new ArrayList<>();
+        Map<Integer, List<String>> missing = new LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) missing.put(i, new ArrayList<>());
+        boolean oldLayout = p.separatorLayout() == TdxProfile.SeparatorLayout.RTMR0_BEFORE_202411;
+
+        ev.add(TdvfEvents.tdHob(md, in.memoryBytes()));
+        ev.add(TdvfEvents.cfv(in.firmware(), md));
+        ev.addAll(TdvfEvents.secureBootPolicy(p.secureBoot()));
+        ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
+        if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
+        else missing.get(0).add("ACPI tables (generating them is not implemented in this build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
+        if (in.kernel() != null) kernelEvents(in, p, ev, missing.get(1));
+        else missing.get(1).add("no kernel or UKI given");
+        ev.addAll(TdvfEvents.directBootVariables());
+        ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
+        ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
+        if (in.uki()) {
+            missing.get(2).add("not implemented in this build: RTMR2 for a UKI (.cmdline/.initrd sections and systemd-stub >= 256 section events)");
+        } else if (in.kernel() != null) {
+            String cmdline = in.cmdline() == null ? "" : in.cmdline();
+            if (in.initrd() != null) cmdline = cmdline.isEmpty() ? "initrd=initrd" : cmdline + " initrd=initrd";
+            ev.add(TdvfEvents.loadOptions(cmdline));
+            if (in.initrd() != null) ev.add(TdvfEvents.initrd(in.initrd()));
+        } else {
+            missing.get(2).add("no kernel or UKI given");
+        }
+        ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES));
+        ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES_OK));
+        return new TdxPrediction(mrtd, ev, missing);
+    }
+
+    /** RTMR1's image event: Authenticode of the image as QEMU serves it, when the profile leaves the image unpatched. */
+    private static void kernelEvents(TdxInputs in, TdxProfile p, List<BootEvent> ev, List<String> missing) {
+        byte[] k = in.kernel();
+        boolean linux = QemuKernelHeader.isLinux(k);
+        boolean patched = switch (p.kernelPatch()) {
+            case NONE -> false;
+            case LINUX_ONLY -> linux;
+            case ALL_IMAGES -> true;
+        };
+        if (patched && !linux) {
+            missing.add("not implemented in this build: QEMU's header patching of a non-Linux image (" + p.kernelPatch()
+                    + " in profile " + p.name() + "), which changes the RTMR1 image digest");
+        } else {
+            byte[] served = patched ? QemuKernelHeader.patch(k, in.kernelName(), in.memoryBytes(),
+                    in.initrd() == null ? null : (long) in.initrd().length) : k;
+            ev.add(TdvfEvents.bootApplication(PeAuthenticode.digest(served, in.kernelName(), HashAlg.SHA384),
+                    (in.uki() ? "UKI" : "kernel") + (patched ? " with QEMU's setup-header patch" : "")));
+        }
+        if (in.uki())
+            missing.add("not implemented in this build: the systemd-stub inner-kernel (.linux) event of stub versions 253-257");
+    }
+
+    public String mrtdHex() {
+        return HexFormat.of().formatHex(mrtd);
+    }
+
+    /** RTMR value (hex), or null when some of its events are missing. RTMR3 is zero at boot (firmware never extends it). */
+    public String rtmrHex(int i) {
+        if (!missing.get(i).isEmpty()) return null;
+        return Registers.replay(LogKind.CC_EVENT_LOG, events, HashAlg.SHA384).hex(i);
+    }
+
+    public List<BootEvent> events(int rtmr) {
+        return events.stream().filter(e -> e.index() == rtmr + 1).toList();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.sealwright.measure.tdx
+
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.measure.event.HashAlg
+import dev.sealwright.testkit.Repo
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** The Authenticode hash RTMR1 measures, against pesign's (SHA-256; the algorithm is the same in every bank). */
+class PeAuthenticodeSpec extends Specification {
+    @TempDir
+    Path dir
+
+    static String pesign(Path file) {
+        def p = ['pesign', '-h', '-i', file.toString()].execute()
+        def out = p.text
+        assert p.waitFor() == 0: out
+        def m = out =~ /hash: ([0-9a-f]{64})/
+        assert m.find(): out
+        m.group(1)
+    }
+
+    static String ours(Path file) {
+        HexFormat.of().formatHex(PeAuthenticode.digest(Files.readAllBytes(file), file.toString(), HashAlg.SHA256))
+    }
+
+    def "equals pesign on Debian's systemd-boot and systemd-stub images (sizes not 8-aligned: no padding, as edk2)"() {
+        given:
+        Repo.requireTool('pesign')
+        Repo.requireTool('systemd-stub')
+        def file = Path.of(path)
+
+        expect:
+        Files.size(file) % 8 != 0
+        ours(file) == pesign(file)
+
+        where:
+        path << ['/usr/lib/systemd/boot/efi/linuxx64.efi.stub', '/usr/lib/systemd/boot/efi/systemd-bootx64.efi']
+    }
+
+    def "an image signed by sbsign (certificate table present) hashes as pesign says"() {
+        given:
+        Repo.requireTool('pesign')
+        Repo.requireTool('sbsign')
+        def unsigned = Path.of('/usr/lib/systemd/boot/efi/systemd-bootx64.efi')
+        def key = dir.resolve('k.pem'), cert = dir.resolve('c.pem'), signed = dir.resolve('signed.efi')
+        assert ['openssl', 'req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=test', '-days', '1',
+                '-keyout', key.toString(), '-out', cert.toString()].execute().waitFor() == 0
+        def sb = ['sbsign', '--key', key.toString(), '--cert', cert.toString(), '--output', signed.toString(), unsigned.toString()].execute()
+        sb.waitForProcessOutput(new StringBuilder(), new StringBuilder())
+
+        expect:
+        sb.exitValue() == 0
+        Files.size(signed) > Files.size(unsigned)
+        ours(signed) == pesign(signed)
+    }
+
+    def "a file that is not PE/COFF is refused with one line"() {
+        when:
+        PeAuthenticode.digest(('not a kernel' * 20).bytes, 'k.bin', HashAlg.SHA384)
+
+        then:
+        def e = thrown(RecipeException)
+        e.message == 'k.bin: not a PE/COFF image firmware can load: no MZ header'
+    }
+}

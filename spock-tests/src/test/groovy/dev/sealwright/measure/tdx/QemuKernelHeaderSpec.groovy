@@ -1,0 +1,107 @@
+package dev.sealwright.measure.tdx
+
+import dev.sealwright.testkit.Repo
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * The kernel bytes QEMU serves through fw_cfg (and OVMF measures into RTMR1), read from a real
+ * QEMU with the qtest protocol on a stopped q35 machine (-S: no guest code runs): FW_CFG_SETUP_DATA
+ * must equal our patched setup header, for several RAM sizes, with and without an initrd.
+ * Needs a Debian kernel (package linux-image-cloud-amd64).
+ */
+class QemuKernelHeaderSpec extends Specification {
+    @TempDir
+    Path dir
+
+    @Shared Path kernel
+
+    def setupSpec() {
+        Repo.requireTool('qemu-system-x86_64')
+        kernel = Files.list(Path.of('/boot')).withCloseable { s -> s.filter { it.fileName.toString() ==~ /vmlinuz-.*-amd64/ }.sorted().findFirst().orElse(null) }
+        assert kernel != null: 'a Debian kernel is required by this test: install the Debian package linux-image-cloud-amd64; .ci/install-deps installs it'
+    }
+
+    /** FW_CFG_SETUP_SIZE (0x17) then FW_CFG_SETUP_DATA (0x18), read byte by byte on the fw_cfg I/O ports 0x510/0x511. */
+    static byte[] qemuSetup(Path kernel, Path initrd, String memory) {
+        def cmd = ['qemu-system-x86_64', '-machine', 'q35', '-accel', 'tcg', '-S', '-nodefaults', '-display', 'none',
+                   '-qtest', 'stdio', '-qtest-log', '/dev/null', '-m', memory, '-kernel', kernel.toString(), '-append', 'console=ttyS0']
+        if (initrd != null) cmd += ['-initrd', initrd.toString()]
+        def p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start()
+        def out = new PrintWriter(p.outputStream, true)
+        def reader = new BufferedReader(new InputStreamReader(p.inputStream))
+        def send = { String c ->
+            out.println(c)
+            String line
+            while ((line = reader.readLine()) != null && !line.startsWith('OK') && !line.startsWith('FAIL')) {}
+            assert line?.startsWith('OK'): "qtest '${c}': ${line}"
+            line
+        }
+        def read = { int key, int n ->
+            send(String.format('outw 0x510 0x%x', key))
+            (0..<n).collect { (byte) Integer.decode(send('inb 0x511').split(' ')[1]) } as byte[]
+        }
+        try {
+            byte[] size = read(0x17, 4)
+            int n = java.nio.ByteBuffer.wrap(size).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+            return read(0x18, n)
+        } finally {
+            p.destroy()
+            p.waitFor()
+        }
+    }
+
+    def "our setup-header patch equals what QEMU serves: #memory RAM, initrd #initrdSize bytes"() {
+        given:
+        Path initrd = null
+        if (initrdSize != null) {
+            initrd = dir.resolve('initrd')
+            Files.write(initrd, new byte[initrdSize])
+        }
+        byte[] original = Files.readAllBytes(kernel)
+
+        when:
+        byte[] fromQemu = qemuSetup(kernel, initrd, memory)
+        byte[] ours = QemuKernelHeader.patch(original, kernel.toString(), dev.sealwright.measure.tdx.MemorySize.parse(memory),
+                initrdSize == null ? null : (long) initrdSize)
+
+        then:
+        fromQemu.length > 0x240
+        Arrays.copyOf(ours, fromQemu.length) == fromQemu
+        Arrays.copyOfRange(ours, fromQemu.length, ours.length) == Arrays.copyOfRange(original, fromQemu.length, original.length)
+        fromQemu != Arrays.copyOf(original, fromQemu.length)
+
+        where:
+        memory | initrdSize
+        '2G'   | null
+        '2G'   | 1234567
+        '8G'   | 1234567
+        '1G'   | 5000000
+        '3G'   | 4096
+    }
+
+    def "the RTMR1 image digest of a patched kernel is the Authenticode of the bytes QEMU serves (pesign over QEMU's setup + kernel data)"() {
+        given:
+        Repo.requireTool('pesign')
+        byte[] original = Files.readAllBytes(kernel)
+        byte[] setup = qemuSetup(kernel, null, '4G')
+        def served = dir.resolve('served.efi')
+        def blob = new ByteArrayOutputStream()
+        blob.write(setup)
+        blob.write(original, setup.length, original.length - setup.length)
+        Files.write(served, blob.toByteArray())
+
+        when:
+        def p = ['pesign', '-h', '-i', served.toString()].execute()
+        def out = p.text
+        p.waitFor()
+
+        then:
+        out.contains('hash: ' + HexFormat.of().formatHex(PeAuthenticode.digest(
+                QemuKernelHeader.patch(original, 'k', 4L << 30, null), 'k', dev.sealwright.measure.event.HashAlg.SHA256)))
+    }
+}
