@@ -102,6 +102,9 @@ class PipelineSpec {
     StepHandle quoteVerify(@DelegatesTo(value = QuoteVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.verify', null, QuoteVerifySpec, body) }
     StepHandle quoteVerify(String name, @DelegatesTo(value = QuoteVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.verify', name, QuoteVerifySpec, body) }
 
+    StepHandle enroll(@DelegatesTo(value = EnrollSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('enroll', null, EnrollSpec, body) }
+    StepHandle enroll(String name, @DelegatesTo(value = EnrollSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('enroll', name, EnrollSpec, body) }
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)

@@ -122,4 +122,32 @@ class EnrollAgentSpec extends Specification {
         json.mrTd == '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7'
         !r.out.contains(secretHex)
     }
+
+    def "the enroll step of a recipe enrolls into the running agent and reports only public values"() {
+        given:
+        def ident = dir.resolve('vault')
+        identity.save(ident, false)
+        Files.copy(dir.resolve('seed.dat'), dir.resolve('vault-seed.dat'))
+        def recipe = dir.resolve('enroll.groovy')
+        Files.writeString(recipe, """pipeline('enroll-demo') {
+            enroll('key') {
+                port     ${port}
+                seed     secret(file: 'vault-seed.dat')
+                identity secret(file: 'vault/identity.pem')
+            }
+        }""")
+
+        when:
+        def r = dev.sealwright.testkit.Cli.run('run', recipe.toString(), '-C', dir.toString(), '--report', dir.resolve('run.json').toString())
+        def status = next()
+        def secretHex = Files.readString(dir.resolve('run/secret'))
+        def enrollment = new groovy.json.JsonSlurper().parse(dir.resolve('out/key/enrollment.json').toFile())
+
+        then:
+        r.exitCode == 0
+        status == "enroll: ok public-key=${enrollment.tdPublicKey} (SIMULATED TD report)".toString()
+        enrollment.keySha256 == HexFormat.of().formatHex(MessageDigest_sha256(HexFormat.of().parseHex(secretHex)))
+        [r.out, r.err, Files.readString(dir.resolve('run.json')), Files.readString(dir.resolve('out/key/enrollment.json'))].every { !it.contains(secretHex) }
+        r.out.contains('[key] enrolled 127.0.0.1:')
+    }
 }

@@ -95,7 +95,11 @@ public final class SimulatedSgxIdentity {
 
     /** Reads what {@link #save} wrote. */
     public static SimulatedSgxIdentity load(java.nio.file.Path dir) {
-        java.nio.file.Path f = dir.resolve("identity.pem");
+        return loadFile(dir.resolve("identity.pem"));
+    }
+
+    /** Reads an identity.pem written by {@link #save}. */
+    public static SimulatedSgxIdentity loadFile(java.nio.file.Path f) {
         try (var parser = new org.bouncycastle.openssl.PEMParser(java.nio.file.Files.newBufferedReader(f))) {
             java.util.List<Object> items = new java.util.ArrayList<>();
             for (Object o; (o = parser.readObject()) != null; ) items.add(o);
