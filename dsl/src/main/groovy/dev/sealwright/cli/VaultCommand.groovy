@@ -55,13 +55,28 @@ class VaultCommand {
         @Option(names = '--out', required = true, paramLabel = 'key_msg.dat')
         Path out
 
+        @Option(names = '--quote-out', paramLabel = 'quote.dat', description = 'also write the vault quote (needs --sim-identity)')
+        Path quoteOut
+
+        @Option(names = '--sim-identity', paramLabel = 'DIR', description = 'SIMULATED SGX identity that signs quote.dat (vault init --sim-identity)')
+        Path simIdentity
+
         @Override
         Integer call() {
             if (!Files.isRegularFile(request)) throw new RecipeException("${request}: no such file")
             def req = TdKeyRequest.decode(Files.readAllBytes(request), request.toString())
-            AtomicFiles.write(out, SoftwareVault.fromSeedFile(seed).respond(req).encode())
-            println "wrote ${out} (1159 bytes)"
-            println 'not implemented in this build: quote.dat (the vault\'s SGX quote needs the Attest component\'s SIMULATED SGX provider)'
+            if ((quoteOut == null) != (simIdentity == null)) throw new RecipeException('--quote-out and --sim-identity go together')
+            def vault = SoftwareVault.fromSeedFile(seed)
+            if (quoteOut == null) {
+                AtomicFiles.write(out, vault.respond(req).encode())
+                println "wrote ${out} (1159 bytes)"
+                return Main.OK
+            }
+            byte[][] answer = dev.sealwright.enroll.quex.QuexClient.software(vault,
+                    dev.sealwright.enroll.quex.SimulatedSgxIdentity.load(simIdentity)).answer(req)
+            AtomicFiles.write(out, answer[0])
+            AtomicFiles.write(quoteOut, answer[1])
+            println "wrote ${out} (1159 bytes) and ${quoteOut} (${answer[1].length} bytes, SIMULATED SGX quote committing to it)"
             return Main.OK
         }
     }

@@ -158,7 +158,18 @@ class QuexProtocolSpec extends Specification {
         again.exitCode == 1
         again.err.contains('already exists: a vault seed is never overwritten')
         respond.exitCode == 0
-        respond.out.contains('not implemented in this build: quote.dat')
         QuexCrypto.decrypt(tdKey, TdResponseMessage.decode(Files.readAllBytes(dir.resolve('key_msg.dat')), 'k')).length == 32
+
+        when: 'with a SIMULATED identity the vault also writes quote.dat, committing to key_msg.dat'
+        def withQuote = dev.sealwright.testkit.Cli.run('vault', 'init', '--seed', dir.resolve('seed2.dat').toString(), '--sim-identity', dir.resolve('ident').toString())
+        def r2 = dev.sealwright.testkit.Cli.run('vault', 'respond', '--seed', dir.resolve('seed2.dat').toString(), '--request', dir.resolve('key_req.dat').toString(),
+                '--out', dir.resolve('key_msg2.dat').toString(), '--quote-out', dir.resolve('quote2.dat').toString(), '--sim-identity', dir.resolve('ident').toString())
+        def q = Files.readAllBytes(dir.resolve('quote2.dat'))
+
+        then:
+        withQuote.exitCode == 0
+        r2.exitCode == 0
+        Arrays.copyOfRange(q, 48 + 320, 48 + 352) == MessageDigest.getInstance('SHA-256').digest(Files.readAllBytes(dir.resolve('key_msg2.dat')))
+        Arrays.copyOfRange(q, 48 + 64, 48 + 96) == SimulatedSgxIdentity.mrEnclave()
     }
 }
