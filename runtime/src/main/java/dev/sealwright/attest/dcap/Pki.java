@@ -43,7 +43,26 @@ final class Pki {
     private Pki() {
     }
 
+    /** Parsed certificates and CRLs by content: the same platform's chain and collateral recur across quotes. */
+    private static final int PARSED_MAX = 256;
+    private static final java.util.Map<java.nio.ByteBuffer, Object> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private static <T> T parsed(byte[] bytes, java.util.function.Supplier<T> parse) {
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(bytes.clone());
+        Object hit = PARSED.get(key);
+        if (hit != null) return (T) hit;
+        T value = parse.get();
+        if (PARSED.size() >= PARSED_MAX) PARSED.clear();
+        PARSED.put(key, value);
+        return value;
+    }
+
     static List<X509Certificate> pemChain(byte[] pem, String source) {
+        return parsed(pem, () -> List.copyOf(parsePemChain(pem, source)));
+    }
+
+    private static List<X509Certificate> parsePemChain(byte[] pem, String source) {
         try {
             var out = new ArrayList<X509Certificate>();
             for (var c : factory().generateCertificates(new ByteArrayInputStream(trimNul(pem)))) {
@@ -63,6 +82,10 @@ final class Pki {
     }
 
     static X509CRL crl(byte[] der, String source) {
+        return parsed(der, () -> parseCrl(der, source));
+    }
+
+    private static X509CRL parseCrl(byte[] der, String source) {
         try {
             return (X509CRL) factory().generateCRL(new ByteArrayInputStream(der));
         } catch (CertificateException | java.security.cert.CRLException e) {

@@ -157,7 +157,8 @@ public final class QuoteVerifier {
 
     private void signatures(Quote quote, X509Certificate leaf, List<String> checks) {
         var cert = quote.certification();
-        if (!Pki.verifyRaw(leaf.getPublicKey(), cert.qeReport().toBytes(), cert.qeReportSignature())) {
+        // the QE report and its PCK signature are the same for every quote of one platform's QE: cacheable
+        if (!cache.verifyRaw(leaf.getPublicKey(), cert.qeReport().toBytes(), cert.qeReportSignature())) {
             throw new QuoteRejectedException("qe-report-signature", "QE report signature does not verify with the PCK key");
         }
         checks.add("qe-report-signature");

@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers signatures over collateral and certificates (PCK chain, CRLs, TCB info, QE identity)
- * that already verified, keyed by SHA-256 of signer key (and issuer name), signed bytes and signature: the same
- * platform's chain and collateral recur across quotes. Only successes are stored; validity windows,
- * revocation and all quote-specific signatures are still checked every time. Bounded; cleared when full.
+ * Remembers signatures over collateral, certificates and QE reports (PCK chain, CRLs, TCB info, QE identity,
+ * the PCK's signature over the QE report) that already verified, keyed by SHA-256 of signer key (and issuer
+ * name), signed bytes and signature: the same platform's chain, QE report and collateral recur across quotes.
+ * Only successes are stored; validity windows, revocation, the attestation-key binding and the quote
+ * signature itself are still checked every time. Bounded; cleared when full.
  */
 final class SignatureCache {
     private static final int MAX = 4096;
