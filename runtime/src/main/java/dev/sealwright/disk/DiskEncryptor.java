@@ -1,5 +1,6 @@
 package dev.sealwright.disk;
 
+import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.luks2.AesXts;
@@ -106,11 +107,7 @@ public final class DiskEncryptor {
     private static void encryptChunks(FileChannel src, long partStart, long partBytes, Luks2Volume v, byte[] volumeKey) throws IOException {
         int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         long chunks = (partBytes + CHUNK - 1) / CHUNK;
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "disk-encrypt");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("disk-encrypt"));
         try {
             List<Future<?>> jobs = new ArrayList<>();
             for (int w = 0; w < workers; w++) {

@@ -121,11 +121,7 @@ public final class Engine {
             if (s.type().kind() == StepKind.SERVICE) serviceUsers.put(s.name(), new AtomicInteger(p.dependants(s.name()).size()));
 
         opts.listeners.forEach(l -> l.runStarted(p, opts.jobs));
-        ExecutorService pool = Executors.newFixedThreadPool(opts.jobs, r -> {
-            Thread t = new Thread(r, "sealwright-step");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(opts.jobs, DaemonThreads.named("sealwright-step"));
         CompletionService<StepRecord> done = new ExecutorCompletionService<>(pool);
         List<Step> pending = new ArrayList<>(p.steps());
         boolean stop = false;

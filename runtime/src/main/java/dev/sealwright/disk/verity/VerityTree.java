@@ -1,5 +1,6 @@
 package dev.sealwright.disk.verity;
 
+import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
@@ -124,11 +125,7 @@ public final class VerityTree {
         byte[] level = new byte[Math.toIntExact(levelBlocks[0] * params.hashBlockSize())];
         int threads = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), blocks / 256));
         long per = (blocks + threads - 1) / threads;
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "verity-hash");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("verity-hash"));
         try {
             List<Future<?>> jobs = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -1,5 +1,6 @@
 package dev.sealwright.engine.observe;
 
+import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.engine.Pipeline;
 import dev.sealwright.engine.RunListener;
 import dev.sealwright.engine.RunResult;
@@ -42,11 +43,7 @@ public final class LiveConsole implements RunListener {
     @Override
     public synchronized void runStarted(Pipeline p, int jobs) {
         out.println("pipeline " + p.name() + ": " + p.steps().size() + " steps, up to " + jobs + " at a time");
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sealwright-console");
-            t.setDaemon(true);
-            return t;
-        });
+        ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sealwright-console"));
         ticker.scheduleAtFixedRate(this::redraw, 200, 200, TimeUnit.MILLISECONDS);
     }
 

@@ -1,5 +1,6 @@
 package dev.sealwright.image.cpio;
 
+import dev.sealwright.engine.DaemonThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -38,11 +39,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     public ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
         this.out = out;
         this.level = level;
-        this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "gzip-deflate");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(Math.max(1, threads), DaemonThreads.named("gzip-deflate"));
         this.maxInFlight = Math.max(2, threads * 3);
         out.write(new byte[]{0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, (byte) (level == 9 ? 2 : level == 1 ? 4 : 0), 3});
     }
