@@ -48,6 +48,9 @@ class AttestSnpCommand implements Callable<Integer> {
     @Option(names = '--allow-debug', description = 'accept a policy that allows debugging')
     boolean allowDebug
 
+    @Option(names = '--trust-simulated', description = 'also trust the SIMULATED test ARK of `snp simulate` (results are labelled SIMULATED)')
+    boolean trustSimulated
+
     @Option(names = '--at', paramLabel = 'TIME', description = 'check certificate validity at this ISO-8601 instant instead of now')
     String at
 
@@ -56,7 +59,7 @@ class AttestSnpCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        def e = ReportExpectations.none().withAllowDebug(allowDebug)
+        def e = ReportExpectations.none().withAllowDebug(allowDebug).withTrustSimulated(trustSimulated)
         if (expectMeasurement) e = e.withMeasurement(ByteValues.hexOrBase64('--expect-measurement', expectMeasurement, 48))
         if (expectPolicy) e = e.withPolicy(ByteValues.number('--expect-policy', expectPolicy))
         if (expectReportData) e = e.withReportData(ByteValues.hexPadded('--expect-report-data', expectReportData, 64))
@@ -76,7 +79,9 @@ class AttestSnpCommand implements Callable<Integer> {
             v.checks().each { ReportVerification.Check c -> println "${c.ok() ? 'ok  ' : 'FAIL'} ${c.name().padRight(12)} ${c.detail()}" }
             if (v.failures().any { it.name() in ['signature', 'chip-id', 'tcb'] } && v.generation() != null && v.report().signingKey() == 0)
                 println "the VCEK for this report's chip and TCB: ${v.report().kdsVcekUrl(v.generation())}"
-            println v.ok() ? "verified: ${report}" : "NOT verified: ${report}: ${v.failures()*.name().join(', ')} failed"
+            String label = v.simulated() ? 'SIMULATED ' : ''
+            println v.ok() ? "${label}verified: ${report}${v.simulated() ? ' (test chain, not AMD: no hardware guarantee)' : ''}"
+                    : "${label}NOT verified: ${report}: ${v.failures()*.name().join(', ')} failed"
         }
         return v.ok() ? Main.OK : Main.FAILED
     }

@@ -4,8 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Outcome of verifying an SNP report: every check with its verdict and reason. */
-public record ReportVerification(AttestationReport report, ProductGeneration generation, List<Check> checks) {
+/**
+ * Outcome of verifying an SNP report: every check with its verdict and reason. {@code simulated}: the
+ * chain ends at an explicitly trusted SIMULATED test ARK, not at an AMD root.
+ */
+public record ReportVerification(AttestationReport report, ProductGeneration generation, List<Check> checks, boolean simulated) {
     public record Check(String name, boolean ok, String detail) {}
 
     public boolean ok() {
@@ -18,6 +21,7 @@ public record ReportVerification(AttestationReport report, ProductGeneration gen
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (simulated) m.put("SIMULATED", "signed by a locally generated test chain, not by AMD SNP firmware: no hardware guarantee");
         m.put("verified", ok());
         m.put("product", generation == null ? null : generation.kdsName);
         m.put("checks", checks.stream().map(c -> {

@@ -33,13 +33,14 @@ public final class ReportVerifier {
         ProductGeneration gen = ProductGeneration.fromProductName(ext.productName());
         if (gen == null) gen = report.generationHint();
 
-        checks.addAll(verifyChain(vcek, chain, at));
+        checks.addAll(verifyChain(vcek, chain, at, expect.trustSimulated()));
         reportFormat(report, ext, checks);
         signature(raw, report, vcek, checks);
         chipAndTcb(report, ext, gen == null ? ProductGeneration.MILAN : gen, checks);
         policy(report, expect, checks);
         expected(report, expect, checks);
-        return new ReportVerification(report, gen, List.copyOf(checks));
+        boolean simulated = chain.stream().anyMatch(ReportVerifier::isSimulatedArk);
+        return new ReportVerification(report, gen, List.copyOf(checks), simulated);
     }
 
     /**
@@ -47,6 +48,14 @@ public final class ReportVerifier {
      * ASK (or, for VLEKs, the ASVK). Returns the checks and, if found, the ASK.
      */
     public static X509Certificate verifyCa(List<X509Certificate> chain, List<ReportVerification.Check> checks) {
+        return verifyCa(chain, checks, false);
+    }
+
+    /**
+     * As {@link #verifyCa(List, List)}; {@code trustSimulated} also accepts sealwright's SIMULATED test
+     * ARK (a self-signed root whose CN starts with {@code SIMULATED}), reported as such.
+     */
+    public static X509Certificate verifyCa(List<X509Certificate> chain, List<ReportVerification.Check> checks, boolean trustSimulated) {
         X509Certificate ark = chain.stream().filter(ReportVerifier::selfSigned).findFirst().orElse(null);
         X509Certificate ask = chain.stream().filter(c -> c != ark).findFirst().orElse(null);
         if (ark == null || ask == null || chain.size() != 2) {
@@ -56,9 +65,15 @@ public final class ReportVerifier {
         }
         String fp = AmdCertificates.fingerprint(ark);
         ProductGeneration arkGen = AmdCertificates.KNOWN_ARKS.get(fp);
-        checks.add(new ReportVerification.Check("ark", arkGen != null && pss(ark),
-                arkGen != null ? "self-signed AMD root " + cn(ark) + " (sha256 " + fp.substring(0, 16) + "...)"
-                        : "self-signed " + cn(ark) + " is not a known AMD ARK (sha256 " + fp + ")"));
+        if (arkGen == null && isSimulatedArk(ark)) {
+            checks.add(new ReportVerification.Check("ark", trustSimulated && pss(ark), trustSimulated
+                    ? "SIMULATED test root " + cn(ark) + " (trusted because simulated reports were explicitly allowed; not AMD)"
+                    : "SIMULATED report: its chain ends at the test root \"" + cn(ark) + "\", which is trusted only when simulated reports are explicitly allowed (--trust-simulated)"));
+        } else {
+            checks.add(new ReportVerification.Check("ark", arkGen != null && pss(ark),
+                    arkGen != null ? "self-signed AMD root " + cn(ark) + " (sha256 " + fp.substring(0, 16) + "...)"
+                            : "self-signed " + cn(ark) + " is not a known AMD ARK (sha256 " + fp + ")"));
+        }
         boolean askOk = signedBy(ask, ark);
         checks.add(new ReportVerification.Check("ask", askOk, cn(ask) + (askOk ? " is signed by " : " is NOT signed by ") + cn(ark)));
         return ask;
@@ -66,8 +81,12 @@ public final class ReportVerifier {
 
     /** CA checks, then the VCEK/VLEK signed by the ASK, then every certificate's validity at {@code at}. */
     public static List<ReportVerification.Check> verifyChain(X509Certificate vcek, List<X509Certificate> chain, Instant at) {
+        return verifyChain(vcek, chain, at, false);
+    }
+
+    public static List<ReportVerification.Check> verifyChain(X509Certificate vcek, List<X509Certificate> chain, Instant at, boolean trustSimulated) {
         List<ReportVerification.Check> checks = new ArrayList<>();
-        X509Certificate ask = verifyCa(chain, checks);
+        X509Certificate ask = verifyCa(chain, checks, trustSimulated);
         if (ask == null) return checks;
         boolean vcekOk = signedBy(vcek, ask);
         checks.add(new ReportVerification.Check("vcek", vcekOk, cn(vcek) + (vcekOk ? " is signed by " : " is NOT signed by ") + cn(ask)));
@@ -154,6 +173,11 @@ public final class ReportVerifier {
         boolean ok = MessageDigest.isEqual(expected, actual);
         checks.add(new ReportVerification.Check(name, ok, ok ? name + " " + hex.formatHex(actual)
                 : name + " " + hex.formatHex(actual) + " differs from the expected " + hex.formatHex(expected)));
+    }
+
+    /** sealwright's SIMULATED test ARK ({@code dev.sealwright.attest.sim}): self-signed, CN starting with SIMULATED. */
+    static boolean isSimulatedArk(X509Certificate c) {
+        return cn(c).startsWith("SIMULATED") && selfSigned(c);
     }
 
     static boolean selfSigned(X509Certificate c) {

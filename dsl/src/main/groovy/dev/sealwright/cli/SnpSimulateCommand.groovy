@@ -1,0 +1,67 @@
+package dev.sealwright.cli
+
+import dev.sealwright.attest.sim.SimulatedSnpProvider
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.measure.snp.ByteValues
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.charset.StandardCharsets
+import java.nio.file.Path
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.Callable
+
+/** The SNP counterpart of {@code quote simulate}: a report, VCEK and chain from a fresh SIMULATED test chain. */
+@CompileStatic
+@Command(name = 'simulate', mixinStandardHelpOptions = true,
+        description = ['SIMULATED: write a structurally valid SEV-SNP attestation report (version 3, Milan) signed by the VCEK of a',
+                'freshly generated test chain (not AMD), plus that VCEK and the ASK/ARK chain. For machines without SNP firmware;',
+                '`attest snp` rejects it unless --trust-simulated.'])
+class SnpSimulateCommand implements Callable<Integer> {
+    @Option(names = '--out', required = true, paramLabel = 'REPORT', description = 'where to write the SIMULATED report (1184 bytes)')
+    Path out
+
+    @Option(names = '--vcek-out', required = true, paramLabel = 'VCEK.pem', description = 'where to write its VCEK')
+    Path vcekOut
+
+    @Option(names = '--chain-out', required = true, paramLabel = 'ASK_ARK.pem', description = 'where to write the ASK and ARK')
+    Path chainOut
+
+    @Option(names = '--measurement', paramLabel = 'LD', description = 'launch digest (48 bytes hex or base64; default zeros)')
+    String measurement
+
+    @Option(names = '--report-data', paramLabel = 'HEX', description = 'REPORT_DATA (up to 64 bytes, zero-padded; default zeros)')
+    String reportData
+
+    @Option(names = '--host-data', paramLabel = 'HEX', description = 'HOST_DATA (32 bytes; default zeros)')
+    String hostData
+
+    @Option(names = '--policy', paramLabel = 'HEX', description = 'guest policy (default 0x30000: debug off)')
+    String policy
+
+    @Override
+    Integer call() {
+        Instant now = Instant.now()
+        def provider = new SimulatedSnpProvider(now - Duration.ofDays(1), now + Duration.ofDays(3650))
+        def report = provider.report(
+                reportData ? ByteValues.hexPadded('--report-data', reportData, 64) : new byte[64],
+                measurement ? ByteValues.hexOrBase64('--measurement', measurement, 48) : new byte[48],
+                hostData ? ByteValues.hexOrBase64('--host-data', hostData, 32) : new byte[32],
+                policy ? ByteValues.number('--policy', policy) : SimulatedSnpProvider.DEFAULT_POLICY)
+        AtomicFiles.write(out, report.toBytes())
+        AtomicFiles.write(vcekOut, pem(provider.vcek.encoded).getBytes(StandardCharsets.US_ASCII))
+        AtomicFiles.write(chainOut, provider.chainPem().getBytes(StandardCharsets.US_ASCII))
+        System.err.println "${SimulatedSnpProvider.LABEL}: ${out} is signed by a locally generated test chain, not by SNP firmware; " +
+                "verify it only with: sealwright attest snp ${out} --vcek ${vcekOut} --chain ${chainOut} --trust-simulated"
+        println "${SimulatedSnpProvider.LABEL} report: ${out}"
+        println "${SimulatedSnpProvider.LABEL} VCEK: ${vcekOut}"
+        println "${SimulatedSnpProvider.LABEL} chain: ${chainOut}"
+        return Main.OK
+    }
+
+    private static String pem(byte[] der) {
+        "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, '\n'.bytes).encodeToString(der) + "\n-----END CERTIFICATE-----\n"
+    }
+}
