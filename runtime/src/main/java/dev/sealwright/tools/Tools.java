@@ -166,18 +166,24 @@ public final class Tools {
 
         /**
          * Starts the program without waiting (long-running services such as qemu and swtpm); its
-         * output goes to the given files. The caller owns the process and must end it.
+         * output goes to the given files. The caller owns the process and must end it. When this
+         * build carries the {@code lifeline} helper the program runs under it, so it also ends if
+         * this JVM is killed (SIGKILL included): the returned process is then lifeline, which
+         * forwards SIGTERM/SIGINT and exits with the program's status; the program is its child.
          */
         public Process start(Path stdoutFile, Path stderrFile) {
             Path path = find(name);
             used.put(name, version(name));
             List<String> argv = new ArrayList<>();
+            Path lifeline = lifeline();
+            if (lifeline != null) argv.add(lifeline.toString());
             argv.add(path.toString());
             argv.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(argv)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                    // lifeline's stdin is the pipe only this JVM holds: its end of file means the JVM is gone
+                    .redirectInput(lifeline != null ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
             if (cwd != null) pb.directory(cwd.toFile());
             pb.environment().putAll(env);
             try {
@@ -186,6 +192,17 @@ public final class Tools {
                 throw new ToolFailedException("cannot start " + name + ": " + e.getMessage(), -1);
             }
         }
+    }
+
+    private static Path lifeline() {
+        if (!dev.sealwright.nativeio.NativeHelpers.available().contains("lifeline")) return null;
+        return dev.sealwright.nativeio.NativeHelpers.path("lifeline");
+    }
+
+    /** Forcibly ends a started program and everything below it (lifeline and its child included). */
+    public static void destroyTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static String tail(String text) {
@@ -232,8 +249,7 @@ public final class Tools {
     }
 
     private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        destroyTree(p);
     }
 
     private static void delete(Path p) {

@@ -63,10 +63,13 @@ public final class Swtpm implements AutoCloseable {
         try {
             if (!process.waitFor(2, TimeUnit.SECONDS)) {
                 process.destroy();
-                if (!process.waitFor(2, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    Tools.destroyTree(process);
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            Tools.destroyTree(process);
             Thread.currentThread().interrupt();
         }
     }

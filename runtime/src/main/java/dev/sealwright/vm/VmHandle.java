@@ -227,8 +227,7 @@ public final class VmHandle implements AutoCloseable {
 
     /** Hard kill of QEMU and swtpm; waits until both are gone. */
     public void kill() {
-        qemu.descendants().forEach(ProcessHandle::destroyForcibly);
-        qemu.destroyForcibly();
+        Tools.destroyTree(qemu);
         try {
             qemu.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
