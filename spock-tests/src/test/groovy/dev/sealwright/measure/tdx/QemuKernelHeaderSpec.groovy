@@ -1,5 +1,6 @@
 package dev.sealwright.measure.tdx
 
+import dev.sealwright.testkit.Kernels
 import dev.sealwright.testkit.Repo
 import spock.lang.Shared
 import spock.lang.Specification
@@ -12,7 +13,7 @@ import java.nio.file.Path
  * The kernel bytes QEMU serves through fw_cfg (and OVMF measures into RTMR1), read from a real
  * QEMU with the qtest protocol on a stopped q35 machine (-S: no guest code runs): FW_CFG_SETUP_DATA
  * must equal our patched setup header, for several RAM sizes, with and without an initrd.
- * Needs a Debian kernel (package linux-image-cloud-amd64).
+ * Uses Debian's cloud kernel as the Pack component fetches it (testkit Kernels: a cached .deb, not /boot).
  */
 class QemuKernelHeaderSpec extends Specification {
     @TempDir
@@ -22,8 +23,7 @@ class QemuKernelHeaderSpec extends Specification {
 
     def setupSpec() {
         Repo.requireTool('qemu-system-x86_64')
-        kernel = Files.list(Path.of('/boot')).withCloseable { s -> s.filter { it.fileName.toString() ==~ /vmlinuz-.*-amd64/ }.sorted().findFirst().orElse(null) }
-        assert kernel != null: 'a Debian kernel is required by this test: install the Debian package linux-image-cloud-amd64; .ci/install-deps installs it'
+        kernel = Kernels.debian().vmlinuz()
     }
 
     /** FW_CFG_SETUP_SIZE (0x17) then FW_CFG_SETUP_DATA (0x18), read byte by byte on the fw_cfg I/O ports 0x510/0x511. */
