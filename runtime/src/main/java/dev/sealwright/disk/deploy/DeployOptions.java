@@ -1,0 +1,17 @@
+package dev.sealwright.disk.deploy;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code disk deploy} needs: the SRK public area, the PCR selection (e.g. {@code 7,4} or
+ * {@code sha256:7,4}) and the predicted values, the keyslot passphrase (null: read it from the
+ * cleartext token), the partition (null: the LUKS2 partition, preferring one with a cleartext token),
+ * and where to write a new recovery key (null: none).
+ */
+public record DeployOptions(Path srkPub, String pcrs, Path pcrValues, byte[] passphrase, String passphraseSource,
+                            String partition, Path recoveryKeyOut) {
+    /** {@code 7,4} means the sha256 bank, as encrypt-cloud-image seals to. */
+    public String pcrSelection() {
+        return pcrs.contains(":") ? pcrs : "sha256:" + pcrs;
+    }
+}
