@@ -4,6 +4,7 @@ import dev.sealwright.disk.deploy.DeployOptions
 import dev.sealwright.disk.deploy.DiskDeployer
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.engine.RecipeException
+import dev.sealwright.tools.Tools
 import dev.sealwright.uefi.UefiConfig
 import groovy.transform.CompileStatic
 import picocli.CommandLine
@@ -40,6 +41,10 @@ class DiskDeployCommand implements Callable<Integer> {
     Path recoveryKeyOut
     @Option(names = '--partition', paramLabel = 'SEL', description = 'the LUKS2 partition (default: the one with a cleartext key token, or the only one)')
     String partition
+    @Option(names = '--no-esp-key', description = 'do not write the secboot sealed key file ESP/device/fde/cloudimg-rootfs.sealed-key (the LUKS2 token only)')
+    boolean noEspKey
+    @Option(names = '--standard-srk-template', description = 'the SRK uses the TCG standard template: do not write ESP/tpm2-srk.tmpl')
+    boolean standardSrkTemplate
 
     @Override
     Integer call() {
@@ -49,12 +54,13 @@ class DiskDeployCommand implements Callable<Integer> {
             throw new RecipeException('disk deploy: --pcr-values FILE is required: not implemented in this build: predicting PCR 7/4 from --uefi-config (measure vtpm)')
         }
         byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)
-        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut)
-        def r = DiskDeployer.deploy(input, inPlace ? null : output, o, Entropy.secure())
+        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate)
+        def r = DiskDeployer.deploy(input, inPlace ? null : output, o, new Tools(), Entropy.secure())
         if (passphrase != null) Arrays.fill(passphrase, (byte) 0)
         println "partition ${r.partition()}: keyslot ${r.tpmKeyslot()} sealed to ${r.selection()} (policy ${r.policy().encodeHex()}), systemd-tpm2 token ${r.tokenId()}; " +
                 "unlocked with ${r.passphraseFrom()}"
         if (!r.removedTokens().isEmpty()) println "removed cleartext key token ${r.removedTokens().join(', ')}"
+        r.espFiles().each { println "ESP: wrote ${it}" }
         if (r.recoveryKeyslot() >= 0) println "recovery keyslot ${r.recoveryKeyslot()}: key written to ${recoveryKeyOut}"
         if (uefiConfig != null) println "note: PCR values from ${pcrValues}; ${uefiConfig} was checked but not used for prediction in this build"
         println "wrote ${inPlace ? input : output}"

@@ -1,6 +1,7 @@
 package dev.sealwright.disk
 
 import com.fasterxml.jackson.databind.ObjectMapper
+import dev.sealwright.disk.deploy.SecbootSealedKeyFile
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Swtpm
 import groovy.json.JsonOutput
@@ -16,7 +17,9 @@ import java.security.MessageDigest
  * `disk deploy` against the real tools: cryptsetup writes the cleartext key token deploy must consume
  * and remove; swtpm extends PCR 7 and its own reading is the prediction; tpm2-tools import, load and
  * unseal the blob cryptsetup exports from the systemd-tpm2 token; cryptsetup opens the volume with
- * base64 of the unsealed secret (systemd's convention) and with the recovery key.
+ * base64 of the unsealed secret (systemd's convention) and with the recovery key. The secboot key file
+ * mtools reads back from the ESP is unsealed with secboot's policy sequence (PolicyPCR, PolicyOR,
+ * VerifySignature + PolicyAuthorize, PolicyAuthValue) by tpm2-tools.
  */
 class DiskDeploySpec extends Specification {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -38,6 +41,7 @@ class DiskDeploySpec extends Specification {
     Path encryptedDisk(String name, Path key) {
         def plain = Sh.sparseFile(dir.resolve("${name}.plain"), 40L << 20)
         Sh.ok(['sgdisk', '-o', '-n', '15:2048:+8M', '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', '-c', '1:cloudimg-rootfs', plain.toString()])
+        Sh.ok(['mkfs.fat', '--mbr=n', '--offset=2048', plain.toString(), '8192'])
         def rnd = new Random(3)
         new RandomAccessFile(plain.toFile(), 'rw').withCloseable { raf ->
             byte[] chunk = new byte[1 << 20]
@@ -100,6 +104,51 @@ class DiskDeploySpec extends Specification {
         r
     }
 
+    static final long ESP_OFFSET = 2048L * 512
+
+    static byte[] concat(byte[] a, byte[] b) { ByteBuffer.allocate(a.length + b.length).put(a).put(b).array() }
+
+    /** secboot's unseal of the ESP key file, step by step with tpm2-tools. */
+    Swtpm.Result unsealEspKey(Path keyFile, String tag) {
+        def f = SecbootSealedKeyFile.read(Files.readAllBytes(keyFile), keyFile.toString())
+        Path d = tpm.dir
+        Files.write(d.resolve("${tag}.pub"), f.sealedPublic().toSizedBytes())
+        Files.write(d.resolve("${tag}.dpriv"), f.duplicate().toSizedBytes())
+        Files.write(d.resolve("${tag}.seed"), f.importSeed().toSizedBytes())
+        Files.write(d.resolve('auth.pub'), f.authPublicKey().toSizedBytes())
+        Files.write(d.resolve('approved.bin'), f.authorizedPolicy())
+        // policyRef = SHA-256("AUTH-PCR-POLICY" ‖ TPM_RH_NULL 0x40000007), as secboot policy_v1.go computes it
+        byte[] policyRef = MessageDigest.getInstance('SHA-256').digest(concat('AUTH-PCR-POLICY'.bytes, [0x40, 0, 0, 0x07] as byte[]))
+        Files.write(d.resolve('policyref.bin'), policyRef)
+        Files.write(d.resolve('ahash-input.bin'), concat(f.authorizedPolicy(), policyRef))
+        def sig = ByteBuffer.allocate(4 + 2 + f.signatureR().length + 2 + f.signatureS().length)
+                .putShort((short) 0x0018).putShort((short) 0x000B).putShort((short) f.signatureR().length).put(f.signatureR())
+                .putShort((short) f.signatureS().length).put(f.signatureS())
+        Files.write(d.resolve('sig.tpmt'), sig.array())
+        f.orData()[0].digests().eachWithIndex { byte[] b, int i -> Files.write(d.resolve("branch${i}.bin"), b) }
+        def branches = (0..<f.orData()[0].digests().size()).collect { "branch${it}.bin" }.join(',')
+
+        tpm.ok('tpm2_loadexternal', '-C', 'o', '-u', 'auth.pub', '-c', 'auth.ctx', '-n', 'auth.name')
+        tpm.ok('tpm2_verifysignature', '-c', 'auth.ctx', '-g', 'sha256', '-m', 'ahash-input.bin', '-s', 'sig.tpmt', '-t', 'verify.tkt')
+        tpm.flush()
+        tpm.ok('tpm2_import', '-C', SRK, '-u', "${tag}.pub", '-i', "${tag}.dpriv", '-s', "${tag}.seed", '-r', "${tag}.priv")
+        tpm.flush()
+        tpm.ok('tpm2_load', '-C', SRK, '-u', "${tag}.pub", '-r', "${tag}.priv", '-c', "${tag}.ctx")
+        tpm.ok('tpm2_startauthsession', '--policy-session', '-S', 'session.ctx')
+        def steps = [['tpm2_policypcr', '-S', 'session.ctx', '-l', 'sha256:7'],
+                     ['tpm2_policyor', '-S', 'session.ctx', '-l', "sha256:${branches}"],
+                     ['tpm2_policyauthorize', '-S', 'session.ctx', '-i', 'approved.bin', '-q', 'policyref.bin', '-n', 'auth.name', '-t', 'verify.tkt'],
+                     ['tpm2_policyauthvalue', '-S', 'session.ctx'],
+                     ['tpm2_unseal', '-c', "${tag}.ctx", '-p', 'session:session.ctx', '-o', "${tag}.sealed-data"]]
+        Swtpm.Result r = null
+        for (def step : steps) {
+            r = tpm.run(*step.collect { it.toString() })
+            if (r.exitCode != 0) break
+        }
+        tpm.flush()
+        r
+    }
+
     def "deploy seals the volume to the PCR 7 the TPM then holds, removes the cleartext token, and adds a recovery key"() {
         given: 'an encrypted image whose cleartext key token cryptsetup wrote, and an RSA SRK on swtpm'
         def key = dir.resolve('root.key')
@@ -154,13 +203,38 @@ class DiskDeploySpec extends Specification {
         Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-slot', '0', '--key-file', key.toString(), part.toString()]).exit == 0
         Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-slot', '1', '--key-file', key.toString(), part.toString()]).exit != 0
 
+        when: 'mtools reads the secboot key file and the SRK template back from the ESP; the TPM unseals the key with secboot\'s policy'
+        def espKey = dir.resolve('cloudimg-rootfs.sealed-key'), template = dir.resolve('tpm2-srk.tmpl')
+        Sh.ok(['mcopy', '-i', "${out}@@${ESP_OFFSET}".toString(), '::/device/fde/cloudimg-rootfs.sealed-key', espKey.toString()])
+        Sh.ok(['mcopy', '-i', "${out}@@${ESP_OFFSET}".toString(), '::/tpm2-srk.tmpl', template.toString()])
+        def espUnseal = unsealEspKey(espKey, 'esp')
+        def sealedData = ByteBuffer.wrap(Files.readAllBytes(tpm.dir.resolve('esp.sealed-data')))
+        byte[] unsealedKey = new byte[sealedData.getShort()]; sealedData.get(unsealedKey)
+        byte[] authScalar = new byte[sealedData.getShort()]; sealedData.get(authScalar)
+        def templateText = Sh.ok(['tpm2_print', '-t', 'TPM2B_PUBLIC', template.toString()]).out
+
+        then: 'secboot sealedData {key, auth private key}: the key is the keyslot 0 passphrase'
+        r.out.contains('ESP: wrote device/fde/cloudimg-rootfs.sealed-key')
+        Files.readAllBytes(espKey)[0..3] == [0x55, 0x53, 0x4b, 0x24] as List<Byte> // "USK$"
+        espUnseal.exitCode == 0
+        unsealedKey == Files.readAllBytes(key)
+        authScalar.length == 32 && !sealedData.hasRemaining()
+        templateText.contains('rsa')
+
+        and: 'the SRK template is tpm2_readpublic\'s TPMT_PUBLIC with the 256-byte modulus (unique) emptied'
+        byte[] srk = Files.readAllBytes(srkPub), tmpl = Files.readAllBytes(template)
+        (tmpl as List).subList(2, tmpl.length) == (srk as List).subList(2, srk.length - 258) + [0, 0]
+
         when: 'one more PCR 7 event'
         tpm.ok('tpm2_pcrextend', "7:sha256=${hex(sha256('unexpected'))}")
         def refused = unsealToken(part, tpmToken[0] as int, 'again')
+        def espRefused = unsealEspKey(espKey, 'esp-again')
 
-        then: 'the policy check fails (TPM_RC_POLICY_FAIL 0x99d)'
+        then: 'the policy check fails (TPM_RC_POLICY_FAIL 0x99d); the ESP key\'s PolicyOR finds no branch'
         refused.exitCode != 0
         refused.err.toLowerCase().contains('0x99d')
+        espRefused.exitCode != 0
+        !Files.exists(tpm.dir.resolve('esp-again.sealed-data'))
     }
 
     def "deploy refuses bad input in one line and leaves no output: #problem"() {

@@ -9,7 +9,10 @@ import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
+import dev.sealwright.tools.Tools;
 import dev.sealwright.tpm.PcrPolicySeal;
+import dev.sealwright.tpm.PcrValues;
+import dev.sealwright.tpm.TpmHash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,6 +23,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.security.SecureRandom;
 import java.util.List;
 
 /**
@@ -29,7 +35,9 @@ import java.util.List;
  * is base64(secret) and a {@code systemd-tpm2} token holding the sealed blob (what systemd-cryptenroll
  * --tpm2-device-key writes and systemd-cryptsetup unlocks), removes every cleartext key token, and
  * optionally adds a recovery keyslot for 16 random bytes written 0600 to a new file. The keyslot the
- * passphrase opened is kept. The input is copied (temp file + rename) unless deploying in place.
+ * passphrase opened is kept; its passphrase is also sealed, in secboot's format, to the ESP file
+ * encrypt-cloud-image's boot side (snap-bootstrap) unseals ({@link EspKeyFiles}). The input is copied
+ * (temp file + rename) unless deploying in place.
  */
 public final class DiskDeployer {
     /** systemd-cryptenroll's keyslot KDF for high-entropy TPM secrets, and encrypt-cloud-image's for recovery keys. */
@@ -39,18 +47,19 @@ public final class DiskDeployer {
     private static final byte[] LUKS_MAGIC = {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE};
 
     public record Result(int partition, int tpmKeyslot, int tokenId, List<String> removedTokens, int recoveryKeyslot,
-                         String passphraseFrom, String selection, byte[] policy) {}
+                         String passphraseFrom, String selection, byte[] policy, List<String> espFiles) {}
 
     private DiskDeployer() {}
 
     /** Deploys into {@code out} (a new file), or into {@code in} itself when {@code out} is null. */
-    public static Result deploy(Path in, Path out, DeployOptions o, Entropy entropy) throws IOException {
+    public static Result deploy(Path in, Path out, DeployOptions o, Tools tools, Entropy entropy) throws IOException {
         if (!Files.isRegularFile(in)) throw new RecipeException(in + ": no such image file");
         if (out != null && Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place");
         if (o.recoveryKeyOut() != null && Files.exists(o.recoveryKeyOut())) throw new RecipeException(o.recoveryKeyOut() + ": already exists; not overwriting a key file");
         byte[] secret = entropy.bytes(TPM_SECRET_BYTES);
         byte[] tpmPassphrase = Base64.getEncoder().encode(secret);
         PcrPolicySeal sealed = PcrPolicySeal.seal(o.srkPub(), o.pcrSelection(), o.pcrValues(), secret, "the TPM secret");
+        byte[] pcrDigest = PcrValues.read(o.pcrValues()).digest(sealed.selection(), TpmHash.SHA256);
 
         Path target = in;
         Path tmp = null;
@@ -107,8 +116,17 @@ public final class DiskDeployer {
                 }
                 Arrays.fill(unlocked.volumeKey(), (byte) 0);
                 ch.force(true);
+                Map<String, byte[]> espFiles = new LinkedHashMap<>();
+                if (o.espKey()) {
+                    GptPartition esp = EspKeyFiles.esp(gpt, in);
+                    SecbootSealedKeyFile keyFile = SecbootKeySealer.seal(sealed.srk(), passphrase, sealed.selection(), pcrDigest, new SecureRandom());
+                    espFiles.put(EspKeyFiles.SEALED_KEY, keyFile.toBytes(entropy));
+                    if (!o.standardSrkTemplate()) espFiles.put(EspKeyFiles.SRK_TEMPLATE, EspKeyFiles.srkTemplate(sealed.srk()));
+                    EspKeyFiles.write(tools, target, esp, espFiles);
+                }
                 if (tmp != null) AtomicFiles.move(tmp, out);
-                return new Result(part.number(), tpmSlot, tokenId, removed, recoverySlot, from, sealed.selection().toString(), sealed.policy());
+                return new Result(part.number(), tpmSlot, tokenId, removed, recoverySlot, from, sealed.selection().toString(), sealed.policy(),
+                        List.copyOf(espFiles.keySet()));
             }
         } catch (RuntimeException | IOException e) {
             if (wroteRecovery) Files.deleteIfExists(o.recoveryKeyOut()); // the image that key opens was not written
