@@ -21,7 +21,7 @@ import java.security.spec.ECGenParameterSpec
 
 /**
  * The secboot sealed key file codec: header layout (secboot keydata_legacy.go), AF stripes, a
- * write/read round trip, and one-line errors. That the TPM accepts what it holds is DiskDeploySpec's job.
+ * write/read round trip, and one-line errors. That the TPM accepts what it holds is DiskDeployCliSpec's job.
  */
 class SecbootSealedKeyFileSpec extends Specification {
     static TpmPublic eccSrk() {

@@ -21,7 +21,7 @@ import java.security.MessageDigest
  * mtools reads back from the ESP is unsealed with secboot's policy sequence (PolicyPCR, PolicyOR,
  * VerifySignature + PolicyAuthorize, PolicyAuthValue) by tpm2-tools.
  */
-class DiskDeploySpec extends Specification {
+class DiskDeployCliSpec extends Specification {
     static final ObjectMapper JSON = new ObjectMapper()
     static final String SRK = '0x81000001'
 
