@@ -7,6 +7,7 @@ import dev.sealwright.testkit.Swtpm
 import groovy.json.JsonOutput
 import spock.lang.Specification
 import spock.lang.TempDir
+import spock.lang.Unroll
 
 import java.nio.ByteBuffer
 import java.nio.file.Files
@@ -149,13 +150,14 @@ class DiskDeployCliSpec extends Specification {
         r
     }
 
-    def "deploy seals the volume to the PCR 7 the TPM then holds, removes the cleartext token, and adds a recovery key"() {
+    @Unroll
+    def "deploy seals the volume to the PCR 7 the TPM then holds (#alg SRK), removes the cleartext token, and adds a recovery key"() {
         given: 'an encrypted image whose cleartext key token cryptsetup wrote, and an RSA SRK on swtpm'
         def key = dir.resolve('root.key')
         def enc = encryptedDisk('enc.img', key)
         addCleartextToken(enc, key)
         def before = Sh.sha256(enc)
-        Path srkPub = tpm.persistSrk('rsa', SRK)
+        Path srkPub = tpm.persistSrk(alg, SRK)
 
         and: 'PCR 7 extended with two events; the prediction is what tpm2_pcrread reports'
         ['SecureBoot', 'separator'].each { tpm.ok('tpm2_pcrextend', "7:sha256=${hex(sha256(it))}") }
@@ -219,11 +221,11 @@ class DiskDeployCliSpec extends Specification {
         espUnseal.exitCode == 0
         unsealedKey == Files.readAllBytes(key)
         authScalar.length == 32 && !sealedData.hasRemaining()
-        templateText.contains('rsa')
+        templateText.contains(alg)
 
-        and: 'the SRK template is tpm2_readpublic\'s TPMT_PUBLIC with the 256-byte modulus (unique) emptied'
+        and: 'the SRK template is tpm2_readpublic\'s TPMT_PUBLIC with the unique field (RSA modulus, ECC point) emptied'
         byte[] srk = Files.readAllBytes(srkPub), tmpl = Files.readAllBytes(template)
-        (tmpl as List).subList(2, tmpl.length) == (srk as List).subList(2, srk.length - 258) + [0, 0]
+        (tmpl as List).subList(2, tmpl.length) == (srk as List).subList(2, srk.length - uniqueBytes) + emptyUnique
 
         when: 'one more PCR 7 event'
         tpm.ok('tpm2_pcrextend', "7:sha256=${hex(sha256('unexpected'))}")
@@ -235,6 +237,11 @@ class DiskDeployCliSpec extends Specification {
         refused.err.toLowerCase().contains('0x99d')
         espRefused.exitCode != 0
         !Files.exists(tpm.dir.resolve('esp-again.sealed-data'))
+
+        where:
+        alg   | uniqueBytes  | emptyUnique
+        'rsa' | 2 + 256      | [0, 0]
+        'ecc' | 2 + 32 + 2 + 32 | [0, 0, 0, 0]
     }
 
     def "deploy refuses bad input in one line and leaves no output: #problem"() {

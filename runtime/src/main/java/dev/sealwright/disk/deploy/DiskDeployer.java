@@ -12,6 +12,7 @@ import dev.sealwright.engine.RecipeException;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.tpm.PcrPolicySeal;
 import dev.sealwright.tpm.PcrValues;
+import dev.sealwright.tpm.TpmFormatException;
 import dev.sealwright.tpm.TpmHash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -119,7 +120,13 @@ public final class DiskDeployer {
                 Map<String, byte[]> espFiles = new LinkedHashMap<>();
                 if (o.espKey()) {
                     GptPartition esp = EspKeyFiles.esp(gpt, in);
-                    SecbootSealedKeyFile keyFile = SecbootKeySealer.seal(sealed.srk(), passphrase, sealed.selection(), pcrDigest, new SecureRandom());
+                    SecbootSealedKeyFile keyFile;
+                    try {
+                        keyFile = SecbootKeySealer.seal(sealed.srk(), passphrase, sealed.selection(), pcrDigest, new SecureRandom());
+                    } catch (TpmFormatException e) {
+                        throw new RecipeException(source + ": the passphrase from " + from + " is " + passphrase.length + " bytes; the secboot key file seals at most "
+                                + SecbootKeySealer.MAX_KEY + " (use --no-esp-key for the token only)");
+                    }
                     espFiles.put(EspKeyFiles.SEALED_KEY, keyFile.toBytes(entropy));
                     if (!o.standardSrkTemplate()) espFiles.put(EspKeyFiles.SRK_TEMPLATE, EspKeyFiles.srkTemplate(sealed.srk()));
                     EspKeyFiles.write(tools, target, esp, espFiles);

@@ -36,6 +36,8 @@ import java.util.List;
 public final class SecbootKeySealer {
     static final int SEALED_ATTRIBUTES = 0;
     static final int AUTH_KEY_ATTRIBUTES = TpmPublic.USER_WITH_AUTH | TpmPublic.SIGN;
+    /** MAX_SYM_DATA (128) minus the two u16 sizes and the 32-byte auth key. */
+    public static final int MAX_KEY = OfflineSeal.MAX_SECRET - 2 - 2 - 32;
 
     private SecbootKeySealer() {}
 
