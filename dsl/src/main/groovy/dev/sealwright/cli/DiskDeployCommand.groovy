@@ -17,9 +17,10 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'deploy', mixinStandardHelpOptions = true,
-        description = ['Seal the LUKS2 rootfs of an encrypted disk image to a TPM (encrypt-cloud-image deploy): a fresh secret sealed offline',
-                'to the SRK under PolicyPCR(predicted values) unlocks a new keyslot through a systemd-tpm2 token; cleartext key tokens',
-                'are removed; optionally a recovery keyslot. The input is copied to -o OUT unless --in-place.'])
+        description = ['Seal the LUKS2 rootfs of an encrypted disk image to a TPM (encrypt-cloud-image deploy), offline, to the SRK under',
+                'the predicted PCR values: a systemd-tpm2 token unlocking a new keyslot, and the keyslot passphrase in secboot\'s sealed key',
+                'file ESP/device/fde/cloudimg-rootfs.sealed-key. Cleartext key tokens are removed; optionally a recovery keyslot.',
+                'The input is copied to -o OUT unless --in-place.'])
 class DiskDeployCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'ENCRYPTED.img')
     Path input
