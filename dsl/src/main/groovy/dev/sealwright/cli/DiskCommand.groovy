@@ -22,8 +22,8 @@ import java.nio.file.StandardOpenOption
 import java.util.concurrent.Callable
 
 @CompileStatic
-@Command(name = 'disk', mixinStandardHelpOptions = true, description = ['Disk images: GPT partitions and rootfs encryption (no root, no device-mapper).'],
-        subcommands = [Encrypt, Partitions])
+@Command(name = 'disk', mixinStandardHelpOptions = true, description = ['Disk images: GPT partitions, rootfs encryption and TPM deploy (no root, no device-mapper).'],
+        subcommands = [Encrypt, Partitions, DiskDeployCommand])
 class DiskCommand implements Runnable {
     @Override
     void run() {

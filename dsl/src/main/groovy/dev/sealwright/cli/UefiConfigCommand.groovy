@@ -4,6 +4,7 @@ import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.tpm.SealedFiles
+import dev.sealwright.uefi.UefiCertDirectory
 import dev.sealwright.uefi.UefiConfig
 import dev.sealwright.uefi.VariableStore
 import groovy.transform.CompileStatic
@@ -16,12 +17,13 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'config', mixinStandardHelpOptions = true,
         description = ['Write the uefi-config.json of encrypt-cloud-image (PK, KEK, db, dbx as base64 signature lists)',
-                'from an OVMF variable store, e.g. /usr/share/OVMF/OVMF_VARS_4M.ms.fd.'])
+                'from an OVMF variable store, e.g. /usr/share/OVMF/OVMF_VARS_4M.ms.fd, or from a directory of certificates.'])
 class UefiConfigCommand implements Callable<Integer> {
     @Option(names = '--vars', paramLabel = 'FILE', description = 'OVMF_VARS file (EDK2 authenticated variable store)')
     Path vars
 
-    @Option(names = '--certs', paramLabel = 'DIR', description = 'directory of PK.esl, KEK-*.esl, db-*.esl, dbx-*.esl (not implemented in this build)')
+    @Option(names = '--certs', paramLabel = 'DIR', description = ['DIR/{PK,KEK,db,dbx}/ holding *.pem|*.crt|*.cer|*.der certificates, *.sha256 hash lists, *.esl lists',
+            '(taken in name order; owner GUID from NAME.owner, VAR/owner or DIR/owner); or create-uefi-config\'s flat PK.esl, KEK-*.esl, db-*.esl, dbx-*.esl'])
     Path certs
 
     @Option(names = ['-o', '--output'], required = true, paramLabel = 'FILE', description = 'uefi-config.json to write')
@@ -32,10 +34,9 @@ class UefiConfigCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if (certs != null) throw new RecipeException('not implemented in this build: uefi config --certs (use --vars)')
-        if (vars == null) throw new RecipeException('uefi config needs --vars FILE')
-        def store = VariableStore.read(SealedFiles.readInput(vars), vars.toString())
-        def config = UefiConfig.fromVariableStore(store, omitsReadyToBoot)
+        if ((certs == null) == (vars == null)) throw new RecipeException('uefi config needs exactly one of --vars FILE and --certs DIR')
+        def config = certs != null ? UefiCertDirectory.read(certs, omitsReadyToBoot)
+                : UefiConfig.fromVariableStore(VariableStore.read(SealedFiles.readInput(vars), vars.toString()), omitsReadyToBoot)
         AtomicFiles.write(output, Json.pretty(config.toJson()).getBytes('UTF-8'))
         println "wrote ${output}: PK ${size(config.pk())}, KEK ${size(config.kek())}, db ${size(config.db())}, dbx ${size(config.dbx())}"
         return Main.OK

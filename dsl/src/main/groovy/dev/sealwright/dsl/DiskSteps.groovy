@@ -16,3 +16,26 @@ class DiskEncryptSpec extends StepSpec {
     /** Reproducible output: salts and the volume key derive from this secret. */
     void seed(Object secret) { set('seed', secret) }
 }
+
+/**
+ * {@code diskDeploy { image diskEncrypt.image; srkPub file('srk.pub'); pcrValues file('predicted.json') }}:
+ * seal the LUKS2 key of an encrypted image to a TPM (systemd-tpm2 token + secboot ESP key file).
+ */
+class DiskDeploySpec extends StepSpec {
+    DiskDeploySpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** Disk image with a LUKS2 partition, e.g. a diskEncrypt step's image output. */
+    void image(Object file) { set('image', file) }
+    /** SRK public area as tpm2_readpublic -o writes it. */
+    void srkPub(Object file) { set('srkPub', file) }
+    /** Predicted PCR values {"sha256": {"7": "<hex>"}}. */
+    void pcrValues(Object file) { set('pcrValues', file) }
+    /** 7 (default), 7,4 or sha256:7,4. */
+    void pcrs(String pcrs) { set('pcrs', pcrs) }
+    /** Passphrase of an existing keyslot; default: the image's cleartext key token. */
+    void passphrase(Object secret) { set('passphrase', secret) }
+    void partition(String selector) { set('partition', selector) }
+    /** Write the secboot sealed key file into the ESP (default true). */
+    void espKey(boolean write) { set('espKey', write) }
+    /** The SRK uses the TCG standard template: no ESP/tpm2-srk.tmpl. */
+    void standardSrkTemplate(boolean standard) { set('standardSrkTemplate', standard) }
+}

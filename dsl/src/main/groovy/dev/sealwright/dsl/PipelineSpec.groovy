@@ -99,6 +99,8 @@ class PipelineSpec {
     StepHandle tpmSeal(String name, @DelegatesTo(value = TpmSealSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tpm.seal', name, TpmSealSpec, body) }
     StepHandle diskEncrypt(@DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', null, DiskEncryptSpec, body) }
     StepHandle diskEncrypt(String name, @DelegatesTo(value = DiskEncryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.encrypt', name, DiskEncryptSpec, body) }
+    StepHandle diskDeploy(@DelegatesTo(value = DiskDeploySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.deploy', null, DiskDeploySpec, body) }
+    StepHandle diskDeploy(String name, @DelegatesTo(value = DiskDeploySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.deploy', name, DiskDeploySpec, body) }
     StepHandle quoteVerify(@DelegatesTo(value = QuoteVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.verify', null, QuoteVerifySpec, body) }
     StepHandle quoteVerify(String name, @DelegatesTo(value = QuoteVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.verify', name, QuoteVerifySpec, body) }
 

@@ -32,6 +32,12 @@ public final class OfflineSeal {
     private OfflineSeal() {}
 
     public static SealedBlob seal(TpmPublic parent, byte[] secret, byte[] authPolicy, SecureRandom random) {
+        return seal(parent, secret, authPolicy, SEALED_ATTRIBUTES, random);
+    }
+
+    /** As above with other object attributes (fixedTPM and fixedParent must stay clear for TPM2_Import). */
+    public static SealedBlob seal(TpmPublic parent, byte[] secret, byte[] authPolicy, int attributes, SecureRandom random) {
+        if ((attributes & (TpmPublic.FIXED_TPM | TpmPublic.FIXED_PARENT)) != 0) throw new IllegalArgumentException("an importable object cannot be fixedTPM or fixedParent");
         checkParent(parent);
         if (secret.length == 0) throw new TpmFormatException("the secret is empty");
         if (secret.length > MAX_SECRET) {
@@ -44,7 +50,7 @@ public final class OfflineSeal {
         byte[] seedValue = new byte[objectHash.digestSize];
         random.nextBytes(seedValue);
         TpmSensitive sensitive = new TpmSensitive(TpmAlg.KEYEDHASH, new byte[0], seedValue, secret.clone());
-        TpmPublic sealed = new TpmPublic(objectHash.algId, SEALED_ATTRIBUTES, authPolicy.clone(),
+        TpmPublic sealed = new TpmPublic(objectHash.algId, attributes, authPolicy.clone(),
                 new PublicParameters.KeyedHash(TpmScheme.NULL, objectHash.digest(seedValue, secret)));
         byte[] name = sealed.name();
 

@@ -1,0 +1,70 @@
+package dev.sealwright.cli
+
+import dev.sealwright.disk.deploy.DeployOptions
+import dev.sealwright.disk.deploy.DiskDeployer
+import dev.sealwright.disk.luks2.Entropy
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.tools.Tools
+import dev.sealwright.uefi.UefiConfig
+import groovy.transform.CompileStatic
+import picocli.CommandLine
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+import picocli.CommandLine.Parameters
+
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+@CompileStatic
+@Command(name = 'deploy', mixinStandardHelpOptions = true,
+        description = ['Seal the LUKS2 rootfs of an encrypted disk image to a TPM (encrypt-cloud-image deploy), offline, to the SRK under',
+                'the predicted PCR values: a systemd-tpm2 token unlocking a new keyslot, and the keyslot passphrase in secboot\'s sealed key',
+                'file ESP/device/fde/cloudimg-rootfs.sealed-key. Cleartext key tokens are removed; optionally a recovery keyslot.',
+                'The input is copied to -o OUT unless --in-place.'])
+class DiskDeployCommand implements Callable<Integer> {
+    @Parameters(index = '0', paramLabel = 'ENCRYPTED.img')
+    Path input
+    @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the deployed image here (temp file + rename)')
+    Path output
+    @Option(names = '--in-place', description = 'modify ENCRYPTED.img itself')
+    boolean inPlace
+    @Option(names = '--srk-pub', required = true, paramLabel = 'FILE', description = 'SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)')
+    Path srkPub
+    @Option(names = '--uefi-config', paramLabel = 'FILE', description = 'uefi-config.json (encrypt-cloud-image); checked, but PCR prediction from it is not implemented in this build')
+    Path uefiConfig
+    @Option(names = '--pcrs', paramLabel = 'LIST', description = 'PCRs to seal to, e.g. 7 or 7,4 (sha256 bank) or sha256:7,4 (default: ${DEFAULT-VALUE})')
+    String pcrs = '7'
+    @Option(names = '--pcr-values', paramLabel = 'FILE', description = 'predicted PCR values {"sha256": {"7": "<hex>"}} (as measure vtpm --json writes)')
+    Path pcrValues
+    @Option(names = '--key-file', paramLabel = 'FILE', description = 'passphrase of an existing keyslot (default: the cleartext key token in the header)')
+    Path keyFile
+    @Option(names = '--recovery-key-out', paramLabel = 'FILE', description = 'add a recovery keyslot; its 16-byte key goes to FILE (0600, never overwritten)')
+    Path recoveryKeyOut
+    @Option(names = '--partition', paramLabel = 'SEL', description = 'the LUKS2 partition (default: the one with a cleartext key token, or the only one)')
+    String partition
+    @Option(names = '--no-esp-key', description = 'do not write the secboot sealed key file ESP/device/fde/cloudimg-rootfs.sealed-key (the LUKS2 token only)')
+    boolean noEspKey
+    @Option(names = '--standard-srk-template', description = 'the SRK uses the TCG standard template: do not write ESP/tpm2-srk.tmpl')
+    boolean standardSrkTemplate
+
+    @Override
+    Integer call() {
+        if (inPlace == (output != null)) throw new CommandLine.ParameterException(new CommandLine(this), 'disk deploy: give exactly one of -o OUT and --in-place')
+        if (uefiConfig != null) UefiConfig.read(uefiConfig)
+        if (pcrValues == null) {
+            throw new RecipeException('disk deploy: --pcr-values FILE is required: not implemented in this build: predicting PCR 7/4 from --uefi-config (measure vtpm)')
+        }
+        byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)
+        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate)
+        def r = DiskDeployer.deploy(input, inPlace ? null : output, o, new Tools(), Entropy.secure())
+        if (passphrase != null) Arrays.fill(passphrase, (byte) 0)
+        println "partition ${r.partition()}: keyslot ${r.tpmKeyslot()} sealed to ${r.selection()} (policy ${r.policy().encodeHex()}), systemd-tpm2 token ${r.tokenId()}; " +
+                "unlocked with ${r.passphraseFrom()}"
+        if (!r.removedTokens().isEmpty()) println "removed cleartext key token ${r.removedTokens().join(', ')}"
+        r.espFiles().each { println "ESP: wrote ${it}" }
+        if (r.recoveryKeyslot() >= 0) println "recovery keyslot ${r.recoveryKeyslot()}: key written to ${recoveryKeyOut}"
+        if (uefiConfig != null) println "note: PCR values from ${pcrValues}; ${uefiConfig} was checked but not used for prediction in this build"
+        println "wrote ${inPlace ? input : output}"
+        Main.OK
+    }
+}

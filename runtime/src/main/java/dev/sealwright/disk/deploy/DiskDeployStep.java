@@ -1,0 +1,58 @@
+package dev.sealwright.disk.deploy;
+
+import dev.sealwright.disk.luks2.Entropy;
+import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.Secret;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepType;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code disk.deploy}: {@code disk deploy} as a cached step, see {@link DiskDeployer}. The passphrase
+ * comes from the image's cleartext key token unless given; a recovery keyslot is always added and its
+ * key is the {@code recoveryKey} output (0600). Sealing uses fresh random seeds, so a rebuild (--fresh)
+ * gives different bytes by design; the cache keeps the first result.
+ */
+public final class DiskDeployStep implements StepType {
+    @Override public String name() { return "disk.deploy"; }
+    @Override public int version() { return 1; }
+    @Override public String description() { return "seal an encrypted disk image's LUKS2 key to a TPM's SRK under predicted PCRs (token + ESP key file)"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("image", Input.class, "disk image with a LUKS2 partition (disk.encrypt output)"),
+                OptionSpec.required("srkPub", Input.class, "SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)"),
+                OptionSpec.required("pcrValues", Input.class, "predicted PCR values JSON {\"sha256\": {\"7\": \"<hex>\"}}"),
+                OptionSpec.optional("pcrs", String.class, "7", "PCRs to seal to: 7, 7,4 or sha256:7,4"),
+                OptionSpec.optional("passphrase", Secret.class, null, "passphrase of an existing keyslot (default: the cleartext key token)"),
+                OptionSpec.optional("partition", String.class, null, "the LUKS2 partition (default: found automatically)"),
+                OptionSpec.optional("espKey", Boolean.class, true, "write the secboot sealed key file into the ESP"),
+                OptionSpec.optional("standardSrkTemplate", Boolean.class, false, "the SRK uses the TCG standard template (no ESP/tpm2-srk.tmpl)"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(OutputSpec.file("image", "disk.img", "the deployed disk image"),
+                OutputSpec.file("recoveryKey", "recovery.key", "16-byte recovery key of the recovery keyslot (0600)"),
+                OutputSpec.value("tpmKeyslot", "keyslot unlocked by the systemd-tpm2 token"),
+                OutputSpec.value("policy", "PolicyPCR digest of the token's sealed object, hex"));
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        Secret passphrase = ctx.option("passphrase") == null ? null : ctx.secret("passphrase");
+        DeployOptions o = new DeployOptions(ctx.path("srkPub"), ctx.string("pcrs"), ctx.path("pcrValues"),
+                passphrase == null ? null : passphrase.reveal(), passphrase == null ? null : passphrase.source(),
+                (String) ctx.option("partition"), ctx.output("recoveryKey"), ctx.flag("espKey"), ctx.flag("standardSrkTemplate"));
+        DiskDeployer.Result r = DiskDeployer.deploy(ctx.path("image"), ctx.output("image"), o, ctx.tools(), Entropy.secure());
+        ctx.value("tpmKeyslot", r.tpmKeyslot());
+        ctx.value("policy", HexFormat.of().formatHex(r.policy()));
+        ctx.log("partition " + r.partition() + ": keyslot " + r.tpmKeyslot() + " sealed to " + r.selection() + ", token " + r.tokenId()
+                + (r.removedTokens().isEmpty() ? "" : ", removed cleartext token " + String.join(", ", r.removedTokens()))
+                + (r.espFiles().isEmpty() ? "" : ", ESP: " + String.join(", ", r.espFiles())));
+    }
+}
