@@ -43,7 +43,10 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--secure-boot', description = 'Secure Boot is enforced (SecureBoot=1; the db entry that verifies the UKI is measured)')
     boolean secureBoot
 
-    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0, 1 and 5 events are used as they are')
+    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5)')
+    Path bootDisk
+
+    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are')
     Path referenceLog
 
     @Option(names = '--json', description = 'print JSON: sha256 and sha384 PCR values, missing, events')
@@ -60,7 +63,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
         def prediction = VtpmPrediction.predict(new VtpmInputs(MeasureTdxCommand.read(uki), uki.toString(), vars, varsSource, secureBoot,
-                ref, referenceLog?.toString()))
+                bootDisk, ref, referenceLog?.toString()))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

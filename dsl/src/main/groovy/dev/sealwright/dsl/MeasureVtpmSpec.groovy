@@ -13,5 +13,6 @@ class MeasureVtpmSpec extends StepSpec {
     void uefiConfig(Object f) { set('uefiConfig', f) }
     void uki(Object f) { set('uki', f) }
     void secureBoot(boolean on) { set('secureBoot', on) }
+    void bootDisk(Object f) { set('bootDisk', f) }
     void referenceLog(Object f) { set('referenceLog', f) }
 }

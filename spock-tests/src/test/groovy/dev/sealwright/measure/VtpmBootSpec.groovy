@@ -42,7 +42,7 @@ class VtpmBootSpec extends Specification {
     static final Path SNAKEOIL_KEY = Path.of('/usr/share/ovmf/PkKek-1-snakeoil.key')
     static final Path SNAKEOIL_CERT = Path.of('/usr/share/ovmf/PkKek-1-snakeoil.pem')
     /** PCRs the firmware, systemd-stub and the kernel's EFI stub extend and this build predicts from files. */
-    static final List<Integer> PREDICTED = [2, 3, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15]
+    static final List<Integer> PREDICTED = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15]
     static final String SRK = '0x81000001'
 
     @Shared @TempDir Path work
@@ -61,19 +61,19 @@ class VtpmBootSpec extends Specification {
     }
 
     def "(a) no Secure Boot: predicted PCRs equal the guest's, eventlog diff is empty, and the blob sealed to the Secure Boot prediction does not unseal"() {
-        when:
-        def prediction = predict(CODE, VARS, uki, false, null)
+        when: 'booted from the ESP disk the Launch component writes, which the prediction reads for PCR 5'
         def guest = boot('plain', CODE, VARS, uki)
+        def prediction = predict(CODE, VARS, uki, false, guest.bootDisk)
 
         then: 'every PCR the prediction computes equals what the guest reads, in both banks'
-        prediction.missing.keySet() == ['0', '1', '5', '10'] as Set
+        prediction.missing.keySet() == ['0', '1', '10'] as Set
         PREDICTED.each { int pcr ->
             assert prediction.sha256[pcr as String] == guest.pcrs.sha256[pcr]: "sha256 PCR ${pcr}"
             assert prediction.sha384[pcr as String] == guest.pcrs.sha384[pcr]: "sha384 PCR ${pcr}"
         }
         and: 'the guest log replays to the PCRs it read (the log is complete)'
         replays(guest)
-        and: 'with the guest log as reference for PCRs 0, 1, 5, eventlog diff finds no difference in either bank'
+        and: 'with the guest log as reference for PCRs 0 and 1, eventlog diff finds no difference in either bank'
         diffIsEmpty(guest)
         and: 'the blob is bound to the Secure Boot PCRs, so the TPM refuses it here'
         guest.unseal.startsWith('failed')
@@ -81,8 +81,8 @@ class VtpmBootSpec extends Specification {
 
     def "(b) Secure Boot with the snakeoil db: PCR 7 from the vars file and PCR 4 equal the guest's, and the blob sealed offline unseals in the guest"() {
         when:
-        def prediction = predict(SB_CODE, SB_VARS, signedUki, true, null)
         def guest = boot('secure', SB_CODE, SB_VARS, signedUki)
+        def prediction = predict(SB_CODE, SB_VARS, signedUki, true, guest.bootDisk)
 
         then: 'the kernel saw Secure Boot enforced'
         guest.console.any { it.contains('Secure boot enabled') }
@@ -97,6 +97,15 @@ class VtpmBootSpec extends Specification {
         diffIsEmpty(guest)
         and: 'the guest unsealed exactly the secret sealed offline to the predicted PCRs 4 and 7'
         guest.unseal == 'ok sha256=' + MessageDigest.getInstance('SHA-256').digest(secret).encodeHex().toString()
+        and: 'after one more PCR 4 extend (another image loaded) the TPM refuses the same blob'
+        guest.console.contains('SW-UNSEAL-AFTER-EXTEND failed')
+        and: 'diff against the prediction for the boot without Secure Boot names PCR 4 and PCR 7 (and only those)'
+        def wrong = guest.logFile.resolveSibling('predicted-wrong.json')
+        Cli.run('measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', VARS.toString(), '--uki', uki.toString(),
+                '--boot-disk', guest.bootDisk.toString(), '--reference-log', guest.logFile.toString(), '--eventlog', wrong.toString()).exitCode == 0
+        def d = Cli.run('eventlog', 'diff', guest.logFile.toString(), wrong.toString(), '--bank', 'sha256')
+        d.exitCode == 1
+        d.out.readLines().findAll { it ==~ /PCR\d+ event \d+:/ }*.replaceAll(/ event.*/, '') == ['PCR4', 'PCR7']
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -185,10 +194,10 @@ pipeline('vtpm-guest') {
         disk
     }
 
-    private Map predict(Path code, Path vars, Path image, boolean secureBoot, Path referenceLog) {
-        def args = ['measure', 'vtpm', '--firmware-code', code.toString(), '--firmware-vars', vars.toString(), '--uki', image.toString(), '--json']
+    private Map predict(Path code, Path vars, Path image, boolean secureBoot, Path bootDisk) {
+        def args = ['measure', 'vtpm', '--firmware-code', code.toString(), '--firmware-vars', vars.toString(), '--uki', image.toString(),
+                    '--boot-disk', bootDisk.toString(), '--json']
         if (secureBoot) args << '--secure-boot'
-        if (referenceLog != null) args += ['--reference-log', referenceLog.toString()]
         def r = Cli.run(args as String[])
         assert r.exitCode == 0: r.toString()
         new JsonSlurper().parseText(r.out) as Map
@@ -219,7 +228,7 @@ pipeline('vtpm-guest') {
             assert unseal != null: "the guest printed no unseal result:\n${lines.join('\n')}"
             assert pcrs.sha256.size() == 24 && pcrs.sha384.size() == 24: "the guest printed PCRs ${pcrs}"
             [console: lines, pcrs: pcrs, logFile: logFile, log: Tcg2EventLogCodec.read(log, logFile.toString(), null), unseal: unseal,
-             code: code, vars: vars, image: image, secureBoot: code == SB_CODE]
+             code: code, vars: vars, image: image, secureBoot: code == SB_CODE, bootDisk: runDir.resolve('esp.img')]
         } finally {
             vm.close()
         }
@@ -237,7 +246,7 @@ pipeline('vtpm-guest') {
     private boolean diffIsEmpty(Map guest) {
         Path predicted = guest.logFile.resolveSibling('predicted.json')
         def args = ['measure', 'vtpm', '--firmware-code', guest.code.toString(), '--firmware-vars', guest.vars.toString(), '--uki', guest.image.toString(),
-                    '--reference-log', guest.logFile.toString(), '--eventlog', predicted.toString()]
+                    '--boot-disk', guest.bootDisk.toString(), '--reference-log', guest.logFile.toString(), '--eventlog', predicted.toString()]
         if (guest.secureBoot) args << '--secure-boot'
         def p = Cli.run(args as String[])
         assert p.exitCode == 0: p.toString()

@@ -76,6 +76,7 @@ class VtpmPredictionSpec extends Specification {
         doc.missing.keySet() == ['0', '1', '5', '10'] as Set
         doc.sha256.keySet() == ((0..15) - [0, 1, 5, 10])*.toString() as Set
         doc.missing['0'][0].contains('--reference-log')
+        doc.missing['5'][0].contains('--boot-disk')
     }
 
     private static String certificateDer(String pem) {
@@ -140,6 +141,7 @@ class VtpmPredictionSpec extends Specification {
         'signer not in db (Microsoft vars)'      | { s -> ['measure', 'vtpm', '--firmware-code', SB_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--uki', s.signed.toString(), '--secure-boot'] }             | 'which no X.509 entry of the db'
         'firmware without Secure Boot'           | { s -> ['measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', SB_VARS.toString(), '--uki', s.signed.toString(), '--secure-boot'] }                | 'lists no secure-boot feature'
         'not a UKI'                              | { s -> ['measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', VARS.toString(), '--uki', STUB.toString()] }                                         | 'not a UKI (no .linux section)'
+        'boot disk without a GPT'                | { s -> ['measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', VARS.toString(), '--uki', s.uki.toString(), '--boot-disk', VARS.toString()] }      | 'no MBR signature'
         'vars file is not a variable store'      | { s -> ['measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', STUB.toString(), '--uki', s.uki.toString()] }                                        | 'not a firmware volume'
     }
 

@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # Guest workload of VtpmBootSpec: print the PCRs, the binary TPM event log (base64) and the result of
-# unsealing the blob on the second virtio disk (/dev/vdb, a tar) with tpm2-tools through /dev/tpmrm0.
+# unsealing the blob on the second virtio disk (/dev/vdb, a tar) with tpm2-tools through /dev/tpmrm0,
+# then again after one more PCR 4 extend.
 B=/bin/busybox
 $B mount -t securityfs securityfs /sys/kernel/security
 for bank in sha256 sha384; do
@@ -17,6 +18,13 @@ if /usr/bin/tpm2 import -C 0x81000001 -u sealed.pub -i sealed.dpriv -s sealed.se
     && /usr/bin/tpm2 load -C 0x81000001 -u sealed.pub -r imported.priv -c sealed.ctx 2>>err \
     && /usr/bin/tpm2 unseal -c sealed.ctx -p pcr:sha256:4,7 -o secret 2>>err; then
     echo "SW-UNSEAL ok sha256=$($B sha256sum secret | $B cut -d' ' -f1)"
+    # as if another image had been loaded: one more PCR 4 extend must make the TPM refuse the same blob
+    /usr/bin/tpm2 pcrextend 4:sha256=0000000000000000000000000000000000000000000000000000000000000000 2>>err
+    if /usr/bin/tpm2 unseal -c sealed.ctx -p pcr:sha256:4,7 -o secret2 2>>err; then
+        echo "SW-UNSEAL-AFTER-EXTEND ok"
+    else
+        echo "SW-UNSEAL-AFTER-EXTEND failed"
+    fi
 else
     echo "SW-UNSEAL failed: $($B tr '\n' ' ' < err)"
 fi

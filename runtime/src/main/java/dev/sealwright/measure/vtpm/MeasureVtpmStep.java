@@ -37,7 +37,8 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json instead of a vars file"),
                 OptionSpec.required("uki", Input.class, "the UKI booted from the ESP"),
                 OptionSpec.optional("secureBoot", Boolean.class, false, "Secure Boot is enforced"),
-                OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1, 5 events"));
+                OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image (its GPT goes into PCR 5)"),
+                OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events"));
     }
 
     @Override
@@ -66,7 +67,7 @@ public final class MeasureVtpmStep implements StepType {
             throw new RecipeException(uki + ": cannot read: " + e.getMessage());
         }
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars, varsFile.toString(),
-                secureBoot, ref, refFile == null ? null : refFile.toString()));
+                secureBoot, ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null, ref, refFile == null ? null : refFile.toString()));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
         for (int i = 0; i < VtpmPrediction.PCRS; i++)

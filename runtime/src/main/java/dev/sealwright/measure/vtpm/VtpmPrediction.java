@@ -23,8 +23,10 @@ import java.util.TreeMap;
  */
 public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> missing) {
     public static final int PCRS = 16;
-    /** PCRs whose OVMF events cannot be computed from files and are taken from a reference log. */
+    /** PCRs whose OVMF events cannot be computed from files (5: without the boot disk) and are taken from a reference log. */
     static final Set<Integer> FROM_REFERENCE = Set.of(0, 1, 5);
+    static final String EXIT_BOOT_SERVICES = "Exit Boot Services Invocation";
+    static final String EXIT_BOOT_SERVICES_OK = "Exit Boot Services Returned with Success";
 
     public VtpmPrediction {
         events = List.copyOf(events);
@@ -45,9 +47,10 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "db", in.variables().db()));
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "dbx", in.variables().dbx()));
         ev.add(TpmBootEvents.separator(7));
+        Set<Integer> fromReference = in.bootDisk() == null ? FROM_REFERENCE : Set.of(0, 1);
         if (in.referenceLog() != null) {
             for (BootEvent e : in.referenceLog().events()) {
-                if (!FROM_REFERENCE.contains((int) e.index())) continue;
+                if (!fromReference.contains((int) e.index())) continue;
                 for (HashAlg alg : TpmBootEvents.BANKS)
                     if (e.digests().get(alg) == null)
                         throw new RecipeException(in.referenceLogName() + ": PCR " + e.index() + " event " + e.typeName() + " has no " + alg.label() + " digest");
@@ -56,10 +59,15 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         } else {
             missing.get(0).add("OVMF's firmware-volume blobs are measured after decompression in memory; pass --reference-log with a TPM log captured from the same firmware");
             missing.get(1).add("the boot variables OVMF creates depend on the VM's device topology; pass --reference-log with a TPM log captured from the same VM configuration");
-            missing.get(5).add("the GPT of the boot disk and the ExitBootServices actions; pass --reference-log with a TPM log captured from the same VM configuration");
+            if (in.bootDisk() == null)
+                missing.get(5).add("the GPT of the boot disk: pass --boot-disk (or --reference-log with a TPM log captured from the same VM configuration)");
         }
         if (!in.variables().omitsReadyToBootEvent()) ev.add(TpmBootEvents.action(4, TpmBootEvents.CALLING_EFI_APPLICATION));
         for (int pcr : new int[] {2, 3, 4, 6}) ev.add(TpmBootEvents.separator(pcr));
+        if (in.bootDisk() != null) {
+            ev.add(TpmBootEvents.separator(5));
+            ev.add(GptEvent.of(in.bootDisk()));
+        }
         if (in.secureBoot()) {
             byte[] entry = SecureBootAuthority.signatureData(in.uki(), in.ukiName(), in.variables().db(), in.variablesSource());
             ev.add(TpmBootEvents.authority(entry, SecureBootAuthority.subject(entry)));
@@ -87,6 +95,10 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             ev.add(TpmBootEvents.loadOptions(cmdline == null ? "" : text(cmdline.content())));
             PeSection initrd = uki.section(".initrd");
             if (initrd != null) ev.add(TpmBootEvents.initrd(initrd.content()));
+        }
+        if (in.bootDisk() != null) {
+            ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES));
+            ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES_OK));
         }
         missing.get(10).add("the running kernel's IMA extends it (not a boot-time measurement)");
         return new VtpmPrediction(ev, missing);
