@@ -58,11 +58,10 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Override
     Integer call() {
         def vars = variables.vars != null ? VtpmVariables.fromVarsFile(variables.vars) : VtpmVariables.fromUefiConfig(variables.uefiConfig)
-        String varsSource = (variables.vars ?: variables.uefiConfig).toString()
-        VtpmVariables.checkFirmware(firmwareCode, secureBoot)
+        vars.check(firmwareCode, secureBoot)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        def prediction = VtpmPrediction.predict(new VtpmInputs(MeasureTdxCommand.read(uki), uki.toString(), vars, varsSource, secureBoot,
+        def prediction = VtpmPrediction.predict(new VtpmInputs(MeasureTdxCommand.read(uki), uki.toString(), vars.config(), vars.source(), secureBoot,
                 bootDisk, ref, referenceLog?.toString()))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))

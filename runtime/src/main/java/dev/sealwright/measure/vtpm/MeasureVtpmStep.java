@@ -12,7 +12,6 @@ import dev.sealwright.measure.event.EventLog;
 import dev.sealwright.measure.event.EventLogFiles;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
-import dev.sealwright.uefi.UefiConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,9 +52,9 @@ public final class MeasureVtpmStep implements StepType {
             throw new RecipeException("measure.vtpm: give firmwareVars or uefiConfig, exactly one");
         boolean secureBoot = ctx.flag("secureBoot");
         Path code = ctx.path("firmwareCode");
-        VtpmVariables.checkFirmware(code, secureBoot);
-        Path varsFile = ctx.option("firmwareVars") != null ? ctx.path("firmwareVars") : ctx.path("uefiConfig");
-        UefiConfig vars = ctx.option("firmwareVars") != null ? VtpmVariables.fromVarsFile(varsFile) : VtpmVariables.fromUefiConfig(varsFile);
+        VtpmVariables vars = ctx.option("firmwareVars") != null ? VtpmVariables.fromVarsFile(ctx.path("firmwareVars"))
+                : VtpmVariables.fromUefiConfig(ctx.path("uefiConfig"));
+        vars.check(code, secureBoot);
         EventLog ref = null;
         Path refFile = ctx.option("referenceLog") != null ? ctx.path("referenceLog") : null;
         if (refFile != null) ref = EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
@@ -66,7 +65,7 @@ public final class MeasureVtpmStep implements StepType {
         } catch (IOException e) {
             throw new RecipeException(uki + ": cannot read: " + e.getMessage());
         }
-        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars, varsFile.toString(),
+        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(),
                 secureBoot, ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null, ref, refFile == null ? null : refFile.toString()));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
