@@ -52,7 +52,7 @@ class DiskDeployCommand implements Callable<Integer> {
         if (inPlace == (output != null)) throw new CommandLine.ParameterException(new CommandLine(this), 'disk deploy: give exactly one of -o OUT and --in-place')
         if (uefiConfig != null) UefiConfig.read(uefiConfig)
         if (pcrValues == null) {
-            throw new RecipeException('disk deploy: --pcr-values FILE is required: not implemented in this build: predicting PCR 7/4 from --uefi-config (measure vtpm)')
+            throw new RecipeException('disk deploy: --pcr-values FILE is required (write it with: sealwright measure vtpm --uefi-config uefi-config.json --uki X.efi --secure-boot --json > predicted.json); deriving PCR 7/4 from --uefi-config alone is not implemented in this build')
         }
         byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)
         def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate)

@@ -1,16 +1,81 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.Json
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.measure.event.EventLogFiles
+import dev.sealwright.measure.event.LogKind
+import dev.sealwright.measure.vtpm.TpmBootEvents
+import dev.sealwright.measure.vtpm.VtpmInputs
+import dev.sealwright.measure.vtpm.VtpmPrediction
+import dev.sealwright.measure.vtpm.VtpmPredictionJson
+import dev.sealwright.measure.vtpm.VtpmVariables
 import groovy.transform.CompileStatic
+import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
+import picocli.CommandLine.Option
 
+import java.nio.charset.StandardCharsets
+import java.nio.file.Path
 import java.util.concurrent.Callable
 
 @CompileStatic
-@Command(name = 'vtpm', mixinStandardHelpOptions = true, description = ['Predict vTPM PCRs 0-15 (not implemented in this build).'])
+@Command(name = 'vtpm', mixinStandardHelpOptions = true,
+        description = ['Predict the vTPM PCRs 0-15 (sha256 and sha384) of a QEMU + OVMF + swtpm VM booting a systemd-stub UKI from its ESP.',
+                'A PCR whose events this build cannot compute is reported as such, never guessed.'])
 class MeasureVtpmCommand implements Callable<Integer> {
+    @Option(names = '--firmware-code', required = true, paramLabel = 'F', description = 'OVMF code file (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd); checked against --secure-boot')
+    Path firmwareCode
+
+    static class Variables {
+        @Option(names = '--firmware-vars', paramLabel = 'V', description = 'OVMF vars file the VM starts from (PK, KEK, db, dbx)')
+        Path vars
+        @Option(names = '--uefi-config', paramLabel = 'J', description = 'uefi-config.json (encrypt-cloud-image) with PK, KEK, db, dbx')
+        Path uefiConfig
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = '1')
+    Variables variables
+
+    @Option(names = '--uki', required = true, paramLabel = 'X.efi', description = 'the UKI booted as \\EFI\\BOOT\\BOOTX64.EFI')
+    Path uki
+
+    @Option(names = '--secure-boot', description = 'Secure Boot is enforced (SecureBoot=1; the db entry that verifies the UKI is measured)')
+    boolean secureBoot
+
+    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5)')
+    Path bootDisk
+
+    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are')
+    Path referenceLog
+
+    @Option(names = '--json', description = 'print JSON: sha256 and sha384 PCR values, missing, events')
+    boolean json
+
+    @Option(names = '--eventlog', paramLabel = 'OUT.json', description = 'write the prediction with its events (input of eventlog diff)')
+    Path eventlog
+
     @Override
     Integer call() {
-        System.err.println('not implemented in this build: vTPM PCR prediction (measure vtpm); eventlog replay --kind tpm replays a real TPM log')
-        Main.FAILED
+        def vars = variables.vars != null ? VtpmVariables.fromVarsFile(variables.vars) : VtpmVariables.fromUefiConfig(variables.uefiConfig)
+        vars.check(firmwareCode, secureBoot)
+        def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
+        if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
+        def prediction = VtpmPrediction.predict(new VtpmInputs(MeasureTdxCommand.read(uki), uki.toString(), vars.config(), vars.source(), secureBoot,
+                bootDisk, ref, referenceLog?.toString()))
+        def doc = VtpmPredictionJson.document(prediction)
+        if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
+        if (json) {
+            print Json.pretty(doc)
+            return Main.OK
+        }
+        for (def alg : TpmBootEvents.BANKS) {
+            println alg.label()
+            for (int i = 0; i < VtpmPrediction.PCRS; i++) {
+                def v = prediction.pcrHex(i, alg)
+                println "  ${String.valueOf(i).padLeft(2)}  ${v ?: 'not computed: ' + prediction.missing()[i].join('; ')}"
+            }
+        }
+        Main.OK
     }
 }

@@ -16,6 +16,9 @@ class MeasureSteps {
     StepHandle tdx(@DelegatesTo(value = MeasureTdxSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.addStep('measure.tdx', null, MeasureTdxSpec, body) }
     StepHandle tdx(String name, @DelegatesTo(value = MeasureTdxSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.addStep('measure.tdx', name, MeasureTdxSpec, body) }
 
+    StepHandle vtpm(@DelegatesTo(value = MeasureVtpmSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.addStep('measure.vtpm', null, MeasureVtpmSpec, body) }
+    StepHandle vtpm(String name, @DelegatesTo(value = MeasureVtpmSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.addStep('measure.vtpm', name, MeasureVtpmSpec, body) }
+
     StepHandle snp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(body) }
     StepHandle snp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(name, body) }
 }

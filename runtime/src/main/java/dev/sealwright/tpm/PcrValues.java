@@ -19,6 +19,9 @@ import java.util.TreeMap;
  * {@code measure vtpm --json} emits.
  */
 public final class PcrValues {
+    /** Keys of a {@code measure vtpm --json} document that are not banks (reasons, the event list). */
+    private static final java.util.Set<String> PREDICTION_KEYS = java.util.Set.of("missing", "kind", "algorithms", "events");
+
     private final Map<TpmHash, SortedMap<Integer, byte[]>> banks = new EnumMap<>(TpmHash.class);
 
     public PcrValues put(TpmHash bank, int pcr, byte[] value) {
@@ -58,6 +61,7 @@ public final class PcrValues {
         PcrValues values = new PcrValues();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> bank = it.next();
+            if (PREDICTION_KEYS.contains(bank.getKey())) continue;
             TpmHash hash;
             try {
                 hash = TpmHash.fromLabel(bank.getKey());

@@ -76,7 +76,10 @@ public final class QemuCommandLine {
     }
 
     private static void plain(List<String> a, VmSpec spec, String accelerator, VmRunDir run) {
-        add(a, "-accel", accelerator, "-machine", "q35");
+        // Secure Boot builds of OVMF keep their variables in SMM: QEMU must give it SMM and a secure pflash
+        boolean smm = spec.pflash() && FirmwareDescriptor.find(java.nio.file.Path.of(spec.firmware())).map(FirmwareDescriptor::requiresSmm).orElse(false);
+        add(a, "-accel", accelerator, "-machine", smm ? "q35,smm=on" : "q35");
+        if (smm) add(a, "-global", "driver=cfi.pflash01,property=secure,value=on");
         if (accelerator.equals("kvm")) add(a, "-cpu", "host");
         if (spec.pflash()) {
             add(a, "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + spec.firmware(),

@@ -274,7 +274,7 @@ class DiskDeployCliSpec extends Specification {
         'no key, no token'      | ['--key-file': null]                        | '@enc.img partition 1: no cleartext key token'
         'wrong key'             | ['--key-file': '@wrong.key']                | '@enc.img partition 1: the passphrase from @wrong.key opens no keyslot'
         'recovery file exists'  | ['--recovery-key-out': '@exists.key']       | '@exists.key: already exists; not overwriting a key file'
-        'no prediction'         | ['--pcr-values': null]                      | 'not implemented in this build: predicting PCR 7/4 from --uefi-config'
+        'no prediction'         | ['--pcr-values': null]                      | '--pcr-values FILE is required (write it with: sealwright measure vtpm'
         'PCR 4 not predicted'   | ['--pcrs': '7,4']                           | '@predicted.json: no predicted value for PCR sha256:4'
     }
 

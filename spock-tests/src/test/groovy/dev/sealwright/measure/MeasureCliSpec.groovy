@@ -139,7 +139,7 @@ class MeasureCliSpec extends Specification {
         ['measure', 'tdx', '--firmware', OVMF, '--memory', 'lots']                        | 1    | "memory 'lots'"
         ['measure', 'tdx', '--firmware', OVMF, '--profile', 'nope']                       | 1    | "unknown TDX profile 'nope'"
         ['measure', 'tdx', '--firmware', OVMF, '--uki', OVMF, '--kernel', OVMF]           | 2    | 'mutually exclusive'
-        ['measure', 'vtpm']                                                               | 1    | 'not implemented in this build'
+        ['measure', 'vtpm', '--firmware-code', OVMF, '--firmware-vars', '/nonexistent.fd', '--uki', OVMF] | 1 | '/nonexistent.fd: no such file'
         ['eventlog', 'replay', '/usr/share/ovmf/OVMF.fd']                                 | 1    | 'not a valid TCG2 event log'
     }
 

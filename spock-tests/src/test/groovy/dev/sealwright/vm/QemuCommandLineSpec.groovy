@@ -194,4 +194,23 @@ class QemuCommandLineSpec extends Specification {
         'tdx' || '"qom-type":"tdx-guest"'
         'snp' || 'sev-snp-guest,id=sev0'
     }
+
+    def "a firmware whose QEMU descriptor says requires-smm gets SMM and a secure pflash, as libvirt gives it; others do not"() {
+        given:
+        Repo.requireTool('ovmf')
+        def plain = VmSpec.builder().firmware(Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')).vars(Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd'))
+                .uki(Path.of('/x.efi')).build()
+        def secure = VmSpec.builder().firmware(Path.of('/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd')).vars(Path.of('/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd'))
+                .uki(Path.of('/x.efi')).build()
+
+        when:
+        def a = QemuCommandLine.build(plain, 'qemu-system-x86_64', QemuVersion.parse('7.2.0'), 'tcg', RUN)
+        def b = QemuCommandLine.build(secure, 'qemu-system-x86_64', QemuVersion.parse('7.2.0'), 'tcg', RUN)
+
+        then: 'Debian ovmf: 60-edk2-x86_64.json has no requires-smm; OVMF_CODE_4M.snakeoil.fd -> secboot, 50-edk2-x86_64-secure.json has it'
+        values(a, '-machine') == ['q35']
+        values(a, '-global') == []
+        values(b, '-machine') == ['q35,smm=on']
+        values(b, '-global') == ['driver=cfi.pflash01,property=secure,value=on']
+    }
 }

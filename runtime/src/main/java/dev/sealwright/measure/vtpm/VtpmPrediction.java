@@ -1,0 +1,118 @@
+package dev.sealwright.measure.vtpm;
+
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.image.pe.PeSection;
+import dev.sealwright.measure.event.BootEvent;
+import dev.sealwright.measure.event.HashAlg;
+import dev.sealwright.measure.event.LogKind;
+import dev.sealwright.measure.event.Registers;
+import dev.sealwright.measure.event.UefiVariableData;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Predicted TPM events (in the order OVMF, systemd-stub and the kernel's EFI stub log them) and, per
+ * PCR 0..15, either its value or the reasons this build cannot compute it. A PCR with a missing event
+ * is never given a value.
+ */
+public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> missing) {
+    public static final int PCRS = 16;
+    /** PCRs whose OVMF events cannot be computed from files (5: without the boot disk) and are taken from a reference log. */
+    static final Set<Integer> FROM_REFERENCE = Set.of(0, 1, 5);
+    static final String EXIT_BOOT_SERVICES = "Exit Boot Services Invocation";
+    static final String EXIT_BOOT_SERVICES_OK = "Exit Boot Services Returned with Success";
+
+    public VtpmPrediction {
+        events = List.copyOf(events);
+    }
+
+    public static VtpmPrediction predict(VtpmInputs in) {
+        PeFile uki = PeFile.read(in.uki(), in.ukiName());
+        PeSection linux = uki.section(".linux");
+        if (linux == null) throw new RecipeException(in.ukiName() + ": not a UKI (no .linux section)");
+        SystemdStub stub = SystemdStub.of(uki);
+        Map<Integer, List<String>> missing = new TreeMap<>();
+        for (int i = 0; i < PCRS; i++) missing.put(i, new ArrayList<>());
+        List<BootEvent> ev = new ArrayList<>();
+
+        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "SecureBoot", new byte[] {(byte) (in.secureBoot() ? 1 : 0)}));
+        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "PK", in.variables().pk()));
+        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "KEK", in.variables().kek()));
+        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "db", in.variables().db()));
+        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "dbx", in.variables().dbx()));
+        ev.add(TpmBootEvents.separator(7));
+        Set<Integer> fromReference = in.bootDisk() == null ? FROM_REFERENCE : Set.of(0, 1);
+        if (in.referenceLog() != null) {
+            for (BootEvent e : in.referenceLog().events()) {
+                if (!fromReference.contains((int) e.index())) continue;
+                for (HashAlg alg : TpmBootEvents.BANKS)
+                    if (e.digests().get(alg) == null)
+                        throw new RecipeException(in.referenceLogName() + ": PCR " + e.index() + " event " + e.typeName() + " has no " + alg.label() + " digest");
+                ev.add(e);
+            }
+        } else {
+            missing.get(0).add("OVMF's firmware-volume blobs are measured after decompression in memory; pass --reference-log with a TPM log captured from the same firmware");
+            missing.get(1).add("the boot variables OVMF creates depend on the VM's device topology; pass --reference-log with a TPM log captured from the same VM configuration");
+            if (in.bootDisk() == null)
+                missing.get(5).add("the GPT of the boot disk: pass --boot-disk (or --reference-log with a TPM log captured from the same VM configuration)");
+        }
+        if (!in.variables().omitsReadyToBootEvent()) ev.add(TpmBootEvents.action(4, TpmBootEvents.CALLING_EFI_APPLICATION));
+        for (int pcr : new int[] {2, 3, 4, 6}) ev.add(TpmBootEvents.separator(pcr));
+        if (in.bootDisk() != null) {
+            ev.add(TpmBootEvents.separator(5));
+            ev.add(GptEvent.of(in.bootDisk()));
+        }
+        if (in.secureBoot()) {
+            byte[] entry = SecureBootAuthority.signatureData(in.uki(), in.ukiName(), in.variables().db(), in.variablesSource());
+            ev.add(TpmBootEvents.authority(entry, SecureBootAuthority.subject(entry)));
+        }
+        ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(in.uki(), in.ukiName()), "UKI " + in.ukiName()));
+        if (!stub.supported()) {
+            String why = "not implemented in this build: the measurements of " + stub.describe() + " (this build reproduces systemd-stub 252)";
+            missing.get(11).add(why);
+            missing.get(9).add(why);
+            if (!in.secureBoot()) missing.get(4).add(why + ": whether it LoadImage()s the inner kernel");
+            missing.get(12).add(why);
+            missing.get(13).add(why);
+        } else {
+            for (String name : stub.measuredSections()) {
+                PeSection s = uki.section(name);
+                if (s == null) continue;
+                ev.add(TpmBootEvents.sectionName(name));
+                ev.add(TpmBootEvents.sectionContent(name, s.content()));
+            }
+            // Observed with stub 252: without Secure Boot it starts the kernel through LoadImage (logged in PCR 4);
+            // under Secure Boot it uses the EFI handover entry, which the firmware does not measure.
+            if (!in.secureBoot())
+                ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(linux.content(), in.ukiName() + " .linux"), "inner kernel (.linux)"));
+            PeSection cmdline = uki.section(".cmdline");
+            ev.add(TpmBootEvents.loadOptions(cmdline == null ? "" : text(cmdline.content())));
+            PeSection initrd = uki.section(".initrd");
+            if (initrd != null) ev.add(TpmBootEvents.initrd(initrd.content()));
+        }
+        if (in.bootDisk() != null) {
+            ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES));
+            ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES_OK));
+        }
+        missing.get(10).add("the running kernel's IMA extends it (not a boot-time measurement)");
+        return new VtpmPrediction(ev, missing);
+    }
+
+    private static String text(byte[] content) {
+        int end = 0;
+        while (end < content.length && content[end] != 0) end++;
+        return new String(content, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** PCR value (hex) in {@code alg}, or null when some of its events are missing. */
+    public String pcrHex(int pcr, HashAlg alg) {
+        if (!missing.get(pcr).isEmpty()) return null;
+        return Registers.replay(LogKind.TPM_EVENT_LOG, events, alg).hex(pcr);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.sealwright.measure.vtpm;
+
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.uefi.EfiGuid;
+import dev.sealwright.uefi.UefiConfig;
+import dev.sealwright.uefi.VariableStore;
+import dev.sealwright.vm.FirmwareDescriptor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The Secure Boot variables a prediction measures, read from an OVMF vars file or a uefi-config.json,
+ * and the vars file's SecureBootEnable (edk2's switch; null when absent or unknown).
+ */
+public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String source) {
+    static final UUID SECURE_BOOT_ENABLE_DISABLE = UUID.fromString("f0a30bc7-af08-4556-99c4-001009c93a44");
+
+    public static VtpmVariables fromVarsFile(Path vars) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(vars);
+        } catch (NoSuchFileException e) {
+            throw new RecipeException(vars + ": no such file");
+        } catch (IOException e) {
+            throw new RecipeException(vars + ": cannot read: " + e.getMessage());
+        }
+        VariableStore store = VariableStore.read(bytes, vars.toString());
+        byte[] enable = store.find(SECURE_BOOT_ENABLE_DISABLE, "SecureBootEnable").map(VariableStore.Variable::data).orElse(null);
+        return new VtpmVariables(UefiConfig.fromVariableStore(store, false), enable, vars.toString());
+    }
+
+    public static VtpmVariables fromUefiConfig(Path json) {
+        if (!Files.isRegularFile(json)) throw new RecipeException(json + ": no such file");
+        return new VtpmVariables(UefiConfig.read(json), null, json.toString());
+    }
+
+    /**
+     * Refuses a --secure-boot setting the firmware would not follow: Secure Boot with no PK enrolled
+     * (setup mode) or with a firmware whose QEMU descriptor lists no secure-boot feature; and no
+     * --secure-boot when a Secure Boot firmware gets an enrolled PK with SecureBootEnable not 0 (edk2
+     * then enforces it and measures SecureBoot=1). A firmware without a descriptor is taken as given.
+     */
+    public void check(Path code, boolean secureBoot) {
+        if (!Files.isRegularFile(code)) throw new RecipeException(code + ": no such firmware file");
+        if (secureBoot && config.pk() == null)
+            throw new RecipeException(source + ": enrolls no PK (setup mode), so Secure Boot is not enforced; drop --secure-boot");
+        Optional<FirmwareDescriptor> d = FirmwareDescriptor.find(code);
+        if (d.isEmpty()) return;
+        if (secureBoot && !d.get().secureBoot())
+            throw new RecipeException(code + ": its QEMU descriptor " + d.get().file() + " lists no secure-boot feature, so Secure Boot cannot be enforced with it");
+        boolean disabled = secureBootEnable != null && secureBootEnable.length == 1 && secureBootEnable[0] == 0;
+        if (!secureBoot && d.get().secureBoot() && config.pk() != null && !disabled)
+            throw new RecipeException(source + ": enrolls a PK and " + code.getFileName() + " supports Secure Boot, so the firmware enforces it; add --secure-boot");
+    }
+}

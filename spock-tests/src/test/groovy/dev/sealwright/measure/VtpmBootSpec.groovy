@@ -1,0 +1,265 @@
+package dev.sealwright.measure
+
+import dev.sealwright.measure.event.EventLog
+import dev.sealwright.measure.event.Tcg2EventLogCodec
+import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.Kernels
+import dev.sealwright.testkit.Repo
+import dev.sealwright.testkit.Swtpm
+import dev.sealwright.tools.Tools
+import dev.sealwright.vm.HostCapabilities
+import dev.sealwright.vm.VmHandle
+import dev.sealwright.vm.VmSpec
+import groovy.json.JsonSlurper
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Stepwise
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardCopyOption
+import java.nio.file.attribute.PosixFilePermissions
+import java.security.MessageDigest
+import java.security.SecureRandom
+import java.time.Duration
+
+/**
+ * Ground truth for `measure vtpm` and offline sealing: two real boots under QEMU TCG with Debian's
+ * OVMF and swtpm of one UKI packed by the Pack component, whose workload prints the guest's PCRs,
+ * its binary TPM event log (base64) and tries to unseal a blob sealed offline to the predicted
+ * Secure Boot PCRs 4 and 7. The blob reaches the guest on a second virtio disk (not in the UKI, whose
+ * Authenticode digest PCR 4 measures). (a) no Secure Boot: predictions equal the guest, the blob
+ * does not unseal; (b) Debian's snakeoil Secure Boot firmware + vars and the UKI signed with sbsign:
+ * predictions equal the guest and the blob unseals to the sealed secret.
+ */
+@Stepwise
+class VtpmBootSpec extends Specification {
+    static final Path CODE = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')
+    static final Path VARS = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
+    static final Path SB_CODE = Path.of('/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd')
+    static final Path SB_VARS = Path.of('/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd')
+    static final Path SNAKEOIL_KEY = Path.of('/usr/share/ovmf/PkKek-1-snakeoil.key')
+    static final Path SNAKEOIL_CERT = Path.of('/usr/share/ovmf/PkKek-1-snakeoil.pem')
+    /** PCRs the firmware, systemd-stub and the kernel's EFI stub extend and this build predicts from files. */
+    static final List<Integer> PREDICTED = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15]
+    static final String SRK = '0x81000001'
+
+    @Shared @TempDir Path work
+    @Shared Path uki, signedUki, tpmState, sealedDisk
+    @Shared byte[] secret
+
+    def setupSpec() {
+        ['qemu-system-x86_64', 'ovmf', 'swtpm', 'sbsign', 'sbverify', 'openssl', 'tpm2_createprimary', 'tar', 'busybox'].each { Repo.requireTool(it) }
+        Kernels.debian()
+        uki = packGuest()
+        signedUki = sign(uki)
+        tpmState = srkState()
+        secret = new byte[32]
+        new SecureRandom().nextBytes(secret)
+        sealedDisk = sealToSecureBootPrediction()
+    }
+
+    def "(a) no Secure Boot: predicted PCRs equal the guest's, eventlog diff is empty, and the blob sealed to the Secure Boot prediction does not unseal"() {
+        when: 'booted from the ESP disk the Launch component writes, which the prediction reads for PCR 5'
+        def guest = boot('plain', CODE, VARS, uki)
+        def prediction = predict(CODE, VARS, uki, false, guest.bootDisk)
+
+        then: 'every PCR the prediction computes equals what the guest reads, in both banks'
+        prediction.missing.keySet() == ['0', '1', '10'] as Set
+        PREDICTED.each { int pcr ->
+            assert prediction.sha256[pcr as String] == guest.pcrs.sha256[pcr]: "sha256 PCR ${pcr}"
+            assert prediction.sha384[pcr as String] == guest.pcrs.sha384[pcr]: "sha384 PCR ${pcr}"
+        }
+        and: 'the guest log replays to the PCRs it read (the log is complete)'
+        replays(guest)
+        and: 'with the guest log as reference for PCRs 0 and 1, eventlog diff finds no difference in either bank'
+        diffIsEmpty(guest)
+        and: 'the blob is bound to the Secure Boot PCRs, so the TPM refuses it here'
+        guest.unseal.startsWith('failed')
+    }
+
+    def "(b) Secure Boot with the snakeoil db: PCR 7 from the vars file and PCR 4 equal the guest's, and the blob sealed offline unseals in the guest"() {
+        when:
+        def guest = boot('secure', SB_CODE, SB_VARS, signedUki)
+        def prediction = predict(SB_CODE, SB_VARS, signedUki, true, guest.bootDisk)
+
+        then: 'the kernel saw Secure Boot enforced'
+        guest.console.any { it.contains('Secure boot enabled') }
+        and: 'every PCR the prediction computes equals what the guest reads, in both banks'
+        PREDICTED.each { int pcr ->
+            assert prediction.sha256[pcr as String] == guest.pcrs.sha256[pcr]: "sha256 PCR ${pcr}"
+            assert prediction.sha384[pcr as String] == guest.pcrs.sha384[pcr]: "sha384 PCR ${pcr}"
+        }
+        and: 'PCR 7 carries the authority event of the snakeoil db entry that verified the UKI'
+        prediction.events.any { it.register == 'PCR7' && it.type == 'EV_EFI_VARIABLE_AUTHORITY' }
+        replays(guest)
+        diffIsEmpty(guest)
+        and: 'the guest unsealed exactly the secret sealed offline to the predicted PCRs 4 and 7'
+        guest.unseal == 'ok sha256=' + MessageDigest.getInstance('SHA-256').digest(secret).encodeHex().toString()
+        and: 'after one more PCR 4 extend (another image loaded) the TPM refuses the same blob'
+        guest.console.contains('SW-UNSEAL-AFTER-EXTEND failed')
+        and: 'diff against the prediction for the boot without Secure Boot names PCR 4 and PCR 7 (and only those)'
+        def wrong = guest.logFile.resolveSibling('predicted-wrong.json')
+        Cli.run('measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', VARS.toString(), '--uki', uki.toString(),
+                '--boot-disk', guest.bootDisk.toString(), '--reference-log', guest.logFile.toString(), '--eventlog', wrong.toString()).exitCode == 0
+        def d = Cli.run('eventlog', 'diff', guest.logFile.toString(), wrong.toString(), '--bank', 'sha256')
+        d.exitCode == 1
+        d.out.readLines().findAll { it ==~ /PCR\d+ event \d+:/ }*.replaceAll(/ event.*/, '') == ['PCR4', 'PCR7']
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    /** A dir image: busybox, the probe script, tpm2-tools with its ldd closure and the device TCTI. */
+    private Path packGuest() {
+        Path root = work.resolve('guest/root')
+        Files.createDirectories(root.resolve('bin'))
+        Files.copy(Repo.requireTool('busybox'), root.resolve('bin/busybox'))
+        Path tpm2 = Path.of('/usr/bin/tpm2')
+        copyWithLibraries(tpm2, root)
+        copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
+        Files.writeString(root.resolve('probe.sh'), getClass().getResource('vtpm-probe.sh').text)
+        Files.writeString(work.resolve('guest/pack.groovy'), '''
+pipeline('vtpm-guest') {
+    pack {
+        image   'dir:root'
+        kernel  debian('linux-image-6.12.*-cloud-amd64')
+        modules 'virtio_blk'
+        command '/bin/busybox', 'sh', '/probe.sh'
+        cmdline 'console=ttyS0'
+    }
+}
+''')
+        def r = Cli.run('run', work.resolve('guest/pack.groovy').toString(), '-C', work.resolve('guest').toString())
+        assert r.exitCode == 0: r.toString()
+        work.resolve('guest/out/pack/uki.efi')
+    }
+
+    /** Copies {@code file} and every library ldd lists for it to the same paths under {@code root}. */
+    private static void copyWithLibraries(Path file, Path root) {
+        def files = [file]
+        def ldd = ['ldd', file.toString()].execute()
+        ldd.waitFor()
+        ldd.text.eachLine { line ->
+            def m = line =~ /(\/\S+) \(0x/
+            if (m.find()) files << Path.of(m.group(1))
+        }
+        files.each { Path f ->
+            Path target = root.resolve(f.toString().substring(1))
+            Files.createDirectories(target.parent)
+            if (!Files.exists(target)) Files.copy(f.toRealPath(), target)
+        }
+    }
+
+    /** The UKI signed by sbsign with Debian's snakeoil db key (its PEM is encrypted with the passphrase "snakeoil"). */
+    private Path sign(Path unsigned) {
+        Path key = work.resolve('snakeoil.key')
+        Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString('rw-------')))
+        sh('openssl', 'rsa', '-in', SNAKEOIL_KEY.toString(), '-passin', 'pass:snakeoil', '-out', key.toString())
+        Path signed = work.resolve('uki-signed.efi')
+        sh('sbsign', '--key', key.toString(), '--cert', SNAKEOIL_CERT.toString(), '--output', signed.toString(), unsigned.toString())
+        sh('sbverify', '--cert', SNAKEOIL_CERT.toString(), signed.toString())
+        signed
+    }
+
+    /** An swtpm state holding an RSA SRK persisted at 0x81000001 (tpm2_createprimary defaults), and its public area. */
+    private Path srkState() {
+        def tpm = new Swtpm()
+        try {
+            Path pub = tpm.persistSrk('rsa', SRK)
+            Files.copy(pub, work.resolve('srk.pub'))
+            Path state = Files.createDirectories(work.resolve('tpm-state'))
+            Files.list(tpm.dir.resolve('state')).withCloseable { s -> s.each { Files.copy(it, state.resolve(it.fileName)) } }
+            return state
+        } finally {
+            tpm.close()
+        }
+    }
+
+    /** Seals the secret to the Secure Boot prediction of PCRs 4 and 7 and writes the files as a tar on a raw disk image. */
+    private Path sealToSecureBootPrediction() {
+        Path predicted = work.resolve('predicted-sb.json')
+        def r = Cli.run('measure', 'vtpm', '--firmware-code', SB_CODE.toString(), '--firmware-vars', SB_VARS.toString(),
+                '--uki', signedUki.toString(), '--secure-boot', '--eventlog', predicted.toString())
+        assert r.exitCode == 0: r.toString()
+        Path secretFile = work.resolve('secret.bin')
+        Files.write(secretFile, secret)
+        Path sealed = work.resolve('sealed')
+        def s = Cli.run('tpm', 'seal', '--srk-pub', work.resolve('srk.pub').toString(), '--pcrs', 'sha256:4,7', '--pcr-values', predicted.toString(),
+                '--secret-file', secretFile.toString(), '--out', sealed.toString())
+        assert s.exitCode == 0: s.toString()
+        Path disk = work.resolve('sealed.img')
+        sh('tar', '-C', sealed.toString(), '-cf', disk.toString(), 'sealed.pub', 'sealed.dpriv', 'sealed.seed')
+        new RandomAccessFile(disk.toFile(), 'rw').withCloseable { it.setLength(1024 * 1024) }
+        disk
+    }
+
+    private Map predict(Path code, Path vars, Path image, boolean secureBoot, Path bootDisk) {
+        def args = ['measure', 'vtpm', '--firmware-code', code.toString(), '--firmware-vars', vars.toString(), '--uki', image.toString(),
+                    '--boot-disk', bootDisk.toString(), '--json']
+        if (secureBoot) args << '--secure-boot'
+        def r = Cli.run(args as String[])
+        assert r.exitCode == 0: r.toString()
+        new JsonSlurper().parseText(r.out) as Map
+    }
+
+    /** Boots {@code image} with the sealed disk and the SRK state; returns the console, PCRs, event log and unseal result. */
+    private Map boot(String name, Path code, Path vars, Path image) {
+        Path runDir = work.resolve("run-${name}")
+        Files.createDirectories(runDir.resolve('tpm'))
+        Files.list(tpmState).withCloseable { s -> s.each { Files.copy(it, runDir.resolve('tpm').resolve(it.fileName), StandardCopyOption.REPLACE_EXISTING) } }
+        def tools = new Tools()
+        def spec = VmSpec.builder().firmware(code).vars(vars).uki(image).vtpm(true).disk(sealedDisk).cpus(1).memory('1G').build()
+        def vm = VmHandle.launch(spec, tools, HostCapabilities.detect(tools), runDir, {})
+        try {
+            assert vm.waitForExit(Duration.ofSeconds(400)) == 0
+            List<String> lines = vm.console()*.trim()
+            Map<String, Map<Integer, String>> pcrs = [sha256: [:], sha384: [:]]
+            lines.each { l ->
+                def m = l =~ /^SW-PCR (sha256|sha384) (\d+) ([0-9A-F]+)$/
+                if (m.matches()) pcrs[m.group(1)][m.group(2) as int] = m.group(3).toLowerCase()
+            }
+            int begin = lines.indexOf('SW-EVENTLOG-BEGIN'), end = lines.indexOf('SW-EVENTLOG-END')
+            assert begin >= 0 && end > begin + 1: "the guest printed no event log:\n${lines.join('\n')}"
+            byte[] log = Base64.mimeDecoder.decode(lines.subList(begin + 1, end).join('\n'))
+            Path logFile = runDir.resolve('guest-eventlog.bin')
+            Files.write(logFile, log)
+            String unseal = lines.find { it.startsWith('SW-UNSEAL ') }?.substring('SW-UNSEAL '.length())
+            assert unseal != null: "the guest printed no unseal result:\n${lines.join('\n')}"
+            assert pcrs.sha256.size() == 24 && pcrs.sha384.size() == 24: "the guest printed PCRs ${pcrs}"
+            [console: lines, pcrs: pcrs, logFile: logFile, log: Tcg2EventLogCodec.read(log, logFile.toString(), null), unseal: unseal,
+             code: code, vars: vars, image: image, secureBoot: code == SB_CODE, bootDisk: runDir.resolve('esp.img')]
+        } finally {
+            vm.close()
+        }
+    }
+
+    private static boolean replays(Map guest) {
+        EventLog log = guest.log as EventLog
+        ['sha256', 'sha384'].each { bank ->
+            def regs = dev.sealwright.measure.event.Registers.replay(log, dev.sealwright.measure.event.HashAlg.byLabel(bank))
+            (0..15).findAll { it != 10 }.each { int pcr -> assert regs.hex(pcr) == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr} replay" }
+        }
+        true
+    }
+
+    private boolean diffIsEmpty(Map guest) {
+        Path predicted = guest.logFile.resolveSibling('predicted.json')
+        def args = ['measure', 'vtpm', '--firmware-code', guest.code.toString(), '--firmware-vars', guest.vars.toString(), '--uki', guest.image.toString(),
+                    '--boot-disk', guest.bootDisk.toString(), '--reference-log', guest.logFile.toString(), '--eventlog', predicted.toString()]
+        if (guest.secureBoot) args << '--secure-boot'
+        def p = Cli.run(args as String[])
+        assert p.exitCode == 0: p.toString()
+        ['sha256', 'sha384'].each { bank ->
+            def d = Cli.run('eventlog', 'diff', guest.logFile.toString(), predicted.toString(), '--bank', bank)
+            assert d.exitCode == 0 && d.out.contains('no differences'): d.toString()
+        }
+        true
+    }
+
+    private static void sh(String... cmd) {
+        def p = new ProcessBuilder(cmd).redirectErrorStream(true).start()
+        def out = p.inputStream.text
+        assert p.waitFor() == 0: "${cmd.join(' ')} failed: ${out}"
+    }
+}
