@@ -53,7 +53,9 @@ final class DefaultStepContext implements StepContext {
     @Override
     public Path keepDir() {
         try {
-            return Files.createDirectories(keepDir);
+            Files.createDirectories(keepDir);
+            Files.setPosixFilePermissions(keepDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            return keepDir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

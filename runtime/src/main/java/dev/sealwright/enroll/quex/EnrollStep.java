@@ -70,6 +70,7 @@ public final class EnrollStep implements StepType {
         return List.of(OutputSpec.file("enrollment", "enrollment.json", "public record of the enrollment"),
                 OutputSpec.value("tdPublicKey", "secp256k1 public key (X‖Y hex) of the key the TD received"),
                 OutputSpec.value("keySha256", "SHA-256 of the key the TD received"),
+                OutputSpec.value("measurementCheck", "expected-vs-reported registers, one line (SIMULATED when the TD report is)"),
                 OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"));
     }
 
@@ -102,8 +103,9 @@ public final class EnrollStep implements StepType {
         out.put("tdReportSha256", hex.formatHex(QuexClient.sha256(report.bytes())));
         out.put("mask", hex.formatHex(e.request().mask().encode()));
         out.put("measurements", expected.describe(report));
-        ctx.log("measurements " + (simulated ? "(SIMULATED TD report) " : "") + "match: " + expected.compare(report).stream()
-                .map(c -> c.register() + (c.expected() == null ? " not checked" : " ok")).toList() + ", debug off");
+        String check = (simulated ? "SIMULATED TD report: " : "") + "debug off; " + String.join("; ", expected.compare(report).stream()
+                .map(c -> c.register() + (c.expected() == null ? " not checked" : " match " + c.expected().substring(0, 16) + "…")).toList());
+        ctx.log("measurements: " + check);
         ctx.log("enrolled " + who + " (SIMULATED vault identity" + (simulated ? ", SIMULATED TD report" : "") + "), TD public key " + e.tdPublicKeyHex()
                 + ", key SHA-256 " + e.keySha256());
         String matched = "";
@@ -117,6 +119,7 @@ public final class EnrollStep implements StepType {
         AtomicFiles.write(ctx.output("enrollment"), Json.pretty(out).getBytes(StandardCharsets.UTF_8));
         ctx.value("tdPublicKey", e.tdPublicKeyHex());
         ctx.value("keySha256", e.keySha256());
+        ctx.value("measurementCheck", check);
         ctx.value("matched", matched);
     }
 
