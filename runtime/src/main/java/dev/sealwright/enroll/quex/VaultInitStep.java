@@ -5,7 +5,6 @@ import dev.sealwright.engine.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
-import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
 
 import java.nio.charset.StandardCharsets;
@@ -17,16 +16,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code vault { }}: the software vault of a recipe. The first run creates its seed (0600) and its
- * SIMULATED SGX identity (identity.pem 0600, sim-root.pem) in the step's keep directory of the
- * workspace; every later run reuses them and nothing ever overwrites them (a new seed would change
- * every key the vault hands out). Outputs are public: the root a TD must pin, and vault.json naming
- * the secret files for the enroll step (paths, never contents).
+ * {@code vault { }}: the software vault of a recipe. The first execution creates its seed (0600) and
+ * its SIMULATED SGX identity (identity.pem 0600, sim-root.pem) in the step's keep directory of the
+ * workspace; any later execution (e.g. {@code --fresh}) reuses them and nothing ever overwrites them
+ * (a new seed would change every key the vault hands out). The step is cached: its outputs are
+ * public and stable as long as the keep directory is, namely the root a TD must pin and vault.json
+ * naming the secret files for the enroll step (paths, never contents).
  */
 public final class VaultInitStep implements StepType {
     @Override public String name() { return "vault.init"; }
     @Override public int version() { return 1; }
-    @Override public StepKind kind() { return StepKind.LIVE; }
     @Override public String description() { return "software vault: seed and SIMULATED SGX identity, created once per workspace, never overwritten"; }
 
     @Override
