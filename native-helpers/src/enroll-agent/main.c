@@ -2,10 +2,16 @@
  * before the workload. Per connection: fresh secp256k1 key, TD report with REPORTDATA = raw public
  * key, send mask ‖ report, read the vault's response and SGX quote, check everything (see quex.h),
  * decrypt the TD key. On success: the key as hex in a 0400 file on tmpfs (default
- * /run/sealwright/secret) and one status line; on any failure: close, say why (never a secret),
- * wait for the next connection. Exit 0 once a key is enrolled. */
+ * /run/sealwright/secret), the hex TD quote whose REPORTDATA is the TD public key in --quote-file
+ * (quex's /var/data/quote.txt) and one status line; on any failure: close, say why (never a
+ * secret), wait for the next connection. Exit 0 once a key is enrolled. */
 #include "quex.h"
 #include "sw.h"
+/* configfs-tsm quotes and the TDREPORT ioctl, shared with the quote helper (its SNP provider is unused here) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "../quote/providers.h"
+#pragma GCC diagnostic pop
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,15 +24,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct tdx_report_req { uint8_t reportdata[64]; uint8_t tdreport[QUEX_REPORT]; };
-#define TDX_CMD_GET_REPORT0 _IOWR('T', 1, struct tdx_report_req)
-
 struct options {
     int port;
     uint8_t mask[QUEX_MASK];
     uint8_t mrenclave[32];
     const char *root;
     const char *secret_file;
+    const char *quote_file;       /* hex quote with REPORTDATA = TD public key, or NULL */
     const char *simulated_report; /* SIMULATED: a report template instead of /dev/tdx_guest */
 };
 
@@ -60,15 +64,9 @@ static int td_report(const struct options *o, const uint8_t data[64], uint8_t re
         memcpy(report + 128, data, 64);
         return 1;
     }
-    struct tdx_report_req req;
-    memcpy(req.reportdata, data, 64);
-    int fd = open("/dev/tdx_guest", O_RDWR | O_CLOEXEC);
-    if (fd < 0) { snprintf(err, errlen, "/dev/tdx_guest: %s (not a TDX guest?)", strerror(errno)); return 0; }
-    int ok = ioctl(fd, TDX_CMD_GET_REPORT0, &req) == 0;
-    if (!ok) snprintf(err, errlen, "TDX_CMD_GET_REPORT0: %s", strerror(errno));
-    close(fd);
-    if (ok) memcpy(report, req.tdreport, QUEX_REPORT);
-    return ok;
+    struct q_error qe;
+    if (tdx_report_ioctl("/dev/tdx_guest", data, report, &qe) != Q_OK) { snprintf(err, errlen, "%.200s", qe.msg); return 0; }
+    return 1;
 }
 
 static int store_secret(const char *path, const uint8_t secret[32], char *err, size_t errlen) {
@@ -84,6 +82,36 @@ static int store_secret(const char *path, const uint8_t secret[32], char *err, s
     ok = ok && rename(tmp, path) == 0;
     if (!ok) snprintf(err, errlen, "cannot store the key in %s: %s", path, strerror(errno));
     OPENSSL_cleanse(hex, sizeof hex);
+    return ok;
+}
+
+/* The TD public key's quote as lowercase hex, no newline (quex save_quote): a configfs-tsm TDX quote,
+ * else the TDREPORT; with a SIMULATED template, the template (a report, not a quote). */
+static int store_quote(const struct options *o, const uint8_t tdpub[64], char *err, size_t errlen) {
+    static uint8_t buf[Q_MAX_OUT];
+    static char hex[2 * Q_MAX_OUT + 1];
+    uint8_t data[64];
+    memcpy(data, tdpub, 64);
+    long len = 0;
+    struct q_error qe;
+    if (o->simulated_report || tsm_request("/sys/kernel/config/tsm/report", "tdx_guest", data, -1, buf, &len, &qe) != Q_OK) {
+        if (!td_report(o, data, buf, err, errlen)) return 0;
+        len = QUEX_REPORT;
+    }
+    sw_hex(buf, (size_t)len, hex);
+    char dir[4096], tmp[4200];
+    snprintf(dir, sizeof dir, "%s", o->quote_file);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) { *slash = 0; mkdir(dir, 0755); }
+    snprintf(tmp, sizeof tmp, "%s.tmp", o->quote_file);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+    size_t n = (size_t)len * 2;
+    int ok = fd >= 0 && write(fd, hex, n) == (ssize_t)n && fsync(fd) == 0;
+    if (fd >= 0) close(fd);
+    ok = ok && rename(tmp, o->quote_file) == 0;
+    if (!ok) snprintf(err, errlen, "cannot write %s: %s", o->quote_file, strerror(errno));
+    else printf("enroll: wrote %s (%s)\n", o->quote_file,
+                o->simulated_report ? "SIMULATED TD report, not a quote" : len == QUEX_REPORT ? "TDREPORT: configfs-tsm quotes unavailable" : "TDX quote");
     return ok;
 }
 
@@ -111,6 +139,7 @@ static int serve(int c, const struct options *o) {
     uint8_t tdpub[64];
     char hex[129];
     quex_public_key(secret, tdpub);
+    if (o->quote_file && !store_quote(o, tdpub, err, sizeof err)) goto out;
     sw_hex(tdpub, 64, hex);
     printf("enroll: ok public-key=%s%s\n", hex, o->simulated_report ? " (SIMULATED TD report)" : "");
     ok = 1;
@@ -125,7 +154,8 @@ out:
 
 static void usage(void) {
     printf("usage: enroll-agent --vault-mrenclave HEX64 [--port 24516] [--mask HEX14] [--root /etc/root.pem]\n"
-           "                    [--secret-file /run/sealwright/secret] [--simulated-report FILE]\n");
+           "                    [--secret-file /run/sealwright/secret] [--quote-file /var/data/quote.txt]\n"
+           "                    [--simulated-report FILE]   (SIMULATED: a TD report template, for non-TD guests)\n");
 }
 
 int main(int argc, char **argv) {
@@ -142,6 +172,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--vault-mrenclave")) { if (sw_unhex(v, o.mrenclave, 32)) sw_die("enroll-agent", "--vault-mrenclave must be 64 hex digits"); have_mrenclave = 1; }
         else if (!strcmp(a, "--root")) o.root = v;
         else if (!strcmp(a, "--secret-file")) o.secret_file = v;
+        else if (!strcmp(a, "--quote-file")) o.quote_file = v;
         else if (!strcmp(a, "--simulated-report")) o.simulated_report = v;
         else sw_die("enroll-agent", "unknown option %s (try --help)", a);
     }

@@ -9,16 +9,23 @@
 
 #define INIT_MAX_ITEMS 256
 #define INIT_MAX_LINE 4096
+#define INIT_MAX_HOOK_ARGS 16
 
 /* init.conf, one "key=value" per line, '#' comments:
  *   module=/lib/modules/R/kernel/x.ko.xz   load in this order
  *   hook=/path                               run before the workload, must exit 0 (enrollment seam)
+ *   hookarg=WORD                             one more argv word for the hook declared last
+ *   secret=/run/dir/file                     a tmpfs is mounted on the file's directory before the hooks;
+ *                                            afterwards the file (written by a hook) is handed to the workload
+ *   secretenv=1|0                            also export the file's content as TD_SECRET_KEY (quex compatibility)
  *   arg=WORD                                 workload argv, in order (Entrypoint + Cmd)
  *   env=K=V                                  workload environment
  *   workdir=/dir  user=UID:GID  poweroff=1|0 */
 struct init_config {
     char *modules[INIT_MAX_ITEMS]; int n_modules;
     char *hooks[INIT_MAX_ITEMS]; int n_hooks;
+    char *hook_argv[INIT_MAX_ITEMS][INIT_MAX_HOOK_ARGS + 2]; int n_hook_argv[INIT_MAX_ITEMS]; /* [0] = the hook */
+    char secret[INIT_MAX_LINE]; int secret_env;
     char *argv[INIT_MAX_ITEMS + 1]; int n_args;
     char *env[INIT_MAX_ITEMS + 1]; int n_env;
     char workdir[INIT_MAX_LINE];
@@ -61,7 +68,16 @@ static int init_parse_config(const char *text, struct init_config *c) {
             size_t vlen = len - klen - 1;
 #define KEY(k) (klen == strlen(k) && strncmp(p, k, klen) == 0)
             if (KEY("module") && c->n_modules < INIT_MAX_ITEMS) c->modules[c->n_modules++] = init_strdup_range(v, vlen);
-            else if (KEY("hook") && c->n_hooks < INIT_MAX_ITEMS) c->hooks[c->n_hooks++] = init_strdup_range(v, vlen);
+            else if (KEY("hook") && c->n_hooks < INIT_MAX_ITEMS) {
+                c->hooks[c->n_hooks] = c->hook_argv[c->n_hooks][0] = init_strdup_range(v, vlen);
+                c->n_hook_argv[c->n_hooks++] = 1;
+            } else if (KEY("hookarg")) {
+                if (c->n_hooks == 0 || c->n_hook_argv[c->n_hooks - 1] > INIT_MAX_HOOK_ARGS) return lineno;
+                int h = c->n_hooks - 1;
+                c->hook_argv[h][c->n_hook_argv[h]++] = init_strdup_range(v, vlen);
+            }
+            else if (KEY("secret")) { if (vlen == 0 || v[0] != '/' || vlen >= sizeof c->secret) return lineno; memcpy(c->secret, v, vlen); c->secret[vlen] = 0; }
+            else if (KEY("secretenv")) c->secret_env = vlen > 0 && v[0] == '1';
             else if (KEY("arg") && c->n_args < INIT_MAX_ITEMS) c->argv[c->n_args++] = init_strdup_range(v, vlen);
             else if (KEY("env") && c->n_env < INIT_MAX_ITEMS && memchr(v, '=', vlen)) c->env[c->n_env++] = init_strdup_range(v, vlen);
             else if (KEY("workdir") && vlen > 0 && vlen < sizeof c->workdir) { memcpy(c->workdir, v, vlen); c->workdir[vlen] = 0; }

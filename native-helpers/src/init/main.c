@@ -1,7 +1,8 @@
 /* init: PID 1 of a packed guest. Mounts /proc, /sys, /dev (devtmpfs) and configfs, loads the
  * modules listed in /sealwright/init.conf, configures eth0 from sealwright.ip=/sealwright.gw= on the
  * kernel command line, runs the hooks (the enrollment seam: each must exit 0 before the workload
- * may start), then runs the container entrypoint with the image's Env, WorkingDir and User,
+ * may start), hands the enrolled secret (a file on a tmpfs, optionally also TD_SECRET_KEY) to the
+ * workload, then runs the container entrypoint with the image's Env, WorkingDir and User,
  * reaping every child. When the workload exits it powers the machine off (poweroff=0 keeps the
  * guest up). Progress goes to the console as machine-readable lines: "SW-STATUS <event> k=v...". */
 #include "sw.h"
@@ -133,6 +134,43 @@ static void setup_network(const struct init_cmdline *k) {
     close(s);
 }
 
+/* A tmpfs (0700) on the directory of the secret file, so the key never touches a disk. */
+static void mount_secret_dir(const char *secret) {
+    char dir[INIT_MAX_LINE];
+    snprintf(dir, sizeof dir, "%s", secret);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir) return;
+    *slash = 0;
+    for (char *p = dir + 1; *p; p++) if (*p == '/') { *p = 0; mkdir(dir, 0755); *p = '/'; }
+    mkdir(dir, 0700);
+    int ok = mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700,size=64k") == 0;
+    status("secret-dir path=%s result=%s errno=%d", dir, ok ? "ok" : "error", ok ? 0 : errno);
+}
+
+/* After the hooks: the secret file becomes the workload user's (0400), optionally TD_SECRET_KEY too.
+ * Returns 0 when the file is missing or malformed (the boot stops). Never prints the secret. */
+static int hand_over_secret(struct init_config *c) {
+    static char env[16 + 65];
+    char hex[65], dir[INIT_MAX_LINE];
+    long n = sw_read_file(c->secret, (uint8_t *)hex, 64);
+    if (n != 64) { status("secret path=%s result=missing", c->secret); return 0; }
+    hex[64] = 0;
+    for (int i = 0; i < 64; i++)
+        if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f'))) { status("secret path=%s result=malformed", c->secret); return 0; }
+    snprintf(dir, sizeof dir, "%s", c->secret);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) { *slash = 0; if (chown(dir, c->uid, c->gid) != 0) status("secret-dir result=error errno=%d", errno); }
+    int ok = chown(c->secret, c->uid, c->gid) == 0 && chmod(c->secret, 0400) == 0;
+    if (c->secret_env && c->n_env < INIT_MAX_ITEMS) {
+        snprintf(env, sizeof env, "TD_SECRET_KEY=%s", hex);
+        c->env[c->n_env++] = env;
+        c->env[c->n_env] = NULL;
+    }
+    memset(hex, 0, sizeof hex);
+    status("secret path=%s owner=%u:%u env=%s result=%s", c->secret, c->uid, c->gid, c->secret_env ? "TD_SECRET_KEY" : "none", ok ? "ok" : "error");
+    return ok;
+}
+
 /* Runs argv with env as uid:gid in workdir; returns the child's pid. */
 static pid_t spawn(char *const argv[], char *const env[], const char *workdir, unsigned uid, unsigned gid) {
     pid_t pid = fork();
@@ -181,13 +219,14 @@ int main(void) {
     status("ready tee=%s", sw_detect_tee("/"));
 
     /* Enrollment seam: hooks run as root before the workload; any failure stops the boot. */
+    if (c.secret[0]) mount_secret_dir(c.secret);
     char *no_env[] = {DEFAULT_PATH, NULL};
     for (int i = 0; i < c.n_hooks; i++) {
-        char *hargv[] = {c.hooks[i], NULL};
-        int code = reap_until(spawn(hargv, no_env, "/", 0, 0));
+        int code = reap_until(spawn(c.hook_argv[i], no_env, "/", 0, 0));
         status("hook path=%s exit=%d", c.hooks[i], code);
         if (code != 0) finish(poweroff);
     }
+    if (c.secret[0] && !hand_over_secret(&c)) finish(poweroff);
 
     if (c.n_args == 0) { status("workload result=error reason=no-entrypoint"); finish(poweroff); }
     int has_path = 0;

@@ -1,9 +1,12 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.Json
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.enroll.quex.ExpectedMeasurements
 import dev.sealwright.enroll.quex.QuexClient
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.enroll.quex.SoftwareVault
+import dev.sealwright.enroll.quex.TdKeyRequest
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
@@ -13,7 +16,8 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'enroll', mixinStandardHelpOptions = true,
-        description = ['Enroll a key into a TD running the quex agent (port 24516), answered by the software vault with its SIMULATED SGX identity.'])
+        description = ['Enroll a key into a TD running the quex agent (port 24516), answered by the software vault with its SIMULATED SGX identity.',
+                'The TD report must first show DEBUG off and the expected MRTD/RTMR0..3 (--expected and/or hex values); the first mismatch refuses.'])
 class EnrollCommand implements Callable<Integer> {
     @Option(names = '--host', defaultValue = '127.0.0.1', description = 'TD address (default: ${DEFAULT-VALUE})')
     String host
@@ -27,6 +31,15 @@ class EnrollCommand implements Callable<Integer> {
     @Option(names = '--sim-identity', required = true, paramLabel = 'DIR', description = 'SIMULATED SGX vault identity (sealwright vault init --sim-identity)')
     Path identity
 
+    @Option(names = '--expected', paramLabel = 'FILE', description = 'expected.json of measure tdx / a measure.tdx step')
+    Path expected
+
+    @Option(names = '--mrtd', paramLabel = 'HEX', description = 'expected MRTD (overrides --expected)')
+    String mrtd
+
+    @Option(names = '--rtmr', paramLabel = 'I=HEX', description = 'expected RTMR I (0-3), repeatable, e.g. --rtmr 1=ab12...')
+    Map<Integer, String> rtmrs = [:]
+
     @Option(names = '--timeout', defaultValue = '30', description = 'seconds (default: ${DEFAULT-VALUE})')
     int timeout
 
@@ -35,19 +48,29 @@ class EnrollCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        def e = QuexClient.enroll(host, port, QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.load(identity)), timeout * 1000)
+        Map<String, String> given = [:]
+        if (mrtd) given.mrtd = mrtd
+        rtmrs.each { Integer i, String hex ->
+            if (i < 0 || i > 3) throw new RecipeException("--rtmr ${i}: RTMR index must be 0-3")
+            given["rtmr${i}".toString()] = hex
+        }
+        if (expected == null && given.isEmpty()) throw new RecipeException('enroll: give the measurements the TD must report (--expected FILE, --mrtd HEX, --rtmr I=HEX)')
+        def want = ExpectedMeasurements.fromPrediction(expected, given)
+        def e = QuexClient.enroll(host, port, QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.load(identity)), timeout * 1000,
+                { TdKeyRequest req -> want.require(req.report(), "${host}:${port}".toString()) } as java.util.function.Consumer<TdKeyRequest>)
         def r = e.request().report()
         Map<String, Object> out = [vault: 'software (SIMULATED SGX identity)', tdPublicKey: e.tdPublicKeyHex(), keySha256: e.keySha256(),
                                    mask: HexFormat.of().formatHex(e.request().mask().encode()), mrTd: HexFormat.of().formatHex(r.mrTd()),
-                                   rtmr0: HexFormat.of().formatHex(r.rtmr(0)), rtmr1: HexFormat.of().formatHex(r.rtmr(1))] as Map<String, Object>
+                                   rtmr0: HexFormat.of().formatHex(r.rtmr(0)), rtmr1: HexFormat.of().formatHex(r.rtmr(1)),
+                                   measurements: want.describe(r)] as Map<String, Object>
         if (json) print Json.pretty(out)
         else {
             println "enrolled ${host}:${port} (vault: software, SIMULATED SGX identity)"
             println "  TD public key  ${e.tdPublicKeyHex()}"
             println "  key SHA-256    ${e.keySha256()}"
             println "  MRTD           ${out.mrTd}"
+            want.compare(r).each { c -> println "  ${c.register().padRight(14)} ${c.expected() == null ? 'not checked' : 'match'}" }
         }
-        println 'not implemented in this build: checking the TD report against expected measurements before answering (needs measure tdx)'
         return Main.OK
     }
 }

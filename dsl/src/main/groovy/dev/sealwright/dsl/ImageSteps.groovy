@@ -59,10 +59,44 @@ class PackSpec extends StepSpec {
     /** Programs in the image run as root before the workload (the enrollment seam); each must exit 0. */
     void hooks(String... paths) { set('hooks', paths) }
     void stub(Object efiStub) { set('stub', efiStub) }
+    /**
+     * quex key enrollment before the workload: {@code enroll { vault v; simulatedTdReport '/dev/vdb' }}
+     * (a vault step) or {@code enroll { vaultMrenclave 'hex'; root file('root.pem') }} (a real vault).
+     */
+    void enroll(@DelegatesTo(value = PackEnrollSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
+        Closure c = (Closure) body.clone()
+        c.delegate = new PackEnrollSpec(this)
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+        c.call()
+    }
+
     /** Secure Boot: sign the UKI with {@code secret(file: 'db.key')} and the matching PEM certificate. */
     void sign(Map<String, Object> keyAndCert) {
         if (keyAndCert.keySet() != ['key', 'cert'] as Set) throw new RecipeException("sign takes key: and cert:, e.g. sign key: secret(file: 'db.key'), cert: file('db.crt')", pipeline.locator.here('sign'))
         set('signingKey', keyAndCert.key)
         set('signingCert', keyAndCert.cert)
     }
+}
+
+/** The {@code enroll { }} block of {@code pack}: the enroll-agent hook and what it pins. */
+class PackEnrollSpec {
+    private final PackSpec pack
+
+    PackEnrollSpec(PackSpec pack) { this.pack = pack }
+
+    /** A software vault step: pins its SIMULATED SGX root and MRENCLAVE. */
+    void vault(StepHandle v) {
+        if (v.step.type().name() != 'vault.init') throw new RecipeException("enroll: vault takes a vault step, got ${v}", pack.pipeline.locator.here('vault'))
+        pack.set('enrollRoot', v.root)
+        pack.set('enrollVaultMrenclave', HexFormat.of().formatHex(dev.sealwright.enroll.quex.SimulatedSgxIdentity.mrEnclave()))
+    }
+    /** MRENCLAVE (hex) of the vault the TD trusts (quex-v1-vault: its published value). */
+    void vaultMrenclave(String hex) { pack.set('enrollVaultMrenclave', hex) }
+    /** PEM root the vault's quote must chain to (Intel SGX Root CA for a real vault). */
+    void root(Object pem) { pack.set('enrollRoot', pem) }
+    void mask(String hex) { pack.set('enrollMask', hex) }
+    /** Non-TD guests only: the guest path of a SIMULATED TD report template (e.g. a disk '/dev/vdb'). */
+    void simulatedTdReport(String guestPath) { pack.set('enrollSimulatedTdReport', guestPath) }
+    /** false: the key only as the 0400 file /run/sealwright/secret, not as TD_SECRET_KEY. */
+    void secretEnv(boolean on) { pack.set('enrollSecretEnv', on) }
 }

@@ -106,6 +106,10 @@ class PipelineSpec {
 
     StepHandle enroll(@DelegatesTo(value = EnrollSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('enroll', null, EnrollSpec, body) }
     StepHandle enroll(String name, @DelegatesTo(value = EnrollSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('enroll', name, EnrollSpec, body) }
+    StepHandle vault(@DelegatesTo(value = VaultSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('vault.init', null, VaultSpec, body) }
+    StepHandle vault(String name, @DelegatesTo(value = VaultSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('vault.init', name, VaultSpec, body) }
+    StepHandle simulatedTdReport(@DelegatesTo(value = SimulatedTdReportSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tdreport.simulated', null, SimulatedTdReportSpec, body) }
+    StepHandle simulatedTdReport(String name, @DelegatesTo(value = SimulatedTdReportSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tdreport.simulated', name, SimulatedTdReportSpec, body) }
 
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {

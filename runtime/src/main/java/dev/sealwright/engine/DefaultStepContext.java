@@ -18,6 +18,7 @@ final class DefaultStepContext implements StepContext {
     private final Step step;
     private final Path outputDir;
     private final Path workDir;
+    private final Path keepDir;
     private final Function<String, Outputs> upstream;
     private final Tools tools;
     private final SecretMasker masker;
@@ -26,11 +27,12 @@ final class DefaultStepContext implements StepContext {
     final Map<String, Object> values = new LinkedHashMap<>();
     final List<AutoCloseable> keepAlive = new ArrayList<>();
 
-    DefaultStepContext(Step step, Path outputDir, Path workDir, Function<String, Outputs> upstream, Tools tools,
+    DefaultStepContext(Step step, Path outputDir, Path workDir, Path keepDir, Function<String, Outputs> upstream, Tools tools,
                        SecretMasker masker, List<RunListener> listeners, BooleanSupplier cancelled) {
         this.step = step;
         this.outputDir = outputDir;
         this.workDir = workDir;
+        this.keepDir = keepDir;
         this.upstream = upstream;
         this.tools = tools;
         this.masker = masker;
@@ -47,6 +49,17 @@ final class DefaultStepContext implements StepContext {
     @Override public Step step() { return step; }
     @Override public Path outputDir() { return outputDir; }
     @Override public Path workDir() { return workDir; }
+
+    @Override
+    public Path keepDir() {
+        try {
+            Files.createDirectories(keepDir);
+            Files.setPosixFilePermissions(keepDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            return keepDir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
     @Override public Tools tools() { return tools; }
     @Override public boolean cancelled() { return cancelled.getAsBoolean() || Thread.currentThread().isInterrupted(); }
 

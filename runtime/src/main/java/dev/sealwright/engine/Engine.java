@@ -225,7 +225,7 @@ public final class Engine {
             }
             opts.listeners.forEach(l -> l.stepStarted(s));
             Path tmp = ws.newTempDir(s.name());
-            DefaultStepContext ctx = new DefaultStepContext(s, tmp.resolve("outputs"), tmp.resolve("work"),
+            DefaultStepContext ctx = new DefaultStepContext(s, tmp.resolve("outputs"), tmp.resolve("work"), ws.dir().resolve("keep").resolve(s.name()),
                     outputs::get, stepTools, masker, opts.listeners, () -> cancelled);
             try {
                 s.type().execute(ctx);

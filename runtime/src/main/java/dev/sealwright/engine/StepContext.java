@@ -18,6 +18,12 @@ public interface StepContext {
     /** Records a VALUE output (a small string, number or boolean). */
     void value(String output, Object value);
 
+    /**
+     * A directory of this step (by name) in the workspace, kept across runs and never touched by the
+     * cache: for state a step must not lose or replace, such as a vault seed. Created on first use.
+     */
+    Path keepDir();
+
     /** Scratch directory, deleted after the step. */
     Path workDir();
 

@@ -25,7 +25,7 @@ import java.util.Map;
 /** {@code pack}: container image + kernel → reproducible initramfs and UKI whose init runs the entrypoint. */
 public final class PackStep implements StepType {
     @Override public String name() { return "pack"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public String description() { return "pack a container image and a kernel into a reproducible initramfs and UKI"; }
 
     @Override
@@ -45,7 +45,13 @@ public final class PackStep implements StepType {
                 OptionSpec.optionalList("hooks", String.class, "programs in the image run as root before the workload; each must exit 0"),
                 OptionSpec.optional("stub", Input.class, null, "systemd-stub to build on (default: Debian's linuxx64.efi.stub)"),
                 OptionSpec.optional("signingKey", Secret.class, null, "PEM private key: sign the UKI for Secure Boot (Authenticode)"),
-                OptionSpec.optional("signingCert", Input.class, null, "PEM certificate matching signingKey"));
+                OptionSpec.optional("signingCert", Input.class, null, "PEM certificate matching signingKey"),
+                OptionSpec.optional("enrollVaultMrenclave", String.class, null, "quex enrollment: MRENCLAVE (hex) of the vault the TD trusts"),
+                OptionSpec.optional("enrollRoot", Input.class, null, "quex enrollment: PEM root the vault's quote must chain to"),
+                OptionSpec.optional("enrollMask", String.class, "04030000c70000", "quex enrollment: key-request mask (14 hex digits)"),
+                OptionSpec.optional("enrollSimulatedTdReport", String.class, null,
+                        "quex enrollment in a non-TD guest: guest path of a SIMULATED TD report template (e.g. /dev/vdb)"),
+                OptionSpec.optional("enrollSecretEnv", Boolean.class, true, "also give the key to the workload as TD_SECRET_KEY (quex compatibility)"));
     }
 
     @Override
@@ -63,6 +69,23 @@ public final class PackStep implements StepType {
         if (options.get("stub") == null) t.add("systemd-stub");
         if (options.get("dockerImage") != null) t.add("docker");
         return t;
+    }
+
+    private static Packer.Enrollment enrollment(StepContext ctx) {
+        String mrenclave = ctx.string("enrollVaultMrenclave");
+        if (mrenclave == null && ctx.option("enrollRoot") == null) {
+            if (ctx.string("enrollSimulatedTdReport") != null) throw new RecipeException("pack: enroll needs vaultMrenclave and root");
+            return null;
+        }
+        if (mrenclave == null || ctx.option("enrollRoot") == null) throw new RecipeException("pack: enroll needs both vaultMrenclave and root");
+        if (!mrenclave.matches("[0-9a-fA-F]{64}")) throw new RecipeException("pack: enroll vaultMrenclave must be 64 hex digits, got '" + mrenclave + "'");
+        String mask = ctx.string("enrollMask");
+        if (!mask.matches("[0-9a-fA-F]{14}")) throw new RecipeException("pack: enroll mask must be 14 hex digits, got '" + mask + "'");
+        String sim = ctx.string("enrollSimulatedTdReport");
+        if (sim != null && !sim.startsWith("/")) throw new RecipeException("pack: enroll simulatedTdReport must be an absolute guest path, got '" + sim + "'");
+        if (sim != null) ctx.log("enrollment uses a SIMULATED TD report (" + sim + " in the guest): for non-TD guests only");
+        return new Packer.Enrollment(NativeHelpers.path("enroll-agent"), ctx.path("enrollRoot"), mrenclave.toLowerCase(), mask.toLowerCase(), sim,
+                ctx.flag("enrollSecretEnv"));
     }
 
     @Override
@@ -84,7 +107,7 @@ public final class PackStep implements StepType {
         @SuppressWarnings("unchecked") List<String> hooks = (List<String>) ctx.option("hooks");
         @SuppressWarnings("unchecked") List<String> command = (List<String>) ctx.option("command");
         Packer.Settings s = new Packer.Settings(ctx.path("kernel"), modules, ctx.string("cmdline"), ctx.number("sourceDateEpoch"),
-                (int) level, ctx.flag("poweroff"), hooks, command, NativeHelpers.path("init"), stub);
+                (int) level, ctx.flag("poweroff"), hooks, command, NativeHelpers.path("init"), stub, enrollment(ctx));
         Packer.Result r = new Packer(ctx.workDir(), ctx::log).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
         byte[] uki = Files.readAllBytes(ctx.output("uki"));
         if ((ctx.option("signingKey") == null) != (ctx.option("signingCert") == null))

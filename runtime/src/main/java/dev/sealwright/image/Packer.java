@@ -27,7 +27,17 @@ import java.util.stream.Stream;
 public final class Packer {
     /** Everything a pack needs besides the image. {@code kernelRoot} holds boot/vmlinuz-R and lib/modules/R. */
     public record Settings(Path kernelRoot, List<String> modules, String cmdline, long sourceDateEpoch, int gzipLevel,
-                           boolean poweroff, List<String> hooks, List<String> command, Path init, Path stub) {}
+                           boolean poweroff, List<String> hooks, List<String> command, Path init, Path stub, Enrollment enrollment) {}
+
+    /**
+     * The quex enroll-agent as the first hook: it pins {@code vaultRoot} and {@code vaultMrenclave},
+     * stores the key in {@link #SECRET} (a tmpfs the init mounts) and the quote in {@link #QUOTE};
+     * init then hands the key to the workload (file, and TD_SECRET_KEY when {@code secretEnv}).
+     * {@code simulatedTdReport} (a guest path, or null on a real TD) makes the agent use a SIMULATED TD report.
+     */
+    public record Enrollment(Path agent, Path vaultRoot, String vaultMrenclave, String mask, String simulatedTdReport, boolean secretEnv) {
+        public static final String SECRET = "/run/sealwright/secret", QUOTE = "/var/data/quote.txt";
+    }
 
     public record Result(String kernelRelease, List<String> modules, int entries) {}
 
@@ -56,6 +66,7 @@ public final class Packer {
             tree.put("sealwright/modules/" + name, Node.file(0644, Files.size(f), f));
             conf.append("module=/sealwright/modules/").append(name).append('\n');
         }
+        if (s.enrollment() != null) addEnrollment(tree, s.enrollment(), conf);
         for (String h : s.hooks()) conf.append("hook=").append(oneLine(h, "hook")).append('\n');
         ImageConfig cfg = image.config();
         List<String> argv = s.command().isEmpty() ? cfg.argv() : s.command();
@@ -83,6 +94,20 @@ public final class Packer {
                 Files.readAllBytes(initramfsOut), cmdline, release, osRelease(displayName(imageName))), s.stub().toString());
         AtomicFiles.write(ukiOut, uki);
         return new Result(release, mods, tree.size());
+    }
+
+    private static void addEnrollment(FsTree tree, Enrollment e, StringBuilder conf) throws IOException {
+        tree.put("sealwright/enroll-agent", Node.file(0755, Files.size(e.agent()), e.agent()));
+        tree.put("sealwright/vault-root.pem", Node.file(0444, Files.size(e.vaultRoot()), e.vaultRoot()));
+        for (String d : List.of("run", "var", "var/data"))
+            if (!tree.contains(d)) tree.put(d, Node.directory(0755));
+        conf.append("hook=/sealwright/enroll-agent\n");
+        List<String> args = new java.util.ArrayList<>(List.of("--vault-mrenclave", e.vaultMrenclave(), "--mask", e.mask(),
+                "--root", "/sealwright/vault-root.pem", "--secret-file", Enrollment.SECRET, "--quote-file", Enrollment.QUOTE));
+        if (e.simulatedTdReport() != null) args.addAll(List.of("--simulated-report", e.simulatedTdReport()));
+        for (String a : args) conf.append("hookarg=").append(oneLine(a, "enroll option")).append('\n');
+        conf.append("secret=").append(Enrollment.SECRET).append('\n');
+        conf.append("secretenv=").append(e.secretEnv() ? 1 : 0).append('\n');
     }
 
     /** The one R with boot/vmlinuz-R under a kernel root. */

@@ -54,7 +54,8 @@ public final class LaunchStep implements StepType {
     public List<OutputSpec> outputs() {
         return List.of(
                 OutputSpec.file("vm", "vm.json", "the VmSpec the VM was launched from (JSON)"),
-                OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"));
+                OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"),
+                OutputSpec.value("serialLog", "path of the running VM's serial log (for steps reading its console)"));
     }
 
     @Override
@@ -117,5 +118,6 @@ public final class LaunchStep implements StepType {
         ctx.log("qemu: " + QemuCommandLine.shellLine(vm.argv()));
         String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")));
         ctx.value("matched", matched);
+        ctx.value("serialLog", new VmRunDir(runDir).serialLog().toString());
     }
 }

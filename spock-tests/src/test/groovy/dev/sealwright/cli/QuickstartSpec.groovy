@@ -1,5 +1,10 @@
 package dev.sealwright.cli
 
+import dev.sealwright.enroll.quex.KeyRequestMask
+import dev.sealwright.enroll.quex.QuexCrypto
+import dev.sealwright.enroll.quex.SoftwareVault
+import dev.sealwright.enroll.quex.TdKeyRequest
+import dev.sealwright.enroll.quex.TdReport
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Kernels
 import dev.sealwright.testkit.Repo
@@ -9,13 +14,20 @@ import spock.lang.TempDir
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.nio.file.attribute.PosixFilePermissions
+import java.security.MessageDigest
+import java.security.SecureRandom
 
-/** samples/quickstart.groovy end to end: file steps, pack hello, boot the UKI under QEMU + OVMF. */
+/**
+ * samples/quickstart.groovy end to end: file steps, pack hello with the enroll-agent, predict the
+ * TDX registers, boot the UKI under QEMU + OVMF (TCG), enroll a key from the software vault (SIMULATED
+ * TD report and SGX identity); hello prints what it received.
+ */
 class QuickstartSpec extends Specification {
     @TempDir
     Path work
 
-    def "the quickstart packs hello and boots it; a second run reuses every cached step and boots again"() {
+    def "the quickstart packs hello, boots it and enrolls its key; a second run reuses every cached step and the guest gets the same key"() {
         given:
         Repo.requireTool('qemu-system-x86_64')
         Repo.requireTool('ovmf')
@@ -25,22 +37,59 @@ class QuickstartSpec extends Specification {
         when:
         def first = Cli.run('run', recipe, '-C', work.toString(), '--report', work.resolve('run1.json').toString())
         def report = new JsonSlurper().parse(work.resolve('run1.json').toFile())
+        def key = report.steps.find { it.name == 'key' }.values
+        def guest = key.matched
+        def printed = { String field -> (guest =~ /${field}=([0-9a-f]+)/)[0][1] }
 
-        then:
+        then: 'the guest reached its workload after the enrollment'
         first.exitCode == 0
-        first.out.contains('pipeline quickstart succeeded: 7 executed, 0 cached')
-        report.steps.find { it.name == 'boot' }.values.matched.contains('hello from sealwright: tee=none kernel=' + Kernels.debian().release())
+        first.out.contains('pipeline quickstart succeeded: 11 executed, 0 cached')
+        guest.startsWith('hello from sealwright: tee=none kernel=' + Kernels.debian().release() + ' key-sha256=')
         Files.isRegularFile(work.resolve('out/hello/uki.efi'))
 
-        when:
-        def second = Cli.run('run', recipe, '-C', work.toString())
-        def plan = Cli.run('plan', recipe, '-C', work.toString())
+        and: 'the run report shows the public key and key hash hello printed'
+        printed('key-sha256') == key.keySha256
+        printed('public-key') == key.tdPublicKey
 
-        then: 'every cached step is reused; the boot is a live service step and runs each time'
+        when: 'the test derives the key as the software vault does: seed + the masked SIMULATED TD report'
+        def seedFile = work.resolve('.sealwright/keep/vault/seed.dat')
+        def template = TdReport.parse(Files.readAllBytes(work.resolve('out/tdreport/td-report.bin')), 'td-report.bin')
+        byte[] derived = new SoftwareVault(Files.readAllBytes(seedFile), new SecureRandom())
+                .derive(new TdKeyRequest(KeyRequestMask.DEFAULT, template))
+        def derivedHex = HexFormat.of().formatHex(derived)
+
+        then: 'the guest got exactly that key and reports its public key'
+        printed('key-sha256') == HexFormat.of().formatHex(MessageDigest.getInstance('SHA-256').digest(derived))
+        printed('public-key') == HexFormat.of().formatHex(QuexCrypto.publicKey(derived))
+
+        and: 'the measurement check is in the run report: the predicted MRTD was checked and labelled SIMULATED'
+        def expected = new JsonSlurper().parse(work.resolve('out/expected/expected.json').toFile())
+        key.measurementCheck.startsWith('SIMULATED TD report: debug off; mrtd match ' + expected.mrtd.substring(0, 16))
+        def enrollment = new JsonSlurper().parse(work.resolve('out/key/enrollment.json').toFile())
+        enrollment.measurements.registers[0] == [register: 'mrtd', expected: expected.mrtd, reported: expected.mrtd, result: 'match']
+        enrollment.tdReport.startsWith('SIMULATED')
+
+        and: 'the vault seed and identity are 0600 and the key appears nowhere on the host side'
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(seedFile)) == 'rw-------'
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve('.sealwright/keep/vault/identity.pem'))) == 'rw-------'
+        [first.out, first.err, Files.readString(work.resolve('run1.json')), Files.readString(work.resolve('out/key/enrollment.json'))]
+                .every { !it.contains(derivedHex) }
+
+        when:
+        byte[] seedBefore = Files.readAllBytes(seedFile)
+        def second = Cli.run('run', recipe, '-C', work.toString(), '--report', work.resolve('run2.json').toString())
+        def plan = Cli.run('plan', recipe, '-C', work.toString())
+        def again = new JsonSlurper().parse(work.resolve('run2.json').toFile()).steps.find { it.name == 'key' }.values
+
+        then: 'every cached step is reused; boot and enrollment are live and run each time'
         second.exitCode == 0
-        second.out.contains('1 executed, 6 cached')
-        second.out.contains('[boot] done in')
-        plan.out.readLines()[0] == 'pipeline quickstart: 6 cached, 1 to run'
+        second.out.contains('2 executed, 9 cached')
+        plan.out.readLines()[0] == 'pipeline quickstart: 9 cached, 2 to run'
         plan.out.contains('service step: always runs')
+
+        and: 'the seed was not replaced and the rebooted guest got the same key'
+        Files.readAllBytes(seedFile) == seedBefore
+        again.keySha256 == key.keySha256
+        again.matched.contains('key-sha256=' + key.keySha256)
     }
 }

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit
  * SGX identity, whose root the agent is told to pin.
  */
 class EnrollAgentSpec extends Specification {
+    // report.dat registers as listed in ../shared/fixtures/README.md
+    static final String FIXTURE_MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7'
+    static final String FIXTURE_RTMR0 = 'ae2f7878f398f756d181aebe8c0199d07d55369e1260d6dc358c240af99a22e4f3133d5d3e29e11d6a5ea7c1c348122f'
+    static final String FIXTURE_RTMR1 = 'f7962da399c5017b272419e01dbc4e2b37650baece0ccc50afb88d4f65cfe79db261059dd1579ad77efc2f6ddc7ecced'
+
     @TempDir
     Path dir
 
@@ -35,9 +40,23 @@ class EnrollAgentSpec extends Specification {
         agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run/secret').toString(),
+                '--quote-file', dir.resolve('quote.txt').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
         Thread.start { agent.inputStream.eachLine { lines << it } }
         assert next() == "enroll: listening on port ${port} (SIMULATED TD report)".toString()
+    }
+
+    /** Replaces the agent with one using another SIMULATED report template. */
+    void restartAgent(Path template) {
+        agent.destroyForcibly()
+        agent.waitFor()
+        lines.clear()
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+                '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
+                '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run3/secret').toString(),
+                '--simulated-report', template.toString()).redirectErrorStream(true).start()
+        Thread.start { agent.inputStream.eachLine { lines << it } }
+        assert next().startsWith('enroll: listening')
     }
 
     def cleanup() {
@@ -76,12 +95,21 @@ class EnrollAgentSpec extends Specification {
 
         when: 'the honest software vault'
         def enrollment = QuexClient.enroll('127.0.0.1', port, honest, 30000)
+        def quoteLine = next()
         def status = next()
         agent.waitFor(30, TimeUnit.SECONDS)
         def secretFile = dir.resolve('run/secret')
         def secretHex = Files.readString(secretFile)
+        def quote = HexFormat.of().parseHex(Files.readString(dir.resolve('quote.txt')))
+        def template = Files.readAllBytes(Repo.fixture('quex/quex-pack/report.dat'))
 
-        then: 'the TD holds exactly the key the vault derived, in a 0400 file, and says only its public key'
+        then: 'quote.txt is the SIMULATED report whose REPORTDATA is the TD public key (quex save_quote), the rest the template'
+        quoteLine == "enroll: wrote ${dir.resolve('quote.txt')} (SIMULATED TD report, not a quote)".toString()
+        quote.length == 1024
+        HexFormat.of().formatHex(Arrays.copyOfRange(quote, 128, 192)) == enrollment.tdPublicKeyHex()
+        Arrays.equals(quote, 0, 128, template, 0, 128) && Arrays.equals(quote, 192, 1024, template, 192, 1024)
+
+        and: 'the TD holds exactly the key the vault derived, in a 0400 file, and says only its public key'
         status == "enroll: ok public-key=${enrollment.tdPublicKeyHex()} (SIMULATED TD report)".toString()
         agent.exitValue() == 0
         PosixFilePermissions.toString(Files.getPosixFilePermissions(secretFile)) == 'r--------'
@@ -110,7 +138,7 @@ class EnrollAgentSpec extends Specification {
 
         when:
         def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed2.dat').toString(),
-                '--sim-identity', ident.toString(), '--json')
+                '--sim-identity', ident.toString(), '--json', '--mrtd', FIXTURE_MRTD, '--rtmr', "0=${FIXTURE_RTMR0}", '--rtmr', "1=${FIXTURE_RTMR1}")
         def status = next()
         def secretHex = Files.readString(dir.resolve('run2/secret'))
 
@@ -119,8 +147,68 @@ class EnrollAgentSpec extends Specification {
         r.exitCode == 0
         def json = new groovy.json.JsonSlurper().parseText(r.out.substring(0, r.out.lastIndexOf('}') + 1))
         status == "enroll: ok public-key=${json.tdPublicKey} (SIMULATED TD report)".toString()
-        json.mrTd == '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7'
+        json.mrTd == FIXTURE_MRTD
+        json.measurements.registers*.result == ['match', 'match', 'match', 'not checked', 'not checked']
         !r.out.contains(secretHex)
+    }
+
+    def "the enroll verb without expected measurements is an error and sends nothing"() {
+        when:
+        def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed.dat').toString(), '--sim-identity', dir.toString())
+
+        then:
+        r.exitCode == 1
+        r.err.contains('give the measurements the TD must report')
+        lines.poll(2, TimeUnit.SECONDS) == null
+    }
+
+    def "a TD reporting another RTMR1, or DEBUG, is refused before the vault answers; the agent keeps waiting"() {
+        given:
+        def ident = dir.resolve('vault')
+        identity.save(ident, false)
+        Files.copy(dir.resolve('seed.dat'), dir.resolve('vault-seed.dat'))
+        def recipe = { String rtmr1 -> """pipeline('enroll-check') {
+            enroll('key') {
+                port     ${port}
+                seed     secret(file: 'vault-seed.dat')
+                identity secret(file: 'vault/identity.pem')
+                mrtd     '${FIXTURE_MRTD}'
+                rtmr1    '${rtmr1}'
+            }
+        }""".toString() }
+        def wrong = dir.resolve('wrong.groovy'), right = dir.resolve('right.groovy')
+        Files.writeString(wrong, recipe('00' * 48))
+        Files.writeString(right, recipe(FIXTURE_RTMR1))
+
+        when: 'the expected RTMR1 differs from the report'
+        def r = dev.sealwright.testkit.Cli.run('run', wrong.toString(), '-C', dir.toString())
+
+        then: 'the step names the register; the agent got no answer and still serves'
+        r.exitCode == 1
+        r.out.contains("reports RTMR1 ${FIXTURE_RTMR1}, expected ${'00' * 48}; refusing to send a key")
+        next() == 'enroll: refused: response truncated'
+
+        when: 'the right values'
+        def ok = dev.sealwright.testkit.Cli.run('run', right.toString(), '-C', dir.toString(), '--report', dir.resolve('run.json').toString())
+        def report = new groovy.json.JsonSlurper().parse(dir.resolve('run.json').toFile())
+
+        then:
+        ok.exitCode == 0
+        next().startsWith('enroll: wrote')
+        next().startsWith('enroll: ok public-key=')
+        report.steps.find { it.name == 'key' }.values.measurementCheck.startsWith('debug off; mrtd match 91eb2b44d141d4ec')
+
+        when: 'the same TD image with ATTRIBUTES.DEBUG set'
+        byte[] debugReport = Files.readAllBytes(Repo.fixture('quex/quex-pack/report.dat'))
+        debugReport[512] = (byte) (debugReport[512] | 1)
+        Files.write(dir.resolve('debug-report.dat'), debugReport)
+        restartAgent(dir.resolve('debug-report.dat'))
+        def refused = dev.sealwright.testkit.Cli.run('run', right.toString(), '-C', dir.toString())
+
+        then:
+        refused.exitCode == 1
+        refused.out.contains('the TD reports ATTRIBUTES.DEBUG set')
+        next() == 'enroll: refused: response truncated'
     }
 
     def "the enroll step of a recipe enrolls into the running agent and reports only public values"() {
@@ -134,11 +222,14 @@ class EnrollAgentSpec extends Specification {
                 port     ${port}
                 seed     secret(file: 'vault-seed.dat')
                 identity secret(file: 'vault/identity.pem')
+                mrtd     '${FIXTURE_MRTD}'
+                rtmr0    '${FIXTURE_RTMR0}'
             }
         }""")
 
         when:
         def r = dev.sealwright.testkit.Cli.run('run', recipe.toString(), '-C', dir.toString(), '--report', dir.resolve('run.json').toString())
+        assert next().startsWith('enroll: wrote')
         def status = next()
         def secretHex = Files.readString(dir.resolve('run/secret'))
         def enrollment = new groovy.json.JsonSlurper().parse(dir.resolve('out/key/enrollment.json').toFile())

@@ -134,6 +134,68 @@ pipeline('pack-hello') {
         r.err.trim() == "${f}: not a PE/COFF image: no MZ header".toString()
     }
 
+    def "pack with enroll { } puts the enroll-agent, the pinned root and the hook with its arguments into the initramfs"() {
+        given:
+        Kernels.debian()
+        def dir = project('enroll')
+        Files.writeString(dir.resolve('pack.groovy'), """
+pipeline('pack-enroll') {
+    pack {
+        image   'oci:images/hello:latest'
+        kernel  debian('linux-image-6.12.*-cloud-amd64')
+        enroll {
+            vaultMrenclave '231c8240fb43d8ee81a813a3a3fb05e3b9f1ae9064fe4d8629cf691a58d74112'
+            root           file('${Repo.fixture('quex/quex-pack/root.pem')}')
+            simulatedTdReport '/dev/vdb'
+            secretEnv      false
+        }
+    }
+}
+""")
+
+        when:
+        run(dir)
+        def tree = NewcCpio.read(Files.newInputStream(dir.resolve('out/pack/initramfs.cpio.gz')), tmp.resolve('blobs2'), 'initramfs')
+        def conf = Files.readString(tree.get('sealwright/init.conf').content()).readLines()
+
+        then: 'the agent is the first hook, pinning the quex default vault and the Intel root, with a SIMULATED report'
+        conf.findAll { it.startsWith('hook') || it.startsWith('secret') } == [
+                'hook=/sealwright/enroll-agent',
+                'hookarg=--vault-mrenclave', 'hookarg=231c8240fb43d8ee81a813a3a3fb05e3b9f1ae9064fe4d8629cf691a58d74112',
+                'hookarg=--mask', 'hookarg=04030000c70000',
+                'hookarg=--root', 'hookarg=/sealwright/vault-root.pem',
+                'hookarg=--secret-file', 'hookarg=/run/sealwright/secret',
+                'hookarg=--quote-file', 'hookarg=/var/data/quote.txt',
+                'hookarg=--simulated-report', 'hookarg=/dev/vdb',
+                'secret=/run/sealwright/secret', 'secretenv=0']
+        Files.mismatch(tree.get('sealwright/enroll-agent').content(), dev.sealwright.nativeio.NativeHelpers.path('enroll-agent')) == -1L
+        tree.get('sealwright/enroll-agent').mode() == 0755
+        Files.mismatch(tree.get('sealwright/vault-root.pem').content(), Repo.fixture('quex/quex-pack/root.pem')) == -1L
+        tree.get('sealwright/vault-root.pem').mode() == 0444
+        tree.get('var/data').type() == dev.sealwright.image.oci.FsTree.Type.DIRECTORY
+    }
+
+    def "enroll { } without a vault is a one-line error"() {
+        given:
+        def dir = project('enroll-bad')
+        Files.writeString(dir.resolve('pack.groovy'), """
+pipeline('pack-enroll') {
+    pack {
+        image   'oci:images/hello:latest'
+        kernel  debian('linux-image-6.12.*-cloud-amd64')
+        enroll { simulatedTdReport '/dev/vdb' }
+    }
+}
+""")
+
+        when:
+        def r = Cli.run('run', dir.resolve('pack.groovy').toString(), '-C', dir.toString())
+
+        then:
+        r.exitCode == 1
+        r.out.contains('pack: enroll needs vaultMrenclave and root')
+    }
+
     private static String sha256(Path p) {
         HexFormat.of().formatHex(java.security.MessageDigest.getInstance('SHA-256').digest(Files.readAllBytes(p)))
     }

@@ -1,66 +1,157 @@
 package dev.sealwright.enroll.quex;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.Input;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.RecipeException;
 import dev.sealwright.engine.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
+import dev.sealwright.vm.PortForward;
+import dev.sealwright.vm.SerialLog;
+import dev.sealwright.vm.VmSpec;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code enroll { ... }}: one quex key enrollment against a TD's agent, answered by the software
- * vault with its SIMULATED SGX identity. A live step (it talks to a running guest). Its outputs hold
- * only public values: the TD public key, the SHA-256 of the key, the report fields it was bound to.
+ * vault with its SIMULATED SGX identity. A live step (it talks to a running guest). Before the
+ * vault answers, the TD report must have DEBUG off and the expected MRTD/RTMR0..3 (a measure.tdx
+ * prediction and/or hex values); the first mismatch refuses. Its outputs hold only public values:
+ * the TD public key, the SHA-256 of the key, the register check.
  */
 public final class EnrollStep implements StepType {
+    static final int AGENT_PORT = 24516;
+
     @Override public String name() { return "enroll"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public StepKind kind() { return StepKind.LIVE; }
-    @Override public String description() { return "quex key enrollment into a TD (software vault, SIMULATED SGX identity)"; }
+    @Override public String description() { return "quex key enrollment into a TD (software vault, SIMULATED SGX identity), measurements checked first"; }
 
     @Override
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.optional("host", String.class, "127.0.0.1", "address of the TD's agent (a forwarded port for a local VM)"),
-                OptionSpec.optional("port", Long.class, 24516L, "agent port"),
-                OptionSpec.required("seed", Secret.class, "vault seed (sealwright vault init)"),
-                OptionSpec.required("identity", Secret.class, "SIMULATED vault identity.pem (sealwright vault init --sim-identity)"),
-                OptionSpec.optional("timeout", Long.class, 60L, "seconds to wait for the agent"));
+                OptionSpec.optional("port", Long.class, (long) AGENT_PORT, "agent port (with vm: taken from the VM's forward to guest port 24516)"),
+                OptionSpec.optional("vm", Input.class, null, "vm.json of the launch step running the TD"),
+                OptionSpec.optional("vault", Input.class, null, "vault.json of a vault step (instead of seed and identity)"),
+                OptionSpec.optional("seed", Secret.class, null, "vault seed (sealwright vault init)"),
+                OptionSpec.optional("identity", Secret.class, null, "SIMULATED vault identity.pem (sealwright vault init --sim-identity)"),
+                OptionSpec.optional("expected", Input.class, null, "expected.json of a measure.tdx step: MRTD/RTMR0..3 the TD must report"),
+                OptionSpec.optional("mrtd", String.class, null, "expected MRTD (hex; overrides expected)"),
+                OptionSpec.optional("rtmr0", String.class, null, "expected RTMR0 (hex)"),
+                OptionSpec.optional("rtmr1", String.class, null, "expected RTMR1 (hex)"),
+                OptionSpec.optional("rtmr2", String.class, null, "expected RTMR2 (hex)"),
+                OptionSpec.optional("rtmr3", String.class, null, "expected RTMR3 (hex)"),
+                OptionSpec.optional("simulatedTdReport", Input.class, null,
+                        "the SIMULATED TD report template the guest uses (tdreport.simulated); the TD's report must be it"),
+                OptionSpec.optional("console", Object.class, null, "serial log of the VM (the launch step's serialLog value, or a path), for waitFor"),
+                OptionSpec.optional("waitFor", String.class, null, "regex the VM console must print after the key was delivered"),
+                OptionSpec.optional("timeout", Long.class, 60L, "seconds to wait for the agent, and for waitFor"));
     }
 
     @Override
     public List<OutputSpec> outputs() {
         return List.of(OutputSpec.file("enrollment", "enrollment.json", "public record of the enrollment"),
-                OutputSpec.value("tdPublicKey", "secp256k1 public key (X‖Y hex) of the key the TD received"));
+                OutputSpec.value("tdPublicKey", "secp256k1 public key (X‖Y hex) of the key the TD received"),
+                OutputSpec.value("keySha256", "SHA-256 of the key the TD received"),
+                OutputSpec.value("measurementCheck", "expected-vs-reported registers, one line (SIMULATED when the TD report is)"),
+                OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"));
     }
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        Secret seed = ctx.secret("seed");
-        Secret identity = ctx.secret("identity");
-        var vault = QuexClient.software(new SoftwareVault(seed.reveal(), new SecureRandom()), SimulatedSgxIdentity.loadFile(identity.file()));
-        var e = QuexClient.enroll(ctx.string("host"), (int) ctx.number("port"), vault, (int) ctx.number("timeout") * 1000);
+        QuexClient.Vault vault = vault(ctx);
+        int port = ctx.option("vm") != null ? forwardedPort(ctx.path("vm")) : (int) ctx.number("port");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String r : ExpectedMeasurements.NAMES) if (ctx.string(r) != null) overrides.put(r, ctx.string(r));
+        if (ctx.option("expected") == null && overrides.isEmpty() && ctx.option("simulatedTdReport") == null)
+            throw new RecipeException("enroll: give the measurements the TD must report (expected, or mrtd/rtmr0..3 in hex)");
+        ExpectedMeasurements expected = ExpectedMeasurements.fromPrediction(ctx.path("expected"), overrides);
+        byte[] template = ctx.option("simulatedTdReport") != null ? Files.readAllBytes(ctx.path("simulatedTdReport")) : null;
+        boolean simulated = template != null;
+        String who = ctx.string("host") + ":" + port;
+        if (simulated) ctx.log("SIMULATED TD report: the guest has no TDX module; its \"reported\" registers are the host-made template " + ctx.path("simulatedTdReport").getFileName());
+        for (String u : expected.unpredicted()) ctx.log("not checked: " + u);
+
+        var e = QuexClient.enroll(ctx.string("host"), port, vault, (int) ctx.number("timeout") * 1000, request -> {
+            if (simulated) requireTemplate(request.report(), template, who);
+            expected.require(request.report(), who);
+        });
         var report = e.request().report();
         HexFormat hex = HexFormat.of();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("vault", "software (SIMULATED SGX identity)");
+        out.put("tdReport", simulated ? "SIMULATED (template from tdreport.simulated; no TDX module measured this guest)" : "TDX module");
         out.put("tdPublicKey", e.tdPublicKeyHex());
         out.put("keySha256", e.keySha256());
+        out.put("tdReportSha256", hex.formatHex(QuexClient.sha256(report.bytes())));
         out.put("mask", hex.formatHex(e.request().mask().encode()));
-        out.put("mrTd", hex.formatHex(report.mrTd()));
-        out.put("rtmr0", hex.formatHex(report.rtmr(0)));
-        out.put("rtmr1", hex.formatHex(report.rtmr(1)));
+        out.put("measurements", expected.describe(report));
+        String check = (simulated ? "SIMULATED TD report: " : "") + "debug off; " + String.join("; ", expected.compare(report).stream()
+                .map(c -> c.register() + (c.expected() == null ? " not checked" : " match " + c.expected().substring(0, 16) + "…")).toList());
+        ctx.log("measurements: " + check);
+        ctx.log("enrolled " + who + " (SIMULATED vault identity" + (simulated ? ", SIMULATED TD report" : "") + "), TD public key " + e.tdPublicKeyHex()
+                + ", key SHA-256 " + e.keySha256());
+        String matched = "";
+        if (ctx.string("waitFor") != null) {
+            Object console = ctx.option("console") instanceof dev.sealwright.engine.OutputRef ? ctx.upstreamValue("console") : ctx.option("console");
+            if (console == null) throw new RecipeException("enroll: waitFor needs console (the launch step's serialLog)");
+            matched = SerialLog.waitFor(Path.of(console.toString()), Pattern.compile(ctx.string("waitFor")), Duration.ofSeconds(ctx.number("timeout")));
+            ctx.log("guest: " + matched);
+            out.put("guest", matched);
+        }
         AtomicFiles.write(ctx.output("enrollment"), Json.pretty(out).getBytes(StandardCharsets.UTF_8));
         ctx.value("tdPublicKey", e.tdPublicKeyHex());
-        ctx.log("enrolled " + ctx.string("host") + ":" + ctx.number("port") + " (SIMULATED vault identity), TD public key " + e.tdPublicKeyHex());
+        ctx.value("keySha256", e.keySha256());
+        ctx.value("measurementCheck", check);
+        ctx.value("matched", matched);
+    }
+
+    private static QuexClient.Vault vault(StepContext ctx) throws Exception {
+        Path seed, identity;
+        if (ctx.option("vault") != null) {
+            if (ctx.option("seed") != null || ctx.option("identity") != null) throw new RecipeException("enroll: give vault, or seed and identity, not both");
+            Path f = ctx.path("vault");
+            JsonNode doc = new ObjectMapper().readTree(f.toFile());
+            if (doc == null || !doc.hasNonNull("seed") || !doc.hasNonNull("identity")) throw new RecipeException(f + ": not a vault.json (no seed/identity)");
+            seed = Path.of(doc.get("seed").asText());
+            identity = Path.of(doc.get("identity").asText());
+            return QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.loadFile(identity));
+        }
+        Secret s = ctx.secret("seed"), i = ctx.secret("identity");
+        if (s == null || i == null) throw new RecipeException("enroll: give vault (a vault step), or seed and identity");
+        return QuexClient.software(new SoftwareVault(s.reveal(), new SecureRandom()), SimulatedSgxIdentity.loadFile(i.file()));
+    }
+
+    /** The host port forwarded to the agent's port 24516 in a launch step's vm.json. */
+    static int forwardedPort(Path vmJson) throws Exception {
+        VmSpec spec = VmSpec.fromJson(Files.readString(vmJson));
+        for (PortForward f : spec.forwards()) if (f.guestPort() == AGENT_PORT) return f.hostPort();
+        throw new RecipeException(vmJson + ": the VM forwards no host port to guest port " + AGENT_PORT + " (add forward 'HOSTPORT:24516' to launch)");
+    }
+
+    /** A SIMULATED TD report must be the template apart from REPORTDATA (which the agent fills). */
+    static void requireTemplate(TdReport r, byte[] template, String who) {
+        byte[] got = r.bytes(), want = template.clone();
+        if (want.length != TdReport.SIZE) throw new RecipeException("SIMULATED TD report template is " + want.length + " bytes, not " + TdReport.SIZE);
+        System.arraycopy(got, 128, want, 128, 64);
+        if (!Arrays.equals(got, want))
+            throw new RecipeException(who + ": the TD's SIMULATED report is not the template it was given; refusing to send a key");
     }
 }

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.Consumer;
 
 /**
  * Host side of the quex exchange: connect to the TD's agent, read its key request, let a vault
@@ -49,12 +50,21 @@ public final class QuexClient {
     }
 
     public static Enrollment enroll(String host, int port, Vault vault, int timeoutMillis) {
+        return enroll(host, port, vault, timeoutMillis, request -> { });
+    }
+
+    /**
+     * As {@link #enroll(String, int, Vault, int)}, but {@code check} sees the TD's request first; when it
+     * throws, the connection is closed without an answer (the TD keeps waiting for another vault).
+     */
+    public static Enrollment enroll(String host, int port, Vault vault, int timeoutMillis, Consumer<TdKeyRequest> check) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), timeoutMillis);
             s.setSoTimeout(timeoutMillis);
             byte[] req = new byte[TdKeyRequest.SIZE];
             new DataInputStream(s.getInputStream()).readFully(req);
             TdKeyRequest request = TdKeyRequest.decode(req, host + ":" + port);
+            check.accept(request);
             byte[][] answer = vault.answer(request);
             OutputStream out = s.getOutputStream();
             out.write(answer[0]);
