@@ -47,10 +47,16 @@ public final class SimulatedTdxProvider {
 
     /** A v4 TDX quote over the given 64-byte report data, MRTD and RTMR0..3 (48 bytes each). */
     public Quote quote(byte[] reportData, byte[] mrTd, byte[][] rtmrs) {
+        return quote(reportData, mrTd, rtmrs, false);
+    }
+
+    /** As {@link #quote(byte[], byte[], byte[][])}, with the TD attribute DEBUG (bit 0) set when {@code debug}. */
+    public Quote quote(byte[] reportData, byte[] mrTd, byte[][] rtmrs, boolean debug) {
         byte[] userData = Arrays.copyOf(LABEL.getBytes(StandardCharsets.US_ASCII), 20);
         var header = new QuoteHeader(4, QuoteHeader.ECDSA_P256, QuoteHeader.TEE_TDX, 0, 0,
                 HexFormat.of().parseHex("939a7233f79c4ca9940a0db3957f0607"), userData);
         byte[] tdAttributes = HexFormat.of().parseHex("0000001000000000");
+        tdAttributes[0] |= debug ? 1 : 0;
         byte[] xfam = HexFormat.of().parseHex("e702060000000000");
         var body = new TdReportBody(false, TEE_TCB_SVN, new byte[48], new byte[48], new byte[8], tdAttributes, xfam,
                 mrTd.clone(), new byte[48], new byte[48], new byte[48], rtmrs[0].clone(), rtmrs[1].clone(),
