@@ -26,9 +26,9 @@ class KbsFixture implements Closeable {
     KbsServer server
     KbsClient client
 
-    KbsFixture(Path dir, Map<String, Object> tdxOptions = [trust_simulated: true], Map<String, Object> rule = [:]) {
+    KbsFixture(Path dir, Map<String, Object> tdxOptions = [trust_simulated: true], Map<String, Object> rule = [:], boolean debugTd = false) {
         this.dir = dir
-        quotes = SimulatedQuoteService.start(new InetSocketAddress('127.0.0.1', 0), hex(MRTD), rtmrs(), false)
+        quotes = SimulatedQuoteService.start(new InetSocketAddress('127.0.0.1', 0), hex(MRTD), rtmrs(), debugTd)
         quotes.collateral().writeQvlJson(dir.resolve('collateral.json'))
         def policy = [nonce_ttl_seconds: 30, tdx: [collateral: 'collateral.json'] + tdxOptions,
                       resources: ['luks-root': [tee: 'tdx', mrtd: MRTD, rtmr0: RTMR0] + rule]]
