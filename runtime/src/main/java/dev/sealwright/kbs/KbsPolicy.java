@@ -30,7 +30,10 @@ import java.util.Set;
  */
 public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<String, ResourcePolicy> resources) {
 
-    /** TDX: DCAP verification with this collateral, chained to {@code root} (or SIMULATED when trusted). */
+    /**
+     * TDX: DCAP verification with this collateral, chained to {@code root} (or SIMULATED when trusted).
+     * {@code collateral} is null when the file leaves it to the caller ({@link #withCollateral}).
+     */
     public record TdxTrust(Collateral collateral, X509Certificate root, boolean trustSimulated) {}
 
     /** SNP: the ASK and ARK the VCEK must chain to (the ARK must be one of AMD's pinned roots). */
@@ -38,6 +41,14 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
 
     /** What one resource requires: the TEE type, TDX expectations (MRTD, RTMRs, debug, TCB statuses) or the SNP measurement. */
     public record ResourcePolicy(String tee, QuotePolicy tdx, byte[] snpMeasurement, boolean allowDebug) {}
+
+    /** This policy with TDX collateral given by the caller (e.g. the SIMULATED quote service's), replacing tdx.collateral. */
+    public KbsPolicy withCollateral(Collateral c) {
+        if (tdx == null) {
+            throw new RecipeException("collateral given but the policy has no \"tdx\" section");
+        }
+        return new KbsPolicy(nonceTtl, new TdxTrust(c, tdx.root(), tdx.trustSimulated()), snp, resources);
+    }
 
     public static KbsPolicy read(Path file) {
         JsonNode root;
@@ -58,10 +69,7 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
         if (root.has("tdx")) {
             JsonNode t = object(root.get("tdx"), file, "tdx");
             only(t, file, "tdx.", "collateral", "root", "trust_simulated");
-            if (!t.hasNonNull("collateral")) {
-                throw new RecipeException(file + ": tdx.collateral is required (TCB status needs collateral)");
-            }
-            Collateral c = Collateral.read(dir.resolve(t.get("collateral").asText()));
+            Collateral c = t.hasNonNull("collateral") ? Collateral.read(dir.resolve(t.get("collateral").asText())) : null;
             X509Certificate r = t.hasNonNull("root") ? IntelRootCa.fromFile(dir.resolve(t.get("root").asText())) : IntelRootCa.pinned();
             tdx = new TdxTrust(c, r, bool(t, file, "tdx.trust_simulated"));
         }

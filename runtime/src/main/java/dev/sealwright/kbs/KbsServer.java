@@ -84,6 +84,9 @@ public final class KbsServer implements AutoCloseable {
      */
     public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
                                   InetSocketAddress address, SSLContext tls) throws IOException {
+        if (policy.tdx() != null && policy.tdx().collateral() == null) {
+            throw new RecipeException("the policy's \"tdx\" section has no collateral: set tdx.collateral (a dcap-qvl JSON file or PCS directory)");
+        }
         for (String r : policy.resources().keySet()) {
             if (!secrets.has(r)) {
                 throw new RecipeException(secretsFile + ": no secret for resource \"" + r + "\" named in the policy");
