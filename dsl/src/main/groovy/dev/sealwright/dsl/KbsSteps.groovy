@@ -11,7 +11,7 @@ class KbsSpec extends StepSpec {
     void policy(Object file) { set('policy', file) }
     /** secrets.json (mode 0600): a secret, never a string. */
     void secrets(Object secret) { set('secrets', secret) }
-    /** TDX collateral replacing the policy's tdx.collateral, e.g. {@code sim.output('collateral')}. */
+    /** TDX collateral replacing the policy's tdx.collateral, e.g. {@code sim.collateral}. */
     void collateral(Object file) { set('collateral', file) }
     void port(long port) { set('port', port) }
     void bind(String address) { set('bind', address) }
