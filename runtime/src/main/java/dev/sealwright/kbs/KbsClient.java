@@ -37,8 +37,17 @@ public final class KbsClient {
     private final HttpClient http;
 
     public KbsClient(URI broker) {
+        this(broker, null);
+    }
+
+    /** For an https broker: {@code tls} decides which server certificates are trusted (null: the JDK's defaults). */
+    public KbsClient(URI broker, javax.net.ssl.SSLContext tls) {
         this.broker = broker;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        var b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     public Reply post(String path, Map<String, Object> body) throws IOException, InterruptedException {
