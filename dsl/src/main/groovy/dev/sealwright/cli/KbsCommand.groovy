@@ -56,8 +56,8 @@ class KbsCommand {
         @Override
         Integer call() {
             if ((tlsCert == null) != (tlsKey == null)) throw new RecipeException('--tls-cert and --tls-key go together')
+            def s = KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
             def p = KbsPolicy.read(policy)
-            def s = KbsSecrets.read(secrets)
             def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
             def audit = auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog)
             def server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls)

@@ -44,17 +44,16 @@ public final class KbsStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        Path policyFile = ctx.path("policy");
-        KbsPolicy policy = KbsPolicy.read(policyFile);
-        Path collateral = ctx.path("collateral");
-        if (collateral != null) {
-            policy = policy.withCollateral(Collateral.read(collateral));
-        }
         Secret secret = ctx.secret("secrets");
         if (secret.file() == null) {
             throw new dev.sealwright.engine.RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
         }
-        KbsSecrets secrets = KbsSecrets.read(secret.file());
+        KbsSecrets secrets = KbsSecrets.read(secret.file()); // first: a loosely protected secrets file stops everything
+        KbsPolicy policy = KbsPolicy.read(ctx.path("policy"));
+        Path collateral = ctx.path("collateral");
+        if (collateral != null) {
+            policy = policy.withCollateral(Collateral.read(collateral));
+        }
         AuditLog audit = AuditLog.toFile(ctx.output("audit"));
         KbsServer server;
         try {

@@ -88,7 +88,7 @@ class KbsCliSpec extends Specification {
     static SSLContext trusting(Path pem) {
         def ks = KeyStore.getInstance('PKCS12')
         ks.load(null, null)
-        pem.withInputStream { ks.setCertificateEntry('kbs', CertificateFactory.getInstance('X.509').generateCertificate(it)) }
+        Files.newInputStream(pem).withCloseable { ks.setCertificateEntry('kbs', CertificateFactory.getInstance('X.509').generateCertificate(it)) }
         def tmf = TrustManagerFactory.getInstance(TrustManagerFactory.defaultAlgorithm)
         tmf.init(ks)
         def ctx = SSLContext.getInstance('TLS')
