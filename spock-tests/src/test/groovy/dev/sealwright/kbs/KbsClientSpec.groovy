@@ -1,6 +1,7 @@
 package dev.sealwright.kbs
 
 import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.testkit.Repo
 import spock.lang.AutoCleanup
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -55,6 +56,34 @@ class KbsClientSpec extends Specification {
         again.exit == 1
         again.out.contains("${out} exists; refusing to overwrite it")
         Files.readString(out) == KbsFixture.SECRET
+    }
+
+    def "the fetched key file unlocks a LUKS2 volume formatted with the broker's secret (cczoo flow, cryptsetup)"() {
+        given: 'the host formats a volume with the passphrase it stores in secrets.json'
+        def cryptsetup = Repo.requireTool('cryptsetup').toString()
+        def image = dir.resolve('rootfs.img')
+        Files.write(image, new byte[32 * 1024 * 1024])
+        def pass = dir.resolve('host-pass')
+        Files.writeString(pass, KbsFixture.SECRET)
+        sh(cryptsetup, 'luksFormat', '--batch-mode', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000',
+                '--key-file', pass.toString(), image.toString())
+        def key = dir.resolve('run/kbs/luks-root')
+
+        when: 'the guest fetches the key from the broker'
+        def r = run('--url', kbs.server.url().toString(), '--resource', 'luks-root', '--out', key.toString(),
+                '--simulated-quote-url', kbs.quotes.url().toString())
+
+        then: 'cryptsetup accepts it for the volume'
+        r.exit == 0
+        sh(cryptsetup, 'open', '--test-passphrase', '--key-file', key.toString(), image.toString()) == 0
+    }
+
+    static int sh(String... cmd) {
+        def p = new ProcessBuilder(cmd).redirectErrorStream(true).start()
+        String out = p.inputStream.text
+        assert p.waitFor(120, TimeUnit.SECONDS)
+        assert p.exitValue() == 0: "${cmd.join(' ')}: ${out}"
+        p.exitValue()
     }
 
     def "a refusal is reported with the broker's reason and leaves no file"() {

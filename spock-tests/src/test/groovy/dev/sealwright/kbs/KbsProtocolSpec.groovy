@@ -125,6 +125,28 @@ class KbsProtocolSpec extends Specification {
         kbs.audit()*.status == [401, 200, 401, 401]
     }
 
+    def "one nonce attested by 16 clients at once is granted exactly once"() {
+        given:
+        def key = SecretEnvelope.newKeyPair()
+        byte[] pub = SecretEnvelope.encodePoint(key.public)
+        byte[] nonce = kbs.client.challenge('luks-root', 'tdx', pub).body().get('nonce').asText().decodeBase64()
+        byte[] quote = quoteFor(EvidenceVerifier.expectedReportData(nonce, pub))
+        def start = new java.util.concurrent.CountDownLatch(1)
+        def pool = java.util.concurrent.Executors.newFixedThreadPool(16)
+
+        when:
+        def futures = (1..16).collect { pool.submit({ start.await(); kbs.client.attest(nonce, quote) } as java.util.concurrent.Callable) }
+        start.countDown()
+        def replies = futures*.get()
+        pool.shutdown()
+
+        then:
+        replies.count { it.status() == 200 } == 1
+        replies.findAll { it.status() != 200 }*.error().every { it == 'nonce already used (replay)' }
+        kbs.audit()*.verdict.count { it == 'grant' } == 1
+        kbs.audit().size() == 16
+    }
+
     def "evidence refused: #what"() {
         when:
         def reply = exchange(evidence.curry(this))
