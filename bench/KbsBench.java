@@ -38,11 +38,6 @@ public class KbsBench {
         return m;
     }
 
-    static Thread threadById(long id) {
-        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getId() == id) return t;
-        return null;
-    }
-
     public static void main(String[] a) throws Exception {
         int clients = Integer.parseInt(a[0]);
         double seconds = Double.parseDouble(a[1]), warmup = Double.parseDouble(a[2]);
@@ -110,20 +105,33 @@ public class KbsBench {
         var osBean = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         java.util.Map<Long, Long> cpuBefore = threadCpu();
         long processCpuBefore = osBean.getProcessCpuTime();
+        long warmupGrants = grants.get();
         measuring.set(true);
         long start = System.nanoTime();
-        Thread.sleep((long) (seconds * 1000));
+        List<Long> perSecond = new ArrayList<>();
+        long last = grants.get();
+        for (int s = 0; s < (int) seconds; s++) {
+            Thread.sleep(1000);
+            long g = grants.get();
+            perSecond.add(g - last);
+            last = g;
+        }
+        Thread.sleep((long) ((seconds - (int) seconds) * 1000));
         measuring.set(false);
         long elapsed = System.nanoTime() - start;
         long processCpu = osBean.getProcessCpuTime() - processCpuBefore;
+        java.util.Map<Long, Long> cpuAfter = threadCpu();
+        long totalGrantsAtEnd = grants.get();
+        stop.set(true);
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        for (Thread th : Thread.getAllStackTraces().keySet()) names.put(th.getId(), th.getName());
         long brokerCpu = 0;
-        for (var e : threadCpu().entrySet()) {
-            Thread th = threadById(e.getKey());
-            if (th != null && (th.getName().equals("kbs") || th.getName().startsWith("HTTP-Dispatcher"))) {
+        for (var e : cpuAfter.entrySet()) {
+            String name = names.getOrDefault(e.getKey(), "");
+            if (name.equals("kbs") || name.startsWith("HTTP-Dispatcher")) {
                 brokerCpu += e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L);
             }
         }
-        stop.set(true);
         done.await();
         server.close();
         quotes.close();
@@ -145,7 +153,9 @@ public class KbsBench {
         Collections.sort(all);
         double rate = measuredGrants.get() / (elapsed / 1e9);
         System.out.printf("clients: %d, measured: %.1f s after %.1f s warm-up%n", clients, elapsed / 1e9, warmup);
-        System.out.printf("grants/s: %.0f (target >= 300/s, ratio %.2f)%n", rate, rate / 300);
+        System.out.printf("grants/s: %.0f (target >= 300/s, ratio %.2f); per-second min %d, max %d; %d grants during warm-up, %d in all%n", rate, rate / 300,
+                perSecond.stream().mapToLong(Long::longValue).min().orElse(0), perSecond.stream().mapToLong(Long::longValue).max().orElse(0), warmupGrants,
+                totalGrantsAtEnd);
         if (!all.isEmpty()) {
             System.out.printf("latency per full exchange (challenge + SIMULATED quote + attest + decrypt): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     all.get(all.size() / 2) / 1e6, all.get((int) Math.min(all.size() - 1, Math.ceil(all.size() * 0.99) - 1)) / 1e6,
