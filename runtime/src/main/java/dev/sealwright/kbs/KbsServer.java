@@ -40,8 +40,15 @@ public final class KbsServer implements AutoCloseable {
     public static final String CHALLENGE = "/kbs/v0/challenge", ATTEST = "/kbs/v0/attest";
 
     static {
-        // Bound how long a client may take to send a request (truncated bodies must not pin a worker
-        // forever). Read by the JDK when its HTTP server class is first loaded.
+        limitRequestTime();
+    }
+
+    /**
+     * Bounds how long a client may take to send a request (30 s), so truncated bodies cannot pin a
+     * worker forever. The JDK reads this when the first HTTP server of the JVM is created, so every
+     * server class of this package calls it first; an explicit -D setting wins.
+     */
+    static void limitRequestTime() {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", "30");
         }

@@ -28,6 +28,10 @@ import java.util.concurrent.Executors;
 public final class SimulatedQuoteService implements AutoCloseable {
     public static final String PATH = "/sim/v0/quote";
 
+    static {
+        KbsServer.limitRequestTime();
+    }
+
     private final SimulatedTdxProvider provider;
     private final Collateral collateral;
     private final byte[] mrTd;
