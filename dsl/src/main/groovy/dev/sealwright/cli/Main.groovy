@@ -29,6 +29,7 @@ import picocli.CommandLine.Option
                 TpmCommand, UefiCommand,
                 EventlogCommand,
                 VaultCommand, EnrollCommand,
+                KbsCommand,
                 DoctorCommand, CommandLine.HelpCommand],
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',
                 'Explain cache: sealwright plan samples/quickstart.groovy'])

@@ -111,6 +111,11 @@ class PipelineSpec {
     StepHandle simulatedTdReport(@DelegatesTo(value = SimulatedTdReportSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tdreport.simulated', null, SimulatedTdReportSpec, body) }
     StepHandle simulatedTdReport(String name, @DelegatesTo(value = SimulatedTdReportSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('tdreport.simulated', name, SimulatedTdReportSpec, body) }
 
+    StepHandle kbs(@DelegatesTo(value = KbsSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs', null, KbsSpec, body) }
+    StepHandle kbs(String name, @DelegatesTo(value = KbsSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs', name, KbsSpec, body) }
+    StepHandle kbsSimulatedQuotes(@DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', null, KbsSimulatedQuotesSpec, body) }
+    StepHandle kbsSimulatedQuotes(String name, @DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', name, KbsSimulatedQuotesSpec, body) }
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)

@@ -34,6 +34,7 @@ public final class SimulatedTdxProvider {
 
     private final SimulatedPki pki;
     private final KeyPair attestationKey = SimulatedPki.keyPair();
+    private QeReportCertificationData qeCertification;
     private final byte[] qeMrSigner = sha256("SIMULATED sealwright TD quoting enclave".getBytes(StandardCharsets.US_ASCII));
 
     /** A fresh test PKI whose certificates are valid from {@code notBefore} to {@code notAfter}. */
@@ -47,29 +48,46 @@ public final class SimulatedTdxProvider {
 
     /** A v4 TDX quote over the given 64-byte report data, MRTD and RTMR0..3 (48 bytes each). */
     public Quote quote(byte[] reportData, byte[] mrTd, byte[][] rtmrs) {
+        return quote(reportData, mrTd, rtmrs, false);
+    }
+
+    /** As {@link #quote(byte[], byte[], byte[][])}, with the TD attribute DEBUG (bit 0) set when {@code debug}. */
+    public Quote quote(byte[] reportData, byte[] mrTd, byte[][] rtmrs, boolean debug) {
         byte[] userData = Arrays.copyOf(LABEL.getBytes(StandardCharsets.US_ASCII), 20);
         var header = new QuoteHeader(4, QuoteHeader.ECDSA_P256, QuoteHeader.TEE_TDX, 0, 0,
                 HexFormat.of().parseHex("939a7233f79c4ca9940a0db3957f0607"), userData);
         byte[] tdAttributes = HexFormat.of().parseHex("0000001000000000");
+        tdAttributes[0] |= debug ? 1 : 0;
         byte[] xfam = HexFormat.of().parseHex("e702060000000000");
         var body = new TdReportBody(false, TEE_TCB_SVN, new byte[48], new byte[48], new byte[8], tdAttributes, xfam,
                 mrTd.clone(), new byte[48], new byte[48], new byte[48], rtmrs[0].clone(), rtmrs[1].clone(),
                 rtmrs[2].clone(), rtmrs[3].clone(), Arrays.copyOf(reportData, 64), null, null);
         byte[] ak = SimulatedPki.rawPublicKey(attestationKey.getPublic());
-        byte[] authData = new byte[32];
-        for (int i = 0; i < 32; i++) {
-            authData[i] = (byte) i;
-        }
-        byte[] qeAttributes = HexFormat.of().parseHex("11000000000000000000000000000000");
-        var qeReport = new SgxReportBody(new byte[16], 0, new byte[12], new byte[16], qeAttributes, new byte[32],
-                new byte[32], qeMrSigner, new byte[32], new byte[64], 2, QE_ISV_SVN, 0, new byte[42], new byte[16],
-                Arrays.copyOf(sha256(ak, authData), 64));
-        var cert = new QeReportCertificationData(qeReport, SimulatedPki.signRaw(pki.pckKey.getPrivate(), qeReport.toBytes()),
-                authData, QeReportCertificationData.PCK_CERT_CHAIN,
-                SimulatedPki.pem(pki.pck, pki.pckCa, pki.root).getBytes(StandardCharsets.US_ASCII));
+        var cert = qeCertification(ak);
         var unsigned = new Quote(header, Quote.BODY_TD10, null, body, new byte[64], ak, cert, 0);
         byte[] signature = SimulatedPki.signRaw(attestationKey.getPrivate(), unsigned.signedRegion());
         return new Quote(header, Quote.BODY_TD10, null, body, signature, ak, cert, 0);
+    }
+
+    /**
+     * The QE report and its PCK signature, made once: as on a real platform, every quote from this
+     * provider carries the same certification data (the same QE, attestation key and PCK).
+     */
+    private synchronized QeReportCertificationData qeCertification(byte[] ak) {
+        if (qeCertification == null) {
+            byte[] authData = new byte[32];
+            for (int i = 0; i < 32; i++) {
+                authData[i] = (byte) i;
+            }
+            byte[] qeAttributes = HexFormat.of().parseHex("11000000000000000000000000000000");
+            var qeReport = new SgxReportBody(new byte[16], 0, new byte[12], new byte[16], qeAttributes, new byte[32],
+                    new byte[32], qeMrSigner, new byte[32], new byte[64], 2, QE_ISV_SVN, 0, new byte[42], new byte[16],
+                    Arrays.copyOf(sha256(ak, authData), 64));
+            qeCertification = new QeReportCertificationData(qeReport, SimulatedPki.signRaw(pki.pckKey.getPrivate(), qeReport.toBytes()),
+                    authData, QeReportCertificationData.PCK_CERT_CHAIN,
+                    SimulatedPki.pem(pki.pck, pki.pckCa, pki.root).getBytes(StandardCharsets.US_ASCII));
+        }
+        return qeCertification;
     }
 
     /**

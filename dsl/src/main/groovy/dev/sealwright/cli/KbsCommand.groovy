@@ -1,0 +1,120 @@
+package dev.sealwright.cli
+
+import dev.sealwright.attest.dcap.Hex
+import dev.sealwright.engine.RecipeException
+import dev.sealwright.kbs.AuditLog
+import dev.sealwright.kbs.KbsPolicy
+import dev.sealwright.kbs.KbsSecrets
+import dev.sealwright.kbs.KbsServer
+import dev.sealwright.kbs.KbsTls
+import dev.sealwright.kbs.SimulatedQuoteService
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.nio.file.Path
+import java.time.Clock
+import java.util.concurrent.Callable
+import java.util.concurrent.CountDownLatch
+
+@CompileStatic
+@Command(name = 'kbs', mixinStandardHelpOptions = true,
+        description = ['Attestation-gated key broker: releases a secret only to a TEE whose quote verifies and meets the policy (docs/kbs.md).'],
+        subcommands = [KbsCommand.Serve, KbsCommand.SimulateQuotes])
+class KbsCommand {
+
+    /** Blocks until Ctrl-C, then closes {@code service}. */
+    static void serveUntilInterrupted(AutoCloseable service) {
+        def stop = new CountDownLatch(1)
+        Runtime.runtime.addShutdownHook(new Thread({ service.close(); stop.countDown() } as Runnable))
+        stop.await()
+    }
+
+    @Command(name = 'serve', mixinStandardHelpOptions = true, description = 'run the broker until Ctrl-C')
+    static class Serve implements Callable<Integer> {
+        @Option(names = '--policy', required = true, paramLabel = 'policy.json', description = 'verification settings and per-resource expectations')
+        Path policy
+
+        @Option(names = '--secrets', required = true, paramLabel = 'secrets.json', description = 'resource → secret (mode 0600, cczoo secret.json format)')
+        Path secrets
+
+        @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE}; 0 picks a free one)')
+        int port = 8990
+
+        @Option(names = '--bind', paramLabel = 'ADDRESS', description = 'address to listen on (default ${DEFAULT-VALUE})')
+        String bind = '127.0.0.1'
+
+        @Option(names = '--tls-cert', paramLabel = 'CERT.pem', description = 'serve HTTPS with this certificate chain (needs --tls-key)')
+        Path tlsCert
+
+        @Option(names = '--tls-key', paramLabel = 'KEY.pem', description = 'unencrypted PEM private key for --tls-cert')
+        Path tlsKey
+
+        @Option(names = '--audit-log', paramLabel = 'FILE', description = 'append one JSON line per grant/refusal here (default: stderr)')
+        Path auditLog
+
+        @Override
+        Integer call() {
+            if ((tlsCert == null) != (tlsKey == null)) throw new RecipeException('--tls-cert and --tls-key go together')
+            def s = KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
+            def p = KbsPolicy.read(policy)
+            def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
+            def audit = auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog)
+            def server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls)
+            if (p.tdx()?.trustSimulated()) {
+                System.err.println 'SIMULATED: this policy trusts the SIMULATED test root (tdx.trust_simulated): quotes need no TEE hardware; development only'
+            }
+            println "kbs: listening on ${server.url()} (resources: ${p.resources().keySet().sort().join(', ')}; nonce lifetime ${p.nonceTtl().seconds} s)"
+            System.out.flush()
+            serveUntilInterrupted(server)
+            return Main.OK
+        }
+    }
+
+    @Command(name = 'simulate-quotes', mixinStandardHelpOptions = true,
+            description = ['SIMULATED quote service for machines without TDX: guests POST REPORTDATA (128 hex digits) to /sim/v0/quote',
+                    'and get a TDX quote signed by a fresh test PKI (not Intel); writes the matching collateral for the broker policy.'])
+    static class SimulateQuotes implements Callable<Integer> {
+        @Option(names = '--collateral-out', required = true, paramLabel = 'C.json', description = 'collateral of the SIMULATED PKI (policy tdx.collateral)')
+        Path collateralOut
+
+        @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE})')
+        int port = 8991
+
+        @Option(names = '--bind', paramLabel = 'ADDRESS', description = 'address to listen on (default ${DEFAULT-VALUE})')
+        String bind = '127.0.0.1'
+
+        @Option(names = '--mrtd', paramLabel = 'HEX', description = 'MRTD the quotes carry (48 bytes; default zeros)')
+        String mrtd
+
+        @Option(names = '--rtmr', paramLabel = 'N=HEX', description = 'RTMR N the quotes carry (repeatable)')
+        Map<Integer, String> rtmrs = [:]
+
+        @Option(names = '--debug-td', description = 'quotes say the TD has DEBUG set (to see the broker refuse)')
+        boolean debugTd
+
+        @Override
+        Integer call() {
+            byte[][] r = new byte[4][]
+            (0..3).each { int i -> r[i] = measurement("--rtmr ${i}", rtmrs[i]) }
+            def service = SimulatedQuoteService.start(new InetSocketAddress(bind, port), measurement('--mrtd', mrtd), r, debugTd)
+            service.collateral().writeQvlJson(collateralOut)
+            println "SIMULATED quote service: ${service.url()} (collateral ${collateralOut}; not a TEE, development only)"
+            System.out.flush()
+            serveUntilInterrupted(service)
+            return Main.OK
+        }
+
+        private static byte[] measurement(String option, String hex) {
+            if (!hex) return new byte[48]
+            byte[] b
+            try {
+                b = Hex.parse(hex.toLowerCase())
+            } catch (IllegalArgumentException e) {
+                throw new RecipeException("${option}: \"${hex}\" is not hex")
+            }
+            if (b.length != 48) throw new RecipeException("${option}: ${b.length} bytes, expected 48")
+            return b
+        }
+    }
+}

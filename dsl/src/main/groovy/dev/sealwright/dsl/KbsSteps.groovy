@@ -1,0 +1,30 @@
+package dev.sealwright.dsl
+
+import dev.sealwright.engine.StepType
+
+/**
+ * {@code kbs { policy file('policy.json'); secrets secret(file: 'secrets.json'); port 8990 }}: the key
+ * broker as a service for the steps using it (docs/kbs.md).
+ */
+class KbsSpec extends StepSpec {
+    KbsSpec(StepType type, PipelineSpec p) { super(type, p) }
+    void policy(Object file) { set('policy', file) }
+    /** secrets.json (mode 0600): a secret, never a string. */
+    void secrets(Object secret) { set('secrets', secret) }
+    /** TDX collateral replacing the policy's tdx.collateral, e.g. {@code sim.collateral}. */
+    void collateral(Object file) { set('collateral', file) }
+    void port(long port) { set('port', port) }
+    void bind(String address) { set('bind', address) }
+}
+
+/** {@code kbsSimulatedQuotes { mrtd '...'; rtmr0 '...'; port 8991 }}: SIMULATED TDX quotes for guests without TDX. */
+class KbsSimulatedQuotesSpec extends StepSpec {
+    KbsSimulatedQuotesSpec(StepType type, PipelineSpec p) { super(type, p) }
+    void mrtd(String hex) { set('mrtd', hex) }
+    void rtmr0(String hex) { set('rtmr0', hex) }
+    void rtmr1(String hex) { set('rtmr1', hex) }
+    void rtmr2(String hex) { set('rtmr2', hex) }
+    void rtmr3(String hex) { set('rtmr3', hex) }
+    void port(long port) { set('port', port) }
+    void bind(String address) { set('bind', address) }
+}

@@ -1,0 +1,298 @@
+package dev.sealwright.kbs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.sealwright.engine.DaemonThreads;
+import dev.sealwright.engine.Json;
+import dev.sealwright.engine.RecipeException;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The attestation-gated key broker over HTTP/JSON (protocol in docs/kbs.md, modelled on trustee
+ * KBS's RCAR): {@code POST /kbs/v0/challenge} issues a single-use nonce for a resource, TEE type
+ * and TEE public key; {@code POST /kbs/v0/attest} takes the evidence, appraises it
+ * ({@link EvidenceVerifier}) and answers with the secret sealed to the TEE key
+ * ({@link SecretEnvelope}). Every grant and refusal goes to the {@link AuditLog}; a refusal is a
+ * 4xx JSON {@code {"error": reason}} and never stops the server.
+ */
+public final class KbsServer implements AutoCloseable {
+    public static final int MAX_BODY = 64 * 1024;
+    public static final String CHALLENGE = "/kbs/v0/challenge", ATTEST = "/kbs/v0/attest";
+
+    static {
+        limitRequestTime();
+    }
+
+    /**
+     * Bounds how long a client may take to send a request (30 s), so truncated bodies cannot pin a
+     * worker forever. The JDK reads this when the first HTTP server of the JVM is created, so every
+     * server class of this package calls it first; an explicit -D setting wins.
+     */
+    static void limitRequestTime() {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
+    }
+
+    private final KbsPolicy policy;
+    private final KbsSecrets secrets;
+    private final NonceStore nonces;
+    private final EvidenceVerifier verifier;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final boolean tls;
+
+    private KbsServer(KbsPolicy policy, KbsSecrets secrets, AuditLog audit, Clock clock, InetSocketAddress address,
+                      SSLContext tlsContext, int threads) throws IOException {
+        this.policy = policy;
+        this.secrets = secrets;
+        this.audit = audit;
+        this.clock = clock;
+        this.nonces = new NonceStore(clock, policy.nonceTtl(), 100_000);
+        this.verifier = new EvidenceVerifier(policy);
+        this.tls = tlsContext != null;
+        if (tlsContext != null) {
+            HttpsServer s = HttpsServer.create(address, 512);
+            s.setHttpsConfigurator(new HttpsConfigurator(tlsContext));
+            server = s;
+        } else {
+            server = HttpServer.create(address, 512);
+        }
+        workers = Executors.newFixedThreadPool(threads, DaemonThreads.named("kbs"));
+        server.setExecutor(workers);
+        server.createContext("/", this::handle);
+    }
+
+    /**
+     * Starts a broker. Every resource in the policy must have a secret ({@code secretsFile} is named
+     * in the error); secrets without a policy entry are never released.
+     */
+    public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
+                                  InetSocketAddress address, SSLContext tls) throws IOException {
+        if (policy.tdx() != null && policy.tdx().collateral() == null) {
+            throw new RecipeException("the policy's \"tdx\" section has no collateral: set tdx.collateral (a dcap-qvl JSON file or PCS directory)");
+        }
+        for (String r : policy.resources().keySet()) {
+            if (!secrets.has(r)) {
+                throw new RecipeException(secretsFile + ": no secret for resource \"" + r + "\" named in the policy");
+            }
+        }
+        int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        var s = new KbsServer(policy, secrets, audit, clock, address, tls, threads);
+        s.server.start();
+        return s;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public URI url() {
+        String host = server.getAddress().getAddress().getHostAddress();
+        return URI.create((tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String remote = ex.getRemoteAddress() == null ? "?" : ex.getRemoteAddress().getAddress().getHostAddress()
+                + ":" + ex.getRemoteAddress().getPort();
+        var ctx = new RequestContext(remote);
+        try {
+            String path = ex.getRequestURI().getPath();
+            if (!path.equals(CHALLENGE) && !path.equals(ATTEST)) {
+                throw new KbsRefusal(404, "no such endpoint " + path + " (POST " + CHALLENGE + " or " + ATTEST + ")");
+            }
+            if (!ex.getRequestMethod().equals("POST")) {
+                throw new KbsRefusal(405, ex.getRequestMethod() + " " + path + ": only POST");
+            }
+            JsonNode body = body(ex);
+            Map<String, Object> reply = path.equals(CHALLENGE) ? challenge(body, ctx) : attest(body, ctx);
+            respond(ex, 200, reply);
+        } catch (KbsRefusal r) {
+            audit.record(ctx.entry(clock.instant(), "refuse", r.status(), r.getMessage()));
+            respond(ex, r.status(), Map.of("error", r.getMessage()));
+        } catch (RuntimeException e) {
+            audit.record(ctx.entry(clock.instant(), "refuse", 500, "internal error: " + e.getClass().getSimpleName()));
+            respond(ex, 500, Map.of("error", "internal error"));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private Map<String, Object> challenge(JsonNode body, RequestContext ctx) {
+        String resource = text(body, "resource");
+        ctx.resource = resource;
+        String tee = text(body, "tee");
+        ctx.tee = tee;
+        byte[] key = base64(body, "tee_pubkey");
+        ctx.teeKey = fingerprint(key);
+        try {
+            SecretEnvelope.decodePoint(key);
+        } catch (IllegalArgumentException e) {
+            throw new KbsRefusal(400, "tee_pubkey: " + e.getMessage());
+        }
+        if (!tee.equals("tdx") && !tee.equals("snp")) {
+            throw new KbsRefusal(400, "tee \"" + tee + "\" is not supported (tdx or snp)");
+        }
+        var rule = policy.resources().get(resource);
+        if (rule == null) {
+            throw new KbsRefusal(404, "unknown resource");
+        }
+        if (!rule.tee().equals(tee)) {
+            throw new KbsRefusal(403, "resource is released only to tee " + rule.tee());
+        }
+        var c = nonces.issue(resource, tee, key);
+        var m = new LinkedHashMap<String, Object>();
+        m.put("nonce", Base64.getEncoder().encodeToString(c.nonce()));
+        m.put("expires", c.expires().toString());
+        m.put("report_data", "sha512(nonce || tee_pubkey)");
+        return m;
+    }
+
+    private Map<String, Object> attest(JsonNode body, RequestContext ctx) {
+        byte[] nonce = base64(body, "nonce");
+        byte[] evidence = base64(body, "evidence");
+        byte[] vcek = body.hasNonNull("vcek") ? base64(body, "vcek") : null;
+        var c = nonces.consume(nonce);
+        ctx.resource = c.resource();
+        ctx.tee = c.tee();
+        ctx.teeKey = fingerprint(c.teePublicKey());
+        var appraisal = verifier.appraise(c, policy.resources().get(c.resource()), evidence, vcek, clock.instant());
+        ctx.tcbStatus = appraisal.tcbStatus();
+        ctx.simulated = appraisal.simulated();
+        var env = SecretEnvelope.seal(c.teePublicKey(), c.nonce(), c.resource(), secrets.value(c.resource()));
+        var m = new LinkedHashMap<String, Object>();
+        m.put("resource", c.resource());
+        m.put("epk", Base64.getEncoder().encodeToString(env.ephemeralKey()));
+        m.put("iv", Base64.getEncoder().encodeToString(env.iv()));
+        m.put("ciphertext", Base64.getEncoder().encodeToString(env.ciphertext()));
+        if (appraisal.tcbStatus() != null) {
+            m.put("tcb_status", appraisal.tcbStatus());
+        }
+        if (appraisal.simulated()) {
+            m.put("SIMULATED", true);
+        }
+        audit.record(ctx.entry(clock.instant(), "grant", 200, null));
+        return m;
+    }
+
+    private static JsonNode body(HttpExchange ex) {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            long n;
+            try {
+                n = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw new KbsRefusal(400, "bad Content-Length");
+            }
+            if (n > MAX_BODY) {
+                throw new KbsRefusal(413, "request body of " + n + " bytes exceeds " + MAX_BODY);
+            }
+        }
+        byte[] raw;
+        try (InputStream in = ex.getRequestBody()) {
+            raw = in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw new KbsRefusal(400, "truncated request body (" + e.getMessage() + ")");
+        }
+        if (raw.length > MAX_BODY) {
+            throw new KbsRefusal(413, "request body exceeds " + MAX_BODY + " bytes");
+        }
+        if (length != null && raw.length != Long.parseLong(length.trim())) {
+            throw new KbsRefusal(400, "truncated request body (" + raw.length + " of " + length.trim() + " bytes)");
+        }
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(raw);
+        } catch (IOException e) {
+            throw new KbsRefusal(400, "request body is not JSON");
+        }
+        if (n == null || !n.isObject()) {
+            throw new KbsRefusal(400, "request body must be a JSON object");
+        }
+        return n;
+    }
+
+    private static String text(JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isTextual() || v.asText().isEmpty() || v.asText().length() > 256) {
+            throw new KbsRefusal(400, "\"" + key + "\" must be a non-empty string of at most 256 characters");
+        }
+        return v.asText();
+    }
+
+    private static byte[] base64(JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isTextual()) {
+            throw new KbsRefusal(400, "\"" + key + "\" is missing (base64 string)");
+        }
+        try {
+            return Base64.getDecoder().decode(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new KbsRefusal(400, "\"" + key + "\" is not base64");
+        }
+    }
+
+    static String fingerprint(byte[] publicKey) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(publicKey), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void respond(HttpExchange ex, int status, Map<String, Object> body) {
+        try {
+            byte[] b = Json.canonical(body).getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(status, b.length);
+            ex.getResponseBody().write(b);
+        } catch (IOException | RuntimeException e) {
+            // the client went away; nothing to tell it
+        }
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to a second, closes the audit log. */
+    @Override
+    public void close() throws IOException {
+        server.stop(1);
+        workers.shutdownNow();
+        audit.close();
+    }
+
+    /** What is known about the request so far, for its audit line. */
+    private static final class RequestContext {
+        final String remote;
+        String tee, teeKey, resource, tcbStatus;
+        boolean simulated;
+
+        RequestContext(String remote) {
+            this.remote = remote;
+        }
+
+        AuditLog.Entry entry(Instant t, String verdict, int status, String reason) {
+            return new AuditLog.Entry(t, remote, tee, teeKey, resource, verdict, status, reason, tcbStatus, simulated);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sealwright.kbs;
+
+import dev.sealwright.attest.dcap.Collateral;
+import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.Secret;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepKind;
+import dev.sealwright.engine.StepType;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * {@code kbs { policy file('policy.json'); secrets secret(file: 'secrets.json'); port 8990 }}: runs
+ * the key broker for as long as the steps using it (e.g. a {@code launch} whose guest fetches its
+ * LUKS key at boot) run; the engine stops it after them, on failure or Ctrl-C. The audit log is an
+ * output; {@code collateral} (e.g. from {@code kbsSimulatedQuotes}) replaces the policy's tdx.collateral.
+ */
+public final class KbsStep implements StepType {
+    @Override public String name() { return "kbs"; }
+    @Override public int version() { return 1; }
+    @Override public StepKind kind() { return StepKind.SERVICE; }
+    @Override public String description() { return "attestation-gated key broker, up while the steps using it run"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("policy", Input.class, "broker policy (docs/kbs.md)"),
+                OptionSpec.required("secrets", Secret.class, "secrets.json (mode 0600)"),
+                OptionSpec.optional("collateral", Input.class, null, "TDX collateral replacing the policy's tdx.collateral"),
+                OptionSpec.optional("port", Long.class, 8990L, "TCP port (0: any free port)"),
+                OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address (QEMU user-mode guests reach the host's 127.0.0.1 as 10.0.2.2)"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(OutputSpec.file("audit", "audit.log", "one JSON line per grant and refusal (no secret values)"),
+                OutputSpec.value("url", "the broker's base URL"));
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        Secret secret = ctx.secret("secrets");
+        if (secret.file() == null) {
+            throw new dev.sealwright.engine.RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
+        }
+        KbsSecrets secrets = KbsSecrets.read(secret.file()); // first: a loosely protected secrets file stops everything
+        KbsPolicy policy = KbsPolicy.read(ctx.path("policy"));
+        Path collateral = ctx.path("collateral");
+        if (collateral != null) {
+            policy = policy.withCollateral(Collateral.read(collateral));
+        }
+        AuditLog audit = AuditLog.toFile(ctx.output("audit"));
+        KbsServer server;
+        try {
+            server = KbsServer.start(policy, secrets, secret.file(), audit, Clock.systemUTC(),
+                    new InetSocketAddress(ctx.string("bind"), Math.toIntExact(ctx.number("port"))), null);
+        } catch (RuntimeException | java.io.IOException e) {
+            audit.close();
+            throw e;
+        }
+        ctx.keepAlive(server);
+        ctx.value("url", server.url().toString());
+        ctx.log("kbs: listening on " + server.url() + " (resources: " + String.join(", ", new java.util.TreeSet<>(policy.resources().keySet()))
+                + (policy.tdx() != null && policy.tdx().trustSimulated() ? "; SIMULATED root trusted" : "") + ")");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.sealwright.kbs;
+
+import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputSpec;
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.StepContext;
+import dev.sealwright.engine.StepKind;
+import dev.sealwright.engine.StepType;
+
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code kbsSimulatedQuotes { mrtd '...'; rtmr0 '...'; port 8991 }}: the SIMULATED quote service
+ * (see {@link SimulatedQuoteService}) as a SERVICE step, for samples on machines without TDX. Its
+ * collateral output feeds the {@code kbs} step's {@code collateral}; the broker policy must still
+ * say {@code tdx.trust_simulated}.
+ */
+public final class SimulatedQuotesStep implements StepType {
+    @Override public String name() { return "kbs.simulatedQuotes"; }
+    @Override public int version() { return 1; }
+    @Override public StepKind kind() { return StepKind.SERVICE; }
+    @Override public String description() { return "SIMULATED TDX quote service (test PKI, not Intel) for guests without TDX"; }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.optional("mrtd", String.class, null, "MRTD the quotes carry (96 hex digits; default zeros)"),
+                OptionSpec.optional("rtmr0", String.class, null, "RTMR0 (96 hex digits)"),
+                OptionSpec.optional("rtmr1", String.class, null, "RTMR1"),
+                OptionSpec.optional("rtmr2", String.class, null, "RTMR2"),
+                OptionSpec.optional("rtmr3", String.class, null, "RTMR3"),
+                OptionSpec.optional("port", Long.class, 8991L, "TCP port (0: any free port)"),
+                OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address"));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(OutputSpec.file("collateral", "collateral.json", "collateral of the SIMULATED PKI (dcap-qvl JSON)"),
+                OutputSpec.value("url", "URL guests POST REPORTDATA to (kbs-client --simulated-quote-url)"));
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        byte[][] rtmrs = new byte[4][];
+        for (int i = 0; i < 4; i++) {
+            rtmrs[i] = measurement(ctx, "rtmr" + i);
+        }
+        var service = SimulatedQuoteService.start(new InetSocketAddress(ctx.string("bind"), Math.toIntExact(ctx.number("port"))),
+                measurement(ctx, "mrtd"), rtmrs, false);
+        ctx.keepAlive(service);
+        service.collateral().writeQvlJson(ctx.output("collateral"));
+        ctx.value("url", service.url().toString());
+        ctx.log("SIMULATED quote service on " + service.url() + " (test PKI, not Intel)");
+    }
+
+    private static byte[] measurement(StepContext ctx, String option) {
+        String hex = ctx.string(option);
+        if (hex == null) {
+            return new byte[48];
+        }
+        try {
+            byte[] b = HexFormat.of().parseHex(hex.toLowerCase());
+            if (b.length == 48) {
+                return b;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new RecipeException(option + ": \"" + hex + "\" is not 96 hex digits");
+    }
+}

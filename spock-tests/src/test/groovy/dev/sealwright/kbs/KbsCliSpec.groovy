@@ -1,0 +1,98 @@
+package dev.sealwright.kbs
+
+import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.Repo
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import javax.net.ssl.SSLContext
+import javax.net.ssl.TrustManagerFactory
+import java.nio.charset.StandardCharsets
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.attribute.PosixFilePermissions
+import java.security.KeyStore
+import java.security.cert.CertificateFactory
+import java.util.concurrent.TimeUnit
+
+/** {@code sealwright kbs serve}: start-up refusals as one line, and HTTPS with an openssl-made certificate and key. */
+class KbsCliSpec extends Specification {
+    @TempDir
+    Path dir
+
+    def setup() {
+        Files.writeString(dir.resolve('policy.json'), groovy.json.JsonOutput.toJson([
+                tdx: [collateral: 'collateral.json', trust_simulated: true], resources: ['luks-root': [tee: 'tdx', mrtd: KbsFixture.MRTD]]]))
+        Files.writeString(dir.resolve('secrets.json'), '{"luks-root": "' + KbsFixture.SECRET + '"}')
+    }
+
+    def "a group-readable secrets file stops kbs serve with one line"() {
+        given:
+        Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-r-----'))
+
+        when:
+        def r = Cli.run('kbs', 'serve', '--policy', dir.resolve('policy.json').toString(), '--secrets', dir.resolve('secrets.json').toString())
+
+        then:
+        r.exitCode == 1
+        r.err.trim() == "${dir.resolve('secrets.json')}: secrets file has mode rw-r-----; it must be 0600 (chmod 600 ${dir.resolve('secrets.json')})".toString()
+    }
+
+    def "a policy naming a missing collateral file stops kbs serve with one line naming it"() {
+        given:
+        Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
+
+        when:
+        def r = Cli.run('kbs', 'serve', '--policy', dir.resolve('policy.json').toString(), '--secrets', dir.resolve('secrets.json').toString())
+
+        then:
+        r.exitCode == 1
+        r.err.trim().lines().count() == 1
+        r.err.contains(dir.resolve('collateral.json').toString())
+    }
+
+    def "kbs serve over HTTPS with an openssl certificate grants to a SIMULATED quote, audit in the log file"() {
+        given: 'a SIMULATED quote service (its collateral in the policy) and an EC certificate made by openssl'
+        Repo.requireTool('openssl')
+        Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
+        def quotes = SimulatedQuoteService.start(new InetSocketAddress('127.0.0.1', 0), KbsFixture.hex(KbsFixture.MRTD), KbsFixture.rtmrs(), false)
+        quotes.collateral().writeQvlJson(dir.resolve('collateral.json'))
+        def openssl = new ProcessBuilder('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+                '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1')
+                .directory(dir.toFile()).redirectErrorStream(true).start()
+        assert openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0
+        int port = new ServerSocket(0).withCloseable { it.localPort }
+        def server = Cli.start(dir, 'kbs', 'serve', '--policy', 'policy.json', '--secrets', 'secrets.json', '--port', "${port}",
+                '--tls-cert', 'cert.pem', '--tls-key', 'key.pem', '--audit-log', 'audit.log')
+
+        when:
+        def deadline = System.currentTimeMillis() + 120_000
+        while (!Files.readString(dir.resolve('cli.log')).contains('kbs: listening on') && server.alive && System.currentTimeMillis() < deadline) sleep(200)
+        def log = Files.readString(dir.resolve('cli.log'))
+        def client = new KbsClient(URI.create("https://127.0.0.1:${port}"), trusting(dir.resolve('cert.pem')))
+        byte[] secret = client.fetch('luks-root', 'tdx', { rd -> quotes.quote(rd) })
+
+        then:
+        log.contains("kbs: listening on https://127.0.0.1:${port} (resources: luks-root; nonce lifetime 60 s)")
+        log.contains('SIMULATED: this policy trusts the SIMULATED test root')
+        new String(secret, StandardCharsets.UTF_8) == KbsFixture.SECRET
+        Files.readAllLines(dir.resolve('audit.log')).size() == 1
+        Files.readString(dir.resolve('audit.log')).contains('"verdict":"grant"')
+
+        cleanup:
+        server?.destroy()
+        server?.waitFor(30, TimeUnit.SECONDS)
+        quotes?.close()
+    }
+
+    static SSLContext trusting(Path pem) {
+        def ks = KeyStore.getInstance('PKCS12')
+        ks.load(null, null)
+        Files.newInputStream(pem).withCloseable { ks.setCertificateEntry('kbs', CertificateFactory.getInstance('X.509').generateCertificate(it)) }
+        def tmf = TrustManagerFactory.getInstance(TrustManagerFactory.defaultAlgorithm)
+        tmf.init(ks)
+        def ctx = SSLContext.getInstance('TLS')
+        ctx.init(null, tmf.trustManagers, null)
+        ctx
+    }
+}
