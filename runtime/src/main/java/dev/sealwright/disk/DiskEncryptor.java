@@ -9,6 +9,7 @@ import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
+import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
@@ -49,6 +50,9 @@ public final class DiskEncryptor {
                 + "); finish it with --in-place or undo it with --in-place --rollback");
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        try (FileChannel probe = FileChannel.open(in, StandardOpenOption.READ)) {
+            if (VhdDynamic.isDynamic(probe)) return encryptDynamicVhd(in, out, partition, passphrase, options, entropy);
+        }
         Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
             Plan plan = plan(src, in.toString(), partition, options);
@@ -85,6 +89,42 @@ public final class DiskEncryptor {
             if (String.valueOf(e.getMessage()).contains("No space left")) throw new RecipeException(out + ": no space left on device; no output written", e);
             throw e;
         } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A dynamic VHD stays a dynamic VHD: its disk is expanded into a sparse raw file beside the
+     * output, encrypted as a raw image, and written back as a dynamic VHD (same timestamp, new
+     * identity), atomically.
+     */
+    private static Result encryptDynamicVhd(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        Path rawIn = Files.createTempFile(dir, "." + out.getFileName() + ".", ".in.raw");
+        Path rawOut = Files.createTempFile(dir, "." + out.getFileName() + ".", ".out.raw");
+        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+        try {
+            long timestamp;
+            try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
+                 FileChannel raw = FileChannel.open(rawIn, StandardOpenOption.WRITE)) {
+                VhdDynamic vhd = VhdDynamic.open(src, in.toString());
+                timestamp = vhd.footer().timestamp();
+                vhd.copyTo(raw);
+            }
+            Result r = encrypt(rawIn, rawOut, partition, passphrase, options, entropy);
+            try (FileChannel raw = FileChannel.open(rawOut, StandardOpenOption.READ);
+                 FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                VhdDynamic.write(raw, raw.size(), dst, timestamp, uuidFrom(entropy.bytes(16)));
+                dst.force(true);
+            }
+            AtomicFiles.move(tmp, out);
+            return r;
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No space left")) throw new RecipeException(out + ": no space left on device; no output written", e);
+            throw e;
+        } finally {
+            Files.deleteIfExists(rawIn);
+            Files.deleteIfExists(rawOut);
             Files.deleteIfExists(tmp);
         }
     }

@@ -148,4 +148,36 @@ class VhdDynamicSpec extends Specification {
         expect:
         readAll(badFooter) == Files.readAllBytes(raw)
     }
+
+    def "disk encrypt keeps a dynamic VHD dynamic: qemu-img reads it, sgdisk and cryptsetup accept the result"() {
+        given:
+        def raw = Sh.sparseFile(dir.resolve('disk.raw'), 48L << 20)
+        Sh.ok(['sgdisk', '-o', '-n', '15:2048:+8M', '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', raw.toString()])
+        new RandomAccessFile(raw.toFile(), 'rw').withCloseable { raf -> byte[] b = new byte[1 << 20]; new Random(4).nextBytes(b); raf.seek(20L << 20); raf.write(b) }
+        def vhd = dir.resolve('disk.vhd')
+        Sh.ok(['qemu-img', 'convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=dynamic,force_size=on', raw.toString(), vhd.toString()])
+        def key = dir.resolve('k')
+        Files.write(key, 'dynamic passphrase'.bytes)
+        def out = dir.resolve('out.vhd')
+
+        when:
+        def run = dev.sealwright.testkit.Cli.run('disk', 'encrypt', vhd.toString(), '-o', out.toString(), '--key-file', key.toString())
+        def info = qemuInfo(out)
+        def outRaw = dir.resolve('out.raw')
+        Sh.ok(['qemu-img', 'convert', '-f', 'vpc', '-O', 'raw', out.toString(), outRaw.toString()])
+        def part = Sh.ok(['sgdisk', '-i', '1', outRaw.toString()]).out
+        long first = (part =~ /First sector: (\d+)/)[0][1] as long
+        long last = (part =~ /Last sector: (\d+)/)[0][1] as long
+        def luks = dir.resolve('part.img')
+        new RandomAccessFile(outRaw.toFile(), 'r').withCloseable { raf ->
+            byte[] b = new byte[(int) ((last - first + 1) * 512)]; raf.seek(first * 512); raf.readFully(b); Files.write(luks, b)
+        }
+
+        then:
+        run.exitCode == 0
+        Sh.ok(['qemu-img', 'info', out.toString()]).out.contains('file format: vpc')  // probed, not forced
+        info.'virtual-size' == (48L << 20) + (16L << 20)
+        Sh.ok(['sgdisk', '-v', outRaw.toString()]).out.contains('No problems found')
+        Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', key.toString(), luks.toString()]).exit == 0
+    }
 }

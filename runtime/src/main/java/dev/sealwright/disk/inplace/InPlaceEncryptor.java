@@ -11,6 +11,7 @@ import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
+import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
@@ -91,6 +92,7 @@ public final class InPlaceEncryptor {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ);
              FileChannel jch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (VhdDynamic.isDynamic(img)) throw new RecipeException(image + ": not implemented in this build: --in-place on a dynamic VHD (encrypt it with -o OUT)");
             DiskEncryptor.Plan plan = DiskEncryptor.plan(img, image.toString(), partition, options);
             long shift = options.dataOffset();
             if (chunkSize <= 0 || chunkSize % options.sectorSize() != 0 || chunkSize > shift)
