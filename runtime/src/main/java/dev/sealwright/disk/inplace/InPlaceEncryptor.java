@@ -14,6 +14,7 @@ import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +24,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code disk encrypt --in-place}: turns a partition of a disk image into LUKS2 in the image
@@ -75,9 +81,10 @@ public final class InPlaceEncryptor {
                 volumeKey = staged.unlock(passphrase).volumeKey();
                 uuid = staged.header().uuid();
             }
-            Run r = new Run(img, jch, journal, new AesXts(volumeKey));
-            if (rollback) r.rollback();
-            else r.forward();
+            try (Run r = new Run(img, jch, journal, volumeKey)) {
+                if (rollback) r.rollback();
+                else r.forward();
+            }
             Files.delete(journalPath);
             syncDirectory(journalPath);
             return new Result(rollback, resumed, g.partStart(), g.partBytes(), img.size(), rollback ? null : uuid);
@@ -149,21 +156,54 @@ public final class InPlaceEncryptor {
         }
     }
 
-    /** One pass over the image from the journal's recorded state. */
-    private static final class Run {
+    /** One pass over the image from the journal's recorded state; each chunk is encrypted on all cores. */
+    private static final class Run implements AutoCloseable {
         private final FileChannel img, jch;
         private final EncryptJournal journal;
         private final Geometry g;
-        private final AesXts xts;
+        private final AesXts[] xts;     // one per worker
+        private final ExecutorService pool;
         private final byte[] buf;
 
-        Run(FileChannel img, FileChannel jch, EncryptJournal journal, AesXts xts) {
+        Run(FileChannel img, FileChannel jch, EncryptJournal journal, byte[] volumeKey) {
             this.img = img;
             this.jch = jch;
             this.journal = journal;
             this.g = journal.geometry();
-            this.xts = xts;
+            int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+            this.xts = new AesXts[workers];
+            for (int i = 0; i < workers; i++) xts[i] = new AesXts(volumeKey);
+            this.pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("disk-inplace"));
             this.buf = new byte[g.chunkSize()];
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+        }
+
+        /** Encrypts or decrypts the first {@code n} bytes of the buffer, chunk {@code k}, split across the workers. */
+        private void crypt(boolean encrypt, long k, int n) throws IOException {
+            int sector = g.sectorSize();
+            int per = (n / sector + xts.length - 1) / xts.length * sector;
+            List<Future<?>> parts = new ArrayList<>();
+            for (int w = 0; w < xts.length && w * per < n; w++) {
+                AesXts x = xts[w];
+                int from = w * per, len = Math.min(per, n - from);
+                long iv = (k * g.chunkSize() + from) / 512;
+                parts.add(pool.submit(() -> {
+                    if (encrypt) x.encrypt(buf, from, len, sector, iv, sector / 512);
+                    else x.decrypt(buf, from, len, sector, iv, sector / 512);
+                }));
+            }
+            try {
+                for (Future<?> f : parts) f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
         }
 
         void forward() throws IOException {
@@ -187,7 +227,7 @@ public final class InPlaceEncryptor {
                 byte[] sha = EncryptJournal.sha256(buf, 0, n);
                 if (k == from && p.state() == State.ENCRYPTING) checkInFlight(sha, k);
                 journal.record(jch, State.ENCRYPTING, k, sha);
-                xts.encrypt(buf, 0, n, g.sectorSize(), k * g.chunkSize() / 512, g.sectorSize() / 512);
+                crypt(true, k, n);
                 writeFully(src + g.shift(), n);
                 img.force(false);
             }
@@ -215,7 +255,7 @@ public final class InPlaceEncryptor {
                 byte[] sha = EncryptJournal.sha256(buf, 0, n);
                 if (k == from && p.state() == State.ROLLING_BACK) checkInFlight(sha, k);
                 journal.record(jch, State.ROLLING_BACK, k, sha);
-                xts.decrypt(buf, 0, n, g.sectorSize(), k * g.chunkSize() / 512, g.sectorSize() / 512);
+                crypt(false, k, n);
                 writeFully(dst, n);
                 img.force(false);
             }
