@@ -177,6 +177,11 @@ class InPlaceEncryptSpec extends Specification {
         Files.copy(journal(image), damaged)
         new RandomAccessFile(damaged.toFile(), 'rw').withCloseable { it.seek(8192 + 600); it.write(0x5a ^ it.read()) }
         Files.copy(image, dir.resolve('damaged.img'))
+        def tampered = dir.resolve('tampered.img')  // the in-flight chunk's plaintext changed behind the journal's back
+        Files.copy(image, tampered)
+        Files.copy(journal(image), journal(tampered))
+        def durable = progress(journal(image))  // the process may have got past what the test saw before the kill
+        new RandomAccessFile(tampered.toFile(), 'rw').withCloseable { it.seek(firstLba(image, 1) * 512 + durable.chunk * CHUNK + 77); it.write(0x01 ^ it.read()) }
         def beforeErrors = Sh.sha256(image)
 
         then: 'the interrupted image has a journal that the errors below leave alone'
@@ -187,6 +192,7 @@ class InPlaceEncryptSpec extends Specification {
         k = key()
         def copy = Cli.run('disk', 'encrypt', image.toString(), '-o', dir.resolve('out.img').toString(), '--key-file', k.toString())
         def bad = Cli.run(*encryptInPlace(dir.resolve('damaged.img'), k))
+        def changed = Cli.run(*encryptInPlace(tampered, k))
 
         then:
         wrong.exitCode == 1
@@ -195,6 +201,8 @@ class InPlaceEncryptSpec extends Specification {
         copy.err.trim() == "${image}: an in-place encryption was interrupted (disk.img.encrypt-journal); finish it with --in-place or undo it with --in-place --rollback".toString()
         bad.exitCode == 1
         bad.err.trim() == "${damaged}: checksum mismatch (the journal is damaged)".toString()
+        changed.exitCode == 1
+        changed.err.trim() == "${journal(tampered)}: chunk ${durable.chunk} in the image does not match the journal's checksum (was the image changed?)".toString()
         Sh.sha256(image) == beforeErrors
 
         when: 'the rollback is killed after it restored some chunks, then rerun'

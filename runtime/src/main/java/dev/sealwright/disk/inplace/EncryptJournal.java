@@ -25,8 +25,8 @@ import java.util.List;
  *   8192  sections, each 4096-aligned: the staged LUKS2 header, the image bytes the shifted
  *         data overwrites, the old and new GPT head and tail
  * </pre>
- * A progress record is magic "SWENCP01", seq, state, the chunk in flight and the SHA-256 of
- * that chunk's source bytes, then the SHA-256 of those 64 bytes.
+ * A progress record is magic "SWENCP01", seq, state, the chunk in flight and a 32-byte checksum
+ * field for that chunk's source bytes (CRC-32C, u32, then zeros), then the SHA-256 of those 64 bytes.
  */
 public final class EncryptJournal {
     static final byte[] MAGIC = "SWENCJ01".getBytes(StandardCharsets.US_ASCII);
@@ -47,7 +47,7 @@ public final class EncryptJournal {
 
     public enum State { PREPARED, ENCRYPTING, FINISHING, ROLLING_BACK, RESTORING }
 
-    /** {@code chunk} is in flight (-1: none); {@code sourceSha} is the SHA-256 of its source bytes. */
+    /** {@code chunk} is in flight (-1: none); {@code sourceSha} is the checksum field of its source bytes. */
     public record Progress(long seq, State state, long chunk, byte[] sourceSha) {}
 
     private final Path path;
