@@ -3,11 +3,13 @@ package dev.sealwright.disk;
 import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
+import dev.sealwright.disk.inplace.InPlaceEncryptor;
 import dev.sealwright.disk.luks2.AesXts;
 import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
+import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
@@ -42,35 +44,23 @@ public final class DiskEncryptor {
     private DiskEncryptor() {}
 
     public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
-        if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; in-place encryption (--in-place) is not implemented in this build");
+        if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place to encrypt the image itself");
+        Path journal = InPlaceEncryptor.journalOf(in);
+        if (Files.exists(journal)) throw new RecipeException(in + ": an in-place encryption was interrupted (" + journal.getFileName()
+                + "); finish it with --in-place or undo it with --in-place --rollback");
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        try (FileChannel probe = FileChannel.open(in, StandardOpenOption.READ)) {
+            if (VhdDynamic.isDynamic(probe)) return encryptDynamicVhd(in, out, partition, passphrase, options, entropy);
+        }
         Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
-            VhdFooter vhd = VhdFooter.readIfPresent(src, in.toString());
-            long inSize = vhd == null ? src.size() : vhd.currentSize();
-            GptDisk gpt = GptDisk.read(src, inSize, in.toString());
-            GptPartition part = gpt.find(partition).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + partition + "\" (has: "
-                    + gpt.partitions().stream().map(p -> p.number() + "=" + (p.name().isEmpty() ? p.uuid() : p.name())).collect(Collectors.joining(", ")) + ")"));
-            long partStart = part.firstLba() * GptDisk.LBA, partBytes = part.sizeLbas() * GptDisk.LBA;
-            if (Arrays.equals(read(src, partStart, 6), new byte[] {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE}))
-                throw new RecipeException(in + ": partition " + part.number() + " is already LUKS-encrypted");
-            if (partBytes % options.sectorSize() != 0)
-                throw new RecipeException(in + ": partition " + part.number() + " size " + partBytes + " is not a multiple of the " + options.sectorSize() + "-byte LUKS2 sector");
-            long grow = options.dataOffset() / GptDisk.LBA;
-            long next = gpt.partitions().stream().filter(p -> p.firstLba() > part.lastLba()).mapToLong(GptPartition::firstLba).min().orElse(gpt.lastUsable() + 1);
-            boolean last = gpt.partitions().stream().noneMatch(p -> p.firstLba() > part.lastLba());
-            long gap = next - part.lastLba() - 1;
-            GptDisk layout = gpt;
-            long outSize = inSize;
-            if (gap < grow) {
-                if (!last) throw new RecipeException(in + ": not implemented in this build: partition " + part.number()
-                        + " has only " + gap * 512 + " free bytes behind it and is not the last partition (shifting the partitions after it)");
-                outSize = inSize + (grow - gap) * GptDisk.LBA;
-                layout = gpt.resized(outSize);
-            }
-            GptPartition grown = part.withRange(part.firstLba(), part.lastLba() + grow);
-            layout = layout.withPartition(grown);
+            Plan plan = plan(src, in.toString(), partition, options);
+            VhdFooter vhd = plan.vhd();
+            GptDisk gpt = plan.gpt(), layout = plan.layout();
+            GptPartition part = plan.part(), grown = plan.grown();
+            long outSize = plan.outSize();
+            long partStart = plan.partStart(), partBytes = plan.partBytes();
 
             byte[] volumeKey = options.volumeKey() != null ? options.volumeKey() : entropy.bytes(options.keyBits() / 8);
             options.volumeKey(volumeKey);
@@ -101,6 +91,83 @@ public final class DiskEncryptor {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A dynamic VHD stays a dynamic VHD: its disk is expanded into a sparse raw file beside the
+     * output, encrypted as a raw image, and written back as a dynamic VHD (same timestamp, new
+     * identity), atomically.
+     */
+    private static Result encryptDynamicVhd(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        Path rawIn = Files.createTempFile(dir, "." + out.getFileName() + ".", ".in.raw");
+        Path rawOut = Files.createTempFile(dir, "." + out.getFileName() + ".", ".out.raw");
+        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+        try {
+            long timestamp;
+            try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
+                 FileChannel raw = FileChannel.open(rawIn, StandardOpenOption.WRITE)) {
+                VhdDynamic vhd = VhdDynamic.open(src, in.toString());
+                timestamp = vhd.footer().timestamp();
+                vhd.copyTo(raw);
+            }
+            Result r = encrypt(rawIn, rawOut, partition, passphrase, options, entropy);
+            try (FileChannel raw = FileChannel.open(rawOut, StandardOpenOption.READ);
+                 FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                VhdDynamic.write(raw, raw.size(), dst, timestamp, uuidFrom(entropy.bytes(16)));
+                dst.force(true);
+            }
+            AtomicFiles.move(tmp, out);
+            return r;
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No space left")) throw new RecipeException(out + ": no space left on device; no output written", e);
+            throw e;
+        } finally {
+            Files.deleteIfExists(rawIn);
+            Files.deleteIfExists(rawOut);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Where the partition goes: {@code gpt} as read, {@code layout} the table after encryption
+     * ({@code grown} = the partition grown by the LUKS2 data offset), {@code outSize} the disk
+     * bytes after (without a VHD footer).
+     */
+    public record Plan(VhdFooter vhd, long inSize, GptDisk gpt, GptPartition part, GptPartition grown, GptDisk layout, long outSize) {
+        public long partStart() { return part.firstLba() * GptDisk.LBA; }
+        public long partBytes() { return part.sizeLbas() * GptDisk.LBA; }
+        /** File bytes before and after: the disk plus the VHD footer, if any. */
+        public long inFileSize() { return inSize + (vhd == null ? 0 : VhdFooter.SIZE); }
+        public long outFileSize() { return outSize + (vhd == null ? 0 : VhdFooter.SIZE); }
+    }
+
+    /** Finds the partition and the layout after encryption; rejects what cannot be encrypted. */
+    public static Plan plan(FileChannel src, String in, String partition, Luks2FormatOptions options) throws IOException {
+        VhdFooter vhd = VhdFooter.readIfPresent(src, in);
+        long inSize = vhd == null ? src.size() : vhd.currentSize();
+        GptDisk gpt = GptDisk.read(src, inSize, in);
+        GptPartition part = gpt.find(partition).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + partition + "\" (has: "
+                + gpt.partitions().stream().map(p -> p.number() + "=" + (p.name().isEmpty() ? p.uuid() : p.name())).collect(Collectors.joining(", ")) + ")"));
+        long partStart = part.firstLba() * GptDisk.LBA, partBytes = part.sizeLbas() * GptDisk.LBA;
+        if (Arrays.equals(read(src, partStart, 6), new byte[] {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE}))
+            throw new RecipeException(in + ": partition " + part.number() + " is already LUKS-encrypted");
+        if (partBytes % options.sectorSize() != 0)
+            throw new RecipeException(in + ": partition " + part.number() + " size " + partBytes + " is not a multiple of the " + options.sectorSize() + "-byte LUKS2 sector");
+        long grow = options.dataOffset() / GptDisk.LBA;
+        long next = gpt.partitions().stream().filter(p -> p.firstLba() > part.lastLba()).mapToLong(GptPartition::firstLba).min().orElse(gpt.lastUsable() + 1);
+        boolean last = gpt.partitions().stream().noneMatch(p -> p.firstLba() > part.lastLba());
+        long gap = next - part.lastLba() - 1;
+        GptDisk layout = gpt;
+        long outSize = inSize;
+        if (gap < grow) {
+            if (!last) throw new RecipeException(in + ": not implemented in this build: partition " + part.number()
+                    + " has only " + gap * 512 + " free bytes behind it and is not the last partition (shifting the partitions after it)");
+            outSize = inSize + (grow - gap) * GptDisk.LBA;
+            layout = gpt.resized(outSize);
+        }
+        GptPartition grown = part.withRange(part.firstLba(), part.lastLba() + grow);
+        return new Plan(vhd, inSize, gpt, part, grown, layout.withPartition(grown), outSize);
     }
 
     /** Reads, encrypts and writes the partition in chunks, one worker per core (positional I/O is thread-safe). */
@@ -138,14 +205,14 @@ public final class DiskEncryptor {
         }
     }
 
-    private static java.util.UUID uuidFrom(byte[] b) {
+    public static java.util.UUID uuidFrom(byte[] b) {
         b[6] = (byte) ((b[6] & 0x0f) | 0x40);
         b[8] = (byte) ((b[8] & 0x3f) | 0x80);
         ByteBuffer bb = ByteBuffer.wrap(b);
         return new java.util.UUID(bb.getLong(), bb.getLong());
     }
 
-    private static byte[] read(FileChannel ch, long pos, int len) throws IOException {
+    static byte[] read(FileChannel ch, long pos, int len) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(len);
         while (b.hasRemaining() && ch.read(b, pos + b.position()) > 0) { }
         return b.array();

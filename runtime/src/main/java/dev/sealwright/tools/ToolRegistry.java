@@ -19,6 +19,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("cpio", "cpio", "--version", "cross-checks initramfs archives"));
         add(ToolSpec.program("qemu-system-x86_64", "qemu-system-x86", "--version", "launches guests"));
         add(ToolSpec.program("qemu-img", "qemu-utils", "--version", "converts disk images"));
+        add(ToolSpec.program("qemu-io", "qemu-utils", "--version", "writes into dynamic VHDs in interop tests"));
         add(ToolSpec.program("swtpm", "swtpm", "--version", "software TPM for vTPM guests"));
         add(ToolSpec.program("swtpm_setup", "swtpm-tools", "--version", "creates swtpm state"));
         add(ToolSpec.program("tpm2_createprimary", "tpm2-tools", "--version", "TPM 2.0 cross-checks"));

@@ -213,19 +213,19 @@ class DiskCliSpec extends Specification {
         def same = Cli.run('disk', 'encrypt', input.toString(), '-o', input.toString(), '--key-file', key.toString())
         def exists = Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve('c.img').toString(), '--generate-key', key.toString())
         def missing = Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve('d.img').toString(), '--key-file', key.toString(), '--partition', 'nosuch')
-        def inPlace = Cli.run('disk', 'encrypt', input.toString(), '--in-place', '--key-file', key.toString())
+        def both = Cli.run('disk', 'encrypt', input.toString(), '--in-place', '-o', dir.resolve('e.img').toString(), '--key-file', key.toString())
 
         then:
         same.exitCode == 1
-        same.err.trim() == "${input}: the output is the input; in-place encryption (--in-place) is not implemented in this build".toString()
+        same.err.trim() == "${input}: the output is the input; use --in-place to encrypt the image itself".toString()
         exists.exitCode == 1
         exists.err.trim() == "${key}: already exists; not overwriting a key file".toString()
         !Files.exists(dir.resolve('c.img'))
         missing.exitCode == 1
         missing.err.trim().startsWith("${input}: no partition matches \"nosuch\" (has: 1=cloudimg-rootfs, 14=")
         !Files.exists(dir.resolve('d.img'))
-        inPlace.exitCode == 1
-        inPlace.err.contains('not implemented in this build: --in-place')
+        both.exitCode == 2
+        both.err.contains('disk encrypt: --in-place and -o OUT exclude each other')
     }
 
     def "disk encrypt onto a full filesystem fails with one line and leaves no partial output (needs root to mount a small tmpfs)"() {

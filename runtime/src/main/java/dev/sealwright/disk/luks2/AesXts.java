@@ -21,7 +21,6 @@ public final class AesXts {
     private final Cipher dataDec;
     private final Cipher tweakEnc;
     private byte[] tweaks = new byte[0];  // reused between calls: one instance per thread
-    private byte[] mask = new byte[0];
     private byte[] blocks = new byte[0];
 
     /** {@code key} is K1 ‖ K2: 32 bytes (AES-128) or 64 bytes (AES-256). */
@@ -60,39 +59,41 @@ public final class AesXts {
             throw new IllegalArgumentException("length " + len + " is not a whole number of " + sectorSize + "-byte sectors");
         int sectors = len / sectorSize;
         if (tweaks.length < sectors * 16) tweaks = new byte[sectors * 16];
-        if (mask.length < len) {
-            mask = new byte[len];
-            blocks = new byte[len];
-        }
+        if (blocks.length < len) blocks = new byte[len];
         for (int s = 0; s < sectors; s++) {
             LONGS.set(tweaks, s * 16, firstIv + s * ivStep);
             LONGS.set(tweaks, s * 16 + 8, 0L);
         }
         try {
             tweakEnc.doFinal(tweaks, 0, sectors * 16, tweaks, 0);
+            // pass 1: blocks = data XOR tweak; pass 2 (after ECB): data XOR the same tweak, recomputed
+            // by doubling in GF(2^128) rather than stored, which saves a buffer's worth of memory traffic
             for (int s = 0; s < sectors; s++) {
                 long lo = (long) LONGS.get(tweaks, s * 16), hi = (long) LONGS.get(tweaks, s * 16 + 8);
                 int base = s * sectorSize;
-                for (int b = 0; b < sectorSize; b += 16) {
-                    LONGS.set(mask, base + b, lo);
-                    LONGS.set(mask, base + b + 8, hi);
+                for (int b = base; b < base + sectorSize; b += 16) {
+                    LONGS.set(blocks, b, (long) LONGS.get(buf, off + b) ^ lo);
+                    LONGS.set(blocks, b + 8, (long) LONGS.get(buf, off + b + 8) ^ hi);
                     long carry = hi >> 63; // all ones when the top bit is set
                     hi = (hi << 1) | (lo >>> 63);
                     lo = (lo << 1) ^ (carry & 0x87);
                 }
             }
-            for (int i = 0; i < len; i += 8) LONGS.set(blocks, i, (long) LONGS.get(buf, off + i) ^ (long) LONGS.get(mask, i));
             Cipher c = encrypt ? dataEnc : dataDec;
             c.doFinal(blocks, 0, len, buf, off); // distinct arrays: no defensive copy inside the provider
-            xor(buf, off, mask, len);
+            for (int s = 0; s < sectors; s++) {
+                long lo = (long) LONGS.get(tweaks, s * 16), hi = (long) LONGS.get(tweaks, s * 16 + 8);
+                int base = off + s * sectorSize;
+                for (int b = base; b < base + sectorSize; b += 16) {
+                    LONGS.set(buf, b, (long) LONGS.get(buf, b) ^ lo);
+                    LONGS.set(buf, b + 8, (long) LONGS.get(buf, b + 8) ^ hi);
+                    long carry = hi >> 63;
+                    hi = (hi << 1) | (lo >>> 63);
+                    lo = (lo << 1) ^ (carry & 0x87);
+                }
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES failed", e);
-        }
-    }
-
-    private static void xor(byte[] buf, int off, byte[] mask, int len) {
-        for (int i = 0; i < len; i += 8) {
-            LONGS.set(buf, off + i, (long) LONGS.get(buf, off + i) ^ (long) LONGS.get(mask, i));
         }
     }
 }

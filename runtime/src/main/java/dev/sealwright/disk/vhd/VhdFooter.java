@@ -17,6 +17,9 @@ import java.util.UUID;
 public record VhdFooter(long currentSize, long timestamp, UUID uniqueId, String creatorApp, int diskType) {
     public static final int SIZE = 512;
     public static final int FIXED = 2;
+    public static final int DYNAMIC = 3;
+    /** Where a dynamic disk's header starts: right after the footer copy at offset 0. */
+    public static final long DYNAMIC_HEADER_OFFSET = 512;
     private static final byte[] COOKIE = "conectix".getBytes(StandardCharsets.US_ASCII);
     private static final long EPOCH_2000 = 946684800L;
 
@@ -26,12 +29,18 @@ public record VhdFooter(long currentSize, long timestamp, UUID uniqueId, String 
         return new VhdFooter(size, unixTime, uniqueId, "qem2", FIXED);
     }
 
+    /** A footer for a dynamic disk of {@code size} bytes (its dynamic header at offset 512). */
+    public static VhdFooter dynamic(long size, long unixTime, UUID uniqueId) {
+        if (size % 512 != 0) throw new IllegalArgumentException("VHD disk size " + size + " is not a multiple of 512");
+        return new VhdFooter(size, unixTime, uniqueId, "qem2", DYNAMIC);
+    }
+
     public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(SIZE);
         b.put(COOKIE);
         b.putInt(2);                       // features: reserved bit always set
         b.putInt(0x00010000);              // file format version 1.0
-        b.putLong(-1L);                    // data offset: none for fixed disks
+        b.putLong(diskType == FIXED ? -1L : DYNAMIC_HEADER_OFFSET); // data offset: the dynamic header
         b.putInt((int) (timestamp - EPOCH_2000));
         b.put(Arrays.copyOf(creatorApp.getBytes(StandardCharsets.US_ASCII), 4));
         b.putInt(0x00010000);              // creator version
@@ -56,16 +65,27 @@ public record VhdFooter(long currentSize, long timestamp, UUID uniqueId, String 
         while (b.hasRemaining() && ch.read(b, size - SIZE + b.position()) > 0) { }
         byte[] raw = b.array();
         if (!Arrays.equals(Arrays.copyOf(raw, 8), COOKIE)) return null;
+        VhdFooter f = decode(raw, source);
+        if (f.diskType() != FIXED) throw new RecipeException(source + ": not implemented in this build: " + (f.diskType() == DYNAMIC ? "dynamic" : f.diskType() == 4 ? "differencing" : "type " + f.diskType())
+                + " VHD input here (convert it: qemu-img convert -O raw " + source + " disk.raw)");
+        if (f.currentSize() != size - SIZE) throw new RecipeException(source + ": VHD footer says " + f.currentSize() + " bytes but the file holds " + (size - SIZE));
+        return f;
+    }
+
+    /** Decodes a footer of any disk type: cookie and checksum are checked. */
+    public static VhdFooter decode(byte[] raw, String source) {
+        if (raw.length != SIZE || !Arrays.equals(Arrays.copyOf(raw, 8), COOKIE)) throw new RecipeException(source + ": no VHD footer (\"conectix\" cookie)");
         ByteBuffer v = ByteBuffer.wrap(raw);
-        int stored = v.getInt(64);
-        if (stored != checksum(raw)) throw new RecipeException(source + ": VHD footer checksum mismatch");
-        int type = v.getInt(60);
-        if (type != FIXED) throw new RecipeException(source + ": not implemented in this build: " + (type == 3 ? "dynamic" : type == 4 ? "differencing" : "type " + type)
-                + " VHD (convert it: qemu-img convert -O raw " + source + " disk.raw)");
+        if (v.getInt(64) != checksum(raw)) throw new RecipeException(source + ": VHD footer checksum mismatch");
         long current = v.getLong(48);
-        if (current != size - SIZE) throw new RecipeException(source + ": VHD footer says " + current + " bytes but the file holds " + (size - SIZE));
+        if (current < 0 || current % 512 != 0) throw new RecipeException(source + ": VHD footer size " + current + " is not a multiple of 512");
         String app = new String(raw, 28, 4, StandardCharsets.US_ASCII);
-        return new VhdFooter(current, (v.getInt(24) & 0xffffffffL) + EPOCH_2000, new UUID(v.getLong(68), v.getLong(76)), app, type);
+        return new VhdFooter(current, (v.getInt(24) & 0xffffffffL) + EPOCH_2000, new UUID(v.getLong(68), v.getLong(76)), app, v.getInt(60));
+    }
+
+    /** The data offset field: the dynamic header's position (-1 for fixed disks). */
+    public static long dataOffset(byte[] raw) {
+        return ByteBuffer.wrap(raw).getLong(16);
     }
 
     /** One's complement of the byte sum, with the checksum field counted as zero. */
