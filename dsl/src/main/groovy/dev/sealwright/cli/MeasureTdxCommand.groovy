@@ -76,7 +76,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         def blobs = acpi == null ? null : new TdxInputs.AcpiBlobs(read(acpi.resolve('table-loader')), read(acpi.resolve('rsdp')), read(acpi.resolve('tables')))
         def kernelFile = boot?.uki ?: boot?.kernel
         def inputs = new TdxInputs(read(firmware), firmware.toString(), MemorySize.parse(memory), cpus, blobs,
-                kernelFile == null ? null : read(kernelFile), kernelFile?.toString(), boot?.uki != null, initrd == null ? null : read(initrd), cmdline, p)
+                kernelFile == null ? null : read(kernelFile), kernelFile?.toString(), boot?.uki != null, initrd == null ? null : read(initrd), cmdline, p, null)
         def prediction = TdxPrediction.predict(inputs)
         def doc = TdxPredictionJson.document(prediction, p)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))

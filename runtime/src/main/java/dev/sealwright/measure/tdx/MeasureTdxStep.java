@@ -58,7 +58,7 @@ public final class MeasureTdxStep implements StepType {
         Path firmware = ctx.path("firmware");
         TdxInputs in = new TdxInputs(read(firmware), firmware.getFileName().toString(), MemorySize.parse(ctx.string("memory")),
                 (int) ctx.number("cpus"), acpi, kernel == null ? null : read(kernel), kernel == null ? null : kernel.getFileName().toString(),
-                ctx.option("uki") != null, ctx.option("initrd") != null ? read(ctx.path("initrd")) : null, ctx.string("cmdline"), profile);
+                ctx.option("uki") != null, ctx.option("initrd") != null ? read(ctx.path("initrd")) : null, ctx.string("cmdline"), profile, null);
         TdxPrediction p = TdxPrediction.predict(in);
         AtomicFiles.write(ctx.output("expected"), Json.pretty(TdxPredictionJson.document(p, profile)).getBytes(StandardCharsets.UTF_8));
         ctx.value("mrtd", p.mrtdHex());

@@ -52,4 +52,5 @@ public final class QemuKernelHeader {
         }
         return b.array();
     }
+
 }
