@@ -79,6 +79,16 @@ public final class StubMeasurements {
         return loaded(s);
     }
 
+    /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
+    public static boolean isUki(byte[] image) {
+        if (image.length < 0x40 || image[0] != 'M' || image[1] != 'Z') return false;
+        try {
+            return PeFile.read(image, "image").section(".linux") != null;
+        } catch (RecipeException notPe) {
+            return false;
+        }
+    }
+
     private static void requireSingleProfile(PeFile uki, String source) {
         long profiles = uki.sections().stream().filter(s -> s.name().equals(".profile")).count();
         if (profiles > 1)
