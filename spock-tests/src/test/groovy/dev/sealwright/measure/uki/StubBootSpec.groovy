@@ -5,16 +5,14 @@ import dev.sealwright.image.uki.UkiBuilder
 import dev.sealwright.measure.event.BootEvent
 import dev.sealwright.measure.event.EventType
 import dev.sealwright.measure.event.HashAlg
-import dev.sealwright.measure.event.LogKind
-import dev.sealwright.measure.event.Tcg2EventLogCodec
 import dev.sealwright.testkit.Repo
+import dev.sealwright.testkit.TpmLogBoot
 import spock.lang.Shared
 import spock.lang.Specification
 
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.MessageDigest
-import java.util.concurrent.TimeUnit
 
 /**
  * Ground truth for the systemd-stub model: one real boot under QEMU TCG with Debian's OVMF (TPM
@@ -30,66 +28,19 @@ class StubBootSpec extends Specification {
     @Shared List<BootEvent> logged
 
     def setupSpec() {
-        ['qemu-system-x86_64', 'swtpm', 'busybox', 'cpio', 'systemd-stub', 'ovmf'].each { Repo.requireTool(it) }
+        Repo.requireTool('systemd-stub')
         def kernel = Files.list(Path.of('/boot')).withCloseable { st -> st.filter { it.fileName.toString() ==~ /vmlinuz-.*-amd64/ }.sorted().findFirst().orElse(null) }
         assert kernel != null: 'a Debian kernel is required by this test: install the Debian package linux-image-cloud-amd64'
         dir = Files.createTempDirectory('stub-boot')
-        def root = Files.createDirectories(dir.resolve('root/bin'))
-        Files.copy(Path.of('/usr/bin/busybox'), root.resolve('busybox'))
-        def init = dir.resolve('root/init')
-        Files.writeString(init, '''#!/bin/busybox sh
-/bin/busybox mkdir -p /proc /sys
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sysfs /sys
-/bin/busybox mount -t securityfs securityfs /sys/kernel/security
-echo EVENTLOG-BEGIN
-/bin/busybox od -An -v -tx1 /sys/kernel/security/tpm0/binary_bios_measurements
-echo EVENTLOG-END
-/bin/busybox poweroff -f
-''')
-        init.toFile().setExecutable(true)
-        def cpio = new ProcessBuilder('sh', '-c', 'find . | cpio -o -H newc --quiet > ../initrd.img').directory(dir.resolve('root').toFile()).start()
-        assert cpio.waitFor() == 0
+        def initrd = TpmLogBoot.dumpingInitrd(dir)
         uki = UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')),
-                Files.readAllBytes(kernel), Files.readAllBytes(dir.resolve('initrd.img')), CMDLINE, 'test', 'ID=test\n'), 'stub')
+                Files.readAllBytes(kernel), Files.readAllBytes(initrd), CMDLINE, 'test', 'ID=test\n'), 'stub')
         Files.write(dir.resolve('uki.efi'), uki)
-        logged = boot()
+        logged = TpmLogBoot.boot(dir, dir.resolve('uki.efi'), null, null)
     }
 
     def cleanupSpec() {
         dir?.toFile()?.deleteDir()
-    }
-
-    private List<BootEvent> boot() {
-        Files.copy(Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd'), dir.resolve('vars.fd'))
-        def tpmDir = Files.createDirectories(dir.resolve('tpm'))
-        def swtpm = new ProcessBuilder('swtpm', 'socket', '--tpm2', '--tpmstate', "dir=${tpmDir}".toString(),
-                '--ctrl', "type=unixio,path=${tpmDir.resolve('ctrl.sock')}".toString(), '--flags', 'startup-clear')
-                .redirectErrorStream(true).redirectOutput(dir.resolve('swtpm.log').toFile()).start()
-        try {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
-            while (!Files.exists(tpmDir.resolve('ctrl.sock')) && System.nanoTime() < until) Thread.sleep(50)
-            def qemu = new ProcessBuilder('qemu-system-x86_64', '-machine', 'q35', '-accel', 'tcg', '-m', '1024', '-nographic', '-nodefaults',
-                    '-serial', 'stdio', '-no-reboot',
-                    '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
-                    '-drive', "if=pflash,format=raw,unit=1,file=${dir.resolve('vars.fd')}".toString(),
-                    '-chardev', "socket,id=chrtpm,path=${tpmDir.resolve('ctrl.sock')}".toString(),
-                    '-tpmdev', 'emulator,id=tpm0,chardev=chrtpm', '-device', 'tpm-crb,tpmdev=tpm0',
-                    '-kernel', dir.resolve('uki.efi').toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve('console.log').toFile()).start()
-            if (!qemu.waitFor(240, TimeUnit.SECONDS)) {
-                qemu.destroyForcibly()
-                throw new IllegalStateException('the guest did not power off within 240 s: ' + Files.readString(dir.resolve('console.log')).takeRight(2000))
-            }
-        } finally {
-            swtpm.destroy()
-            swtpm.waitFor()
-        }
-        def console = Files.readString(dir.resolve('console.log'))
-        int begin = console.indexOf('EVENTLOG-BEGIN'), end = console.indexOf('EVENTLOG-END')
-        assert begin >= 0 && end > begin: 'the guest printed no event log: ' + console.takeRight(3000)
-        def hex = console.substring(begin + 'EVENTLOG-BEGIN'.length(), end).replaceAll(/[^0-9a-f]/, '')
-        Tcg2EventLogCodec.read(HexFormat.of().parseHex(hex), 'guest event log', LogKind.TPM_EVENT_LOG).events()
     }
 
     static String sha256(byte[] b) {
