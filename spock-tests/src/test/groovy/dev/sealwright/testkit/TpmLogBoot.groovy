@@ -24,7 +24,10 @@ class TpmLogBoot {
 /bin/busybox mkdir -p /proc /sys
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mkdir -p /dev
+/bin/busybox mount -t devtmpfs devtmpfs /dev
 /bin/busybox mount -t securityfs securityfs /sys/kernel/security
+exec > /dev/ttyS0 2>&1
 echo EVENTLOG-BEGIN
 /bin/busybox od -An -v -tx1 /sys/kernel/security/tpm0/binary_bios_measurements
 echo EVENTLOG-END
@@ -36,7 +39,7 @@ echo EVENTLOG-END
         dir.resolve('initrd.img')
     }
 
-    /** Boots {@code kernel} (a bzImage or UKI) with optional initrd and -append; the serial console must be on ttyS0. */
+    /** Boots {@code kernel} (a bzImage or UKI) with optional initrd and -append; init writes to /dev/ttyS0 itself, so no console= is needed. */
     static List<BootEvent> boot(Path dir, Path kernel, Path initrd, String append, String memory = '1024') {
         ['qemu-system-x86_64', 'swtpm', 'ovmf'].each { Repo.requireTool(it) }
         def vars = dir.resolve('vars.fd')

@@ -46,7 +46,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
             UkiBoot.events(in, ev, missing);
         } else if (in.kernel() != null) {
             String cmdline = in.cmdline() == null ? "" : in.cmdline();
-            if (in.initrd() != null) cmdline = cmdline.isEmpty() ? "initrd=initrd" : cmdline + " initrd=initrd";
+            if (in.initrd() != null) cmdline = cmdline + " initrd=initrd";   // OVMF formats "%a%a": a leading space when -append is empty
             ev.add(TdvfEvents.loadOptions(cmdline));
             if (in.initrd() != null) ev.add(TdvfEvents.initrd(in.initrd()));
         } else {
