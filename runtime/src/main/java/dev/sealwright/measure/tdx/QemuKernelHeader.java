@@ -52,5 +52,4 @@ public final class QemuKernelHeader {
         }
         return b.array();
     }
-
 }
