@@ -24,7 +24,7 @@ class EventlogShowCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        byte[] bytes = MeasureTdxCommand.read(log)
+        byte[] bytes = EventLogFiles.bytes(log)
         if (CcelAcpiTable.looksLike(bytes)) {
             def t = CcelAcpiTable.read(bytes, log.toString())
             print Json.pretty([table: 'CCEL', revision: t.revision(), oemId: t.oemId(), oemTableId: t.oemTableId(), ccType: t.ccTypeName(),

@@ -3,53 +3,35 @@ package dev.sealwright.cli
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
-import dev.sealwright.measure.tdx.MemorySize
 import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
+import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
-import java.nio.file.Files
-import java.nio.file.NoSuchFileException
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
+/**
+ * {@code sealwright measure tdx}: the VM is described by the launch verb's options ({@link VmOptions}),
+ * read into the same {@link VmSpec}, so {@code launch} and {@code measure tdx} with the same flags
+ * describe the same VM. A UKI given as {@code --kernel} is a direct UKI boot; {@code --uki} is the
+ * launch verb's ESP boot, which this build does not predict.
+ */
 @CompileStatic
 @Command(name = 'tdx', mixinStandardHelpOptions = true,
-        description = ['Predict MRTD and RTMR0..3 of a QEMU/KVM TD booted with an OVMF/TDVF firmware and a UKI or kernel.',
-                'A register whose inputs this build cannot compute is reported as such, never guessed.'])
+        description = ['Predict MRTD and RTMR0..3 of a QEMU/KVM TD booted with an OVMF/TDVF firmware and a kernel or UKI (--kernel X.efi).',
+                'The VM options are those of sealwright launch. A register whose inputs this build cannot compute is reported as such, never guessed.'])
 class MeasureTdxCommand implements Callable<Integer> {
-    @Option(names = '--firmware', required = true, paramLabel = 'OVMF.fd', description = 'combined OVMF/TDVF image as the TD loads it')
-    Path firmware
+    @ArgGroup(exclusive = false, heading = 'VM options (shared with sealwright launch):%n')
+    VmOptions vm = new VmOptions()
 
-    static class Boot {
-        @Option(names = '--uki', paramLabel = 'X.efi', description = 'UKI booted directly')
-        Path uki
-        @Option(names = '--kernel', paramLabel = 'K', description = 'kernel (bzImage) booted directly')
-        Path kernel
-    }
-
-    @ArgGroup(exclusive = true)
-    Boot boot
-
-    @Option(names = '--initrd', paramLabel = 'I', description = 'initrd (with --kernel)')
-    Path initrd
-
-    @Option(names = '--cmdline', paramLabel = 'S', description = 'kernel command line (with --kernel)')
-    String cmdline
-
-    @Option(names = '--cpus', paramLabel = 'N', description = 'vCPUs (default 1; affects the ACPI tables only)')
-    int cpus = 1
-
-    @Option(names = '--memory', paramLabel = 'SIZE', description = 'RAM, e.g. 2G, 2048M (default 2G)')
-    String memory = '2G'
-
-    @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks (affects the ACPI tables only)')
+    @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the target (affects the ACPI tables only, which need --acpi)')
     int disks = 0
 
     @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles)')
@@ -61,6 +43,9 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--acpi', paramLabel = 'DIR', description = 'directory with the fw_cfg blobs table-loader, rsdp, tables captured from the target')
     Path acpi
 
+    @Option(names = '--stub-version', paramLabel = 'N', description = 'systemd-stub version of a UKI whose stub carries no .sdmagic')
+    Integer stubVersion
+
     @Option(names = '--json', description = 'print JSON: mrtd, rtmr0..rtmr3, missing, events')
     boolean json
 
@@ -69,16 +54,22 @@ class MeasureTdxCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if ((initrd != null || cmdline != null) && boot?.kernel == null)
-            throw new RecipeException('--initrd and --cmdline go with --kernel (a UKI carries its own)')
         def p = TdxProfile.named(profile)
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
-        def blobs = acpi == null ? null : new TdxInputs.AcpiBlobs(read(acpi.resolve('table-loader')), read(acpi.resolve('rsdp')), read(acpi.resolve('tables')))
-        def kernelFile = boot?.uki ?: boot?.kernel
-        def inputs = new TdxInputs(read(firmware), firmware.toString(), MemorySize.parse(memory), cpus, blobs,
-                kernelFile == null ? null : read(kernelFile), kernelFile?.toString(), boot?.uki != null, initrd == null ? null : read(initrd), cmdline, p)
+        def blobs = acpi == null ? null : TdxInputs.AcpiBlobs.fromDirectory(acpi)
+        TdxInputs inputs
+        VmSpec spec = null
+        if (vm.kernel == null && vm.uki == null) {
+            if (vm.initrd != null || vm.cmdline != null) throw new RecipeException('--initrd and --cmdline go with --kernel')
+            if (vm.firmware == null) throw new RecipeException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
+            inputs = TdxInputs.firmwareOnly(vm.firmware, VmSpec.parseMemory(vm.memory) << 20, vm.cpus, blobs, p)
+        } else {
+            if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'
+            spec = vm.toSpec()
+            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion)
+        }
         def prediction = TdxPrediction.predict(inputs)
-        def doc = TdxPredictionJson.document(prediction, p)
+        def doc = TdxPredictionJson.document(prediction, p, spec)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {
             print Json.pretty(doc)
@@ -91,15 +82,5 @@ class MeasureTdxCommand implements Callable<Integer> {
             println "rtmr${i}    ${v ?: 'not computed: ' + prediction.missing()[i].join('; ')}"
         }
         Main.OK
-    }
-
-    static byte[] read(Path file) {
-        try {
-            Files.readAllBytes(file)
-        } catch (NoSuchFileException ignored) {
-            throw new RecipeException("${file}: no such file")
-        } catch (IOException e) {
-            throw new RecipeException("${file}: cannot read: ${e.message}")
-        }
     }
 }

@@ -90,6 +90,17 @@ class PipelineSpec {
     StepHandle measureSnp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', null, MeasureSnpSpec, body) }
     StepHandle measureSnp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('measure.snp', name, MeasureSnpSpec, body) }
     StepHandle launch(@DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', null, LaunchSpec, body) }
+    /** One VM description for launch and measure: {@code def vm = vm { ... }} (see {@link VmValue}). */
+    VmValue vm(@DelegatesTo(value = VmValue, strategy = Closure.DELEGATE_FIRST) Closure body) {
+        def v = new VmValue(this)
+        Closure c = (Closure) body.clone()
+        c.delegate = v
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+        c.call()
+        v
+    }
+    StepHandle launch(VmValue vm, @DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) { add('launch', null, LaunchSpec, body, vm) }
+    StepHandle launch(String name, VmValue vm, @DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) { add('launch', name, LaunchSpec, body, vm) }
     StepHandle launch(String name, @DelegatesTo(value = LaunchSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('launch', name, LaunchSpec, body) }
     StepHandle pack(@DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', null, PackSpec, body) }
     StepHandle pack(String name, @DelegatesTo(value = PackSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('pack', name, PackSpec, body) }
@@ -122,11 +133,11 @@ class PipelineSpec {
     }
 
     /** For step namespaces such as {@link MeasureSteps}. */
-    StepHandle addStep(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {
-        add(typeName, name, specClass, body)
+    StepHandle addStep(String typeName, String name, Class<? extends StepSpec> specClass, Closure body, VmValue vm = null) {
+        add(typeName, name, specClass, body, vm)
     }
 
-    private StepHandle add(String typeName, String name, Class<? extends StepSpec> specClass, Closure body) {
+    private StepHandle add(String typeName, String name, Class<? extends StepSpec> specClass, Closure body, VmValue vm = null) {
         def at = locator.here(typeName)
         StepType type
         try {
@@ -136,6 +147,7 @@ class PipelineSpec {
         }
         if (name != null && builder.has(name)) throw new RecipeException("step '${name}' is declared twice", at)
         StepSpec spec = specClass.getConstructor(StepType, PipelineSpec).newInstance(type, this)
+        vm?.optionsFor(type)?.each { k, v -> v instanceof Collection ? spec.set(k, ((Collection) v).toArray()) : spec.set(k, v) }
         Closure c = (Closure) body.clone()
         c.delegate = spec
         c.resolveStrategy = Closure.DELEGATE_FIRST

@@ -55,6 +55,8 @@ public final class ToolRegistry {
                 List.of("/usr/lib/x86_64-linux-gnu/cryptsetup/libcryptsetup-token-systemd-tpm2.so"),
                 "cryptsetup plugin that validates systemd-tpm2 LUKS2 tokens"));
         add(ToolSpec.program("cert-to-efi-sig-list", "efitools", null, "cross-checks EFI signature lists"));
+        add(ToolSpec.file("systemd-measure", "systemd", List.of("/usr/lib/systemd/systemd-measure"),
+                "systemd's PCR 11 calculator for UKI sections (cross-checks systemd-stub measurements)"));
         add(ToolSpec.file("ovmf-vars-snakeoil", "ovmf", List.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"),
                 "OVMF variable store enrolled with Debian's snakeoil Secure Boot key"));
         add(ToolSpec.program("mdir", "mtools", "--version", "lists directories in the ESP (disk deploy)"));

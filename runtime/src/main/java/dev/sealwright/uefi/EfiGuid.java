@@ -24,6 +24,20 @@ public final class EfiGuid {
         return new UUID(msb, lsb);
     }
 
+    /** The GUID at {@code offset} of {@code data}. */
+    public static UUID read(byte[] data, int offset) {
+        return read(ByteBuffer.wrap(data, offset, 16));
+    }
+
+    /** True if {@code data} holds {@code guid} at {@code offset} (false when out of range). */
+    public static boolean at(byte[] data, int offset, UUID guid) {
+        return offset >= 0 && offset + 16 <= data.length && read(data, offset).equals(guid);
+    }
+
+    public static byte[] bytes(String guid) {
+        return bytes(UUID.fromString(guid));
+    }
+
     public static byte[] bytes(UUID guid) {
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         long msb = guid.getMostSignificantBits();

@@ -9,7 +9,7 @@ import spock.lang.TempDir
 import java.nio.file.Files
 import java.nio.file.Path
 
-/** The cached measure.tdx step in a recipe ({@code measure.tdx { ... }}; the form taking a VmSpec waits for the Launch component). */
+/** The cached measure.tdx step in a recipe: {@code measure.tdx { ... }} and {@code measure.tdx(vm) { ... }} with the VM launch boots. */
 class MeasureTdxStepSpec extends Specification {
     @TempDir
     Path work
@@ -55,5 +55,79 @@ class MeasureTdxStepSpec extends Specification {
         r.exitCode == 1
         r.err.contains("unknown option 'ramsize' for step measure.tdx")
         r.err.contains('memory')
+    }
+
+    private Path ukiFile() {
+        Repo.requireTool('systemd-stub')
+        def kernel = Files.list(Path.of('/boot')).withCloseable { st -> st.filter { it.fileName.toString() ==~ /vmlinuz-.*-amd64/ }.sorted().findFirst().orElse(null) }
+        assert kernel != null: 'a Debian kernel is required by this test: install the Debian package linux-image-cloud-amd64'
+        def uki = work.resolve('uki.efi')
+        Files.write(uki, dev.sealwright.image.uki.UkiBuilder.build(new dev.sealwright.image.uki.UkiBuilder.Parts(
+                Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')), Files.readAllBytes(kernel), 'rd'.bytes,
+                'console=ttyS0', '', 'ID=test\n'), 'stub'))
+        uki
+    }
+
+    def "one vm { } value: launch boots it and measure.tdx predicts it; expected.json records the same VmSpec as launch's vm.json"() {
+        given:
+        Repo.requireTool('ovmf-combined')
+        Repo.requireTool('qemu-system-x86_64')
+        ukiFile()
+        def recipe = work.resolve('td.groovy')
+        Files.writeString(recipe, """
+            pipeline('td') {
+                def vm = vm {
+                    firmware file('/usr/share/ovmf/OVMF.fd')
+                    kernel   file('uki.efi')
+                    cpus     2
+                    memory   '2G'
+                    tee      'none'      // this host has no TDX: launch under TCG; measure.tdx still predicts the TD
+                }
+                measure.tdx('expected', vm) { profile 'qemu-10' }
+                launch('guest', vm)
+            }
+        """.stripIndent())
+
+        when:
+        def r = Cli.run('run', recipe.toString(), '-C', work.toString())
+        def doc = new JsonSlurper().parse(work.resolve('out/expected/expected.json').toFile())
+        def launched = new JsonSlurper().parse(work.resolve('out/guest/vm.json').toFile())
+
+        then:
+        r.exitCode == 0
+        doc.vm == launched
+        launched.kernel == work.resolve('uki.efi').toAbsolutePath().normalize().toString()
+        launched.memoryMiB == 2048 && launched.cpus == 2
+        and: 'the UKI on Debian stub 252: RTMR1 has the UKI, the inner kernel and the actions; RTMR2 the .cmdline and .initrd'
+        doc.rtmr1 ==~ /[0-9a-f]{96}/
+        doc.rtmr2 ==~ /[0-9a-f]{96}/
+        doc.events.findAll { it.register == 'RTMR1' && it.type == 'EV_EFI_BOOT_SERVICES_APPLICATION' }*.description ==
+                ['UKI (Authenticode)', 'inner kernel (.linux) loaded by systemd-stub 252.39-1~deb12u2 (Authenticode)'].collect { it.replace('252.39-1~deb12u2', stubText()) }
+    }
+
+    private static String stubText() {
+        dev.sealwright.measure.uki.StubVersion.detect(dev.sealwright.image.pe.PeFile.read(
+                Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')), 'stub')).get().text()
+    }
+
+    def "measure.tdx refuses a vm it cannot predict, with one line: #why"() {
+        given:
+        Repo.requireTool('ovmf-combined')
+        ukiFile()
+        def recipe = work.resolve('bad.groovy')
+        Files.writeString(recipe, "pipeline('x') {\n    def vm = vm {\n        firmware file('/usr/share/ovmf/OVMF.fd')\n        ${line}\n    }\n    measure.tdx(vm) { profile 'qemu-10' }\n}\n")
+
+        when:
+        def r = Cli.run('run', recipe.toString(), '-C', work.toString())
+
+        then: 'recipe-time errors on stderr, a failed step in the run output'
+        r.exitCode == 1
+        (r.err + r.out).contains(message)
+
+        where:
+        why          | line                                  | message
+        'SNP VM'     | "kernel file('uki.efi'); tee 'snp'"   | "measure.tdx: the vm's tee is snp; use measure.snp"
+        'ESP boot'   | "uki file('uki.efi')"                 | 'not implemented in this build: predicting the ESP boot of a UKI'
+        'typo'       | "kernal file('uki.efi')"              | "unknown vm option 'kernal'"
     }
 }

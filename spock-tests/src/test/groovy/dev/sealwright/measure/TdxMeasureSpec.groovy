@@ -167,7 +167,7 @@ class TdxMeasureSpec extends Specification {
 
     def "predicted firmware events equal the logged ones, in order per register: #profile against #fixture"() {
         given:
-        def inputs = new TdxInputs(fw, 'OVMF.fd', 8L << 30, 1, null, null, null, false, null, '', TdxProfile.named(profile))
+        def inputs = new TdxInputs(fw, 'OVMF.fd', 8L << 30, 1, null, null, null, false, null, '', TdxProfile.named(profile), null)
 
         when:
         def prediction = TdxPrediction.predict(inputs)
@@ -187,8 +187,8 @@ class TdxMeasureSpec extends Specification {
 
     def "with the old layout the ReadyToBoot separator is in RTMR0; with the new one in RTMR1"() {
         given:
-        def old = TdxPrediction.predict(new TdxInputs(fw, 'OVMF.fd', 2L << 30, 1, null, null, null, false, null, null, TdxProfile.named('ubuntu-24.04')))
-        def neu = TdxPrediction.predict(new TdxInputs(fw, 'OVMF.fd', 2L << 30, 1, null, null, null, false, null, null, TdxProfile.named('qemu-10')))
+        def old = TdxPrediction.predict(new TdxInputs(fw, 'OVMF.fd', 2L << 30, 1, null, null, null, false, null, null, TdxProfile.named('ubuntu-24.04'), null))
+        def neu = TdxPrediction.predict(new TdxInputs(fw, 'OVMF.fd', 2L << 30, 1, null, null, null, false, null, null, TdxProfile.named('qemu-10'), null))
 
         expect:
         old.events(0).count { it.type() == EventType.EV_SEPARATOR } == 2
@@ -210,7 +210,7 @@ class TdxMeasureSpec extends Specification {
 
         when:
         def p = TdxPrediction.predict(new TdxInputs(fw, 'OVMF.fd', 2L << 30, 1, null, Files.readAllBytes(STUB), STUB.toString(), false, 'rd'.bytes,
-                'console=ttyS0 root=/dev/vda1', TdxProfile.named('qemu-10')))
+                'console=ttyS0 root=/dev/vda1', TdxProfile.named('qemu-10'), null))
         def events = p.events(2)
 
         then:

@@ -204,7 +204,9 @@ public final class PeFile {
     /**
      * The Authenticode image digest (Microsoft PE/COFF spec, "Calculating the PE Image Hash") of
      * {@code file}: headers without the checksum and certificate-table entry, sections in file
-     * order, then the rest of the file except the certificate table.
+     * order, then the rest of the file except the certificate table. No padding is added, as edk2
+     * measures it (EV_EFI_BOOT_SERVICES_APPLICATION); an image without a certificate-table entry
+     * (NumberOfRvaAndSizes &lt;= 4) hashes everything after the checksum up to SizeOfHeaders.
      */
     public static byte[] authenticodeDigest(byte[] file, String algorithm, String what) {
         PeFile pe = read(file, what);
@@ -216,10 +218,15 @@ public final class PeFile {
         }
         int ck = pe.optOffset + 64;
         int certEntry = pe.dataDirOffset + 8 * CERT_TABLE_INDEX;
-        md.update(file, 0, ck);
-        md.update(file, ck + 4, certEntry - (ck + 4));
         int hdrEnd = pe.headers.length;
-        md.update(file, certEntry + 8, hdrEnd - (certEntry + 8));
+        md.update(file, 0, ck);
+        if (pe.numberOfRvaAndSizes <= CERT_TABLE_INDEX) {
+            md.update(file, ck + 4, hdrEnd - (ck + 4));
+        } else {
+            if (certEntry + 8 > hdrEnd) throw pe.bad("the certificate-table entry lies outside SizeOfHeaders");
+            md.update(file, ck + 4, certEntry - (ck + 4));
+            md.update(file, certEntry + 8, hdrEnd - (certEntry + 8));
+        }
         long hashed = hdrEnd;
         List<PeSection> byRaw = new ArrayList<>(pe.sections);
         byRaw.sort(Comparator.comparingLong(PeSection::pointerToRawData));
@@ -230,6 +237,7 @@ public final class PeFile {
         }
         long[] cert = pe.certificateTable();
         long end = file.length - cert[1];
+        if (file.length > hashed && end < hashed) throw pe.bad("the certificate table is larger than the data after the sections");
         if (end > hashed) md.update(file, (int) hashed, (int) (end - hashed));
         return md.digest();
     }

@@ -14,12 +14,7 @@ public final class EventLogFiles {
     private EventLogFiles() {}
 
     public static EventLog read(Path file, LogKind kind) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage());
-        }
+        byte[] bytes = bytes(file);
         int i = 0;
         while (i < bytes.length && Character.isWhitespace(bytes[i])) i++;
         if (i < bytes.length && bytes[i] == '{') {
@@ -32,5 +27,16 @@ public final class EventLogFiles {
             return EventJson.read(doc, file.toString());
         }
         return Tcg2EventLogCodec.read(bytes, file.toString(), kind);
+    }
+
+    /** The file's bytes; a missing or unreadable file is one line naming it. */
+    public static byte[] bytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RecipeException(file + ": no such file");
+        } catch (IOException e) {
+            throw new RecipeException(file + ": cannot read: " + e.getMessage());
+        }
     }
 }

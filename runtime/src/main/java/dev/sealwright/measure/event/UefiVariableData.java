@@ -3,7 +3,6 @@ package dev.sealwright.measure.event;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 /** {@code UEFI_VARIABLE_DATA}: VariableName GUID, name length (CHAR16, no NUL), data length, UTF-16LE name, data. */
 public final class UefiVariableData {
@@ -21,11 +20,6 @@ public final class UefiVariableData {
 
     /** A GUID in EFI byte order (Data1..3 little-endian, Data4 as-is). */
     public static byte[] guidBytes(String guid) {
-        UUID u = UUID.fromString(guid);
-        long hi = u.getMostSignificantBits();
-        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt((int) (hi >>> 32)).putShort((short) (hi >>> 16)).putShort((short) hi);
-        b.order(ByteOrder.BIG_ENDIAN).putLong(u.getLeastSignificantBits());
-        return b.array();
+        return dev.sealwright.uefi.EfiGuid.bytes(guid);
     }
 }

@@ -1,5 +1,7 @@
 package dev.sealwright.measure.snp;
 
+import dev.sealwright.uefi.EfiGuid;
+
 import dev.sealwright.engine.RecipeException;
 
 import java.io.IOException;
@@ -143,7 +145,7 @@ public final class OvmfImage {
     private Map<UUID, byte[]> parseFooterTable() {
         Map<UUID, byte[]> result = new LinkedHashMap<>();
         int footerAt = data.length - 32 - ENTRY_HEADER;
-        if (footerAt < 0 || !EfiGuid.fromBytes(data, footerAt + 2).equals(FOOTER_GUID)) return result;
+        if (footerAt < 0 || !EfiGuid.read(data, footerAt + 2).equals(FOOTER_GUID)) return result;
         int tableSize = u16(data, footerAt) - ENTRY_HEADER;
         if (tableSize < 0 || tableSize > footerAt) throw bad("OVMF footer table size " + (tableSize + ENTRY_HEADER) + " is out of range");
         int end = footerAt;
@@ -152,7 +154,7 @@ public final class OvmfImage {
             int size = u16(data, end - ENTRY_HEADER);
             if (size < ENTRY_HEADER || end - size < start)
                 throw bad("OVMF footer table entry at offset 0x" + Integer.toHexString(end - ENTRY_HEADER) + " has invalid size " + size);
-            UUID guid = EfiGuid.fromBytes(data, end - 16);
+            UUID guid = EfiGuid.read(data, end - 16);
             result.put(guid, Arrays.copyOfRange(data, end - size, end - ENTRY_HEADER));
             end -= size;
         }

@@ -1,5 +1,7 @@
 package dev.sealwright.measure.snp;
 
+import dev.sealwright.uefi.EfiGuid;
+
 import dev.sealwright.engine.RecipeException;
 
 import java.io.IOException;
@@ -43,7 +45,7 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
 
     public byte[] toBytes() {
         ByteBuffer b = ByteBuffer.allocate(PADDED_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(EfiGuid.toBytes(TABLE_GUID)).putShort((short) TABLE_SIZE);
+        b.put(EfiGuid.bytes(TABLE_GUID)).putShort((short) TABLE_SIZE);
         entry(b, CMDLINE_GUID, cmdlineHash);
         entry(b, INITRD_GUID, initrdHash);
         entry(b, KERNEL_GUID, kernelHash);
@@ -62,7 +64,7 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
     public static SevHashTable read(byte[] bytes) {
         if (bytes.length < TABLE_SIZE) throw new RecipeException("SEV hash table: " + bytes.length + " bytes, need " + TABLE_SIZE);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (!EfiGuid.fromBytes(bytes, 0).equals(TABLE_GUID)) throw new RecipeException("SEV hash table: wrong header GUID " + EfiGuid.fromBytes(bytes, 0));
+        if (!EfiGuid.read(bytes, 0).equals(TABLE_GUID)) throw new RecipeException("SEV hash table: wrong header GUID " + EfiGuid.read(bytes, 0));
         int len = b.getShort(16) & 0xFFFF;
         if (len != TABLE_SIZE) throw new RecipeException("SEV hash table: length field " + len + ", expected " + TABLE_SIZE);
         return new SevHashTable(entryHash(bytes, 18, CMDLINE_GUID), entryHash(bytes, 18 + ENTRY_SIZE, INITRD_GUID),
@@ -70,7 +72,7 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
     }
 
     private static byte[] entryHash(byte[] bytes, int off, UUID guid) {
-        UUID found = EfiGuid.fromBytes(bytes, off);
+        UUID found = EfiGuid.read(bytes, off);
         if (!found.equals(guid)) throw new RecipeException("SEV hash table: entry at " + off + " has GUID " + found + ", expected " + guid);
         int len = (bytes[off + 16] & 0xFF) | (bytes[off + 17] & 0xFF) << 8;
         if (len != ENTRY_SIZE) throw new RecipeException("SEV hash table: entry at " + off + " has length " + len);
@@ -78,7 +80,7 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
     }
 
     private static void entry(ByteBuffer b, UUID guid, byte[] hash) {
-        b.put(EfiGuid.toBytes(guid)).putShort((short) ENTRY_SIZE).put(hash);
+        b.put(EfiGuid.bytes(guid)).putShort((short) ENTRY_SIZE).put(hash);
     }
 
     private static byte[] read(Path file) {

@@ -8,34 +8,38 @@ import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
+import dev.sealwright.vm.VmSpec;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Cached step {@code measure.tdx}: the same prediction as {@code sealwright measure tdx}, written to
- * {@code expected.json} (mrtd, rtmr0..3, missing, events). Option names match the CLI flags.
+ * {@code expected.json} (mrtd, rtmr0..3, missing, events). The VM options (firmware, vars, kernel,
+ * initrd, cmdline, uki, cpus, memory) are the launch step's and describe the VM through the same
+ * {@link VmSpec}; a recipe's {@code vm { }} value feeds both steps, and expected.json records that VmSpec
+ * under {@code vm} (the same JSON as the launch step's vm.json).
  */
 public final class MeasureTdxStep implements StepType {
     @Override public String name() { return "measure.tdx"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public String description() { return "predict TDX MRTD and RTMR0..3 from firmware and boot inputs"; }
 
     @Override
     public List<OptionSpec> options() {
         return List.of(OptionSpec.required("firmware", Input.class, "combined OVMF/TDVF image (OVMF.fd)"),
-                OptionSpec.optional("kernel", Input.class, null, "kernel (bzImage) for direct boot"),
-                OptionSpec.optional("uki", Input.class, null, "UKI for direct boot"),
-                OptionSpec.optional("initrd", Input.class, null, "initrd (with kernel)"),
-                OptionSpec.optional("cmdline", String.class, null, "kernel command line (with kernel)"),
+                OptionSpec.optional("vars", Input.class, null, "OVMF vars (refused: a TD loads one combined image)"),
+                OptionSpec.optional("kernel", Input.class, null, "kernel (bzImage) or UKI booted directly (-kernel)"),
+                OptionSpec.optional("initrd", Input.class, null, "initrd for direct kernel boot"),
+                OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct kernel boot"),
+                OptionSpec.optional("uki", Input.class, null, "UKI booted from an ESP (prediction not implemented in this build)"),
                 OptionSpec.optional("cpus", Long.class, 1L, "vCPUs (ACPI only)"),
-                OptionSpec.optional("memory", String.class, "2G", "guest RAM, e.g. 2G"),
+                OptionSpec.optional("memory", String.class, "512M", "guest RAM, e.g. 512M or 2G"),
+                OptionSpec.optional("tee", String.class, "tdx", "tdx, or none for a VM described for a host without TDX (snp is refused)"),
                 OptionSpec.optional("profile", String.class, "qemu-10", "host-stack profile (sealwright measure profiles)"),
                 OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement"),
-                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target"));
+                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target"),
+                OptionSpec.optional("stubVersion", Long.class, null, "systemd-stub version of a UKI without .sdmagic"));
     }
 
     @Override
@@ -46,31 +50,28 @@ public final class MeasureTdxStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        if (ctx.option("kernel") != null && ctx.option("uki") != null) throw new RecipeException("measure.tdx: give kernel or uki, not both");
         TdxProfile profile = TdxProfile.named(ctx.string("profile"));
         if (ctx.string("secureBoot") != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(ctx.string("secureBoot")));
-        Path kernel = ctx.option("uki") != null ? ctx.path("uki") : ctx.option("kernel") != null ? ctx.path("kernel") : null;
-        TdxInputs.AcpiBlobs acpi = null;
-        if (ctx.option("acpi") != null) {
-            Path dir = ctx.path("acpi");
-            acpi = new TdxInputs.AcpiBlobs(read(dir.resolve("table-loader")), read(dir.resolve("rsdp")), read(dir.resolve("tables")));
+        TdxInputs.AcpiBlobs acpi = ctx.option("acpi") == null ? null : TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"));
+        long memoryMiB = VmSpec.parseMemory(ctx.string("memory"));
+        int cpus = Math.toIntExact(ctx.number("cpus"));
+        TdxInputs in;
+        VmSpec described = null;
+        if (ctx.option("kernel") == null && ctx.option("uki") == null) {
+            if (ctx.option("initrd") != null || ctx.option("cmdline") != null) throw new RecipeException("measure.tdx: initrd and cmdline go with kernel");
+            in = TdxInputs.firmwareOnly(ctx.path("firmware"), memoryMiB << 20, cpus, acpi, profile);
+        } else {
+            VmSpec vm = VmSpec.builder().firmware(ctx.path("firmware")).vars(ctx.path("vars")).kernel(ctx.path("kernel"))
+                    .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
+                    .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).build();
+            Object stub = ctx.option("stubVersion");
+            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")));
+            described = vm;
         }
-        Path firmware = ctx.path("firmware");
-        TdxInputs in = new TdxInputs(read(firmware), firmware.getFileName().toString(), MemorySize.parse(ctx.string("memory")),
-                (int) ctx.number("cpus"), acpi, kernel == null ? null : read(kernel), kernel == null ? null : kernel.getFileName().toString(),
-                ctx.option("uki") != null, ctx.option("initrd") != null ? read(ctx.path("initrd")) : null, ctx.string("cmdline"), profile);
         TdxPrediction p = TdxPrediction.predict(in);
-        AtomicFiles.write(ctx.output("expected"), Json.pretty(TdxPredictionJson.document(p, profile)).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(ctx.output("expected"), Json.pretty(TdxPredictionJson.document(p, profile, described)).getBytes(StandardCharsets.UTF_8));
         ctx.value("mrtd", p.mrtdHex());
         for (int i = 0; i < 4; i++)
             ctx.log("rtmr" + i + " " + (p.rtmrHex(i) != null ? p.rtmrHex(i) : "not computed: " + String.join("; ", p.missing().get(i))));
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage());
-        }
     }
 }

@@ -4,6 +4,7 @@ import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.UefiVariableData;
+import dev.sealwright.uefi.EfiGuid;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,6 +27,15 @@ public final class TdvfEvents {
     public static final String EXIT_BOOT_SERVICES_OK = "Exit Boot Services Returned with Success";
 
     private TdvfEvents() {}
+
+    /** CC MR index of a TPM PCR (UEFI 2.10 §38.4.1, edk2 MapPcrToMrIndex): 0 → MRTD, 1 and 7 → RTMR0, 2..6 → RTMR1, 8..15 → RTMR2. */
+    public static int mrIndexOfPcr(int pcr) {
+        if (pcr == 0) return 0;
+        if (pcr == 1 || pcr == 7) return RTMR0;
+        if (pcr >= 2 && pcr <= 6) return RTMR1;
+        if (pcr >= 8 && pcr <= 15) return RTMR2;
+        throw new IllegalArgumentException("PCR " + pcr + " has no CC MR index");
+    }
 
     private static BootEvent event(int index, long type, byte[] measured, byte[] data, String description) {
         return BootEvent.measuring(index, type, measured, data, description, HashAlg.SHA384);

@@ -1,11 +1,13 @@
 package dev.sealwright.measure.tdx;
 
 import dev.sealwright.engine.RecipeException;
+import dev.sealwright.uefi.EfiGuid;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The TDVF metadata of an OVMF/TDVF image: found through the OVMF GUIDed table at the end of the
@@ -14,9 +16,9 @@ import java.util.List;
  * combined VARS + CODE {@code OVMF.fd}); a file they do not fit is refused.
  */
 public record TdvfMetadata(long descriptorOffset, List<TdvfSection> sections) {
-    static final String TABLE_FOOTER = "96b582de-1fb2-45f7-baea-a366c55a082d";
-    static final String TDX_METADATA_OFFSET = "e47a6535-984a-4798-865e-4685a7bf8ec2";
-    static final String TDX_METADATA = "e9eaf9f3-168e-44d5-a8eb-7f4d8738f6ae";
+    static final UUID TABLE_FOOTER = UUID.fromString("96b582de-1fb2-45f7-baea-a366c55a082d");
+    static final UUID TDX_METADATA_OFFSET = UUID.fromString("e47a6535-984a-4798-865e-4685a7bf8ec2");
+    static final UUID TDX_METADATA = UUID.fromString("e9eaf9f3-168e-44d5-a8eb-7f4d8738f6ae");
 
     public TdvfMetadata {
         sections = List.copyOf(sections);

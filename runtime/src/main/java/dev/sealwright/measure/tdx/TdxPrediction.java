@@ -1,5 +1,6 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
@@ -36,16 +37,16 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
         if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
         else missing.get(0).add("ACPI tables (generating them is not implemented in this build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
-        if (in.kernel() != null) kernelEvents(in, p, ev, missing.get(1));
+        if (in.kernel() != null) imageEvent(in, p, ev, missing.get(1));
         else missing.get(1).add("no kernel or UKI given");
         ev.addAll(TdvfEvents.directBootVariables());
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
         ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
         if (in.uki()) {
-            missing.get(2).add("not implemented in this build: RTMR2 for a UKI (.cmdline/.initrd sections and systemd-stub >= 256 section events)");
+            UkiBoot.events(in, ev, missing);
         } else if (in.kernel() != null) {
             String cmdline = in.cmdline() == null ? "" : in.cmdline();
-            if (in.initrd() != null) cmdline = cmdline.isEmpty() ? "initrd=initrd" : cmdline + " initrd=initrd";
+            if (in.initrd() != null) cmdline = cmdline + " initrd=initrd";   // OVMF formats "%a%a": a leading space when -append is empty
             ev.add(TdvfEvents.loadOptions(cmdline));
             if (in.initrd() != null) ev.add(TdvfEvents.initrd(in.initrd()));
         } else {
@@ -56,8 +57,8 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         return new TdxPrediction(mrtd, ev, missing);
     }
 
-    /** RTMR1's image event: Authenticode of the image as QEMU serves it, when the profile leaves the image unpatched. */
-    private static void kernelEvents(TdxInputs in, TdxProfile p, List<BootEvent> ev, List<String> missing) {
+    /** RTMR1's image event: Authenticode of the image as QEMU serves it (its setup header patched or not, per profile). */
+    private static void imageEvent(TdxInputs in, TdxProfile p, List<BootEvent> ev, List<String> missing) {
         byte[] k = in.kernel();
         boolean linux = QemuKernelHeader.isLinux(k);
         boolean patched = switch (p.kernelPatch()) {
@@ -68,14 +69,11 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         if (patched && !linux) {
             missing.add("not implemented in this build: QEMU's header patching of a non-Linux image (" + p.kernelPatch()
                     + " in profile " + p.name() + "), which changes the RTMR1 image digest");
-        } else {
-            byte[] served = patched ? QemuKernelHeader.patch(k, in.kernelName(), in.memoryBytes(),
-                    in.initrd() == null ? null : (long) in.initrd().length) : k;
-            ev.add(TdvfEvents.bootApplication(PeAuthenticode.digest(served, in.kernelName(), HashAlg.SHA384),
-                    (in.uki() ? "UKI" : "kernel") + (patched ? " with QEMU's setup-header patch" : "")));
+            return;
         }
-        if (in.uki())
-            missing.add("not implemented in this build: the systemd-stub inner-kernel (.linux) event of stub versions 253-257");
+        byte[] served = patched ? QemuKernelHeader.patch(k, in.kernelName(), in.memoryBytes(), in.initrd() == null ? null : (long) in.initrd().length) : k;
+        ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(served, "SHA-384", in.kernelName()),
+                (in.uki() ? "UKI" : "kernel") + (patched ? " with QEMU's setup-header patch" : "")));
     }
 
     public String mrtdHex() {

@@ -1,7 +1,9 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.engine.Json;
 import dev.sealwright.measure.event.EventJson;
 import dev.sealwright.measure.event.LogKind;
+import dev.sealwright.vm.VmSpec;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +18,14 @@ public final class TdxPredictionJson {
     private TdxPredictionJson() {}
 
     public static Map<String, Object> document(TdxPrediction p, TdxProfile profile) {
+        return document(p, profile, null);
+    }
+
+    /** With {@code vm}: the VmSpec the prediction describes, under {@code vm} (omitted when null). */
+    public static Map<String, Object> document(TdxPrediction p, TdxProfile profile, VmSpec vm) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("profile", profile.name());
+        if (vm != null) m.put("vm", Json.MAPPER.convertValue(vm, Map.class));
         m.put("mrtd", p.mrtdHex());
         Map<String, List<String>> missing = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) {

@@ -3,6 +3,7 @@ package dev.sealwright.measure.vtpm;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
+import dev.sealwright.measure.uki.StubVersion;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
@@ -12,6 +13,7 @@ import dev.sealwright.measure.event.UefiVariableData;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -36,7 +38,8 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         PeFile uki = PeFile.read(in.uki(), in.ukiName());
         PeSection linux = uki.section(".linux");
         if (linux == null) throw new RecipeException(in.ukiName() + ": not a UKI (no .linux section)");
-        SystemdStub stub = SystemdStub.of(uki);
+        Optional<StubVersion> stub = StubVersion.detect(uki);
+        boolean reproduced = stub.map(v -> v.major() == 252).orElse(false); // verified against real boots of Debian 12's stub
         Map<Integer, List<String>> missing = new TreeMap<>();
         for (int i = 0; i < PCRS; i++) missing.put(i, new ArrayList<>());
         List<BootEvent> ev = new ArrayList<>();
@@ -73,15 +76,16 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             ev.add(TpmBootEvents.authority(entry, SecureBootAuthority.subject(entry)));
         }
         ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(in.uki(), in.ukiName()), "UKI " + in.ukiName()));
-        if (!stub.supported()) {
-            String why = "not implemented in this build: the measurements of " + stub.describe() + " (this build reproduces systemd-stub 252)";
+        if (!reproduced) {
+            String why = "not implemented in this build: the measurements of "
+                    + stub.map(StubVersion::toString).orElse("a UKI without systemd-stub LoaderInfo (.sdmagic)") + " (this build reproduces systemd-stub 252)";
             missing.get(11).add(why);
             missing.get(9).add(why);
             if (!in.secureBoot()) missing.get(4).add(why + ": whether it LoadImage()s the inner kernel");
             missing.get(12).add(why);
             missing.get(13).add(why);
         } else {
-            for (String name : stub.measuredSections()) {
+            for (String name : stub.get().measuredSections()) {
                 PeSection s = uki.section(name);
                 if (s == null) continue;
                 ev.add(TpmBootEvents.sectionName(name));

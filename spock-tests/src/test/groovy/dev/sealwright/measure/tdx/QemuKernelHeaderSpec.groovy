@@ -27,9 +27,10 @@ class QemuKernelHeaderSpec extends Specification {
     }
 
     /** FW_CFG_SETUP_SIZE (0x17) then FW_CFG_SETUP_DATA (0x18), read byte by byte on the fw_cfg I/O ports 0x510/0x511. */
-    static byte[] qemuSetup(Path kernel, Path initrd, String memory) {
+    static byte[] qemuSetup(Path kernel, Path initrd, String memory, String append = 'console=ttyS0') {
         def cmd = ['qemu-system-x86_64', '-machine', 'q35', '-accel', 'tcg', '-S', '-nodefaults', '-display', 'none',
-                   '-qtest', 'stdio', '-qtest-log', '/dev/null', '-m', memory, '-kernel', kernel.toString(), '-append', 'console=ttyS0']
+                   '-qtest', 'stdio', '-qtest-log', '/dev/null', '-m', memory, '-kernel', kernel.toString()]
+        if (append != null) cmd += ['-append', append]
         if (initrd != null) cmd += ['-initrd', initrd.toString()]
         def p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start()
         def out = new PrintWriter(p.outputStream, true)
@@ -66,7 +67,7 @@ class QemuKernelHeaderSpec extends Specification {
 
         when:
         byte[] fromQemu = qemuSetup(kernel, initrd, memory)
-        byte[] ours = QemuKernelHeader.patch(original, kernel.toString(), dev.sealwright.measure.tdx.MemorySize.parse(memory),
+        byte[] ours = QemuKernelHeader.patch(original, kernel.toString(), dev.sealwright.vm.VmSpec.parseMemory(memory) << 20,
                 initrdSize == null ? null : (long) initrdSize)
 
         then:
@@ -101,7 +102,8 @@ class QemuKernelHeaderSpec extends Specification {
         p.waitFor()
 
         then:
-        out.contains('hash: ' + HexFormat.of().formatHex(PeAuthenticode.digest(
-                QemuKernelHeader.patch(original, 'k', 4L << 30, null), 'k', dev.sealwright.measure.event.HashAlg.SHA256)))
+        out.contains('hash: ' + HexFormat.of().formatHex(dev.sealwright.image.pe.PeFile.authenticodeDigest(
+                QemuKernelHeader.patch(original, 'k', 4L << 30, null), 'SHA-256', 'k')))
     }
+
 }

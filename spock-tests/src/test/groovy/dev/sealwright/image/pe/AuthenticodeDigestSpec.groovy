@@ -1,7 +1,6 @@
-package dev.sealwright.measure.tdx
+package dev.sealwright.image.pe
 
 import dev.sealwright.engine.RecipeException
-import dev.sealwright.measure.event.HashAlg
 import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -9,8 +8,8 @@ import spock.lang.TempDir
 import java.nio.file.Files
 import java.nio.file.Path
 
-/** The Authenticode hash RTMR1 measures, against pesign's (SHA-256; the algorithm is the same in every bank). */
-class PeAuthenticodeSpec extends Specification {
+/** The Authenticode image hash firmware measures (EV_EFI_BOOT_SERVICES_APPLICATION), against pesign's (SHA-256; the algorithm is the same in every bank). */
+class AuthenticodeDigestSpec extends Specification {
     @TempDir
     Path dir
 
@@ -24,7 +23,7 @@ class PeAuthenticodeSpec extends Specification {
     }
 
     static String ours(Path file) {
-        HexFormat.of().formatHex(PeAuthenticode.digest(Files.readAllBytes(file), file.toString(), HashAlg.SHA256))
+        HexFormat.of().formatHex(PeFile.authenticodeDigest(Files.readAllBytes(file), 'SHA-256', file.toString()))
     }
 
     def "equals pesign on Debian's systemd-boot and systemd-stub images (sizes not 8-aligned: no padding, as edk2)"() {
@@ -60,10 +59,10 @@ class PeAuthenticodeSpec extends Specification {
 
     def "a file that is not PE/COFF is refused with one line"() {
         when:
-        PeAuthenticode.digest(('not a kernel' * 20).bytes, 'k.bin', HashAlg.SHA384)
+        PeFile.authenticodeDigest(('not a kernel' * 20).bytes, 'SHA-384', 'k.bin')
 
         then:
         def e = thrown(RecipeException)
-        e.message == 'k.bin: not a PE/COFF image firmware can load: no MZ header'
+        e.message == 'k.bin: not a PE/COFF image: no MZ header'
     }
 }

@@ -1,0 +1,55 @@
+package dev.sealwright.measure.tdx;
+
+import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.measure.event.BootEvent;
+import dev.sealwright.measure.event.HashAlg;
+import dev.sealwright.measure.uki.StubMeasurements;
+import dev.sealwright.measure.uki.StubVersion;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The events of a UKI booted directly (-kernel) after firmware's ReadyToBoot, per systemd-stub
+ * version: the stub's section events (PCR 11 → RTMR2, stub >= 256 only, since older stubs use the
+ * TPM protocol alone), the embedded kernel firmware measures when the stub loads it (PCR 4 → RTMR1,
+ * stub 252..257), then the LoadOptions and initrd the Linux EFI stub measures (PCR 9 → RTMR2).
+ */
+final class UkiBoot {
+    private UkiBoot() {}
+
+    static void events(TdxInputs in, List<BootEvent> ev, Map<Integer, List<String>> missing) {
+        PeFile uki = PeFile.read(in.kernel(), in.kernelName());
+        Optional<StubVersion> found = in.stubVersion() != null ? Optional.of(StubVersion.of(in.stubVersion())) : StubVersion.detect(uki);
+        if (found.isEmpty()) {
+            String why = in.kernelName() + " has no systemd-stub version (.sdmagic); give the stub version (--stub-version) to predict what it measures";
+            missing.get(1).add(why);
+            missing.get(2).add(why);
+            return;
+        }
+        StubVersion v = found.get();
+        if (v.major() < StubVersion.OLDEST_MODELLED) {
+            String why = "not implemented in this build: the measurements of " + v + " (" + StubVersion.OLDEST_MODELLED + " and later are modelled)";
+            missing.get(1).add(why);
+            missing.get(2).add(why);
+            return;
+        }
+        if (v.measuresToCcRegisters())
+            for (StubMeasurements.Measurement m : StubMeasurements.sections(uki, v, in.kernelName()))
+                ev.add(BootEvent.measuring(TdvfEvents.mrIndexOfPcr(m.pcr()), m.type(), m.measured(), m.eventData(), m.description(), HashAlg.SHA384));
+        if (v.kernelThroughLoadImage())
+            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(StubMeasurements.innerKernel(uki, in.kernelName()), "SHA-384", in.kernelName()),
+                    "inner kernel (.linux) loaded by " + v));
+        if (uki.section(".cmdline") != null) {
+            String cmdline = StubMeasurements.commandLine(uki);
+            if (cmdline == null) missing.get(2).add("not implemented in this build: a .cmdline with control characters or trailing whitespace (stub versions rewrite it differently)");
+            else ev.add(TdvfEvents.loadOptions(cmdline));
+        }
+        if (uki.section(".initrd") != null) {
+            byte[] initrd = StubMeasurements.initrd(uki, v);
+            if (initrd == null) missing.get(2).add("not implemented in this build: the cpio archives " + v + " appends to the initrd (.pcrsig/.pcrpkey, or stub 257 and later)");
+            else ev.add(TdvfEvents.initrd(initrd));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.sealwright.measure.uki;
+
+import dev.sealwright.engine.RecipeException;
+import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.image.pe.PeSection;
+import dev.sealwright.measure.event.EventType;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What booting a UKI measures beyond the UKI image itself, independent of the register file it
+ * lands in (TPM PCRs or TDX RTMRs): systemd-stub's PCR 11 section events, the inner kernel that
+ * firmware measures when the stub loads it, and the LoadOptions and initrd the stub hands to the
+ * kernel (which the Linux EFI stub measures into PCR 9). A section's measured bytes are what the
+ * stub sees in memory: VirtualSize bytes, zero-filled past the raw data.
+ */
+public final class StubMeasurements {
+    /** PCR the stub measures UKI sections into (TPM_PCR_INDEX_KERNEL_IMAGE). */
+    public static final int PCR_KERNEL_IMAGE = 11;
+
+    /** One measurement: PCR semantics, event type, the bytes hashed, the logged event data, a description. */
+    public record Measurement(int pcr, long type, byte[] measured, byte[] eventData, String description) {}
+
+    private StubMeasurements() {}
+
+    /**
+     * For each section present, in the stub's canonical order: an EV_IPL event over the section name
+     * (ASCII with its NUL), then one over the section data; both log the name as UTF-16LE with NUL.
+     */
+    public static List<Measurement> sections(PeFile uki, StubVersion v, String source) {
+        requireSingleProfile(uki, source);
+        List<Measurement> out = new ArrayList<>();
+        for (String name : v.measuredSections()) {
+            PeSection s = uki.section(name);
+            if (s == null) continue;
+            byte[] desc = (name + "\0").getBytes(StandardCharsets.UTF_16LE);
+            out.add(new Measurement(PCR_KERNEL_IMAGE, EventType.EV_IPL, (name + "\0").getBytes(StandardCharsets.US_ASCII), desc,
+                    "systemd-stub section name " + name));
+            byte[] data = loaded(s);
+            out.add(new Measurement(PCR_KERNEL_IMAGE, EventType.EV_IPL, data, desc,
+                    "systemd-stub section " + name + ", " + data.length + " bytes"));
+        }
+        return out;
+    }
+
+    /** The buffer the stub passes to LoadImage for the embedded kernel: the {@code .linux} section as loaded. */
+    public static byte[] innerKernel(PeFile uki, String source) {
+        return loaded(require(uki, ".linux", source));
+    }
+
+    /**
+     * The kernel's LoadOptions when the UKI is started without options of its own (OVMF direct boot
+     * without -append): the {@code .cmdline} text up to its first NUL, as UTF-16LE with a NUL. Returns
+     * null when the UKI has no {@code .cmdline}, or when stub versions differ in how they rewrite the
+     * text (trailing whitespace or control characters: later stubs trim or replace them).
+     */
+    public static String commandLine(PeFile uki) {
+        PeSection s = uki.section(".cmdline");
+        if (s == null) return null;
+        byte[] raw = loaded(s);
+        int end = 0;
+        while (end < raw.length && raw[end] != 0) end++;
+        String text = new String(raw, 0, end, StandardCharsets.UTF_8);
+        boolean plain = text.chars().allMatch(c -> c >= 0x20 && c != 0x7F) && (text.isEmpty() || !Character.isWhitespace(text.charAt(text.length() - 1)));
+        return plain ? text : null;
+    }
+
+    /**
+     * The initrd the stub serves through LoadFile2: the {@code .initrd} section as is, when nothing is
+     * appended to it. Returns null when the stub appends generated cpio archives (a {@code .pcrsig} or
+     * {@code .pcrpkey} section is passed to the OS that way; stub 257 and later add more).
+     */
+    public static byte[] initrd(PeFile uki, StubVersion v) {
+        PeSection s = uki.section(".initrd");
+        if (s == null || v.major() >= 257 || uki.section(".pcrsig") != null || uki.section(".pcrpkey") != null) return null;
+        return loaded(s);
+    }
+
+    /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
+    public static boolean isUki(byte[] image) {
+        if (image.length < 0x40 || image[0] != 'M' || image[1] != 'Z') return false;
+        try {
+            return PeFile.read(image, "image").section(".linux") != null;
+        } catch (RecipeException notPe) {
+            return false;
+        }
+    }
+
+    private static void requireSingleProfile(PeFile uki, String source) {
+        long profiles = uki.sections().stream().filter(s -> s.name().equals(".profile")).count();
+        if (profiles > 1)
+            throw new RecipeException(source + ": not implemented in this build: multi-profile UKIs (" + profiles + " .profile sections)");
+    }
+
+    private static PeSection require(PeFile uki, String name, String source) {
+        PeSection s = uki.section(name);
+        if (s == null) throw new RecipeException(source + ": not a UKI: no " + name + " section");
+        return s;
+    }
+
+    /** VirtualSize bytes: the raw data, cut or zero-extended. */
+    static byte[] loaded(PeSection s) {
+        return Arrays.copyOf(s.raw(), (int) s.virtualSize());
+    }
+}
