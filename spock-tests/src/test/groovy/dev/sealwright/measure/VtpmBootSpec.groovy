@@ -46,14 +46,15 @@ class VtpmBootSpec extends Specification {
     static final String SRK = '0x81000001'
 
     @Shared @TempDir Path work
-    @Shared Path uki, signedUki, tpmState, sealedDisk
+    @Shared Path uki, signedUki, otherSignedUki, tpmState, sealedDisk
     @Shared byte[] secret
 
     def setupSpec() {
         ['qemu-system-x86_64', 'ovmf', 'swtpm', 'sbsign', 'sbverify', 'openssl', 'tpm2_createprimary', 'tar', 'busybox'].each { Repo.requireTool(it) }
         Kernels.debian()
-        uki = packGuest()
-        signedUki = sign(uki)
+        uki = packGuest('guest', 'console=ttyS0')
+        signedUki = sign(uki, 'uki-signed.efi')
+        otherSignedUki = sign(packGuest('other', 'console=ttyS0 sw.variant=2'), 'other-signed.efi')
         tpmState = srkState()
         secret = new byte[32]
         new SecureRandom().nextBytes(secret)
@@ -108,31 +109,41 @@ class VtpmBootSpec extends Specification {
         d.out.readLines().findAll { it ==~ /PCR\d+ event \d+:/ }*.replaceAll(/ event.*/, '') == ['PCR4', 'PCR7']
     }
 
+    def "(c) Secure Boot, same keys, a different signed UKI: the same blob does not unseal"() {
+        when: 'another UKI (same kernel and init, another command line) signed by the same db key'
+        def guest = boot('other', SB_CODE, SB_VARS, otherSignedUki)
+
+        then: 'it boots under Secure Boot, but its PCR 4 differs from the prediction the blob was sealed to'
+        guest.console.any { it.contains('Secure boot enabled') }
+        guest.pcrs.sha256[4] != predict(SB_CODE, SB_VARS, signedUki, true, guest.bootDisk).sha256['4']
+        guest.unseal.startsWith('failed')
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     /** A dir image: busybox, the probe script, tpm2-tools with its ldd closure and the device TCTI. */
-    private Path packGuest() {
-        Path root = work.resolve('guest/root')
+    private Path packGuest(String name, String cmdline) {
+        Path root = work.resolve("${name}/root")
         Files.createDirectories(root.resolve('bin'))
         Files.copy(Repo.requireTool('busybox'), root.resolve('bin/busybox'))
         Path tpm2 = Path.of('/usr/bin/tpm2')
         copyWithLibraries(tpm2, root)
         copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
         Files.writeString(root.resolve('probe.sh'), getClass().getResource('vtpm-probe.sh').text)
-        Files.writeString(work.resolve('guest/pack.groovy'), '''
+        Files.writeString(work.resolve("${name}/pack.groovy"), '''
 pipeline('vtpm-guest') {
     pack {
         image   'dir:root'
         kernel  debian('linux-image-6.12.*-cloud-amd64')
         modules 'virtio_blk'
         command '/bin/busybox', 'sh', '/probe.sh'
-        cmdline 'console=ttyS0'
+        cmdline 'CMDLINE'
     }
 }
-''')
-        def r = Cli.run('run', work.resolve('guest/pack.groovy').toString(), '-C', work.resolve('guest').toString())
+'''.replace('CMDLINE', cmdline))
+        def r = Cli.run('run', work.resolve("${name}/pack.groovy").toString(), '-C', work.resolve(name).toString())
         assert r.exitCode == 0: r.toString()
-        work.resolve('guest/out/pack/uki.efi')
+        work.resolve("${name}/out/pack/uki.efi")
     }
 
     /** Copies {@code file} and every library ldd lists for it to the same paths under {@code root}. */
@@ -152,11 +163,13 @@ pipeline('vtpm-guest') {
     }
 
     /** The UKI signed by sbsign with Debian's snakeoil db key (its PEM is encrypted with the passphrase "snakeoil"). */
-    private Path sign(Path unsigned) {
+    private Path sign(Path unsigned, String name) {
         Path key = work.resolve('snakeoil.key')
-        Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString('rw-------')))
-        sh('openssl', 'rsa', '-in', SNAKEOIL_KEY.toString(), '-passin', 'pass:snakeoil', '-out', key.toString())
-        Path signed = work.resolve('uki-signed.efi')
+        if (!Files.exists(key)) {
+            Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString('rw-------')))
+            sh('openssl', 'rsa', '-in', SNAKEOIL_KEY.toString(), '-passin', 'pass:snakeoil', '-out', key.toString())
+        }
+        Path signed = work.resolve(name)
         sh('sbsign', '--key', key.toString(), '--cert', SNAKEOIL_CERT.toString(), '--output', signed.toString(), unsigned.toString())
         sh('sbverify', '--cert', SNAKEOIL_CERT.toString(), signed.toString())
         signed
