@@ -55,7 +55,7 @@ public final class DiskImageStep implements StepType {
 
     @Override
     public List<String> tools(Map<String, Object> options) {
-        return List.of("mkfs.ext4");
+        return List.of("mkfs.ext4", "debugfs");
     }
 
     @Override
@@ -72,6 +72,10 @@ public final class DiskImageStep implements StepType {
         ctx.tools().exec("mkfs.ext4", "-q", "-F", "-b", "4096", "-L", label, "-U", fsUuid.toString(),
                         "-E", "hash_seed=" + fsUuid + ",root_owner=0:0", "-d", tree, fs, String.valueOf(size / 1024) + "k")
                 .env("E2FSPROGS_FAKE_TIME", "1").run();
+        // mkfs -d copies each entry's atime and ctime (which no one can set); debugfs pins them, and crtime, to 1 s
+        Path fixTimes = ctx.workDir().resolve("fix-times.debugfs");
+        Files.writeString(fixTimes, timeCommands(tree));
+        ctx.tools().exec("debugfs", "-w", "-f", fixTimes, fs).env("E2FSPROGS_FAKE_TIME", "1").run();
         long fsLbas = Files.size(fs) / GptDisk.LBA;
         long diskBytes = (ALIGN_LBAS + fsLbas + ALIGN_LBAS) * GptDisk.LBA;
         UUID partUuid = derived("partition", label);
@@ -88,6 +92,21 @@ public final class DiskImageStep implements StepType {
         }
         ctx.value("partitionUuid", partUuid.toString());
         ctx.log("ext4 " + fsUuid + " (" + size + " bytes) from " + src.getFileName() + " in partition 1 of a " + diskBytes + "-byte GPT disk");
+    }
+
+    /** debugfs commands setting atime, ctime and crtime of every entry of the tree to 1 s after the epoch. */
+    private static String timeCommands(Path tree) throws IOException {
+        StringBuilder cmds = new StringBuilder();
+        List<String> paths;
+        try (var walk = Files.walk(tree)) {
+            paths = walk.map(p -> "/" + tree.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        }
+        for (String p : paths) {
+            if (p.indexOf('"') >= 0 || p.indexOf('\n') >= 0)
+                throw new RecipeException("disk.image: file name " + p + " contains a quote or newline");
+            for (String field : List.of("atime", "ctime", "crtime")) cmds.append("sif \"").append(p).append("\" ").append(field).append(" @1\n");
+        }
+        return cmds.toString();
     }
 
     private static UUID derived(String what, String label) {

@@ -56,6 +56,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("cert-to-efi-sig-list", "efitools", null, "cross-checks EFI signature lists"));
         add(ToolSpec.file("ovmf-vars-snakeoil", "ovmf", List.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"),
                 "OVMF variable store enrolled with Debian's snakeoil Secure Boot key"));
+        add(ToolSpec.program("debugfs", "e2fsprogs", "-V", "pins inode times of disk.image filesystems (reproducible)"));
     }
 
     private ToolRegistry() {}
