@@ -163,6 +163,9 @@ class Repl {
         try {
             def r = engine.run(pipeline())
             if (!r.ok()) failures++
+        } catch (java.util.concurrent.CancellationException ignored) {
+            failures++
+            out.println('run cancelled (Ctrl-C); the session goes on')
         } finally {
             terminal.handle(Terminal.Signal.INT, previous)
             ws.close()
