@@ -43,6 +43,8 @@ class Repl {
           :help                 this text
           :quit                 leave (also Ctrl-D)'''.stripIndent()
 
+    private static final String CANCELLED = 'run cancelled (Ctrl-C); the session goes on'
+
     private final Terminal terminal
     private final Path workdir
     private final PrintWriter out
@@ -159,10 +161,17 @@ class Repl {
         if (j >= 0 && j + 1 < args.size()) opts.jobs(args[j + 1] as int)
         def ws = new Workspace(workdir).open()
         def engine = new Engine(ws, opts)
-        def previous = terminal.handle(Terminal.Signal.INT, { engine.cancel() } as Terminal.SignalHandler)
+        // Ctrl-C on a terminal also signals the step's own processes (same process group), so a step
+        // may fail before the handler cancels the run: either way the run was cancelled by the user
+        def interrupted = new java.util.concurrent.atomic.AtomicBoolean()
+        def previous = terminal.handle(Terminal.Signal.INT, { interrupted.set(true); engine.cancel() } as Terminal.SignalHandler)
         try {
             def r = engine.run(pipeline())
             if (!r.ok()) failures++
+            if (interrupted.get()) out.println(CANCELLED)
+        } catch (java.util.concurrent.CancellationException ignored) {
+            failures++
+            out.println(CANCELLED)
         } finally {
             terminal.handle(Terminal.Signal.INT, previous)
             ws.close()

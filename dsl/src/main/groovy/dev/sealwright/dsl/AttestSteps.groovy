@@ -18,3 +18,29 @@ class QuoteVerifySpec extends StepSpec {
     /** Accept the SIMULATED test root (results are labelled SIMULATED). */
     void trustSimulated(boolean v) { set('trustSimulated', v) }
 }
+
+/** SIMULATED: {@code quoteSimulate { expected measured.expected; at '2026-01-01T00:00:00Z' }} → quote, collateral (test PKI). */
+class QuoteSimulateSpec extends StepSpec {
+    QuoteSimulateSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** expected.json of a measure.tdx step. */
+    void expected(Object file) { set('expected', file) }
+    void reportData(String hex) { set('reportData', hex) }
+    /** Start of the collateral's 30-day validity (ISO-8601). */
+    void at(String instant) { set('at', instant) }
+}
+
+/** {@code rpcEndpoint { }}: SIMULATED local JSON-RPC endpoint (service step; output value url). */
+class RpcEndpointSpec extends StepSpec {
+    RpcEndpointSpec(StepType type, PipelineSpec p) { super(type, p) }
+    void port(long port) { set('port', port) }
+}
+
+/** {@code quotePublish { endpoint rpc.url; quote q.quote }}: POST the quote as a JSON-RPC call → receipt.json. */
+class QuotePublishSpec extends StepSpec {
+    QuotePublishSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** A URL string or an rpcEndpoint step's {@code url}. */
+    void endpoint(Object urlOrOutput) { set('endpoint', urlOrOutput) }
+    void quote(Object file) { set('quote', file) }
+    void method(String name) { set('method', name) }
+    void timeout(long seconds) { set('timeout', seconds) }
+}

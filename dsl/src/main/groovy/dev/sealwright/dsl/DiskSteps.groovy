@@ -39,3 +39,28 @@ class DiskDeploySpec extends StepSpec {
     /** The SRK uses the TCG standard template: no ESP/tpm2-srk.tmpl. */
     void standardSrkTemplate(boolean standard) { set('standardSrkTemplate', standard) }
 }
+
+/** {@code verity { data disk.filesystem }}: dm-verity hash tree and root hash (outputs hash, roothash, value rootHash). */
+class VeritySpec extends StepSpec {
+    VeritySpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** The data image: {@code file('rootfs.img')} or another step's output. */
+    void data(Object file) { set('data', file) }
+    /** Salt as hex, '-' for none; default: SHA-256 of the data (reproducible). */
+    void salt(String hex) { set('salt', hex) }
+    void uuid(String uuid) { set('uuid', uuid) }
+    /** sha256 (default), sha512 or sha1. */
+    void hash(String algorithm) { set('hash', algorithm) }
+    void dataBlockSize(long bytes) { set('dataBlockSize', bytes) }
+    void hashBlockSize(long bytes) { set('hashBlockSize', bytes) }
+}
+
+/** {@code diskImage { rootfs file('tree'); size '16M' }}: a raw GPT disk with an ext4 rootfs partition (outputs image, filesystem). */
+class DiskImageSpec extends StepSpec {
+    DiskImageSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** Directory whose contents become the filesystem. */
+    void rootfs(Object dir) { set('rootfs', dir) }
+    /** Filesystem size: '16M', '1G' or bytes. */
+    void size(String size) { set('size', size) }
+    void label(String label) { set('label', label) }
+    void uuid(String uuid) { set('uuid', uuid) }
+}

@@ -100,3 +100,19 @@ class PackEnrollSpec {
     /** false: the key only as the 0400 file /run/sealwright/secret, not as TD_SECRET_KEY. */
     void secretEnv(boolean on) { pack.set('enrollSecretEnv', on) }
 }
+
+/** {@code uki { kernel k; initrd image.initramfs; cmdline 'console=ttyS0'; roothash v.roothash }}: a UKI with roothash= on its command line. */
+class UkiSpec extends StepSpec {
+    UkiSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** A kernel directory: a kernel step or {@code file('dir')} with boot/vmlinuz-R. */
+    void kernel(Object k) {
+        if (k instanceof StepHandle && ((StepHandle) k).step.type().name() == 'kernel') k = ((StepHandle) k).kernel
+        set('kernel', k)
+    }
+    void initrd(Object file) { set('initrd', file) }
+    void cmdline(String line) { set('cmdline', line) }
+    /** roothash.txt of a verity step: appends roothash=<hex> to the command line. */
+    void roothash(Object file) { set('roothash', file) }
+    void osRelease(String text) { set('osRelease', text) }
+    void stub(Object efiStub) { set('stub', efiStub) }
+}

@@ -31,6 +31,10 @@ class LaunchSpec extends StepSpec {
     /** Attach a swtpm TPM 2.0. */
     void vtpm(boolean on) { set('vtpm', on) }
     void disk(Object... files) { set('disk', files) }
+    /** Only write the QEMU command line (output value commandLine); start nothing. For TEE launches on a host without the TEE. */
+    void dryRun(boolean on) { set('dryRun', on) }
+    /** SNP: launch with the ID block and ID auth of an snpIdBlock step (author-key-enabled=on). */
+    void snpIdBlock(Object dir) { set('snpIdBlock', dir) }
     /** 'HOSTPORT:GUESTPORT' or one port used on both sides; reachable on 127.0.0.1. */
     void forward(Object... ports) { set('forward', ports.collect { it.toString() } as Object[]) }
 

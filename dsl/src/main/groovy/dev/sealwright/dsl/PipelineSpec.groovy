@@ -127,6 +127,23 @@ class PipelineSpec {
     StepHandle kbsSimulatedQuotes(@DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', null, KbsSimulatedQuotesSpec, body) }
     StepHandle kbsSimulatedQuotes(String name, @DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', name, KbsSimulatedQuotesSpec, body) }
 
+    StepHandle verity(@DelegatesTo(value = VeritySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('verity', null, VeritySpec, body) }
+    StepHandle verity(String name, @DelegatesTo(value = VeritySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('verity', name, VeritySpec, body) }
+    StepHandle diskImage(@DelegatesTo(value = DiskImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.image', null, DiskImageSpec, body) }
+    StepHandle diskImage(String name, @DelegatesTo(value = DiskImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.image', name, DiskImageSpec, body) }
+    StepHandle snpIdBlock(@DelegatesTo(value = SnpIdBlockSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.idblock', null, SnpIdBlockSpec, body) }
+    StepHandle snpIdBlock(String name, @DelegatesTo(value = SnpIdBlockSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.idblock', name, SnpIdBlockSpec, body) }
+    StepHandle uki(@DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', null, UkiSpec, body) }
+    StepHandle uki(String name, @DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', name, UkiSpec, body) }
+    StepHandle quoteSimulate(@DelegatesTo(value = QuoteSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.simulate', null, QuoteSimulateSpec, body) }
+    StepHandle quoteSimulate(String name, @DelegatesTo(value = QuoteSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.simulate', name, QuoteSimulateSpec, body) }
+    StepHandle rpcEndpoint(@DelegatesTo(value = RpcEndpointSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('rpc.endpoint', null, RpcEndpointSpec, body) }
+    StepHandle rpcEndpoint(String name, @DelegatesTo(value = RpcEndpointSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('rpc.endpoint', name, RpcEndpointSpec, body) }
+    StepHandle quotePublish(@DelegatesTo(value = QuotePublishSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.publish', null, QuotePublishSpec, body) }
+    StepHandle quotePublish(String name, @DelegatesTo(value = QuotePublishSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.publish', name, QuotePublishSpec, body) }
+    StepHandle uefiConfig(@DelegatesTo(value = UefiConfigSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uefi.config', null, UefiConfigSpec, body) }
+    StepHandle uefiConfig(String name, @DelegatesTo(value = UefiConfigSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uefi.config', name, UefiConfigSpec, body) }
+
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
         add(type, name, StepSpec, body)

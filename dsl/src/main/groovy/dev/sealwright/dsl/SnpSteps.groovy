@@ -42,3 +42,22 @@ class MeasureSnpSpec extends StepSpec {
         }
     }
 }
+
+/**
+ * {@code snpIdBlock { measurement snp.measurement; idKey secret(file: 'id.pem'); authorKey secret(file: 'author.pem') }}:
+ * the signed ID block and ID auth for a predicted launch digest (output directory idblock; give it to {@code launch { snpIdBlock ... }}).
+ */
+class SnpIdBlockSpec extends StepSpec {
+    SnpIdBlockSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** measurement.json of a measure.snp step. */
+    void measurement(Object file) { set('measurement', file) }
+    /** P-384 ID key: {@code secret(file: 'id-key.pem')}. */
+    void idKey(Object secret) { set('idKey', secret) }
+    /** P-384 author key: {@code secret(file: 'author-key.pem')}. */
+    void authorKey(Object secret) { set('authorKey', secret) }
+    /** Guest policy, e.g. '0x30000'; must equal the launch's. */
+    void policy(String hex) { set('policy', hex) }
+    void familyId(String hex) { set('familyId', hex) }
+    void imageId(String hex) { set('imageId', hex) }
+    void svn(long svn) { set('svn', svn) }
+}

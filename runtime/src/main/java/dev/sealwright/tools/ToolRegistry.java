@@ -60,6 +60,10 @@ public final class ToolRegistry {
         add(ToolSpec.file("ovmf-vars-snakeoil", "ovmf", List.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"),
                 "OVMF variable store enrolled with Debian's snakeoil Secure Boot key"));
         add(ToolSpec.program("mdir", "mtools", "--version", "lists directories in the ESP (disk deploy)"));
+        add(ToolSpec.program("debugfs", "e2fsprogs", "-V", "pins inode times of disk.image filesystems (reproducible)"));
+        add(ToolSpec.program("e2fsck", "e2fsprogs", "-V", "cross-checks ext4 filesystems disk.image makes"));
+        add(ToolSpec.program("objcopy", "binutils", "--version", "extracts UKI sections in tests"));
+        add(ToolSpec.program("script", "bsdutils", "--version", "runs the REPL on a pseudo-terminal in tests"));
     }
 
     private ToolRegistry() {}

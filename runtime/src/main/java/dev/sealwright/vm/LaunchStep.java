@@ -47,7 +47,9 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
                 OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1"),
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
-                OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed"));
+                OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed"),
+                OptionSpec.optional("snpIdBlock", Input.class, null, "output of an snp.idblock step: launch with id-block, id-auth, author-key-enabled"),
+                OptionSpec.optional("dryRun", Boolean.class, false, "only write the QEMU command line (any TEE, any host); start nothing"));
     }
 
     @Override
@@ -55,7 +57,8 @@ public final class LaunchStep implements StepType {
         return List.of(
                 OutputSpec.file("vm", "vm.json", "the VmSpec the VM was launched from (JSON)"),
                 OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"),
-                OutputSpec.value("serialLog", "path of the running VM's serial log (for steps reading its console)"));
+                OutputSpec.value("serialLog", "path of the running VM's serial log (for steps reading its console)"),
+                OutputSpec.value("commandLine", "the QEMU command line, shell-quoted"));
     }
 
     @Override
@@ -80,6 +83,11 @@ public final class LaunchStep implements StepType {
                 .tee(ctx.string("tee"))
                 .vtpm(ctx.flag("vtpm"));
         for (Path d : ctx.paths("disk")) b.disk(d);
+        if (ctx.option("snpIdBlock") != null) {
+            if (!"snp".equals(ctx.string("tee"))) throw new RecipeException("launch: snpIdBlock needs tee 'snp'");
+            String[] idBlock = dev.sealwright.measure.snp.idblock.SnpIdBlockStep.readForQemu(ctx.path("snpIdBlock"));
+            b.snp(SnpOptions.DEFAULT.withIdBlock(idBlock[0], idBlock[1], true));
+        }
         Object fw = ctx.option("forward");
         if (fw instanceof List<?> l) for (Object f : l) b.forward(String.valueOf(f));
         return b.build();
@@ -99,6 +107,14 @@ public final class LaunchStep implements StepType {
         }
         AtomicFiles.write(ctx.output("vm"), spec.toJson().getBytes(StandardCharsets.UTF_8));
         HostCapabilities host = HostCapabilities.detect(ctx.tools());
+        if (ctx.flag("dryRun")) {
+            List<String> argv = QemuCommandLine.build(spec, ctx.tools().find("qemu-system-x86_64").toString(), host.qemuVersion(),
+                    host.accelerator(), new VmRunDir(ctx.workDir()));
+            ctx.value("commandLine", QemuCommandLine.shellLine(argv));
+            ctx.value("matched", "");
+            ctx.log("dry run (nothing started): " + QemuCommandLine.shellLine(argv));
+            return;
+        }
         if (spec.tee() == Tee.NONE && !host.kvmUsable()) ctx.log("KVM not usable (" + host.kvmReason() + "): using TCG");
         Path runDir = Files.createTempDirectory("sealwright-vm-");
         VmHandle vm;
@@ -116,6 +132,7 @@ public final class LaunchStep implements StepType {
             }
         });
         ctx.log("qemu: " + QemuCommandLine.shellLine(vm.argv()));
+        ctx.value("commandLine", QemuCommandLine.shellLine(vm.argv()));
         String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")));
         ctx.value("matched", matched);
         ctx.value("serialLog", new VmRunDir(runDir).serialLog().toString());
