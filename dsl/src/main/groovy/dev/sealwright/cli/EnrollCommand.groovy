@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.enroll.quex.ExpectedMeasurements
+import dev.sealwright.enroll.quex.ExternalVault
 import dev.sealwright.enroll.quex.QuexClient
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.enroll.quex.SoftwareVault
@@ -11,12 +12,16 @@ import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
+import dev.sealwright.tools.Tools
+
 import java.nio.file.Path
+import java.time.Duration
 import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'enroll', mixinStandardHelpOptions = true,
-        description = ['Enroll a key into a TD running the quex agent (port 24516), answered by the software vault with its SIMULATED SGX identity.',
+        description = ['Enroll a key into a TD running the quex agent (port 24516), answered by the software vault with its SIMULATED SGX identity',
+                '(--sim-identity) or by a vault program with quex-v1-vault\'s file contract (--vault-command, e.g. \'vault -s\').',
                 'The TD report must first show DEBUG off and the expected MRTD/RTMR0..3 (--expected and/or hex values); the first mismatch refuses.'])
 class EnrollCommand implements Callable<Integer> {
     @Option(names = '--host', defaultValue = '127.0.0.1', description = 'TD address (default: ${DEFAULT-VALUE})')
@@ -25,11 +30,14 @@ class EnrollCommand implements Callable<Integer> {
     @Option(names = '--port', defaultValue = '24516', description = 'TD agent port (default: ${DEFAULT-VALUE})')
     int port
 
-    @Option(names = '--seed', required = true, paramLabel = 'FILE', description = 'vault seed (sealwright vault init)')
+    @Option(names = '--seed', required = true, paramLabel = 'FILE', description = 'vault seed (sealwright vault init, or the real vault\'s sealed seed.dat)')
     Path seed
 
-    @Option(names = '--sim-identity', required = true, paramLabel = 'DIR', description = 'SIMULATED SGX vault identity (sealwright vault init --sim-identity)')
+    @Option(names = '--sim-identity', paramLabel = 'DIR', description = 'software vault: SIMULATED SGX vault identity (sealwright vault init --sim-identity)')
     Path identity
+
+    @Option(names = '--vault-command', paramLabel = 'CMD', description = 'external vault run in a private directory holding seed.dat and key_req.dat; must write key_msg.dat and quote.dat')
+    String vaultCommand
 
     @Option(names = '--expected', paramLabel = 'FILE', description = 'expected.json of measure tdx / a measure.tdx step')
     Path expected
@@ -55,19 +63,24 @@ class EnrollCommand implements Callable<Integer> {
             given["rtmr${i}".toString()] = hex
         }
         if (expected == null && given.isEmpty()) throw new RecipeException('enroll: give the measurements the TD must report (--expected FILE, --mrtd HEX, --rtmr I=HEX)')
+        if ((identity == null) == (vaultCommand == null)) throw new RecipeException('enroll: give exactly one vault: --sim-identity DIR (software vault) or --vault-command CMD')
         def want = ExpectedMeasurements.fromPrediction(expected, given)
-        def e = QuexClient.enroll(host, port, QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.load(identity)), timeout * 1000,
+        QuexClient.Vault vault = vaultCommand != null
+                ? new ExternalVault(vaultCommand.trim().split(/\s+/).toList(), seed, new Tools(), Duration.ofSeconds(timeout))
+                : QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.load(identity))
+        String vaultName = vaultCommand != null ? "external (${vaultCommand})".toString() : 'software (SIMULATED SGX identity)'
+        def e = QuexClient.enroll(host, port, vault, timeout * 1000,
                 { TdKeyRequest req -> want.require(req.report(), "${host}:${port}".toString()) } as java.util.function.Consumer<TdKeyRequest>)
         def r = e.request().report()
-        Map<String, Object> out = [vault: 'software (SIMULATED SGX identity)', tdPublicKey: e.tdPublicKeyHex(), keySha256: e.keySha256(),
+        Map<String, Object> out = [vault: vaultName, tdPublicKey: e.tdPublicKeyHex(), keySha256: e.keySha256(),
                                    mask: HexFormat.of().formatHex(e.request().mask().encode()), mrTd: HexFormat.of().formatHex(r.mrTd()),
                                    rtmr0: HexFormat.of().formatHex(r.rtmr(0)), rtmr1: HexFormat.of().formatHex(r.rtmr(1)),
                                    measurements: want.describe(r)] as Map<String, Object>
         if (json) print Json.pretty(out)
         else {
-            println "enrolled ${host}:${port} (vault: software, SIMULATED SGX identity)"
-            println "  TD public key  ${e.tdPublicKeyHex()}"
-            println "  key SHA-256    ${e.keySha256()}"
+            println "enrolled ${host}:${port} (vault: ${vaultName})"
+            println "  TD public key  ${e.tdPublicKeyHex() ?: 'known only to the vault and the TD (the guest prints it from /var/data/quote.txt)'}"
+            if (e.keySha256()) println "  key SHA-256    ${e.keySha256()}"
             println "  MRTD           ${out.mrTd}"
             want.compare(r).each { c -> println "  ${c.register().padRight(14)} ${c.expected() == null ? 'not checked' : 'match'}" }
         }

@@ -152,6 +152,52 @@ class EnrollAgentSpec extends Specification {
         !r.out.contains(secretHex)
     }
 
+    def "an external vault with quex-v1-vault's file contract answers through --vault-command; a vault that writes nothing is refused"() {
+        given: 'a vault program with the real vault\'s file contract (seed.dat, key_req.dat -> key_msg.dat, quote.dat); here that contract is served by `vault respond`, since quex-v1-vault needs SGX'
+        agent.destroyForcibly()
+        agent.waitFor()
+        def ident = dir.resolve('ident')
+        assert dev.sealwright.testkit.Cli.run('vault', 'init', '--seed', dir.resolve('seed3.dat').toString(), '--sim-identity', ident.toString()).exitCode == 0
+        def vaultProgram = dir.resolve('vault.sh')
+        Files.writeString(vaultProgram, """#!/bin/sh
+set -e
+test -f seed.dat && test -f key_req.dat
+exec '${ProcessHandle.current().info().command().get()}' -cp '${System.getProperty('java.class.path')}' dev.sealwright.cli.Main vault respond \\
+  --seed seed.dat --request key_req.dat --out key_msg.dat --quote-out quote.dat --sim-identity '${ident}'
+""")
+        vaultProgram.toFile().setExecutable(true)
+        def silent = dir.resolve('silent.sh')
+        Files.writeString(silent, '#!/bin/sh\nexit 0\n')
+        silent.toFile().setExecutable(true)
+        lines.clear()
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+                '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
+                '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run4/secret').toString(),
+                '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
+        Thread.start { agent.inputStream.eachLine { lines << it } }
+        assert next().startsWith('enroll: listening')
+        def args = ['enroll', '--port', "${port}", '--seed', dir.resolve('seed3.dat').toString(), '--mrtd', FIXTURE_MRTD] as List<String>
+
+        when: 'first a vault program that writes nothing, then the real-contract one'
+        def refused = dev.sealwright.testkit.Cli.run(*(args + ['--vault-command', silent.toString()]))
+        def afterRefusal = next()
+        def r = dev.sealwright.testkit.Cli.run(*(args + ['--vault-command', vaultProgram.toString()]))
+        def status = next()
+        byte[] key = HexFormat.of().parseHex(Files.readString(dir.resolve('run4/secret')).trim())
+
+        then: 'the silent vault is named, the agent keeps serving'
+        refused.exitCode == 1
+        refused.err.contains("vault command '${silent}': wrote no key_msg.dat")
+        afterRefusal != null && !afterRefusal.startsWith('enroll: ok')
+        and: 'the external vault enrolled the TD with the key the seed derives; the host does not learn it'
+        r.exitCode == 0
+        r.out.contains('vault: external')
+        r.out.contains('known only to the vault and the TD')
+        status.startsWith('enroll: ok public-key=')
+        status == "enroll: ok public-key=${HexFormat.of().formatHex(dev.sealwright.enroll.quex.QuexCrypto.publicKey(key))} (SIMULATED TD report)".toString()
+        !r.out.contains(HexFormat.of().formatHex(key))
+    }
+
     def "the enroll verb without expected measurements is an error and sends nothing"() {
         when:
         def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed.dat').toString(), '--sim-identity', dir.toString())

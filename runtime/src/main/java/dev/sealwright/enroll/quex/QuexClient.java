@@ -18,10 +18,13 @@ import java.util.function.Consumer;
  * answer, send the response and the vault quote on the same connection (the TD never replies).
  */
 public final class QuexClient {
-    /** What the host learns: the TD's request and the public key of the key it was given (never the key). */
+    /**
+     * What the host learns: the TD's request and the public key of the key it was given (never the
+     * key); both null when an external vault answered (only the vault and the TD know the key).
+     */
     public record Enrollment(TdKeyRequest request, byte[] tdPublicKey, String keySha256) {
         public String tdPublicKeyHex() {
-            return HexFormat.of().formatHex(tdPublicKey);
+            return tdPublicKey == null ? null : HexFormat.of().formatHex(tdPublicKey);
         }
     }
 
@@ -72,6 +75,7 @@ public final class QuexClient {
             out.flush();
             s.shutdownOutput();
             byte[] key = vault.derivedKey(request);
+            if (key == null) return new Enrollment(request, null, null);
             return new Enrollment(request, QuexCrypto.publicKey(key), HexFormat.of().formatHex(sha256(key)));
         } catch (EOFException e) {
             throw new RecipeException(host + ":" + port + ": the TD closed the connection before sending a full key request");
