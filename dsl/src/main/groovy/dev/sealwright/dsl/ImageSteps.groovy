@@ -116,3 +116,14 @@ class UkiSpec extends StepSpec {
     void osRelease(String text) { set('osRelease', text) }
     void stub(Object efiStub) { set('stub', efiStub) }
 }
+
+/** {@code ukiSign { uki image.uki; key secret(file: 'db.key'); cert file('db.pem') }}: a UKI signed for Secure Boot by sbsign. */
+class UkiSignSpec extends StepSpec {
+    UkiSignSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** The UKI to sign: a pack or uki step's {@code uki}, or {@code file('x.efi')}. */
+    void uki(Object file) { set('uki', file) }
+    /** An unencrypted PEM private key: {@code secret(file: 'db.key')}. */
+    void key(Object secret) { set('key', secret) }
+    /** The key's PEM X.509 certificate (the one enrolled in db). */
+    void cert(Object file) { set('cert', file) }
+}

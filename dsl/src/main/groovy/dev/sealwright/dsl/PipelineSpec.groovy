@@ -135,6 +135,8 @@ class PipelineSpec {
     StepHandle snpIdBlock(String name, @DelegatesTo(value = SnpIdBlockSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.idblock', name, SnpIdBlockSpec, body) }
     StepHandle uki(@DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', null, UkiSpec, body) }
     StepHandle uki(String name, @DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', name, UkiSpec, body) }
+    StepHandle ukiSign(@DelegatesTo(value = UkiSignSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki.sign', null, UkiSignSpec, body) }
+    StepHandle ukiSign(String name, @DelegatesTo(value = UkiSignSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki.sign', name, UkiSignSpec, body) }
     StepHandle quoteSimulate(@DelegatesTo(value = QuoteSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.simulate', null, QuoteSimulateSpec, body) }
     StepHandle quoteSimulate(String name, @DelegatesTo(value = QuoteSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.simulate', name, QuoteSimulateSpec, body) }
     StepHandle rpcEndpoint(@DelegatesTo(value = RpcEndpointSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('rpc.endpoint', null, RpcEndpointSpec, body) }

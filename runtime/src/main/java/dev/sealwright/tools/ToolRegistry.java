@@ -42,7 +42,8 @@ public final class ToolRegistry {
         add(ToolSpec.program("tpm2_eventlog", "tpm2-tools", "--version", "cross-checks TCG2 event logs we write"));
         add(ToolSpec.file("ovmf-combined", "ovmf", List.of("/usr/share/ovmf/OVMF.fd"), "combined OVMF image (as a TD loads it) for MRTD tests"));
         add(ToolSpec.program("pesign", "pesign", null, "cross-checks Authenticode image hashes"));
-        add(ToolSpec.program("sbsign", "sbsigntool", "--version", "signs PE images (tests)"));
+        add(ToolSpec.program("sbsign", "sbsigntool", "--version", "signs PE images (uki.sign)"));
+        add(ToolSpec.program("faketime", "faketime", "--version", "fixes sbsign's signingTime (uki.sign)"));
         add(ToolSpec.file("systemd-stub", "systemd-boot-efi", List.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"),
                 "UKI stub"));
         add(ToolSpec.program("apt-cache", "apt", "--version", "resolves Debian kernel package names"));
