@@ -112,6 +112,7 @@ public final class LaunchStep implements StepType {
                     host.accelerator(), new VmRunDir(ctx.workDir()));
             ctx.value("commandLine", QemuCommandLine.shellLine(argv));
             ctx.value("matched", "");
+            ctx.value("serialLog", "");
             ctx.log("dry run (nothing started): " + QemuCommandLine.shellLine(argv));
             return;
         }
