@@ -29,19 +29,19 @@ pipeline('cczoo-luks-tdvm') {
         cmdline 'console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2'
     }
 
-    def measured = measure.tdx('cczoo-td-expected') {  // what the broker's policy expects
+    def td = vm {                            // one description: the launch and the prediction read the same VM
         firmware file('/usr/share/ovmf/OVMF.fd')
-        uki      image.uki
-        memory   params.memory
-        profile  params.profile
-    }
-
-    launch('cczoo-td') {
-        firmware file('/usr/share/ovmf/OVMF.fd')
-        uki      image.uki
+        kernel   image.uki
         disk     encrypted.image
         memory   params.memory
         tee      'tdx'
+    }
+
+    def measured = measure.tdx('cczoo-td-expected', td) {   // expected.json: MRTD, RTMR0..3 and every event
+        profile  params.profile
+    }
+
+    launch('cczoo-td', td) {
         dryRun   true
     }
 

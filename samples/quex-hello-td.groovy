@@ -17,19 +17,19 @@ pipeline('quex-hello-td') {
         cmdline 'console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2'
     }
 
-    def measured = measure.tdx('hello-td-expected') {   // expected.json: MRTD, RTMR0..3 and the events
+    def td = vm {                            // one description: the launch and the prediction read the same VM
         firmware file('/usr/share/ovmf/OVMF.fd')
-        uki      image.uki
-        memory   params.memory
-        profile  params.profile
-    }
-
-    launch('hello-td') {                     // the TD; dry run writes the exact QEMU command line only
-        firmware file('/usr/share/ovmf/OVMF.fd')
-        uki      image.uki
+        kernel   image.uki
         memory   params.memory
         tee      'tdx'
         forward  24516                       // the quex agent's port, for the enrollment (issue 10)
+    }
+
+    def measured = measure.tdx('hello-td-expected', td) {   // expected.json: MRTD, RTMR0..3 and every event
+        profile  params.profile
+    }
+
+    launch('hello-td', td) {                     // the TD; dry run writes the exact QEMU command line only
         dryRun   true
     }
 

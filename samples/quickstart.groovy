@@ -28,9 +28,9 @@ pipeline('quickstart') {
         }
     }
 
-    def prediction = measure.tdx('expected') {   // what a TD booting this UKI would report
+    def prediction = measure.tdx('expected') {   // what a TD booting this UKI directly (-kernel) would report
         firmware file('/usr/share/ovmf/OVMF.fd')
-        uki      image.uki
+        kernel   image.uki
         cpus     2
         memory   '1G'
     }

@@ -29,6 +29,27 @@ class MeasureSteps {
 
     StepHandle snp(@DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(body) }
     StepHandle snp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(name, body) }
+
+    /**
+     * {@code measure.snp(vm) { vcpuType 'EPYC-v4' }}: the launch digest of the SNP guest {@code vm}
+     * describes, so the launch and the prediction share one description (firmware → ovmf, cpus → vcpus,
+     * kernel, initrd, cmdline → append: a measured direct boot, kernel-hashes=on).
+     */
+    StepHandle snp(VmValue vm, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) { snp(null, vm, body) }
+    StepHandle snp(String name, VmValue vm, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) {
+        Map<String, Object> o = vm.options
+        if (o.tee != 'snp') throw new RecipeException("measure.snp: the vm's tee is ${o.tee ?: 'none'}; an SNP launch digest needs tee 'snp'", pipeline.locator.here('snp'))
+        if (o.uki != null) throw new RecipeException("measure.snp: the vm boots a UKI from an ESP disk, which SNP does not measure; give it as kernel (measured direct boot)", pipeline.locator.here('snp'))
+        Map<String, Object> mapped = [ovmf: o.firmware, vcpus: o.cpus, kernel: o.kernel, initrd: o.initrd, append: o.cmdline].findAll { it.value != null }
+        Closure all = { ->
+            StepSpec spec = (StepSpec) delegate
+            mapped.each { String k, Object v -> spec.set(k, v) }
+            body.delegate = spec
+            body.resolveStrategy = Closure.DELEGATE_FIRST
+            body.call()
+        }
+        name == null ? pipeline.measureSnp(all) : pipeline.measureSnp(name, all)
+    }
 }
 
 class MeasureTdxSpec extends StepSpec {

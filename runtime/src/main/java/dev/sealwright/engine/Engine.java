@@ -152,6 +152,11 @@ public final class Engine {
                     Thread.currentThread().interrupt();
                     break;
                 }
+                if (f.isCancelled()) { // cancel() interrupted it: recorded below as "run cancelled"
+                    running.values().remove(f);
+                    stop = true;
+                    continue;
+                }
                 StepRecord r = result(f);
                 running.remove(r.name());
                 finish(p, r, records, serviceUsers);

@@ -57,7 +57,7 @@ public final class LaunchStep implements StepType {
         return List.of(
                 OutputSpec.file("vm", "vm.json", "the VmSpec the VM was launched from (JSON)"),
                 OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"),
-                OutputSpec.value("serialLog", "path of the running VM's serial log (for steps reading its console)"),
+                OutputSpec.value("serialLog", "path of the running VM's serial log (for steps reading its console; empty on a dry run)"),
                 OutputSpec.value("commandLine", "the QEMU command line, shell-quoted"));
     }
 
@@ -112,7 +112,7 @@ public final class LaunchStep implements StepType {
                     host.accelerator(), new VmRunDir(ctx.workDir()));
             ctx.value("commandLine", QemuCommandLine.shellLine(argv));
             ctx.value("matched", "");
-            ctx.value("serialLog", "");
+            ctx.value("serialLog", ""); // nothing runs, so there is no console
             ctx.log("dry run (nothing started): " + QemuCommandLine.shellLine(argv));
             return;
         }

@@ -59,8 +59,7 @@ class MeasureTdxStepSpec extends Specification {
 
     private Path ukiFile() {
         Repo.requireTool('systemd-stub')
-        def kernel = Files.list(Path.of('/boot')).withCloseable { st -> st.filter { it.fileName.toString() ==~ /vmlinuz-.*-amd64/ }.sorted().findFirst().orElse(null) }
-        assert kernel != null: 'a Debian kernel is required by this test: install the Debian package linux-image-cloud-amd64'
+        def kernel = dev.sealwright.testkit.Kernels.debian().vmlinuz()   // Debian's cloud kernel from the cached .deb
         def uki = work.resolve('uki.efi')
         Files.write(uki, dev.sealwright.image.uki.UkiBuilder.build(new dev.sealwright.image.uki.UkiBuilder.Parts(
                 Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')), Files.readAllBytes(kernel), 'rd'.bytes,

@@ -51,6 +51,46 @@ class MeasureSnpStepSpec extends Specification {
         Files.readAllBytes(json) == bytes1
     }
 
+    def "measure.snp(vm) and launch(vm) share one VM description: the digest is V9 and the dry-run SNP launch boots the same kernel"() {
+        given:
+        def r = recipe("""    def guest = vm {
+        firmware file('${Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin')}')
+        kernel   file('/dev/null')
+        initrd   file('/dev/null')
+        cmdline  ''
+        cpus     4
+        tee      'snp'
+    }
+    measure.snp('ld', guest) { vcpuType 'EPYC-v4' }
+    launch('guest', guest) { dryRun true }""")
+
+        when:
+        def res = Cli.run('run', '-C', dir.toString(), r.toString())
+        def vmJson = new JsonSlurper().parse(dir.resolve('out/guest/vm.json').toFile())
+
+        then:
+        res.exitCode == 0
+        new JsonSlurper().parse(dir.resolve('out/ld/measurement.json').toFile()).digest == '5061fffb019493a903613d56d54b94912a1a2f9e4502385f5c194616753720a92441310ba6c4933de877c36e23046ad5'
+        vmJson.toString().contains('snp')
+    }
+
+    def "measure.snp(vm) refuses a VM that is not an SNP guest, in one line"() {
+        given:
+        def r = recipe("""    def guest = vm {
+        firmware file('${Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin')}')
+        kernel   file('/dev/null')
+        tee      'tdx'
+    }
+    measure.snp(guest)""")
+
+        when:
+        def res = Cli.run('run', '-C', dir.toString(), r.toString())
+
+        then:
+        res.exitCode == 1
+        res.err.readLines()[0] == "snp.groovy:7:13: measure.snp: the vm's tee is tdx; an SNP launch digest needs tee 'snp'"
+    }
+
     def "a bad option value in the recipe is one line"() {
         given:
         def r = recipe("""    measure.snp {

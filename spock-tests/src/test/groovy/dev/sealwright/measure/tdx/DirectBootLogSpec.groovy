@@ -26,8 +26,7 @@ class DirectBootLogSpec extends Specification {
     @Shared List<BootEvent> logged, loggedNoAppend
 
     def setupSpec() {
-        kernel = Files.list(Path.of('/boot')).withCloseable { st -> st.filter { it.fileName.toString() ==~ /vmlinuz-.*-amd64/ }.sorted().findFirst().orElse(null) }
-        assert kernel != null: 'a Debian kernel is required by this test: install the Debian package linux-image-cloud-amd64'
+        kernel = dev.sealwright.testkit.Kernels.debian().vmlinuz()   // Debian's cloud kernel from the cached .deb
         dir = Files.createTempDirectory('direct-boot')
         initrd = TpmLogBoot.dumpingInitrd(dir)
         logged = TpmLogBoot.boot(dir, kernel, initrd, APPEND, '1024')
