@@ -74,6 +74,10 @@ pipeline('cczoo-luks-tdvm') {
         waitFor  ~/cczoo: secret-data.txt sha256=[0-9a-f]{64}|cczoo: key refused/, timeout: '600s'
     }
 
-    // 5. the broker's verdict for this boot, from its audit log (no secret values in it)
-    exec('verdict') { command 'grep', '-h', '"verdict"', broker.audit, boot.vm }
+    // 5. the broker's verdict, from its audit log (no secret values in it), into the run report (--report FILE)
+    kbsVerdict('verdict') {
+        audit    broker.audit
+        resource params.resource
+        after    boot
+    }
 }

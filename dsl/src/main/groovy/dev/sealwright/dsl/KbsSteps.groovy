@@ -38,3 +38,20 @@ class LuksVolumeSpec extends StepSpec {
     void resource(String name) { set('resource', name) }
     void label(String label) { set('label', label) }
 }
+
+/** {@code kbsVerdict { audit broker.audit; resource 'luks-root'; after boot }}: grants and refusals as run-report values. */
+class KbsVerdictSpec extends StepSpec {
+    KbsVerdictSpec(StepType type, PipelineSpec p) { super(type, p) }
+    void audit(Object file) { set('audit', file) }
+    void resource(String name) { set('resource', name) }
+    /** Steps to wait for: a step handle stands for its first file output. */
+    void after(Object... steps) {
+        set('after', steps.collect { s ->
+            if (!(s instanceof StepHandle)) return s
+            def h = (StepHandle) s
+            def out = h.step.type().outputs().find { it.isPath() }
+            if (out == null) throw new dev.sealwright.engine.RecipeException("after: step ${h.step.name()} has no file output to depend on", pipeline.locator.here('after'))
+            new dev.sealwright.engine.OutputRef(h.step.name(), out.name())
+        } as Object[])
+    }
+}

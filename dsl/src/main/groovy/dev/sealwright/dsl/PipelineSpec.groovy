@@ -133,6 +133,7 @@ class PipelineSpec {
     StepHandle kbsSimulatedQuotes(String name, @DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', name, KbsSimulatedQuotesSpec, body) }
     StepHandle luksVolume(@DelegatesTo(value = LuksVolumeSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.luksVolume', null, LuksVolumeSpec, body) }
     StepHandle luksVolume(String name, @DelegatesTo(value = LuksVolumeSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.luksVolume', name, LuksVolumeSpec, body) }
+    StepHandle kbsVerdict(String name, @DelegatesTo(value = KbsVerdictSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.verdict', name, KbsVerdictSpec, body) }
 
     /** Any registered step type without a typed builder: {@code step('measure.tdx', 'expected') { ... }}. */
     StepHandle step(String type, String name = null, @DelegatesTo(value = StepSpec, strategy = Closure.DELEGATE_FIRST) Closure body) {
