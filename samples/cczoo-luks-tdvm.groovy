@@ -78,6 +78,7 @@ pipeline('cczoo-luks-tdvm') {
     kbsVerdict('verdict') {
         audit    broker.audit
         resource params.resource
+        require  params.policyMrtd ? 'refuse' : 'grant'   // the run fails otherwise
         after    boot
     }
 }

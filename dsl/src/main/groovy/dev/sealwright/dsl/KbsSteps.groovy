@@ -44,6 +44,8 @@ class KbsVerdictSpec extends StepSpec {
     KbsVerdictSpec(StepType type, PipelineSpec p) { super(type, p) }
     void audit(Object file) { set('audit', file) }
     void resource(String name) { set('resource', name) }
+    /** 'grant' or 'refuse': the run fails unless the last verdict is this. */
+    void require(String verdict) { set('require', verdict) }
     /** Steps to wait for: a step handle stands for its first file output. */
     void after(Object... steps) {
         set('after', steps.collect { s ->

@@ -31,6 +31,7 @@ public final class AuditVerdictStep implements StepType {
         return List.of(
                 OptionSpec.required("audit", Input.class, "the kbs step's audit log"),
                 OptionSpec.optional("resource", String.class, "luks-root", "resource to report"),
+                OptionSpec.optional("require", String.class, "", "grant or refuse: fail the run unless the resource's last verdict is this"),
                 OptionSpec.optionalList("after", Input.class, "outputs of the steps to wait for (e.g. the launch whose guest asked)"));
     }
 
@@ -64,6 +65,12 @@ public final class AuditVerdictStep implements StepType {
             ctx.log(verdict + " " + resource + " to tee_key " + n.path("tee_key").asText() + " (" + n.path("tee").asText()
                     + (n.path("SIMULATED").asBoolean(false) ? ", SIMULATED quote" : "") + ")" + (n.hasNonNull("reason") ? ": " + n.get("reason").asText() : ""));
         }
+        String require = ctx.string("require");
+        if (!require.isEmpty() && !require.equals("grant") && !require.equals("refuse"))
+            throw new RecipeException("kbs.verdict: require must be grant or refuse, got '" + require + "'");
+        String lastVerdict = last.isEmpty() ? "none" : Json.MAPPER.readTree(last).path("verdict").asText();
+        if (!require.isEmpty() && !require.equals(lastVerdict))
+            throw new RecipeException("kbs.verdict: expected the broker to " + require + " " + resource + ", its last verdict in " + audit + " is " + lastVerdict);
         ctx.value("grants", grants);
         ctx.value("refusals", refusals);
         ctx.value("last", last);
