@@ -18,7 +18,8 @@ import java.security.SecureRandom
  * key from the broker with a SIMULATED TDX quote, Debian's cryptsetup opens the disk our pure-Java
  * LUKS2 code wrote, and the workload prints the file this test put in (content and SHA-256, checked
  * against the cleartext here). The key never appears in any output, report or log, and the broker's
- * audit log holds exactly one grant for the resource.
+ * audit log holds exactly one grant for the resource. A second run pinning another MRTD (one more boot
+ * of the cached UKI, about 20 s here) is refused: the guest never mounts the disk.
  */
 class CczooSampleSpec extends Specification {
     @TempDir
@@ -26,7 +27,7 @@ class CczooSampleSpec extends Specification {
 
     static int freePort() { new ServerSocket(0).withCloseable { it.localPort } }
 
-    def "the cczoo sample boots, unlocks the LUKS2 disk with the broker's key and prints the file; the key appears nowhere"() {
+    def "the cczoo sample boots, unlocks the LUKS2 disk with the broker's key and prints the file; the key appears nowhere; another MRTD is refused"() {
         given:
         ['qemu-system-x86_64', 'ovmf', 'mkfs.ext4', 'cryptsetup', 'busybox', 'jq', 'tar'].each { Repo.requireTool(it) }
         Kernels.debian()
@@ -70,5 +71,25 @@ class CczooSampleSpec extends Specification {
         def verdict = new JsonSlurper().parse(report.toFile()).steps.find { it.name == 'verdict' }
         verdict.values.grants == 1
         verdict.values.refusals == 0
+
+        when: 'the same workspace, the policy pinning another MRTD (cached steps reused: one more boot of the same UKI)'
+        Path refusedReport = work.resolve('refused.json')
+        def refused = Cli.run('run', Repo.path('samples/cczoo-luks-tdvm.groovy').toString(), '-C', ws.toString(), '--report', refusedReport.toString(),
+                '-p', "data=${data}".toString(), '-p', "kbsPort=${freePort()}".toString(), '-p', "simPort=${freePort()}".toString(),
+                '-p', 'policyMrtd=' + '5a' * 48)
+
+        then: 'the broker refuses, the guest says so and never mounts the disk or runs the workload'
+        refused.exitCode == 0
+        refused.out.contains('cczoo: key refused by the broker; the disk stays locked')
+        !refused.out.contains('unlocked and mounted')
+        !refused.out.contains(cleartext)
+        !refused.out.contains('workload-start')
+        def refusedAudit = Files.readAllLines(ws.resolve('out/broker/audit.log')).findAll { it }.collect { new JsonSlurper().parseText(it) }
+        refusedAudit*.verdict == ['refuse']
+        refusedAudit[0].reason.startsWith('policy: MRTD is ')
+        def refusedVerdict = new JsonSlurper().parse(refusedReport.toFile()).steps.find { it.name == 'verdict' }
+        refusedVerdict.values.grants == 0
+        refusedVerdict.values.refusals == 1
+        forms.every { f -> !refused.out.contains(f) && !refused.err.contains(f) }
     }
 }
