@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TDX measurement benchmark: `sealwright measure tdx` on Debian's 2 MiB OVMF.fd and a ~30 MB UKI-shaped
-# PE (systemd-stub + a 30 MB .linux section, built with objcopy as ukify does), profile qemu-10 (the
+# UKI (systemd-stub + Debian's cloud kernel + a random .initrd, built with objcopy as ukify does), profile qemu-10 (the
 # image is hashed: Authenticode over 30 MB + MRTD over 2 MB). Prints the median whole-process time of
 # several runs and the median in-process warm time. Targets: < 1.0 s whole-process, < 150 ms warm.
 # No peer tool (dstack-mr, tdx-measure) is packaged for Debian, so no ratio is printed.
@@ -14,10 +14,15 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 "$ROOT/sealwright" --version >/dev/null   # build if needed, outside the timings
 
-head -c $((30 * 1024 * 1024)) /dev/urandom > "$WORK/linux.bin"
-objcopy --add-section .linux="$WORK/linux.bin" --change-section-vma .linux=0x2000000 \
-        --set-section-flags .linux=data,readonly "$STUB" "$WORK/uki.efi"
-ARGS=(measure tdx --firmware "$OVMF" --uki "$WORK/uki.efi" --cpus 2 --memory 2G --profile qemu-10)
+# .linux must be a real kernel (the stub model hashes it as a PE image): Debian's cloud kernel as the
+# quickstart fetched it, else /boot's; a random .initrd brings the UKI to about 30 MB
+KERNEL=$(ls "${XDG_CACHE_HOME:-$HOME/.cache}"/sealwright/kernels/*/root/boot/vmlinuz-* /boot/vmlinuz-* 2>/dev/null | head -1 || true)
+[ -n "$KERNEL" ] || { echo "no Debian kernel found: run ./sealwright quickstart once (it fetches one)" >&2; exit 1; }
+head -c $((30 * 1024 * 1024 - $(stat -c %s "$KERNEL"))) /dev/urandom > "$WORK/initrd.bin"
+objcopy --add-section .linux="$KERNEL" --change-section-vma .linux=0x2000000 --set-section-flags .linux=data,readonly \
+        --add-section .initrd="$WORK/initrd.bin" --change-section-vma .initrd=0x3000000 --set-section-flags .initrd=data,readonly \
+        "$STUB" "$WORK/uki.efi"
+ARGS=(measure tdx --firmware "$OVMF" --kernel "$WORK/uki.efi" --cpus 2 --memory 2G --profile qemu-10)
 
 now() { date +%s.%N; }
 times=()

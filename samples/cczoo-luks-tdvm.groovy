@@ -1,60 +1,84 @@
-// cczoo-style LUKS TD VM: the root filesystem is a LUKS2 volume; the TD proves itself (quote checked
-// against the predicted measurements) before the key broker releases the volume key. Built here: the
-// encrypted disk (pure Java, checked by cryptsetup), the TD's measurements, its launch (dry run: no TDX
-// host), and the broker's quote check on a SIMULATED quote. The key broker serving the key (`kbs serve`)
-// and the guest-side unlock land with issue 10 (kbs). Docs: docs/samples/cczoo-luks-tdvm.md
+// The cczoo flow (Intel Confidential Computing Zoo, "LUKS-encrypted rootfs, key from an attested
+// broker"): a small ext4 holding secret-data.txt is wrapped in LUKS2 (pure Java) under a key generated
+// once per workspace, which goes only into the broker's secrets file (0600). The guest's init hook
+// fetches that key from the broker with a TDX quote, opens the disk with Debian's cryptsetup, mounts it,
+// and the workload prints the file. This machine has no TDX: the quote is SIMULATED (kbsSimulatedQuotes,
+// a test PKI that is not Intel's), and the broker policy says so explicitly (tdx.trust_simulated) while
+// pinning the MRTD and RTMRs measure.tdx predicts for this UKI. See docs/samples/cczoo-luks-tdvm.md.
+//     sealwright run samples/cczoo-luks-tdvm.groovy [-p kbsPort=8990 -p simPort=8991 -p data=DIR]
+//     sealwright run samples/cczoo-luks-tdvm.groovy -p policyMrtd=<96 hex>   # the broker refuses, the disk stays locked
 pipeline('cczoo-luks-tdvm') {
     params {
-        memory  = '2G'
-        profile = 'ubuntu-24.04'
-        at      = '2026-01-01T00:00:00Z'
-        key     = 'cczoo-luks-tdvm/DEMO-root.key'   // DEMO passphrase (public): replace with your own
+        data = 'cczoo-luks-tdvm/data'      // the directory that becomes the encrypted filesystem
+        resource = 'luks-root'             // the broker resource holding the key
+        kbsPort = 8990
+        simPort = 8991
+        policyMrtd = ''                    // non-empty: the policy pins this MRTD instead of the prediction
     }
 
-    def plain = diskImage('cczoo-plain-disk') {    // GPT disk with an ext4 rootfs partition
-        rootfs file('cczoo-luks-tdvm/rootfs')
-        size   '8M'
+    // 1. the encrypted disk: ext4 (mkfs.ext4 -d) -> LUKS2, key generated once (0600) into the broker's secrets
+    def fs = exec('filesystem') { command 'sh', file('cczoo-luks-tdvm/filesystem.sh'), '{out}', file(params.data) }
+    def volume = luksVolume('volume') {
+        filesystem fs.out
+        resource   params.resource
     }
 
-    def encrypted = diskEncrypt('cczoo-luks-disk') {  // rootfs partition -> LUKS2 (encrypt-cloud-image parameters)
-        image      plain.image
-        passphrase secret(file: params.key)
-        label      'cczoo-rootfs'
+    // 2. the guest: busybox, cryptsetup (+ ldd closure), kbs-client and the unlock hook in a UKI
+    def rootfs = exec('rootfs') {
+        command 'sh', file('cczoo-luks-tdvm/rootfs.sh'), '{out}', helper('kbs-client'),
+                file('cczoo-luks-tdvm/unlock.sh'), file('cczoo-luks-tdvm/workload.sh')
     }
-
-    def image = pack('hello') {
-        image   'oci:images/hello:latest'
+    def tree = extract('tree') { archive rootfs.out }
+    def guest = pack('guest') {
+        image   tree.files, 'dir'
         kernel  debian('linux-image-6.12.*-cloud-amd64')
-        modules 'virtio_net'
-        cmdline 'console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2'
+        modules 'virtio_net', 'virtio_blk', 'dm_crypt', 'xts', 'algif_skcipher'
+        hooks   '/cczoo/unlock.sh'
+        command '/bin/busybox', 'sh', '/cczoo/workload.sh'
+        cmdline "console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2 " +
+                "cczoo.kbs=http://10.0.2.2:${params.kbsPort} cczoo.sim=http://10.0.2.2:${params.simPort} cczoo.resource=${params.resource}"
     }
 
-    def td = vm {                            // one description: the launch and the prediction read the same VM
+    // 3. what a TD direct-booting this UKI reports (TDVF loads it as the kernel; the ESP boot of a UKI is not
+    //    predicted in this build); the broker pins it and the SIMULATED quote service signs it
+    def prediction = measure.tdx('expected') {
         firmware file('/usr/share/ovmf/OVMF.fd')
-        kernel   image.uki
-        disk     encrypted.image
-        memory   params.memory
-        tee      'tdx'
+        kernel   guest.uki
+        cpus     2
+        memory   '1G'
+    }
+    def brokerPolicy = exec('policy') {
+        command 'sh', file('cczoo-luks-tdvm/policy.sh'), '{out}', prediction.expected, params.resource, params.policyMrtd
+    }
+    def sim = kbsSimulatedQuotes('quotes') {      // SIMULATED: no TDX here
+        expected prediction.expected
+        port     params.simPort as long
+    }
+    def broker = kbs('broker') {
+        policy     brokerPolicy.out
+        secrets    volume.secrets
+        collateral sim.collateral
+        port       params.kbsPort as long
     }
 
-    def measured = measure.tdx('cczoo-td-expected', td) {   // expected.json: MRTD, RTMR0..3 and every event
-        profile  params.profile
+    // 4. boot: the hook fetches the key, unlocks /dev/vdb, the workload prints the file
+    def boot = launch('boot') {
+        firmware file('/usr/share/OVMF/OVMF_CODE_4M.fd')
+        vars     file('/usr/share/OVMF/OVMF_VARS_4M.fd')
+        uki      guest.uki
+        disk     volume.disk
+        nics     1                  // user-mode network: the guest reaches the host's broker as 10.0.2.2
+        uses     broker, sim        // both services are up before the VM starts and while it runs
+        cpus     2
+        memory   '1G'
+        waitFor  ~/cczoo: secret-data.txt sha256=[0-9a-f]{64}|cczoo: key refused/, timeout: '600s'
     }
 
-    launch('cczoo-td', td) {
-        dryRun   true
-    }
-
-    def simulated = quoteSimulate('cczoo-td-quote') {  // SIMULATED: the quote the TD would send the broker
-        expected measured.expected
-        at       params.at
-    }
-
-    quoteVerify('cczoo-broker-check') {    // the broker's decision: release the key only if this passes
-        quote          simulated.quote
-        collateral     simulated.collateral
-        at             params.at
-        policy         measured.expected
-        trustSimulated true
+    // 5. the broker's verdict, from its audit log (no secret values in it), into the run report (--report FILE)
+    kbsVerdict('verdict') {
+        audit    broker.audit
+        resource params.resource
+        require  params.policyMrtd ? 'refuse' : 'grant'   // the run fails otherwise
+        after    boot
     }
 }

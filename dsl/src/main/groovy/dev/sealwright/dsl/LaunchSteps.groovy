@@ -37,6 +37,18 @@ class LaunchSpec extends StepSpec {
     void snpIdBlock(Object dir) { set('snpIdBlock', dir) }
     /** 'HOSTPORT:GUESTPORT' or one port used on both sides; reachable on 127.0.0.1. */
     void forward(Object... ports) { set('forward', ports.collect { it.toString() } as Object[]) }
+    /** User-mode NICs without forwards, e.g. for a guest that calls a service on the host (10.0.2.2). */
+    void nics(long n) { set('nics', n) }
+    /** Service steps the guest calls (e.g. {@code uses broker, quotes}): up before the VM starts, kept up while it runs. */
+    void uses(Object... services) {
+        set('uses', services.collect { s ->
+            if (!(s instanceof StepHandle)) return s
+            def h = (StepHandle) s
+            def out = h.step.type().outputs().find { it.isPath() }
+            if (out == null) throw new dev.sealwright.engine.RecipeException("uses: step ${h.step.name()} has no file output to depend on", pipeline.locator.here('uses'))
+            new dev.sealwright.engine.OutputRef(h.step.name(), out.name())
+        } as Object[])
+    }
 
     /** Finish the step once the console prints a line matching {@code regex}; {@code timeout: '120s'}. */
     void waitFor(Map opts = [:], Object regex) {

@@ -62,6 +62,11 @@ class PipelineSpec {
     }
 
     /** A secret from a file ({@code secret(file: 'seed.dat')}) or an environment variable ({@code secret(env: 'SEED')}). */
+    /** A static guest helper built with this sealwright (native-helpers), e.g. {@code helper('kbs-client')}. */
+    FileRef helper(String name) {
+        new FileRef(dev.sealwright.nativeio.NativeHelpers.path(name))
+    }
+
     Secret secret(Map<String, String> from) {
         if (from.size() != 1 || !(from.keySet().first() in ['file', 'env']))
             throw new RecipeException("secret takes file: or env:, e.g. secret(file: 'seed.dat')", locator.here('secret'))
@@ -126,6 +131,9 @@ class PipelineSpec {
     StepHandle kbs(String name, @DelegatesTo(value = KbsSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs', name, KbsSpec, body) }
     StepHandle kbsSimulatedQuotes(@DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', null, KbsSimulatedQuotesSpec, body) }
     StepHandle kbsSimulatedQuotes(String name, @DelegatesTo(value = KbsSimulatedQuotesSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.simulatedQuotes', name, KbsSimulatedQuotesSpec, body) }
+    StepHandle luksVolume(@DelegatesTo(value = LuksVolumeSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.luksVolume', null, LuksVolumeSpec, body) }
+    StepHandle luksVolume(String name, @DelegatesTo(value = LuksVolumeSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.luksVolume', name, LuksVolumeSpec, body) }
+    StepHandle kbsVerdict(String name, @DelegatesTo(value = KbsVerdictSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('kbs.verdict', name, KbsVerdictSpec, body) }
 
     StepHandle verity(@DelegatesTo(value = VeritySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('verity', null, VeritySpec, body) }
     StepHandle verity(String name, @DelegatesTo(value = VeritySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('verity', name, VeritySpec, body) }

@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class KbsStep implements StepType {
     @Override public String name() { return "kbs"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public StepKind kind() { return StepKind.SERVICE; }
     @Override public String description() { return "attestation-gated key broker, up while the steps using it run"; }
 
@@ -30,7 +30,8 @@ public final class KbsStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("policy", Input.class, "broker policy (docs/kbs.md)"),
-                OptionSpec.required("secrets", Secret.class, "secrets.json (mode 0600)"),
+                OptionSpec.optional("secrets", Secret.class, null, "secrets.json (mode 0600)"),
+                OptionSpec.optional("secretsFile", Input.class, null, "secrets.json (mode 0600) written by another step, e.g. kbs.luksVolume's secrets"),
                 OptionSpec.optional("collateral", Input.class, null, "TDX collateral replacing the policy's tdx.collateral"),
                 OptionSpec.optional("port", Long.class, 8990L, "TCP port (0: any free port)"),
                 OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address (QEMU user-mode guests reach the host's 127.0.0.1 as 10.0.2.2)"));
@@ -44,7 +45,10 @@ public final class KbsStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        Secret secret = ctx.secret("secrets");
+        if ((ctx.option("secrets") == null) == (ctx.option("secretsFile") == null)) {
+            throw new dev.sealwright.engine.RecipeException("kbs: give exactly one of secrets (secret(file: ...)) and secretsFile (another step's output)");
+        }
+        Secret secret = ctx.option("secretsFile") != null ? Secret.ofFile(ctx.path("secretsFile")) : ctx.secret("secrets");
         if (secret.file() == null) {
             throw new dev.sealwright.engine.RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
         }

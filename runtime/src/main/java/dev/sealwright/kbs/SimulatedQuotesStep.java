@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class SimulatedQuotesStep implements StepType {
     @Override public String name() { return "kbs.simulatedQuotes"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public StepKind kind() { return StepKind.SERVICE; }
     @Override public String description() { return "SIMULATED TDX quote service (test PKI, not Intel) for guests without TDX"; }
 
@@ -31,6 +31,8 @@ public final class SimulatedQuotesStep implements StepType {
                 OptionSpec.optional("rtmr1", String.class, null, "RTMR1"),
                 OptionSpec.optional("rtmr2", String.class, null, "RTMR2"),
                 OptionSpec.optional("rtmr3", String.class, null, "RTMR3"),
+                OptionSpec.optional("expected", dev.sealwright.engine.Input.class, null,
+                        "a measure.tdx prediction (expected.json): MRTD and computed RTMRs the quotes carry, unless given above"),
                 OptionSpec.optional("port", Long.class, 8991L, "TCP port (0: any free port)"),
                 OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address"));
     }
@@ -43,20 +45,24 @@ public final class SimulatedQuotesStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
+        var expected = ctx.option("expected") == null ? null : dev.sealwright.engine.Json.MAPPER.readTree(ctx.path("expected").toFile());
         byte[][] rtmrs = new byte[4][];
         for (int i = 0; i < 4; i++) {
-            rtmrs[i] = measurement(ctx, "rtmr" + i);
+            rtmrs[i] = measurement(ctx, "rtmr" + i, expected);
         }
         var service = SimulatedQuoteService.start(new InetSocketAddress(ctx.string("bind"), Math.toIntExact(ctx.number("port"))),
-                measurement(ctx, "mrtd"), rtmrs, false);
+                measurement(ctx, "mrtd", expected), rtmrs, false);
         ctx.keepAlive(service);
         service.collateral().writeQvlJson(ctx.output("collateral"));
         ctx.value("url", service.url().toString());
         ctx.log("SIMULATED quote service on " + service.url() + " (test PKI, not Intel)");
     }
 
-    private static byte[] measurement(StepContext ctx, String option) {
+    private static byte[] measurement(StepContext ctx, String option, com.fasterxml.jackson.databind.JsonNode expected) {
         String hex = ctx.string(option);
+        if (hex == null && expected != null && expected.hasNonNull(option)) {
+            hex = expected.get(option).asText();
+        }
         if (hex == null) {
             return new byte[48];
         }

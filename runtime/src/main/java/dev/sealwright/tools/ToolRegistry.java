@@ -29,6 +29,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("sgdisk", "gdisk", "--version", "cross-checks GPT disks"));
         add(ToolSpec.program("mkfs.ext4", "e2fsprogs", "-V", "makes root filesystems"));
         add(ToolSpec.program("busybox", "busybox-static", null, "minimal userland for test initrds"));
+        add(ToolSpec.program("jq", "jq", "--version", "writes the cczoo sample's broker policy"));
         add(ToolSpec.program("apt-get", "apt", "--version", "downloads Debian kernels and installs tools"));
         add(ToolSpec.program("openssl", "openssl", "version", "cross-checks ECDSA/RSA-PSS signatures (SNP ID blocks, reports); crypto speed limits in benchmarks; throwaway test certificates; DCAP signature, certificate and CRL cross-checks"));
         add(ToolSpec.program("docker", "docker.io", "--version", "reads docker-daemon: images (needs a running engine)"));

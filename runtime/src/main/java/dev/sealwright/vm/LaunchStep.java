@@ -46,6 +46,8 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("vtpm", Boolean.class, false, "attach a swtpm TPM 2.0 (tpm-crb)"),
                 OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
                 OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1"),
+                OptionSpec.optionalList("uses", Input.class, "outputs of service steps the guest calls (e.g. a kbs broker): they start before the VM and stay up while it runs"),
+                OptionSpec.optional("nics", Long.class, 0L, "user-mode virtio NICs (guest 10.0.2.15, host reachable as 10.0.2.2); at least 1 with forward"),
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
                 OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed"),
                 OptionSpec.optional("snpIdBlock", Input.class, null, "output of an snp.idblock step: launch with id-block, id-auth, author-key-enabled"),
@@ -88,6 +90,7 @@ public final class LaunchStep implements StepType {
             String[] idBlock = dev.sealwright.measure.snp.idblock.SnpIdBlockStep.readForQemu(ctx.path("snpIdBlock"));
             b.snp(SnpOptions.DEFAULT.withIdBlock(idBlock[0], idBlock[1], true));
         }
+        b.nics(Math.toIntExact(ctx.number("nics")));
         Object fw = ctx.option("forward");
         if (fw instanceof List<?> l) for (Object f : l) b.forward(String.valueOf(f));
         return b.build();
