@@ -138,21 +138,6 @@ class SamplesSpec extends Specification {
         Files.mismatch(a.resolve('out/tree/roothash.txt'), out('verity-tree', 'roothash.txt')) == -1L
     }
 
-    def "cczoo-luks-tdvm: cryptsetup opens the encrypted rootfs with the passphrase; the broker's check passes on the SIMULATED quote"() {
-        when:
-        def report = run('cczoo-luks-tdvm')
-        def part = partition(out('cczoo-luks-disk', 'disk.img'), 1)
-        def key = Repo.path('samples/cczoo-luks-tdvm/DEMO-root.key').toString()
-        def verification = new JsonSlurper().parse(out('cczoo-broker-check', 'verification.json').toFile())
-
-        then:
-        Sh.ok(['cryptsetup', 'luksDump', part.toString()]).out =~ /Label:\s+cczoo-rootfs/
-        Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', key, part.toString()]).exit == 0
-        Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', Repo.path('samples/snpguard/DEMO-disk.key').toString(), part.toString()]).exit != 0
-        verification.status == 'UpToDate'
-        values(report, 'cczoo-td').commandLine.contains('confidential-guest-support=tdx')
-    }
-
     def "snpguard: launch digest and key digests equal the published vectors; the ID block signature verifies; the launch carries it"() {
         when:
         def report = run('snpguard')
