@@ -49,7 +49,9 @@ class ReplInterruptSpec extends Specification {
         Repo.requireTool('script')
         String marker = String.valueOf(600000 + new Random().nextInt(99999))
         def target = Repo.path('dsl/target')
-        String java = "java -Dsealwright.home=${Repo.root()} -cp '${target}/classes:${target}/lib/*' dev.sealwright.cli.Main repl"
+        // exec: without it a non-bash $SHELL (dash, CI's /bin/sh) stays between script and the JVM, sees the
+        // Ctrl-C itself and reports 130 when the JVM later exits 0
+        String java = "exec java -Dsealwright.home=${Repo.root()} -cp '${target}/classes:${target}/lib/*' dev.sealwright.cli.Main repl"
         def pb = new ProcessBuilder('script', '-qfec', java, '/dev/null').directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(dir.resolve('pty.log').toFile())
         pb.environment().put('XDG_CONFIG_HOME', dir.resolve('config').toString())

@@ -27,9 +27,12 @@ class TpmLogBoot {
 /bin/busybox mkdir -p /dev
 /bin/busybox mount -t devtmpfs devtmpfs /dev
 /bin/busybox mount -t securityfs securityfs /sys/kernel/security
+echo 1 > /proc/sys/kernel/printk
 exec > /dev/ttyS0 2>&1
+/bin/busybox cat /sys/kernel/security/tpm0/binary_bios_measurements > /log.bin
+echo EVENTLOG-SHA256 $(/bin/busybox sha256sum /log.bin)
 echo EVENTLOG-BEGIN
-/bin/busybox od -An -v -tx1 /sys/kernel/security/tpm0/binary_bios_measurements
+/bin/busybox od -An -v -tx1 /log.bin
 echo EVENTLOG-END
 /bin/busybox poweroff -f
 ''')
@@ -73,7 +76,15 @@ echo EVENTLOG-END
         def text = Files.readString(console)
         int begin = text.indexOf('EVENTLOG-BEGIN'), end = text.indexOf('EVENTLOG-END')
         assert begin >= 0 && end > begin: 'the guest printed no event log: ' + text.takeRight(3000)
-        def hex = text.substring(begin + 'EVENTLOG-BEGIN'.length(), end).replaceAll(/[^0-9a-f]/, '')
-        Tcg2EventLogCodec.read(HexFormat.of().parseHex(hex), 'guest event log', LogKind.TPM_EVENT_LOG).events()
+        // kernel messages on the console (console=ttyS0 in the -append) could interleave with the dump:
+        // only od's lines count, and the result must have the digest the guest printed first
+        def hex = text.substring(begin + 'EVENTLOG-BEGIN'.length(), end).readLines()*.trim()
+                .findAll { it ==~ /([0-9a-f]{2})( [0-9a-f]{2})*/ }.join(' ').replace(' ', '')
+        byte[] log = HexFormat.of().parseHex(hex)
+        def expected = (text =~ /EVENTLOG-SHA256 ([0-9a-f]{64})/)
+        assert expected.find(): 'the guest printed no event-log digest: ' + text.takeRight(3000)
+        assert HexFormat.of().formatHex(java.security.MessageDigest.getInstance('SHA-256').digest(log)) == expected.group(1):
+                'the event log read from the console is corrupt (console noise in the dump): ' + text.substring(begin).take(3000)
+        Tcg2EventLogCodec.read(log, 'guest event log', LogKind.TPM_EVENT_LOG).events()
     }
 }
