@@ -28,9 +28,12 @@ import java.util.concurrent.atomic.AtomicLong
  *
  *   java ... dev.sealwright.cli.daemon.CliDaemon SOCKET
  *
- * Only {@link #SERVED} verbs run here: read-compute-print commands with no standard input, no
- * services and no environment of their own. Each request runs on its own thread in the client's
- * working directory ({@link CliContext}), with System.out/err routed to the client. The socket's
+ * Only {@link #SERVED} verbs run here: commands that read files, compute, write files and print,
+ * with no services and no environment of their own. Standard input is not available (reading it
+ * fails; the launcher sends no command with a "-" argument). Each request runs on its own thread in
+ * the client's working directory ({@link CliContext}), with System.out/err routed to the client;
+ * when the client goes away (Ctrl-C) the request thread is interrupted, which aborts its file I/O
+ * like a killed process would. The socket's
  * directory must be the user's own (0700), and only the daemon's own user may connect
  * (SO_PEERCRED). The daemon exits after {@code sealwright.daemon.idle} seconds without requests
  * (default 1800), on SIGTERM, when its socket file is removed or replaced, and when its own jar was
@@ -39,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong
 @CompileStatic
 final class CliDaemon {
     /** Verbs the daemon runs; the launcher routes the same list (CliDaemonSpec checks they agree). */
-    static final List<String> SERVED = ['measure', 'snp', 'attest', 'quote', 'eventlog', 'verity', 'uki'].asImmutable()
+    static final List<String> SERVED = ['measure', 'snp', 'attest', 'quote', 'eventlog', 'verity', 'uki', 'disk', 'luks'].asImmutable()
 
     private final Path socket
     private final long idleNanos
@@ -77,6 +80,10 @@ final class CliDaemon {
         if (!bind()) return 0   // another daemon already serves this socket
         System.out = new PrintStream(out, true, StandardCharsets.UTF_8)
         System.err = new PrintStream(err, true, StandardCharsets.UTF_8)
+        System.in = new InputStream() {
+            @Override
+            int read() { throw new IOException('standard input is not available in the CLI daemon (SEALWRIGHT_DAEMON=off runs commands in their own JVM)') }
+        }
         Path pid = Path.of(socket.toString() + '.pid')
         Files.writeString(pid, ProcessHandle.current().pid() + '\n')
         Runtime.runtime.addShutdownHook(new Thread({ stop(pid) } as Runnable))
@@ -99,7 +106,7 @@ final class CliDaemon {
             }
             active.incrementAndGet()
             lastActivity.set(System.nanoTime())
-            pool.execute { handle(ch) }
+            pool.execute { handle(ch, pool) }
         }
     }
 
@@ -134,10 +141,20 @@ final class CliDaemon {
         true
     }
 
-    private void handle(SocketChannel ch) {
+    private void handle(SocketChannel ch, ExecutorService pool) {
         try {
             def input = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)))
-            def conn = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16))
+            // not Channels.newOutputStream: its writes wait for the watcher's blocking read below
+            def conn = new DataOutputStream(new BufferedOutputStream(new OutputStream() {
+                @Override
+                void write(int b) { write([(byte) b] as byte[], 0, 1) }
+
+                @Override
+                void write(byte[] b, int off, int len) {
+                    def buf = java.nio.ByteBuffer.wrap(b, off, len)
+                    while (buf.hasRemaining()) ch.write(buf)
+                }
+            }, 1 << 16))
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED)
             if (peer.user().name != user) {
                 System.err.println("sealwright daemon: refused a request from user ${peer.user().name}")
@@ -159,12 +176,25 @@ final class CliDaemon {
             out.route(stdout)
             err.route(stderr)
             int status
+            Thread requestThread = Thread.currentThread()
+            def done = new java.util.concurrent.atomic.AtomicBoolean()
+            // the client sends nothing after its request: end of stream means it is gone
+            pool.execute {
+                try {
+                    ch.read(java.nio.ByteBuffer.allocate(1))
+                } catch (IOException ignored) {
+                    // the channel was closed: the request is over either way
+                }
+                if (!done.get()) requestThread.interrupt()
+            }
             try {
                 status = CliContext.within(request.cwd) { Main.execute(request.args as String[]) }
             } catch (Throwable t) {
                 System.err.println("error: ${t.getClass().simpleName}${t.message ? ': ' + t.message : ''}")
                 status = 1
             } finally {
+                done.set(true)
+                Thread.interrupted()   // an interrupt meant for this request must not outlive it
                 System.out.flush()
                 System.err.flush()
                 out.route(null)
@@ -174,7 +204,7 @@ final class CliDaemon {
                 DaemonProtocol.writeExit(conn, status)
             }
         } catch (IOException e) {
-            System.err.println("sealwright daemon: request dropped: ${e.message}")
+            System.err.println("sealwright daemon: request dropped (the client went away or sent a bad request): ${e.getClass().simpleName}${e.message ? ": " + e.message : ""}")
         } finally {
             ch.close()
             lastActivity.set(System.nanoTime())

@@ -169,6 +169,51 @@ class CliDaemonSpec extends Specification {
         viaLauncher.code == 0 && viaLauncher.out.contains('exec')
     }
 
+    def "a client that goes away (Ctrl-C) cancels its request: disk encrypt stops, its temp output is removed, the daemon serves on"() {
+        given: 'a 2 GiB sparse GPT disk with a 2 GiB rootfs partition'
+        Repo.requireTool('sgdisk')
+        def disk = caller.resolve('big.img')
+        def mk = new ProcessBuilder('sh', '-c', "truncate -s 2100M ${disk} && sgdisk -o -n 1:0:+2G -t 1:8300 -c 1:cloudimg-rootfs ${disk}")
+                .redirectErrorStream(true).start()
+        assert mk.waitFor(60, TimeUnit.SECONDS) && mk.exitValue() == 0
+        Files.writeString(caller.resolve('key'), 'cancel-me')
+        launcher('on', 'measure', 'profiles')   // the daemon is up
+
+        when: 'the encryption has started (its temp file exists), the client is killed'
+        def pb = new ProcessBuilder(Repo.path('sealwright').toString(), 'disk', 'encrypt', 'big.img', '-o', 'big-enc.img', '--key-file', 'key')
+                .directory(caller.toFile()).redirectErrorStream(true)
+        pb.environment().putAll(SEALWRIGHT_BUILD: 'never', SEALWRIGHT_DAEMON: 'on', SEALWRIGHT_DAEMON_DIR: daemonDir.toString())
+        def p = pb.start()
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60)
+        while (temps().isEmpty() && System.nanoTime() < until) Thread.sleep(20)
+        assert !temps().isEmpty(): 'the encryption never started'
+        def client = p.toHandle().descendants().filter { it.info().command().orElse('').endsWith('cli-client') }.findFirst()
+        assert client.isPresent(): 'the launcher did not run cli-client'
+        client.get().destroy()
+        p.waitFor(60, TimeUnit.SECONDS)
+
+        then: 'the temp output goes, no output appears, and the next request is answered'
+        waitUntil(60) { temps().isEmpty() }
+        !Files.exists(caller.resolve('big-enc.img'))
+        launcher('on', SNP as String[]).out.startsWith('1906335189b8ba73')
+
+        cleanup:
+        Files.deleteIfExists(disk)
+    }
+
+    private List<Path> temps() {
+        Files.list(caller).withCloseable { s -> s.filter { it.fileName.toString().startsWith('.big-enc.img.') }.toList() }
+    }
+
+    private static boolean waitUntil(int seconds, Closure<Boolean> cond) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
+        while (System.nanoTime() < end) {
+            if (cond()) return true
+            Thread.sleep(50)
+        }
+        cond()
+    }
+
     def "a daemon killed with SIGKILL leaves its socket behind; the next call starts a new daemon"() {
         given:
         Long old = daemonPid()
