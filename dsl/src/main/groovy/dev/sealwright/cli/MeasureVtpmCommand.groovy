@@ -61,7 +61,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
         vars.check(firmwareCode, secureBoot)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        def prediction = VtpmPrediction.predict(new VtpmInputs(EventLogFiles.bytes(uki), uki.toString(), vars.config(), vars.source(), secureBoot,
+        def prediction = VtpmPrediction.predict(new VtpmInputs(dev.sealwright.engine.InputFiles.read(uki), uki.toString(), vars.config(), vars.source(), secureBoot,
                 bootDisk, ref, referenceLog?.toString()))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))

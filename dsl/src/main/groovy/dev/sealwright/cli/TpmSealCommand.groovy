@@ -49,7 +49,7 @@ class TpmSealCommand implements Callable<Integer> {
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {
-            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, SealedFiles.readInput(secretFile), secretFile.toString())
+            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile), secretFile.toString())
         } catch (RecipeException e) {
             throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
         }

@@ -1,11 +1,11 @@
 package dev.sealwright.tpm;
 
 import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,21 +22,11 @@ public final class SealedFiles {
     private SealedFiles() {}
 
     public static TpmPublic readPublic(Path file) {
-        byte[] bytes = readInput(file);
+        byte[] bytes = InputFiles.read(file);
         try {
             return TpmPublic.fromSizedBytes(bytes);
         } catch (TpmFormatException e) {
             throw new RecipeException(file + ": not a TPM2B_PUBLIC (as tpm2_readpublic -o writes): " + e.getMessage());
-        }
-    }
-
-    public static byte[] readInput(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new RecipeException(file + ": no such file");
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage());
         }
     }
 

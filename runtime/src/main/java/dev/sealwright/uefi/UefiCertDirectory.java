@@ -1,5 +1,6 @@
 package dev.sealwright.uefi;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -162,11 +163,7 @@ public final class UefiCertDirectory {
     }
 
     private static byte[] read(Path f) {
-        try {
-            return Files.readAllBytes(f);
-        } catch (IOException e) {
-            throw new RecipeException(f + ": cannot read: " + e.getMessage());
-        }
+        return InputFiles.read(f);
     }
 
     private static String firstLine(String s) {

@@ -1,5 +1,6 @@
 package dev.sealwright.attest.dcap;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
@@ -77,11 +78,7 @@ public record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckC
     }
 
     private static byte[] readBytes(Path p) {
-        try {
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new RecipeException("cannot read collateral " + p + ": " + e.getMessage(), e);
-        }
+        return InputFiles.read(p, "collateral file");
     }
 
     private static String text(JsonNode n, String key, String src) {

@@ -1,9 +1,7 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.InputFiles;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,12 +21,7 @@ public record Quote(QuoteHeader header, int bodyType, SgxReportBody sgxBody, TdR
 
     /** Reads a binary quote, or hex text (optionally 0x-prefixed) of one. */
     public static Quote readFile(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new RecipeException("cannot read quote " + file + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = InputFiles.read(file, "quote file");
         return read(decodeHexText(bytes), file.toString());
     }
 

@@ -1,10 +1,9 @@
 package dev.sealwright.attest.snp;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,14 +32,7 @@ public final class AmdCertificates {
 
     /** All certificates in a file (PEM with one or more blocks, or a single DER certificate). */
     public static List<X509Certificate> readAll(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new RecipeException(file + ": no such file", e);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        byte[] bytes = InputFiles.read(file);
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             List<X509Certificate> certs = new ArrayList<>();

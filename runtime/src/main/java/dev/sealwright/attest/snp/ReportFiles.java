@@ -1,5 +1,6 @@
 package dev.sealwright.attest.snp;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
@@ -8,7 +9,6 @@ import dev.sealwright.measure.snp.idblock.SnpSignature;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 
@@ -22,14 +22,7 @@ public final class ReportFiles {
 
     /** The report's bytes exactly as signed. */
     public static byte[] read(Path file) {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new RecipeException(file + ": no such file", e);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        byte[] data = InputFiles.read(file);
         if (data.length == AttestationReport.SIZE) return data;
         String text = new String(data, StandardCharsets.ISO_8859_1).strip();
         try {

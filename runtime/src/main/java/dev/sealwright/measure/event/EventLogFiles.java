@@ -1,11 +1,11 @@
 package dev.sealwright.measure.event;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,7 +14,7 @@ public final class EventLogFiles {
     private EventLogFiles() {}
 
     public static EventLog read(Path file, LogKind kind) {
-        byte[] bytes = bytes(file);
+        byte[] bytes = InputFiles.read(file);
         int i = 0;
         while (i < bytes.length && Character.isWhitespace(bytes[i])) i++;
         if (i < bytes.length && bytes[i] == '{') {
@@ -27,16 +27,5 @@ public final class EventLogFiles {
             return EventJson.read(doc, file.toString());
         }
         return Tcg2EventLogCodec.read(bytes, file.toString(), kind);
-    }
-
-    /** The file's bytes; a missing or unreadable file is one line naming it. */
-    public static byte[] bytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new RecipeException(file + ": no such file");
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage());
-        }
     }
 }

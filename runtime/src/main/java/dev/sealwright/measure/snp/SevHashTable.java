@@ -1,14 +1,13 @@
 package dev.sealwright.measure.snp;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.uefi.EfiGuid;
 
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,11 +83,7 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
     }
 
     private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        return InputFiles.read(file);
     }
 
     static byte[] sha256(byte[] data) {

@@ -51,6 +51,6 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
     }
 
     private static byte[] read(Path file) {
-        return dev.sealwright.measure.event.EventLogFiles.bytes(file);
+        return dev.sealwright.engine.InputFiles.read(file);
     }
 }

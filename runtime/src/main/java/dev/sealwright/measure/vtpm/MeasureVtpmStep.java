@@ -1,5 +1,6 @@
 package dev.sealwright.measure.vtpm;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.Json;
@@ -13,9 +14,7 @@ import dev.sealwright.measure.event.EventLogFiles;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -59,12 +58,7 @@ public final class MeasureVtpmStep implements StepType {
         Path refFile = ctx.option("referenceLog") != null ? ctx.path("referenceLog") : null;
         if (refFile != null) ref = EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
         Path uki = ctx.path("uki");
-        byte[] ukiBytes;
-        try {
-            ukiBytes = Files.readAllBytes(uki);
-        } catch (IOException e) {
-            throw new RecipeException(uki + ": cannot read: " + e.getMessage());
-        }
+        byte[] ukiBytes = InputFiles.read(uki);
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(),
                 secureBoot, ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null, ref, refFile == null ? null : refFile.toString()));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));

@@ -1,14 +1,12 @@
 package dev.sealwright.measure.vtpm;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
-import dev.sealwright.uefi.EfiGuid;
 import dev.sealwright.uefi.UefiConfig;
 import dev.sealwright.uefi.VariableStore;
 import dev.sealwright.vm.FirmwareDescriptor;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,14 +19,7 @@ public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String s
     static final UUID SECURE_BOOT_ENABLE_DISABLE = UUID.fromString("f0a30bc7-af08-4556-99c4-001009c93a44");
 
     public static VtpmVariables fromVarsFile(Path vars) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(vars);
-        } catch (NoSuchFileException e) {
-            throw new RecipeException(vars + ": no such file");
-        } catch (IOException e) {
-            throw new RecipeException(vars + ": cannot read: " + e.getMessage());
-        }
+        byte[] bytes = InputFiles.read(vars);
         VariableStore store = VariableStore.read(bytes, vars.toString());
         byte[] enable = store.find(SECURE_BOOT_ENABLE_DISABLE, "SecureBootEnable").map(VariableStore.Variable::data).orElse(null);
         return new VtpmVariables(UefiConfig.fromVariableStore(store, false), enable, vars.toString());
