@@ -44,7 +44,7 @@ pipeline('quickstart') {
         disk     report.report
         cpus     2
         memory   '1G'
-        forward  '24516:24516'
+        forward  'auto:24516'        // any free host port: enroll reads the one chosen from the launch's vm.json
         waitFor  ~/enroll: listening on port 24516/, timeout: '300s'
     }
 

@@ -58,7 +58,7 @@ class LaunchCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        VmSpec spec = vm.toSpec()
+        VmSpec spec = vm.toSpec().withFreeHostPorts()   // auto:GUEST forwards get their host port now
         def tools = new Tools()
         if (libvirtXml != null) {
             spec.checkFiles()

@@ -45,7 +45,7 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("tee", String.class, "none", "none, tdx or snp"),
                 OptionSpec.optional("vtpm", Boolean.class, false, "attach a swtpm TPM 2.0 (tpm-crb)"),
                 OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
-                OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1"),
+                OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1 (auto:GUESTPORT: a free host port, recorded in vm.json)"),
                 OptionSpec.optionalList("uses", Input.class, "outputs of service steps the guest calls (e.g. a kbs broker): they start before the VM and stay up while it runs"),
                 OptionSpec.optional("nics", Long.class, 0L, "user-mode virtio NICs (guest 10.0.2.15, host reachable as 10.0.2.2); at least 1 with forward"),
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
@@ -98,7 +98,7 @@ public final class LaunchStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        VmSpec spec = spec(ctx);
+        VmSpec spec = spec(ctx).withFreeHostPorts();
         Pattern waitFor = null;
         String regex = ctx.string("waitFor");
         if (regex != null) {

@@ -2,36 +2,46 @@ package dev.sealwright.vm;
 
 import dev.sealwright.engine.RecipeException;
 
-/** A TCP port of the guest reachable on the host's loopback interface (QEMU user networking hostfwd). */
+/**
+ * A TCP port of the guest reachable on the host's loopback interface (QEMU user networking hostfwd).
+ * Host port 0 ({@code "auto:GUEST"}) means any free port, chosen when the VM is launched
+ * ({@link VmSpec#withFreeHostPorts()}) and recorded in the launch's vm.json for the steps that connect.
+ */
 public record PortForward(int hostPort, int guestPort) {
+    public static final int AUTO = 0;
+
     public PortForward {
-        check(hostPort, "host");
+        if (hostPort != AUTO) check(hostPort, "host");
         check(guestPort, "guest");
     }
+
+    public boolean auto() { return hostPort == AUTO; }
 
     private static void check(int port, String side) {
         if (port < 1 || port > 65535) throw new RecipeException("forward: " + side + " port " + port + " is not in 1..65535");
     }
 
-    /** {@code "HOSTPORT:GUESTPORT"} or a single port used on both sides. */
+    /** {@code "HOSTPORT:GUESTPORT"}, {@code "auto:GUESTPORT"}, or a single port used on both sides. */
     public static PortForward parse(String s) {
         String[] parts = s.strip().split(":", -1);
         try {
             if (parts.length == 1) return new PortForward(Integer.parseInt(parts[0]), Integer.parseInt(parts[0]));
-            if (parts.length == 2) return new PortForward(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+            if (parts.length == 2 && parts[0].equals("auto")) return new PortForward(AUTO, Integer.parseInt(parts[1]));
+            if (parts.length == 2 && !parts[0].equals("0")) return new PortForward(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
         } catch (NumberFormatException e) {
             // fall through to the one-line error below
         }
-        throw new RecipeException("forward '" + s + "' is not HOSTPORT:GUESTPORT (e.g. 2222:22)");
+        throw new RecipeException("forward '" + s + "' is not HOSTPORT:GUESTPORT or auto:GUESTPORT (e.g. 2222:22)");
     }
 
     /** The QEMU {@code -netdev user} hostfwd rule, bound to 127.0.0.1 only. */
     public String hostfwd() {
+        if (auto()) throw new IllegalStateException("forward " + this + ": host port not chosen yet");
         return "hostfwd=tcp:127.0.0.1:" + hostPort + "-:" + guestPort;
     }
 
     @Override
     public String toString() {
-        return hostPort + ":" + guestPort;
+        return (auto() ? "auto" : String.valueOf(hostPort)) + ":" + guestPort;
     }
 }

@@ -63,6 +63,7 @@ public final class VmHandle implements AutoCloseable {
      */
     public static VmHandle launch(VmSpec spec, Tools tools, HostCapabilities host, Path runDir, Consumer<String> console)
             throws IOException, InterruptedException {
+        spec = spec.withFreeHostPorts();   // a no-op when the caller already chose (LaunchStep records its choice in vm.json)
         spec.checkFiles();
         Optional<String> refused = host.refusal(spec);
         if (refused.isPresent()) throw new RecipeException("cannot launch on this host: " + refused.get());

@@ -75,7 +75,7 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         if (tee != Tee.SNP && snp != null) throw new RecipeException("vm: snp options given but tee is " + tee.lower());
         java.util.Set<Integer> hostPorts = new java.util.HashSet<>();
         for (PortForward f : forwards)
-            if (!hostPorts.add(f.hostPort())) throw new RecipeException("vm: host port " + f.hostPort() + " is forwarded twice");
+            if (!f.auto() && !hostPorts.add(f.hostPort())) throw new RecipeException("vm: host port " + f.hostPort() + " is forwarded twice");
     }
 
     /** Every input file of the VM exists and is readable; otherwise one line naming the file. */
@@ -136,6 +136,36 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
             if (c instanceof RecipeException r) throw r;
             throw new RecipeException("vm spec JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** This spec with every {@code auto} forward given a distinct host port on 127.0.0.1 that is free now. */
+    public VmSpec withFreeHostPorts() {
+        if (forwards.stream().noneMatch(PortForward::auto)) return this;
+        Builder b = toBuilder();
+        b.forwards.clear();
+        List<java.net.ServerSocket> held = new java.util.ArrayList<>();   // held until all are chosen: no port twice
+        try {
+            for (PortForward f : forwards) {
+                if (!f.auto()) {
+                    b.forwards.add(f);
+                    continue;
+                }
+                java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held.add(s);
+                b.forwards.add(new PortForward(s.getLocalPort(), f.guestPort()));
+            }
+        } catch (java.io.IOException e) {
+            throw new RecipeException("vm: no free host port on 127.0.0.1 for an auto forward: " + e.getMessage());
+        } finally {
+            for (java.net.ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing a listening socket that never accepted
+                }
+            }
+        }
+        return b.build();
     }
 
     public static Builder builder() {

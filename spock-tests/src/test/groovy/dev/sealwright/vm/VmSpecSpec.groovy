@@ -71,12 +71,41 @@ class VmSpecSpec extends Specification {
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('70000:22').build() })          || 'host port 70000 is not in 1..65535'
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('ssh').build() })               || "forward 'ssh' is not HOSTPORT:GUESTPORT"
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('22').forward('22:2').build() }) || 'host port 22 is forwarded twice'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('0:22').build() })              || "forward '0:22' is not HOSTPORT:GUESTPORT or auto:GUESTPORT"
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('auto:0').build() })            || 'guest port 0 is not in 1..65535'
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).tee('sev').build() })                   || "unknown tee 'sev'"
         ({ -> VmSpec.builder().firmware(Path.of('/f')).vars(Path.of('/v')).kernel(Path.of('/k')).tee('tdx').build() }) || 'loads the firmware with -bios'
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).tee('snp').vtpm(true).build() })        || 'vtpm (swtpm) is not supported with tee snp'
         ({ -> SnpOptions.DEFAULT.withIdBlock(Base64.encoder.encodeToString(new byte[95]), null, false) })            || 'id-block is 95 bytes; QEMU takes exactly 96'
         ({ -> SnpOptions.DEFAULT.withHostData('not base64!') })                                                      || 'host-data is not base64'
         ({ -> new TdxOptions('tcp:1.2.3.4:4050') })                                                                  || 'is not vsock:CID:PORT, unix:PATH or none'
+    }
+
+    def "auto host ports: chosen free on loopback when the VM is launched, distinct, and the command line only ever sees real ports"() {
+        given:
+        def spec = VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).forward('auto:24516').forward('auto:22').forward('2222:23').build()
+
+        when:
+        def chosen = spec.withFreeHostPorts()
+        def held = chosen.forwards().take(2).collect { new ServerSocket(it.hostPort(), 1, InetAddress.getLoopbackAddress()) }   // they were free
+
+        then:
+        spec.forwards()*.toString() == ['auto:24516', 'auto:22', '2222:23']
+        chosen.forwards()*.guestPort() == [24516, 22, 23]
+        chosen.forwards()[2].hostPort() == 2222
+        chosen.forwards().take(2).every { !it.auto() && it.hostPort() > 0 }
+        chosen.forwards()[0].hostPort() != chosen.forwards()[1].hostPort()
+        VmSpec.fromJson(chosen.toJson()) == chosen
+        chosen.withFreeHostPorts().is(chosen)
+
+        when: 'an unresolved spec never reaches a QEMU command line'
+        spec.forwards()[0].hostfwd()
+
+        then:
+        thrown(IllegalStateException)
+
+        cleanup:
+        held*.close()
     }
 
     def "CLI: bad input is refused before QEMU starts, as one line with exit 1"() {
