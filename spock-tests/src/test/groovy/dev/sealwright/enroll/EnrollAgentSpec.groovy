@@ -42,7 +42,7 @@ class EnrollAgentSpec extends Specification {
                 '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run/secret').toString(),
                 '--quote-file', dir.resolve('quote.txt').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
-        Thread.start { agent.inputStream.eachLine { lines << it } }
+        pump(agent)
         assert next() == "enroll: listening on port ${port} (SIMULATED TD report)".toString()
     }
 
@@ -55,8 +55,15 @@ class EnrollAgentSpec extends Specification {
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run3/secret').toString(),
                 '--simulated-report', template.toString()).redirectErrorStream(true).start()
-        Thread.start { agent.inputStream.eachLine { lines << it } }
+        pump(agent)
         assert next().startsWith('enroll: listening')
+    }
+
+    /** Collects the agent's output lines; the stream closes when the agent is replaced. */
+    void pump(Process p) {
+        Thread.start {
+            try { p.inputStream.eachLine { lines << it } } catch (IOException ignored) { }
+        }
     }
 
     def cleanup() {
@@ -133,7 +140,7 @@ class EnrollAgentSpec extends Specification {
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run2/secret').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
-        Thread.start { agent.inputStream.eachLine { lines << it } }
+        pump(agent)
         assert next().startsWith('enroll: listening')
 
         when:
@@ -174,7 +181,7 @@ exec '${ProcessHandle.current().info().command().get()}' -cp '${System.getProper
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run4/secret').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
-        Thread.start { agent.inputStream.eachLine { lines << it } }
+        pump(agent)
         assert next().startsWith('enroll: listening')
         def args = ['enroll', '--port', "${port}", '--seed', dir.resolve('seed3.dat').toString(), '--mrtd', FIXTURE_MRTD] as List<String>
 

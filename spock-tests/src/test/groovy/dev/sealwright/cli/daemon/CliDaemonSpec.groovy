@@ -223,9 +223,14 @@ class CliDaemonSpec extends Specification {
         when:
         def r = launcher('on', SNP as String[])
 
-        then:
+        then: 'the launcher waited for the new daemon (a stale socket file is not a live daemon) and the call went through it'
         r.code == 0 && r.out.startsWith('1906335189b8ba73')
-        daemonPid() != old && ProcessHandle.of(daemonPid()).map { it.alive }.orElse(false)
+        Long now = daemonPid()
+        assert now != old && ProcessHandle.of(now).map { it.alive }.orElse(false): "no new daemon (pid file: ${now}); daemon log:\n${daemonLog()}"
+    }
+
+    private String daemonLog() {
+        Files.list(daemonDir).withCloseable { s -> s.filter { it.toString().endsWith('.log') }.toList() }.collect { Files.readString(it) }.join('\n')
     }
 
     def "daemon stop ends it and removes its socket"() {
