@@ -7,6 +7,7 @@ import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
+import dev.sealwright.tools.Tools
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
@@ -21,11 +22,12 @@ import java.util.concurrent.Callable
  * {@code sealwright measure tdx}: the VM is described by the launch verb's options ({@link VmOptions}),
  * read into the same {@link VmSpec}, so {@code launch} and {@code measure tdx} with the same flags
  * describe the same VM. A UKI given as {@code --kernel} is a direct UKI boot; {@code --uki} is the
- * launch verb's ESP boot, which this build does not predict.
+ * launch verb's ESP boot (the GPT of the disk launch writes, or of {@code --boot-disk}).
  */
 @CompileStatic
 @Command(name = 'tdx', mixinStandardHelpOptions = true,
-        description = ['Predict MRTD and RTMR0..3 of a QEMU/KVM TD booted with an OVMF/TDVF firmware and a kernel or UKI (--kernel X.efi).',
+        description = ['Predict MRTD and RTMR0..3 of a QEMU/KVM TD booted with an OVMF/TDVF firmware and a kernel (--kernel K [--initrd I --cmdline S]),',
+                'a UKI booted directly (--kernel X.efi) or a UKI booted from the ESP of a GPT disk (--uki X.efi [--boot-disk DISK]).',
                 'The VM options are those of sealwright launch. A register whose inputs this build cannot compute is reported as such, never guessed.'])
 class MeasureTdxCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = 'VM options (shared with sealwright launch):%n')
@@ -39,6 +41,12 @@ class MeasureTdxCommand implements Callable<Integer> {
 
     @Option(names = '--secure-boot', paramLabel = 'absent|0|1', description = 'override the profile\'s SecureBoot variable measurement')
     String secureBoot
+
+    @Option(names = '--kernel-patch', paramLabel = 'all|linux|none', description = 'override which images the host\'s QEMU patches the header of (a backport of "only patch linux kernels")')
+    String kernelPatch
+
+    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'with --uki: the disk image it boots from (default: the ESP disk sealwright launch writes for it)')
+    Path bootDisk
 
     @Option(names = '--acpi', paramLabel = 'DIR', description = 'directory with the fw_cfg blobs table-loader, rsdp, tables captured from the target')
     Path acpi
@@ -56,17 +64,19 @@ class MeasureTdxCommand implements Callable<Integer> {
     Integer call() {
         def p = TdxProfile.named(profile)
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
+        if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
         def blobs = acpi == null ? null : TdxInputs.AcpiBlobs.fromDirectory(acpi)
         TdxInputs inputs
         VmSpec spec = null
         if (vm.kernel == null && vm.uki == null) {
             if (vm.initrd != null || vm.cmdline != null) throw new RecipeException('--initrd and --cmdline go with --kernel')
+            if (bootDisk != null) throw new RecipeException('--boot-disk goes with --uki')
             if (vm.firmware == null) throw new RecipeException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
             inputs = TdxInputs.firmwareOnly(vm.firmware, VmSpec.parseMemory(vm.memory) << 20, vm.cpus, blobs, p)
         } else {
             if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'
             spec = vm.toSpec()
-            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion)
+            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk, new Tools())
         }
         def prediction = TdxPrediction.predict(inputs)
         def doc = TdxPredictionJson.document(prediction, p, spec)

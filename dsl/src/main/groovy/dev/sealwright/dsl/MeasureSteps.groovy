@@ -62,6 +62,10 @@ class MeasureTdxSpec extends StepSpec {
     void cpus(long cpus) { set('cpus', cpus) }
     void profile(String profile) { set('profile', profile) }
     void secureBoot(String value) { set('secureBoot', value) }
+    /** all|linux|none: which images the host's QEMU patches (overrides the profile). */
+    void kernelPatch(String value) { set('kernelPatch', value) }
+    /** With uki: the disk image it boots from (default: the ESP disk launch writes for it). */
+    void bootDisk(Object disk) { set('bootDisk', disk) }
     void acpi(Object dir) { set('acpi', dir) }
     void vars(Object file) { set('vars', file) }
     void memory(Object size) { set('memory', size.toString()) }

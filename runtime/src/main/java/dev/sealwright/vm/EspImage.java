@@ -26,26 +26,27 @@ public final class EspImage {
 
     private EspImage() {}
 
+    /** Disk geometry for a UKI of {@code ukiSize} bytes. */
+    private record Layout(long espMiB, int sectorsPerCluster, long totalSectors, long lastSector) {
+        static Layout of(long ukiSize, Object uki) {
+            // FAT16 with 2 KiB clusters holds up to ~128 MiB; room for the file, the directories and FAT overhead
+            long espMiB = Math.max(16, (ukiSize + ukiSize / 8) / MIB + 4);
+            int sectorsPerCluster = 4;
+            while (espMiB * 2048 / sectorsPerCluster > 65000 && sectorsPerCluster < 64) sectorsPerCluster *= 2;
+            if (espMiB * 2048 / sectorsPerCluster > 65000) throw new RecipeException("uki " + uki + " is " + ukiSize + " bytes; an ESP of FAT16 holds at most ~2 GiB");
+            long totalSectors = (espMiB + 2) * MIB / 512;
+            return new Layout(espMiB, sectorsPerCluster, totalSectors, totalSectors - 34);
+        }
+    }
+
     /** Writes {@code target} (via a temp file + rename); the UKI is only read. */
     public static void write(Tools tools, Path uki, Path target) throws IOException {
-        long size = Files.size(uki);
-        // FAT16 with 2 KiB clusters holds up to ~128 MiB; room for the file, the directories and FAT overhead
-        long espMiB = Math.max(16, (size + size / 8) / MIB + 4);
-        int sectorsPerCluster = 4;
-        while (espMiB * 2048 / sectorsPerCluster > 65000 && sectorsPerCluster < 64) sectorsPerCluster *= 2;
-        if (espMiB * 2048 / sectorsPerCluster > 65000) throw new RecipeException("uki " + uki + " is " + size + " bytes; an ESP of FAT16 holds at most ~2 GiB");
-        long totalSectors = (espMiB + 2) * MIB / 512;
-        long lastSector = totalSectors - 34;
+        Layout l = Layout.of(Files.size(uki), uki);
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try (RandomAccessFile f = new RandomAccessFile(tmp.toFile(), "rw")) {
-            f.setLength(totalSectors * 512);
-        }
         try {
-            tools.exec("sgdisk", "-U", DISK_GUID, "-n", "1:" + FIRST_SECTOR + ":" + lastSector, "-t", "1:ef00",
-                    "-u", "1:" + PART_GUID, "-c", "1:ESP", tmp).run();
-            long blocks = (lastSector - FIRST_SECTOR + 1) / 2;
-            tools.exec("mkfs.fat", "-F", "16", "-s", sectorsPerCluster, "--invariant", "-i", VOLUME_ID, "-n", "ESP",
+            partition(tools, l, tmp);
+            long blocks = (l.lastSector() - FIRST_SECTOR + 1) / 2;
+            tools.exec("mkfs.fat", "-F", "16", "-s", l.sectorsPerCluster(), "--invariant", "-i", VOLUME_ID, "-n", "ESP",
                     "--mbr=n", "--offset=" + FIRST_SECTOR, tmp, blocks).run();
             String image = tmp + "@@" + (FIRST_SECTOR * 512L);
             tools.exec("mmd", "-i", image, "::/EFI", "::/EFI/BOOT").env("SOURCE_DATE_EPOCH", FAT_EPOCH).run();
@@ -54,6 +55,24 @@ public final class EspImage {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Writes to {@code target} (sparse) only the partition table {@link #write} gives a disk for a UKI
+     * of {@code ukiSize} bytes: the same size, GUIDs and partition, without the file system. What a
+     * measurement of the disk's GPT needs, without copying the UKI.
+     */
+    public static void writePartitionTable(Tools tools, long ukiSize, String uki, Path target) throws IOException {
+        partition(tools, Layout.of(ukiSize, uki), target);
+    }
+
+    private static void partition(Tools tools, Layout l, Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(l.totalSectors() * 512);
+        }
+        tools.exec("sgdisk", "-U", DISK_GUID, "-n", "1:" + FIRST_SECTOR + ":" + l.lastSector(), "-t", "1:ef00",
+                "-u", "1:" + PART_GUID, "-c", "1:ESP", file).run();
     }
 
     /** Byte offset of the ESP inside the disk (for mtools {@code -i disk@@offset}). */

@@ -81,14 +81,25 @@ class MeasureCliSpec extends Specification {
 
     static final String STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub'
 
-    def "the text output says plainly what this build does not compute"() {
+    def "the text output says plainly what this build does not compute; --kernel-patch overrides the profile's QEMU patching of a non-Linux image"() {
         when:
         def r = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--profile', 'ubuntu-24.04')
+        def linuxOnly = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--profile', 'ubuntu-24.04', '--kernel-patch', 'linux', '--json')
+        def none = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--profile', 'qemu-10', '--json')
+        def all = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--profile', 'ubuntu-24.04', '--json')
+        def bad = Cli.run('measure', 'tdx', '--firmware', OVMF, '--kernel', STUB, '--kernel-patch', 'some')
 
         then:
         r.exitCode == 0
         r.out.contains('mrtd     acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b33db3b32e6924cba830a724eed443f7e1')
-        r.out.contains("rtmr1    not computed: not implemented in this build: QEMU's header patching of a non-Linux image (ALL_IMAGES in profile ubuntu-24.04)")
+        r.out.contains('rtmr0    not computed: ACPI tables')
+        r.out =~ /rtmr1    [0-9a-f]{96}/
+        and: 'the image event of a QEMU that patches only Linux images is the file as built, as with no patching'
+        def image = { String out -> new ObjectMapper().readValue(out, Map).events.find { it.type == 'EV_EFI_BOOT_SERVICES_APPLICATION' } }
+        image(linuxOnly.out).digests == image(none.out).digests
+        image(all.out).digests != image(none.out).digests
+        image(all.out).description.contains("QEMU's pre-2024 header patch at 0x20..0x23")
+        bad.exitCode == 1 && bad.err.contains("--kernel-patch must be all, linux or none, not 'some'")
     }
 
     def "with qemu-10 (no header patching) RTMR1 is computed: image Authenticode, Calling EFI Application, separator, ExitBootServices x2"() {
@@ -139,7 +150,7 @@ class MeasureCliSpec extends Specification {
         ['measure', 'tdx', '--firmware', OVMF, '--memory', 'lots']                        | 1    | "memory 'lots'"
         ['measure', 'tdx', '--firmware', OVMF, '--profile', 'nope']                       | 1    | "unknown TDX profile 'nope'"
         ['measure', 'tdx', '--firmware', OVMF, '--uki', OVMF, '--kernel', OVMF]           | 1    | 'vm: give either a kernel (direct boot) or a uki (ESP boot), not both'
-        ['measure', 'tdx', '--firmware', OVMF, '--uki', STUB]                             | 1    | 'not implemented in this build: predicting the ESP boot of a UKI'
+        ['measure', 'tdx', '--firmware', OVMF, '--uki', STUB]                             | 1    | 'not a UKI (no .linux section)'
         ['measure', 'tdx', '--firmware', OVMF, '--vars', OVMF, '--kernel', STUB]          | 1    | 'a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars'
         ['measure', 'vtpm', '--firmware-code', OVMF, '--firmware-vars', '/nonexistent.fd', '--uki', OVMF] | 1 | '/nonexistent.fd: no such file'
         ['eventlog', 'replay', '/usr/share/ovmf/OVMF.fd']                                 | 1    | 'not a valid TCG2 event log'

@@ -78,6 +78,28 @@ class VtpmBootSpec extends Specification {
         diffIsEmpty(guest)
         and: 'the blob is bound to the Secure Boot PCRs, so the TPM refuses it here'
         guest.unseal.startsWith('failed')
+        and: 'measure tdx --uki (ESP boot, its GPT derived from the UKI alone) predicts the events the same firmware code logged'
+        tdxEspEventsMatch(guest)
+    }
+
+    /**
+     * A TD's CC log and this TPM log come from the same edk2 measurement code (PCR 2..6 → RTMR1, 8..15 →
+     * RTMR2). Apart from separators (one per RTMR in a TD, one per PCR here) RTMR1 must list the PCR 2..6
+     * events and RTMR2 the PCR 9 events (stub 252 measures PCR 11 through the TPM only), in log order,
+     * with the guest's sha384 digests.
+     */
+    private static boolean tdxEspEventsMatch(Map guest) {
+        def r = Cli.run('measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--uki', guest.image.toString(), '--memory', '1G', '--json')
+        assert r.exitCode == 0: r.toString()
+        def doc = new JsonSlurper().parseText(r.out) as Map
+        def logged = (guest.log as EventLog).events()
+        def sha384 = dev.sealwright.measure.event.HashAlg.SHA384
+        def tpm = { Closure<Boolean> pcrs -> logged.findAll { pcrs(it.index() as int) && it.typeName() != 'EV_SEPARATOR' }.collect { [it.typeName(), it.digestHex(sha384)] } }
+        def td = { int mr -> doc.events.findAll { it.index == mr && it.type != 'EV_SEPARATOR' }.collect { [it.type, it.digests.sha384] } }
+        assert td(2) == tpm { it >= 2 && it <= 6 }: "RTMR1 events"
+        assert td(3) == tpm { it == 9 }: "RTMR2 events"
+        assert td(2)*.get(0).contains('EV_EFI_GPT_EVENT')
+        true
     }
 
     def "(b) Secure Boot with the snakeoil db: PCR 7 from the vars file and PCR 4 equal the guest's, and the blob sealed offline unseals in the guest"() {

@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class MeasureTdxStep implements StepType {
     @Override public String name() { return "measure.tdx"; }
-    @Override public int version() { return 2; }
+    @Override public int version() { return 3; }
     @Override public String description() { return "predict TDX MRTD and RTMR0..3 from firmware and boot inputs"; }
 
     @Override
@@ -32,12 +32,14 @@ public final class MeasureTdxStep implements StepType {
                 OptionSpec.optional("kernel", Input.class, null, "kernel (bzImage) or UKI booted directly (-kernel)"),
                 OptionSpec.optional("initrd", Input.class, null, "initrd for direct kernel boot"),
                 OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct kernel boot"),
-                OptionSpec.optional("uki", Input.class, null, "UKI booted from an ESP (prediction not implemented in this build)"),
+                OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a GPT disk (as launch boots it)"),
+                OptionSpec.optional("bootDisk", Input.class, null, "disk image the UKI boots from (default: the ESP disk launch writes for it)"),
                 OptionSpec.optional("cpus", Long.class, 1L, "vCPUs (ACPI only)"),
                 OptionSpec.optional("memory", String.class, "512M", "guest RAM, e.g. 512M or 2G"),
                 OptionSpec.optional("tee", String.class, "tdx", "tdx, or none for a VM described for a host without TDX (snp is refused)"),
                 OptionSpec.optional("profile", String.class, "qemu-10", "host-stack profile (sealwright measure profiles)"),
                 OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement"),
+                OptionSpec.optional("kernelPatch", String.class, null, "all|linux|none: override the profile's QEMU header patching"),
                 OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target"),
                 OptionSpec.optional("stubVersion", Long.class, null, "systemd-stub version of a UKI without .sdmagic"));
     }
@@ -52,6 +54,7 @@ public final class MeasureTdxStep implements StepType {
     public void execute(StepContext ctx) throws Exception {
         TdxProfile profile = TdxProfile.named(ctx.string("profile"));
         if (ctx.string("secureBoot") != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(ctx.string("secureBoot")));
+        if (ctx.string("kernelPatch") != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(ctx.string("kernelPatch")));
         TdxInputs.AcpiBlobs acpi = ctx.option("acpi") == null ? null : TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"));
         long memoryMiB = VmSpec.parseMemory(ctx.string("memory"));
         int cpus = Math.toIntExact(ctx.number("cpus"));
@@ -65,7 +68,7 @@ public final class MeasureTdxStep implements StepType {
                     .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
                     .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).build();
             Object stub = ctx.option("stubVersion");
-            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")));
+            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"), ctx.tools());
             described = vm;
         }
         TdxPrediction p = TdxPrediction.predict(in);

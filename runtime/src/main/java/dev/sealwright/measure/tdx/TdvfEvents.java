@@ -121,6 +121,12 @@ public final class TdvfEvents {
     }
 
     /** EV_EFI_ACTION: the ASCII string (no NUL) is both the data and what is hashed. */
+    /** RTMR1 (PCR 5) EV_EFI_GPT_EVENT of the boot disk: data and digest are the whole UEFI_GPT_DATA. */
+    public static BootEvent gpt(byte[] gptData, String source) {
+        return event(RTMR1, EventType.EV_EFI_GPT_EVENT, gptData, gptData,
+                "GPT of " + source + ", " + dev.sealwright.measure.event.UefiGptData.partitions(gptData) + " partition(s)");
+    }
+
     public static BootEvent action(int index, String text) {
         byte[] t = text.getBytes(StandardCharsets.US_ASCII);
         return event(index, EventType.EV_EFI_ACTION, t, t, text);

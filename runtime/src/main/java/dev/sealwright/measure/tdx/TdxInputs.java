@@ -5,16 +5,36 @@ import dev.sealwright.measure.uki.StubMeasurements;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
 
+import dev.sealwright.measure.event.UefiGptData;
+import dev.sealwright.tools.Tools;
+import dev.sealwright.vm.EspImage;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * What a TDX prediction is computed from. {@code acpi} is null when the ACPI blobs are not known;
  * {@code kernel} is a bzImage for direct boot, or a UKI when {@code uki} is true. {@code stubVersion}
- * overrides the systemd-stub version read from the UKI (null: read it from .sdmagic).
+ * overrides the systemd-stub version read from the UKI (null: read it from .sdmagic). {@code esp} is
+ * null for direct boot (-kernel) and describes the boot disk when the UKI boots from an ESP.
  */
 public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, int cpus, AcpiBlobs acpi,
                         byte[] kernel, String kernelName, boolean uki, byte[] initrd, String cmdline, TdxProfile profile,
-                        Integer stubVersion) {
+                        Integer stubVersion, EspBoot esp) {
+
+    /** Direct boot (-kernel) or firmware only. */
+    public TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, int cpus, AcpiBlobs acpi,
+                     byte[] kernel, String kernelName, boolean uki, byte[] initrd, String cmdline, TdxProfile profile,
+                     Integer stubVersion) {
+        this(firmware, firmwareName, memoryBytes, cpus, acpi, kernel, kernelName, uki, initrd, cmdline, profile, stubVersion, null);
+    }
+
+    /**
+     * A UKI booted by OVMF's boot manager from the EFI System Partition of a GPT disk: the disk's
+     * UEFI_GPT_DATA (what firmware measures before the image) and where it came from.
+     */
+    public record EspBoot(byte[] gptData, String source) {}
 
     /** The three fw_cfg files OVMF measures, as captured from the target (raw, before loader patching). */
     public record AcpiBlobs(byte[] tableLoader, byte[] rsdp, byte[] tables) {
@@ -32,22 +52,55 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
     /**
      * The inputs of the VM that {@code vm} launches (the same {@link VmSpec} the launch verb and step
      * boot), so prediction and launch cannot drift. A {@code kernel} that is a UKI (a PE image with a
-     * {@code .linux} section) is a direct UKI boot. Refused with one line: SNP VMs, pflash code + vars
-     * (a TD loads one combined image), ESP boot of a UKI and -append/-initrd next to a UKI (not modelled).
+     * {@code .linux} section) is a direct UKI boot; a {@code uki} boots from the ESP of the disk the launch
+     * writes. Refused with one line: SNP VMs, pflash code + vars (a TD loads one combined image) and
+     * -append/-initrd next to a UKI (not modelled).
      */
     public static TdxInputs fromVm(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion) {
+        return fromVm(vm, acpi, profile, stubVersion, null, null);
+    }
+
+    /**
+     * As {@link #fromVm(VmSpec, AcpiBlobs, TdxProfile, Integer)}; a VM with a {@code uki} boots it from
+     * an ESP: its GPT is read from {@code bootDisk} when given, else from the partition table of the
+     * ESP disk the launch writes for that UKI ({@link EspImage}, made with {@code tools}).
+     */
+    public static TdxInputs fromVm(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk, Tools tools) {
         if (vm.tee() == Tee.SNP) throw new RecipeException("measure tdx: the VM's tee is snp; use measure snp");
         if (vm.vars() != null)
             throw new RecipeException("measure tdx: vm vars " + vm.vars() + ": a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars");
-        if (vm.uki() != null)
-            throw new RecipeException("not implemented in this build: predicting the ESP boot of a UKI (vm uki " + vm.uki()
-                    + "); give it as the kernel to predict its direct boot");
+        if (vm.uki() != null) return espBoot(vm, acpi, profile, stubVersion, bootDisk, tools);
+        if (bootDisk != null) throw new RecipeException("measure tdx: a boot disk goes with a UKI booted from an ESP (uki), not with direct boot (kernel)");
         byte[] kernel = read(Path.of(vm.kernel()));
         boolean uki = StubMeasurements.isUki(kernel);
         if (uki && (vm.initrd() != null || vm.cmdline() != null))
             throw new RecipeException("not implemented in this build: an initrd or cmdline next to a UKI kernel (" + vm.kernel() + "); the UKI carries its own");
         return new TdxInputs(read(Path.of(vm.firmware())), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, kernel, vm.kernel(), uki,
                 vm.initrd() == null ? null : read(Path.of(vm.initrd())), vm.cmdline(), profile, stubVersion);
+    }
+
+    private static TdxInputs espBoot(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk, Tools tools) {
+        Path uki = Path.of(vm.uki());
+        byte[] image = read(uki);
+        if (!StubMeasurements.isUki(image)) throw new RecipeException(vm.uki() + ": not a UKI (no .linux section)");
+        EspBoot esp;
+        if (bootDisk != null) {
+            esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString());
+        } else {
+            try {
+                Path table = Files.createTempFile("sealwright-esp-gpt", ".img");
+                try {
+                    EspImage.writePartitionTable(tools == null ? new Tools() : tools, image.length, vm.uki(), table);
+                    esp = new EspBoot(UefiGptData.read(table), "the ESP disk sealwright launch writes for " + uki.getFileName());
+                } finally {
+                    Files.deleteIfExists(table);
+                }
+            } catch (IOException e) {
+                throw new RecipeException("measure tdx: cannot write a temporary partition table: " + e.getMessage());
+            }
+        }
+        return new TdxInputs(read(Path.of(vm.firmware())), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,
+                null, null, profile, stubVersion, esp);
     }
 
     private static byte[] read(Path file) {

@@ -42,11 +42,20 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
         if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
         else missing.get(0).add("ACPI tables (generating them is not implemented in this build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
-        if (in.kernel() != null) imageEvent(in, p, ev, missing.get(1));
-        else missing.get(1).add("no kernel or UKI given");
-        ev.addAll(TdvfEvents.directBootVariables());
-        ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
-        ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
+        if (in.esp() != null) {
+            // OVMF's boot manager: the boot options it made for the VM's devices, ReadyToBoot, then the disk's GPT and the image it loads
+            missing.get(0).add("the boot variables (BootOrder, Boot####) OVMF creates for the VM's devices at an ESP boot: not computed by this build (direct boot with the UKI as kernel has fixed ones)");
+            ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
+            ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
+            ev.add(TdvfEvents.gpt(in.esp().gptData(), in.esp().source()));
+            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
+        } else {
+            if (in.kernel() != null) imageEvent(in, p, ev);
+            else missing.get(1).add("no kernel or UKI given");
+            ev.addAll(TdvfEvents.directBootVariables());
+            ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
+            ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
+        }
         if (uki != null) {
             UkiEvents u = join(uki);
             ev.addAll(u.events());
@@ -86,7 +95,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
     }
 
     /** RTMR1's image event: Authenticode of the image as QEMU serves it (its setup header patched or not, per profile). */
-    private static void imageEvent(TdxInputs in, TdxProfile p, List<BootEvent> ev, List<String> missing) {
+    private static void imageEvent(TdxInputs in, TdxProfile p, List<BootEvent> ev) {
         byte[] k = in.kernel();
         boolean linux = QemuKernelHeader.isLinux(k);
         boolean patched = switch (p.kernelPatch()) {
@@ -94,14 +103,12 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
             case LINUX_ONLY -> linux;
             case ALL_IMAGES -> true;
         };
-        if (patched && !linux) {
-            missing.add("not implemented in this build: QEMU's header patching of a non-Linux image (" + p.kernelPatch()
-                    + " in profile " + p.name() + "), which changes the RTMR1 image digest");
-            return;
-        }
-        byte[] served = patched ? QemuKernelHeader.patch(k, in.kernelName(), in.memoryBytes(), in.initrd() == null ? null : (long) in.initrd().length) : k;
+        byte[] served;
+        if (!patched) served = k;
+        else if (linux) served = QemuKernelHeader.patch(k, in.kernelName(), in.memoryBytes(), in.initrd() == null ? null : (long) in.initrd().length, in.cmdline());
+        else served = QemuKernelHeader.patchNonLinux(k, in.kernelName(), in.cmdline());
         ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(served, "SHA-384", in.kernelName()),
-                (in.uki() ? "UKI" : "kernel") + (patched ? " with QEMU's setup-header patch" : "")));
+                (in.uki() ? "UKI" : "kernel") + (!patched ? "" : linux ? " with QEMU's setup-header patch" : " with QEMU's pre-2024 header patch at 0x20..0x23")));
     }
 
     public String mrtdHex() {

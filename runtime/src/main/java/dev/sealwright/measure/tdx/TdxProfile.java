@@ -22,12 +22,27 @@ public record TdxProfile(String name, String description, MrtdCalculator.PageOrd
 
     /** Which images QEMU's x86_load_linux rewrites the setup header of (changes the RTMR1 kernel digest). */
     public enum KernelHeaderPatch {
-        /** QEMU before "x86/loader: only patch linux kernels": every image, a UKI included (bytes 0x20..0x23). */
-        ALL_IMAGES,
+        /** QEMU before "x86/loader: only patch linux kernels" (upstream 9.0; backported to stable 7.2.17): every image, a UKI included (bytes 0x20..0x23). */
+        ALL_IMAGES("all"),
         /** QEMU with that change: only Linux images (setup protocol > 0). */
-        LINUX_ONLY,
+        LINUX_ONLY("linux"),
         /** QEMU >= 10.2 (commit a7542a38f399): never for confidential guests; RTMR1 = the file as built. */
-        NONE
+        NONE("none");
+
+        private final String label;
+
+        KernelHeaderPatch(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public static KernelHeaderPatch parse(String text) {
+            for (KernelHeaderPatch k : values()) if (k.label.equals(text)) return k;
+            throw new RecipeException("--kernel-patch must be all, linux or none, not '" + text + "'");
+        }
     }
 
     /** What the SecureBoot EV_EFI_VARIABLE_DRIVER_CONFIG event carries; depends on how the firmware was built. */
@@ -72,6 +87,11 @@ public record TdxProfile(String name, String description, MrtdCalculator.PageOrd
     public static TdxProfile named(String name) {
         for (TdxProfile p : ALL) if (p.name.equals(name)) return p;
         throw new RecipeException("unknown TDX profile '" + name + "' (known: " + String.join(", ", ALL.stream().map(TdxProfile::name).toList()) + ")");
+    }
+
+    /** This profile with another QEMU header-patch mode (a host QEMU with or without a backport). */
+    public TdxProfile withKernelPatch(KernelHeaderPatch patch) {
+        return new TdxProfile(name, description, pageOrder, separatorLayout, patch, secureBoot);
     }
 
     public TdxProfile withSecureBoot(SecureBootMeasurement sb) {

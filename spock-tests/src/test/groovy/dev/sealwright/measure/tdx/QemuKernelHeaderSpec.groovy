@@ -56,7 +56,7 @@ class QemuKernelHeaderSpec extends Specification {
         }
     }
 
-    def "our setup-header patch equals what QEMU serves: #memory RAM, initrd #initrdSize bytes"() {
+    def "our setup-header patch equals what QEMU serves: #memory RAM, initrd #initrdSize bytes, -append '#append'"() {
         given:
         Path initrd = null
         if (initrdSize != null) {
@@ -66,9 +66,9 @@ class QemuKernelHeaderSpec extends Specification {
         byte[] original = Files.readAllBytes(kernel)
 
         when:
-        byte[] fromQemu = qemuSetup(kernel, initrd, memory)
+        byte[] fromQemu = qemuSetup(kernel, initrd, memory, append)
         byte[] ours = QemuKernelHeader.patch(original, kernel.toString(), dev.sealwright.vm.VmSpec.parseMemory(memory) << 20,
-                initrdSize == null ? null : (long) initrdSize)
+                initrdSize == null ? null : (long) initrdSize, append)
 
         then:
         fromQemu.length > 0x240
@@ -77,12 +77,55 @@ class QemuKernelHeaderSpec extends Specification {
         fromQemu != Arrays.copyOf(original, fromQemu.length)
 
         where:
-        memory | initrdSize
-        '2G'   | null
-        '2G'   | 1234567
-        '8G'   | 1234567
-        '1G'   | 5000000
-        '3G'   | 4096
+        memory | initrdSize | append
+        '2G'   | null       | 'console=ttyS0'
+        '2G'   | 1234567    | 'console=ttyS0'
+        '8G'   | 1234567    | 'console=ttyS0'
+        '1G'   | 5000000    | 'console=ttyS0'
+        '3G'   | 4096       | 'console=ttyS0'
+        '2G'   | null       | 'console=ttyS0 vga=0x317'
+        '2G'   | null       | 'vga=ask quiet'
+        '2G'   | 4096       | 'novga=791'
+    }
+
+    def "vga= values QEMU refuses are refused with the reason"() {
+        when:
+        QemuKernelHeader.patch(Files.readAllBytes(kernel), 'k', 2L << 30, null, 'vga=12abc')
+
+        then:
+        def e = thrown(dev.sealwright.engine.RecipeException)
+        e.message == "cmdline: QEMU refuses it (\"invalid 'vga=' kernel parameter\": vga=12abc)"
+    }
+
+    def "a UKI (boot protocol 0): this QEMU (7.2.22, with the 7.2.17 backport of 'only patch linux kernels') serves it unpatched; the pre-2024 rule writes only 0xA33F and the command-line offset at 0x20..0x23"() {
+        given:
+        Repo.requireTool('systemd-stub')
+        def uki = dir.resolve('uki.efi')
+        Files.write(uki, dev.sealwright.image.uki.UkiBuilder.build(new dev.sealwright.image.uki.UkiBuilder.Parts(
+                Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')), Files.readAllBytes(kernel), 'rd'.bytes,
+                'console=ttyS0', 'test', 'ID=test\n'), 'stub'))
+        byte[] original = Files.readAllBytes(uki)
+
+        when:
+        byte[] fromQemu = qemuSetup(uki, null, '2G', append)
+        byte[] old = QemuKernelHeader.patchNonLinux(original, 'uki', append)
+        def b = java.nio.ByteBuffer.wrap(old).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+
+        then: 'LINUX_ONLY is what this QEMU does'
+        !QemuKernelHeader.isLinux(original)
+        fromQemu == Arrays.copyOf(original, fromQemu.length)
+
+        and: "QEMU's source: real_addr 0x90000, cmdline_addr = 0x9a000 - ((strlen + 16) & ~15), stw 0x20 = 0xA33F, stw 0x22 = cmdline_addr - real_addr"
+        (b.getShort(0x20) & 0xFFFF) == 0xA33F
+        (b.getShort(0x22) & 0xFFFF) == offset
+        Arrays.copyOf(old, 0x20) == Arrays.copyOf(original, 0x20)
+        Arrays.copyOfRange(old, 0x24, old.length) == Arrays.copyOfRange(original, 0x24, original.length)
+
+        where:
+        append             | offset
+        null               | 0x9FF0
+        'console=ttyS0'    | 0x9FF0
+        'console=ttyS0 ab' | 0x9FE0
     }
 
     def "the RTMR1 image digest of a patched kernel is the Authenticode of the bytes QEMU serves (pesign over QEMU's setup + kernel data)"() {

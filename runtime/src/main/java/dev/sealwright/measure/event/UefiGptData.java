@@ -1,0 +1,68 @@
+package dev.sealwright.measure.event;
+
+import dev.sealwright.disk.gpt.GptDisk;
+import dev.sealwright.engine.RecipeException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * UEFI_GPT_DATA, the event data and measured bytes of EV_EFI_GPT_EVENT as edk2 (MeasureGptTable in
+ * DxeTpm2MeasureBootLib, shared by the TPM and the TDX CC measurement) builds it: the primary GPT
+ * header (its 92 defined bytes, as on disk) ‖ u64 number of used entries ‖ those entries
+ * (PartitionTypeGUID not zero) as on disk.
+ */
+public final class UefiGptData {
+    private static final int HEADER_SIZE = 92;
+
+    private UefiGptData() {}
+
+    /** The UEFI_GPT_DATA of the GPT disk image {@code disk}. */
+    public static byte[] read(Path disk) {
+        try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
+            GptDisk.read(ch, disk.toString());
+            ByteBuffer header = read(ch, GptDisk.LBA, HEADER_SIZE, disk);
+            long entryLba = header.getLong(72);
+            long count = Integer.toUnsignedLong(header.getInt(80));
+            long size = Integer.toUnsignedLong(header.getInt(84));
+            if (size < 128 || count * size > 1 << 20) throw new RecipeException(disk + ": GPT entry array of " + count + " x " + size + " bytes is out of range");
+            ByteBuffer entries = read(ch, entryLba * GptDisk.LBA, (int) (count * size), disk);
+            ByteArrayOutputStream used = new ByteArrayOutputStream();
+            long n = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] e = new byte[(int) size];
+                entries.get(i * (int) size, e);
+                if (Arrays.equals(Arrays.copyOf(e, 16), new byte[16])) continue;
+                used.writeBytes(e);
+                n++;
+            }
+            ByteBuffer data = ByteBuffer.allocate(HEADER_SIZE + 8 + used.size()).order(ByteOrder.LITTLE_ENDIAN);
+            data.put(header.array()).putLong(n).put(used.toByteArray());
+            return data.array();
+        } catch (NoSuchFileException e) {
+            throw new RecipeException(disk + ": no such file");
+        } catch (IOException e) {
+            throw new RecipeException(disk + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Number of partition entries in a UEFI_GPT_DATA. */
+    public static long partitions(byte[] gptData) {
+        return ByteBuffer.wrap(gptData).order(ByteOrder.LITTLE_ENDIAN).getLong(HEADER_SIZE);
+    }
+
+    private static ByteBuffer read(FileChannel ch, long offset, int length, Path disk) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            if (ch.read(b, offset + b.position()) < 0) throw new RecipeException(disk + ": ends inside its GPT (at byte " + (offset + b.position()) + ")");
+        }
+        return b.flip();
+    }
+}
