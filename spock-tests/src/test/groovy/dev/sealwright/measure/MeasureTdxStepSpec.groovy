@@ -124,9 +124,27 @@ class MeasureTdxStepSpec extends Specification {
         (r.err + r.out).contains(message)
 
         where:
-        why          | line                                  | message
+        why           | line                                  | message
         'SNP VM'     | "kernel file('uki.efi'); tee 'snp'"   | "measure.tdx: the vm's tee is snp; use measure.snp"
-        'ESP boot'   | "uki file('uki.efi')"                 | 'not implemented in this build: predicting the ESP boot of a UKI'
+        'code + vars' | "kernel file('uki.efi'); vars file('/usr/share/OVMF/OVMF_VARS_4M.fd')" | 'vm: tee tdx loads the firmware with -bios (no pflash); drop vars'
         'typo'       | "kernal file('uki.efi')"              | "unknown vm option 'kernal'"
+    }
+
+    def "measure.tdx of a vm that boots its uki from an ESP: the GPT of the disk launch writes, then the UKI, in RTMR1"() {
+        given:
+        Repo.requireTool('ovmf-combined')
+        ukiFile()
+        def recipe = work.resolve('esp.groovy')
+        Files.writeString(recipe, "pipeline('esp') {\n    def vm = vm {\n        firmware file('/usr/share/ovmf/OVMF.fd')\n        uki file('uki.efi')\n        memory '2G'\n    }\n    measure.tdx('esp', vm) { profile 'qemu-10' }\n}\n")
+
+        when:
+        def r = Cli.run('run', recipe.toString(), '-C', work.toString())
+        def doc = new JsonSlurper().parse(work.resolve('out/esp/expected.json').toFile())
+
+        then:
+        r.exitCode == 0
+        doc.events.findAll { it.register == 'RTMR1' }*.type.take(4) == ['EV_EFI_ACTION', 'EV_SEPARATOR', 'EV_EFI_GPT_EVENT', 'EV_EFI_BOOT_SERVICES_APPLICATION']
+        doc.rtmr1 ==~ /[0-9a-f]{96}/
+        doc.rtmr0 == null
     }
 }
