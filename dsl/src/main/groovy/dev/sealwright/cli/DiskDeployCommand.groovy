@@ -30,7 +30,7 @@ class DiskDeployCommand implements Callable<Integer> {
     boolean inPlace
     @Option(names = '--srk-pub', required = true, paramLabel = 'FILE', description = 'SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)')
     Path srkPub
-    @Option(names = '--uefi-config', paramLabel = 'FILE', description = 'uefi-config.json (encrypt-cloud-image); checked, but PCR prediction from it is not implemented in this build')
+    @Option(names = '--uefi-config', paramLabel = 'FILE', description = 'uefi-config.json (encrypt-cloud-image): without --pcr-values, PCR 7/4 are predicted from it and the UKI the image\'s ESP boots (\\EFI\\BOOT\\BOOTX64.EFI), Secure Boot on')
     Path uefiConfig
     @Option(names = '--pcrs', paramLabel = 'LIST', description = 'PCRs to seal to, e.g. 7 or 7,4 (sha256 bank) or sha256:7,4 (default: ${DEFAULT-VALUE})')
     String pcrs = '7'
@@ -51,11 +51,8 @@ class DiskDeployCommand implements Callable<Integer> {
     Integer call() {
         if (inPlace == (output != null)) throw new CommandLine.ParameterException(new CommandLine(this), 'disk deploy: give exactly one of -o OUT and --in-place')
         if (uefiConfig != null) UefiConfig.read(uefiConfig)
-        if (pcrValues == null) {
-            throw new RecipeException('disk deploy: --pcr-values FILE is required (write it with: sealwright measure vtpm --uefi-config uefi-config.json --uki X.efi --secure-boot --json > predicted.json); deriving PCR 7/4 from --uefi-config alone is not implemented in this build')
-        }
         byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)
-        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate)
+        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate, pcrValues == null ? uefiConfig : null)
         def r = DiskDeployer.deploy(input, inPlace ? null : output, o, new Tools(), Entropy.secure())
         if (passphrase != null) Arrays.fill(passphrase, (byte) 0)
         println "partition ${r.partition()}: keyslot ${r.tpmKeyslot()} sealed to ${r.selection()} (policy ${r.policy().encodeHex()}), systemd-tpm2 token ${r.tokenId()}; " +
@@ -63,7 +60,9 @@ class DiskDeployCommand implements Callable<Integer> {
         if (!r.removedTokens().isEmpty()) println "removed cleartext key token ${r.removedTokens().join(', ')}"
         r.espFiles().each { println "ESP: wrote ${it}" }
         if (r.recoveryKeyslot() >= 0) println "recovery keyslot ${r.recoveryKeyslot()}: key written to ${recoveryKeyOut}"
-        if (uefiConfig != null) println "note: PCR values from ${pcrValues}; ${uefiConfig} was checked but not used for prediction in this build"
+        println "PCR values ${r.pcrValuesFrom()}:"
+        r.sealedValues().each { k, v -> println "  ${k} ${v}" }
+        if (uefiConfig != null && pcrValues != null) println "note: ${uefiConfig} was checked; the values come from --pcr-values"
         println "wrote ${inPlace ? input : output}"
         Main.OK
     }

@@ -29,6 +29,8 @@ class DiskDeploySpec extends StepSpec {
     void srkPub(Object file) { set('srkPub', file) }
     /** Predicted PCR values {"sha256": {"7": "<hex>"}}. */
     void pcrValues(Object file) { set('pcrValues', file) }
+    /** Without pcrValues: predict PCR 7/4 from this uefi-config.json and the UKI the image's ESP boots (Secure Boot on). */
+    void uefiConfig(Object file) { set('uefiConfig', file) }
     /** 7 (default), 7,4 or sha256:7,4. */
     void pcrs(String pcrs) { set('pcrs', pcrs) }
     /** Passphrase of an existing keyslot; default: the image's cleartext key token. */

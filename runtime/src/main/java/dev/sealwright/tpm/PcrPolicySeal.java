@@ -19,6 +19,11 @@ public record PcrPolicySeal(TpmPublic srk, PcrSelection selection, byte[] policy
     public static final String TOKEN_FILE = "systemd-tpm2-token.json";
 
     public static PcrPolicySeal seal(Path srkPub, String pcrs, Path pcrValues, byte[] secret, String secretSource) {
+        return seal(srkPub, pcrs, PcrValues.read(pcrValues), pcrValues.toString(), secret, secretSource);
+    }
+
+    /** As {@link #seal(Path, String, Path, byte[], String)} with values computed elsewhere, {@code valuesSource} naming them. */
+    public static PcrPolicySeal seal(Path srkPub, String pcrs, PcrValues values, String valuesSource, byte[] secret, String secretSource) {
         TpmPublic srk = SealedFiles.readPublic(srkPub);
         PcrSelection selection;
         try {
@@ -26,12 +31,11 @@ public record PcrPolicySeal(TpmPublic srk, PcrSelection selection, byte[] policy
         } catch (TpmFormatException e) {
             throw new RecipeException("pcrs: " + e.getMessage());
         }
-        PcrValues values = PcrValues.read(pcrValues);
         byte[] pcrDigest;
         try {
             pcrDigest = values.digest(selection, TpmHash.SHA256);
         } catch (RecipeException e) {
-            throw new RecipeException(pcrValues + ": " + e.getMessage());
+            throw new RecipeException(valuesSource + ": " + e.getMessage());
         }
         byte[] policy = new PolicyDigest(TpmHash.SHA256).pcr(selection, pcrDigest).digest();
         try {

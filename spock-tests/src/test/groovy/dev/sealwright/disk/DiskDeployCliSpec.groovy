@@ -3,6 +3,7 @@ package dev.sealwright.disk
 import com.fasterxml.jackson.databind.ObjectMapper
 import dev.sealwright.disk.deploy.SecbootSealedKeyFile
 import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm
 import groovy.json.JsonOutput
 import spock.lang.Specification
@@ -39,14 +40,15 @@ class DiskDeployCliSpec extends Specification {
     static byte[] sha256(String s) { MessageDigest.getInstance('SHA-256').digest(s.bytes) }
 
     /** GPT disk: ESP (15) and rootfs (1, last) with random content; disk encrypt turns it into LUKS2. */
-    Path encryptedDisk(String name, Path key) {
-        def plain = Sh.sparseFile(dir.resolve("${name}.plain"), 40L << 20)
-        Sh.ok(['sgdisk', '-o', '-n', '15:2048:+8M', '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', '-c', '1:cloudimg-rootfs', plain.toString()])
-        Sh.ok(['mkfs.fat', '--mbr=n', '--offset=2048', plain.toString(), '8192'])
+    Path encryptedDisk(String name, Path key, int espMiB = 8) {
+        long size = (32L + espMiB) << 20
+        def plain = Sh.sparseFile(dir.resolve("${name}.plain"), size)
+        Sh.ok(['sgdisk', '-o', '-n', "15:2048:+${espMiB}M".toString(), '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', '-c', '1:cloudimg-rootfs', plain.toString()])
+        Sh.ok(['mkfs.fat', '--mbr=n', '--offset=2048', plain.toString(), "${espMiB * 1024}".toString()])
         def rnd = new Random(3)
         new RandomAccessFile(plain.toFile(), 'rw').withCloseable { raf ->
             byte[] chunk = new byte[1 << 20]
-            for (long off = 18432L * 512; off < (40L << 20) - (2 << 20); off += chunk.length) { rnd.nextBytes(chunk); raf.seek(off); raf.write(chunk) }
+            for (long off = (2048L + espMiB * 2048L) * 512; off < size - (2 << 20); off += chunk.length) { rnd.nextBytes(chunk); raf.seek(off); raf.write(chunk) }
         }
         def out = dir.resolve(name)
         def r = Cli.run('disk', 'encrypt', plain.toString(), '-o', out.toString(), '--generate-key', key.toString())
@@ -91,7 +93,7 @@ class DiskDeployCliSpec extends Specification {
         (0..2).collect { int size = Short.toUnsignedInt(b.getShort(b.position())); byte[] f = new byte[size + 2]; b.get(f); f }
     }
 
-    Swtpm.Result unsealToken(Path part, int tokenId, String tag) {
+    Swtpm.Result unsealToken(Path part, int tokenId, String tag, String pcrs = 'sha256:7') {
         def token = JSON.readTree(Sh.ok(['cryptsetup', 'token', 'export', '--token-id', "${tokenId}", part.toString()]).out)
         def (priv, pub, seed) = splitBlob(token.get('tpm2-blob').asText().decodeBase64())
         ['dpriv': priv, 'pub': pub, 'seed': seed].each { ext, bytes -> Files.write(tpm.dir.resolve("${tag}.${ext}"), bytes) }
@@ -99,7 +101,7 @@ class DiskDeployCliSpec extends Specification {
         tpm.flush()
         tpm.ok('tpm2_load', '-C', SRK, '-u', "${tag}.pub", '-r', "${tag}.priv", '-c', "${tag}.ctx")
         tpm.ok('tpm2_startauthsession', '--policy-session', '-S', 'session.ctx')
-        tpm.ok('tpm2_policypcr', '-S', 'session.ctx', '-l', 'sha256:7')
+        tpm.ok('tpm2_policypcr', '-S', 'session.ctx', '-l', pcrs)
         def r = tpm.run('tpm2_unseal', '-c', "${tag}.ctx", '-p', 'session:session.ctx', '-o', "${tag}.secret")
         tpm.flush()
         r
@@ -254,6 +256,7 @@ class DiskDeployCliSpec extends Specification {
         Files.writeString(predicted, JsonOutput.toJson([sha256: ['7': '00' * 32]]))
         Files.writeString(dir.resolve('exists.key'), 'x')
         Files.writeString(dir.resolve('wrong.key'), 'wrong')
+        assert Cli.run('uefi', 'config', '--vars', '/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd', '-o', dir.resolve('uefi-config.json').toString()).exitCode == 0
         def args = ['--srk-pub': srkPub.toString(), '--pcr-values': predicted.toString(), '--key-file': key.toString()]
         change.each { k, v -> if (v == null) args.remove(k) else args[k] = v.startsWith('@') ? dir.resolve(v.substring(1)).toString() : v }
         def out = dir.resolve('out.img')
@@ -274,8 +277,78 @@ class DiskDeployCliSpec extends Specification {
         'no key, no token'      | ['--key-file': null]                        | '@enc.img partition 1: no cleartext key token'
         'wrong key'             | ['--key-file': '@wrong.key']                | '@enc.img partition 1: the passphrase from @wrong.key opens no keyslot'
         'recovery file exists'  | ['--recovery-key-out': '@exists.key']       | '@exists.key: already exists; not overwriting a key file'
-        'no prediction'         | ['--pcr-values': null]                      | '--pcr-values FILE is required (write it with: sealwright measure vtpm'
+        'no prediction'         | ['--pcr-values': null]                      | 'disk deploy: give the PCR values (--pcr-values FILE, as measure vtpm --json writes) or the VM\'s --uefi-config FILE'
+        'no UKI in the ESP'     | ['--pcr-values': null, '--uefi-config': '@uefi-config.json'] | '@enc.img: the EFI System partition 15 has no \\EFI\\BOOT\\BOOTX64.EFI'
         'PCR 4 not predicted'   | ['--pcrs': '7,4']                           | '@predicted.json: no predicted value for PCR sha256:4'
+    }
+
+    def "deploy --uefi-config without --pcr-values: PCR 7 and 4 predicted from the UKI in the image's ESP and the uefi-config, as measure vtpm predicts them; the TPM holding them unseals"() {
+        given: 'an encrypted image whose ESP boots a UKI signed with Debian\'s snakeoil db key, the uefi-config of the snakeoil vars'
+        ['systemd-stub', 'sbsign', 'openssl'].each { Repo.requireTool(it) }
+        def key = dir.resolve('root.key')
+        def enc = encryptedDisk('enc.img', key, 40)
+        addCleartextToken(enc, key)
+        Path uki = signedUki()
+        Sh.ok(['mmd', '-i', "${enc}@@${ESP_OFFSET}".toString(), '::/EFI', '::/EFI/BOOT'])
+        Sh.ok(['mcopy', '-i', "${enc}@@${ESP_OFFSET}".toString(), uki.toString(), '::/EFI/BOOT/BOOTX64.EFI'])
+        def config = dir.resolve('uefi-config.json')
+        assert Cli.run('uefi', 'config', '--vars', '/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd', '-o', config.toString()).exitCode == 0
+        Path srkPub = tpm.persistSrk('ecc', SRK)
+        def out = dir.resolve('deployed.img')
+
+        when:
+        def r = Cli.run('disk', 'deploy', enc.toString(), '-o', out.toString(), '--srk-pub', srkPub.toString(), '--uefi-config', config.toString(), '--pcrs', '7,4')
+        def vtpm = Cli.run('measure', 'vtpm', '--firmware-code', '/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd', '--firmware-vars', '/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd',
+                '--uki', uki.toString(), '--secure-boot', '--json')
+        def predicted = JSON.readValue(vtpm.out, Map)
+
+        then: 'the values are those of measure vtpm from the vars file (VtpmBootSpec (b): equal to a real Secure Boot of this UKI)'
+        r.exitCode == 0
+        r.out.contains("PCR values predicted from ${enc} ESP \\EFI\\BOOT\\BOOTX64.EFI with ${config} (Secure Boot on)")
+        r.out.contains("  sha256:4 ${predicted.sha256['4']}")
+        r.out.contains("  sha256:7 ${predicted.sha256['7']}")
+
+        when: 'swtpm replays the predicted PCR 4 and 7 events, then unseals the token'
+        predicted.events.findAll { it.index in [4, 7] }.each { tpm.ok('tpm2_pcrextend', "${it.index}:sha256=${it.digests.sha256}") }
+        def part = Sh.readOnlyCopy(cutPartition(out, 'deployed-part.img'))
+        def meta = JSON.readTree(Sh.ok(['cryptsetup', 'luksDump', '--dump-json-metadata', part.toString()]).out)
+        def tpmToken = meta.get('tokens').fields().collect { [it.key as int, it.value] }.find { it[1].get('type').asText() == 'systemd-tpm2' }
+        def unseal = unsealToken(part, tpmToken[0] as int, 'token', 'sha256:4,7')
+
+        then:
+        tpmToken[1].get('tpm2-pcrs')*.asInt() == [4, 7]
+        unseal.exitCode == 0
+        Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-slot', '1', '--key-file', passFile(), part.toString()]).exit == 0
+
+        when: 'an unsigned UKI in the ESP'
+        Sh.ok(['mcopy', '-o', '-i', "${enc}@@${ESP_OFFSET}".toString(), dir.resolve('uki.efi').toString(), '::/EFI/BOOT/BOOTX64.EFI'])
+        def unsigned = Cli.run('disk', 'deploy', enc.toString(), '-o', dir.resolve('unsigned.img').toString(), '--srk-pub', srkPub.toString(), '--uefi-config', config.toString())
+
+        then: 'Secure Boot would not start it: refused'
+        unsigned.exitCode == 1
+        unsigned.err.trim().readLines().size() == 1
+        !Files.exists(dir.resolve('unsigned.img'))
+    }
+
+    /** A UKI (Debian stub and cloud kernel) signed with the snakeoil db key; the unsigned one stays as uki.efi. */
+    private Path signedUki() {
+        def kernel = dev.sealwright.testkit.Kernels.debian().vmlinuz()
+        def uki = dir.resolve('uki.efi')
+        Files.write(uki, dev.sealwright.image.uki.UkiBuilder.build(new dev.sealwright.image.uki.UkiBuilder.Parts(
+                Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')), Files.readAllBytes(kernel), 'rd'.bytes,
+                'console=ttyS0', 'test', 'ID=test\n'), 'stub'))
+        def key = dir.resolve('snakeoil.key')
+        Sh.ok(['openssl', 'rsa', '-in', '/usr/share/ovmf/PkKek-1-snakeoil.key', '-passin', 'pass:snakeoil', '-out', key.toString()])
+        def signed = dir.resolve('uki-signed.efi')
+        Sh.ok(['sbsign', '--key', key.toString(), '--cert', '/usr/share/ovmf/PkKek-1-snakeoil.pem', '--output', signed.toString(), uki.toString()])
+        signed
+    }
+
+    /** base64 of the secret unsealToken wrote, as the keyslot passphrase file. */
+    private String passFile() {
+        def pass = dir.resolve('tpm.pass')
+        Files.write(pass, Files.readAllBytes(tpm.dir.resolve('token.secret')).encodeBase64().toString().bytes)
+        pass.toString()
     }
 
     def "deploy --in-place changes the image itself"() {

@@ -7,10 +7,11 @@ import java.nio.file.Path;
  * {@code sha256:7,4}) and the predicted values, the keyslot passphrase (null: read it from the
  * cleartext token), the partition (null: the LUKS2 partition, preferring one with a cleartext token),
  * where to write a new recovery key (null: none), whether to write the secboot sealed key file into
- * the ESP, and whether the SRK is the standard one (else its template goes to the ESP too).
+ * the ESP, whether the SRK is the standard one (else its template goes to the ESP too), and the
+ * uefi-config.json the values are predicted from when no {@code pcrValues} file is given.
  */
 public record DeployOptions(Path srkPub, String pcrs, Path pcrValues, byte[] passphrase, String passphraseSource,
-                            String partition, Path recoveryKeyOut, boolean espKey, boolean standardSrkTemplate) {
+                            String partition, Path recoveryKeyOut, boolean espKey, boolean standardSrkTemplate, Path uefiConfig) {
     /** {@code 7,4} means the sha256 bank, as encrypt-cloud-image seals to. */
     public String pcrSelection() {
         return pcrs.contains(":") ? pcrs : "sha256:" + pcrs;

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class DiskDeployStep implements StepType {
     @Override public String name() { return "disk.deploy"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public String description() { return "seal an encrypted disk image's LUKS2 key to a TPM's SRK under predicted PCRs (token + ESP key file)"; }
 
     @Override
@@ -26,7 +26,8 @@ public final class DiskDeployStep implements StepType {
         return List.of(
                 OptionSpec.required("image", Input.class, "disk image with a LUKS2 partition (disk.encrypt output)"),
                 OptionSpec.required("srkPub", Input.class, "SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)"),
-                OptionSpec.required("pcrValues", Input.class, "predicted PCR values JSON {\"sha256\": {\"7\": \"<hex>\"}}"),
+                OptionSpec.optional("pcrValues", Input.class, null, "predicted PCR values JSON {\"sha256\": {\"7\": \"<hex>\"}}"),
+                OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json to predict the values from, with the UKI the image's ESP boots (when no pcrValues)"),
                 OptionSpec.optional("pcrs", String.class, "7", "PCRs to seal to: 7, 7,4 or sha256:7,4"),
                 OptionSpec.optional("passphrase", Secret.class, null, "passphrase of an existing keyslot (default: the cleartext key token)"),
                 OptionSpec.optional("partition", String.class, null, "the LUKS2 partition (default: found automatically)"),
@@ -47,10 +48,11 @@ public final class DiskDeployStep implements StepType {
         Secret passphrase = ctx.option("passphrase") == null ? null : ctx.secret("passphrase");
         DeployOptions o = new DeployOptions(ctx.path("srkPub"), ctx.string("pcrs"), ctx.path("pcrValues"),
                 passphrase == null ? null : passphrase.reveal(), passphrase == null ? null : passphrase.source(),
-                (String) ctx.option("partition"), ctx.output("recoveryKey"), ctx.flag("espKey"), ctx.flag("standardSrkTemplate"));
+                (String) ctx.option("partition"), ctx.output("recoveryKey"), ctx.flag("espKey"), ctx.flag("standardSrkTemplate"), ctx.path("uefiConfig"));
         DiskDeployer.Result r = DiskDeployer.deploy(ctx.path("image"), ctx.output("image"), o, ctx.tools(), Entropy.secure());
         ctx.value("tpmKeyslot", r.tpmKeyslot());
         ctx.value("policy", HexFormat.of().formatHex(r.policy()));
+        ctx.log("PCR values " + r.pcrValuesFrom() + ": " + r.sealedValues());
         ctx.log("partition " + r.partition() + ": keyslot " + r.tpmKeyslot() + " sealed to " + r.selection() + ", token " + r.tokenId()
                 + (r.removedTokens().isEmpty() ? "" : ", removed cleartext token " + String.join(", ", r.removedTokens()))
                 + (r.espFiles().isEmpty() ? "" : ", ESP: " + String.join(", ", r.espFiles())));

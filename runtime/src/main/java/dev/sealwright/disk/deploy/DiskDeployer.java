@@ -48,7 +48,24 @@ public final class DiskDeployer {
     private static final byte[] LUKS_MAGIC = {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE};
 
     public record Result(int partition, int tpmKeyslot, int tokenId, List<String> removedTokens, int recoveryKeyslot,
-                         String passphraseFrom, String selection, byte[] policy, List<String> espFiles) {}
+                         String passphraseFrom, String selection, byte[] policy, List<String> espFiles, String pcrValuesFrom,
+                         java.util.Map<String, String> sealedValues) {}
+
+    private static dev.sealwright.tpm.PcrSelection selection(DeployOptions o) {
+        try {
+            return dev.sealwright.tpm.PcrSelection.parse(o.pcrSelection());
+        } catch (dev.sealwright.tpm.TpmFormatException e) {
+            throw new RecipeException("pcrs: " + e.getMessage());
+        }
+    }
+
+    /** "sha256:7" → hex of each sealed value. */
+    private static java.util.Map<String, String> sealedValues(dev.sealwright.tpm.PcrSelection selection, PcrValues values) {
+        java.util.Map<String, String> m = new LinkedHashMap<>();
+        for (dev.sealwright.tpm.PcrSelection.Bank bank : selection.banks())
+            for (int pcr : bank.pcrs()) m.put(bank.hash().label() + ":" + pcr, java.util.HexFormat.of().formatHex(values.get(bank.hash(), pcr)));
+        return m;
+    }
 
     private DiskDeployer() {}
 
@@ -59,8 +76,21 @@ public final class DiskDeployer {
         if (o.recoveryKeyOut() != null && Files.exists(o.recoveryKeyOut())) throw new RecipeException(o.recoveryKeyOut() + ": already exists; not overwriting a key file");
         byte[] secret = entropy.bytes(TPM_SECRET_BYTES);
         byte[] tpmPassphrase = Base64.getEncoder().encode(secret);
-        PcrPolicySeal sealed = PcrPolicySeal.seal(o.srkPub(), o.pcrSelection(), o.pcrValues(), secret, "the TPM secret");
-        byte[] pcrDigest = PcrValues.read(o.pcrValues()).digest(sealed.selection(), TpmHash.SHA256);
+        PcrValues values;
+        String valuesFrom;
+        if (o.pcrValues() != null) {
+            values = PcrValues.read(o.pcrValues());
+            valuesFrom = o.pcrValues().toString();
+        } else if (o.uefiConfig() != null) {
+            EspBootPrediction p = EspBootPrediction.of(in, o.uefiConfig(), tools);
+            p.requireAll(selection(o));
+            values = p.values();
+            valuesFrom = "predicted from " + p.source();
+        } else {
+            throw new RecipeException("disk deploy: give the PCR values (--pcr-values FILE, as measure vtpm --json writes) or the VM's --uefi-config FILE to predict them from");
+        }
+        PcrPolicySeal sealed = PcrPolicySeal.seal(o.srkPub(), o.pcrSelection(), values, valuesFrom, secret, "the TPM secret");
+        byte[] pcrDigest = values.digest(sealed.selection(), TpmHash.SHA256);
 
         Path target = in;
         Path tmp = null;
@@ -133,7 +163,7 @@ public final class DiskDeployer {
                 }
                 if (tmp != null) AtomicFiles.move(tmp, out);
                 return new Result(part.number(), tpmSlot, tokenId, removed, recoverySlot, from, sealed.selection().toString(), sealed.policy(),
-                        List.copyOf(espFiles.keySet()));
+                        List.copyOf(espFiles.keySet()), valuesFrom, sealedValues(sealed.selection(), values));
             }
         } catch (RuntimeException | IOException e) {
             if (wroteRecovery) Files.deleteIfExists(o.recoveryKeyOut()); // the image that key opens was not written
