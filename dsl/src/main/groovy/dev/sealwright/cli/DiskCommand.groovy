@@ -64,15 +64,8 @@ class DiskCommand implements Runnable {
         @Option(names = '--partition', paramLabel = 'SEL', description = 'rootfs (first Linux filesystem), esp, a partition UUID or name (default: ${DEFAULT-VALUE})')
         String partition = 'rootfs'
 
-        static class KeySource {
-            @Option(names = '--key-file', paramLabel = 'FILE', required = true, description = 'passphrase = the whole file')
-            Path keyFile
-            @Option(names = '--generate-key', paramLabel = 'FILE', required = true, description = 'create a random 16-byte passphrase in FILE (0600; never overwritten)')
-            Path generateKey
-        }
-
         @ArgGroup(exclusive = true, multiplicity = '1')
-        KeySource key
+        KeySourceOptions key
         @Option(names = '--label', paramLabel = 'L', description = 'LUKS2 label (default: ${DEFAULT-VALUE})')
         String label = 'cloudimg-rootfs-enc'
         @Option(names = '--sector-size', paramLabel = 'BYTES', description = '512 or 4096 (default: ${DEFAULT-VALUE})')
@@ -95,15 +88,7 @@ class DiskCommand implements Runnable {
             def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
             def opts = Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize)
             if (inPlace) return inPlace(entropy, opts)
-            byte[] passphrase
-            if (key.generateKey != null) {
-                passphrase = entropy.bytes(16)
-                try {
-                    AtomicFiles.writeSecret(key.generateKey, passphrase, false)
-                } catch (FileAlreadyExistsException ignored) {
-                    throw new RecipeException("${key.generateKey}: already exists; not overwriting a key file")
-                }
-            } else passphrase = LuksCommand.readKeyFile(key.keyFile)
+            byte[] passphrase = key.passphrase(entropy)
             DiskEncryptor.Result r
             try {
                 r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy)

@@ -3,7 +3,6 @@ package dev.sealwright.cli
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
@@ -12,7 +11,6 @@ import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
-import java.nio.file.FileAlreadyExistsException
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
@@ -25,15 +23,8 @@ class LuksFormatCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'IMAGE')
     Path image
 
-    static class KeySource {
-        @Option(names = '--key-file', paramLabel = 'FILE', required = true, description = 'passphrase = the whole file ("-" = stdin)')
-        Path keyFile
-        @Option(names = '--generate-key', paramLabel = 'FILE', required = true, description = 'create a random 16-byte passphrase in FILE (0600; never overwritten)')
-        Path generateKey
-    }
-
     @ArgGroup(exclusive = true, multiplicity = '1')
-    KeySource key
+    KeySourceOptions key
 
     @Mixin
     LuksKdfOptions kdf
@@ -67,15 +58,7 @@ class LuksFormatCommand implements Callable<Integer> {
         }
         LuksCommand.existingImage(image)
         def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
-        byte[] passphrase
-        if (key.generateKey != null) {
-            passphrase = entropy.bytes(16)
-            try {
-                AtomicFiles.writeSecret(key.generateKey, passphrase, false)
-            } catch (FileAlreadyExistsException ignored) {
-                throw new RecipeException("${key.generateKey}: already exists; not overwriting a key file")
-            }
-        } else passphrase = LuksCommand.readKeyFile(key.keyFile)
+        byte[] passphrase = key.passphrase(entropy)
         Luks2FormatOptions opts
         try {
             opts = new Luks2FormatOptions().keyBits(keyBits).sectorSize(sectorSize).metadataSize(metadataSize).dataOffset(offset)
