@@ -93,8 +93,8 @@ class VtpmPredictionSpec extends Specification {
                                                                        'variable db (0 bytes)', 'variable dbx (0 bytes)', 'separator 00000000']
         doc.events.findAll { it.register == 'PCR4' }*.type == ['EV_EFI_ACTION', 'EV_SEPARATOR', 'EV_EFI_BOOT_SERVICES_APPLICATION', 'EV_EFI_BOOT_SERVICES_APPLICATION']
         and: 'PCR 11: name then contents of .linux, .osrel, .cmdline, .initrd (stub 252 order); PCR 9: LoadOptions then initrd'
-        doc.events.findAll { it.register == 'PCR11' }*.description.collect { it.replaceAll(/ \(.*/, '') } ==
-                ['.linux', '.linux', '.osrel', '.osrel', '.cmdline', '.cmdline', '.initrd', '.initrd']
+        doc.events.findAll { it.register == 'PCR11' }*.data.collect { new String(HexFormat.of().parseHex(it as String), 'UTF-16LE') } ==
+                ['.linux', '.linux', '.osrel', '.osrel', '.cmdline', '.cmdline', '.initrd', '.initrd'].collect { it + '\0' }
         doc.events.findAll { it.register == 'PCR9' }*.description == ['LoadOptions: console=ttyS0 quiet', 'Linux initrd, 12 bytes']
     }
 

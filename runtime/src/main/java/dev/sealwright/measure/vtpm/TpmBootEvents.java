@@ -63,18 +63,6 @@ public final class TpmBootEvents {
         return new BootEvent(4, EventType.EV_EFI_BOOT_SERVICES_APPLICATION, authenticode, new byte[0], what + " (Authenticode)");
     }
 
-    /** systemd-stub PCR 11 EV_IPL of a section name: H(ASCII name ‖ NUL); data = the name in UTF-16LE with its NUL. */
-    public static BootEvent sectionName(String section) {
-        return measuring(11, EventType.EV_IPL, (section + "\0").getBytes(StandardCharsets.US_ASCII),
-                (section + "\0").getBytes(StandardCharsets.UTF_16LE), section + " (name)");
-    }
-
-    /** systemd-stub PCR 11 EV_IPL of a section's contents (as loaded); data = the name in UTF-16LE with its NUL. */
-    public static BootEvent sectionContent(String section, byte[] content) {
-        return measuring(11, EventType.EV_IPL, content, (section + "\0").getBytes(StandardCharsets.UTF_16LE),
-                section + " (" + content.length + " bytes)");
-    }
-
     /** Linux EFI stub PCR 9 "LOADED_IMAGE::LoadOptions": H(UTF-16LE command line ‖ NUL) as systemd-stub passes it. */
     public static BootEvent loadOptions(String cmdline) {
         return measuring(9, EventType.EV_EVENT_TAG, (cmdline + "\0").getBytes(StandardCharsets.UTF_16LE),

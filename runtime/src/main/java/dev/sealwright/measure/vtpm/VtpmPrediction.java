@@ -3,6 +3,7 @@ package dev.sealwright.measure.vtpm;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
+import dev.sealwright.measure.uki.StubMeasurements;
 import dev.sealwright.measure.uki.StubVersion;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.HashAlg;
@@ -85,20 +86,21 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             missing.get(12).add(why);
             missing.get(13).add(why);
         } else {
-            for (String name : stub.get().measuredSections()) {
-                PeSection s = uki.section(name);
-                if (s == null) continue;
-                ev.add(TpmBootEvents.sectionName(name));
-                ev.add(TpmBootEvents.sectionContent(name, s.content()));
-            }
+            for (StubMeasurements.Measurement m : StubMeasurements.sections(uki, stub.get(), in.ukiName()))
+                ev.add(TpmBootEvents.measuring(m.pcr(), m.type(), m.measured(), m.eventData(), m.description()));
             // Observed with stub 252: without Secure Boot it starts the kernel through LoadImage (logged in PCR 4);
             // under Secure Boot it uses the EFI handover entry, which the firmware does not measure.
             if (!in.secureBoot())
-                ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(linux.content(), in.ukiName() + " .linux"), "inner kernel (.linux)"));
-            PeSection cmdline = uki.section(".cmdline");
-            ev.add(TpmBootEvents.loadOptions(cmdline == null ? "" : text(cmdline.content())));
-            PeSection initrd = uki.section(".initrd");
-            if (initrd != null) ev.add(TpmBootEvents.initrd(initrd.content()));
+                ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(StubMeasurements.innerKernel(uki, in.ukiName()), in.ukiName() + " .linux"),
+                        "inner kernel (.linux)"));
+            if (uki.section(".cmdline") == null) ev.add(TpmBootEvents.loadOptions(""));
+            else if (StubMeasurements.commandLine(uki) != null) ev.add(TpmBootEvents.loadOptions(StubMeasurements.commandLine(uki)));
+            else missing.get(9).add("not implemented in this build: a .cmdline with control characters or trailing whitespace (stub versions rewrite it differently)");
+            if (uki.section(".initrd") != null) {
+                byte[] initrd = StubMeasurements.initrd(uki, stub.get());
+                if (initrd != null) ev.add(TpmBootEvents.initrd(initrd));
+                else missing.get(9).add("not implemented in this build: the cpio archives " + stub.get() + " appends to the initrd (.pcrsig/.pcrpkey)");
+            }
         }
         if (in.bootDisk() != null) {
             ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES));
@@ -106,12 +108,6 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         }
         missing.get(10).add("the running kernel's IMA extends it (not a boot-time measurement)");
         return new VtpmPrediction(ev, missing);
-    }
-
-    private static String text(byte[] content) {
-        int end = 0;
-        while (end < content.length && content[end] != 0) end++;
-        return new String(content, 0, end, StandardCharsets.UTF_8);
     }
 
     /** PCR value (hex) in {@code alg}, or null when some of its events are missing. */
