@@ -50,6 +50,8 @@ class PackSpec extends StepSpec {
     }
 
     void modules(String... names) { set('modules', names) }
+    /** false: do not pack the TEE guest drivers (configfs, tdx_guest, sev_guest) the kernel has as modules. */
+    void teeModules(boolean on) { set('teeModules', on) }
     /** The program and arguments to run, replacing the image's Entrypoint + Cmd (required for dir: images). */
     void command(String... argv) { set('command', argv) }
     void cmdline(String line) { set('cmdline', line) }

@@ -25,7 +25,7 @@ import java.util.Map;
 /** {@code pack}: container image + kernel → reproducible initramfs and UKI whose init runs the entrypoint. */
 public final class PackStep implements StepType {
     @Override public String name() { return "pack"; }
-    @Override public int version() { return 2; }
+    @Override public int version() { return 3; }
     @Override public String description() { return "pack a container image and a kernel into a reproducible initramfs and UKI"; }
 
     @Override
@@ -37,6 +37,7 @@ public final class PackStep implements StepType {
                 OptionSpec.optional("dockerImage", String.class, null, "read this image from the Docker engine (docker save) instead of 'image'"),
                 OptionSpec.required("kernel", Input.class, "kernel directory (boot/vmlinuz-R, lib/modules/R), e.g. a kernel step"),
                 OptionSpec.optionalList("modules", String.class, "kernel modules to load at boot (with their modules.dep closure)"),
+                OptionSpec.optional("teeModules", Boolean.class, true, "also pack configfs, tdx_guest and sev_guest when the kernel has them as modules (TEE quotes)"),
                 OptionSpec.optional("cmdline", String.class, "console=ttyS0", "kernel command line (rdinit=/sealwright/init is appended)"),
                 OptionSpec.optional("sourceDateEpoch", Long.class, 0L, "mtime of every initramfs entry (SOURCE_DATE_EPOCH)"),
                 OptionSpec.optional("gzipLevel", Long.class, 9L, "gzip level of the initramfs, 1-9"),
@@ -106,7 +107,7 @@ public final class PackStep implements StepType {
         @SuppressWarnings("unchecked") List<String> modules = (List<String>) ctx.option("modules");
         @SuppressWarnings("unchecked") List<String> hooks = (List<String>) ctx.option("hooks");
         @SuppressWarnings("unchecked") List<String> command = (List<String>) ctx.option("command");
-        Packer.Settings s = new Packer.Settings(ctx.path("kernel"), modules, ctx.string("cmdline"), ctx.number("sourceDateEpoch"),
+        Packer.Settings s = new Packer.Settings(ctx.path("kernel"), modules, ctx.flag("teeModules") ? Packer.TEE_GUEST_MODULES : List.of(), ctx.string("cmdline"), ctx.number("sourceDateEpoch"),
                 (int) level, ctx.flag("poweroff"), hooks, command, NativeHelpers.path("init"), stub, enrollment(ctx));
         Packer.Result r = new Packer(ctx.workDir(), ctx::log).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
         byte[] uki = Files.readAllBytes(ctx.output("uki"));

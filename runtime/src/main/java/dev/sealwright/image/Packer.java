@@ -25,8 +25,16 @@ import java.util.stream.Stream;
  * {@code /sealwright/init} ({@code rdinit=}), which runs the image's entrypoint.
  */
 public final class Packer {
+    /**
+     * The guest drivers of TDX and SEV-SNP attestation (/dev/tdx_guest, /dev/sev-guest and the
+     * configfs-tsm report interface, with tsm and configfs), packed when the kernel has them as
+     * modules: Debian's cloud kernels build all of them as modules, and without them a packed guest
+     * on TEE hardware has no quote. Outside a TEE they load with "no-device".
+     */
+    public static final List<String> TEE_GUEST_MODULES = List.of("configfs", "tdx_guest", "sev_guest");
+
     /** Everything a pack needs besides the image. {@code kernelRoot} holds boot/vmlinuz-R and lib/modules/R. */
-    public record Settings(Path kernelRoot, List<String> modules, String cmdline, long sourceDateEpoch, int gzipLevel,
+    public record Settings(Path kernelRoot, List<String> modules, List<String> optionalModules, String cmdline, long sourceDateEpoch, int gzipLevel,
                            boolean poweroff, List<String> hooks, List<String> command, Path init, Path stub, Enrollment enrollment) {}
 
     /**
@@ -55,7 +63,8 @@ public final class Packer {
         if (tree.contains("sealwright")) throw new RecipeException(imageName + ": already has /sealwright, which pack reserves for its init");
         String release = kernelRelease(s.kernelRoot());
         Path modulesDir = s.kernelRoot().resolve("lib/modules/" + release);
-        List<String> mods = s.modules().isEmpty() ? List.of() : ModuleClosure.resolve(modulesDir, s.modules());
+        List<String> mods = s.modules().isEmpty() && s.optionalModules().isEmpty() ? List.of()
+                : ModuleClosure.resolve(modulesDir, s.modules(), s.optionalModules());
 
         StringBuilder conf = new StringBuilder("# written by sealwright pack\n");
         tree.put("sealwright", Node.directory(0755));

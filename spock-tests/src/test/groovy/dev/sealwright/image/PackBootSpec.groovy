@@ -56,6 +56,12 @@ pipeline('boot-hello') {
         lines.contains('SW-STATUS boot')
         lines.contains('SW-STATUS module path=/sealwright/modules/virtio_net.ko.xz result=ok')
         lines.contains('SW-STATUS net ifname=eth0 addr=10.0.2.15/24 result=ok errno=0')
+        and: 'the TEE guest drivers are packed: configfs and tsm load (configfs-tsm mounts), tdx-guest and sev-guest find no TEE here'
+        lines.contains('SW-STATUS module path=/sealwright/modules/configfs.ko.xz result=ok')
+        lines.contains('SW-STATUS module path=/sealwright/modules/tsm.ko.xz result=ok')
+        lines.contains('SW-STATUS module path=/sealwright/modules/tdx-guest.ko.xz result=no-device')
+        lines.contains('SW-STATUS module path=/sealwright/modules/sev-guest.ko.xz result=no-device')
+        !lines.any { it.startsWith('SW-STATUS mount') }
         lines.contains('SW-STATUS workload-start argv0=/hello uid=1000 gid=1000 workdir=/')
         lines.contains('hello from sealwright: tee=none kernel=' + Kernels.debian().release())
         lines.indexOf('SW-STATUS workload-exit code=0') > lines.indexOf('SW-STATUS workload-start argv0=/hello uid=1000 gid=1000 workdir=/')

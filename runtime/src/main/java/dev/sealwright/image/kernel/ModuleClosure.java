@@ -24,6 +24,11 @@ public final class ModuleClosure {
 
     /** Paths relative to the modules directory, dependencies first. */
     public static List<String> resolve(Path modulesDir, List<String> names) throws IOException {
+        return resolve(modulesDir, names, List.of());
+    }
+
+    /** As {@link #resolve(Path, List)}, then the {@code ifPresent} modules this kernel has as files (others are skipped). */
+    public static List<String> resolve(Path modulesDir, List<String> names, List<String> ifPresent) throws IOException {
         Path depFile = modulesDir.resolve("modules.dep");
         if (!Files.isRegularFile(depFile)) throw new RecipeException(modulesDir + ": no modules.dep (run depmod)");
         Map<String, String> pathByName = new HashMap<>();
@@ -48,6 +53,10 @@ public final class ModuleClosure {
                 throw new RecipeException(modulesDir + ": no kernel module named '" + n + "' in modules.dep or modules.builtin");
             }
             visit(path, deps, order, new ArrayList<>());
+        }
+        for (String n : ifPresent) {
+            String path = pathByName.get(canonical(n));
+            if (path != null) visit(path, deps, order, new ArrayList<>());
         }
         return List.copyOf(order);
     }
