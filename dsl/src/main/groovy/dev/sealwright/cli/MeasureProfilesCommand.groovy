@@ -15,8 +15,8 @@ class MeasureProfilesCommand implements Callable<Integer> {
             println "${p.name()}: ${p.description()}"
             println "  MRTD page order:      ${p.pageOrder()}"
             println "  ReadyToBoot separator: ${p.separatorLayout()}"
-            println "  QEMU kernel header:   ${p.kernelPatch()}"
-            println "  SecureBoot variable:  ${p.secureBoot()}"
+            println "  QEMU kernel header:   ${p.kernelPatch()} (override: --kernel-patch all|linux|none)"
+            println "  SecureBoot variable:  ${p.secureBoot()} (override: --secure-boot absent|0|1)"
         }
         Main.OK
     }
