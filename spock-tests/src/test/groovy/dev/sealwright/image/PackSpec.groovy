@@ -77,8 +77,9 @@ pipeline('pack-hello') {
         then:
         ['hello', 'etc/passwd', 'sealwright/init', 'sealwright/init.conf', 'dev/console', 'proc', 'sys'].every { it in names }
         names == names.toSorted()
+        and: 'the requested modules in load order, then the TEE guest drivers not already there (tdx-guest was requested, sev-guest is added)'
         conf.readLines().findAll { it.startsWith('module=') } ==
-                ['failover', 'net_failover', 'virtio_net', 'configfs', 'tsm', 'tdx-guest'].collect { "module=/sealwright/modules/${it}.ko.xz".toString() }
+                ['failover', 'net_failover', 'virtio_net', 'configfs', 'tsm', 'tdx-guest', 'sev-guest'].collect { "module=/sealwright/modules/${it}.ko.xz".toString() }
         conf.contains('arg=/hello\n')
         conf.contains('env=GREETING=sealwright\n')
         conf.contains('user=1000:1000\n')
@@ -97,6 +98,22 @@ pipeline('pack-hello') {
         json.text['.cmdline'].endsWith('rdinit=/sealwright/init')
         json.authenticodeSha256 ==~ /[0-9a-f]{64}/
         json.authenticodeSha384 ==~ /[0-9a-f]{96}/
+    }
+
+    def "teeModules false packs only the requested modules and their closure"() {
+        given:
+        Kernels.debian()
+        def c = project('c')
+        Files.writeString(c.resolve('pack.groovy'), RECIPE.replace("modules 'virtio_net', 'tdx-guest'", "modules 'virtio_net'\n        teeModules false"))
+
+        when:
+        run(c)
+        def tree = NewcCpio.read(Files.newInputStream(c.resolve('out/pack/initramfs.cpio.gz')), tmp.resolve('blobs-c'), 'initramfs')
+        def conf = Files.readString(tree.get('sealwright/init.conf').content())
+
+        then:
+        conf.readLines().findAll { it.startsWith('module=') } ==
+                ['failover', 'net_failover', 'virtio_net'].collect { "module=/sealwright/modules/${it}.ko.xz".toString() }
     }
 
     def "a recipe with sign key:, cert: gives a UKI that sbverify --cert accepts"() {
