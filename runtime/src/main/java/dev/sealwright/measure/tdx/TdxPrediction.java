@@ -42,19 +42,20 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
         if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
         else missing.get(0).add("ACPI tables (generating them is not implemented in this build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
-        if (in.esp() != null) {
-            // OVMF's boot manager: the boot options it made for the VM's devices, ReadyToBoot, then the disk's GPT and the image it loads
-            missing.get(0).add("the boot variables (BootOrder, Boot####) OVMF creates for the VM's devices at an ESP boot: not computed by this build (direct boot with the UKI as kernel has fixed ones)");
-            ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
-            ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
-            ev.add(TdvfEvents.gpt(in.esp().gptData(), in.esp().source()));
-            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
-        } else {
+        if (in.esp() == null) {
+            // direct boot: QEMU's kernel is loaded (and measured) before ReadyToBoot; the boot options are OVMF's fixed ones
             if (in.kernel() != null) imageEvent(in, p, ev);
             else missing.get(1).add("no kernel or UKI given");
             ev.addAll(TdvfEvents.directBootVariables());
-            ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
-            ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
+        } else {
+            missing.get(0).add("the boot variables (BootOrder, Boot####) OVMF creates for the VM's devices at an ESP boot: not computed by this build (direct boot with the UKI as kernel has fixed ones)");
+        }
+        ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
+        ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
+        if (in.esp() != null) {
+            // ESP boot: the boot manager reads the disk's GPT, then loads the UKI as built
+            ev.add(TdvfEvents.gpt(in.esp().gptData(), in.esp().source()));
+            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
         }
         if (uki != null) {
             UkiEvents u = join(uki);
