@@ -28,7 +28,13 @@ class SecbootSealedKeyFileSpec extends Specification {
         def g = KeyPairGenerator.getInstance('EC')
         g.initialize(new ECGenParameterSpec('secp256r1'))
         def w = ((ECPublicKey) g.generateKeyPair().public).w
-        def fixed = { BigInteger v -> byte[] b = v.toByteArray(); b.length == 32 ? b : b.length > 32 ? b[-32..-1] as byte[] : (new byte[32 - b.length] + b.toList()) as byte[] }
+        // a coordinate as 32 big-endian bytes: BigInteger gives 33 with a sign byte, or fewer when it is small (1 in 256)
+        def fixed = { BigInteger v ->
+            byte[] b = v.toByteArray(), out = new byte[32]
+            int n = Math.min(32, b.length)
+            System.arraycopy(b, b.length - n, out, 32 - n, n)
+            out
+        }
         new TpmPublic(TpmAlg.SHA256, 0x30072, new byte[0], new PublicParameters.Ecc(SymDefObject.AES_128_CFB, TpmScheme.NULL, TpmAlg.ECC_NIST_P256,
                 TpmScheme.NULL, new EccPoint(fixed(w.affineX), fixed(w.affineY))))
     }
