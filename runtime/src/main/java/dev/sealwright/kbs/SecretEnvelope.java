@@ -1,5 +1,6 @@
 package dev.sealwright.kbs;
 
+import org.bouncycastle.util.BigIntegers;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.agreement.ECDHBasicAgreement;
@@ -85,7 +86,7 @@ public record SecretEnvelope(byte[] ephemeralKey, byte[] iv, byte[] ciphertext) 
         var ka = new ECDHBasicAgreement();
         ka.init(own);
         byte[] z = new byte[32];
-        put(ka.calculateAgreement(peer), z, 0);
+        BigIntegers.asUnsignedByteArray(ka.calculateAgreement(peer), z, 0, 32);
         var hkdf = new HKDFBytesGenerator(new SHA256Digest());
         hkdf.init(new HKDFParameters(z, nonce, (INFO_PREFIX + resource).getBytes(StandardCharsets.UTF_8)));
         byte[] key = new byte[32];
@@ -132,8 +133,8 @@ public record SecretEnvelope(byte[] ephemeralKey, byte[] iv, byte[] ciphertext) 
         ECPoint w = ((ECPublicKey) key).getW();
         byte[] out = new byte[POINT_SIZE];
         out[0] = 4;
-        put(w.getAffineX(), out, 1);
-        put(w.getAffineY(), out, 33);
+        BigIntegers.asUnsignedByteArray(w.getAffineX(), out, 1, 32);
+        BigIntegers.asUnsignedByteArray(w.getAffineY(), out, 33, 32);
         return out;
     }
 
@@ -155,12 +156,6 @@ public record SecretEnvelope(byte[] ephemeralKey, byte[] iv, byte[] ciphertext) 
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("not a P-256 public key: " + e.getMessage());
         }
-    }
-
-    private static void put(BigInteger v, byte[] out, int off) {
-        byte[] b = v.toByteArray();
-        int n = Math.min(b.length, 32);
-        System.arraycopy(b, b.length - n, out, off + 32 - n, n);
     }
 
     private static ECParameterSpec p256() {

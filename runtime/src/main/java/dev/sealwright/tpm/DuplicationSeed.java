@@ -1,5 +1,6 @@
 package dev.sealwright.tpm;
 
+import org.bouncycastle.util.BigIntegers;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -87,18 +88,9 @@ public final class DuplicationSeed {
 
         int size = 32;
         ECPoint qe = ((ECPublicKey) ephemeral.getPublic()).getW();
-        byte[] ex = fixed(qe.getAffineX(), size);
-        byte[] ey = fixed(qe.getAffineY(), size);
-        byte[] seed = Kdf.kdfe(hash, z, LABEL, ex, fixed(px, size), hash.digestSize * 8);
+        byte[] ex = BigIntegers.asUnsignedByteArray(size, qe.getAffineX());
+        byte[] ey = BigIntegers.asUnsignedByteArray(size, qe.getAffineY());
+        byte[] seed = Kdf.kdfe(hash, z, LABEL, ex, BigIntegers.asUnsignedByteArray(size, px), hash.digestSize * 8);
         return new Seed(seed, new EncryptedSecret(new EccPoint(ex, ey).toBytes()));
-    }
-
-    /** Unsigned big-endian, left-padded to {@code size} bytes. */
-    static byte[] fixed(BigInteger v, int size) {
-        byte[] raw = v.toByteArray();
-        byte[] out = new byte[size];
-        int n = Math.min(raw.length, size);
-        System.arraycopy(raw, raw.length - n, out, size - n, n);
-        return out;
     }
 }

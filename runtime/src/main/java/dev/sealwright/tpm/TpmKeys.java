@@ -1,5 +1,6 @@
 package dev.sealwright.tpm;
 
+import org.bouncycastle.util.BigIntegers;
 import java.math.BigInteger;
 import java.security.interfaces.RSAPublicKey;
 
@@ -16,7 +17,7 @@ public final class TpmKeys {
         BigInteger e = key.getPublicExponent();
         int exponent = e.equals(BigInteger.valueOf(65537)) ? 0 : e.intValueExact();
         int bits = key.getModulus().bitLength();
-        byte[] modulus = DuplicationSeed.fixed(key.getModulus(), (bits + 7) / 8);
+        byte[] modulus = BigIntegers.asUnsignedByteArray((bits + 7) / 8, key.getModulus());
         return new TpmPublic(TpmAlg.SHA256, TpmPublic.DECRYPT | TpmPublic.SIGN | TpmPublic.USER_WITH_AUTH, new byte[0],
                 new PublicParameters.Rsa(SymDefObject.NULL, TpmScheme.NULL, bits, exponent, modulus));
     }

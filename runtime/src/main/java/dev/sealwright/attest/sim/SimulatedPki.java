@@ -1,5 +1,6 @@
 package dev.sealwright.attest.sim;
 
+import org.bouncycastle.util.BigIntegers;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -140,18 +141,12 @@ public final class SimulatedPki {
             s.update(data);
             var seq = ASN1Sequence.getInstance(s.sign());
             byte[] out = new byte[64];
-            copy32(ASN1Integer.getInstance(seq.getObjectAt(0)).getPositiveValue(), out, 0);
-            copy32(ASN1Integer.getInstance(seq.getObjectAt(1)).getPositiveValue(), out, 32);
+            BigIntegers.asUnsignedByteArray(ASN1Integer.getInstance(seq.getObjectAt(0)).getPositiveValue(), out, 0, 32);
+            BigIntegers.asUnsignedByteArray(ASN1Integer.getInstance(seq.getObjectAt(1)).getPositiveValue(), out, 32, 32);
             return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static void copy32(BigInteger v, byte[] out, int off) {
-        byte[] b = v.toByteArray();
-        int n = Math.min(b.length, 32);
-        System.arraycopy(b, b.length - n, out, off + 32 - n, n);
     }
 
     static String pem(X509Certificate... certs) {
@@ -172,8 +167,8 @@ public final class SimulatedPki {
     static byte[] rawPublicKey(java.security.PublicKey key) {
         var w = ((java.security.interfaces.ECPublicKey) key).getW();
         byte[] out = new byte[64];
-        copy32(w.getAffineX(), out, 0);
-        copy32(w.getAffineY(), out, 32);
+        BigIntegers.asUnsignedByteArray(w.getAffineX(), out, 0, 32);
+        BigIntegers.asUnsignedByteArray(w.getAffineY(), out, 32, 32);
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.sealwright.disk.deploy;
 
+import org.bouncycastle.util.BigIntegers;
 import dev.sealwright.tpm.EccPoint;
 import dev.sealwright.tpm.OfflineSeal;
 import dev.sealwright.tpm.PcrSelection;
@@ -11,7 +12,6 @@ import dev.sealwright.tpm.TpmHash;
 import dev.sealwright.tpm.TpmPublic;
 import dev.sealwright.tpm.TpmScheme;
 import dev.sealwright.tpm.TpmWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -51,7 +51,7 @@ public final class SecbootKeySealer {
         TpmPublic authPublic = tpmPublic((ECPublicKey) authKey.getPublic());
         byte[] policyRef = pcrPolicyRef();
         byte[] staticPolicy = new PolicyDigest(TpmHash.SHA256).authorize(authPublic.name(), policyRef).authValue().digest();
-        byte[] scalar = fixed(((ECPrivateKey) authKey.getPrivate()).getS(), 32);
+        byte[] scalar = BigIntegers.asUnsignedByteArray(32, ((ECPrivateKey) authKey.getPrivate()).getS());
         byte[] sealedData = new TpmWriter().sized(key).sized(scalar).toBytes();
         OfflineSeal.SealedBlob blob;
         try {
@@ -70,7 +70,7 @@ public final class SecbootKeySealer {
 
     /** The external ECC P-256 signing key as TPMT_PUBLIC (nameAlg SHA-256, userWithAuth|sign, NULL scheme). */
     static TpmPublic tpmPublic(ECPublicKey pub) {
-        EccPoint point = new EccPoint(fixed(pub.getW().getAffineX(), 32), fixed(pub.getW().getAffineY(), 32));
+        EccPoint point = new EccPoint(BigIntegers.asUnsignedByteArray(32, pub.getW().getAffineX()), BigIntegers.asUnsignedByteArray(32, pub.getW().getAffineY()));
         return new TpmPublic(TpmAlg.SHA256, AUTH_KEY_ATTRIBUTES, new byte[0],
                 new PublicParameters.Ecc(SymDefObject.NULL, TpmScheme.NULL, TpmAlg.ECC_NIST_P256, TpmScheme.NULL, point));
     }
@@ -96,14 +96,5 @@ public final class SecbootKeySealer {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ECDSA P-256 signing unavailable", e);
         }
-    }
-
-    static byte[] fixed(BigInteger v, int len) {
-        byte[] b = v.toByteArray();
-        if (b.length == len) return b;
-        byte[] out = new byte[len];
-        if (b.length > len) System.arraycopy(b, b.length - len, out, 0, len);
-        else System.arraycopy(b, 0, out, len - b.length, b.length);
-        return out;
     }
 }
