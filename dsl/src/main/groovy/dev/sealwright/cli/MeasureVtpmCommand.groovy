@@ -43,7 +43,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--secure-boot', description = 'Secure Boot is enforced (SecureBoot=1; the db entry that verifies the UKI is measured)')
     boolean secureBoot
 
-    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5)')
+    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5; default: the disk sealwright launch writes for the UKI, unless --reference-log)')
     Path bootDisk
 
     @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are')
@@ -61,8 +61,9 @@ class MeasureVtpmCommand implements Callable<Integer> {
         vars.check(firmwareCode, secureBoot)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        def prediction = VtpmPrediction.predict(new VtpmInputs(dev.sealwright.engine.InputFiles.read(uki), uki.toString(), vars.config(), vars.source(), secureBoot,
-                bootDisk, ref, referenceLog?.toString()))
+        byte[] ukiBytes = dev.sealwright.engine.InputFiles.read(uki)
+        def prediction = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
+                VtpmInputs.BootGpt.of(bootDisk, ref, new dev.sealwright.tools.Tools(), ukiBytes.length, uki), ref, referenceLog?.toString()))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

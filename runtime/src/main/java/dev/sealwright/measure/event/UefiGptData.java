@@ -53,6 +53,25 @@ public final class UefiGptData {
         }
     }
 
+    /**
+     * The UEFI_GPT_DATA of the disk {@code sealwright launch} writes to boot a UKI of {@code ukiSize}
+     * bytes from an ESP ({@link dev.sealwright.vm.EspImage}): only its partition table is made, with
+     * sgdisk, in a sparse temp file.
+     */
+    public static byte[] ofLaunchEsp(dev.sealwright.tools.Tools tools, long ukiSize, String uki) {
+        try {
+            Path table = java.nio.file.Files.createTempFile("sealwright-esp-gpt", ".img");
+            try {
+                dev.sealwright.vm.EspImage.writePartitionTable(tools, ukiSize, uki, table);
+                return read(table);
+            } finally {
+                java.nio.file.Files.deleteIfExists(table);
+            }
+        } catch (IOException e) {
+            throw new RecipeException("cannot write a temporary partition table: " + e.getMessage());
+        }
+    }
+
     /** Number of partition entries in a UEFI_GPT_DATA. */
     public static long partitions(byte[] gptData) {
         return ByteBuffer.wrap(gptData).order(ByteOrder.LITTLE_ENDIAN).getLong(HEADER_SIZE);

@@ -7,10 +7,7 @@ import dev.sealwright.vm.VmSpec;
 
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.tools.Tools;
-import dev.sealwright.vm.EspImage;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -87,17 +84,8 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         if (bootDisk != null) {
             esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString());
         } else {
-            try {
-                Path table = Files.createTempFile("sealwright-esp-gpt", ".img");
-                try {
-                    EspImage.writePartitionTable(tools == null ? new Tools() : tools, image.length, vm.uki(), table);
-                    esp = new EspBoot(UefiGptData.read(table), "the ESP disk sealwright launch writes for " + uki.getFileName());
-                } finally {
-                    Files.deleteIfExists(table);
-                }
-            } catch (IOException e) {
-                throw new RecipeException("measure tdx: cannot write a temporary partition table: " + e.getMessage());
-            }
+            esp = new EspBoot(UefiGptData.ofLaunchEsp(tools == null ? new Tools() : tools, image.length, vm.uki()),
+                    "the ESP disk sealwright launch writes for " + uki.getFileName());
         }
         return new TdxInputs(read(Path.of(vm.firmware())), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,
                 null, null, profile, stubVersion, esp);

@@ -25,7 +25,7 @@ import java.util.List;
  */
 public final class MeasureVtpmStep implements StepType {
     @Override public String name() { return "measure.vtpm"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public String description() { return "predict vTPM PCRs 0-15 of an OVMF + swtpm boot of a systemd-stub UKI"; }
 
     @Override
@@ -35,7 +35,7 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json instead of a vars file"),
                 OptionSpec.required("uki", Input.class, "the UKI booted from the ESP"),
                 OptionSpec.optional("secureBoot", Boolean.class, false, "Secure Boot is enforced"),
-                OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image (its GPT goes into PCR 5)"),
+                OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
                 OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events"));
     }
 
@@ -59,8 +59,9 @@ public final class MeasureVtpmStep implements StepType {
         if (refFile != null) ref = EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
         Path uki = ctx.path("uki");
         byte[] ukiBytes = InputFiles.read(uki);
-        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(),
-                secureBoot, ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null, ref, refFile == null ? null : refFile.toString()));
+        Path disk = ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null;
+        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(), secureBoot,
+                VtpmInputs.BootGpt.of(disk, ref, ctx.tools(), ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString()));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
         for (int i = 0; i < VtpmPrediction.PCRS; i++)

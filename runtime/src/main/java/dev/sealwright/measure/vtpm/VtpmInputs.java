@@ -1,14 +1,32 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.measure.event.EventLog;
+import dev.sealwright.measure.event.UefiGptData;
+import dev.sealwright.tools.Tools;
 import dev.sealwright.uefi.UefiConfig;
+
+import java.nio.file.Path;
 
 /**
  * What a vTPM PCR prediction needs: the UKI OVMF boots from the ESP, the Secure Boot variables the
  * VM starts with (from its OVMF_VARS file or a uefi-config.json), whether Secure Boot is enforced,
- * optionally the boot disk image (its GPT is measured into PCR 5) and a TPM event log captured from
- * a boot of the same firmware and VM configuration, whose PCR 0 and 1 events (and PCR 5 ones when no
- * boot disk is given) are taken as they are (they cannot be computed from files; see docs).
+ * optionally the boot disk's GPT (measured into PCR 5) and a TPM event log captured from a boot of
+ * the same firmware and VM configuration, whose PCR 0 and 1 events (and PCR 5 ones when no GPT is
+ * given) are taken as they are (they cannot be computed from files; see docs).
  */
 public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
-                         java.nio.file.Path bootDisk, EventLog referenceLog, String referenceLogName) {}
+                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName) {
+
+    /** The boot disk's UEFI_GPT_DATA and what it was read from. */
+    public record BootGpt(byte[] data, String source) {
+        /**
+         * From {@code disk} when given; else, without a reference log, from the disk {@code sealwright
+         * launch} writes for this UKI; else null (PCR 5 comes from the reference log).
+         */
+        public static BootGpt of(Path disk, EventLog referenceLog, Tools tools, long ukiSize, Path uki) {
+            if (disk != null) return new BootGpt(UefiGptData.read(disk), disk.getFileName().toString());
+            if (referenceLog != null) return null;
+            return new BootGpt(UefiGptData.ofLaunchEsp(tools, ukiSize, uki.toString()), "the ESP disk sealwright launch writes for " + uki.getFileName());
+        }
+    }
+}

@@ -51,7 +51,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "db", in.variables().db()));
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "dbx", in.variables().dbx()));
         ev.add(TpmBootEvents.separator(7));
-        Set<Integer> fromReference = in.bootDisk() == null ? FROM_REFERENCE : Set.of(0, 1);
+        Set<Integer> fromReference = in.bootGpt() == null ? FROM_REFERENCE : Set.of(0, 1);
         if (in.referenceLog() != null) {
             for (BootEvent e : in.referenceLog().events()) {
                 if (!fromReference.contains((int) e.index())) continue;
@@ -63,14 +63,14 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         } else {
             missing.get(0).add("OVMF's firmware-volume blobs are measured after decompression in memory; pass --reference-log with a TPM log captured from the same firmware");
             missing.get(1).add("the boot variables OVMF creates depend on the VM's device topology; pass --reference-log with a TPM log captured from the same VM configuration");
-            if (in.bootDisk() == null)
+            if (in.bootGpt() == null)
                 missing.get(5).add("the GPT of the boot disk: pass --boot-disk (or --reference-log with a TPM log captured from the same VM configuration)");
         }
         if (!in.variables().omitsReadyToBootEvent()) ev.add(TpmBootEvents.action(4, TpmBootEvents.CALLING_EFI_APPLICATION));
         for (int pcr : new int[] {2, 3, 4, 6}) ev.add(TpmBootEvents.separator(pcr));
-        if (in.bootDisk() != null) {
+        if (in.bootGpt() != null) {
             ev.add(TpmBootEvents.separator(5));
-            ev.add(GptEvent.of(in.bootDisk()));
+            ev.add(GptEvent.of(in.bootGpt().data(), in.bootGpt().source()));
         }
         if (in.secureBoot()) {
             byte[] entry = SecureBootAuthority.signatureData(in.uki(), in.ukiName(), in.variables().db(), in.variablesSource());
@@ -102,7 +102,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
                 else missing.get(9).add("not implemented in this build: the cpio archives " + stub.get() + " appends to the initrd (.pcrsig/.pcrpkey)");
             }
         }
-        if (in.bootDisk() != null) {
+        if (in.bootGpt() != null) {
             ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES));
             ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES_OK));
         }
