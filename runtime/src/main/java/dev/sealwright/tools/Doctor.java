@@ -48,17 +48,26 @@ public final class Doctor {
         return missing;
     }
 
-    /** Runs apt-get install for the packages; needs root. Runs apt-get update once if the first attempt fails. */
+    /**
+     * Runs apt-get install for the packages; needs root. Each must have a candidate in the apt lists,
+     * which are refreshed first when older than a day or without one (see {@link Apt}).
+     */
     public ToolResult install(Set<String> packages) {
         if (packages.isEmpty()) return new ToolResult(0, "", "");
-        if (!"root".equals(System.getProperty("user.name")))
+        if (!Apt.isRoot())
             throw new ToolFailedException("installing Debian packages needs root: apt-get install " + String.join(" ", packages), 1);
+        Apt apt = new Apt(tools, msg -> System.err.println("sealwright: " + msg));
+        for (String p : packages) apt.resolve("Debian package " + p, MAIN_SUITE, () -> apt.candidate(p));
         List<String> args = new ArrayList<>(List.of("-y", "-q", "--no-install-recommends", "install"));
         args.addAll(packages);
-        ToolResult r = tools.exec("apt-get", args.toArray()).env("DEBIAN_FRONTEND", "noninteractive")
-                .timeout(Duration.ofMinutes(30)).allowFailure().run();
+        ToolResult r = apt.exec("apt-get", args.toArray()).timeout(Duration.ofMinutes(30)).allowFailure().run();
         if (r.ok()) return r;
-        tools.exec("apt-get", "-q", "update").env("DEBIAN_FRONTEND", "noninteractive").timeout(Duration.ofMinutes(10)).run();
-        return tools.exec("apt-get", args.toArray()).env("DEBIAN_FRONTEND", "noninteractive").timeout(Duration.ofMinutes(30)).run();
+        if (apt.refreshed()) throw new ToolFailedException("apt-get install " + String.join(" ", packages) + " failed (exit " + r.exitCode() + "): "
+                + r.stderr().strip().lines().reduce((a, b) -> b).orElse(""), 1);
+        apt.refresh("apt-get install failed");   // e.g. a version in the lists that the mirror no longer has
+        return apt.exec("apt-get", args.toArray()).timeout(Duration.ofMinutes(30)).run();
     }
+
+    /** Where Debian 12's own packages come from. */
+    static final String MAIN_SUITE = "bookworm (deb http://deb.debian.org/debian bookworm main)";
 }

@@ -2,6 +2,7 @@ package dev.sealwright.image.kernel;
 
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
+import dev.sealwright.tools.Apt;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;
@@ -16,13 +17,16 @@ import java.util.stream.Stream;
 
 /**
  * A Debian kernel image package: resolved from a glob ({@code linux-image-6.12.*-cloud-amd64}) to the
- * newest matching package apt knows, fetched with {@code apt-get download} into
+ * newest matching package apt knows (lists refreshed first when stale or without a match, see {@link Apt}),
+ * fetched with {@code apt-get download} into
  * {@code ~/.cache/sealwright/kernels/}, unpacked with {@code dpkg-deb -x}, and given a modules.dep
  * by {@code depmod -b} (Debian generates it at install time, the .deb does not carry one).
  */
 public final class DebianKernel {
     /** The default: Debian 12's 6.12 cloud kernel (bookworm-security / backports), which has the TDX/SEV guest drivers. */
     public static final String DEFAULT_PACKAGE = "linux-image-6.12.*-cloud-amd64";
+    /** Where Debian 12 gets the 6.12 kernels from. */
+    static final String SUITE = "bookworm-security (deb http://deb.debian.org/debian-security bookworm-security main)";
 
     /** An unpacked kernel: {@code root} holds boot/vmlinuz-RELEASE and lib/modules/RELEASE. */
     public record Unpacked(String packageName, String release, Path root) {
@@ -30,12 +34,14 @@ public final class DebianKernel {
         public Path modulesDir() { return root.resolve("lib/modules/" + release); }
     }
 
+    private final Apt apt;
     private final Tools tools;
     private final Path cacheRoot;
     private final Consumer<String> log;
 
     public DebianKernel(Tools tools, Path cacheRoot, Consumer<String> log) {
         this.tools = tools;
+        this.apt = new Apt(tools, log);
         this.cacheRoot = cacheRoot;
         this.log = log;
     }
@@ -46,16 +52,17 @@ public final class DebianKernel {
         return base.resolve("sealwright/kernels");
     }
 
-    /** The newest package name apt knows matching the glob ({@code *} = any run of characters). */
+    /**
+     * The newest package name apt knows matching the glob ({@code *} = any run of characters); an
+     * exact name must have a candidate version. Stale lists, or lists without a match, are refreshed once.
+     */
     public String resolve(String glob) {
-        if (!glob.contains("*")) return glob;
+        String what = "kernel debian('" + glob + "')";
+        if (!glob.contains("*")) return apt.resolve(what, SUITE, () -> apt.candidate(glob));
         Pattern p = Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"));
         String prefix = glob.substring(0, glob.indexOf('*'));
-        String out = tools.exec("apt-cache", "pkgnames", prefix).timeout(Duration.ofMinutes(2)).run().stdout();
-        return out.lines().map(String::strip).filter(n -> p.matcher(n).matches())
-                .max(DebianKernel::compareVersions)
-                .orElseThrow(() -> new RecipeException("kernel debian('" + glob + "'): no package in the apt lists matches"
-                        + " (run apt-get update, or add bookworm-backports/security for 6.12)"));
+        return apt.resolve(what, SUITE, () -> apt.exec("apt-cache", "pkgnames", prefix).timeout(Duration.ofMinutes(2)).run().stdout()
+                .lines().map(String::strip).filter(n -> p.matcher(n).matches()).max(DebianKernel::compareVersions));
     }
 
     /** Downloads (once) and unpacks the package; returns its files. */
@@ -66,9 +73,15 @@ public final class DebianKernel {
         Path done = dir.resolve("unpacked.ok");
         if (!Files.isRegularFile(done)) {
             Files.createDirectories(dir);
-            if (findDeb(dir) == null) {
+            if (findDeb(dir) == null) { // downloaded beside, moved in whole: a killed download leaves no partial .deb here
                 log.accept("apt-get download " + packageName);
-                tools.exec("apt-get", "download", packageName).cwd(dir).timeout(Duration.ofMinutes(10)).run();
+                Path partial = dir.resolve("download.partial");
+                AtomicFiles.deleteTree(partial);
+                Files.createDirectories(partial);
+                apt.exec("apt-get", "download", packageName).cwd(partial).timeout(Duration.ofMinutes(10)).run();
+                Path deb = findDeb(partial);
+                if (deb != null) AtomicFiles.move(deb, dir.resolve(deb.getFileName()));
+                AtomicFiles.deleteTree(partial);
             }
             Path deb = findDeb(dir);
             if (deb == null) throw new RecipeException("kernel debian('" + packageName + "'): apt-get download produced no .deb in " + dir);
