@@ -79,12 +79,16 @@ class DiskCommand implements Runnable {
         @Option(names = '--deterministic-seed', paramLabel = 'TEXT', description = 'reproducible output for tests only: the volume key is predictable')
         String seed
 
+        @picocli.CommandLine.Mixin
+        ForceOption overwrite
+
         @Override
         Integer call() {
             if (inPlace && output != null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: --in-place and -o OUT exclude each other')
             if (!inPlace && output == null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: -o OUT (or --in-place) is required')
             if (rollback && !inPlace) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: --rollback needs --in-place')
             LuksCommand.existingImage(input)
+            overwrite.refuseExisting(output)
             def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
             def opts = Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize)
             if (inPlace) return inPlace(entropy, opts)

@@ -26,6 +26,9 @@ class DiskDeployCommand implements Callable<Integer> {
     Path input
     @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the deployed image here (temp file + rename)')
     Path output
+
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
     @Option(names = '--in-place', description = 'modify ENCRYPTED.img itself')
     boolean inPlace
     @Option(names = '--srk-pub', required = true, paramLabel = 'FILE', description = 'SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)')
@@ -50,6 +53,7 @@ class DiskDeployCommand implements Callable<Integer> {
     @Override
     Integer call() {
         if (inPlace == (output != null)) throw new CommandLine.ParameterException(new CommandLine(this), 'disk deploy: give exactly one of -o OUT and --in-place')
+        overwrite.refuseExisting(output)
         if (uefiConfig != null) UefiConfig.read(uefiConfig)
         byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)
         def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate, pcrValues == null ? uefiConfig : null)

@@ -25,6 +25,9 @@ class InitramfsCommand implements Callable<Integer> {
     @Option(names = ['-o', '--output'], required = true, paramLabel = 'FILE', description = 'the .cpio.gz to write')
     Path output
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Option(names = '--level', paramLabel = 'N', description = 'gzip level 1-9 (default 9)')
     int level = 9
 
@@ -33,6 +36,7 @@ class InitramfsCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
+        overwrite.refuseExisting(output)
         if (level < 1 || level > 9) throw new RecipeException("--level must be 1-9, got ${level}".toString())
         Path scratch = Files.createTempDirectory('sealwright-initramfs')
         try {

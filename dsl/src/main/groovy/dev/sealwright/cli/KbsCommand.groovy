@@ -78,6 +78,9 @@ class KbsCommand {
         @Option(names = '--collateral-out', required = true, paramLabel = 'C.json', description = 'collateral of the SIMULATED PKI (policy tdx.collateral)')
         Path collateralOut
 
+        @picocli.CommandLine.Mixin
+        ForceOption overwrite
+
         @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE})')
         int port = 8991
 
@@ -95,6 +98,7 @@ class KbsCommand {
 
         @Override
         Integer call() {
+            overwrite.refuseExisting(collateralOut)
             byte[][] r = new byte[4][]
             (0..3).each { int i -> r[i] = measurement("--rtmr ${i}", rtmrs[i]) }
             def service = SimulatedQuoteService.start(new InetSocketAddress(bind, port), measurement('--mrtd', mrtd), r, debugTd)

@@ -44,6 +44,9 @@ class LaunchCommand implements Callable<Integer> {
     @Option(names = '--libvirt-xml', paramLabel = 'FILE', description = 'write the equivalent libvirt domain XML to FILE and exit')
     Path libvirtXml
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Option(names = '--qemu-version', paramLabel = 'V', description = 'QEMU version to write the command line for (default: the installed one; selects the TDX syntax)')
     String qemuVersion
 
@@ -61,6 +64,7 @@ class LaunchCommand implements Callable<Integer> {
         VmSpec spec = vm.toSpec().withFreeHostPorts()   // auto:GUEST forwards get their host port now
         def tools = new Tools()
         if (libvirtXml != null) {
+            overwrite.refuseExisting(libvirtXml, libvirtXml.toAbsolutePath().resolveSibling(libvirtXml.fileName.toString() + '.esp.img'))
             spec.checkFiles()
             String esp = null
             if (spec.boot() == VmSpec.Boot.UKI) {

@@ -60,8 +60,12 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--eventlog', paramLabel = 'OUT.json', description = 'write the predicted events (input of eventlog diff)')
     Path eventlog
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Override
     Integer call() {
+        overwrite.refuseExisting(eventlog)
         def p = TdxProfile.named(profile)
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))

@@ -55,8 +55,12 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--eventlog', paramLabel = 'OUT.json', description = 'write the prediction with its events (input of eventlog diff)')
     Path eventlog
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Override
     Integer call() {
+        overwrite.refuseExisting(eventlog)
         def vars = variables.vars != null ? VtpmVariables.fromVarsFile(variables.vars) : VtpmVariables.fromUefiConfig(variables.uefiConfig)
         vars.check(firmwareCode, secureBoot)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)

@@ -24,6 +24,9 @@ class QuoteSimulateCommand implements Callable<Integer> {
     @Option(names = '--collateral-out', required = true, paramLabel = 'C.json', description = 'where to write its collateral (dcap-qvl JSON layout)')
     Path collateralOut
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Option(names = '--report-data', paramLabel = 'HEX', description = 'REPORTDATA (up to 64 bytes, zero-padded; default zeros)')
     String reportData = ''
 
@@ -38,6 +41,7 @@ class QuoteSimulateCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
+        overwrite.refuseExisting(out, collateralOut)
         Instant start = QuoteVerifyCommand.parseTime(at)
         def provider = new SimulatedTdxProvider(start - Duration.ofDays(1), start + Duration.ofDays(3650))
         byte[][] r = new byte[4][]

@@ -53,6 +53,9 @@ class SnpIdBlockCommand implements Callable<Integer> {
     @Option(names = '--out-dir', paramLabel = 'DIR', defaultValue = '.', description = 'where to write the files (default: current directory)')
     Path outDir
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Option(names = '--json', description = 'print the results as JSON')
     boolean json
 
@@ -77,6 +80,7 @@ class SnpIdBlockCommand implements Callable<Integer> {
                 'id-auth.base64'          : enc.encodeToString(auth.toBytes()),
                 'id-key-digest.base64'    : enc.encodeToString(SnpPublicKey.of((java.security.interfaces.ECPublicKey) id.public).digest()),
                 'author-key-digest.base64': enc.encodeToString(SnpPublicKey.of((java.security.interfaces.ECPublicKey) author.public).digest())]
+        overwrite.refuseExisting(files.keySet().collect { String n -> outDir.resolve(n) } as Path[])
         files.each { String name, String value -> AtomicFiles.write(outDir.resolve(name), (value + '\n').getBytes(StandardCharsets.US_ASCII)) }
         if (json) {
             System.out.print(Json.pretty([idBlock: files['id-block.base64'], idAuth: files['id-auth.base64'],

@@ -29,6 +29,9 @@ class SnpSimulateCommand implements Callable<Integer> {
     @Option(names = '--chain-out', required = true, paramLabel = 'ASK_ARK.pem', description = 'where to write the ASK and ARK')
     Path chainOut
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Option(names = '--measurement', paramLabel = 'LD', description = 'launch digest (48 bytes hex or base64; default zeros)')
     String measurement
 
@@ -43,6 +46,7 @@ class SnpSimulateCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
+        overwrite.refuseExisting(out, vcekOut, chainOut)
         Instant now = Instant.now()
         def provider = new SimulatedSnpProvider(now - Duration.ofDays(1), now + Duration.ofDays(3650))
         def report = provider.report(

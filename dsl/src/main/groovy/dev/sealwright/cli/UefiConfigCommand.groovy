@@ -29,11 +29,15 @@ class UefiConfigCommand implements Callable<Integer> {
     @Option(names = ['-o', '--output'], required = true, paramLabel = 'FILE', description = 'uefi-config.json to write')
     Path output
 
+    @picocli.CommandLine.Mixin
+    ForceOption overwrite
+
     @Option(names = '--omits-ready-to-boot-signal', description = 'the firmware does not measure "Calling EFI Application from Boot Option"')
     boolean omitsReadyToBoot
 
     @Override
     Integer call() {
+        overwrite.refuseExisting(output)
         if ((certs == null) == (vars == null)) throw new RecipeException('uefi config needs exactly one of --vars FILE and --certs DIR')
         def config = certs != null ? UefiCertDirectory.read(certs, omitsReadyToBoot)
                 : UefiConfig.fromVariableStore(VariableStore.read(dev.sealwright.engine.InputFiles.read(vars), vars.toString()), omitsReadyToBoot)

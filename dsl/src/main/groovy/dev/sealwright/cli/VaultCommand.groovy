@@ -58,11 +58,15 @@ class VaultCommand {
         @Option(names = '--quote-out', paramLabel = 'quote.dat', description = 'also write the vault quote (needs --sim-identity)')
         Path quoteOut
 
+        @picocli.CommandLine.Mixin
+        ForceOption overwrite
+
         @Option(names = '--sim-identity', paramLabel = 'DIR', description = 'SIMULATED SGX identity that signs quote.dat (vault init --sim-identity)')
         Path simIdentity
 
         @Override
         Integer call() {
+            overwrite.refuseExisting(out, quoteOut)
             if (!Files.isRegularFile(request)) throw new RecipeException("${request}: no such file")
             def req = TdKeyRequest.decode(Files.readAllBytes(request), request.toString())
             if ((quoteOut == null) != (simIdentity == null)) throw new RecipeException('--quote-out and --sim-identity go together')

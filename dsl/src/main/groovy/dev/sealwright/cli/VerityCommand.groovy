@@ -48,9 +48,13 @@ class VerityCommand implements Runnable {
         @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'also write the root hash (hex) to FILE')
         Path rootHashFile
 
+        @picocli.CommandLine.Mixin
+        ForceOption overwrite
+
         @Override
         Integer call() {
             requireFile(data)
+            overwrite.refuseExisting(hash, rootHashFile)
             byte[] saltBytes
             try {
                 saltBytes = salt == null ? randomSalt() : salt == '-' ? new byte[0] : HexFormat.of().parseHex(salt)

@@ -48,12 +48,10 @@ public final class DiskEncryptor {
         Path journal = InPlaceEncryptor.journalOf(in);
         if (Files.exists(journal)) throw new RecipeException(in + ": an in-place encryption was interrupted (" + journal.getFileName()
                 + "); finish it with --in-place or undo it with --in-place --rollback");
-        Path dir = out.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
         try (FileChannel probe = FileChannel.open(in, StandardOpenOption.READ)) {
             if (VhdDynamic.isDynamic(probe)) return encryptDynamicVhd(in, out, partition, passphrase, options, entropy);
         }
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+        Path tmp = AtomicFiles.tempFile(out, ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
             Plan plan = plan(src, in.toString(), partition, options);
             VhdFooter vhd = plan.vhd();
@@ -99,10 +97,9 @@ public final class DiskEncryptor {
      * identity), atomically.
      */
     private static Result encryptDynamicVhd(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        Path rawIn = Files.createTempFile(dir, "." + out.getFileName() + ".", ".in.raw");
-        Path rawOut = Files.createTempFile(dir, "." + out.getFileName() + ".", ".out.raw");
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+        Path rawIn = AtomicFiles.tempFile(out, ".in.raw");
+        Path rawOut = AtomicFiles.tempFile(out, ".out.raw");
+        Path tmp = AtomicFiles.tempFile(out, ".tmp");
         try {
             long timestamp;
             try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);

@@ -8,13 +8,58 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Writes that are all-or-nothing: a temp file beside the target, then an atomic rename. */
+/**
+ * Writes that are all-or-nothing: a temp file beside the target, then an atomic rename. Temp files
+ * are named {@code .NAME.PID-RANDOM.SUFFIX} after the process writing them; one whose process is
+ * gone (killed with SIGKILL, power loss) is removed when the next temp file for the same target is
+ * made, so a killed run's leftovers never outlive the next run.
+ */
 public final class AtomicFiles {
+    private static final Pattern OWNER = Pattern.compile("\\.(\\d+)-\\d+\\.[A-Za-z.]+");
+
     private AtomicFiles() {}
+
+    /**
+     * A new empty temp file beside {@code target} ({@code .NAME.PID-RANDOM<suffix>}, suffix like
+     * {@code ".tmp"}); first removes this target's temp files left by processes that no longer run.
+     */
+    public static Path tempFile(Path target, String suffix, FileAttribute<?>... attrs) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String prefix = "." + target.getFileName() + ".";
+        removeStale(dir, prefix);
+        return Files.createTempFile(dir, prefix + ProcessHandle.current().pid() + "-", suffix, attrs);
+    }
+
+    /** Removes {@code dir/PREFIX.PID-N.SUFFIX} files whose process is dead, or whose pid now belongs to a process started after the file's last write. */
+    static void removeStale(Path dir, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(prefix)) continue;
+                Matcher m = OWNER.matcher(name.substring(prefix.length() - 1));
+                if (!m.matches()) continue;
+                Optional<ProcessHandle> owner = ProcessHandle.of(Long.parseLong(m.group(1))).filter(ProcessHandle::isAlive);
+                Instant written;
+                try {
+                    written = Files.getLastModifiedTime(p).toInstant();
+                } catch (IOException gone) {
+                    continue;
+                }
+                boolean reused = owner.flatMap(h -> h.info().startInstant()).map(start -> start.isAfter(written)).orElse(false);
+                if (owner.isEmpty() || reused) Files.deleteIfExists(p);
+            }
+        }
+    }
 
     public interface Writer {
         void write(OutputStream out) throws IOException;
@@ -25,9 +70,7 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer writer) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = tempFile(target, ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
@@ -44,10 +87,7 @@ public final class AtomicFiles {
      */
     public static void writeSecret(Path target, byte[] bytes, boolean overwrite) throws IOException {
         if (!overwrite && Files.exists(target)) throw new FileAlreadyExistsException(target.toString(), null, "secret exists; not overwriting");
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path tmp = tempFile(target, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.write(tmp, bytes);
             if (overwrite) move(tmp, target);

@@ -95,9 +95,7 @@ public final class DiskDeployer {
         Path target = in;
         Path tmp = null;
         if (out != null) {
-            Path dir = out.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+            tmp = AtomicFiles.tempFile(out, ".tmp");
             Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             target = tmp;
         }

@@ -68,7 +68,14 @@ public final class InPlaceEncryptor {
         Path journalPath = journalOf(image);
         boolean resumed = Files.exists(journalPath);
         if (!resumed && rollback) throw new RecipeException(image + ": nothing to roll back (no journal " + journalPath.getFileName() + ")");
-        EncryptJournal journal = resumed ? EncryptJournal.read(journalPath) : prepare(image, journalPath, partition, passphrase, options, entropy, chunkSize);
+        EncryptJournal journal;
+        try {
+            journal = resumed ? EncryptJournal.read(journalPath) : prepare(image, journalPath, partition, passphrase, options, entropy, chunkSize);
+        } catch (IOException e) {
+            if (!noSpace(e)) throw e;
+            throw new RecipeException(journalPath + ": no space left on device for the journal; " + image
+                    + " is untouched: free space (about " + (options.dataOffset() >> 20) + " MiB more than the image) and rerun the same command", e);
+        }
         Geometry g = journal.geometry();
         try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileChannel jch = FileChannel.open(journalPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -86,6 +93,11 @@ public final class InPlaceEncryptor {
             try (Run r = new Run(img, jch, journal, volumeKey)) {
                 if (rollback) r.rollback();
                 else r.forward();
+            } catch (IOException e) {
+                // the journal holds everything needed to go on or back: say how, in one line
+                throw new RecipeException(image + ": " + (noSpace(e) ? "no space left on device" : e.getMessage()) + "; nothing is lost, "
+                        + journalPath.getFileName() + " holds the progress: " + (noSpace(e) ? "free space, then " : "")
+                        + "rerun the same command to resume" + (rollback ? " the rollback" : " (or add --rollback to undo)"), e);
             }
             Files.delete(journalPath);
             syncDirectory(journalPath);
@@ -93,11 +105,15 @@ public final class InPlaceEncryptor {
         }
     }
 
+    private static boolean noSpace(IOException e) {
+        return String.valueOf(e.getMessage()).contains("No space left");
+    }
+
     /** Plans the move and writes the complete journal (temp file, fsync, rename, directory fsync); the image is not touched. */
     private static EncryptJournal prepare(Path image, Path journalPath, String partition, byte[] passphrase, Luks2FormatOptions options,
                                           Entropy entropy, int chunkSize) throws IOException {
         Path dir = journalPath.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + journalPath.getFileName() + ".", ".tmp",
+        Path tmp = AtomicFiles.tempFile(journalPath, ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ);
              FileChannel jch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -145,7 +161,7 @@ public final class InPlaceEncryptor {
 
     /** The first {@code headLen} and the bytes from {@code tailAt} of the image after encryption: the new GPT, MBR boot code kept, VHD footer. */
     private static byte[][] newTable(Path dir, FileChannel img, DiskEncryptor.Plan plan, long headLen, long tailAt, Entropy entropy) throws IOException {
-        Path scratch = Files.createTempFile(dir, ".gpt.", ".tmp");
+        Path scratch = AtomicFiles.tempFile(dir.resolve("gpt"), ".tmp");
         try (FileChannel ch = FileChannel.open(scratch, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             EncryptJournal.write(ch, 0, EncryptJournal.read(img, 0, Math.toIntExact(headLen)));
             EncryptJournal.write(ch, plan.outSize() - 1, new byte[1]);

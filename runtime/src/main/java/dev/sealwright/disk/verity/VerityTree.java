@@ -84,8 +84,7 @@ public final class VerityTree {
     public byte[] format(Path data, Path hashFile) throws IOException {
         if (Files.exists(hashFile) && Files.isSameFile(data, hashFile)) throw new RecipeException(hashFile + ": the hash file must not be the data file");
         Result r = compute(data);
-        Path dir = hashFile.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + hashFile.getFileName() + ".", ".tmp");
+        Path tmp = AtomicFiles.tempFile(hashFile, ".tmp");
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 byte[] first = new byte[params.hashBlockSize()];
