@@ -60,9 +60,9 @@ sync
 truncate -s 68M "$W/small.img"; sgdisk -o -n 14:2048:+1M -t 14:ef02 -n 1:0:+64M -t 1:8300 -c 1:cloudimg-rootfs "$W/small.img" >/dev/null
 head -c 16M /dev/urandom > "$W/small.bin"
 for _ in 1 2 3 4 5; do
-  SEALWRIGHT_DAEMON=on "$SW" disk encrypt "$W/small.img" -o "$W/small-enc.img" --key-file "$W/key" >/dev/null; rm -f "$W/small-enc.img"
+  SEALWRIGHT_DAEMON=on "$SW" disk encrypt "$W/small.img" -o "$W/small-enc.img" --force --key-file "$W/key" >/dev/null; rm -f "$W/small-enc.img"
   cp "$W/small.img" "$W/small-ip.img"; SEALWRIGHT_DAEMON=on "$SW" disk encrypt "$W/small-ip.img" --in-place --key-file "$W/key" >/dev/null
-  SEALWRIGHT_DAEMON=on "$SW" verity format "$W/small.bin" "$W/small.hash" >/dev/null
+  SEALWRIGHT_DAEMON=on "$SW" verity format --force "$W/small.bin" "$W/small.hash" >/dev/null
 done
 rm -f "$W"/small*
 cp "$W/disk.img" "$W/disk2.img"; sync
@@ -75,9 +75,9 @@ pick_median() { # LABEL: the run with the median wall time of LABEL_1..3 becomes
   printf -v "${1}_cpu" '%s' "$(eval echo "\$${1}_${best}_cpu")"
 }
 for i in 1 2 3; do
-  timed_warm "ours_enc_$i" "$SW" disk encrypt "$W/disk.img" -o "$W/ours.img" --key-file "$W/key" >/dev/null
+  timed_warm "ours_enc_$i" "$SW" disk encrypt "$W/disk.img" -o "$W/ours.img" --force --key-file "$W/key" >/dev/null
   rm -f "$W/ours.img"; sync
-  SEALWRIGHT_DAEMON=off timed "cold_enc_$i" "$SW" disk encrypt "$W/disk.img" -o "$W/ours.img" --key-file "$W/key" >/dev/null
+  SEALWRIGHT_DAEMON=off timed "cold_enc_$i" "$SW" disk encrypt "$W/disk.img" -o "$W/ours.img" --force --key-file "$W/key" >/dev/null
   rm -f "$W/ours.img"; sync
 done
 pick_median ours_enc; pick_median cold_enc
@@ -95,8 +95,8 @@ rm -f "$W/theirs.img"
 
 # --- 2. verity --------------------------------------------------------------------------------
 SALT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-timed_warm ours_ver "$SW" verity format "$W/plain.bin" "$W/ours.hash" --salt "$SALT" >"$W/ours.out"
-SEALWRIGHT_DAEMON=off timed cold_ver "$SW" verity format "$W/plain.bin" "$W/cold.hash" --salt "$SALT" >/dev/null
+timed_warm ours_ver "$SW" verity format --force "$W/plain.bin" "$W/ours.hash" --salt "$SALT" >"$W/ours.out"
+SEALWRIGHT_DAEMON=off timed cold_ver "$SW" verity format --force "$W/plain.bin" "$W/cold.hash" --salt "$SALT" >/dev/null
 timed theirs_ver veritysetup format "$W/plain.bin" "$W/theirs.hash" --salt "$SALT" >"$W/theirs.out"
 ours_root=$(awk '/Root hash/ {print $3}' "$W/ours.out"); theirs_root=$(awk '/Root hash/ {print $3}' "$W/theirs.out")
 [ "$ours_root" = "$theirs_root" ] || { echo "verity root hashes differ: $ours_root vs $theirs_root" >&2; exit 1; }

@@ -42,7 +42,7 @@ RUNS=${RUNS:-3} python3 - "$ROOT" "$TREE" "$WORK" <<'PY'
 import os, resource, subprocess, sys, time
 root, tree, work = sys.argv[1:4]
 runs = int(os.environ.get("RUNS", "3"))
-ours_cmd = [root + "/sealwright", "initramfs", tree, "-o", work + "/ours.cpio.gz", "--level", "9"]
+ours_cmd = [root + "/sealwright", "initramfs", tree, "-o", work + "/ours.cpio.gz", "--level", "9", "--force"]
 theirs_cmd = "cd '%s' && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet | gzip -9 -n > '%s/theirs.cpio.gz'" % (tree, work)
 
 def measure(cmd, shell):
