@@ -87,7 +87,8 @@ class DiskCommand implements Runnable {
             if (inPlace && output != null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: --in-place and -o OUT exclude each other')
             if (!inPlace && output == null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: -o OUT (or --in-place) is required')
             if (rollback && !inPlace) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: --rollback needs --in-place')
-            overwrite.refuseExisting(output)
+            boolean outputIsInput = output != null && Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)
+            if (!outputIsInput) overwrite.refuseExisting(output)   // output = input gets its own line from DiskEncryptor
             LuksCommand.existingImage(input)
             def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
             def opts = Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize)
