@@ -11,7 +11,7 @@ class Kernels {
         if (cached == null) {
             ['apt-get', 'apt-cache', 'dpkg-deb', 'depmod'].each { Repo.requireTool(it) }
             def dk = new DebianKernel(new Tools(), DebianKernel.defaultCacheRoot(), { println it })
-            cached = dk.fetch(dk.resolve(DebianKernel.DEFAULT_PACKAGE))
+            cached = dk.resolveAndFetch(DebianKernel.DEFAULT_PACKAGE)
         }
         cached
     }

@@ -3,6 +3,7 @@ package dev.sealwright.image.kernel;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.tools.Apt;
+import dev.sealwright.tools.ToolFailedException;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;
@@ -63,6 +64,21 @@ public final class DebianKernel {
         String prefix = glob.substring(0, glob.indexOf('*'));
         return apt.resolve(what, SUITE, () -> apt.exec("apt-cache", "pkgnames", prefix).timeout(Duration.ofMinutes(2)).run().stdout()
                 .lines().map(String::strip).filter(n -> p.matcher(n).matches()).max(DebianKernel::compareVersions));
+    }
+
+    /**
+     * {@link #resolve} then {@link #fetch}. A download that fails from lists that were not just
+     * refreshed (the mirror dropped the version they name) refreshes them, resolves again and retries.
+     */
+    public Unpacked resolveAndFetch(String glob) throws IOException {
+        String pkg = resolve(glob);
+        try {
+            return fetch(pkg);
+        } catch (ToolFailedException e) {
+            if (apt.refreshed()) throw e;
+            apt.refresh("kernel debian('" + glob + "'): apt-get download " + pkg + " failed");
+            return fetch(resolve(glob));
+        }
     }
 
     /** Downloads (once) and unpacks the package; returns its files. */

@@ -43,8 +43,8 @@ public final class KernelStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         DebianKernel dk = new DebianKernel(ctx.tools(), DebianKernel.defaultCacheRoot(), ctx::log);
-        String pkg = dk.resolve(ctx.string("debian"));
-        DebianKernel.Unpacked k = dk.fetch(pkg);
+        DebianKernel.Unpacked k = dk.resolveAndFetch(ctx.string("debian"));
+        String pkg = k.packageName();
         Path out = ctx.output("kernel");
         Files.createDirectories(out.resolve("boot"));
         Files.copy(k.vmlinuz(), out.resolve("boot/vmlinuz-" + k.release()));
