@@ -1,5 +1,7 @@
 package dev.sealwright.tools;
 
+import dev.sealwright.engine.AtomicFiles;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -215,8 +217,10 @@ public final class Tools {
         Path out = null, err = null;
         Process p = null;
         try {
-            out = Files.createTempFile("sealwright-" + safe(name) + "-", ".out");
-            err = Files.createTempFile("sealwright-" + safe(name) + "-", ".err");
+            // named after this process: a killed JVM's leftovers go with the next run of the same tool
+            Path base = Path.of(System.getProperty("java.io.tmpdir"), "sealwright-" + safe(name));
+            out = AtomicFiles.tempFile(base, ".out");
+            err = AtomicFiles.tempFile(base, ".err");
             ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (cwd != null) pb.directory(cwd.toFile());
             pb.environment().putAll(env);

@@ -110,6 +110,22 @@ class KillAndOverwriteSpec extends Specification {
         decryptsToOriginal(out, root)
     }
 
+    def "the stdout/stderr temp files of a tool run by a killed JVM go with the next run of that tool"() {
+        given: 'the files a JVM killed while running true would leave in java.io.tmpdir'
+        def dead = new ProcessBuilder('true').start()
+        dead.waitFor()
+        def tmp = Path.of(System.getProperty('java.io.tmpdir'))
+        def stale = ['.out', '.err'].collect { tmp.resolve(".sealwright-true.${dead.pid()}-1${it}") }
+        stale.each { Files.write(it, [0] as byte[]) }
+
+        when:
+        def r = new dev.sealwright.tools.Tools().exec('true').run()
+
+        then:
+        r.ok()
+        stale.every { !Files.exists(it) }
+    }
+
     def "#verb refuses an existing output without --force, in one line, and leaves it as it was"() {
         given:
         def existing = dir.resolve('existing')
