@@ -162,6 +162,11 @@ public final class HttpFront implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** Connections open right now (idle, being read, or at a worker). */
+    public int openConnections() {
+        return open.get();
+    }
+
     /** Stops accepting, lets requests in flight finish for up to a second, then closes every connection. */
     @Override
     public void close() {
@@ -251,7 +256,7 @@ public final class HttpFront implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            arm(limits.headerTimeout(), "request headers not complete within " + limits.headerTimeout().toSeconds() + " s");
+            arm(limits.headerTimeout(), "request headers not complete within " + seconds(limits.headerTimeout()));
             ctx.fireChannelActive();
         }
 
@@ -274,7 +279,7 @@ public final class HttpFront implements AutoCloseable {
                         return;
                     }
                     body = new ByteArrayOutputStream(expected > 0 ? (int) expected : 256);
-                    arm(limits.bodyTimeout(), "request body not complete within " + limits.bodyTimeout().toSeconds() + " s");
+                    arm(limits.bodyTimeout(), "request body not complete within " + seconds(limits.bodyTimeout()));
                     if (HttpUtil.is100ContinueExpected(r)) {
                         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                     }
@@ -335,7 +340,7 @@ public final class HttpFront implements AutoCloseable {
                 return;
             }
             bytesSinceReply = false;
-            arm(limits.headerTimeout(), "request headers not complete within " + limits.headerTimeout().toSeconds() + " s");
+            arm(limits.headerTimeout(), "request headers not complete within " + seconds(limits.headerTimeout()));
             ch.config().setAutoRead(true);
         }
 
@@ -403,6 +408,10 @@ public final class HttpFront implements AutoCloseable {
             done = true;
             ch.close();   // reset by the peer, TLS failure: nothing to tell it
         }
+    }
+
+    private static String seconds(Duration d) {
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     private static FullHttpResponse response(Response r, boolean keepAlive) {

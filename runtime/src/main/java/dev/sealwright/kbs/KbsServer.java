@@ -81,6 +81,11 @@ public final class KbsServer implements AutoCloseable {
         return front.address().getPort();
     }
 
+    /** Connections open right now (idle, being read, or at a worker). */
+    public int openConnections() {
+        return front.openConnections();
+    }
+
     public URI url() {
         String host = front.address().getAddress().getHostAddress();
         return URI.create((tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
