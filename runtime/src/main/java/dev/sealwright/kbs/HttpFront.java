@@ -209,9 +209,9 @@ public final class HttpFront implements AutoCloseable {
                 int mine = perAddress.computeIfAbsent(a, k -> new AtomicInteger()).incrementAndGet();
                 counted = a;
                 if (mine > limits.connectionsPerAddress()) {
-                    refuseAtAdmission(429, "too many connections from " + a.getHostAddress() + " (limit " + limits.connectionsPerAddress() + ")");
+                    refuseAtAdmission(ctx, 429, "too many connections from " + a.getHostAddress() + " (limit " + limits.connectionsPerAddress() + ")");
                 } else if (all > limits.connections()) {
-                    refuseAtAdmission(503, "too many connections (limit " + limits.connections() + ")");
+                    refuseAtAdmission(ctx, 503, "too many connections (limit " + limits.connections() + ")");
                 } else {
                     ctx.fireChannelActive();
                 }
@@ -244,11 +244,13 @@ public final class HttpFront implements AutoCloseable {
             this.remote = remote(ch);
         }
 
-        private void refuseAtAdmission(int status, String reason) {
+        /** Written from the head of the pipeline: neither TLS nor the HTTP codec sees these bytes. */
+        private void refuseAtAdmission(ChannelHandlerContext ctx, int status, String reason) {
             done = true;
+            ch.config().setAutoRead(false);
             Response r = refusals.refuse(remote, status, reason);
             if (tls == null) {
-                ch.writeAndFlush(Unpooled.wrappedBuffer(rawResponse(r))).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(rawResponse(r))).addListener(ChannelFutureListener.CLOSE);
             } else {
                 ch.close();
             }
