@@ -143,7 +143,7 @@ public final class HttpFront implements AutoCloseable {
             Throwable c = bound.cause();
             String why = c instanceof java.nio.channels.UnresolvedAddressException ? "cannot resolve " + address.getHostString()
                     : c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-            throw new RecipeException("cannot listen on " + where + ": " + why);
+            throw new RecipeException(name + ": cannot listen on " + where + ": " + why);
         }
         listener = bound.channel();
     }
