@@ -131,7 +131,7 @@ class KbsSlowClientSpec extends Specification {
 
         and: 'honest latency stayed low and the audit log holds exactly the 300 client-side grants, each once'
         latencies.size() == 200
-        p99 < 1_000_000_000L
+        assert p99 < 1_000_000_000L, "honest p99 ${p99.intdiv(1_000_000)} ms with 256 stalled connections open (load average ${new File('/proc/loadavg').text.split(' ')[0..2].join(' ')} on ${Runtime.runtime.availableProcessors()} cores)"
         def audit = kbs.audit()
         audit.findAll { it.verdict == 'grant' }*.tee_key.sort() == granted.sort()
         granted.toSet().size() == 300
