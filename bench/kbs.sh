@@ -7,7 +7,7 @@
 # (which also signs the SIMULATED quotes) shares the JVM and the cores with the broker, and other
 # work on the machine competes too: the load average is printed alongside. STALLED (default 256; 0 for
 # the normal run alone) adds a second phase of SECONDS with that many connections from 127.0.0.2 and up
-# that each send half a request and stall (slowloris), printed beside the normal run.
+# that each send half a request and stall (slowloris), and a third after they left, printed beside the normal run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 CLIENTS="${1:-50}"
