@@ -57,7 +57,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * previous reply; this also bounds TLS handshakes and idle keep-alive connections) and its body
  * within {@link Limits#bodyTimeout} after the headers; one address may hold at most
  * {@link Limits#connectionsPerAddress} connections and all addresses together
- * {@link Limits#connections}. A connection runs one request at a time (no pipelining). What the
+ * {@link Limits#connections}. A connection runs one request at a time: a pipelined request is not
+ * served, the connection closes after the reply in progress. What the
  * transport refuses (408, 413, 429, 503, malformed or truncated requests) goes through
  * {@link Refusals}, so the owner can audit it and word the reply.
  */
@@ -195,7 +196,7 @@ public final class HttpFront implements AutoCloseable {
         final String remote;
         InetAddress counted;
         ScheduledFuture<?> deadline;
-        boolean bytesSinceReply, busy, inputClosed, done;
+        boolean bytesSinceReply, busy, inputClosed, pipelined, done;
         HttpRequest head;
         long expected;
         ByteArrayOutputStream body;
@@ -265,8 +266,12 @@ public final class HttpFront implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (done || busy) {
-                    return;   // after a refusal, or a pipelined request: not read
+                if (busy) {
+                    pipelined = true;   // not served: the connection closes after the reply in progress
+                    return;
+                }
+                if (done) {
+                    return;
                 }
                 if (msg instanceof HttpRequest r) {
                     if (r.decoderResult().isFailure()) {
@@ -280,7 +285,7 @@ public final class HttpFront implements AutoCloseable {
                         refuse(413, "request body of " + expected + " bytes exceeds " + maxBody);
                         return;
                     }
-                    body = new ByteArrayOutputStream(expected > 0 ? (int) expected : 256);
+                    body = new ByteArrayOutputStream((int) Math.min(Math.max(expected, 256), 8192));
                     arm(limits.bodyTimeout(), "request body not complete within " + seconds(limits.bodyTimeout()));
                     if (HttpUtil.is100ContinueExpected(r)) {
                         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
@@ -301,6 +306,8 @@ public final class HttpFront implements AutoCloseable {
                         dispatch();
                     }
                 }
+            } catch (NumberFormatException e) {
+                refuse(400, "bad Content-Length");
             } catch (java.io.IOException e) {
                 refuse(400, "unreadable request body");
             } finally {
@@ -334,7 +341,7 @@ public final class HttpFront implements AutoCloseable {
         private void reply(Response r, boolean keepAlive) {
             busy = false;
             head = null;
-            boolean again = keepAlive && !inputClosed && !done;
+            boolean again = keepAlive && !inputClosed && !pipelined && !done;
             ChannelFuture f = ch.writeAndFlush(response(r, again));
             if (!again) {
                 done = true;

@@ -209,4 +209,19 @@ class KbsSlowClientSpec extends Specification {
         ninth.startsWith('HTTP/1.1 503')
         RawHttp.error(ninth) == 'too many connections (limit 8)'
     }
+
+    def "a request pipelined behind another is not served: one reply, then the connection closes"() {
+        given:
+        kbs = new KbsFixture(dir)
+        def get = 'GET /kbs/v0/attest HTTP/1.1\r\nHost: x\r\n\r\n'
+
+        when:
+        def reply = replyOf(stall('127.0.0.1', get + get))
+
+        then:
+        reply.startsWith('HTTP/1.1 405')
+        reply.count('HTTP/1.1 ') == 1
+        kbs.audit().size() == 1
+        exchange(kbs.client) ==~ /[0-9a-f]{16}/
+    }
 }
