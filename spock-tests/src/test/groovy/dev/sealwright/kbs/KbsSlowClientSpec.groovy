@@ -107,8 +107,10 @@ class KbsSlowClientSpec extends Specification {
         def clients = (1..50).collect { new KbsClient(kbs.server.url()) }
         def pool = Executors.newFixedThreadPool(50)
 
-        and: 'a warm-up round of 100 exchanges (JIT compilation would otherwise compete with the measured round for the cores)'
-        concurrently(pool, clients, 2, granted, [])
+        and: 'warm-up rounds of 100 exchanges until one takes under 0.8 s, at most 8 (JIT compilation would otherwise compete with the measured round for the cores)'
+        int warmups = 0
+        while (warmups < 8 && concurrently(pool, clients, 2, granted, []) >= 0.8) warmups++
+        int warmGrants = granted.size()
 
         when: '256 peers on 127.0.0.2-9 (32 each): half send headers and 12 of 4096 body bytes, half send half a request line'
         (0..<256).each { i -> stall("127.0.0.${2 + i % 8}", i % 2 == 0 ? HEADERS_AND_PART : HALF_LINE) }
@@ -120,7 +122,7 @@ class KbsSlowClientSpec extends Specification {
         pool.shutdown()
         def sorted = latencies.sort()
         long p99 = sorted[(int) Math.ceil(sorted.size() * 0.99) - 1]
-        println "KbsSlowClientSpec: 200 exchanges by 50 clients beside 256 stalled connections in ${String.format('%.2f', seconds)} s; " +
+        println "KbsSlowClientSpec: after ${warmGrants} warm-up exchanges, 200 exchanges by 50 clients beside 256 stalled connections in ${String.format('%.2f', seconds)} s; " +
                 "p50 ${sorted[sorted.size().intdiv(2)].intdiv(1_000_000)} ms, p99 ${p99.intdiv(1_000_000)} ms, max ${sorted[-1].intdiv(1_000_000)} ms; " +
                 "load average ${new File('/proc/loadavg').text.split(' ')[0..2].join(' ')}"
 
@@ -129,12 +131,13 @@ class KbsSlowClientSpec extends Specification {
         stalled.every { heldOpen(it) }
         kbs.server.openConnections() >= 256
 
-        and: 'honest latency stayed low and the audit log holds exactly the 300 client-side grants, each once'
+        and: 'honest latency stayed low and the audit log holds exactly the client-side grants (warm-up and measured), each once'
         latencies.size() == 200
         assert p99 < 1_000_000_000L, "honest p99 ${p99.intdiv(1_000_000)} ms with 256 stalled connections open (load average ${new File('/proc/loadavg').text.split(' ')[0..2].join(' ')} on ${Runtime.runtime.availableProcessors()} cores)"
         def audit = kbs.audit()
         audit.findAll { it.verdict == 'grant' }*.tee_key.sort() == granted.sort()
-        granted.toSet().size() == 300
+        granted.size() == warmGrants + 200
+        granted.toSet().size() == granted.size()
         audit.every { it.verdict == 'grant' }
 
         when: 'the stalled peers go away'
@@ -148,7 +151,7 @@ class KbsSlowClientSpec extends Specification {
         refusals.every { it.remote ==~ /127\.0\.0\.[2-9]:\d+/ }
         eventually { kbs.server.openConnections() < 256 }
         exchange(new KbsClient(kbs.server.url())) ==~ /[0-9a-f]{16}/
-        kbs.audit().count { it.verdict == 'grant' } == 301
+        kbs.audit().count { it.verdict == 'grant' } == granted.size() + 1
     }
 
     def "deadlines: headers and body that do not arrive in time get 408 and are audited; a silent connection is closed unaudited"() {
