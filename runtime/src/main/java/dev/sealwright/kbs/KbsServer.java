@@ -58,13 +58,13 @@ public final class KbsServer implements AutoCloseable {
      * in the error); secrets without a policy entry are never released.
      */
     public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
-                                  InetSocketAddress address, SSLContext tls) throws IOException {
+                                  InetSocketAddress address, SSLContext tls) {
         return start(policy, secrets, secretsFile, audit, clock, address, tls, HttpFront.Limits.DEFAULT);
     }
 
     /** As above with explicit transport limits (deadlines, connections per address and in all). */
     public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
-                                  InetSocketAddress address, SSLContext tls, HttpFront.Limits limits) throws IOException {
+                                  InetSocketAddress address, SSLContext tls, HttpFront.Limits limits) {
         if (policy.tdx() != null && policy.tdx().collateral() == null) {
             throw new RecipeException("the policy's \"tdx\" section has no collateral: set tdx.collateral (a dcap-qvl JSON file or PCS directory)");
         }

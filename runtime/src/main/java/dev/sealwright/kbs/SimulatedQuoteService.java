@@ -3,7 +3,6 @@ package dev.sealwright.kbs;
 import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.attest.sim.SimulatedTdxProvider;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,7 @@ public final class SimulatedQuoteService implements AutoCloseable {
     private final boolean debug;
     private final HttpFront front;
 
-    private SimulatedQuoteService(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug, Instant now) throws IOException {
+    private SimulatedQuoteService(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug, Instant now) {
         this.provider = new SimulatedTdxProvider(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)));
         this.collateral = provider.collateral(now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)), List.of());
         this.mrTd = mrTd.clone();
@@ -40,7 +39,7 @@ public final class SimulatedQuoteService implements AutoCloseable {
     }
 
     /** Starts the service; quotes carry {@code mrTd}, {@code rtmrs} (48 bytes each) and DEBUG when {@code debug}. */
-    public static SimulatedQuoteService start(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug) throws IOException {
+    public static SimulatedQuoteService start(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug) {
         return new SimulatedQuoteService(address, mrTd, rtmrs, debug, Instant.now());
     }
 
