@@ -22,10 +22,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Broker load: args CLIENTS SECONDS WARMUP_SECONDS. One resource (and secret) per client; each client
+ * Broker load: args CLIENTS SECONDS WARMUP_SECONDS [STALLED]. One resource (and secret) per client; each client
  * loops over the full exchange (challenge → SIMULATED quote → attest → decrypt) over loopback HTTP.
  * Counts grants on both sides: every reply must decrypt to that client's secret, every granted
  * nonce must be distinct, and the audit log must hold exactly one grant line per client-side grant.
+ * With STALLED > 0, a second measured phase of the same length runs while STALLED connections from
+ * 127.0.0.2 and up (32 per address) each hold half a request (headers and part of a body, or half a
+ * request line), and a third after they went away (the first phase still carries JIT compilation);
+ * the phases are printed side by side, and each stalled connection must be held open for the whole
+ * phase and audited as truncated once it goes away.
  */
 public class KbsBench {
     static java.util.Map<Long, Long> threadCpu() {
@@ -38,74 +43,28 @@ public class KbsBench {
         return m;
     }
 
-    public static void main(String[] a) throws Exception {
-        int clients = Integer.parseInt(a[0]);
-        double seconds = Double.parseDouble(a[1]), warmup = Double.parseDouble(a[2]);
-        Path dir = Files.createTempDirectory("kbs-bench");
-        String mrtd = "ab".repeat(48);
-        var quotes = SimulatedQuoteService.start(new InetSocketAddress("127.0.0.1", 0), java.util.HexFormat.of().parseHex(mrtd),
-                new byte[][]{new byte[48], new byte[48], new byte[48], new byte[48]}, false);
-        quotes.collateral().writeQvlJson(dir.resolve("collateral.json"));
-        var policy = new StringBuilder("{\"tdx\":{\"collateral\":\"collateral.json\",\"trust_simulated\":true},\"resources\":{");
-        var secrets = new StringBuilder("{");
-        for (int i = 0; i < clients; i++) {
-            policy.append(i == 0 ? "" : ",").append("\"r").append(i).append("\":{\"tee\":\"tdx\",\"mrtd\":\"").append(mrtd).append("\"}");
-            secrets.append(i == 0 ? "" : ",").append("\"r").append(i).append("\":\"secret-of-client-").append(i).append("\"");
-        }
-        Files.writeString(dir.resolve("policy.json"), policy.append("}}"));
-        Files.writeString(dir.resolve("secrets.json"), secrets.append("}"));
-        Files.setPosixFilePermissions(dir.resolve("secrets.json"), PosixFilePermissions.fromString("rw-------"));
-        Path auditFile = dir.resolve("audit.log");
-        var server = KbsServer.start(KbsPolicy.read(dir.resolve("policy.json")), KbsSecrets.read(dir.resolve("secrets.json")),
-                dir.resolve("secrets.json"), AuditLog.toFile(auditFile), Clock.systemUTC(), new InetSocketAddress("127.0.0.1", 0), null);
+    /** What the client threads record while a phase is measured. */
+    static final java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean(false);
+    static final java.util.Queue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    static final AtomicLong grants = new AtomicLong(), measuredGrants = new AtomicLong();
 
-        var measuring = new java.util.concurrent.atomic.AtomicBoolean(false);
-        var stop = new java.util.concurrent.atomic.AtomicBoolean(false);
-        AtomicLong grants = new AtomicLong(), measuredGrants = new AtomicLong(), failures = new AtomicLong(), wrong = new AtomicLong();
-        Set<String> nonces = ConcurrentHashMap.newKeySet();
-        AtomicLong duplicates = new AtomicLong();
-        List<List<Long>> latencies = new ArrayList<>();
-        var done = new CountDownLatch(clients);
-        var firstError = new java.util.concurrent.atomic.AtomicReference<String>();
-        for (int i = 0; i < clients; i++) {
-            List<Long> mine = new ArrayList<>();
-            latencies.add(mine);
-            String resource = "r" + i;
-            byte[] expected = ("secret-of-client-" + i).getBytes(StandardCharsets.UTF_8);
-            Thread t = new Thread(() -> {
-                var client = new KbsClient(server.url());
-                try {
-                    while (!stop.get()) {
-                        long s = System.nanoTime();
-                        boolean m = measuring.get();
-                        try {
-                            byte[] secret = client.fetch(resource, "tdx", rd -> {
-                                return quotes.quote(rd);
-                            });
-                            long e = System.nanoTime();
-                            grants.incrementAndGet();
-                            if (!Arrays.equals(secret, expected)) wrong.incrementAndGet();
-                            if (m && measuring.get()) {
-                                measuredGrants.incrementAndGet();
-                                mine.add(e - s);
-                            }
-                        } catch (Exception ex) {
-                            failures.incrementAndGet();
-                            firstError.compareAndSet(null, ex.toString());
-                        }
-                    }
-                } finally {
-                    done.countDown();
-                }
-            }, "client-" + i);
-            t.setDaemon(true);
-            t.start();
+    /** One measured phase: rate, latency percentiles and CPU per grant. */
+    record Phase(String name, double seconds, long grants, List<Long> sorted, long minPerSecond, long maxPerSecond, long processCpu, long brokerCpu) {
+        double rate() { return grants / seconds; }
+        double p(double q) { return sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * q) - 1)) / 1e6; }
+        String row() {
+            long n = Math.max(1, grants);
+            return String.format("%-22s %9.0f %8.1f %8.1f %8.1f %9d-%-5d %8.2f %8.2f", name, rate(), p(0.5), p(0.99),
+                    sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1) / 1e6, minPerSecond, maxPerSecond, processCpu / 1e6 / n, brokerCpu / 1e6 / n);
         }
-        Thread.sleep((long) (warmup * 1000));
+    }
+
+    static Phase measure(String name, double seconds) throws InterruptedException {
         var osBean = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         java.util.Map<Long, Long> cpuBefore = threadCpu();
         long processCpuBefore = osBean.getProcessCpuTime();
-        long warmupGrants = grants.get();
+        latencies.clear();
+        measuredGrants.set(0);
         measuring.set(true);
         long start = System.nanoTime();
         List<Long> perSecond = new ArrayList<>();
@@ -121,56 +80,162 @@ public class KbsBench {
         long elapsed = System.nanoTime() - start;
         long processCpu = osBean.getProcessCpuTime() - processCpuBefore;
         java.util.Map<Long, Long> cpuAfter = threadCpu();
-        long totalGrantsAtEnd = grants.get();
-        stop.set(true);
         java.util.Map<Long, String> names = new java.util.HashMap<>();
         for (Thread th : Thread.getAllStackTraces().keySet()) names.put(th.getId(), th.getName());
         long brokerCpu = 0;
         for (var e : cpuAfter.entrySet()) {
-            String name = names.getOrDefault(e.getKey(), "");
-            if (name.equals("kbs") || name.startsWith("HTTP-Dispatcher")) {
+            String n = names.getOrDefault(e.getKey(), "");
+            if (n.equals("kbs") || n.startsWith("kbs-io") || n.startsWith("kbs-accept")) {
                 brokerCpu += e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L);
             }
         }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return new Phase(name, elapsed / 1e9, measuredGrants.get(), sorted, perSecond.stream().mapToLong(Long::longValue).min().orElse(0),
+                perSecond.stream().mapToLong(Long::longValue).max().orElse(0), processCpu, brokerCpu);
+    }
+
+    /** A connection from {@code source} that sends half a request and then nothing. */
+    static java.net.Socket stall(int port, String source, boolean headers) throws java.io.IOException {
+        var s = new java.net.Socket(java.net.InetAddress.getByName("127.0.0.1"), port, java.net.InetAddress.getByName(source), 0);
+        String half = headers ? "POST /kbs/v0/attest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{\"nonce\":\"AA"
+                : "POST /kbs/v0/att";
+        s.getOutputStream().write(half.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    static boolean heldOpen(java.net.Socket s) throws java.io.IOException {
+        s.setSoTimeout(1);
+        try {
+            return s.getInputStream().read() < -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return true;
+        }
+    }
+
+    public static void main(String[] a) throws Exception {
+        int clients = Integer.parseInt(a[0]);
+        double seconds = Double.parseDouble(a[1]), warmup = Double.parseDouble(a[2]);
+        int stalledCount = a.length > 3 ? Integer.parseInt(a[3]) : 0;
+        Path dir = Files.createTempDirectory("kbs-bench");
+        String mrtd = "ab".repeat(48);
+        var quotes = SimulatedQuoteService.start(new InetSocketAddress("127.0.0.1", 0), java.util.HexFormat.of().parseHex(mrtd),
+                new byte[][]{new byte[48], new byte[48], new byte[48], new byte[48]}, false);
+        quotes.collateral().writeQvlJson(dir.resolve("collateral.json"));
+        var policy = new StringBuilder("{\"tdx\":{\"collateral\":\"collateral.json\",\"trust_simulated\":true},\"resources\":{");
+        var secrets = new StringBuilder("{");
+        for (int i = 0; i < clients; i++) {
+            policy.append(i == 0 ? "" : ",").append("\"r").append(i).append("\":{\"tee\":\"tdx\",\"mrtd\":\"").append(mrtd).append("\"}");
+            secrets.append(i == 0 ? "" : ",").append("\"r").append(i).append("\":\"secret-of-client-").append(i).append("\"");
+        }
+        Files.writeString(dir.resolve("policy.json"), policy.append("}}"));
+        Files.writeString(dir.resolve("secrets.json"), secrets.append("}"));
+        Files.setPosixFilePermissions(dir.resolve("secrets.json"), PosixFilePermissions.fromString("rw-------"));
+        Path auditFile = dir.resolve("audit.log");
+        // deadlines longer than a phase, so the stalled connections stay open for all of it (the defaults would cut them after 10 s)
+        var limits = stalledCount == 0 ? dev.sealwright.kbs.HttpFront.Limits.DEFAULT
+                : new dev.sealwright.kbs.HttpFront.Limits(java.time.Duration.ofSeconds((long) (2 * seconds + 60)),
+                java.time.Duration.ofSeconds((long) (2 * seconds + 60)), 64, 4096);
+        var server = KbsServer.start(KbsPolicy.read(dir.resolve("policy.json")), KbsSecrets.read(dir.resolve("secrets.json")),
+                dir.resolve("secrets.json"), AuditLog.toFile(auditFile), Clock.systemUTC(), new InetSocketAddress("127.0.0.1", 0), null, limits);
+
+        var stop = new java.util.concurrent.atomic.AtomicBoolean(false);
+        AtomicLong failures = new AtomicLong(), wrong = new AtomicLong();
+        Set<String> nonces = ConcurrentHashMap.newKeySet();
+        AtomicLong duplicates = new AtomicLong();
+        var done = new CountDownLatch(clients);
+        var firstError = new java.util.concurrent.atomic.AtomicReference<String>();
+        for (int i = 0; i < clients; i++) {
+            String resource = "r" + i;
+            byte[] expected = ("secret-of-client-" + i).getBytes(StandardCharsets.UTF_8);
+            Thread t = new Thread(() -> {
+                var client = new KbsClient(server.url());
+                try {
+                    while (!stop.get()) {
+                        long s = System.nanoTime();
+                        boolean m = measuring.get();
+                        try {
+                            byte[] secret = client.fetch(resource, "tdx", quotes::quote);
+                            long e = System.nanoTime();
+                            grants.incrementAndGet();
+                            if (!Arrays.equals(secret, expected)) wrong.incrementAndGet();
+                            if (m && measuring.get()) {
+                                measuredGrants.incrementAndGet();
+                                latencies.add(e - s);
+                            }
+                        } catch (Exception ex) {
+                            failures.incrementAndGet();
+                            firstError.compareAndSet(null, ex.toString());
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }, "client-" + i);
+            t.setDaemon(true);
+            t.start();
+        }
+        Thread.sleep((long) (warmup * 1000));
+        long warmupGrants = grants.get();
+        List<Phase> phases = new ArrayList<>();
+        phases.add(measure("normal", seconds));
+        List<java.net.Socket> stalled = new ArrayList<>();
+        boolean allHeld = true;
+        int openDuring = 0;
+        if (stalledCount > 0) {
+            for (int i = 0; i < stalledCount; i++) {
+                stalled.add(stall(server.port(), "127.0.0." + (2 + i / 32), i % 2 == 0));
+            }
+            phases.add(measure(stalledCount + " stalled", seconds));
+            openDuring = server.openConnections();
+            for (var s : stalled) allHeld &= heldOpen(s);
+            for (var s : stalled) s.close();
+            phases.add(measure("normal, after", seconds));
+        }
+        long totalGrantsAtEnd = grants.get();
+        stop.set(true);
         done.await();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stalledCount > 0 && System.nanoTime() < deadline
+                && Files.readAllLines(auditFile).stream().filter(l -> l.contains("\"truncated request")).count() < stalledCount) {
+            Thread.sleep(100);
+        }
         server.close();
         quotes.close();
 
         List<String> lines = Files.readAllLines(auditFile);
-        long auditGrants = 0, auditRefusals = 0;
+        long auditGrants = 0, auditRefusals = 0, truncated = 0;
         for (String l : lines) {
             if (l.contains("\"verdict\":\"grant\"")) {
                 auditGrants++;
                 // the audit line carries the key fingerprint; distinct keys ⇒ no grant was issued twice
                 int k = l.indexOf("\"tee_key\":\"");
                 if (!nonces.add(l.substring(k + 11, k + 27) + l.substring(l.indexOf("\"resource\""), l.indexOf("\"status\"")))) duplicates.incrementAndGet();
+            } else if (l.contains("\"reason\":\"truncated request") && l.matches(".*\"remote\":\"127\\.0\\.0\\.([2-9]|[1-9][0-9]+):.*")) {
+                truncated++;
             } else {
                 auditRefusals++;
             }
         }
-        List<Long> all = new ArrayList<>();
-        latencies.forEach(all::addAll);
-        Collections.sort(all);
-        double rate = measuredGrants.get() / (elapsed / 1e9);
-        System.out.printf("clients: %d, measured: %.1f s after %.1f s warm-up%n", clients, elapsed / 1e9, warmup);
-        System.out.printf("grants/s: %.0f (target >= 300/s, ratio %.2f); per-second min %d, max %d; %d grants during warm-up, %d in all%n", rate, rate / 300,
-                perSecond.stream().mapToLong(Long::longValue).min().orElse(0), perSecond.stream().mapToLong(Long::longValue).max().orElse(0), warmupGrants,
-                totalGrantsAtEnd);
-        if (!all.isEmpty()) {
-            System.out.printf("latency per full exchange (challenge + SIMULATED quote + attest + decrypt): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    all.get(all.size() / 2) / 1e6, all.get((int) Math.min(all.size() - 1, Math.ceil(all.size() * 0.99) - 1)) / 1e6,
-                    all.get(all.size() - 1) / 1e6);
+        System.out.printf("clients: %d, each phase measured %.1f s after %.1f s warm-up; %d grants during warm-up, %d in all%n", clients, seconds, warmup,
+                warmupGrants, totalGrantsAtEnd);
+        System.out.printf("%-22s %9s %8s %8s %8s %15s %8s %8s%n", "phase", "grants/s", "p50 ms", "p99 ms", "max ms", "per-second", "CPU ms", "broker");
+        for (Phase ph : phases) System.out.println(ph.row());
+        System.out.println("(latency per full exchange: challenge + SIMULATED quote + attest + decrypt; CPU per grant: whole JVM, and broker threads alone; target >= 300 grants/s with p99 < 1 s)");
+        Phase base = phases.get(phases.size() - 1);
+        System.out.printf("projection from the last phase, NOT a measurement: %d idle cores would serve %.0f grants/s to this in-JVM driver, %.0f/s if the broker had them alone%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors() * 1e9 / (base.processCpu / (double) Math.max(1, base.grants)),
+                Runtime.getRuntime().availableProcessors() * 1e9 / (base.brokerCpu / (double) Math.max(1, base.grants)));
+        if (stalledCount > 0) {
+            System.out.printf("stalled connections: %d opened, server held %d connections at the end of the phase, all still open and unanswered: %s; audited as truncated after they left: %d%n",
+                    stalledCount, openDuring, allHeld, truncated);
         }
-        long n = Math.max(1, measuredGrants.get());
-        System.out.printf("CPU per grant: %.2f ms in the whole JVM (driver + SIMULATED quoting + broker + GC/JIT), %.2f ms in broker threads%n",
-                processCpu / 1e6 / n, brokerCpu / 1e6 / n);
-        System.out.printf("projection, NOT a measurement: %d idle cores would serve %.0f grants/s to this in-JVM driver, %.0f/s if the broker had them alone%n",
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors() * 1e9 / (processCpu / (double) n),
-                Runtime.getRuntime().availableProcessors() * 1e9 / (brokerCpu / (double) n));
-        System.out.printf("grants: client-side %d, audit log %d; lost (client errors) %d; wrong secret %d; duplicated grants %d; audit refusals %d%n",
+        System.out.printf("grants: client-side %d, audit log %d; lost (client errors) %d; wrong secret %d; duplicated grants %d; other audit refusals %d%n",
                 grants.get(), auditGrants, failures.get(), wrong.get(), duplicates.get(), auditRefusals);
         if (firstError.get() != null) System.out.println("first client error: " + firstError.get());
-        boolean ok = grants.get() == auditGrants && failures.get() == 0 && wrong.get() == 0 && duplicates.get() == 0 && auditRefusals == 0;
+        boolean ok = grants.get() == auditGrants && failures.get() == 0 && wrong.get() == 0 && duplicates.get() == 0 && auditRefusals == 0
+                && (stalledCount == 0 || (allHeld && openDuring >= stalledCount && truncated == stalledCount));
         System.out.println(ok ? "accounting: OK (every grant counted once on both sides, none lost, none duplicated)" : "accounting: MISMATCH");
         System.exit(ok ? 0 : 1);
     }

@@ -3,17 +3,20 @@ package dev.sealwright.cli
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.kbs.AuditLog
+import dev.sealwright.kbs.HttpFront
 import dev.sealwright.kbs.KbsPolicy
 import dev.sealwright.kbs.KbsSecrets
 import dev.sealwright.kbs.KbsServer
 import dev.sealwright.kbs.KbsTls
 import dev.sealwright.kbs.SimulatedQuoteService
 import groovy.transform.CompileStatic
+import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
 import java.time.Clock
+import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CountDownLatch
 
@@ -53,14 +56,32 @@ class KbsCommand {
         @Option(names = '--audit-log', paramLabel = 'FILE', description = 'append one JSON line per grant/refusal here (default: stderr)')
         Path auditLog
 
+        @Option(names = '--header-timeout', paramLabel = 'SECONDS', description = 'a request\'s line and headers must arrive within this (default ${DEFAULT-VALUE}; also the idle keep-alive and TLS handshake limit)')
+        int headerTimeout = HttpFront.Limits.DEFAULT.headerTimeout().seconds as int
+
+        @Option(names = '--body-timeout', paramLabel = 'SECONDS', description = 'a request\'s body must arrive within this after its headers (default ${DEFAULT-VALUE})')
+        int bodyTimeout = HttpFront.Limits.DEFAULT.bodyTimeout().seconds as int
+
+        @Option(names = '--max-connections-per-address', paramLabel = 'N', description = 'open connections one client address may hold (default ${DEFAULT-VALUE}; guests behind QEMU user networking share the host\'s address)')
+        int perAddress = HttpFront.Limits.DEFAULT.connectionsPerAddress()
+
+        @Option(names = '--max-connections', paramLabel = 'N', description = 'open connections in all (default ${DEFAULT-VALUE})')
+        int connections = HttpFront.Limits.DEFAULT.connections()
+
         @Override
         Integer call() {
             if ((tlsCert == null) != (tlsKey == null)) throw new RecipeException('--tls-cert and --tls-key go together')
+            if (port < 0 || port > 65535) throw usage(this, "--port ${port} is not a TCP port (0-65535)")
+            [('--header-timeout'): headerTimeout, ('--body-timeout'): bodyTimeout,
+             ('--max-connections-per-address'): perAddress, ('--max-connections'): connections].each { String o, Integer v ->
+                if (v < 1) throw usage(this, "${o} ${v} must be at least 1")
+            }
+            def limits = new HttpFront.Limits(Duration.ofSeconds(headerTimeout), Duration.ofSeconds(bodyTimeout), perAddress, connections)
             def s = KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
             def p = KbsPolicy.read(policy)
             def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
             def audit = auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog)
-            def server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls)
+            def server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls, limits)
             if (p.tdx()?.trustSimulated()) {
                 System.err.println 'SIMULATED: this policy trusts the SIMULATED test root (tdx.trust_simulated): quotes need no TEE hardware; development only'
             }
@@ -69,6 +90,10 @@ class KbsCommand {
             serveUntilInterrupted(server)
             return Main.OK
         }
+    }
+
+    private static CommandLine.ParameterException usage(Object command, String message) {
+        new CommandLine.ParameterException(new CommandLine(command), "kbs serve: ${message}".toString())
     }
 
     @Command(name = 'simulate-quotes', mixinStandardHelpOptions = true,

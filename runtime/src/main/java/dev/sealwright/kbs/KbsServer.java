@@ -1,17 +1,11 @@
 package dev.sealwright.kbs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +18,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The attestation-gated key broker over HTTP/JSON (protocol in docs/kbs.md, modelled on trustee
@@ -33,26 +25,12 @@ import java.util.concurrent.Executors;
  * and TEE public key; {@code POST /kbs/v0/attest} takes the evidence, appraises it
  * ({@link EvidenceVerifier}) and answers with the secret sealed to the TEE key
  * ({@link SecretEnvelope}). Every grant and refusal goes to the {@link AuditLog}; a refusal is a
- * 4xx JSON {@code {"error": reason}} and never stops the server.
+ * 4xx JSON {@code {"error": reason}} and never stops the server. The transport ({@link HttpFront})
+ * reads whole requests without tying up a worker, with deadlines and per-address connection limits.
  */
 public final class KbsServer implements AutoCloseable {
     public static final int MAX_BODY = 64 * 1024;
     public static final String CHALLENGE = "/kbs/v0/challenge", ATTEST = "/kbs/v0/attest";
-
-    static {
-        limitRequestTime();
-    }
-
-    /**
-     * Bounds how long a client may take to send a request (30 s), so truncated bodies cannot pin a
-     * worker forever. The JDK reads this when the first HTTP server of the JVM is created, so every
-     * server class of this package calls it first; an explicit -D setting wins.
-     */
-    static void limitRequestTime() {
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "30");
-        }
-    }
 
     private final KbsPolicy policy;
     private final KbsSecrets secrets;
@@ -60,12 +38,11 @@ public final class KbsServer implements AutoCloseable {
     private final EvidenceVerifier verifier;
     private final AuditLog audit;
     private final Clock clock;
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final HttpFront front;
     private final boolean tls;
 
     private KbsServer(KbsPolicy policy, KbsSecrets secrets, AuditLog audit, Clock clock, InetSocketAddress address,
-                      SSLContext tlsContext, int threads) throws IOException {
+                      SSLContext tlsContext, HttpFront.Limits limits, int threads) {
         this.policy = policy;
         this.secrets = secrets;
         this.audit = audit;
@@ -73,16 +50,7 @@ public final class KbsServer implements AutoCloseable {
         this.nonces = new NonceStore(clock, policy.nonceTtl(), 100_000);
         this.verifier = new EvidenceVerifier(policy);
         this.tls = tlsContext != null;
-        if (tlsContext != null) {
-            HttpsServer s = HttpsServer.create(address, 512);
-            s.setHttpsConfigurator(new HttpsConfigurator(tlsContext));
-            server = s;
-        } else {
-            server = HttpServer.create(address, 512);
-        }
-        workers = Executors.newFixedThreadPool(threads, DaemonThreads.named("kbs"));
-        server.setExecutor(workers);
-        server.createContext("/", this::handle);
+        this.front = HttpFront.start("kbs", address, tlsContext, limits, MAX_BODY, threads, this::handle, this::refuse);
     }
 
     /**
@@ -90,7 +58,13 @@ public final class KbsServer implements AutoCloseable {
      * in the error); secrets without a policy entry are never released.
      */
     public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
-                                  InetSocketAddress address, SSLContext tls) throws IOException {
+                                  InetSocketAddress address, SSLContext tls) {
+        return start(policy, secrets, secretsFile, audit, clock, address, tls, HttpFront.Limits.DEFAULT);
+    }
+
+    /** As above with explicit transport limits (deadlines, connections per address and in all). */
+    public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
+                                  InetSocketAddress address, SSLContext tls, HttpFront.Limits limits) {
         if (policy.tdx() != null && policy.tdx().collateral() == null) {
             throw new RecipeException("the policy's \"tdx\" section has no collateral: set tdx.collateral (a dcap-qvl JSON file or PCS directory)");
         }
@@ -100,44 +74,48 @@ public final class KbsServer implements AutoCloseable {
             }
         }
         int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
-        var s = new KbsServer(policy, secrets, audit, clock, address, tls, threads);
-        s.server.start();
-        return s;
+        return new KbsServer(policy, secrets, audit, clock, address, tls, limits, threads);
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return front.address().getPort();
+    }
+
+    /** Connections open right now (idle, being read, or at a worker). */
+    public int openConnections() {
+        return front.openConnections();
     }
 
     public URI url() {
-        String host = server.getAddress().getAddress().getHostAddress();
+        String host = front.address().getAddress().getHostAddress();
         return URI.create((tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        String remote = ex.getRemoteAddress() == null ? "?" : ex.getRemoteAddress().getAddress().getHostAddress()
-                + ":" + ex.getRemoteAddress().getPort();
-        var ctx = new RequestContext(remote);
+    private HttpFront.Response handle(HttpFront.Request req) {
+        var ctx = new RequestContext(req.remote());
         try {
-            String path = ex.getRequestURI().getPath();
+            String path = req.path();
             if (!path.equals(CHALLENGE) && !path.equals(ATTEST)) {
                 throw new KbsRefusal(404, "no such endpoint " + path + " (POST " + CHALLENGE + " or " + ATTEST + ")");
             }
-            if (!ex.getRequestMethod().equals("POST")) {
-                throw new KbsRefusal(405, ex.getRequestMethod() + " " + path + ": only POST");
+            if (!req.method().equals("POST")) {
+                throw new KbsRefusal(405, req.method() + " " + path + ": only POST");
             }
-            JsonNode body = body(ex);
-            Map<String, Object> reply = path.equals(CHALLENGE) ? challenge(body, ctx) : attest(body, ctx);
-            respond(ex, 200, reply);
+            JsonNode body = body(req.body());
+            return json(200, path.equals(CHALLENGE) ? challenge(body, ctx) : attest(body, ctx));
         } catch (KbsRefusal r) {
             audit.record(ctx.entry(clock.instant(), "refuse", r.status(), r.getMessage()));
-            respond(ex, r.status(), Map.of("error", r.getMessage()));
+            return json(r.status(), Map.of("error", r.getMessage()));
         } catch (RuntimeException e) {
             audit.record(ctx.entry(clock.instant(), "refuse", 500, "internal error: " + e.getClass().getSimpleName()));
-            respond(ex, 500, Map.of("error", "internal error"));
-        } finally {
-            ex.close();
+            return json(500, Map.of("error", "internal error"));
         }
+    }
+
+    /** A refusal by the transport (deadline, size, connection limit, malformed or truncated request): audited like any other. */
+    private HttpFront.Response refuse(String remote, int status, String reason) {
+        audit.record(new RequestContext(remote).entry(clock.instant(), "refuse", status, reason));
+        return json(status, Map.of("error", reason));
     }
 
     private Map<String, Object> challenge(JsonNode body, RequestContext ctx) {
@@ -197,31 +175,7 @@ public final class KbsServer implements AutoCloseable {
         return m;
     }
 
-    private static JsonNode body(HttpExchange ex) {
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            long n;
-            try {
-                n = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                throw new KbsRefusal(400, "bad Content-Length");
-            }
-            if (n > MAX_BODY) {
-                throw new KbsRefusal(413, "request body of " + n + " bytes exceeds " + MAX_BODY);
-            }
-        }
-        byte[] raw;
-        try (InputStream in = ex.getRequestBody()) {
-            raw = in.readNBytes(MAX_BODY + 1);
-        } catch (IOException e) {
-            throw new KbsRefusal(400, "truncated request body (" + e.getMessage() + ")");
-        }
-        if (raw.length > MAX_BODY) {
-            throw new KbsRefusal(413, "request body exceeds " + MAX_BODY + " bytes");
-        }
-        if (length != null && raw.length != Long.parseLong(length.trim())) {
-            throw new KbsRefusal(400, "truncated request body (" + raw.length + " of " + length.trim() + " bytes)");
-        }
+    private static JsonNode body(byte[] raw) {
         JsonNode n;
         try {
             n = Json.MAPPER.readTree(raw);
@@ -262,22 +216,14 @@ public final class KbsServer implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange ex, int status, Map<String, Object> body) {
-        try {
-            byte[] b = Json.canonical(body).getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, b.length);
-            ex.getResponseBody().write(b);
-        } catch (IOException | RuntimeException e) {
-            // the client went away; nothing to tell it
-        }
+    private static HttpFront.Response json(int status, Map<String, Object> body) {
+        return new HttpFront.Response(status, "application/json", Json.canonical(body).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Stops accepting, lets requests in flight finish for up to a second, closes the audit log. */
     @Override
     public void close() throws IOException {
-        server.stop(1);
-        workers.shutdownNow();
+        front.close();
         audit.close();
     }
 

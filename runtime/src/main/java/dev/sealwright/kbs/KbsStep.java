@@ -63,7 +63,7 @@ public final class KbsStep implements StepType {
         try {
             server = KbsServer.start(policy, secrets, secret.file(), audit, Clock.systemUTC(),
                     new InetSocketAddress(ctx.string("bind"), Math.toIntExact(ctx.number("port"))), null);
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException e) {
             audit.close();
             throw e;
         }

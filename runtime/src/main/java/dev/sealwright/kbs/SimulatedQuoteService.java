@@ -1,13 +1,8 @@
 package dev.sealwright.kbs;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.attest.sim.SimulatedTdxProvider;
-import dev.sealwright.engine.DaemonThreads;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * SIMULATED stand-in for the host's quote generation service (QGS), for machines without TDX: a
@@ -28,35 +21,26 @@ import java.util.concurrent.Executors;
 public final class SimulatedQuoteService implements AutoCloseable {
     public static final String PATH = "/sim/v0/quote";
 
-    static {
-        KbsServer.limitRequestTime();
-    }
-
     private final SimulatedTdxProvider provider;
     private final Collateral collateral;
     private final byte[] mrTd;
     private final byte[][] rtmrs;
     private final boolean debug;
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final HttpFront front;
 
-    private SimulatedQuoteService(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug, Instant now) throws IOException {
+    private SimulatedQuoteService(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug, Instant now) {
         this.provider = new SimulatedTdxProvider(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)));
         this.collateral = provider.collateral(now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)), List.of());
         this.mrTd = mrTd.clone();
         this.rtmrs = rtmrs.clone();
         this.debug = debug;
-        server = HttpServer.create(address, 256);
-        workers = Executors.newFixedThreadPool(4, DaemonThreads.named("sim-qgs"));
-        server.setExecutor(workers);
-        server.createContext(PATH, this::handle);
+        front = HttpFront.start("sim-qgs", address, null, HttpFront.Limits.DEFAULT, 256, 4, this::handle,
+                (remote, status, reason) -> text(status, reason + "\n"));
     }
 
     /** Starts the service; quotes carry {@code mrTd}, {@code rtmrs} (48 bytes each) and DEBUG when {@code debug}. */
-    public static SimulatedQuoteService start(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug) throws IOException {
-        var s = new SimulatedQuoteService(address, mrTd, rtmrs, debug, Instant.now());
-        s.server.start();
-        return s;
+    public static SimulatedQuoteService start(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug) {
+        return new SimulatedQuoteService(address, mrTd, rtmrs, debug, Instant.now());
     }
 
     /** The provider (for in-process callers that make quotes without HTTP). */
@@ -74,34 +58,31 @@ public final class SimulatedQuoteService implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort() + PATH);
+        return URI.create("http://" + front.address().getAddress().getHostAddress() + ":" + front.address().getPort() + PATH);
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex; InputStream in = ex.getRequestBody()) {
-            String hex = new String(in.readNBytes(256), StandardCharsets.US_ASCII).trim();
-            byte[] rd;
-            try {
-                rd = HexFormat.of().parseHex(hex);
-            } catch (IllegalArgumentException e) {
-                rd = null;
-            }
-            if (!ex.getRequestMethod().equals("POST") || rd == null || rd.length != 64) {
-                byte[] msg = "POST 128 hex digits of REPORTDATA\n".getBytes(StandardCharsets.US_ASCII);
-                ex.sendResponseHeaders(400, msg.length);
-                ex.getResponseBody().write(msg);
-                return;
-            }
-            byte[] q = quote(rd);
-            ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
-            ex.sendResponseHeaders(200, q.length);
-            ex.getResponseBody().write(q);
+    private HttpFront.Response handle(HttpFront.Request req) {
+        if (!req.path().equals(PATH)) {
+            return text(404, "no such endpoint " + req.path() + " (POST " + PATH + ")\n");
         }
+        byte[] rd;
+        try {
+            rd = HexFormat.of().parseHex(new String(req.body(), StandardCharsets.US_ASCII).trim());
+        } catch (IllegalArgumentException e) {
+            rd = null;
+        }
+        if (!req.method().equals("POST") || rd == null || rd.length != 64) {
+            return text(400, "POST 128 hex digits of REPORTDATA\n");
+        }
+        return new HttpFront.Response(200, "application/octet-stream", quote(rd));
+    }
+
+    private static HttpFront.Response text(int status, String message) {
+        return new HttpFront.Response(status, "text/plain", message.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        workers.shutdownNow();
+        front.close();
     }
 }

@@ -51,6 +51,37 @@ class KbsCliSpec extends Specification {
         r.err.contains(dir.resolve('collateral.json').toString())
     }
 
+    def "kbs serve on a busy port says which address is in use, in one line; a bad port or limit is a usage error"() {
+        given: 'a valid policy and secrets, and the port taken by another listener'
+        Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
+        def quotes = SimulatedQuoteService.start(new InetSocketAddress('127.0.0.1', 0), KbsFixture.hex(KbsFixture.MRTD), KbsFixture.rtmrs(), false)
+        quotes.collateral().writeQvlJson(dir.resolve('collateral.json'))
+        quotes.close()
+        def busy = new ServerSocket(0, 50, InetAddress.getByName('127.0.0.1'))
+        def args = ['kbs', 'serve', '--policy', dir.resolve('policy.json').toString(), '--secrets', dir.resolve('secrets.json').toString(),
+                    '--audit-log', dir.resolve('audit.log').toString()]
+
+        when:
+        def r = Cli.run(*(args + ['--port', "${busy.localPort}".toString()]))
+
+        then:
+        r.exitCode == 1
+        r.err.trim() == "kbs: cannot listen on 127.0.0.1:${busy.localPort}: Address already in use".toString()
+
+        when:
+        def badPort = Cli.run(*(args + ['--port', '70000']))
+        def badLimit = Cli.run(*(args + ['--max-connections-per-address', '0']))
+
+        then:
+        badPort.exitCode == 2
+        badPort.err.readLines()[0] == 'sealwright: kbs serve: --port 70000 is not a TCP port (0-65535)'
+        badLimit.exitCode == 2
+        badLimit.err.readLines()[0] == 'sealwright: kbs serve: --max-connections-per-address 0 must be at least 1'
+
+        cleanup:
+        busy?.close()
+    }
+
     def "kbs serve over HTTPS with an openssl certificate grants to a SIMULATED quote, audit in the log file"() {
         given: 'a SIMULATED quote service (its collateral in the policy) and an EC certificate made by openssl'
         Repo.requireTool('openssl')

@@ -26,7 +26,8 @@ class KbsFixture implements Closeable {
     KbsServer server
     KbsClient client
 
-    KbsFixture(Path dir, Map<String, Object> tdxOptions = [trust_simulated: true], Map<String, Object> rule = [:], boolean debugTd = false) {
+    KbsFixture(Path dir, Map<String, Object> tdxOptions = [trust_simulated: true], Map<String, Object> rule = [:], boolean debugTd = false,
+               HttpFront.Limits limits = HttpFront.Limits.DEFAULT) {
         this.dir = dir
         quotes = SimulatedQuoteService.start(new InetSocketAddress('127.0.0.1', 0), hex(MRTD), rtmrs(), debugTd)
         quotes.collateral().writeQvlJson(dir.resolve('collateral.json'))
@@ -36,7 +37,7 @@ class KbsFixture implements Closeable {
         Files.writeString(dir.resolve('secrets.json'), groovy.json.JsonOutput.toJson(['luks-root': SECRET, unused: 'never released']))
         Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
         server = KbsServer.start(KbsPolicy.read(dir.resolve('policy.json')), KbsSecrets.read(dir.resolve('secrets.json')),
-                dir.resolve('secrets.json'), AuditLog.toFile(dir.resolve('audit.log')), clock, new InetSocketAddress('127.0.0.1', 0), null)
+                dir.resolve('secrets.json'), AuditLog.toFile(dir.resolve('audit.log')), clock, new InetSocketAddress('127.0.0.1', 0), null, limits)
         client = new KbsClient(server.url())
     }
 
