@@ -26,6 +26,9 @@ class LuksTokenCommand implements Runnable {
         CommandLine.usage(this, System.out)
     }
 
+    /** A token lives in the JSON area, at most 4 MiB minus the binary header. */
+    static final dev.sealwright.engine.InputFiles.Bound TOKEN_BOUND = new dev.sealwright.engine.InputFiles.Bound('a LUKS2 token', 4 << 20)
+
     @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
     static class Add implements Callable<Integer> {
         @Parameters(index = '0', paramLabel = 'IMAGE')
@@ -37,7 +40,7 @@ class LuksTokenCommand implements Runnable {
 
         @Override
         Integer call() {
-            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : Files.readString(jsonFile)
+            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : dev.sealwright.engine.InputFiles.readText(jsonFile, TOKEN_BOUND)
             JsonNode token
             try {
                 token = new ObjectMapper().readTree(text)

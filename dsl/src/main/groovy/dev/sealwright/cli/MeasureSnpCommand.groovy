@@ -117,11 +117,10 @@ class MeasureSnpCommand implements Callable<Integer> {
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)
         if (varsFile != null) {
-            if (!Files.isRegularFile(varsFile)) throw new RecipeException("${varsFile}: no such file (--vars-file)")
-            b.varsSize(Files.size(varsFile))
+            b.varsSize(dev.sealwright.engine.InputFiles.requireFile(varsFile, '--vars-file'))
         } else if (varsSize != null) b.varsSize(varsSize)
         for (Path p : [ovmf, kernel, initrd, svsm]) {
-            if (p != null && !Files.exists(p)) throw new RecipeException("${p}: no such file")
+            if (p != null) dev.sealwright.engine.InputFiles.requireFile(p, 'file')
         }
         return b.build()
     }

@@ -43,13 +43,16 @@ class TpmSealCommand implements Callable<Integer> {
     @Option(names = '--keyslot', paramLabel = 'N', description = 'the LUKS2 keyslot the --luks2-token unlocks')
     Integer keyslot
 
+    /** TPM2B_SENSITIVE_DATA: MAX_SYM_DATA bytes. */
+    static final dev.sealwright.engine.InputFiles.Bound SECRET_BOUND = new dev.sealwright.engine.InputFiles.Bound('a sealed secret', dev.sealwright.tpm.OfflineSeal.MAX_SECRET)
+
     @Override
     Integer call() {
         if ((luks2Token == null) != (keyslot == null)) throw new RecipeException('--luks2-token and --keyslot go together')
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {
-            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile), secretFile.toString())
+            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile, SECRET_BOUND), secretFile.toString())
         } catch (RecipeException e) {
             throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
         }

@@ -36,8 +36,7 @@ class UkiInspectCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if (!Files.isRegularFile(file)) throw new RecipeException("${file}: no such file".toString())
-        def r = UkiInspector.inspect(Files.readAllBytes(file), file.toString())
+        def r = UkiInspector.inspect(dev.sealwright.engine.InputFiles.read(file, dev.sealwright.image.pe.PeFile.FILE_BOUND), file.toString())
         if (json) {
             println new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r)
             return Main.OK

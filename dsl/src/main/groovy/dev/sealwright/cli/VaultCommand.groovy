@@ -63,8 +63,8 @@ class VaultCommand {
 
         @Override
         Integer call() {
-            if (!Files.isRegularFile(request)) throw new RecipeException("${request}: no such file")
-            def req = TdKeyRequest.decode(Files.readAllBytes(request), request.toString())
+            def req = TdKeyRequest.decode(dev.sealwright.engine.InputFiles.read(request,
+                    new dev.sealwright.engine.InputFiles.Bound('a quex key request', TdKeyRequest.SIZE)), request.toString())
             if ((quoteOut == null) != (simIdentity == null)) throw new RecipeException('--quote-out and --sim-identity go together')
             def vault = SoftwareVault.fromSeedFile(seed)
             if (quoteOut == null) {

@@ -25,8 +25,11 @@ class VerityCommand implements Runnable {
         CommandLine.usage(this, System.out)
     }
 
+    /** A root hash file: one hex digest and a newline. */
+    static final dev.sealwright.engine.InputFiles.Bound ROOT_HASH_BOUND = new dev.sealwright.engine.InputFiles.Bound('a root hash file', 4 << 10)
+
     static void requireFile(Path p) {
-        if (!Files.isRegularFile(p)) throw new RecipeException("${p}: no such file")
+        dev.sealwright.engine.InputFiles.requireImage(p, 'verity device')
     }
 
     @Command(name = 'format', mixinStandardHelpOptions = true, description = ['Write the superblock and hash tree of DATA to HASH and print the root hash.'])
@@ -100,7 +103,7 @@ class VerityCommand implements Runnable {
         Integer call() {
             requireFile(data)
             requireFile(hash)
-            String root = rootHash ?: (rootHashFile != null ? Files.readString(rootHashFile).trim() : null)
+            String root = rootHash ?: (rootHashFile != null ? dev.sealwright.engine.InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
             if (root == null) throw new RecipeException('verity verify: give ROOT_HASH or --root-hash-file')
             byte[] rootBytes
             try {

@@ -1,5 +1,6 @@
 package dev.sealwright.enroll.quex;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -47,12 +48,11 @@ public final class SoftwareVault {
         }
     }
 
+    /** A vault seed file (32 bytes; the real vault's sealed seed.dat is a few KiB). */
+    public static final InputFiles.Bound SEED_BOUND = new InputFiles.Bound("a vault seed", 64 << 10);
+
     public static SoftwareVault fromSeedFile(Path file) {
-        try {
-            return new SoftwareVault(Files.readAllBytes(file), new SecureRandom());
-        } catch (IOException e) {
-            throw new RecipeException("cannot read vault seed " + file + ": " + e.getMessage());
-        }
+        return new SoftwareVault(InputFiles.read(file, SEED_BOUND), new SecureRandom());
     }
 
     /** The 32-byte TD secret key for a request: HKDF-SHA256(seed, info = mask ‖ masked report), reduced into [1, n). */

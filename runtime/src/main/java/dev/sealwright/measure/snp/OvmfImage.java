@@ -2,6 +2,7 @@ package dev.sealwright.measure.snp;
 
 import dev.sealwright.uefi.EfiGuid;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A firmware image measured into an SEV guest (OVMF, or a Coconut SVSM binary): its bytes, the GUIDed
@@ -62,19 +62,11 @@ public final class OvmfImage {
         return new OvmfImage(name, data.clone(), endAt);
     }
 
+    /** A firmware image as QEMU loads it below 4 GiB (OVMF builds are 2-4 MiB; a flash is at most 64 MiB). */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a firmware image", 64 << 20);
+
     static byte[] readBytes(Path file) {
-        try {
-            if (file.getFileName().toString().endsWith(".gz")) {
-                try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
-                    return in.readAllBytes();
-                }
-            }
-            return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new RecipeException(file + ": no such file", e);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read firmware image: " + e.getMessage(), e);
-        }
+        return file.getFileName().toString().endsWith(".gz") ? InputFiles.readGzip(file, FILE_BOUND) : InputFiles.read(file, FILE_BOUND);
     }
 
     public String name() {
