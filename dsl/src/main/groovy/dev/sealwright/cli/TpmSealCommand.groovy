@@ -52,7 +52,9 @@ class TpmSealCommand implements Callable<Integer> {
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {
-            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile, SECRET_BOUND), secretFile.toString())
+            byte[] secret = dev.sealwright.engine.InputFiles.read(secretFile, SECRET_BOUND)
+            if (secret.length == 0) throw new RecipeException("${secretFile}: is empty; a sealed secret is 1 to ${SECRET_BOUND.maxBytes()} bytes")
+            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, secret, secretFile.toString())
         } catch (RecipeException e) {
             throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
         }

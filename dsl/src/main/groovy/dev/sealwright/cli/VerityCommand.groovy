@@ -105,12 +105,15 @@ class VerityCommand implements Runnable {
             requireFile(hash)
             String root = rootHash ?: (rootHashFile != null ? dev.sealwright.engine.InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
             if (root == null) throw new RecipeException('verity verify: give ROOT_HASH or --root-hash-file')
+            String source = rootHash != null ? 'ROOT_HASH' : rootHashFile.toString()
             byte[] rootBytes
             try {
                 rootBytes = HexFormat.of().parseHex(root)
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("verity verify: root hash is not hex: ${root}")
+                // the text is not echoed: it may be anything
+                throw new RecipeException("${source}: the root hash is not hex (${root.length()} characters)")
             }
+            if (rootBytes.length == 0) throw new RecipeException("${source}: the root hash is empty")
             VeritySuperblock sb
             try {
                 byte[] first = new byte[VeritySuperblock.SIZE]
@@ -119,7 +122,15 @@ class VerityCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new RecipeException("${hash}: ${e.message}")
             }
-            def problem = new VerityTree(sb).verify(data, hash, rootBytes)
+            VerityTree tree
+            try {
+                tree = new VerityTree(sb)
+            } catch (RecipeException | IllegalArgumentException | ArithmeticException e) {
+                throw new RecipeException("${hash}: ${e.message}")
+            }
+            if (rootBytes.length != tree.digestSize())
+                throw new RecipeException("${source}: the root hash is ${rootBytes.length} bytes; ${sb.algorithm()} (${hash}) gives ${tree.digestSize()}")
+            def problem = tree.verify(data, hash, rootBytes)
             if (problem != null) {
                 System.err.println("verification failed: ${problem}")
                 return Main.FAILED

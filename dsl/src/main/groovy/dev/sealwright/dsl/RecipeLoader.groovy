@@ -34,7 +34,6 @@ class RecipeLoader {
 
     static Recipe load(Path file, Map<String, String> overrides = [:]) {
         Path recipe = file.toAbsolutePath().normalize()
-        if (!Files.isRegularFile(recipe)) throw new RecipeException("recipe ${file} not found")
         String text = dev.sealwright.engine.InputFiles.readText(recipe, RECIPE_BOUND)
         def locator = new ScriptLocator(recipe, new SourceIndex(text, recipe.fileName.toString()))
         def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides)

@@ -43,7 +43,10 @@ public final class AmdCertificates {
             if (certs.isEmpty()) throw new RecipeException(file + ": holds no X.509 certificate");
             return certs;
         } catch (CertificateException e) {
-            throw new RecipeException(file + ": not an X.509 certificate (DER or PEM): " + e.getMessage(), e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = root.getMessage() == null ? "unreadable" : root.getMessage().lines().filter(l -> !l.isBlank()).findFirst().orElse("unreadable");
+            throw new RecipeException(file + ": not an X.509 certificate (DER or PEM): " + why, e);
         }
     }
 

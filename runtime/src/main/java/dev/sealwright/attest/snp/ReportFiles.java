@@ -23,8 +23,18 @@ public final class ReportFiles {
     /** A report file: 1184 bytes raw, about 2.4 KiB as hex, some 10 KiB as sev-crate JSON. */
     public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an SNP attestation report (raw, hex or JSON)", 64 << 10);
 
-    /** The report's bytes exactly as signed. */
+    /** The report's bytes exactly as signed, checked to parse as a report. */
     public static byte[] read(Path file) {
+        byte[] raw = decode(file);
+        try {
+            AttestationReport.read(raw);
+        } catch (RecipeException e) {
+            throw new RecipeException(file + ": " + e.getMessage(), e);
+        }
+        return raw;
+    }
+
+    private static byte[] decode(Path file) {
         byte[] data = InputFiles.read(file, FILE_BOUND);
         if (data.length == AttestationReport.SIZE) return data;
         String text = new String(data, StandardCharsets.ISO_8859_1).strip();

@@ -172,8 +172,12 @@ public final class OvmfImage {
             int d = at + 16 + i * 12;
             int code = (int) u32(data, d + 8);
             SectionType type = SectionType.of(code);
-            if (type == null) throw bad("SEV metadata section " + i + " has unknown type " + code);
-            list.add(new MetadataSection(u32(data, d), u32(data, d + 4), type));
+            if (type == null) throw bad("SEV metadata section " + i + " has unknown type " + Integer.toUnsignedString(code));
+            long gpa = u32(data, d), size = u32(data, d + 4);
+            // the pages are measured one by one (SNP ABI: 4 KiB pages), below 4 GiB
+            if (gpa % 4096 != 0 || size % 4096 != 0 || gpa + size > FOUR_GIB)
+                throw bad(String.format("SEV metadata section %d (type %d) covers 0x%X bytes at 0x%X: not whole 4 KiB pages below 4 GiB", i, code, size, gpa));
+            list.add(new MetadataSection(gpa, size, type));
         }
         return List.copyOf(list);
     }
