@@ -23,6 +23,17 @@ import java.util.concurrent.CountDownLatch
         subcommands = [KbsCommand.Serve, KbsCommand.SimulateQuotes])
 class KbsCommand {
 
+    /** Starts a listener; a busy or unusable address is one line naming it and the options that chose it. */
+    static <T> T listening(String bind, int port, java.util.concurrent.Callable<T> start) {
+        try {
+            return start.call()
+        } catch (java.net.BindException e) {
+            throw new RecipeException("${bind.contains(':') ? '[' + bind + ']' : bind}:${port} (--bind, --port): ${e.message ?: 'cannot listen'}")
+        } catch (java.net.SocketException | java.nio.channels.UnresolvedAddressException e) {
+            throw new RecipeException("${bind}:${port} (--bind, --port): ${e.message ?: 'not a usable address'}")
+        }
+    }
+
     /** Blocks until Ctrl-C, then closes {@code service}. */
     static void serveUntilInterrupted(AutoCloseable service) {
         def stop = new CountDownLatch(1)
@@ -60,7 +71,7 @@ class KbsCommand {
             def p = KbsPolicy.read(policy)
             def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
             def audit = auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog)
-            def server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls)
+            def server = listening(bind, port) { KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls) }
             if (p.tdx()?.trustSimulated()) {
                 System.err.println 'SIMULATED: this policy trusts the SIMULATED test root (tdx.trust_simulated): quotes need no TEE hardware; development only'
             }
@@ -97,7 +108,7 @@ class KbsCommand {
         Integer call() {
             byte[][] r = new byte[4][]
             (0..3).each { int i -> r[i] = measurement("--rtmr ${i}", rtmrs[i]) }
-            def service = SimulatedQuoteService.start(new InetSocketAddress(bind, port), measurement('--mrtd', mrtd), r, debugTd)
+            def service = listening(bind, port) { SimulatedQuoteService.start(new InetSocketAddress(bind, port), measurement('--mrtd', mrtd), r, debugTd) }
             service.collateral().writeQvlJson(collateralOut)
             println "SIMULATED quote service: ${service.url()} (collateral ${collateralOut}; not a TEE, development only)"
             System.out.flush()

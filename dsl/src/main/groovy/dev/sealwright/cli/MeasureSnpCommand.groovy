@@ -11,6 +11,7 @@ import dev.sealwright.measure.snp.SnpLaunchParameters
 import dev.sealwright.measure.snp.VcpuTypes
 import dev.sealwright.measure.snp.VmmType
 import groovy.transform.CompileStatic
+import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
@@ -112,7 +113,8 @@ class MeasureSnpCommand implements Callable<Integer> {
                 .svsm(svsm)
         if (ovmfHash != null) b.ovmfHash(ByteValues.hexOrBase64('--ovmf-hash', ovmfHash, 48))
         if (vcpus != null) b.vcpus(vcpus)
-        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH])) throw new RecipeException("measure snp: --vcpus N is required in mode ${sevMode.cliName}")
+        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH]))
+            throw new CommandLine.ParameterException(new CommandLine(this), "measure snp: --vcpus N is required in mode ${sevMode.cliName}")
         if (vcpuFamily != null) b.vcpuSig(VcpuTypes.cpuSig(vcpuFamily, vcpuModel, vcpuStepping))
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)

@@ -61,9 +61,9 @@ class HostileInputSpec extends Specification {
                 [cmd: 'measure vtpm --firmware-code $code --firmware-vars $vars --uki @'],
                 [cmd: 'snp idblock --measurement ' + '11' * 48 + ' --id-key @ --author-key $author --out-dir $out', valid: 'idkey'],
                 [cmd: 'snp idblock --measurement ' + '11' * 48 + ' --id-key $idkey --author-key @ --out-dir $out', valid: 'author'],
-                [cmd: 'tpm seal --srk-pub @ --pcrs sha256:7 --pcr-values $pcrs --secret-file $secret --out $out'],
-                [cmd: 'tpm seal --srk-pub $secret --pcrs sha256:7 --pcr-values @ --secret-file $secret --out $out', valid: 'pcrs'],
-                [cmd: 'tpm seal --srk-pub $secret --pcrs sha256:7 --pcr-values $pcrs --secret-file @ --out $out', valid: 'secret'],
+                [cmd: 'tpm seal --srk-pub @ --pcrs sha256:7 --pcr-values $pcrs --secret-file $secret --out $out', valid: 'srk'],
+                [cmd: 'tpm seal --srk-pub $srk --pcrs sha256:7 --pcr-values @ --secret-file $secret --out $out', valid: 'pcrs'],
+                [cmd: 'tpm seal --srk-pub $srk --pcrs sha256:7 --pcr-values $pcrs --secret-file @ --out $out', valid: 'secret'],
                 [cmd: 'uefi config --vars @ -o $out/uefi.json', valid: 'vars'],
                 [cmd: 'uefi config --certs @ -o $out/uefi.json', accepts: 'dir'],
                 [cmd: 'uki inspect @'],
@@ -79,7 +79,7 @@ class HostileInputSpec extends Specification {
                 [cmd: 'verity format @ $out/new.hash', accepts: 'bytes'],
                 [cmd: 'disk partitions @', valid: 'luks', accepts: 'image'],
                 [cmd: 'disk encrypt @ -o $out/enc.img --key-file $key', valid: 'luks', accepts: 'image'],
-                [cmd: 'disk deploy @ -o $out/dep.img --srk-pub $secret --pcr-values $pcrs', valid: 'luks', accepts: 'image'],
+                [cmd: 'disk deploy @ -o $out/dep.img --srk-pub $srk --pcr-values $pcrs', valid: 'luks', accepts: 'image'],
                 [cmd: 'vault respond --seed $secret --request @ --out $out/msg.dat'],
                 [cmd: 'enroll --seed @ --mrtd ' + '00' * 48 + ' --sim-identity $out --port 1', accepts: 'bytes'],
                 [cmd: 'enroll --seed $secret --expected @ --sim-identity $out --port 1'],
@@ -130,6 +130,7 @@ class HostileInputSpec extends Specification {
         valid.policy = Files.writeString(v.resolve('policy.json'), '{"resources": {}}')
         valid.secrets = Files.writeString(v.resolve('secrets.json'), '{"a": "b"}')
         Files.setPosixFilePermissions(valid.secrets, PosixFilePermissions.fromString('rw-------'))
+        valid.srk = Files.write(v.resolve('srk.pub'), eccSrkPublic())
         valid.luks = v.resolve('luks.img')
         def fmt = Cli.run('luks', 'format', valid.luks.toString(), '--size', "${17 << 20}", '--key-file', valid.key.toString(),
                 '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--deterministic-seed', 'hostile')
@@ -141,6 +142,26 @@ class HostileInputSpec extends Specification {
         def vf = Cli.run('verity', 'format', valid.data.toString(), valid.hash.toString(), '--salt', '-', '--root-hash-file', valid.rootFile.toString())
         assert vf.exitCode == 0: vf
         valid.root = Files.readString(valid.rootFile).trim()
+    }
+
+    /**
+     * A TPM2B_PUBLIC of an ECC P-256 storage key (TCG SRK template; TPM 2.0 Part 2 §12.2.4) whose
+     * point is the curve's generator: a well-formed SRK public area without a TPM.
+     */
+    static byte[] eccSrkPublic() {
+        def p256 = java.security.AlgorithmParameters.getInstance('EC')
+        p256.init(new java.security.spec.ECGenParameterSpec('secp256r1'))
+        def g = p256.getParameterSpec(java.security.spec.ECParameterSpec).generator
+        def coord = { BigInteger v -> byte[] b = v.toByteArray(); b.length > 32 ? Arrays.copyOfRange(b, b.length - 32, b.length) : (new byte[32 - b.length] + b as byte[]) }
+        def t = new ByteArrayOutputStream()
+        def out = new DataOutputStream(t)
+        out.writeShort(0x0023); out.writeShort(0x000B); out.writeInt(0x00030472); out.writeShort(0)   // ECC, sha256, attributes, no policy
+        out.writeShort(0x0006); out.writeShort(128); out.writeShort(0x0043)                                // AES-128-CFB
+        out.writeShort(0x0010); out.writeShort(0x0003); out.writeShort(0x0010)                             // no scheme, NIST P-256, no KDF
+        out.writeShort(32); out.write(coord(g.affineX)); out.writeShort(32); out.write(coord(g.affineY))
+        def sized = new ByteArrayOutputStream()
+        new DataOutputStream(sized).with { writeShort(t.size()); write(t.toByteArray()) }
+        sized.toByteArray()
     }
 
     def cleanupSpec() {

@@ -52,7 +52,9 @@ public final class SoftwareVault {
     public static final InputFiles.Bound SEED_BOUND = new InputFiles.Bound("a vault seed", 64 << 10);
 
     public static SoftwareVault fromSeedFile(Path file) {
-        return new SoftwareVault(InputFiles.read(file, SEED_BOUND), new SecureRandom());
+        byte[] seed = InputFiles.read(file, SEED_BOUND);
+        if (seed.length < 32) throw new RecipeException(file + ": a vault seed is at least 32 bytes, this is " + seed.length);
+        return new SoftwareVault(seed, new SecureRandom());
     }
 
     /** The 32-byte TD secret key for a request: HKDF-SHA256(seed, info = mask ‖ masked report), reduced into [1, n). */
