@@ -18,8 +18,8 @@ import java.util.Arrays;
 
 /**
  * The one way input files are read. Every input is checked with {@code stat} before it is opened: a
- * FIFO, socket, character device (/dev/zero) or directory is refused by name and never opened, so no
- * read can block on {@code open} or run without end; a whole-file read is bounded by its format's
+ * FIFO, socket, character device (/dev/zero; /dev/null is read as an empty file) or directory is
+ * refused by name and never opened, so no read can block on {@code open} or run without end; a whole-file read is bounded by its format's
  * {@link Bound}, declared next to the format's codec. Problems are one {@link RecipeException} line
  * naming the file and what it is: "FILE: is a FIFO", "FILE: is 2 GiB; a DCAP quote is at most 64 KiB".
  */
@@ -179,6 +179,7 @@ public final class InputFiles {
 
     private static long requireKind(Path file, String what, boolean blockDevice) {
         Kind k = kind(file, what);
+        if (k == Kind.CHARACTER_DEVICE && isDevNull(file)) return 0;   // empty, never blocks ("--kernel /dev/null")
         if (k == Kind.REGULAR || (blockDevice && k == Kind.BLOCK_DEVICE)) {
             try {
                 return Files.size(file);
@@ -188,6 +189,15 @@ public final class InputFiles {
         }
         String expected = blockDevice ? "a regular file or a block device" : "a regular file";
         throw new RecipeException(file + ": is " + k.label() + ", not " + expected + ("file".equals(what) ? "" : " (" + what + ")"));
+    }
+
+    /** The null device (major 1, minor 3 on Linux). */
+    private static boolean isDevNull(Path file) {
+        try {
+            return Long.valueOf(0x103).equals(Files.getAttribute(file, "unix:rdev"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static Kind kindOf(int mode) {

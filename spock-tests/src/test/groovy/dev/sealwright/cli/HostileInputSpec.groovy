@@ -152,7 +152,7 @@ class HostileInputSpec extends Specification {
         def p256 = java.security.AlgorithmParameters.getInstance('EC')
         p256.init(new java.security.spec.ECGenParameterSpec('secp256r1'))
         def g = p256.getParameterSpec(java.security.spec.ECParameterSpec).generator
-        def coord = { BigInteger v -> byte[] b = v.toByteArray(); b.length > 32 ? Arrays.copyOfRange(b, b.length - 32, b.length) : (new byte[32 - b.length] + b as byte[]) }
+        def coord = { BigInteger v -> byte[] b = v.toByteArray(); byte[] c = new byte[32]; int n = Math.min(32, b.length); System.arraycopy(b, b.length - n, c, 32 - n, n); c }
         def t = new ByteArrayOutputStream()
         def out = new DataOutputStream(t)
         out.writeShort(0x0023); out.writeShort(0x000B); out.writeInt(0x00030472); out.writeShort(0)   // ECC, sha256, attributes, no policy
