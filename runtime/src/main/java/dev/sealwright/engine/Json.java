@@ -40,6 +40,8 @@ public final class Json {
         var at = e.getLocation();
         String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
         String what = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage().lines().findFirst().orElse("");
+        // a nested location ("start marker at [Source: REDACTED ...; line: 5, column: 18]") as plain text
+        what = what.replaceAll("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]", "line $1 column $2");
         return "invalid JSON" + where + ": " + what;
     }
 
