@@ -45,7 +45,7 @@ class LuksTokenCommand implements Runnable {
             try {
                 token = new ObjectMapper().readTree(text)
             } catch (JsonProcessingException e) {
-                throw new RecipeException("${jsonFile}: malformed token JSON: ${e.originalMessage}")
+                throw new RecipeException("${jsonFile}: malformed token JSON: ${dev.sealwright.engine.Json.describe(e)}")
             }
             if (!(token instanceof ObjectNode)) throw new RecipeException("${jsonFile}: a token must be a JSON object")
             Luks2Volume.open(LuksCommand.existingImage(image), true).withCloseable { Luks2Volume v ->

@@ -52,13 +52,19 @@ class HostileInputSpec extends Specification {
                 [cmd: 'measure snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf @', valid: 'ovmf'],
                 [cmd: 'measure snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf $ovmf --kernel @ --initrd $secret', accepts: 'bytes'],
                 [cmd: 'measure snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf $ovmf --kernel $secret --initrd @', accepts: 'bytes'],
+                [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf $svsmOvmf --svsm @ --vars-size 540672', valid: 'svsm'],
+                [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf @ --svsm $svsm --vars-size 540672', valid: 'svsmOvmf'],
+                [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf $svsmOvmf --svsm $svsm --vars-file @', accepts: 'bytes'],
                 [cmd: 'measure tdx --firmware @', valid: 'tdvf'],
                 [cmd: 'measure tdx --firmware $tdvf --kernel @'],
+                [cmd: 'measure tdx --firmware $tdvf --kernel $secret --initrd @', accepts: 'bytes'],
+                [cmd: 'measure tdx --firmware $tdvf --uki @'],
                 [cmd: 'measure tdx --firmware $tdvf --acpi @', accepts: 'dir'],
                 [cmd: 'measure vtpm --firmware-code @ --firmware-vars $vars --uki $secret', accepts: 'bytes'],
                 [cmd: 'measure vtpm --firmware-code $code --firmware-vars @ --uki $secret', valid: 'vars'],
                 [cmd: 'measure vtpm --firmware-code $code --uefi-config @ --uki $secret'],
                 [cmd: 'measure vtpm --firmware-code $code --firmware-vars $vars --uki @'],
+                [cmd: 'measure vtpm --firmware-code $code --firmware-vars $vars --uki $secret --reference-log @'],
                 [cmd: 'snp idblock --measurement ' + '11' * 48 + ' --id-key @ --author-key $author --out-dir $out', valid: 'idkey'],
                 [cmd: 'snp idblock --measurement ' + '11' * 48 + ' --id-key $idkey --author-key @ --out-dir $out', valid: 'author'],
                 [cmd: 'tpm seal --srk-pub @ --pcrs sha256:7 --pcr-values $pcrs --secret-file $secret --out $out', valid: 'srk'],
@@ -80,6 +86,9 @@ class HostileInputSpec extends Specification {
                 [cmd: 'disk partitions @', valid: 'luks', accepts: 'image'],
                 [cmd: 'disk encrypt @ -o $out/enc.img --key-file $key', valid: 'luks', accepts: 'image'],
                 [cmd: 'disk deploy @ -o $out/dep.img --srk-pub $srk --pcr-values $pcrs', valid: 'luks', accepts: 'image'],
+                [cmd: 'disk deploy $luks -o $out/dep.img --srk-pub @ --pcr-values $pcrs', valid: 'srk'],
+                [cmd: 'disk deploy $luks -o $out/dep.img --srk-pub $srk --pcr-values @', valid: 'pcrs'],
+                [cmd: 'disk deploy $luks -o $out/dep.img --srk-pub $srk --uefi-config @'],
                 [cmd: 'vault respond --seed $secret --request @ --out $out/msg.dat'],
                 [cmd: 'enroll --seed @ --mrtd ' + '00' * 48 + ' --sim-identity $out --port 1', accepts: 'bytes'],
                 [cmd: 'enroll --seed $secret --expected @ --sim-identity $out --port 1'],
@@ -89,6 +98,7 @@ class HostileInputSpec extends Specification {
                 [cmd: 'launch --firmware $tdvf --kernel @ --libvirt-xml $out/vm.xml', accepts: 'bytes'],
                 [cmd: 'initramfs @ -o $out/initrd.cpio.gz', accepts: 'dir'],
                 [cmd: 'plan @', recipe: true],
+                [cmd: 'run @', recipe: true],
         ]
     }
 
@@ -118,6 +128,8 @@ class HostileInputSpec extends Specification {
         valid.chain = Repo.fixture('snp/virtee-sev/cert_chain_milan')
         valid.ccel = Repo.fixture('eventlog/dstack/ccel.bin')
         valid.ovmf = Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin')
+        valid.svsmOvmf = Repo.fixture('snp/sev-snp-measure/svsm_ovmf.fd.gz')
+        valid.svsm = Repo.fixture('snp/sev-snp-measure/svsm.bin')
         valid.idkey = Repo.fixture('snp/virtee-sev/idblock/test_id_key.pem')
         valid.author = Repo.fixture('snp/sev-snp-measure/keyfile/author_key_test.pem')
         valid.tdvf = Path.of('/usr/share/ovmf/OVMF.fd')
