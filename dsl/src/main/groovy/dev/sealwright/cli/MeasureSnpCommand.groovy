@@ -119,7 +119,9 @@ class MeasureSnpCommand implements Callable<Integer> {
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)
         if (varsFile != null) {
-            b.varsSize(dev.sealwright.engine.InputFiles.requireFile(varsFile, '--vars-file'))
+            long size = dev.sealwright.engine.InputFiles.requireFile(varsFile, '--vars-file')
+            if (size <= 0 || size % 4096 != 0) throw new RecipeException("${varsFile}: is ${size} bytes; an OVMF vars file (--vars-file) is a positive multiple of 4096")
+            b.varsSize(size)
         } else if (varsSize != null) b.varsSize(varsSize)
         for (Path p : [ovmf, kernel, initrd, svsm]) {
             if (p != null) dev.sealwright.engine.InputFiles.requireFile(p, 'file')
