@@ -54,7 +54,7 @@ class HostileInputSpec extends Specification {
                 [cmd: 'measure snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf $ovmf --kernel $secret --initrd @', accepts: 'bytes'],
                 [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf $svsmOvmf --svsm @ --vars-size 540672', valid: 'svsm'],
                 [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf @ --svsm $svsm --vars-size 540672', valid: 'svsmOvmf', accepts: 'bytes'],
-                [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf $svsmOvmf --svsm $svsm --vars-file @'],
+                [cmd: 'measure snp --mode snp:svsm --vcpus 1 --vcpu-type EPYC-v4 --ovmf $svsmOvmf --svsm $svsm --vars-file @', accepts: 'bytes'],
                 [cmd: 'measure tdx --firmware @', valid: 'tdvf'],
                 [cmd: 'measure tdx --firmware $tdvf --kernel @'],
                 [cmd: 'measure tdx --firmware $tdvf --kernel $secret --initrd @', accepts: 'bytes'],
