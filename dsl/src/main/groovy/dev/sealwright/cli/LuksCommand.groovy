@@ -10,8 +10,6 @@ import picocli.CommandLine.Command
 import dev.sealwright.engine.InputFiles
 import picocli.CommandLine.Option
 
-import java.nio.file.Files
-import java.nio.file.NoSuchFileException
 import java.nio.file.Path
 
 @CompileStatic

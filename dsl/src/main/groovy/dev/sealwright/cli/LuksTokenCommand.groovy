@@ -13,7 +13,6 @@ import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 

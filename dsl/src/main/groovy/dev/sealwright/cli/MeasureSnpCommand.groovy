@@ -15,7 +15,6 @@ import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 

@@ -2,14 +2,12 @@ package dev.sealwright.cli
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import com.fasterxml.jackson.databind.SerializationFeature
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.image.uki.UkiInspector
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 

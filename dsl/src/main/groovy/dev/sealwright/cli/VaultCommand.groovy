@@ -8,7 +8,6 @@ import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 

@@ -6,7 +6,6 @@ import dev.sealwright.engine.SourceLocation
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage
 
-import java.nio.file.Files
 import java.nio.file.Path
 
 /**

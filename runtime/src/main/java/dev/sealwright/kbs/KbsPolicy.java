@@ -10,8 +10,6 @@ import dev.sealwright.attest.snp.AmdCertificates;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -204,9 +202,5 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
                 throw new RecipeException(file + ": unknown key \"" + prefix + k + "\" (allowed: " + String.join(", ", allowed) + ")");
             }
         }
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 }

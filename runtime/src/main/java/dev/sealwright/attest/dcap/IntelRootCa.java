@@ -1,11 +1,9 @@
 package dev.sealwright.attest.dcap;
 
 import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;

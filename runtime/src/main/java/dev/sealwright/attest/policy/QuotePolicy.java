@@ -10,8 +10,6 @@ import dev.sealwright.attest.dcap.TcbStatus;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -6,7 +6,6 @@ import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.measure.snp.idblock.SnpSignature;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

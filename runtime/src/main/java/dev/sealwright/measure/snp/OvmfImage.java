@@ -5,11 +5,8 @@ import dev.sealwright.uefi.EfiGuid;
 import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

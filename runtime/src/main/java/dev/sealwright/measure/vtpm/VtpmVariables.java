@@ -6,7 +6,6 @@ import dev.sealwright.uefi.UefiConfig;
 import dev.sealwright.uefi.VariableStore;
 import dev.sealwright.vm.FirmwareDescriptor;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
