@@ -24,7 +24,7 @@ class EventlogShowCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        byte[] bytes = dev.sealwright.engine.InputFiles.read(log)
+        byte[] bytes = dev.sealwright.engine.InputFiles.read(log, EventLogFiles.FILE_BOUND)
         if (CcelAcpiTable.looksLike(bytes)) {
             def t = CcelAcpiTable.read(bytes, log.toString())
             print Json.pretty([table: 'CCEL', revision: t.revision(), oemId: t.oemId(), oemTableId: t.oemTableId(), ccType: t.ccTypeName(),

@@ -38,6 +38,7 @@ class InitramfsCommand implements Callable<Integer> {
     Integer call() {
         overwrite.refuseExisting(output)
         if (level < 1 || level > 9) throw new RecipeException("--level must be 1-9, got ${level}".toString())
+        dev.sealwright.engine.InputFiles.requireDirectory(dir, 'the root tree')
         Path scratch = Files.createTempDirectory('sealwright-initramfs')
         try {
             def tree = new ImageLoader(scratch, new Tools(), { String l -> System.err.println(l) }).loadDirectory(dir)

@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch
         subcommands = [KbsCommand.Serve, KbsCommand.SimulateQuotes])
 class KbsCommand {
 
+    /** Starts a listener; a busy or unusable address is one line naming it and the options that chose it. */
     /** Blocks until Ctrl-C, then closes {@code service}. */
     static void serveUntilInterrupted(AutoCloseable service) {
         def stop = new CountDownLatch(1)

@@ -3,12 +3,13 @@ package dev.sealwright.cli
 import dev.sealwright.disk.luks2.Luks2Kdf
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
+import dev.sealwright.engine.InputFiles
 import picocli.CommandLine
+import dev.sealwright.engine.InputFiles
 import picocli.CommandLine.Command
+import dev.sealwright.engine.InputFiles
 import picocli.CommandLine.Option
 
-import java.nio.file.Files
-import java.nio.file.NoSuchFileException
 import java.nio.file.Path
 
 @CompileStatic
@@ -21,20 +22,19 @@ class LuksCommand implements Runnable {
         CommandLine.usage(this, System.out)
     }
 
+    /** cryptsetup's default --keyfile-size limit (DEFAULT_KEYFILE_SIZE_MAXKB = 8192). */
+    static final InputFiles.Bound KEY_FILE_BOUND = new InputFiles.Bound('a key file', 8 << 20)
+
     /** A key file's whole content is the passphrase, as with cryptsetup --key-file; "-" reads stdin. */
     static byte[] readKeyFile(Path file) {
         if (file.toString() == '-') return System.in.readAllBytes()
-        try {
-            byte[] b = Files.readAllBytes(file)
-            if (b.length == 0) throw new RecipeException("${file}: key file is empty")
-            return b
-        } catch (NoSuchFileException ignored) {
-            throw new RecipeException("${file}: key file not found")
-        }
+        byte[] b = InputFiles.read(file, KEY_FILE_BOUND)
+        if (b.length == 0) throw new RecipeException("${file}: key file is empty")
+        return b
     }
 
     static Path existingImage(Path image) {
-        if (!Files.isRegularFile(image)) throw new RecipeException("${image}: no such image file")
+        InputFiles.requireImage(image, 'disk image')
         image
     }
 }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -26,6 +25,9 @@ class LuksTokenCommand implements Runnable {
         CommandLine.usage(this, System.out)
     }
 
+    /** A token lives in the JSON area, at most 4 MiB minus the binary header. */
+    static final dev.sealwright.engine.InputFiles.Bound TOKEN_BOUND = new dev.sealwright.engine.InputFiles.Bound('a LUKS2 token', 4 << 20)
+
     @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
     static class Add implements Callable<Integer> {
         @Parameters(index = '0', paramLabel = 'IMAGE')
@@ -37,12 +39,12 @@ class LuksTokenCommand implements Runnable {
 
         @Override
         Integer call() {
-            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : Files.readString(jsonFile)
+            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : dev.sealwright.engine.InputFiles.readText(jsonFile, TOKEN_BOUND)
             JsonNode token
             try {
                 token = new ObjectMapper().readTree(text)
             } catch (JsonProcessingException e) {
-                throw new RecipeException("${jsonFile}: malformed token JSON: ${e.originalMessage}")
+                throw new RecipeException("${jsonFile}: malformed token JSON: ${dev.sealwright.engine.Json.describe(e)}")
             }
             if (!(token instanceof ObjectNode)) throw new RecipeException("${jsonFile}: a token must be a JSON object")
             Luks2Volume.open(LuksCommand.existingImage(image), true).withCloseable { Luks2Volume v ->

@@ -11,10 +11,10 @@ import dev.sealwright.measure.snp.SnpLaunchParameters
 import dev.sealwright.measure.snp.VcpuTypes
 import dev.sealwright.measure.snp.VmmType
 import groovy.transform.CompileStatic
+import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -112,16 +112,18 @@ class MeasureSnpCommand implements Callable<Integer> {
                 .svsm(svsm)
         if (ovmfHash != null) b.ovmfHash(ByteValues.hexOrBase64('--ovmf-hash', ovmfHash, 48))
         if (vcpus != null) b.vcpus(vcpus)
-        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH])) throw new RecipeException("measure snp: --vcpus N is required in mode ${sevMode.cliName}")
+        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH]))
+            throw new CommandLine.ParameterException(new CommandLine(this), "measure snp: --vcpus N is required in mode ${sevMode.cliName}")
         if (vcpuFamily != null) b.vcpuSig(VcpuTypes.cpuSig(vcpuFamily, vcpuModel, vcpuStepping))
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)
         if (varsFile != null) {
-            if (!Files.isRegularFile(varsFile)) throw new RecipeException("${varsFile}: no such file (--vars-file)")
-            b.varsSize(Files.size(varsFile))
+            long size = dev.sealwright.engine.InputFiles.requireFile(varsFile, '--vars-file')
+            if (size <= 0 || size % 4096 != 0) throw new RecipeException("${varsFile}: is ${size} bytes; an OVMF vars file (--vars-file) is a positive multiple of 4096")
+            b.varsSize(size)
         } else if (varsSize != null) b.varsSize(varsSize)
         for (Path p : [ovmf, kernel, initrd, svsm]) {
-            if (p != null && !Files.exists(p)) throw new RecipeException("${p}: no such file")
+            if (p != null) dev.sealwright.engine.InputFiles.requireFile(p, 'file')
         }
         return b.build()
     }

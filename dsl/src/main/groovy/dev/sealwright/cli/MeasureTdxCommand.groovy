@@ -69,6 +69,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         def p = TdxProfile.named(profile)
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
+        if (acpi != null) dev.sealwright.engine.InputFiles.requireDirectory(acpi, '--acpi')
         def blobs = acpi == null ? null : TdxInputs.AcpiBlobs.fromDirectory(acpi)
         TdxInputs inputs
         VmSpec spec = null

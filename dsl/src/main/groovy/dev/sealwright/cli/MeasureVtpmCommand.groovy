@@ -65,7 +65,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
         vars.check(firmwareCode, secureBoot)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        byte[] ukiBytes = dev.sealwright.engine.InputFiles.read(uki)
+        byte[] ukiBytes = dev.sealwright.engine.InputFiles.read(uki, dev.sealwright.image.pe.PeFile.FILE_BOUND)
         def prediction = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
                 VtpmInputs.BootGpt.of(bootDisk, ref, new dev.sealwright.tools.Tools(), ukiBytes.length, uki), ref, referenceLog?.toString()))
         def doc = VtpmPredictionJson.document(prediction)

@@ -110,7 +110,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
             p = p.withRtmr(i, hex('--rtmr', h))
         }
         if (reportData) p = p.withReportData(hex('--report-data', reportData))
-        if (reportDataSha512) p = p.withReportData(java.security.MessageDigest.getInstance('SHA-512').digest(java.nio.file.Files.readAllBytes(reportDataSha512)))
+        if (reportDataSha512) p = p.withReportData(dev.sealwright.engine.InputFiles.digest(reportDataSha512, 'SHA-512'))
         if (allowDebug) p = p.withAllowDebug(true)
         return p
     }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -66,7 +65,6 @@ class SnpIdBlockCommand implements Callable<Integer> {
         long pol = ByteValues.number('--policy', policy)
         if ((pol & SnpPolicy.RESERVED_ONE) == 0 || (pol & SnpPolicy.MBZ) != 0)
             throw new RecipeException(String.format('snp idblock: policy 0x%X is invalid (bit 17 must be 1, bits 63:26 zero)', pol))
-        for (Path p : [idKey, authorKey]) if (!Files.isRegularFile(p)) throw new RecipeException("${p}: no such key file")
         def block = new IdBlock(ByteValues.hexOrBase64('--measurement', measurement, 48), ByteValues.hexPadded('--family-id', familyId, 16),
                 ByteValues.hexPadded('--image-id', imageId, 16), version, (int) svn, pol)
         def id = P384KeyFile.read(idKey)

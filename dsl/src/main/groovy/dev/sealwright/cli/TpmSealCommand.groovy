@@ -43,13 +43,18 @@ class TpmSealCommand implements Callable<Integer> {
     @Option(names = '--keyslot', paramLabel = 'N', description = 'the LUKS2 keyslot the --luks2-token unlocks')
     Integer keyslot
 
+    /** TPM2B_SENSITIVE_DATA: MAX_SYM_DATA bytes. */
+    static final dev.sealwright.engine.InputFiles.Bound SECRET_BOUND = new dev.sealwright.engine.InputFiles.Bound('a sealed secret', dev.sealwright.tpm.OfflineSeal.MAX_SECRET)
+
     @Override
     Integer call() {
         if ((luks2Token == null) != (keyslot == null)) throw new RecipeException('--luks2-token and --keyslot go together')
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {
-            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile), secretFile.toString())
+            byte[] secret = dev.sealwright.engine.InputFiles.read(secretFile, SECRET_BOUND)
+            if (secret.length == 0) throw new RecipeException("${secretFile}: is empty; a sealed secret is 1 to ${SECRET_BOUND.maxBytes()} bytes")
+            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, secret, secretFile.toString())
         } catch (RecipeException e) {
             throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
         }

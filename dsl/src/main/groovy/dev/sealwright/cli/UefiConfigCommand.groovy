@@ -40,7 +40,7 @@ class UefiConfigCommand implements Callable<Integer> {
         overwrite.refuseExisting(output)
         if ((certs == null) == (vars == null)) throw new RecipeException('uefi config needs exactly one of --vars FILE and --certs DIR')
         def config = certs != null ? UefiCertDirectory.read(certs, omitsReadyToBoot)
-                : UefiConfig.fromVariableStore(VariableStore.read(dev.sealwright.engine.InputFiles.read(vars), vars.toString()), omitsReadyToBoot)
+                : UefiConfig.fromVariableStore(VariableStore.read(dev.sealwright.engine.InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), omitsReadyToBoot)
         AtomicFiles.write(output, Json.pretty(config.toJson()).getBytes('UTF-8'))
         println "wrote ${output}: PK ${size(config.pk())}, KEK ${size(config.kek())}, db ${size(config.db())}, dbx ${size(config.dbx())}"
         return Main.OK

@@ -2,14 +2,12 @@ package dev.sealwright.cli
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import com.fasterxml.jackson.databind.SerializationFeature
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.image.uki.UkiInspector
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -36,8 +34,7 @@ class UkiInspectCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if (!Files.isRegularFile(file)) throw new RecipeException("${file}: no such file".toString())
-        def r = UkiInspector.inspect(Files.readAllBytes(file), file.toString())
+        def r = UkiInspector.inspect(dev.sealwright.engine.InputFiles.read(file, dev.sealwright.image.pe.PeFile.FILE_BOUND), file.toString())
         if (json) {
             println new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r)
             return Main.OK

@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.enroll.quex.SoftwareVault
 import dev.sealwright.enroll.quex.TdKeyRequest
@@ -8,7 +9,6 @@ import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -67,8 +67,8 @@ class VaultCommand {
         @Override
         Integer call() {
             overwrite.refuseExisting(out, quoteOut)
-            if (!Files.isRegularFile(request)) throw new RecipeException("${request}: no such file")
-            def req = TdKeyRequest.decode(Files.readAllBytes(request), request.toString())
+            def req = TdKeyRequest.decode(InputFiles.read(request,
+                    new InputFiles.Bound('a quex key request', TdKeyRequest.SIZE)), request.toString())
             if ((quoteOut == null) != (simIdentity == null)) throw new RecipeException('--quote-out and --sim-identity go together')
             def vault = SoftwareVault.fromSeedFile(seed)
             if (quoteOut == null) {

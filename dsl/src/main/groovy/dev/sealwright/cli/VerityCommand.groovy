@@ -25,8 +25,11 @@ class VerityCommand implements Runnable {
         CommandLine.usage(this, System.out)
     }
 
+    /** A root hash file: one hex digest and a newline. */
+    static final dev.sealwright.engine.InputFiles.Bound ROOT_HASH_BOUND = new dev.sealwright.engine.InputFiles.Bound('a root hash file', 4 << 10)
+
     static void requireFile(Path p) {
-        if (!Files.isRegularFile(p)) throw new RecipeException("${p}: no such file")
+        dev.sealwright.engine.InputFiles.requireImage(p, 'verity device')
     }
 
     @Command(name = 'format', mixinStandardHelpOptions = true, description = ['Write the superblock and hash tree of DATA to HASH and print the root hash.'])
@@ -104,14 +107,17 @@ class VerityCommand implements Runnable {
         Integer call() {
             requireFile(data)
             requireFile(hash)
-            String root = rootHash ?: (rootHashFile != null ? Files.readString(rootHashFile).trim() : null)
+            String root = rootHash ?: (rootHashFile != null ? dev.sealwright.engine.InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
             if (root == null) throw new RecipeException('verity verify: give ROOT_HASH or --root-hash-file')
+            String source = rootHash != null ? 'ROOT_HASH' : rootHashFile.toString()
             byte[] rootBytes
             try {
                 rootBytes = HexFormat.of().parseHex(root)
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("verity verify: root hash is not hex: ${root}")
+                // the text is not echoed: it may be anything
+                throw new RecipeException("${source}: the root hash is not hex (${root.length()} characters)")
             }
+            if (rootBytes.length == 0) throw new RecipeException("${source}: the root hash is empty")
             VeritySuperblock sb
             try {
                 byte[] first = new byte[VeritySuperblock.SIZE]
@@ -120,7 +126,15 @@ class VerityCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new RecipeException("${hash}: ${e.message}")
             }
-            def problem = new VerityTree(sb).verify(data, hash, rootBytes)
+            VerityTree tree
+            try {
+                tree = new VerityTree(sb)
+            } catch (RecipeException | IllegalArgumentException | ArithmeticException e) {
+                throw new RecipeException("${hash}: ${e.message}")
+            }
+            if (rootBytes.length != tree.digestSize())
+                throw new RecipeException("${source}: the root hash is ${rootBytes.length} bytes; ${sb.algorithm()} (${hash}) gives ${tree.digestSize()}")
+            def problem = tree.verify(data, hash, rootBytes)
             if (problem != null) {
                 System.err.println("verification failed: ${problem}")
                 return Main.FAILED

@@ -6,7 +6,6 @@ import dev.sealwright.engine.SourceLocation
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage
 
-import java.nio.file.Files
 import java.nio.file.Path
 
 /**
@@ -29,10 +28,12 @@ class RecipeLoader {
         }
     }
 
+    /** A recipe is Groovy source. */
+    static final dev.sealwright.engine.InputFiles.Bound RECIPE_BOUND = new dev.sealwright.engine.InputFiles.Bound('a recipe', 4 << 20)
+
     static Recipe load(Path file, Map<String, String> overrides = [:]) {
         Path recipe = file.toAbsolutePath().normalize()
-        if (!Files.isRegularFile(recipe)) throw new RecipeException("recipe ${file} not found")
-        String text = Files.readString(recipe)
+        String text = dev.sealwright.engine.InputFiles.readText(recipe, RECIPE_BOUND)
         def locator = new ScriptLocator(recipe, new SourceIndex(text, recipe.fileName.toString()))
         def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides)
         Script script

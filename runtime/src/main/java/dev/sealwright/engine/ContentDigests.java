@@ -51,6 +51,7 @@ public final class ContentDigests {
     }
 
     private String file(Path path) throws IOException {
+        InputFiles.requireFile(path, "step input");   // a FIFO or device would block or never end
         Stat st = stat(path);
         String k = path.toAbsolutePath().normalize().toString();
         Known hit = known.get(k);

@@ -1,6 +1,7 @@
 package dev.sealwright.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -19,6 +20,29 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /** The JSON document in {@code bytes}; malformed or empty input is one line naming {@code source}, line and column. */
+    public static JsonNode tree(byte[] bytes, String source) {
+        try {
+            JsonNode n = MAPPER.readTree(bytes);
+            if (n == null || n.isMissingNode()) throw new RecipeException(source + ": is empty; expected JSON");
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new RecipeException(source + ": " + describe(e), e);
+        } catch (java.io.IOException e) {
+            throw new RecipeException(source + ": cannot read JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** "invalid JSON at line 3 column 7: Unexpected end-of-input ..." without Jackson's source excerpt. */
+    public static String describe(JsonProcessingException e) {
+        var at = e.getLocation();
+        String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
+        String what = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage().lines().findFirst().orElse("");
+        // a nested location ("start marker at [Source: REDACTED ...; line: 5, column: 18]") as plain text
+        what = what.replaceAll("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]", "line $1 column $2");
+        return "invalid JSON" + where + ": " + what;
     }
 
     /** Canonical single-line form, used inside cache keys. */

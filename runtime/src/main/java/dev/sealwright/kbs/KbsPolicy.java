@@ -1,5 +1,6 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.attest.dcap.IntelRootCa;
@@ -9,8 +10,6 @@ import dev.sealwright.attest.snp.AmdCertificates;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -50,15 +49,11 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
         return new KbsPolicy(nonceTtl, new TdxTrust(c, tdx.root(), tdx.trustSimulated()), snp, resources);
     }
 
+    /** A broker policy JSON file. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a broker policy", 1 << 20);
+
     public static KbsPolicy read(Path file) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(file));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new RecipeException(file + ": no such policy file");
-        } catch (IOException e) {
-            throw new RecipeException(file + ": not a JSON policy: " + oneLine(e.getMessage()));
-        }
+        JsonNode root = Json.tree(InputFiles.read(file, FILE_BOUND), file.toString());
         if (root == null || !root.isObject()) {
             throw new RecipeException(file + ": policy must be a JSON object");
         }
@@ -207,9 +202,5 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
                 throw new RecipeException(file + ": unknown key \"" + prefix + k + "\" (allowed: " + String.join(", ", allowed) + ")");
             }
         }
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 }

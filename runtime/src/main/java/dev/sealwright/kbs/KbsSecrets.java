@@ -1,5 +1,6 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
@@ -30,8 +31,12 @@ public final class KbsSecrets {
         this.values = values;
     }
 
+    /** A secrets JSON file. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a secrets file", 1 << 20);
+
     public static KbsSecrets read(Path file) {
         Set<PosixFilePermission> perms;
+        InputFiles.requireFile(file, "secrets file");
         try {
             perms = Files.getPosixFilePermissions(file);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -46,13 +51,16 @@ public final class KbsSecrets {
                     + "; it must be 0600 (chmod 600 " + file + ")");
         }
         JsonNode root;
+        byte[] text = InputFiles.read(file, FILE_BOUND);
         try {
-            root = Json.MAPPER.readTree(Files.readString(file));
+            root = Json.MAPPER.readTree(text);
         } catch (IOException e) {
             // Jackson messages may quote file content: say only where it broke.
             String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
                     ? " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "";
             throw new RecipeException(file + ": not valid JSON" + where);
+        } finally {
+            java.util.Arrays.fill(text, (byte) 0);
         }
         if (root == null || !root.isObject() || root.isEmpty()) {
             throw new RecipeException(file + ": secrets must be a non-empty JSON object {\"resource\": \"value\", ...}");

@@ -1,5 +1,6 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -10,7 +11,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -26,17 +26,19 @@ import java.security.cert.CertificateFactory;
 public final class KbsTls {
     private KbsTls() {}
 
+    /** A PEM certificate chain or private key. */
+    public static final InputFiles.Bound PEM_BOUND = new InputFiles.Bound("a PEM file", 1 << 20);
+
     public static SSLContext fromPem(Path certFile, Path keyFile) {
         try {
             Certificate[] chain;
-            try (var in = Files.newInputStream(certFile)) {
-                chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(new Certificate[0]);
-            }
+            chain = CertificateFactory.getInstance("X.509").generateCertificates(
+                    new java.io.ByteArrayInputStream(InputFiles.read(certFile, PEM_BOUND))).toArray(new Certificate[0]);
             if (chain.length == 0) {
                 throw new RecipeException(certFile + ": holds no PEM certificate");
             }
             PrivateKey key;
-            try (Reader r = Files.newBufferedReader(keyFile); PEMParser p = new PEMParser(r)) {
+            try (Reader r = new java.io.StringReader(InputFiles.readText(keyFile, PEM_BOUND)); PEMParser p = new PEMParser(r)) {
                 Object o = p.readObject();
                 var conv = new JcaPEMKeyConverter();
                 if (o instanceof PEMKeyPair kp) {

@@ -1,11 +1,10 @@
 package dev.sealwright.tpm;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -50,13 +49,11 @@ public final class PcrValues {
         return policyHash.digest(all.toByteArray());
     }
 
+    /** PCR values JSON, or a whole measure vtpm --json prediction with its events. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a PCR values JSON file", 16 << 20);
+
     public static PcrValues read(Path file) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new RecipeException(file + ": not readable as JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        JsonNode root = Json.tree(InputFiles.read(file, FILE_BOUND), file.toString());
         if (root == null || !root.isObject()) throw new RecipeException(file + ": expected a JSON object like {\"sha256\": {\"7\": \"<hex>\"}}");
         PcrValues values = new PcrValues();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {

@@ -21,8 +21,11 @@ public final class SealedFiles {
 
     private SealedFiles() {}
 
+    /** TPM2B_PUBLIC: a 16-bit size and at most 65535 bytes. */
+    public static final InputFiles.Bound PUBLIC_BOUND = new InputFiles.Bound("a TPM2B_PUBLIC", 2 + 0xFFFF);
+
     public static TpmPublic readPublic(Path file) {
-        byte[] bytes = InputFiles.read(file);
+        byte[] bytes = InputFiles.read(file, PUBLIC_BOUND);
         try {
             return TpmPublic.fromSizedBytes(bytes);
         } catch (TpmFormatException e) {

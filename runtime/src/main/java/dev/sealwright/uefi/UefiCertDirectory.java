@@ -44,7 +44,7 @@ public final class UefiCertDirectory {
     private UefiCertDirectory() {}
 
     public static UefiConfig read(Path dir, boolean omitsReadyToBootEvent) {
-        if (!Files.isDirectory(dir)) throw new RecipeException(dir + ": not a directory");
+        InputFiles.requireDirectory(dir, "certificate directory");
         boolean perVariable = VARIABLES.stream().anyMatch(v -> Files.isDirectory(dir.resolve(v)));
         byte[][] payloads = new byte[4][];
         for (int i = 0; i < 4; i++) {
@@ -162,8 +162,11 @@ public final class UefiCertDirectory {
         }
     }
 
+    /** A certificate, hash list or ESL. */
+    static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a certificate or signature list file", 16 << 20);
+
     private static byte[] read(Path f) {
-        return InputFiles.read(f);
+        return InputFiles.read(f, FILE_BOUND);
     }
 
     private static String firstLine(String s) {

@@ -1,11 +1,10 @@
 package dev.sealwright.uefi;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 
@@ -41,13 +40,11 @@ public record UefiConfig(byte[] pk, byte[] kek, byte[] db, byte[] dbx, boolean o
         else o.put(field, Base64.getEncoder().encodeToString(value));
     }
 
+    /** uefi-config.json: four base64 signature lists (a large dbx is a few hundred KiB). */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a uefi-config.json", 16 << 20);
+
     public static UefiConfig read(Path file) {
-        JsonNode o;
-        try {
-            o = Json.MAPPER.readTree(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new RecipeException(file + ": not readable as JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        JsonNode o = Json.tree(InputFiles.read(file, FILE_BOUND), file.toString());
         if (o == null || !o.isObject()) throw new RecipeException(file + ": expected a JSON object with PK, KEK, db, dbx");
         UefiConfig c = new UefiConfig(field(o, "PK", file), field(o, "KEK", file), field(o, "db", file), field(o, "dbx", file),
                 o.path("omitsReadyToBootEvent").asBoolean(false));

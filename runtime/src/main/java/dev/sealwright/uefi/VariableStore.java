@@ -39,6 +39,9 @@ public record VariableStore(byte[] headers, List<Variable> variables, byte[] res
         }
     }
 
+    /** An OVMF_VARS file (528 KiB for the 4M build). */
+    public static final dev.sealwright.engine.InputFiles.Bound FILE_BOUND = new dev.sealwright.engine.InputFiles.Bound("an OVMF variable store", 64 << 20);
+
     public static VariableStore read(byte[] file, String source) {
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         if (file.length < 64 || b.getInt(40) != 0x4856465F) throw new RecipeException(source + ": not a firmware volume (no _FVH signature at offset 40)");

@@ -91,8 +91,9 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     private static void check(String what, String file) {
         if (file == null) return;
         Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) throw new RecipeException(what + " " + file + " does not exist or is not a file");
-        if (!Files.isReadable(p)) throw new RecipeException(what + " " + file + " is not readable");
+        if ("disk".equals(what)) dev.sealwright.engine.InputFiles.requireImage(p, what);
+        else dev.sealwright.engine.InputFiles.requireFile(p, what);
+        if (!Files.isReadable(p)) throw new RecipeException(file + ": permission denied (" + what + ")");
     }
 
     /** True if QEMU loads the firmware as pflash code + a per-VM copy of the vars. */

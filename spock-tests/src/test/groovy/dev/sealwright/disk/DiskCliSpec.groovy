@@ -88,7 +88,7 @@ class DiskCliSpec extends Specification {
         notLuks.exitCode == 1
         notLuks.err.trim() == "${plain}: not a LUKS2 device (no LUKS2 header magic)".toString()
         noKey.exitCode == 1
-        noKey.err.trim() == "${dir.resolve('missing')}: key file not found".toString()
+        noKey.err.trim() == "${dir.resolve('missing')}: no such file (a key file)".toString()
     }
 
     def "verity format prints veritysetup's root hash and verify fails after a flipped byte"() {

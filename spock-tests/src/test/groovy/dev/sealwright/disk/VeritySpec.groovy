@@ -68,7 +68,7 @@ class VeritySpec extends Specification {
 
         then:
         Sh.run(['veritysetup', 'verify', d.toString(), hash.toString(), root]).exit != 0
-        tree(1000).verify(d, hash, root.decodeHex()) == "data block 777 does not match its hash in ${hash}".toString()
+        tree(1000).verify(d, hash, root.decodeHex()) == "${d}: data block 777 does not match its hash in ${hash}".toString()
     }
 
     def "the superblock veritysetup writes decodes to its parameters, and our verify accepts its tree and root hash"() {

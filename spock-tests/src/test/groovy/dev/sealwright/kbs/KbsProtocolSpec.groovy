@@ -276,7 +276,7 @@ class KbsProtocolSpec extends Specification {
 
         then:
         def e5 = thrown(RecipeException)
-        e5.message.startsWith("${policy}: not a JSON policy".toString())
+        e5.message.startsWith("${policy}: invalid JSON at line 1 column 15".toString())
         e5.message.lines().count() == 1
     }
 

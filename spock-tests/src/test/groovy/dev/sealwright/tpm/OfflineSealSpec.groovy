@@ -176,10 +176,10 @@ class OfflineSealSpec extends Specification {
         'truncated SRK'       | ['--srk-pub': '@truncated.pub']        | '@truncated.pub'   | 'not a TPM2B_PUBLIC'
         'missing SRK'         | ['--srk-pub': '@nothing.pub']          | '@nothing.pub'     | 'no such file'
         'PCR not predicted'   | ['--pcrs': 'sha256:4,7']               | '@predicted.json'  | 'no predicted value for PCR sha256:4'
-        'broken JSON'         | ['--pcr-values': '@broken.json']       | '@broken.json'     | 'not readable as JSON'
+        'broken JSON'         | ['--pcr-values': '@broken.json']       | '@broken.json'     | 'invalid JSON at line 1 column'
         'short PCR value'     | ['--pcr-values': '@short.json']        | '@short.json'      | 'sha256 PCR 7 value has 2 bytes, expected 32'
         'bad selection'       | ['--pcrs': 'sha256:7,x']               | '--pcrs'           | "'x' is not a PCR number"
-        'empty secret'        | ['--secret-file': '@empty.bin']        | '@empty.bin'       | 'the secret is empty'
+        'empty secret'        | ['--secret-file': '@empty.bin']        | '@empty.bin'       | 'is empty; a sealed secret is 1 to 128 bytes'
     }
 
     def "tpm seal does not replace existing sealed files without --force"() {

@@ -129,9 +129,9 @@ class VmSpecSpec extends Specification {
         where:
         args                                                                  || message
         ['--kernel', '@K']                                                    || 'the VM needs --firmware'
-        ['--firmware', '@DIR/missing.fd', '--kernel', '@K']                   || 'firmware @DIR/missing.fd does not exist or is not a file'
-        ['--firmware', '@FW', '--kernel', '@DIR/no-kernel']                   || 'kernel @DIR/no-kernel does not exist or is not a file'
-        ['--firmware', '@FW', '--kernel', '@K', '--initrd', '@DIR/no-initrd'] || 'initrd @DIR/no-initrd does not exist'
+        ['--firmware', '@DIR/missing.fd', '--kernel', '@K']                   || '@DIR/missing.fd: no such file (firmware)'
+        ['--firmware', '@FW', '--kernel', '@DIR/no-kernel']                   || '@DIR/no-kernel: no such file (kernel)'
+        ['--firmware', '@FW', '--kernel', '@K', '--initrd', '@DIR/no-initrd'] || '@DIR/no-initrd: no such file (initrd)'
         ['--firmware', '@FW', '--kernel', '@K', '--memory', '2X']             || "memory '2X' is not a size like 512M or 2G"
         ['--firmware', '@FW', '--kernel', '@K', '--memory', '16M']            || 'memory 16 MiB is not in 32 MiB..4 TiB'
         ['--firmware', '@FW', '--kernel', '@K', '--cpus', '0']                || 'cpus 0 is not in 1..288'

@@ -22,19 +22,17 @@ public record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckC
                          String tcbInfoJson, byte[] tcbInfoSignature, String qeIdentityIssuerChain,
                          String qeIdentityJson, byte[] qeIdentitySignature, String source) {
 
+    /** One collateral file (JSON, CRL, PEM chain); PCS serves a few KiB each. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a DCAP collateral file", 4 << 20);
+
     public static Collateral read(Path path) {
-        return Files.isDirectory(path) ? readPcsDirectory(path) : readQvlJson(path);
+        return InputFiles.kind(path, "collateral") == InputFiles.Kind.DIRECTORY ? readPcsDirectory(path) : readQvlJson(path);
     }
 
     /** dcap-qvl's {@code QuoteCollateralV3} JSON. */
     static Collateral readQvlJson(Path file) {
         String src = file.toString();
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new RecipeException(src + ": not a collateral JSON file: " + e.getMessage(), e);
-        }
+        JsonNode n = Json.tree(InputFiles.read(file, FILE_BOUND), src);
         return new Collateral(text(n, "pck_crl_issuer_chain", src), hex(n, "root_ca_crl", src), hex(n, "pck_crl", src),
                 text(n, "tcb_info_issuer_chain", src), text(n, "tcb_info", src), hex(n, "tcb_info_signature", src),
                 text(n, "qe_identity_issuer_chain", src), text(n, "qe_identity", src),
@@ -78,7 +76,7 @@ public record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckC
     }
 
     private static byte[] readBytes(Path p) {
-        return InputFiles.read(p, "collateral file");
+        return InputFiles.read(p, FILE_BOUND);
     }
 
     private static String text(JsonNode n, String key, String src) {

@@ -1,10 +1,9 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.InputFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -31,14 +30,11 @@ public final class IntelRootCa {
         }
     }
 
+    /** A root certificate file, PEM or DER. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a root certificate file", 64 << 10);
+
     /** A root from a PEM or DER file (e.g. {@code --root}). */
     public static X509Certificate fromFile(Path file) {
-        byte[] b;
-        try {
-            b = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new RecipeException("cannot read root certificate " + file + ": " + e.getMessage(), e);
-        }
-        return Pki.pemChain(b, file.toString()).get(0);
+        return Pki.pemChain(InputFiles.read(file, FILE_BOUND), file.toString()).get(0);
     }
 }

@@ -19,9 +19,12 @@ public record Quote(QuoteHeader header, int bodyType, SgxReportBody sgxBody, TdR
     public static final int BODY_TD10 = 2;
     public static final int BODY_TD15 = 3;
 
+    /** A quote file, binary or hex text; real quotes with their PCK chain are a few KiB. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a DCAP quote", 64 << 10);
+
     /** Reads a binary quote, or hex text (optionally 0x-prefixed) of one. */
     public static Quote readFile(Path file) {
-        byte[] bytes = InputFiles.read(file, "quote file");
+        byte[] bytes = InputFiles.read(file, FILE_BOUND);
         return read(decodeHexText(bytes), file.toString());
     }
 

@@ -1,5 +1,6 @@
 package dev.sealwright.attest.policy;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.attest.dcap.Hex;
 import dev.sealwright.attest.dcap.Quote;
@@ -9,8 +10,6 @@ import dev.sealwright.attest.dcap.TcbStatus;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,18 +58,17 @@ public record QuotePolicy(byte[] mrTd, byte[][] rtmrs, byte[] reportData, boolea
         return new QuotePolicy(mrTd, rtmrs, reportData, allowDebug, xfam, EnumSet.copyOf(v));
     }
 
+    /** A policy JSON file. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a quote policy", 1 << 20);
+
     /**
      * Expected values from a JSON file: {@code mrtd} (or {@code mr_td}), {@code rtmr0}..{@code rtmr3},
      * {@code report_data}, {@code xfam}, {@code allow_debug}, looked up at the top level or under
      * {@code tdx} (hex strings; other keys are ignored, so a measurement report can serve as policy).
      */
     public QuotePolicy withJson(Path file) {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new RecipeException(file + ": not a JSON policy: " + e.getMessage(), e);
-        }
+        JsonNode n = Json.tree(InputFiles.read(file, FILE_BOUND), file.toString());
+        if (!n.isObject()) throw new RecipeException(file + ": a quote policy must be a JSON object");
         if (n.has("tdx") && n.get("tdx").isObject()) {
             n = n.get("tdx");
         }

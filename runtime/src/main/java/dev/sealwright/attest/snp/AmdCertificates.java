@@ -30,9 +30,12 @@ public final class AmdCertificates {
 
     private AmdCertificates() {}
 
+    /** A VCEK, or the ASK + ARK chain: a few KiB of PEM. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an AMD certificate file", 256 << 10);
+
     /** All certificates in a file (PEM with one or more blocks, or a single DER certificate). */
     public static List<X509Certificate> readAll(Path file) {
-        byte[] bytes = InputFiles.read(file);
+        byte[] bytes = InputFiles.read(file, FILE_BOUND);
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             List<X509Certificate> certs = new ArrayList<>();
@@ -40,7 +43,10 @@ public final class AmdCertificates {
             if (certs.isEmpty()) throw new RecipeException(file + ": holds no X.509 certificate");
             return certs;
         } catch (CertificateException e) {
-            throw new RecipeException(file + ": not an X.509 certificate (DER or PEM): " + e.getMessage(), e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = root.getMessage() == null ? "unreadable" : root.getMessage().lines().filter(l -> !l.isBlank()).findFirst().orElse("unreadable");
+            throw new RecipeException(file + ": not an X.509 certificate (DER or PEM): " + why, e);
         }
     }
 

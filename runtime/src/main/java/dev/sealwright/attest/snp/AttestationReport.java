@@ -31,7 +31,7 @@ public record AttestationReport(int version, int guestSvn, long policy, byte[] f
         if (data.length != SIZE) throw new RecipeException("SNP report: " + data.length + " bytes, expected " + SIZE + " (0x4A0)");
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         int version = b.getInt(0);
-        if (version < 2 || version > 5) throw new RecipeException("SNP report: version " + version + " is not supported (2 to 5)");
+        if (version < 2 || version > 5) throw new RecipeException("SNP report: version " + Integer.toUnsignedString(version) + " is not supported (2 to 5)");
         boolean v3 = version >= 3, v5 = version >= 5;
         return new AttestationReport(version, b.getInt(4), b.getLong(8), slice(data, 0x10, 16), slice(data, 0x20, 16), b.getInt(0x30),
                 b.getInt(0x34), b.getLong(0x38), b.getLong(0x40), b.getInt(0x48), slice(data, 0x50, 64), slice(data, 0x90, 48),

@@ -6,7 +6,6 @@ import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.measure.snp.idblock.SnpSignature;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,20 +19,33 @@ import java.util.HexFormat;
 public final class ReportFiles {
     private ReportFiles() {}
 
-    /** The report's bytes exactly as signed. */
+    /** A report file: 1184 bytes raw, about 2.4 KiB as hex, some 10 KiB as sev-crate JSON. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an SNP attestation report (raw, hex or JSON)", 64 << 10);
+
+    /** The report's bytes exactly as signed, checked to parse as a report. */
     public static byte[] read(Path file) {
-        byte[] data = InputFiles.read(file);
+        byte[] raw = decode(file);
+        try {
+            AttestationReport.read(raw);
+        } catch (RecipeException e) {
+            throw new RecipeException(file + ": " + e.getMessage(), e);
+        }
+        return raw;
+    }
+
+    private static byte[] decode(Path file) {
+        byte[] data = InputFiles.read(file, FILE_BOUND);
         if (data.length == AttestationReport.SIZE) return data;
         String text = new String(data, StandardCharsets.ISO_8859_1).strip();
         try {
-            if (text.startsWith("{")) return fromSevJson(Json.MAPPER.readTree(text)).toBytes();
+            if (text.startsWith("{")) return fromSevJson(Json.tree(data, file.toString())).toBytes();
             String hex = text.startsWith("0x") ? text.substring(2) : text;
             if (hex.matches("[0-9a-fA-F\\s]+")) {
                 byte[] bytes = HexFormat.of().parseHex(hex.replaceAll("\\s", ""));
                 if (bytes.length == AttestationReport.SIZE) return bytes;
                 throw new RecipeException(file + ": hex text decodes to " + bytes.length + " bytes, an SNP report is 1184");
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new RecipeException(file + ": not an SNP report (binary, hex or JSON): " + e.getMessage(), e);
         } catch (RecipeException e) {
             if (e.getMessage().startsWith(file.toString())) throw e;

@@ -71,7 +71,7 @@ public final class DiskDeployer {
 
     /** Deploys into {@code out} (a new file), or into {@code in} itself when {@code out} is null. */
     public static Result deploy(Path in, Path out, DeployOptions o, Tools tools, Entropy entropy) throws IOException {
-        if (!Files.isRegularFile(in)) throw new RecipeException(in + ": no such image file");
+        dev.sealwright.engine.InputFiles.requireImage(in, "disk image");
         if (out != null && Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place");
         if (o.recoveryKeyOut() != null && Files.exists(o.recoveryKeyOut())) throw new RecipeException(o.recoveryKeyOut() + ": already exists; not overwriting a key file");
         byte[] secret = entropy.bytes(TPM_SECRET_BYTES);

@@ -19,7 +19,7 @@ public record VeritySuperblock(int hashType, UUID uuid, String algorithm, int da
         if (salt.length > 256) throw new IllegalArgumentException("salt is longer than 256 bytes");
         if (algorithm.length() >= 32) throw new IllegalArgumentException("hash algorithm name too long");
         for (int bs : new int[] {dataBlockSize, hashBlockSize})
-            if (bs < 512 || bs > (1 << 20) || Integer.bitCount(bs) != 1) throw new IllegalArgumentException("block size " + bs + " is not a power of two between 512 and 1 MiB");
+            if (bs < 512 || bs > (1 << 20) || Integer.bitCount(bs) != 1) throw new IllegalArgumentException("block size " + Integer.toUnsignedString(bs) + " is not a power of two between 512 and 1 MiB");
     }
 
     public byte[] encode() {
@@ -42,9 +42,9 @@ public record VeritySuperblock(int hashType, UUID uuid, String algorithm, int da
         ByteBuffer b = ByteBuffer.wrap(raw, 0, SIZE).order(ByteOrder.LITTLE_ENDIAN);
         if (!Arrays.equals(Arrays.copyOf(raw, 8), SIGNATURE)) throw new IllegalArgumentException("no verity superblock signature");
         int version = b.getInt(8);
-        if (version != 1) throw new IllegalArgumentException("unsupported superblock version " + version);
+        if (version != 1) throw new IllegalArgumentException("unsupported superblock version " + Integer.toUnsignedString(version));
         int hashType = b.getInt(12);
-        if (hashType != 0 && hashType != 1) throw new IllegalArgumentException("unsupported hash type " + hashType);
+        if (hashType != 0 && hashType != 1) throw new IllegalArgumentException("unsupported hash type " + Integer.toUnsignedString(hashType));
         ByteBuffer be = ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN);
         UUID uuid = new UUID(be.getLong(16), be.getLong(24));
         int end = 32;
@@ -52,6 +52,7 @@ public record VeritySuperblock(int hashType, UUID uuid, String algorithm, int da
         String alg = new String(raw, 32, end - 32, StandardCharsets.US_ASCII);
         int dbs = b.getInt(64), hbs = b.getInt(68);
         long blocks = b.getLong(72);
+        if (blocks <= 0) throw new IllegalArgumentException("data blocks " + Long.toUnsignedString(blocks) + " is out of range");
         int saltSize = Short.toUnsignedInt(b.getShort(80));
         if (saltSize > 256) throw new IllegalArgumentException("salt size " + saltSize + " is larger than 256");
         return new VeritySuperblock(hashType, uuid, alg, dbs, hbs, blocks, Arrays.copyOfRange(raw, 88, 88 + saltSize));

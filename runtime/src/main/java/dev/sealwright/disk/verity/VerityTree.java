@@ -100,6 +100,11 @@ public final class VerityTree {
         return r.rootHash();
     }
 
+    /** Bytes of one digest of the tree's algorithm (the root hash's length). */
+    public int digestSize() {
+        return digestSize;
+    }
+
     /** Checks the stored tree in {@code hashFile} and {@code rootHash} against the data; returns null or the first problem. */
     public String verify(Path data, Path hashFile, byte[] rootHash) throws IOException {
         Result r = compute(data);
@@ -110,12 +115,12 @@ public final class VerityTree {
                 int mismatch = Arrays.mismatch(stored, r.levels()[i]);
                 if (mismatch >= 0) {
                     long entry = (long) mismatch / params.hashBlockSize() * hashesPerBlock + mismatch % params.hashBlockSize() / digestSlot;
-                    return i == 0 ? "data block " + entry + " does not match its hash in " + hashFile
-                            : "hash level " + i + " entry " + entry + " does not match the level below";
+                    return i == 0 ? data + ": data block " + entry + " does not match its hash in " + hashFile
+                            : hashFile + ": hash level " + i + " entry " + entry + " does not match the level below";
                 }
             }
         }
-        if (!MessageDigest.isEqual(r.rootHash(), rootHash)) return "root hash mismatch: data and tree give " + java.util.HexFormat.of().formatHex(r.rootHash());
+        if (!MessageDigest.isEqual(r.rootHash(), rootHash)) return data + " and " + hashFile + " give root hash " + java.util.HexFormat.of().formatHex(r.rootHash()) + ", not the one given";
         return null;
     }
 

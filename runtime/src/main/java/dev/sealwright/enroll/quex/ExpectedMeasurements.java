@@ -1,10 +1,8 @@
 package dev.sealwright.enroll.quex;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,14 +24,13 @@ public record ExpectedMeasurements(byte[][] registers, List<String> unpredicted)
     public record Check(String register, String expected, String reported, boolean matches) {}
 
     /** From {@code expected.json} of measure.tdx; a register given in {@code overrides} (hex) wins. */
+    /** A measure.tdx prediction (expected.json), with its events. */
+    public static final dev.sealwright.engine.InputFiles.Bound FILE_BOUND = new dev.sealwright.engine.InputFiles.Bound("a measure.tdx prediction", 16 << 20);
+
     public static ExpectedMeasurements fromPrediction(Path expectedJson, Map<String, String> overrides) {
         JsonNode doc = null;
         if (expectedJson != null) {
-            try {
-                doc = new ObjectMapper().readTree(expectedJson.toFile());
-            } catch (IOException e) {
-                throw new RecipeException(expectedJson + ": not a measure.tdx prediction (" + e.getMessage() + ")");
-            }
+            doc = dev.sealwright.engine.Json.tree(dev.sealwright.engine.InputFiles.read(expectedJson, FILE_BOUND), expectedJson.toString());
             if (doc == null || !doc.isObject() || !doc.has("mrtd"))
                 throw new RecipeException(expectedJson + ": not a measure.tdx prediction (no mrtd)");
         }

@@ -100,7 +100,8 @@ public final class SimulatedSgxIdentity {
 
     /** Reads an identity.pem written by {@link #save}. */
     public static SimulatedSgxIdentity loadFile(java.nio.file.Path f) {
-        try (var parser = new org.bouncycastle.openssl.PEMParser(java.nio.file.Files.newBufferedReader(f))) {
+        try (var parser = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(
+                dev.sealwright.engine.InputFiles.readText(f, new dev.sealwright.engine.InputFiles.Bound("a SIMULATED identity", 1 << 20))))) {
             java.util.List<Object> items = new java.util.ArrayList<>();
             for (Object o; (o = parser.readObject()) != null; ) items.add(o);
             if (items.size() != 5) throw new RecipeException(f + ": expected 3 keys and 2 certificates, found " + items.size() + " PEM blocks");

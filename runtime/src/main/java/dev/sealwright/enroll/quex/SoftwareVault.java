@@ -1,5 +1,6 @@
 package dev.sealwright.enroll.quex;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 
@@ -47,12 +47,13 @@ public final class SoftwareVault {
         }
     }
 
+    /** A vault seed file (32 bytes; the real vault's sealed seed.dat is a few KiB). */
+    public static final InputFiles.Bound SEED_BOUND = new InputFiles.Bound("a vault seed", 64 << 10);
+
     public static SoftwareVault fromSeedFile(Path file) {
-        try {
-            return new SoftwareVault(Files.readAllBytes(file), new SecureRandom());
-        } catch (IOException e) {
-            throw new RecipeException("cannot read vault seed " + file + ": " + e.getMessage());
-        }
+        byte[] seed = InputFiles.read(file, SEED_BOUND);
+        if (seed.length < 32) throw new RecipeException(file + ": a vault seed is at least 32 bytes, this is " + seed.length);
+        return new SoftwareVault(seed, new SecureRandom());
     }
 
     /** The 32-byte TD secret key for a request: HKDF-SHA256(seed, info = mask ‖ masked report), reduced into [1, n). */

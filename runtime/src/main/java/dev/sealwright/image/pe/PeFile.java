@@ -22,6 +22,9 @@ import java.util.List;
  * certificate table (the signature would no longer match).
  */
 public final class PeFile {
+    /** A PE image read whole (a UKI with its kernel and initrd is tens of MiB). */
+    public static final dev.sealwright.engine.InputFiles.Bound FILE_BOUND = new dev.sealwright.engine.InputFiles.Bound("a PE image (UKI)", 512 << 20);
+
     private static final int SECTION_HEADER = 40;
     private static final int CERT_TABLE_INDEX = 4;
 

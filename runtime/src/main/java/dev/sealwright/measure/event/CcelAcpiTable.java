@@ -20,7 +20,7 @@ public record CcelAcpiTable(int revision, String oemId, String oemTableId, int c
     public static CcelAcpiTable read(byte[] t, String source) {
         if (t.length != LENGTH || !looksLike(t)) throw new RecipeException(source + ": not a 56-byte ACPI CCEL table");
         ByteBuffer b = ByteBuffer.wrap(t).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(4) != LENGTH) throw new RecipeException(source + ": CCEL table length field is " + b.getInt(4) + ", not 56");
+        if (b.getInt(4) != LENGTH) throw new RecipeException(source + ": CCEL table length field is " + Integer.toUnsignedString(b.getInt(4)) + ", not 56");
         int sum = 0;
         for (byte x : t) sum += x;
         if ((sum & 0xFF) != 0) throw new RecipeException(source + ": CCEL table checksum does not add up to 0");

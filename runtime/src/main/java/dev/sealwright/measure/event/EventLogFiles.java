@@ -13,16 +13,21 @@ import java.util.Map;
 public final class EventLogFiles {
     private EventLogFiles() {}
 
+    /** A CCEL or TCG2 log (the ACPI LAML of a boot is at most a few MiB) or its JSON form. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an event log", 16 << 20);
+
     public static EventLog read(Path file, LogKind kind) {
-        byte[] bytes = InputFiles.read(file);
+        byte[] bytes = InputFiles.read(file, FILE_BOUND);
         int i = 0;
         while (i < bytes.length && Character.isWhitespace(bytes[i])) i++;
         if (i < bytes.length && bytes[i] == '{') {
             Map<String, Object> doc;
             try {
                 doc = Json.MAPPER.readValue(bytes, new TypeReference<Map<String, Object>>() {});
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new RecipeException(file + ": " + dev.sealwright.engine.Json.describe(e));
             } catch (IOException e) {
-                throw new RecipeException(file + ": invalid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+                throw new RecipeException(file + ": cannot read: " + e.getMessage());
             }
             return EventJson.read(doc, file.toString());
         }

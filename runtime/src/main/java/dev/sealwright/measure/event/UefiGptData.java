@@ -26,6 +26,7 @@ public final class UefiGptData {
 
     /** The UEFI_GPT_DATA of the GPT disk image {@code disk}. */
     public static byte[] read(Path disk) {
+        dev.sealwright.engine.InputFiles.requireImage(disk, "disk image");
         try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
             GptDisk.read(ch, disk.toString());
             ByteBuffer header = read(ch, GptDisk.LBA, HEADER_SIZE, disk);

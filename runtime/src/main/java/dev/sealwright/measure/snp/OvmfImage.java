@@ -2,13 +2,11 @@ package dev.sealwright.measure.snp;
 
 import dev.sealwright.uefi.EfiGuid;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A firmware image measured into an SEV guest (OVMF, or a Coconut SVSM binary): its bytes, the GUIDed
@@ -62,19 +59,11 @@ public final class OvmfImage {
         return new OvmfImage(name, data.clone(), endAt);
     }
 
+    /** A firmware image as QEMU loads it below 4 GiB (OVMF builds are 2-4 MiB; a flash is at most 64 MiB). */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a firmware image", 64 << 20);
+
     static byte[] readBytes(Path file) {
-        try {
-            if (file.getFileName().toString().endsWith(".gz")) {
-                try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
-                    return in.readAllBytes();
-                }
-            }
-            return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new RecipeException(file + ": no such file", e);
-        } catch (IOException e) {
-            throw new RecipeException(file + ": cannot read firmware image: " + e.getMessage(), e);
-        }
+        return file.getFileName().toString().endsWith(".gz") ? InputFiles.readGzip(file, FILE_BOUND) : InputFiles.read(file, FILE_BOUND);
     }
 
     public String name() {
@@ -180,8 +169,12 @@ public final class OvmfImage {
             int d = at + 16 + i * 12;
             int code = (int) u32(data, d + 8);
             SectionType type = SectionType.of(code);
-            if (type == null) throw bad("SEV metadata section " + i + " has unknown type " + code);
-            list.add(new MetadataSection(u32(data, d), u32(data, d + 4), type));
+            if (type == null) throw bad("SEV metadata section " + i + " has unknown type " + Integer.toUnsignedString(code));
+            long gpa = u32(data, d), size = u32(data, d + 4);
+            // the pages are measured one by one (SNP ABI: 4 KiB pages), below 4 GiB
+            if (gpa % 4096 != 0 || size % 4096 != 0 || gpa + size > FOUR_GIB)
+                throw bad(String.format("SEV metadata section %d (type %d) covers 0x%X bytes at 0x%X: not whole 4 KiB pages below 4 GiB", i, code, size, gpa));
+            list.add(new MetadataSection(gpa, size, type));
         }
         return List.copyOf(list);
     }

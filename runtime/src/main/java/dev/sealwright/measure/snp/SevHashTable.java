@@ -39,7 +39,7 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
     /** Hashes as QEMU does: the whole kernel file, the initrd (empty if none), the cmdline plus a NUL. */
     public static SevHashTable of(Path kernel, Path initrd, String append) {
         byte[] cmdline = ((append == null ? "" : append) + "\0").getBytes(StandardCharsets.UTF_8);
-        return new SevHashTable(sha256(cmdline), initrd == null ? sha256(new byte[0]) : sha256(read(initrd)), sha256(read(kernel)));
+        return new SevHashTable(sha256(cmdline), initrd == null ? sha256(new byte[0]) : InputFiles.digest(initrd, "SHA-256"), InputFiles.digest(kernel, "SHA-256"));
     }
 
     public byte[] toBytes() {
@@ -80,10 +80,6 @@ public record SevHashTable(byte[] cmdlineHash, byte[] initrdHash, byte[] kernelH
 
     private static void entry(ByteBuffer b, UUID guid, byte[] hash) {
         b.put(EfiGuid.bytes(guid)).putShort((short) ENTRY_SIZE).put(hash);
-    }
-
-    private static byte[] read(Path file) {
-        return InputFiles.read(file);
     }
 
     static byte[] sha256(byte[] data) {

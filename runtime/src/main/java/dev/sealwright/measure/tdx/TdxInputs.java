@@ -8,6 +8,8 @@ import dev.sealwright.vm.VmSpec;
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.tools.Tools;
 
+import dev.sealwright.engine.InputFiles;
+
 import java.nio.file.Path;
 
 /**
@@ -37,13 +39,13 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
     public record AcpiBlobs(byte[] tableLoader, byte[] rsdp, byte[] tables) {
         /** {@code table-loader}, {@code rsdp} and {@code tables} from a directory (as dumped from /sys/firmware/qemu_fw_cfg). */
         public static AcpiBlobs fromDirectory(Path dir) {
-            return new AcpiBlobs(read(dir.resolve("table-loader")), read(dir.resolve("rsdp")), read(dir.resolve("tables")));
+            return new AcpiBlobs(read(dir.resolve("table-loader"), ACPI_BOUND), read(dir.resolve("rsdp"), ACPI_BOUND), read(dir.resolve("tables"), ACPI_BOUND));
         }
     }
 
     /** Only the firmware: MRTD, and the RTMR0 events that do not depend on the boot path. */
     public static TdxInputs firmwareOnly(Path firmware, long memoryBytes, int cpus, AcpiBlobs acpi, TdxProfile profile) {
-        return new TdxInputs(read(firmware), firmware.toString(), memoryBytes, cpus, acpi, null, null, false, null, null, profile, null);
+        return new TdxInputs(read(firmware, FIRMWARE_BOUND), firmware.toString(), memoryBytes, cpus, acpi, null, null, false, null, null, profile, null);
     }
 
     /**
@@ -68,17 +70,17 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
             throw new RecipeException("measure tdx: vm vars " + vm.vars() + ": a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars");
         if (vm.uki() != null) return espBoot(vm, acpi, profile, stubVersion, bootDisk, tools);
         if (bootDisk != null) throw new RecipeException("measure tdx: a boot disk goes with a UKI booted from an ESP (uki), not with direct boot (kernel)");
-        byte[] kernel = read(Path.of(vm.kernel()));
+        byte[] kernel = read(Path.of(vm.kernel()), KERNEL_BOUND);
         boolean uki = StubMeasurements.isUki(kernel);
         if (uki && (vm.initrd() != null || vm.cmdline() != null))
             throw new RecipeException("not implemented in this build: an initrd or cmdline next to a UKI kernel (" + vm.kernel() + "); the UKI carries its own");
-        return new TdxInputs(read(Path.of(vm.firmware())), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, kernel, vm.kernel(), uki,
-                vm.initrd() == null ? null : read(Path.of(vm.initrd())), vm.cmdline(), profile, stubVersion);
+        return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, kernel, vm.kernel(), uki,
+                vm.initrd() == null ? null : read(Path.of(vm.initrd()), INITRD_BOUND), vm.cmdline(), profile, stubVersion);
     }
 
     private static TdxInputs espBoot(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk, Tools tools) {
         Path uki = Path.of(vm.uki());
-        byte[] image = read(uki);
+        byte[] image = read(uki, KERNEL_BOUND);
         if (!StubMeasurements.isUki(image)) throw new RecipeException(vm.uki() + ": not a UKI (no .linux section)");
         EspBoot esp;
         if (bootDisk != null) {
@@ -87,11 +89,20 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
             esp = new EspBoot(UefiGptData.ofLaunchEsp(tools == null ? new Tools() : tools, image.length, vm.uki()),
                     "the ESP disk sealwright launch writes for " + uki.getFileName());
         }
-        return new TdxInputs(read(Path.of(vm.firmware())), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,
+        return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,
                 null, null, profile, stubVersion, esp);
     }
 
-    private static byte[] read(Path file) {
-        return dev.sealwright.engine.InputFiles.read(file);
+    /** A TDVF build (OVMF.fd) is 4 MiB; a flash is at most 64 MiB. */
+    public static final InputFiles.Bound FIRMWARE_BOUND = new InputFiles.Bound("a TDVF firmware image", 64 << 20);
+    /** A bzImage or UKI. */
+    public static final InputFiles.Bound KERNEL_BOUND = new InputFiles.Bound("a kernel or UKI", 512 << 20);
+    /** An initrd, hashed whole. */
+    public static final InputFiles.Bound INITRD_BOUND = new InputFiles.Bound("an initrd", 1 << 30);
+    /** An fw_cfg ACPI blob (table-loader, rsdp, tables). */
+    public static final InputFiles.Bound ACPI_BOUND = new InputFiles.Bound("an fw_cfg ACPI blob", 16 << 20);
+
+    private static byte[] read(Path file, InputFiles.Bound bound) {
+        return InputFiles.read(file, bound);
     }
 }

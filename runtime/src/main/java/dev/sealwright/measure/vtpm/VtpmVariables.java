@@ -6,7 +6,6 @@ import dev.sealwright.uefi.UefiConfig;
 import dev.sealwright.uefi.VariableStore;
 import dev.sealwright.vm.FirmwareDescriptor;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,14 +18,13 @@ public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String s
     static final UUID SECURE_BOOT_ENABLE_DISABLE = UUID.fromString("f0a30bc7-af08-4556-99c4-001009c93a44");
 
     public static VtpmVariables fromVarsFile(Path vars) {
-        byte[] bytes = InputFiles.read(vars);
+        byte[] bytes = InputFiles.read(vars, VariableStore.FILE_BOUND);
         VariableStore store = VariableStore.read(bytes, vars.toString());
         byte[] enable = store.find(SECURE_BOOT_ENABLE_DISABLE, "SecureBootEnable").map(VariableStore.Variable::data).orElse(null);
         return new VtpmVariables(UefiConfig.fromVariableStore(store, false), enable, vars.toString());
     }
 
     public static VtpmVariables fromUefiConfig(Path json) {
-        if (!Files.isRegularFile(json)) throw new RecipeException(json + ": no such file");
         return new VtpmVariables(UefiConfig.read(json), null, json.toString());
     }
 
@@ -37,7 +35,7 @@ public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String s
      * then enforces it and measures SecureBoot=1). A firmware without a descriptor is taken as given.
      */
     public void check(Path code, boolean secureBoot) {
-        if (!Files.isRegularFile(code)) throw new RecipeException(code + ": no such firmware file");
+        InputFiles.requireFile(code, "firmware file");
         if (secureBoot && config.pk() == null)
             throw new RecipeException(source + ": enrolls no PK (setup mode), so Secure Boot is not enforced; drop --secure-boot");
         Optional<FirmwareDescriptor> d = FirmwareDescriptor.find(code);

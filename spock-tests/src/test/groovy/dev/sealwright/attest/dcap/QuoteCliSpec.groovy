@@ -124,7 +124,7 @@ class QuoteCliSpec extends Specification {
             exitCode == 1 && err.contains("${junk}: malformed DCAP quote: unsupported version 0")
         }
         with(Cli.run('quote', 'show', dir.resolve('nope').toString())) {
-            exitCode == 1 && err.contains("${dir.resolve('nope')}: no such quote file")
+            exitCode == 1 && err.contains("${dir.resolve('nope')}: no such file (a DCAP quote)")
         }
         with(Cli.run('quote', 'verify', f(TDX), '--at', 'yesterday')) {
             exitCode == 1 && err.contains('--at yesterday: not an ISO-8601 instant')

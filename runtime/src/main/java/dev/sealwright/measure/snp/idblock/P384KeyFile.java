@@ -1,5 +1,6 @@
 package dev.sealwright.measure.snp.idblock;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x9.X9ECParameters;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -31,9 +31,12 @@ import java.security.spec.ECPublicKeySpec;
 public final class P384KeyFile {
     private P384KeyFile() {}
 
+    /** A PEM private key is a few hundred bytes. */
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a PEM private key", 64 << 10);
+
     public static KeyPair read(Path file) {
         Object parsed;
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
+        try (Reader r = new java.io.StringReader(new String(InputFiles.read(file, FILE_BOUND), StandardCharsets.US_ASCII)); PEMParser pem = new PEMParser(r)) {
             do {
                 parsed = pem.readObject();
             } while (parsed instanceof ASN1ObjectIdentifier || parsed instanceof X9ECParameters);
