@@ -303,6 +303,16 @@ public final class Luks2Volume implements Closeable {
         commit();
     }
 
+    /**
+     * Writes both header copies from the one in use when {@link Luks2Header#repairNote} names
+     * something to repair; returns that note, or null when the header needed nothing.
+     */
+    public String repair() throws IOException {
+        String note = header.repairNote();
+        if (note != null) commit();
+        return note;
+    }
+
     public void setLabel(String label, String subsystem) throws IOException {
         if (label != null) header.setLabel(label);
         if (subsystem != null) header.setSubsystem(subsystem);
