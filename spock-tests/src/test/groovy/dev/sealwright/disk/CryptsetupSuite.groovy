@@ -2,9 +2,12 @@ package dev.sealwright.disk
 
 import dev.sealwright.testkit.Repo
 
+import java.nio.ByteBuffer
+import java.nio.channels.FileChannel
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.StandardCopyOption
+import java.nio.file.StandardOpenOption
 import java.util.concurrent.TimeUnit
 
 /**
@@ -49,7 +52,7 @@ class CryptsetupSuite {
 
     static synchronized CryptsetupSuite get() {
         if (cached != null) return cached
-        ['apt-get', 'dpkg-source', 'xz', 'jq', 'xxd', 'dd', 'sha256sum', 'bash'].each { Repo.requireTool(it) }
+        ['apt-get', 'dpkg-source', 'xz', 'jq', 'xxd', 'dd', 'sha256sum', 'bash', 'fallocate'].each { Repo.requireTool(it) }
         def uris = run(['apt-get', 'source', '--print-uris', '-qq', SOURCE], Path.of('/tmp'))
         def dsc = (uris.out =~ /(cryptsetup_(\S+)\.dsc)/)
         assert uris.exit == 0 && dsc.find(): "apt-get source ${SOURCE} is not available: add a deb-src entry for Debian sid " +
@@ -79,11 +82,33 @@ class CryptsetupSuite {
             Files.list(tests.resolve('generators')).withCloseable { s -> s.filter { it.fileName.toString().startsWith('generate-') }.sorted().toList() }.each { Path g ->
                 ok(['bash', g.fileName.toString(), images.toString(), base.toString()], g.parent)
             }
+            Files.list(images).withCloseable { s -> s.toList() }.each { Path img -> ok(['fallocate', '--dig-holes', img.toString()], images) }
             run(['rm', '-rf', dl.toString()], work)
             Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE)
         } finally {
             if (Files.exists(work)) run(['rm', '-rf', work.toString()], root)
         }
+    }
+
+    /** A sparse copy of one generated image into {@code dir} (the images are 16 MiB, mostly zeros). */
+    Path copy(String image, Path dir) {
+        def src = images.resolve(image), dst = dir.resolve(image)
+        FileChannel.open(src).withCloseable { FileChannel i ->
+            FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).withCloseable { FileChannel o ->
+                def buf = ByteBuffer.allocate(65536)
+                long pos = 0
+                int n
+                while ((n = i.read(buf.clear(), pos)) > 0) {
+                    buf.flip()
+                    boolean zero = true
+                    for (int k = 0; k < n && zero; k++) zero = buf.get(k) == 0
+                    if (!zero) o.write(buf, pos)
+                    pos += n
+                }
+            }
+            new RandomAccessFile(dst.toFile(), 'rw').withCloseable { it.setLength(i.size()) }
+        }
+        dst
     }
 
     static class Result {

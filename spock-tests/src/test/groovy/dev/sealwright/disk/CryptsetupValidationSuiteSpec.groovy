@@ -32,8 +32,7 @@ class CryptsetupValidationSuiteSpec extends Specification {
 
     def "#c.image: sealwright gives the suite's expected result #c.expect (#c.message)"() {
         given:
-        def image = dir.resolve(c.image)
-        Files.copy(suite.images.resolve(c.image), image)
+        def image = suite.copy(c.image, dir)
         def before = Sh.sha256(image)
 
         when:
@@ -65,8 +64,7 @@ class CryptsetupValidationSuiteSpec extends Specification {
 
     def "#c.image: cryptsetup #c.expect agrees, and for a readable header its JSON is ours"() {
         given:
-        def image = dir.resolve(c.image)
-        Files.copy(suite.images.resolve(c.image), image)
+        def image = suite.copy(c.image, dir)
         def ours = Cli.run('luks', 'dump', '--json', image.toString())
 
         when:
@@ -92,5 +90,58 @@ class CryptsetupValidationSuiteSpec extends Specification {
 
         where:
         c << CryptsetupSuite.get().cases
+    }
+
+    def "#name: luks repair rewrites the damaged copy (#copy), which cryptsetup then reads alone"() {
+        given:
+        def image = suite.copy(name, dir)
+        long hdr = 16384
+
+        when:
+        def dump = Cli.run('luks', 'dump', image.toString())
+        def repair = Cli.run('luks', 'repair', image.toString())
+        def again = Cli.run('luks', 'repair', image.toString())
+
+        then: 'dump warns and names the verb; repair writes; a second repair finds nothing'
+        dump.exitCode == 0 && dump.err.contains('luks repair')
+        repair.exitCode == 0 && repair.out.contains('repaired')
+        again.exitCode == 0 && again.out.contains('nothing to repair')
+
+        when: 'the other copy is destroyed, so that cryptsetup must read the repaired one'
+        new RandomAccessFile(image.toFile(), 'rw').withCloseable { f -> f.seek(copy == 'hdr0' ? hdr : 0); f.write('VACUUM'.bytes) }
+        def ro = Sh.readOnlyCopy(image)
+
+        then:
+        Sh.run(['cryptsetup', 'luksDump', ro.toString()]).exit == 0
+        JSON.readTree(Sh.ok(['cryptsetup', 'luksDump', '--dump-json-metadata', ro.toString()]).out) ==
+                JSON.readTree(Cli.run('luks', 'dump', '--json', image.toString()).out).metadata
+
+        where:
+        name                                          | copy
+        'luks2-invalid-checksum-hdr0.img'             | 'hdr0'
+        'luks2-invalid-checksum-hdr1.img'             | 'hdr1'
+        'luks2-corrupted-hdr0-with-correct-chks.img'  | 'hdr0'
+        'luks2-corrupted-hdr1-with-correct-chks.img'  | 'hdr1'
+        'luks2-argon2-leftover-params.img'            | 'hdr1'
+    }
+
+    def "the suite's base image has keyslots of the pre-release kdf type argon2: readable, but unlocking is refused in one line, as cryptsetup refuses it"() {
+        given:
+        def image = suite.copy('luks2_valid_hdr.img', dir)
+        def key = dir.resolve('key'), newKey = dir.resolve('new-key')
+        Files.writeString(key, 'any passphrase')
+        Files.writeString(newKey, 'another passphrase')
+        def before = Sh.sha256(image)
+
+        when:
+        def dump = Cli.run('luks', 'dump', image.toString())
+        def add = Cli.run('luks', 'add-key', image.toString(), '--key-file', key.toString(), '--new-key-file', newKey.toString())
+
+        then:
+        dump.exitCode == 0
+        add.exitCode == 1
+        add.err.readLines() == ["${image}: keyslot 0 uses kdf type \"argon2\" (pbkdf2, argon2i and argon2id are supported)".toString()]
+        Sh.sha256(image) == before
+        Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', key.toString(), Sh.readOnlyCopy(image).toString()]).exit != 0
     }
 }

@@ -175,7 +175,7 @@ public final class Luks2Header {
         // byte from there to the end of the area is NUL (whitespace inside the object is allowed)
         int nul = -1;
         for (int i = 0; i < area.length; i++) if (area[i] == 0) { nul = i; break; }
-        if (nul < 0) throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " has no terminating NUL byte");
+        if (nul < 0) throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " is not NUL-terminated");
         if (area[0] != '{') throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " does not start with '{'");
         if (area[nul - 1] != '}') throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " has bytes after the JSON object");
         for (int i = nul; i < area.length; i++)

@@ -297,8 +297,8 @@ final class Luks2Validator {
 
     private static String string(ObjectNode n, String field, String section, String name) {
         JsonNode v = n.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty())
-            throw new Invalid(section + " \"" + name + "\" is missing \"" + field + "\" (non-empty string) specification");
+        if (v == null || !v.isTextual()) throw new Invalid(section + " \"" + name + "\" is missing \"" + field + "\" (string) specification");
+        if (v.asText().isEmpty()) throw new Invalid(section + " \"" + name + "\" has an empty \"" + field + "\" string");
         return v.asText();
     }
 
