@@ -96,13 +96,12 @@ class CryptsetupSuite {
         FileChannel.open(src).withCloseable { FileChannel i ->
             FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).withCloseable { FileChannel o ->
                 def buf = ByteBuffer.allocate(65536)
+                byte[] zeros = new byte[65536]
                 long pos = 0
                 int n
                 while ((n = i.read(buf.clear(), pos)) > 0) {
                     buf.flip()
-                    boolean zero = true
-                    for (int k = 0; k < n && zero; k++) zero = buf.get(k) == 0
-                    if (!zero) o.write(buf, pos)
+                    if (!Arrays.equals(buf.array(), 0, n, zeros, 0, n)) o.write(buf, pos)
                     pos += n
                 }
             }
