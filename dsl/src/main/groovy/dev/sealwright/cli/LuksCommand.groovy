@@ -15,7 +15,7 @@ import java.nio.file.Path
 @CompileStatic
 @Command(name = 'luks', mixinStandardHelpOptions = true,
         description = ['LUKS2 volumes in image files, in pure Java (no device-mapper, no root); interoperable with cryptsetup.'],
-        subcommands = [LuksFormatCommand, LuksDumpCommand, LuksAddKeyCommand, LuksRemoveKeyCommand, LuksTokenCommand])
+        subcommands = [LuksFormatCommand, LuksDumpCommand, LuksAddKeyCommand, LuksRemoveKeyCommand, LuksTokenCommand, LuksRepairCommand])
 class LuksCommand implements Runnable {
     @Override
     void run() {

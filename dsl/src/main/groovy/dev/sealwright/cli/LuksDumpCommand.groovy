@@ -25,7 +25,7 @@ class LuksDumpCommand implements Callable<Integer> {
     Integer call() {
         Luks2Volume.open(LuksCommand.existingImage(image), false).withCloseable { Luks2Volume v ->
             def h = v.header()
-            if (h.recoveryNote() != null) System.err.println("warning: ${image}: ${h.recoveryNote()}")
+            if (h.repairNote() != null) System.err.println("warning: ${image}: ${h.repairNote()} (read only; `sealwright luks repair` rewrites both copies)")
             if (json) {
                 def root = JsonNodeFactory.instance.objectNode()
                 root.put('version', 2)

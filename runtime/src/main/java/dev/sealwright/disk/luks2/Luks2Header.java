@@ -18,7 +18,8 @@ import java.util.List;
  * The LUKS2 metadata: two copies of (4096-byte binary header ‖ JSON area), each with its own salt
  * and checksum (cryptsetup docs/on-disk-format-luks2.pdf). {@link #read} validates both copies as
  * strictly as cryptsetup, uses the valid one with the higher seqid and reports why a copy was
- * rejected; {@link #write} writes both copies with fresh salts after validating the JSON.
+ * rejected; reading never writes. {@link #write} writes both copies with fresh salts after
+ * validating the JSON, which also repairs a damaged copy ({@link #repairNote}).
  */
 public final class Luks2Header {
     public static final int BINARY_SIZE = 4096;
@@ -39,6 +40,7 @@ public final class Luks2Header {
     private String checksumAlgorithm;
     private ObjectNode json;
     private String recoveryNote;
+    private boolean kdfLeftovers;
 
     public Luks2Header(long metadataSize, long seqid, String label, String subsystem, String uuid, ObjectNode json) {
         if (!METADATA_SIZES.contains(metadataSize)) throw new IllegalArgumentException("unsupported LUKS2 metadata size " + metadataSize);
@@ -60,6 +62,17 @@ public final class Luks2Header {
     public ObjectNode json() { return json; }
     /** Why one copy was not used, or null when both copies were valid and equal in seqid. */
     public String recoveryNote() { return recoveryNote; }
+
+    /**
+     * What {@link #write} would change on disk beyond the metadata itself, or null: a damaged or
+     * older copy (see {@link #recoveryNote}) and KDF parameters an old cryptsetup left behind,
+     * which reading dropped in memory only, as cryptsetup does.
+     */
+    public String repairNote() {
+        String kdf = kdfLeftovers ? "leftover KDF parameters of a previous type in a keyslot (dropped in memory)" : null;
+        if (recoveryNote == null) return kdf;
+        return kdf == null ? recoveryNote : recoveryNote + "; " + kdf;
+    }
 
     public void setLabel(String label) {
         checkLabel(label);
@@ -158,9 +171,15 @@ public final class Luks2Header {
         byte[] computed = checksum(csumAlg, bin.array(), area);
         byte[] storedHead = Arrays.copyOf(stored, computed.length);
         if (!MessageDigest.isEqual(storedHead, computed)) throw new InvalidCopy("checksum mismatch at offset " + offset);
+        // as validate_json_area: '{' first, the object ends right before the first NUL, and every
+        // byte from there to the end of the area is NUL (whitespace inside the object is allowed)
         int nul = -1;
         for (int i = 0; i < area.length; i++) if (area[i] == 0) { nul = i; break; }
-        if (nul < 0) throw new InvalidCopy("JSON area is not NUL-terminated");
+        if (nul < 0) throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " is not NUL-terminated");
+        if (area[0] != '{') throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " does not start with '{'");
+        if (area[nul - 1] != '}') throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " has bytes after the JSON object");
+        for (int i = nul; i < area.length; i++)
+            if (area[i] != 0) throw new InvalidCopy("JSON area at offset " + (offset + BINARY_SIZE) + " has a non-NUL byte 0x" + Integer.toHexString(area[i] & 0xff) + " at " + i + ", after the JSON text");
         JsonNode tree;
         try {
             tree = STRICT.readTree(new String(area, 0, nul, StandardCharsets.UTF_8));
@@ -168,10 +187,12 @@ public final class Luks2Header {
             throw new InvalidCopy("malformed JSON: " + e.getOriginalMessage());
         }
         if (!(tree instanceof ObjectNode obj)) throw new InvalidCopy("JSON metadata is not an object");
+        boolean repaired = Luks2Validator.repairKdfLeftovers(obj);
         String problem = Luks2Validator.problem(obj, hdrSize);
         if (problem != null) throw new InvalidCopy(problem);
         Luks2Header h = new Luks2Header(hdrSize, seqid, label, subsystem, uuid, obj);
         h.checksumAlgorithm = csumAlg;
+        h.kdfLeftovers = repaired;
         return h;
     }
 
@@ -228,6 +249,8 @@ public final class Luks2Header {
             ch.write(offset, bin.array());
             ch.write(offset + BINARY_SIZE, area);
         }
+        recoveryNote = null;
+        kdfLeftovers = false;
     }
 
     private static void putString(ByteBuffer bin, int off, int len, String s) {

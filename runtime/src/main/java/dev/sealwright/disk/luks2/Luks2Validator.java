@@ -66,9 +66,7 @@ final class Luks2Validator {
         }
         if (segments.isEmpty()) throw new Invalid("empty segments section");
         numbered(segments, "Segment");
-        List<long[]> segmentIntervals = new ArrayList<>();
-        String dynamicKey = null;
-        long maxKey = -1;
+        int firstBackup = -1;
         for (Map.Entry<String, JsonNode> s : iter(segments)) {
             String k = s.getKey();
             ObjectNode seg = object(s.getValue(), "Segment \"" + k + "\"");
@@ -78,28 +76,43 @@ final class Luks2Validator {
             long size = sizeText.equals("dynamic") ? 0 : uint64(sizeText, "Segment \"" + k + "\" size");
             if (!sizeText.equals("dynamic") && size == 0) throw new Invalid("Segment \"" + k + "\" has size 0");
             if (offset % 512 != 0) throw new Invalid("Segment \"" + k + "\" offset " + Long.toUnsignedString(offset) + " is not aligned to 512 bytes");
-            if (size % 512 != 0) throw new Invalid("Segment \"" + k + "\" size " + Long.toUnsignedString(size) + " is not aligned to 512 bytes");
+            if (Long.remainderUnsigned(size, 512) != 0) throw new Invalid("Segment \"" + k + "\" size " + Long.toUnsignedString(size) + " is not aligned to 512 bytes");
             if (seg.has("flags")) strings(array(seg, "flags", "Segment", k), "Segment \"" + k + "\" flags");
+            int i = Integer.parseInt(k);
+            if (isBackup(seg)) {
+                if (firstBackup < 0 || i < firstBackup) firstBackup = i;
+            } else if (firstBackup >= 0 && i >= firstBackup) {
+                throw new Invalid("regular segment \"" + k + "\" is behind backup segment \"" + firstBackup + "\"");
+            }
             if (type.equals("crypt")) {
                 uint64(string(seg, "iv_tweak", "Segment", k), "Segment \"" + k + "\" iv_tweak");
                 string(seg, "encryption", "Segment", k);
                 long sector = uint32(seg, "sector_size", "Segment", k);
                 if (sector == 0 || sector % 512 != 0) throw new Invalid("Segment \"" + k + "\" has illegal sector size " + sector);
-                if (size % sector != 0) throw new Invalid("Segment \"" + k + "\" size is not aligned to its sector size " + sector);
+                if (Long.remainderUnsigned(size, sector) != 0) throw new Invalid("Segment \"" + k + "\" size is not aligned to its sector size " + sector);
                 if (seg.has("integrity")) {
                     ObjectNode integ = object(seg.get("integrity"), "Segment \"" + k + "\" integrity");
                     for (String f : List.of("type", "journal_encryption", "journal_integrity")) string(integ, f, "Segment integrity", k);
                 }
                 if (!segmentHasDigest(k, digests)) throw new Invalid("Segment \"" + k + "\" is not covered by any digest");
             }
-            if (isBackup(seg)) continue; // reencryption bookkeeping copies may overlap the live segments
-            if (sizeText.equals("dynamic")) dynamicKey = k;
-            maxKey = Math.max(maxKey, Long.parseLong(k));
-            segmentIntervals.add(new long[] {offset, size});
         }
-        if (dynamicKey != null && Long.parseLong(dynamicKey) != maxKey)
-            throw new Invalid("Segment \"" + dynamicKey + "\" has dynamic size but is not the last segment");
-        checkSegmentOverlap(segmentIntervals);
+        // as hdr_validate_segments: regular segments are keyed 0..n-1 without gaps, backup segments
+        // (reencryption bookkeeping, flag "backup-*") follow them, and only regular ones must not overlap
+        int count = segments.size();
+        if (firstBackup == 0) throw new Invalid("no regular segment (segment \"0\" is a backup segment)");
+        if (firstBackup >= count) throw new Invalid("gap between the last regular segment and backup segment \"" + firstBackup + "\"");
+        if (firstBackup < 0) firstBackup = count;
+        List<long[]> segmentIntervals = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            JsonNode seg = segments.get(Integer.toString(i));
+            if (seg == null) throw new Invalid("gap at key " + i + " in the segments object");
+            if (i >= firstBackup) continue;
+            String sizeText = seg.get("size").asText();
+            long size = sizeText.equals("dynamic") ? 0 : uint64(sizeText, "size");
+            segmentIntervals.add(new long[] {uint64(seg.get("offset").asText(), "offset"), size == 0 ? -1L : size});
+        }
+        checkSegmentIntervals(segmentIntervals);
 
         numbered(keyslots, "Keyslot");
         for (Map.Entry<String, JsonNode> e : iter(keyslots)) {
@@ -149,7 +162,12 @@ final class Luks2Validator {
 
         for (Map.Entry<String, JsonNode> e : iter(keyslots)) {
             ObjectNode ks = (ObjectNode) e.getValue();
-            if (ks.get("type").asText().equals("luks2")) luks2Keyslot(ks, e.getKey());
+            if (!ks.get("type").asText().equals("luks2")) continue;
+            luks2Keyslot(ks, e.getKey());
+            int assigned = 0;
+            for (Map.Entry<String, JsonNode> d : iter(digests))
+                for (JsonNode r : d.getValue().get("keyslots")) if (r.asText().equals(e.getKey())) assigned++;
+            if (assigned != 1) throw new Invalid("Keyslot \"" + e.getKey() + "\" is assigned to " + assigned + " digests, not exactly 1");
         }
     }
 
@@ -157,17 +175,21 @@ final class Luks2Validator {
         String where = "Keyslot \"" + key + "\"";
         ObjectNode kdf = object(ks.get("kdf"), where + " kdf");
         String type = string(kdf, "type", "Keyslot kdf", key);
+        // as luks2_keyslot_validate: exactly the fields of a known type; other types (e.g. the
+        // pre-release "argon2") are accepted here and refused only when the keyslot is used
         switch (type) {
             case "pbkdf2" -> {
+                if (kdf.size() != 4) throw new Invalid(where + " kdf pbkdf2 must have exactly type, salt, hash and iterations");
                 hashName(string(kdf, "hash", "Keyslot kdf", key), where + " kdf");
                 uint32(kdf, "iterations", "Keyslot kdf", key);
             }
             case "argon2i", "argon2id" -> {
+                if (kdf.size() != 5) throw new Invalid(where + " kdf " + type + " must have exactly type, salt, time, memory and cpus");
                 uint32(kdf, "time", "Keyslot kdf", key);
                 uint32(kdf, "memory", "Keyslot kdf", key);
                 uint32(kdf, "cpus", "Keyslot kdf", key);
             }
-            default -> throw new Invalid(where + " has unknown kdf type \"" + type + "\"");
+            default -> { }
         }
         base64(string(kdf, "salt", "Keyslot kdf", key), where + " kdf salt");
         ObjectNode af = object(ks.get("af"), where + " af");
@@ -184,22 +206,50 @@ final class Luks2Validator {
         }
     }
 
+    /**
+     * cryptsetup's in-memory repair on load (LUKS2_hdr_repair → luks2_keyslot_repair): a luks2
+     * keyslot's kdf keeps only the fields of its type, dropping parameters an old cryptsetup
+     * (< 2.0.3) left behind when the kdf type changed. Returns whether anything was dropped.
+     */
+    static boolean repairKdfLeftovers(ObjectNode root) {
+        if (!(root.get("keyslots") instanceof ObjectNode keyslots)) return false;
+        boolean changed = false;
+        for (Map.Entry<String, JsonNode> e : iter(keyslots)) {
+            if (!(e.getValue() instanceof ObjectNode ks) || !ks.path("type").asText().equals("luks2")) continue;
+            if (!(ks.get("kdf") instanceof ObjectNode kdf) || !kdf.path("type").isTextual()) continue;
+            List<String> keep = switch (kdf.get("type").asText()) {
+                case "pbkdf2" -> List.of("type", "salt", "hash", "iterations");
+                case "argon2i", "argon2id" -> List.of("type", "salt", "time", "memory", "cpus");
+                default -> null;
+            };
+            if (keep == null) continue;
+            int before = kdf.size();
+            kdf.retain(keep);
+            changed |= kdf.size() != before;
+        }
+        return changed;
+    }
+
     private static boolean isBackup(ObjectNode seg) {
         JsonNode flags = seg.get("flags");
         if (flags == null) return false;
-        for (JsonNode f : flags) if (f.asText().startsWith("backup-")) return true;
+        for (JsonNode f : flags) if (f.isTextual() && f.asText().startsWith("backup-")) return true;
         return false;
     }
 
-    private static void checkSegmentOverlap(List<long[]> segs) {
-        for (int i = 0; i < segs.size(); i++)
+    /** validate_segment_intervals: a length of 2^64-1 stands for "dynamic", which only the last segment may be. */
+    private static void checkSegmentIntervals(List<long[]> segs) {
+        for (int i = 0; i < segs.size(); i++) {
+            long[] a = segs.get(i);
+            if (a[1] == -1L && i != segs.size() - 1) throw new Invalid("only the last regular segment may have dynamic size (segment \"" + i + "\" has it)");
             for (int j = 0; j < segs.size(); j++) {
                 if (i == j) continue;
-                long[] a = segs.get(i), b = segs.get(j);
-                boolean bDynamic = b[1] == 0;
-                if (Long.compareUnsigned(a[0], b[0]) >= 0 && (bDynamic || Long.compareUnsigned(a[0], b[0] + b[1]) < 0))
-                    throw new Invalid("overlapping segments at offsets " + Long.toUnsignedString(a[0]) + " and " + Long.toUnsignedString(b[0]));
+                long[] b = segs.get(j);
+                if (b[1] != -1L && Long.compareUnsigned(b[0], -1L - b[1]) > 0) throw new Invalid("segment \"" + j + "\" offset + size overflows 2^64");
+                if (Long.compareUnsigned(a[0], b[0]) >= 0 && (b[1] == -1L || Long.compareUnsigned(a[0], b[0] + b[1]) < 0))
+                    throw new Invalid("overlapping segments \"" + i + "\" and \"" + j + "\" at offsets " + Long.toUnsignedString(a[0]) + " and " + Long.toUnsignedString(b[0]));
             }
+        }
     }
 
     private static long firstCryptOffset(ObjectNode segments) {
@@ -248,6 +298,7 @@ final class Luks2Validator {
     private static String string(ObjectNode n, String field, String section, String name) {
         JsonNode v = n.get(field);
         if (v == null || !v.isTextual()) throw new Invalid(section + " \"" + name + "\" is missing \"" + field + "\" (string) specification");
+        if (v.asText().isEmpty()) throw new Invalid(section + " \"" + name + "\" has an empty \"" + field + "\" string");
         return v.asText();
     }
 

@@ -194,6 +194,9 @@ public final class Luks2Volume implements Closeable {
         long areaOff = Long.parseLong(area.get("offset").asText());
         if (afBytes > Long.parseLong(area.get("size").asText()))
             throw new RecipeException(path + ": keyslot " + slot + " area is smaller than its " + afBytes + "-byte key material");
+        String kdfType = ks.get("kdf").get("type").asText();
+        if (!kdfType.equals("pbkdf2") && !kdfType.equals("argon2i") && !kdfType.equals("argon2id"))
+            throw new RecipeException(path + ": keyslot " + slot + " uses kdf type \"" + kdfType + "\" (pbkdf2, argon2i and argon2id are supported)");
         byte[] kek = Luks2Kdf.fromJson((ObjectNode) ks.get("kdf")).derive(passphrase, areaKeySize);
         byte[] material = ch.read(areaOff, afBytes);
         new AesXts(kek).decrypt(material, 0, afBytes, 512, 0, 1);
@@ -301,6 +304,16 @@ public final class Luks2Volume implements Closeable {
     public void removeToken(int id) throws IOException {
         if (tokens().remove(Integer.toString(id)) == null) throw new RecipeException(path + ": token " + id + " does not exist");
         commit();
+    }
+
+    /**
+     * Writes both header copies from the one in use when {@link Luks2Header#repairNote} names
+     * something to repair; returns that note, or null when the header needed nothing.
+     */
+    public String repair() throws IOException {
+        String note = header.repairNote();
+        if (note != null) commit();
+        return note;
     }
 
     public void setLabel(String label, String subsystem) throws IOException {
