@@ -25,11 +25,7 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'disk', mixinStandardHelpOptions = true, description = ['Disk images: GPT partitions, rootfs encryption and TPM deploy (no root, no device-mapper).'],
         subcommands = [Encrypt, Partitions, DiskDeployCommand])
-class DiskCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class DiskCommand extends GroupCommand {
 
     @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a raw or fixed-VHD disk image.'])
     static class Partitions implements Callable<Integer> {

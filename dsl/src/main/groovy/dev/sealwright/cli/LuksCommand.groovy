@@ -15,12 +15,7 @@ import java.nio.file.Path
 @Command(name = 'luks', mixinStandardHelpOptions = true,
         description = ['LUKS2 volumes in image files, in pure Java (no device-mapper, no root); interoperable with cryptsetup.'],
         subcommands = [LuksFormatCommand, LuksDumpCommand, LuksAddKeyCommand, LuksRemoveKeyCommand, LuksTokenCommand])
-class LuksCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
-
+class LuksCommand extends GroupCommand {
     /** A key file's whole content is the passphrase, as with cryptsetup --key-file; "-" reads stdin. */
     static byte[] readKeyFile(Path file) {
         if (file.toString() == '-') return System.in.readAllBytes()

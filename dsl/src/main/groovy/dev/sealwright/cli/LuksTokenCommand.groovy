@@ -8,7 +8,6 @@ import dev.sealwright.disk.luks2.Luks2Volume
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
@@ -20,11 +19,7 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'token', mixinStandardHelpOptions = true, description = ['LUKS2 JSON tokens (e.g. systemd-tpm2).'],
         subcommands = [Add, Remove, ListTokens])
-class LuksTokenCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class LuksTokenCommand extends GroupCommand {
 
     @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
     static class Add implements Callable<Integer> {

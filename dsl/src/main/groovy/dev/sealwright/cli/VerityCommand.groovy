@@ -5,7 +5,6 @@ import dev.sealwright.disk.verity.VerityTree
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
@@ -19,11 +18,7 @@ import java.util.concurrent.Callable
 @Command(name = 'verity', mixinStandardHelpOptions = true,
         description = ['dm-verity hash trees, compatible with veritysetup (superblock + tree in a separate hash file).'],
         subcommands = [Format, Verify])
-class VerityCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class VerityCommand extends GroupCommand {
 
     static void requireFile(Path p) {
         if (!Files.isRegularFile(p)) throw new RecipeException("${p}: no such file")
