@@ -11,7 +11,8 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'doctor', mixinStandardHelpOptions = true,
-        description = ['List every external tool sealwright can use, found or missing, with versions.'])
+        description = ['List every external tool sealwright can use, found or missing, with versions.'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright doctor', '  sealwright doctor --install'])
 class DoctorCommand implements Callable<Integer> {
     @Option(names = '--install', description = 'install the Debian packages of missing tools (needs root)')
     boolean install

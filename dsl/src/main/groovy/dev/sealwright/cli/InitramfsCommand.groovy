@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.image.cpio.NewcCpio
 import dev.sealwright.image.oci.ImageLoader
 import dev.sealwright.tools.Tools
@@ -33,7 +32,7 @@ class InitramfsCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if (level < 1 || level > 9) throw new RecipeException("--level must be 1-9, got ${level}".toString())
+        if (level < 1 || level > 9) throw new UsageException("--level must be 1-9, got ${level}".toString())
         Path scratch = Files.createTempDirectory('sealwright-initramfs')
         try {
             def tree = new ImageLoader(scratch, new Tools(), { String l -> System.err.println(l) }).loadDirectory(dir)

@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Hex
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.kbs.AuditLog
 import dev.sealwright.kbs.KbsPolicy
 import dev.sealwright.kbs.KbsSecrets
@@ -55,7 +54,7 @@ class KbsCommand {
 
         @Override
         Integer call() {
-            if ((tlsCert == null) != (tlsKey == null)) throw new RecipeException('--tls-cert and --tls-key go together')
+            if ((tlsCert == null) != (tlsKey == null)) throw new UsageException('--tls-cert and --tls-key go together')
             def s = KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
             def p = KbsPolicy.read(policy)
             def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
@@ -111,9 +110,9 @@ class KbsCommand {
             try {
                 b = Hex.parse(hex.toLowerCase())
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("${option}: \"${hex}\" is not hex")
+                throw new UsageException("${option}: \"${hex}\" is not hex")
             }
-            if (b.length != 48) throw new RecipeException("${option}: ${b.length} bytes, expected 48")
+            if (b.length != 48) throw new UsageException("${option}: ${b.length} bytes, expected 48")
             return b
         }
     }

@@ -57,7 +57,7 @@ class LuksKdfOptions {
             case 'pbkdf2': return Luks2Kdf.pbkdf2(hash, iterations ?: 600000, new byte[0])
             case 'argon2id':
             case 'argon2i': return Luks2Kdf.argon2(pbkdf, iterations ?: 4, memory, parallel, new byte[0])
-            default: throw new CommandLine.ParameterException(new CommandLine(this), "--pbkdf must be pbkdf2, argon2id or argon2i, not '${pbkdf}'")
+            default: throw new UsageException("--pbkdf must be pbkdf2, argon2id or argon2i, not '${pbkdf}'")
         }
     }
 }

@@ -23,11 +23,11 @@ class LuksTokenCommand extends GroupCommand {
 
     @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
     static class Add implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
-        @Option(names = '--json-file', paramLabel = 'FILE', required = true)
+        @Option(names = '--json-file', paramLabel = 'FILE', required = true, description = 'the token: a JSON object with "type" and "keyslots" ("-" reads stdin)')
         Path jsonFile
-        @Option(names = '--token-id', paramLabel = 'N', description = 'default: lowest free')
+        @Option(names = '--token-id', paramLabel = 'N', description = 'token number (default: lowest free)')
         int id = -1
 
         @Override
@@ -49,9 +49,9 @@ class LuksTokenCommand extends GroupCommand {
 
     @Command(name = 'remove', mixinStandardHelpOptions = true, description = ['Remove a token.'])
     static class Remove implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
-        @Option(names = '--token-id', paramLabel = 'N', required = true)
+        @Option(names = '--token-id', paramLabel = 'N', required = true, description = 'token to remove')
         int id
 
         @Override
@@ -64,7 +64,7 @@ class LuksTokenCommand extends GroupCommand {
 
     @Command(name = 'list', mixinStandardHelpOptions = true, description = ['List tokens (id, type, keyslots), or print them as JSON.'])
     static class ListTokens implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
         @Option(names = '--json', description = 'print the tokens object')
         boolean json

@@ -43,7 +43,7 @@ class Main extends GroupCommand {
             launch: LaunchCommand, uki: UkiCommand, initramfs: InitramfsCommand,
             tpm: TpmCommand, uefi: UefiCommand, eventlog: EventlogCommand,
             vault: VaultCommand, enroll: EnrollCommand, kbs: KbsCommand,
-            doctor: DoctorCommand, help: CommandLine.HelpCommand,
+            doctor: DoctorCommand, completion: CompletionCommand, help: CommandLine.HelpCommand,
     ] as LinkedHashMap<String, Class<?>>
 
     /** The command line for {@code args}: the named verb alone, or every verb when there is none (help, usage errors). */

@@ -46,10 +46,10 @@ class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = '--vcpu-family', paramLabel = 'N', description = 'vCPU family (with --vcpu-model and --vcpu-stepping)')
     Integer vcpuFamily
 
-    @Option(names = '--vcpu-model', paramLabel = 'N', defaultValue = '0')
+    @Option(names = '--vcpu-model', paramLabel = 'N', defaultValue = '0', description = 'vCPU model, with --vcpu-family (default: ${DEFAULT-VALUE})')
     int vcpuModel
 
-    @Option(names = '--vcpu-stepping', paramLabel = 'N', defaultValue = '0')
+    @Option(names = '--vcpu-stepping', paramLabel = 'N', defaultValue = '0', description = 'vCPU stepping, with --vcpu-family (default: ${DEFAULT-VALUE})')
     int vcpuStepping
 
     @Option(names = '--vmm-type', paramLabel = 'VMM', defaultValue = 'QEMU', description = 'QEMU | ec2 | ec2-legacy | gce (default: ${DEFAULT-VALUE})')
@@ -58,10 +58,10 @@ class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = '--kernel', paramLabel = 'FILE', description = 'kernel for measured direct boot (QEMU kernel-hashes=on)')
     Path kernel
 
-    @Option(names = '--initrd', paramLabel = 'FILE')
+    @Option(names = '--initrd', paramLabel = 'FILE', description = 'initrd measured with --kernel (QEMU -initrd)')
     Path initrd
 
-    @Option(names = '--append', paramLabel = 'CMDLINE')
+    @Option(names = '--append', paramLabel = 'CMDLINE', description = 'kernel command line measured with --kernel (QEMU -append)')
     String append
 
     @Option(names = '--guest-features', paramLabel = 'HEX', defaultValue = '0x1', description = 'VMSA SEV_FEATURES (default ${DEFAULT-VALUE}; 0x21 for hosts with debug_swap)')
@@ -92,7 +92,7 @@ class MeasureSnpCommand implements Callable<Integer> {
     @Override
     Integer call() {
         String format = json ? 'json' : outputFormat
-        if (!(format in ['hex', 'base64', 'json'])) throw new RecipeException("unknown output format '${format}' (known: hex, base64, json)")
+        if (!(format in ['hex', 'base64', 'json'])) throw new UsageException("unknown output format '${format}' (known: hex, base64, json)")
         def m = LaunchDigestCalculator.measure(parameters())
         if (dumpVmsa != null) {
             m.vmsaPages().eachWithIndex { byte[] page, int i -> AtomicFiles.write(dumpVmsa.resolve("vmsa${i}.bin".toString()), page) }
@@ -112,7 +112,7 @@ class MeasureSnpCommand implements Callable<Integer> {
                 .svsm(svsm)
         if (ovmfHash != null) b.ovmfHash(ByteValues.hexOrBase64('--ovmf-hash', ovmfHash, 48))
         if (vcpus != null) b.vcpus(vcpus)
-        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH])) throw new RecipeException("measure snp: --vcpus N is required in mode ${sevMode.cliName}")
+        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH])) throw new UsageException("measure snp: --vcpus N is required in mode ${sevMode.cliName}")
         if (vcpuFamily != null) b.vcpuSig(VcpuTypes.cpuSig(vcpuFamily, vcpuModel, vcpuStepping))
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)

@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.dsl.Suggestions
 import dev.sealwright.engine.OptionSpec
 import dev.sealwright.engine.StepType
 import dev.sealwright.engine.StepTypes
@@ -10,9 +11,10 @@ import picocli.CommandLine.Parameters
 import java.util.concurrent.Callable
 
 @CompileStatic
-@Command(name = 'steps', mixinStandardHelpOptions = true, description = 'List step types, or show one with its options and outputs.')
+@Command(name = 'steps', mixinStandardHelpOptions = true, description = 'List step types, or show one with its options and outputs.',
+        footerHeading = '%nExamples:%n', footer = ['  sealwright steps', '  sealwright steps extract'])
 class StepsCommand implements Callable<Integer> {
-    @Parameters(index = '0', arity = '0..1', paramLabel = 'TYPE', description = 'step type to describe')
+    @Parameters(index = '0', arity = '0..1', paramLabel = 'TYPE', description = 'step type to describe', completionCandidates = Completions.StepTypeNames)
     String type
 
     @Override
@@ -22,7 +24,11 @@ class StepsCommand implements Callable<Integer> {
             StepTypes.all().each { StepType t -> println "  ${t.name().padRight(w)}  ${t.kind().name().toLowerCase().padRight(7)}  ${t.description()}" }
             return Main.OK
         }
-        StepType t = StepTypes.get(type)
+        StepType t = StepTypes.all().find { StepType s -> s.name() == type }
+        if (t == null) {
+            List<String> names = StepTypes.all()*.name()
+            throw new UsageException("unknown step type '${type}'${Suggestions.hint(type, names)} (known: ${names.join(', ')})")
+        }
         println "${t.name()} (${t.kind().name().toLowerCase()}, version ${t.version()}): ${t.description()}"
         println 'options:'
         t.options().each { OptionSpec o ->

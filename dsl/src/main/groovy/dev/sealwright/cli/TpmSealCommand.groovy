@@ -45,13 +45,13 @@ class TpmSealCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if ((luks2Token == null) != (keyslot == null)) throw new RecipeException('--luks2-token and --keyslot go together')
+        if ((luks2Token == null) != (keyslot == null)) throw new UsageException('--luks2-token and --keyslot go together')
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {
             sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile), secretFile.toString())
         } catch (RecipeException e) {
-            throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
+            throw e.message.startsWith('pcrs: ') ? new UsageException("--${e.message}") : e
         }
         SealedFiles.write(out, sealed.blob(), force)
         if (luks2Token != null) PcrPolicySeal.writeToken(luks2Token, sealed.token(keyslot), force)
