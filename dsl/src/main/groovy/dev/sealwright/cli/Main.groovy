@@ -76,7 +76,7 @@ class Main extends GroupCommand {
     static int report(Exception e, CommandLine cmd) {
         if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.message, cmd)
         AccessDeniedException denied = (AccessDeniedException) causes(e).find { it instanceof AccessDeniedException }
-        if (denied != null) System.err.println("error: ${denied.file}: permission denied")
+        if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${denied.file}: permission denied")
         else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
         else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
         return FAILED

@@ -1,6 +1,7 @@
 package dev.sealwright.engine;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 public final class InputFiles {
     private InputFiles() {}
 
-    /** {@code file}'s bytes; errors read "FILE: no such file" or "FILE: cannot read: REASON". */
+    /** {@code file}'s bytes; errors read "FILE: no such file", "FILE: permission denied" or "FILE: cannot read: REASON". */
     public static byte[] read(Path file) {
         return read(file, "file");
     }
@@ -20,6 +21,8 @@ public final class InputFiles {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new RecipeException(file + ": no such " + what);
+        } catch (AccessDeniedException e) {
+            throw new RecipeException(file + ": permission denied" + ("file".equals(what) ? "" : " (the " + what + ")"), e);
         } catch (IOException e) {
             throw new RecipeException(file + ": cannot read" + ("file".equals(what) ? "" : " the " + what) + ": " + e.getMessage());
         }
