@@ -23,15 +23,16 @@ class CliDiscoverabilitySpec extends Specification {
         all
     }
 
-    static CommandLine command(List<String> path) {
-        CommandLine c = Main.commandLine()
+    static CommandLine command(CommandLine root, List<String> path) {
+        CommandLine c = root
         path.each { c = c.subcommands[it] }
         c
     }
 
     def "every command and subcommand has --help (exit 0) and describes itself, every option and every positional"() {
         given:
-        def paths = commandPaths()
+        def root = Main.commandLine()
+        def paths = commandPaths(root)
 
         expect: 'the walk covers the tree (new commands are included automatically)'
         paths.size() > 60
@@ -42,8 +43,8 @@ class CliDiscoverabilitySpec extends Specification {
         paths.each { List<String> path ->
             def r = Cli.run(*(path + ['--help']))
             assert r.exitCode == 0: "${path.join(' ')} --help: ${r}"
-            assert r.out.startsWith("Usage: ${(['sealwright'] + path).join(' ')}"): "${path.join(' ')} --help: ${r.out.readLines()[0]}"
-            def spec = command(path).commandSpec
+            assert r.out.contains("Usage: ${(['sealwright'] + path).join(' ')} "): "${path.join(' ')} --help: ${r.out}"
+            def spec = command(root, path).commandSpec
             assert spec.usageMessage().description().any { it.trim() }: "${path.join(' ')} has no description"
             (spec.options() + spec.positionalParameters()).findAll { ArgSpec a -> !a.hidden() }.each { ArgSpec a ->
                 assert a.description().any { it.trim() }: "${path.join(' ')}: ${a.isOption() ? a.toString() : a.paramLabel()} has no description"
@@ -55,7 +56,9 @@ class CliDiscoverabilitySpec extends Specification {
         expect:
         [['run'], ['plan'], ['steps'], ['recipes'], ['measure', 'tdx'], ['luks', 'format'], ['verity', 'format'], ['disk', 'encrypt'],
          ['quote', 'verify'], ['launch'], ['doctor'], ['completion']].every { List<String> p ->
-            with(Cli.run(*(p + ['--help']))) { exitCode == 0 && out.contains('Examples:') && out.contains("  sealwright ${p[0]}") }
+            def r = Cli.run(*(p + ['--help']))
+            assert r.exitCode == 0 && r.out.contains('Examples:') && r.out.contains("  sealwright ${p[0]}"): "${p}: ${r}"
+            true
         }
         with(Cli.run()) { exitCode == 0 && out.startsWith('Usage: sealwright') && out.contains('Commands:') && out =~ /(?m)^  luks\s+LUKS2/ }
         with(Cli.run('luks')) { exitCode == 0 && out.startsWith('Usage: sealwright luks') && out.contains('Commands:') && out.contains('dump') }
@@ -111,10 +114,10 @@ class CliDiscoverabilitySpec extends Specification {
         ['verity', 'verify', 'DATA', 'DATA']                                             | 'verity verify: give ROOT_HASH or --root-hash-file'
         ['disk', 'encrypt', 'DATA', '--generate-key', 'WORK/k']                          | 'disk encrypt: -o OUT (or --in-place) is required'
         ['luks', 'format', 'DATA', '--generate-key', 'WORK/k', '--pbkdf', 'scrypt']      | "--pbkdf must be pbkdf2, argon2id or argon2i"
-        ['measure', 'tdx', '--kernel', 'DATA']                                           | 'measure tdx needs --firmware'
+        ['measure', 'tdx', '--kernel', 'DATA']                                           | 'the VM needs --firmware'
         ['initramfs', 'WORK', '-o', 'WORK/i.cpio.gz', '--level', '12']                   | '--level must be 1-9'
         ['uefi', 'config', '-o', 'WORK/u.json']                                          | 'uefi config needs exactly one of'
-        ['quote', 'verify', 'DATA', '--collateral', 'DATA', '--pcs', 'http://x']         | 'give --collateral or --pcs, not both'
+        ['verity', 'verify', 'DATA', 'DATA', 'zz']                                       | 'verity verify: root hash is not hex'
         ['measure', 'snp', '--ovmf', 'DATA', '--output-format', 'yaml']                  | "unknown output format 'yaml'"
         ['recipes', 'show', 'nosuchlib']                                                 | "unknown recipe library 'nosuchlib'"
         ['completion', 'tcsh']                                                           | "unknown shell 'tcsh'"
@@ -144,20 +147,6 @@ class CliDiscoverabilitySpec extends Specification {
         }
     }
 
-    /** Types each line plus TAB into an interactive zsh on a pty (zsh/zpty) and prints the edited line as "LINE:...". */
-    static final String ZSH_DRIVER = '''zmodload zsh/zpty
-zpty -b z 'PS1="" TERM=dumb zsh -f -i'
-zpty -w z "autoload -U compinit && compinit -u; source ${(q)1}; PS1='READ''Y> '"
-zpty -r z out '*READY> *'
-for line in "${@:2}"; do
-  zpty -w -n z "${line}"$'\t\x01print -r -- LINE:\n'
-  zpty -r z out '*READY> *'
-  lines=("${(@f)${out//$'\r'/}}")
-  for l in "${lines[@]}"; do [[ $l == LINE:* ]] && print -r -- "$l"; done
-done
-zpty -d z
-'''
-
     static List<String> shell(List<String> cmd) {
         def p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start()
         String out = p.inputStream.text
@@ -176,7 +165,7 @@ zpty -d z
         def fishScript = work.resolve('sealwright.fish')
         Files.writeString(fishScript, Cli.run('completion', 'fish').out)
         def driver = work.resolve('driver.zsh')
-        Files.writeString(driver, ZSH_DRIVER)
+        Files.writeString(driver, getClass().getResource('complete-on-pty.zsh').text)
         def bash = { String... words ->
             shell(['bash', '-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; ' +
                     '_complete_sealwright; printf "%s\\n" "${COMPREPLY[@]}"', 'bash', bashScript.toString()] + (words as List))
