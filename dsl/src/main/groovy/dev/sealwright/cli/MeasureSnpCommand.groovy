@@ -92,7 +92,7 @@ class MeasureSnpCommand implements Callable<Integer> {
     @Override
     Integer call() {
         String format = json ? 'json' : outputFormat
-        if (!(format in ['hex', 'base64', 'json'])) throw new UsageException("unknown output format '${format}' (known: hex, base64, json)")
+        if (!(format in ['hex', 'base64', 'json'])) throw new RecipeException("unknown output format '${format}' (known: hex, base64, json)")
         def m = LaunchDigestCalculator.measure(parameters())
         if (dumpVmsa != null) {
             m.vmsaPages().eachWithIndex { byte[] page, int i -> AtomicFiles.write(dumpVmsa.resolve("vmsa${i}.bin".toString()), page) }
@@ -112,7 +112,7 @@ class MeasureSnpCommand implements Callable<Integer> {
                 .svsm(svsm)
         if (ovmfHash != null) b.ovmfHash(ByteValues.hexOrBase64('--ovmf-hash', ovmfHash, 48))
         if (vcpus != null) b.vcpus(vcpus)
-        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH])) throw new UsageException("measure snp: --vcpus N is required in mode ${sevMode.cliName}")
+        else if (!(sevMode in [SevMode.SEV, SevMode.SNP_OVMF_HASH])) throw new RecipeException("measure snp: --vcpus N is required in mode ${sevMode.cliName}")
         if (vcpuFamily != null) b.vcpuSig(VcpuTypes.cpuSig(vcpuFamily, vcpuModel, vcpuStepping))
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)

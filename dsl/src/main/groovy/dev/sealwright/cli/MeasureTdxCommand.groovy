@@ -70,7 +70,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         VmSpec spec = null
         if (vm.kernel == null && vm.uki == null) {
             if (vm.initrd != null || vm.cmdline != null) throw new UsageException('--initrd and --cmdline go with --kernel')
-            if (bootDisk != null) throw new UsageException('--boot-disk goes with --uki')
+            if (bootDisk != null) throw new RecipeException('--boot-disk goes with --uki')
             if (vm.firmware == null) throw new UsageException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
             inputs = TdxInputs.firmwareOnly(vm.firmware, VmSpec.parseMemory(vm.memory) << 20, vm.cpus, blobs, p)
         } else {

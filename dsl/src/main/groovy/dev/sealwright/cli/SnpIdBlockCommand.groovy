@@ -58,11 +58,11 @@ class SnpIdBlockCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if (version != IdBlock.VERSION) throw new UsageException("snp idblock: --version ${version} is not supported; the SNP ABI defines ID block version 1")
-        if (svn < 0 || svn > 0xFFFFFFFFL) throw new UsageException("snp idblock: --svn ${svn} does not fit 32 bits")
+        if (version != IdBlock.VERSION) throw new RecipeException("snp idblock: --version ${version} is not supported; the SNP ABI defines ID block version 1")
+        if (svn < 0 || svn > 0xFFFFFFFFL) throw new RecipeException("snp idblock: --svn ${svn} does not fit 32 bits")
         long pol = ByteValues.number('--policy', policy)
         if ((pol & SnpPolicy.RESERVED_ONE) == 0 || (pol & SnpPolicy.MBZ) != 0)
-            throw new UsageException(String.format('snp idblock: policy 0x%X is invalid (bit 17 must be 1, bits 63:26 zero)', pol))
+            throw new RecipeException(String.format('snp idblock: policy 0x%X is invalid (bit 17 must be 1, bits 63:26 zero)', pol))
         for (Path p : [idKey, authorKey]) if (!Files.isRegularFile(p)) throw new RecipeException("${p}: no such key file")
         def block = new IdBlock(ByteValues.hexOrBase64('--measurement', measurement, 48), ByteValues.hexPadded('--family-id', familyId, 16),
                 ByteValues.hexPadded('--image-id', imageId, 16), version, (int) svn, pol)

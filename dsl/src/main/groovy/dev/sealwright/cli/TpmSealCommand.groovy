@@ -51,7 +51,7 @@ class TpmSealCommand implements Callable<Integer> {
         try {
             sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, dev.sealwright.engine.InputFiles.read(secretFile), secretFile.toString())
         } catch (RecipeException e) {
-            throw e.message.startsWith('pcrs: ') ? new UsageException("--${e.message}") : e
+            throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
         }
         SealedFiles.write(out, sealed.blob(), force)
         if (luks2Token != null) PcrPolicySeal.writeToken(luks2Token, sealed.token(keyslot), force)

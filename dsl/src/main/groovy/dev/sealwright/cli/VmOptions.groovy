@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.vm.VmSpec
+import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Option
 
@@ -38,7 +39,7 @@ class VmOptions {
     List<String> forwards = []
 
     VmSpec toSpec() {
-        if (firmware == null) throw new UsageException('the VM needs --firmware (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd with --vars /usr/share/OVMF/OVMF_VARS_4M.fd)')
+        if (firmware == null) throw new RecipeException('the VM needs --firmware (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd with --vars /usr/share/OVMF/OVMF_VARS_4M.fd)')
         def b = VmSpec.builder().firmware(firmware).vars(vars).uki(uki).kernel(kernel).initrd(initrd).cmdline(cmdline)
                 .cpus(cpus).memory(memory).tee(tee).vtpm(vtpm)
         disks.each { b.disk(it) }

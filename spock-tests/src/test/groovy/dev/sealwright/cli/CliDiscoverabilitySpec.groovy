@@ -114,11 +114,10 @@ class CliDiscoverabilitySpec extends Specification {
         ['verity', 'verify', 'DATA', 'DATA']                                             | 'verity verify: give ROOT_HASH or --root-hash-file'
         ['disk', 'encrypt', 'DATA', '--generate-key', 'WORK/k']                          | 'disk encrypt: -o OUT (or --in-place) is required'
         ['luks', 'format', 'DATA', '--generate-key', 'WORK/k', '--pbkdf', 'scrypt']      | "--pbkdf must be pbkdf2, argon2id or argon2i"
-        ['measure', 'tdx', '--kernel', 'DATA']                                           | 'the VM needs --firmware'
+        ['measure', 'tdx', '--initrd', 'DATA']                                           | '--initrd and --cmdline go with --kernel'
         ['initramfs', 'WORK', '-o', 'WORK/i.cpio.gz', '--level', '12']                   | '--level must be 1-9'
         ['uefi', 'config', '-o', 'WORK/u.json']                                          | 'uefi config needs exactly one of'
         ['verity', 'verify', 'DATA', 'DATA', 'zz']                                       | 'verity verify: root hash is not hex'
-        ['measure', 'snp', '--ovmf', 'DATA', '--output-format', 'yaml']                  | "unknown output format 'yaml'"
         ['recipes', 'show', 'nosuchlib']                                                 | "unknown recipe library 'nosuchlib'"
         ['completion', 'tcsh']                                                           | "unknown shell 'tcsh'"
         ['verity', 'format', 'DATA']                                                     | "Missing required parameter: 'HASH'"

@@ -91,7 +91,7 @@ class CliSpec extends Specification {
 
         then:
         plain.exitCode == 1
-        plain.err.readLines() == ["broken.groovy:2:14: unknown option 'form' for step digest (known: from)",
+        plain.err.readLines() == ["broken.groovy:2:14: unknown option 'form' for step digest; did you mean from? (known: from)",
                                   " 2 |     digest { form file('.') }",
                                   "   |              ^"]
         debug.exitCode == 1
@@ -122,6 +122,6 @@ class CliSpec extends Specification {
         expect:
         with(Cli.run('steps')) { exitCode == 0 && ['archive', 'extract', 'digest', 'manifest', 'exec'].every { t -> out.contains(t) } }
         with(Cli.run('steps', 'extract')) { exitCode == 0 && out.contains('archive    file or step output, required') }
-        with(Cli.run('steps', 'nope')) { exitCode == 1 && err.startsWith("unknown step type 'nope'") }
+        with(Cli.run('steps', 'nope')) { exitCode == 2 && err.startsWith("sealwright: unknown step type 'nope'") }
     }
 }
