@@ -8,6 +8,7 @@ import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.VmSpec
+import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
