@@ -7,15 +7,19 @@ import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
+import java.nio.file.Path
 import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'doctor', mixinStandardHelpOptions = true,
         description = ['List every external tool sealwright can use, found or missing, with versions.'],
-        footerHeading = '%nExamples:%n', footer = ['  sealwright doctor', '  sealwright doctor --install'])
+        footerHeading = '%nExamples:%n', footer = ['  sealwright doctor', '  sealwright doctor --install', '  sealwright doctor --install --man-dir ~/.local/share/man      # as another user; add it to MANPATH'])
 class DoctorCommand implements Callable<Integer> {
-    @Option(names = '--install', description = 'install the Debian packages of missing tools (needs root)')
+    @Option(names = '--install', description = 'install the Debian packages of missing tools (needs root) and the man pages (docs/man) into --man-dir')
     boolean install
+
+    @Option(names = '--man-dir', paramLabel = 'DIR', description = 'where --install puts the man pages, as DIR/man1 (default: ${DEFAULT-VALUE}, which man searches)')
+    Path manDir = Path.of('/usr/local/share/man')
 
     @Override
     Integer call() {
@@ -28,6 +32,10 @@ class DoctorCommand implements Callable<Integer> {
         }
         println "  native helpers: ${NativeHelpers.available().join(', ') ?: 'none in this build'}"
         def missing = Doctor.packagesFor(findings)
+        if (install) {
+            Path pages = Path.of(System.getProperty('sealwright.home', '')).resolve('docs/man/man1')
+            println "installed ${ManPages.install(pages, manDir)} man pages in ${manDir.resolve('man1')} (e.g. man sealwright-measure-tdx)"
+        }
         if (missing.isEmpty()) {
             println 'all tools found'
             return Main.OK
