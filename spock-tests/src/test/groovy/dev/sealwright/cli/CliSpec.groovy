@@ -21,7 +21,7 @@ class CliSpec extends Specification {
         with(Cli.run('--version')) { exitCode == 0 && out.startsWith('sealwright ') }
         with(Cli.run('run', '--frobnicate', quickstart)) { exitCode == 2 && err.contains("Unknown option: '--frobnicate'") }
         with(Cli.run('nosuchverb')) { exitCode == 2 }
-        with(Cli.run('run', quickstart, '-p', 'nosuch=1', '-C', work.toString())) { exitCode == 2 && err.trim() == 'unknown parameter nosuch given with -p (declared: title, epoch)' }
+        with(Cli.run('run', quickstart, '-p', 'nosuch=1', '-C', work.toString())) { exitCode == 2 && err.readLines()[0] == 'sealwright: unknown parameter nosuch given with -p (declared: title, epoch)' }
     }
 
     def "the quickstart runs, a second run executes nothing, and plan shows every step cached"() {
