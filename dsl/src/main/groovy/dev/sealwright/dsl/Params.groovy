@@ -38,7 +38,7 @@ class Params {
 
     def propertyMissing(String name) {
         if (!values.containsKey(name))
-            throw new RecipeException("parameter '${name}' is not declared in params { } (declared: ${values.keySet().join(', ') ?: 'none'})", locator.here(name))
+            throw new RecipeException("parameter '${name}' is not declared in params { }${Suggestions.hint(name, values.keySet())} (declared: ${values.keySet().join(', ') ?: 'none'})", locator.here(name))
         return values[name]
     }
 
@@ -52,7 +52,7 @@ class Params {
     void checkOverrides() {
         def unknown = overrides.keySet() - values.keySet()
         if (unknown)
-            throw new ParameterOverrideException("unknown parameter${unknown.size() > 1 ? 's' : ''} ${unknown.join(', ')} given with -p (declared: ${values.keySet().join(', ') ?: 'none'})")
+            throw new ParameterOverrideException("unknown parameter${unknown.size() > 1 ? 's' : ''} ${unknown.join(', ')} given with -p${unknown.size() == 1 ? Suggestions.hint(unknown[0], values.keySet()) : ''} (declared: ${values.keySet().join(', ') ?: 'none'})")
     }
 }
 

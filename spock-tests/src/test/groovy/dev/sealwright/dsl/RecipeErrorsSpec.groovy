@@ -105,14 +105,14 @@ class RecipeErrorsSpec extends Specification {
             pipeline('p') {
                 params { name = 'a' }
                 manifest { files file('data'); title params.nmae }
-            }''').readLines()[0] == "recipe.groovy:3:49: parameter 'nmae' is not declared in params { } (declared: name)"
+            }''').readLines()[0] == "recipe.groovy:3:49: parameter 'nmae' is not declared in params { }; did you mean name? (declared: name)"
 
         and:
         error('''
             pipeline('p') {
                 params { name = 'a' }
                 manifest { files file('data'); title params.name }
-            }''', [nmae: 'b']).readLines()[0] == 'unknown parameter nmae given with -p (declared: name)'
+            }''', [nmae: 'b']).readLines()[0] == 'unknown parameter nmae given with -p; did you mean name? (declared: name)'
     }
 
     def "-p overrides convert to the type of the default"() {
