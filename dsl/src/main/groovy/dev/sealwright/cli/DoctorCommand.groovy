@@ -5,6 +5,7 @@ import dev.sealwright.tools.Doctor
 import dev.sealwright.tools.Tools
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
@@ -21,10 +22,21 @@ class DoctorCommand implements Callable<Integer> {
     @Option(names = '--man-dir', paramLabel = 'DIR', description = 'where --install puts the man pages, as DIR/man1 (default: ${DEFAULT-VALUE}, which man searches)')
     Path manDir = Path.of('/usr/local/share/man')
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
         def doctor = new Doctor(new Tools())
         def findings = doctor.examine()
+        if (json.wanted()) {
+            if (install) throw new UsageException('--json lists the tools; run --install without it')
+            json.print([tools         : findings.collect { Doctor.Finding f ->
+                [name: f.spec().name(), found: f.found(), version: f.found() ? f.version() : null, path: f.path().map { it.toString() }.orElse(null),
+                 debian_package: f.spec().debianPackage()]
+            }, native_helpers: NativeHelpers.available(), missing_packages: Doctor.packagesFor(findings)])
+            return Main.OK
+        }
         int w = findings*.spec()*.name()*.length().max() as int
         findings.each { Doctor.Finding f ->
             String state = f.found() ? "found    ${f.version().padRight(24)} ${f.path().get()}" : "missing  ${'(apt: ' + f.spec().debianPackage() + ')'}".toString()
