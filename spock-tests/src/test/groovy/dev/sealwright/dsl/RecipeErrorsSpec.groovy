@@ -127,12 +127,12 @@ class RecipeErrorsSpec extends Specification {
         r.params == [epoch: 1700000000, label: 'b', strict: true]
         r.pipeline.step('archive').options().mtime == 1700000000L
 
-        expect: 'a value that does not convert is reported at the params block'
+        expect: 'a value that does not convert is a command-line (usage) error, like an unknown name'
         error('''
             pipeline('p') {
                 params { epoch = 0 }
                 archive { from file('data'); mtime params.epoch }
-            }''', [epoch: 'yesterday']).readLines()[0] == 'recipe.groovy:2:5: -p epoch=yesterday: expected integer like the default (0)'
+            }''', [epoch: 'yesterday']).readLines()[0] == '-p epoch=yesterday: expected integer like the default (0)'
     }
 
     def "an unknown name or step is reported at its line"() {
