@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 
 /** {@code sealwright attest <tee> ...}: verify attestation evidence. */
@@ -9,9 +8,5 @@ import picocli.CommandLine.Command
 @Command(name = 'attest', mixinStandardHelpOptions = true,
         description = ['Verify attestation evidence.'],
         subcommands = [AttestSnpCommand])
-class AttestCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class AttestCommand extends GroupCommand {
 }

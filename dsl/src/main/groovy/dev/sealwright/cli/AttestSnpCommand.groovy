@@ -6,7 +6,6 @@ import dev.sealwright.attest.snp.ReportFiles
 import dev.sealwright.attest.snp.ReportVerification
 import dev.sealwright.attest.snp.ReportVerifier
 import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.measure.snp.ByteValues
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
@@ -68,7 +67,7 @@ class AttestSnpCommand implements Callable<Integer> {
             try {
                 e = e.at(Instant.parse(at))
             } catch (DateTimeParseException ex) {
-                throw new RecipeException("--at must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, got '${at}'")
+                throw new UsageException("--at must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, got '${at}'")
             }
         }
         byte[] raw = ReportFiles.read(report)

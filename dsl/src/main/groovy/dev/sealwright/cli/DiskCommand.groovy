@@ -25,15 +25,11 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'disk', mixinStandardHelpOptions = true, description = ['Disk images: GPT partitions, rootfs encryption and TPM deploy (no root, no device-mapper).'],
         subcommands = [Encrypt, Partitions, DiskDeployCommand])
-class DiskCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class DiskCommand extends GroupCommand {
 
     @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a raw or fixed-VHD disk image.'])
     static class Partitions implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'raw or fixed-VHD disk image')
         Path image
 
         @Override
@@ -55,11 +51,12 @@ class DiskCommand implements Runnable {
     @Command(name = 'encrypt', mixinStandardHelpOptions = true,
             description = ['Copy a GPT disk image (raw or fixed VHD), turning its rootfs partition into LUKS2 (encrypt-cloud-image parameters:',
                     'PBKDF2-SHA256 ×1000, 512-bit aes-xts-plain64, 512 KiB metadata, data at 16 MiB, label cloudimg-rootfs-enc).',
-                    'The partition grows by 16 MiB (into free space, or by growing the disk when it is last).'])
+                    'The partition grows by 16 MiB (into free space, or by growing the disk when it is last).'],
+            footerHeading = '%nExamples:%n', footer = ['  sealwright disk encrypt cloud.img -o cloud-enc.img --generate-key cloud.key', '  sealwright disk encrypt cloud.img --in-place --key-file cloud.key', '  sealwright disk partitions cloud-enc.img'])
     static class Encrypt implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IN')
+        @Parameters(index = '0', paramLabel = 'IN', description = 'GPT disk image to encrypt (raw or fixed VHD); left unchanged unless --in-place')
         Path input
-        @Option(names = ['-o', '--output'], paramLabel = 'OUT')
+        @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the encrypted copy here (temp file + rename; never overwrites)')
         Path output
         @Option(names = '--partition', paramLabel = 'SEL', description = 'rootfs (first Linux filesystem), esp, a partition UUID or name (default: ${DEFAULT-VALUE})')
         String partition = 'rootfs'
@@ -84,9 +81,9 @@ class DiskCommand implements Runnable {
 
         @Override
         Integer call() {
-            if (inPlace && output != null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: --in-place and -o OUT exclude each other')
-            if (!inPlace && output == null) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: -o OUT (or --in-place) is required')
-            if (rollback && !inPlace) throw new CommandLine.ParameterException(new CommandLine(this), 'disk encrypt: --rollback needs --in-place')
+            if (inPlace && output != null) throw new UsageException('disk encrypt: --in-place and -o OUT exclude each other')
+            if (!inPlace && output == null) throw new UsageException('disk encrypt: -o OUT (or --in-place) is required')
+            if (rollback && !inPlace) throw new UsageException('disk encrypt: --rollback needs --in-place')
             boolean outputIsInput = output != null && Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)
             if (!outputIsInput) overwrite.refuseExisting(output)   // output = input gets its own line from DiskEncryptor
             LuksCommand.existingImage(input)

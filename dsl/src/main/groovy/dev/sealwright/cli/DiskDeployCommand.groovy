@@ -22,7 +22,7 @@ import java.util.concurrent.Callable
                 'file ESP/device/fde/cloudimg-rootfs.sealed-key. Cleartext key tokens are removed; optionally a recovery keyslot.',
                 'The input is copied to -o OUT unless --in-place.'])
 class DiskDeployCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'ENCRYPTED.img')
+    @Parameters(index = '0', paramLabel = 'ENCRYPTED.img', description = 'disk image written by disk encrypt')
     Path input
     @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the deployed image here (temp file + rename)')
     Path output
@@ -52,7 +52,7 @@ class DiskDeployCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if (inPlace == (output != null)) throw new CommandLine.ParameterException(new CommandLine(this), 'disk deploy: give exactly one of -o OUT and --in-place')
+        if (inPlace == (output != null)) throw new UsageException('disk deploy: give exactly one of -o OUT and --in-place')
         overwrite.refuseExisting(output)
         if (uefiConfig != null) UefiConfig.read(uefiConfig)
         byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)

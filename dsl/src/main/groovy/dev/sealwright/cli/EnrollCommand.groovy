@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.enroll.quex.ExpectedMeasurements
 import dev.sealwright.enroll.quex.ExternalVault
 import dev.sealwright.enroll.quex.QuexClient
@@ -59,11 +58,11 @@ class EnrollCommand implements Callable<Integer> {
         Map<String, String> given = [:]
         if (mrtd) given.mrtd = mrtd
         rtmrs.each { Integer i, String hex ->
-            if (i < 0 || i > 3) throw new RecipeException("--rtmr ${i}: RTMR index must be 0-3")
+            if (i < 0 || i > 3) throw new UsageException("--rtmr ${i}: RTMR index must be 0-3")
             given["rtmr${i}".toString()] = hex
         }
-        if (expected == null && given.isEmpty()) throw new RecipeException('enroll: give the measurements the TD must report (--expected FILE, --mrtd HEX, --rtmr I=HEX)')
-        if ((identity == null) == (vaultCommand == null)) throw new RecipeException('enroll: give exactly one vault: --sim-identity DIR (software vault) or --vault-command CMD')
+        if (expected == null && given.isEmpty()) throw new UsageException('enroll: give the measurements the TD must report (--expected FILE, --mrtd HEX, --rtmr I=HEX)')
+        if ((identity == null) == (vaultCommand == null)) throw new UsageException('enroll: give exactly one vault: --sim-identity DIR (software vault) or --vault-command CMD')
         def want = ExpectedMeasurements.fromPrediction(expected, given)
         QuexClient.Vault vault = vaultCommand != null
                 ? new ExternalVault(vaultCommand.trim().split(/\s+/).toList(), seed, new Tools(), Duration.ofSeconds(timeout))

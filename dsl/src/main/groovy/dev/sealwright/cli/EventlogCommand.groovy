@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 
 /** {@code sealwright eventlog show|replay|diff}: TDX CCEL and TCG2 TPM event logs. */
@@ -9,9 +8,5 @@ import picocli.CommandLine.Command
 @Command(name = 'eventlog', mixinStandardHelpOptions = true,
         description = ['Show, replay and diff CCEL (TDX) and TCG2 (TPM) event logs.'],
         subcommands = [EventlogShowCommand, EventlogReplayCommand, EventlogDiffCommand])
-class EventlogCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class EventlogCommand extends GroupCommand {
 }

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.image.cpio.NewcCpio
 import dev.sealwright.image.oci.ImageLoader
 import dev.sealwright.tools.Tools
@@ -37,8 +37,8 @@ class InitramfsCommand implements Callable<Integer> {
     @Override
     Integer call() {
         overwrite.refuseExisting(output)
-        if (level < 1 || level > 9) throw new RecipeException("--level must be 1-9, got ${level}".toString())
-        dev.sealwright.engine.InputFiles.requireDirectory(dir, 'the root tree')
+        if (level < 1 || level > 9) throw new UsageException("--level must be 1-9, got ${level}".toString())
+        InputFiles.requireDirectory(dir, 'the root tree')
         Path scratch = Files.createTempDirectory('sealwright-initramfs')
         try {
             def tree = new ImageLoader(scratch, new Tools(), { String l -> System.err.println(l) }).loadDirectory(dir)

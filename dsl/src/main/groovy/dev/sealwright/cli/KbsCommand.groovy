@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Hex
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.kbs.AuditLog
 import dev.sealwright.kbs.HttpFront
 import dev.sealwright.kbs.KbsPolicy
@@ -71,11 +70,11 @@ class KbsCommand {
 
         @Override
         Integer call() {
-            if ((tlsCert == null) != (tlsKey == null)) throw new RecipeException('--tls-cert and --tls-key go together')
-            if (port < 0 || port > 65535) throw usage(this, "--port ${port} is not a TCP port (0-65535)")
+            if ((tlsCert == null) != (tlsKey == null)) throw new UsageException('--tls-cert and --tls-key go together')
+            if (port < 0 || port > 65535) throw new UsageException("kbs serve: --port ${port} is not a TCP port (0-65535)".toString())
             [('--header-timeout'): headerTimeout, ('--body-timeout'): bodyTimeout,
              ('--max-connections-per-address'): perAddress, ('--max-connections'): connections].each { String o, Integer v ->
-                if (v < 1) throw usage(this, "${o} ${v} must be at least 1")
+                if (v < 1) throw new UsageException("kbs serve: ${o} ${v} must be at least 1".toString())
             }
             def limits = new HttpFront.Limits(Duration.ofSeconds(headerTimeout), Duration.ofSeconds(bodyTimeout), perAddress, connections)
             def s = KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
@@ -93,9 +92,6 @@ class KbsCommand {
         }
     }
 
-    private static CommandLine.ParameterException usage(Object command, String message) {
-        new CommandLine.ParameterException(new CommandLine(command), "kbs serve: ${message}".toString())
-    }
 
     @Command(name = 'simulate-quotes', mixinStandardHelpOptions = true,
             description = ['SIMULATED quote service for machines without TDX: guests POST REPORTDATA (128 hex digits) to /sim/v0/quote',
@@ -141,9 +137,9 @@ class KbsCommand {
             try {
                 b = Hex.parse(hex.toLowerCase())
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("${option}: \"${hex}\" is not hex")
+                throw new UsageException("${option}: \"${hex}\" is not hex")
             }
-            if (b.length != 48) throw new RecipeException("${option}: ${b.length} bytes, expected 48")
+            if (b.length != 48) throw new UsageException("${option}: ${b.length} bytes, expected 48")
             return b
         }
     }

@@ -33,7 +33,8 @@ import java.util.regex.PatternSyntaxException
 @CompileStatic
 @Command(name = 'launch', mixinStandardHelpOptions = true,
         description = ['Boot a VM (plain, vTPM, TDX or SNP) under QEMU, streaming its serial console until it powers off.',
-                'KVM is used when usable, else TCG; a TDX/SNP launch on a host without the TEE is refused.'])
+                'KVM is used when usable, else TCG; a TDX/SNP launch on a host without the TEE is refused.'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright launch --firmware /usr/share/OVMF/OVMF_CODE_4M.fd --vars /usr/share/OVMF/OVMF_VARS_4M.fd --uki hello.efi --vtpm', '  sealwright launch --firmware OVMF.fd --kernel vmlinuz --initrd initrd.img --tee tdx --dry-run'])
 class LaunchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = 'VM options (shared with the measure verbs):%n')
     VmOptions vm = new VmOptions()
@@ -105,7 +106,7 @@ class LaunchCommand implements Callable<Integer> {
             try {
                 marker = Pattern.compile(waitFor)
             } catch (PatternSyntaxException e) {
-                throw new RecipeException("--wait-for is not a valid regex: ${e.description}")
+                throw new UsageException("--wait-for is not a valid regex: ${e.description}")
             }
         }
         def caps = HostCapabilities.detect(tools)

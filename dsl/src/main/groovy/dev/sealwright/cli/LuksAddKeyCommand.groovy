@@ -13,7 +13,7 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'add-key', mixinStandardHelpOptions = true, description = ['Add a keyslot for a new passphrase, unlocking with an existing one.'])
 class LuksAddKeyCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'IMAGE')
+    @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
     Path image
     @Option(names = '--key-file', paramLabel = 'FILE', required = true, description = 'an existing passphrase ("-" = stdin)')
     Path keyFile

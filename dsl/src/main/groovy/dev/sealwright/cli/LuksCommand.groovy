@@ -16,12 +16,7 @@ import java.nio.file.Path
 @Command(name = 'luks', mixinStandardHelpOptions = true,
         description = ['LUKS2 volumes in image files, in pure Java (no device-mapper, no root); interoperable with cryptsetup.'],
         subcommands = [LuksFormatCommand, LuksDumpCommand, LuksAddKeyCommand, LuksRemoveKeyCommand, LuksTokenCommand, LuksRepairCommand])
-class LuksCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
-
+class LuksCommand extends GroupCommand {
     /** cryptsetup's default --keyfile-size limit (DEFAULT_KEYFILE_SIZE_MAXKB = 8192). */
     static final InputFiles.Bound KEY_FILE_BOUND = new InputFiles.Bound('a key file', 8 << 20)
 
@@ -62,7 +57,7 @@ class LuksKdfOptions {
             case 'pbkdf2': return Luks2Kdf.pbkdf2(hash, iterations ?: 600000, new byte[0])
             case 'argon2id':
             case 'argon2i': return Luks2Kdf.argon2(pbkdf, iterations ?: 4, memory, parallel, new byte[0])
-            default: throw new CommandLine.ParameterException(new CommandLine(this), "--pbkdf must be pbkdf2, argon2id or argon2i, not '${pbkdf}'")
+            default: throw new UsageException("--pbkdf must be pbkdf2, argon2id or argon2i, not '${pbkdf}'")
         }
     }
 }

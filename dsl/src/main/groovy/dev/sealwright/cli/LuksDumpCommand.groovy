@@ -15,7 +15,7 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'dump', mixinStandardHelpOptions = true, description = ['Show a LUKS2 header (validated like cryptsetup; a damaged copy is reported).'])
 class LuksDumpCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'IMAGE')
+    @Parameters(index = '0', paramLabel = 'IMAGE', description = 'image file holding a LUKS2 header')
     Path image
 
     @Option(names = '--json', description = 'print the header fields and the JSON metadata as JSON')

@@ -3,7 +3,6 @@ package dev.sealwright.cli
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
@@ -18,9 +17,10 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'format', mixinStandardHelpOptions = true,
         description = ['Write a new LUKS2 header (keyslot 0) at the start of IMAGE, like cryptsetup luksFormat: existing data there is lost.',
-                'With --size, IMAGE is created (sparse) if missing.'])
+                'With --size, IMAGE is created (sparse) if missing.'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright luks format disk.img --size 67108864 --generate-key disk.key', '  sealwright luks format disk.img --key-file disk.key --pbkdf pbkdf2 --label data', '  sealwright luks dump disk.img'])
 class LuksFormatCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'IMAGE')
+    @Parameters(index = '0', paramLabel = 'IMAGE', description = 'image file to format (must exist; its first bytes are overwritten)')
     Path image
 
     @ArgGroup(exclusive = true, multiplicity = '1')
@@ -39,11 +39,11 @@ class LuksFormatCommand implements Callable<Integer> {
     Long keyslotsSize
     @Option(names = '--offset', paramLabel = 'BYTES', description = 'data segment offset (default: ${DEFAULT-VALUE})')
     long offset = 16L << 20
-    @Option(names = '--label', paramLabel = 'TEXT')
+    @Option(names = '--label', paramLabel = 'TEXT', description = 'LUKS2 label (default: none)')
     String label = ''
-    @Option(names = '--subsystem', paramLabel = 'TEXT')
+    @Option(names = '--subsystem', paramLabel = 'TEXT', description = 'LUKS2 subsystem label (default: none)')
     String subsystem = ''
-    @Option(names = '--uuid', paramLabel = 'UUID')
+    @Option(names = '--uuid', paramLabel = 'UUID', description = 'volume UUID (default: random)')
     String uuid
     @Option(names = '--size', paramLabel = 'BYTES', description = 'create IMAGE with this size if it does not exist')
     Long size
@@ -66,7 +66,7 @@ class LuksFormatCommand implements Callable<Integer> {
             if (keyslotsSize != null) opts.keyslotsSize(keyslotsSize)
             if (uuid != null) opts.uuid(UUID.fromString(uuid).toString())
         } catch (IllegalArgumentException e) {
-            throw new RecipeException("luks format: ${e.message}")
+            throw new UsageException("luks format: ${e.message}")
         }
         Luks2Volume.format(image, opts, passphrase, entropy).withCloseable { v ->
             println "formatted ${image}: LUKS2 ${v.header().uuid()}, data at ${v.dataOffset()} (${v.dataSize()} bytes, ${v.sectorSize()}-byte sectors), keyslot 0"

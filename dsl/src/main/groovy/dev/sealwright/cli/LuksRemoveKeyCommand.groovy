@@ -13,9 +13,9 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'remove-key', mixinStandardHelpOptions = true, description = ['Remove a keyslot and wipe its key material (like cryptsetup luksKillSlot).'])
 class LuksRemoveKeyCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'IMAGE')
+    @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
     Path image
-    @Option(names = '--key-slot', paramLabel = 'N', required = true)
+    @Option(names = '--key-slot', paramLabel = 'N', required = true, description = 'keyslot to remove')
     int slot
     @Option(names = '--force', description = 'allow removing the last keyslot (the data becomes unrecoverable)')
     boolean force

@@ -8,7 +8,6 @@ import dev.sealwright.disk.luks2.Luks2Volume
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
@@ -19,22 +18,18 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'token', mixinStandardHelpOptions = true, description = ['LUKS2 JSON tokens (e.g. systemd-tpm2).'],
         subcommands = [Add, Remove, ListTokens])
-class LuksTokenCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class LuksTokenCommand extends GroupCommand {
 
     /** A token lives in the JSON area, at most 4 MiB minus the binary header. */
     static final dev.sealwright.engine.InputFiles.Bound TOKEN_BOUND = new dev.sealwright.engine.InputFiles.Bound('a LUKS2 token', 4 << 20)
 
     @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
     static class Add implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
-        @Option(names = '--json-file', paramLabel = 'FILE', required = true)
+        @Option(names = '--json-file', paramLabel = 'FILE', required = true, description = 'the token: a JSON object with "type" and "keyslots" ("-" reads stdin)')
         Path jsonFile
-        @Option(names = '--token-id', paramLabel = 'N', description = 'default: lowest free')
+        @Option(names = '--token-id', paramLabel = 'N', description = 'token number (default: lowest free)')
         int id = -1
 
         @Override
@@ -56,9 +51,9 @@ class LuksTokenCommand implements Runnable {
 
     @Command(name = 'remove', mixinStandardHelpOptions = true, description = ['Remove a token.'])
     static class Remove implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
-        @Option(names = '--token-id', paramLabel = 'N', required = true)
+        @Option(names = '--token-id', paramLabel = 'N', required = true, description = 'token to remove')
         int id
 
         @Override
@@ -71,7 +66,7 @@ class LuksTokenCommand implements Runnable {
 
     @Command(name = 'list', mixinStandardHelpOptions = true, description = ['List tokens (id, type, keyslots), or print them as JSON.'])
     static class ListTokens implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
         @Option(names = '--json', description = 'print the tokens object')
         boolean json

@@ -1,13 +1,16 @@
 package dev.sealwright.cli
 
 import dev.sealwright.Sealwright
+import dev.sealwright.dsl.ParameterOverrideException
 import dev.sealwright.dsl.RecipeErrors
+import dev.sealwright.dsl.Suggestions
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 
+import java.nio.file.AccessDeniedException
 import java.nio.file.Path
 
 /**
@@ -21,16 +24,11 @@ import java.nio.file.Path
         footer = ['', 'Run a recipe:  sealwright run samples/quickstart.groovy',
                 'Explain cache: sealwright plan samples/quickstart.groovy',
                 'Warm start:    short verbs run in a resident JVM (docs/daemon.md; SEALWRIGHT_DAEMON=off disables it)'])
-class Main implements Runnable {
+class Main extends GroupCommand {
     static final int OK = 0, FAILED = 1, USAGE = 2
 
     @Option(names = '--debug', description = 'show stack traces of errors', scope = CommandLine.ScopeType.INHERIT)
     boolean debug
-
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
 
     static void main(String[] args) {
         System.exit(execute(args))
@@ -45,7 +43,7 @@ class Main implements Runnable {
             launch: LaunchCommand, uki: UkiCommand, initramfs: InitramfsCommand,
             tpm: TpmCommand, uefi: UefiCommand, eventlog: EventlogCommand,
             vault: VaultCommand, enroll: EnrollCommand, kbs: KbsCommand,
-            doctor: DoctorCommand, help: CommandLine.HelpCommand,
+            doctor: DoctorCommand, completion: CompletionCommand, help: CommandLine.HelpCommand,
     ] as LinkedHashMap<String, Class<?>>
 
     /** The command line for {@code args}: the named verb alone, or every verb when there is none (help, usage errors). */
@@ -64,17 +62,54 @@ class Main implements Runnable {
         def cli = commandLine(args)
         cli.executionExceptionHandler = { Exception e, CommandLine cmd, CommandLine.ParseResult parsed ->
             boolean debug = parsed.matchedOption('--debug') != null || args.contains('--debug')
-            if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
-            else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
+            int code = report(e, cmd)
             if (debug) e.printStackTrace()
-            return e instanceof dev.sealwright.dsl.UnknownParameterException ? USAGE : FAILED
+            return code
         } as CommandLine.IExecutionExceptionHandler
         cli.parameterExceptionHandler = { CommandLine.ParameterException e, String[] a ->
-            System.err.println("sealwright: ${e.message}")
-            System.err.println("try: ${e.commandLine.commandSpec.qualifiedName()} --help")
-            return USAGE
+            usageError(parseErrorMessage(e), e.commandLine)
         } as CommandLine.IParameterExceptionHandler
         return cli.execute(args)
+    }
+
+    /** One line (a recipe error adds its source line) for an error a command threw; returns the exit code. */
+    static int report(Exception e, CommandLine cmd) {
+        if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.message, cmd)
+        AccessDeniedException denied = (AccessDeniedException) causes(e).find { it instanceof AccessDeniedException }
+        if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${denied.file}: permission denied")
+        else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
+        else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
+        return FAILED
+    }
+
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> chain = []
+        for (Throwable t = e; t != null && !chain.contains(t); t = t.cause) chain << t
+        chain
+    }
+
+    private static int usageError(String message, CommandLine cmd) {
+        System.err.println("sealwright: ${message}")
+        System.err.println("try: ${cmd.commandSpec.qualifiedName()} --help")
+        USAGE
+    }
+
+    /** picocli's message, with the nearest verb or option suggested for a mistyped one. */
+    private static String parseErrorMessage(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException)) return e.message
+        def unmatched = (CommandLine.UnmatchedArgumentException) e
+        CommandLine.Model.CommandSpec spec = e.commandLine.commandSpec
+        String first = unmatched.unmatched ? unmatched.unmatched[0] : null
+        if (first == null) return e.message
+        if (first.startsWith('-')) {
+            String name = first.contains('=') ? first.substring(0, first.indexOf('=')) : first
+            return "${e.message}${Suggestions.hint(name, spec.optionsMap().keySet())}"
+        }
+        if (!spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()) {
+            String known = spec.subcommands().keySet().join(', ')
+            return "unknown command '${first}' for ${spec.qualifiedName()}${Suggestions.hint(first, spec.subcommands().keySet())} (commands: ${known})"
+        }
+        e.message
     }
 
     static class VersionProvider implements CommandLine.IVersionProvider {

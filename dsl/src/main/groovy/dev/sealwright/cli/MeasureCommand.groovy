@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 
 /** {@code sealwright measure ...}: predict launch measurements offline; replay and diff event logs. */
@@ -9,9 +8,5 @@ import picocli.CommandLine.Command
 @Command(name = 'measure', mixinStandardHelpOptions = true,
         description = ['Predict launch measurements offline (TDX MRTD/RTMRs, SEV-SNP launch digest); replay and diff event logs.'],
         subcommands = [MeasureTdxCommand, MeasureSnpCommand, MeasureProfilesCommand, MeasureVtpmCommand, EventlogReplayCommand, EventlogDiffCommand])
-class MeasureCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class MeasureCommand extends GroupCommand {
 }

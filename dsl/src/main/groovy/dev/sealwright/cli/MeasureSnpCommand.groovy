@@ -46,10 +46,10 @@ class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = '--vcpu-family', paramLabel = 'N', description = 'vCPU family (with --vcpu-model and --vcpu-stepping)')
     Integer vcpuFamily
 
-    @Option(names = '--vcpu-model', paramLabel = 'N', defaultValue = '0')
+    @Option(names = '--vcpu-model', paramLabel = 'N', defaultValue = '0', description = 'vCPU model, with --vcpu-family (default: ${DEFAULT-VALUE})')
     int vcpuModel
 
-    @Option(names = '--vcpu-stepping', paramLabel = 'N', defaultValue = '0')
+    @Option(names = '--vcpu-stepping', paramLabel = 'N', defaultValue = '0', description = 'vCPU stepping, with --vcpu-family (default: ${DEFAULT-VALUE})')
     int vcpuStepping
 
     @Option(names = '--vmm-type', paramLabel = 'VMM', defaultValue = 'QEMU', description = 'QEMU | ec2 | ec2-legacy | gce (default: ${DEFAULT-VALUE})')
@@ -58,10 +58,10 @@ class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = '--kernel', paramLabel = 'FILE', description = 'kernel for measured direct boot (QEMU kernel-hashes=on)')
     Path kernel
 
-    @Option(names = '--initrd', paramLabel = 'FILE')
+    @Option(names = '--initrd', paramLabel = 'FILE', description = 'initrd measured with --kernel (QEMU -initrd)')
     Path initrd
 
-    @Option(names = '--append', paramLabel = 'CMDLINE')
+    @Option(names = '--append', paramLabel = 'CMDLINE', description = 'kernel command line measured with --kernel (QEMU -append)')
     String append
 
     @Option(names = '--guest-features', paramLabel = 'HEX', defaultValue = '0x1', description = 'VMSA SEV_FEATURES (default ${DEFAULT-VALUE}; 0x21 for hosts with debug_swap)')

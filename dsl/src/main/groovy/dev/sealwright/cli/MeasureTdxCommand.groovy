@@ -2,13 +2,13 @@ package dev.sealwright.cli
 
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.VmSpec
+import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
@@ -28,7 +28,8 @@ import java.util.concurrent.Callable
 @Command(name = 'tdx', mixinStandardHelpOptions = true,
         description = ['Predict MRTD and RTMR0..3 of a QEMU/KVM TD booted with an OVMF/TDVF firmware and a kernel (--kernel K [--initrd I --cmdline S]),',
                 'a UKI booted directly (--kernel X.efi) or a UKI booted from the ESP of a GPT disk (--uki X.efi [--boot-disk DISK]).',
-                'The VM options are those of sealwright launch. A register whose inputs this build cannot compute is reported as such, never guessed.'])
+                'The VM options are those of sealwright launch. A register whose inputs this build cannot compute is reported as such, never guessed.'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright measure tdx --firmware OVMF.fd --kernel vmlinuz --initrd initrd.img --cmdline "console=ttyS0" --json', '  sealwright measure tdx --firmware OVMF.fd --uki hello.efi --profile qemu-10 --eventlog predicted.json', '  sealwright measure profiles'])
 class MeasureTdxCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = 'VM options (shared with sealwright launch):%n')
     VmOptions vm = new VmOptions()
@@ -36,7 +37,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the target (affects the ACPI tables only, which need --acpi)')
     int disks = 0
 
-    @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles)')
+    @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles)', completionCandidates = Completions.ProfileNames)
     String profile = 'qemu-10'
 
     @Option(names = '--secure-boot', paramLabel = 'absent|0|1', description = 'override the profile\'s SecureBoot variable measurement')
@@ -74,9 +75,9 @@ class MeasureTdxCommand implements Callable<Integer> {
         TdxInputs inputs
         VmSpec spec = null
         if (vm.kernel == null && vm.uki == null) {
-            if (vm.initrd != null || vm.cmdline != null) throw new RecipeException('--initrd and --cmdline go with --kernel')
+            if (vm.initrd != null || vm.cmdline != null) throw new UsageException('--initrd and --cmdline go with --kernel')
             if (bootDisk != null) throw new RecipeException('--boot-disk goes with --uki')
-            if (vm.firmware == null) throw new RecipeException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
+            if (vm.firmware == null) throw new UsageException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
             inputs = TdxInputs.firmwareOnly(vm.firmware, VmSpec.parseMemory(vm.memory) << 20, vm.cpus, blobs, p)
         } else {
             if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'vtpm', mixinStandardHelpOptions = true,
         description = ['Predict the vTPM PCRs 0-15 (sha256 and sha384) of a QEMU + OVMF + swtpm VM booting a systemd-stub UKI from its ESP.',
-                'A PCR whose events this build cannot compute is reported as such, never guessed.'])
+                'A PCR whose events this build cannot compute is reported as such, never guessed.'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright measure vtpm --firmware-code /usr/share/OVMF/OVMF_CODE_4M.fd --firmware-vars /usr/share/OVMF/OVMF_VARS_4M.fd --uki hello.efi --json'])
 class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--firmware-code', required = true, paramLabel = 'F', description = 'OVMF code file (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd); checked against --secure-boot')
     Path firmwareCode

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'plan', mixinStandardHelpOptions = true,
-        description = ['Show every step, whether it would run or is cached, and for each step that would run, what changed since its last run.'])
+        description = ['Show every step, whether it would run or is cached, and for each step that would run, what changed since its last run.'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright plan samples/checksummed.groovy', '  sealwright plan samples/checksummed.groovy -p title=changed --json'])
 class PlanCommand implements Callable<Integer> {
     @Mixin
     RecipeOptions recipe

@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 
 /** {@code sealwright quote show|verify}: DCAP quote inspection and verification. */
@@ -9,11 +8,7 @@ import picocli.CommandLine.Command
 @Command(name = 'quote', mixinStandardHelpOptions = true,
         description = ['Show or verify Intel DCAP quotes (v3 SGX, v4/v5 TDX).'],
         subcommands = [QuoteShowCommand, QuoteVerifyCommand, QuoteSimulateCommand])
-class QuoteCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class QuoteCommand extends GroupCommand {
 
     /** Flattens nested field maps to {@code a.b.c  value} lines. */
     static void printFields(Map<String, Object> fields, String prefix = '') {

@@ -3,7 +3,6 @@ package dev.sealwright.cli
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.attest.sim.SimulatedTdxProvider
 import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
@@ -62,9 +61,9 @@ class QuoteSimulateCommand implements Callable<Integer> {
         try {
             b = Hex.parse(hex.toLowerCase().replaceFirst('^0x', ''))
         } catch (IllegalArgumentException e) {
-            throw new RecipeException("${option}: \"${hex}\" is not hex")
+            throw new UsageException("${option}: \"${hex}\" is not hex")
         }
-        if (b.length > size) throw new RecipeException("${option}: ${b.length} bytes, at most ${size}")
+        if (b.length > size) throw new UsageException("${option}: ${b.length} bytes, at most ${size}")
         return Arrays.copyOf(b, size)
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable
 @Command(name = 'verify', mixinStandardHelpOptions = true,
         description = ['Verify a DCAP quote: PCK chain to the Intel SGX Root CA, CRLs, QE report, attestation key,',
                 'quote signature, QE identity and TCB info -> TCB status with advisory IDs; then policy checks.',
-                'Exit 0 when verified and accepted, 1 when rejected (the failing check is named).'])
+                'Exit 0 when verified and accepted, 1 when rejected (the failing check is named).'],
+        footerHeading = '%nExamples:%n', footer = ['  sealwright quote verify quote.bin --collateral collateral.json --json', '  sealwright quote verify quote.bin --pcs https://api.trustedservices.intel.com --mrtd HEX --rtmr 0=HEX'])
 class QuoteVerifyCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'QUOTE', description = 'quote file (binary, or hex text)')
     Path file
@@ -80,7 +81,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
         QuoteVerification v
         List<String> policyChecks
         try {
-            if (collateral != null && pcs != null) throw new RecipeException('give --collateral or --pcs, not both')
+            if (collateral != null && pcs != null) throw new UsageException('give --collateral or --pcs, not both')
             Collateral c = collateral != null ? Collateral.read(collateral) : pcs != null ? new PcsClient(pcs).fetch(quote) : null
             v = c == null ? verifier.verifySignatures(quote, when) : verifier.verify(quote, c, when)
             policyChecks = policy().check(quote, v)
@@ -106,7 +107,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
         if (policyFile) p = p.withJson(policyFile)
         if (mrtd) p = p.withMrTd(hex('--mrtd', mrtd))
         rtmrs?.each { Integer i, String h ->
-            if (i < 0 || i > 3) throw new RecipeException("--rtmr ${i}: RTMR index must be 0..3")
+            if (i < 0 || i > 3) throw new UsageException("--rtmr ${i}: RTMR index must be 0..3")
             p = p.withRtmr(i, hex('--rtmr', h))
         }
         if (reportData) p = p.withReportData(hex('--report-data', reportData))
@@ -119,7 +120,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
         try {
             return Hex.parse(value.toLowerCase().replaceFirst('^0x', ''))
         } catch (IllegalArgumentException e) {
-            throw new RecipeException("${option}: \"${value}\" is not hex")
+            throw new UsageException("${option}: \"${value}\" is not hex")
         }
     }
 
@@ -129,7 +130,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
         try {
             return Instant.parse(s)
         } catch (DateTimeParseException e) {
-            throw new RecipeException("--at ${s}: not an ISO-8601 instant (e.g. 2025-07-19T10:00:34Z) or unix seconds")
+            throw new UsageException("--at ${s}: not an ISO-8601 instant (e.g. 2025-07-19T10:00:34Z) or unix seconds")
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.sealwright.cli
 
 import dev.sealwright.dsl.RecipeLibraries
 import dev.sealwright.dsl.RecipeLibrary
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.dsl.Suggestions
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Parameters
@@ -11,12 +11,13 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'recipes', mixinStandardHelpOptions = true, description = 'List recipe libraries, or show one library or recipe.',
+        footerHeading = '%nExamples:%n', footer = ['  sealwright recipes list', '  sealwright recipes show NAME', '  sealwright recipes show NAME.RECIPE'],
         subcommands = [RecipesCommand.ListCommand, RecipesCommand.ShowCommand])
 class RecipesCommand implements Callable<Integer> {
     @Override
     Integer call() { new ListCommand().call() }
 
-    @Command(name = 'list', description = 'libraries available to `use`, with their recipes')
+    @Command(name = 'list', mixinStandardHelpOptions = true, description = 'List the libraries available to `use`, with their recipes.')
     static class ListCommand implements Callable<Integer> {
         @Override
         Integer call() {
@@ -29,21 +30,21 @@ class RecipesCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = 'show', description = 'one library (NAME) or recipe (NAME.RECIPE) with its parameters')
+    @Command(name = 'show', mixinStandardHelpOptions = true, description = 'Show one library (NAME) or recipe (NAME.RECIPE) with its parameters.')
     static class ShowCommand implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'NAME[.RECIPE]')
+        @Parameters(index = '0', paramLabel = 'NAME[.RECIPE]', description = 'a library, or one of its recipes', completionCandidates = Completions.RecipeNames)
         String name
 
         @Override
         Integer call() {
             String libName = name.contains('.') ? name.substring(0, name.indexOf('.')) : name
             RecipeLibrary lib = RecipeLibraries.byName(libName)
-            if (lib == null) throw new RecipeException("unknown recipe library '${libName}' (available: ${RecipeLibraries.available().join(', ')})")
+            if (lib == null) throw new UsageException("unknown recipe library '${libName}'${Suggestions.hint(libName, RecipeLibraries.available())} (available: ${RecipeLibraries.available().join(', ')})")
             def wanted = name.contains('.') ? [name.substring(name.indexOf('.') + 1)] : lib.recipes.keySet() as List
             println "${lib.name}@${lib.version}: ${lib.description}   (use '${lib.name}@${lib.version.tokenize('.')[0]}')"
             wanted.each { String r ->
                 RecipeLibrary.Fragment f = lib.recipes[r]
-                if (f == null) throw new RecipeException("recipe library ${lib.name} has no recipe '${r}' (recipes: ${lib.recipes.keySet().join(', ')})")
+                if (f == null) throw new UsageException("recipe library ${lib.name} has no recipe '${r}'${Suggestions.hint(r, lib.recipes.keySet())} (recipes: ${lib.recipes.keySet().join(', ')})")
                 println "\n${lib.name}.${f.name}: ${f.description}"
                 f.params.each { String p, Map<String, Object> spec ->
                     println "  ${p.padRight(10)} ${spec.required ? 'required' : 'default ' + spec.default}: ${spec.description}"

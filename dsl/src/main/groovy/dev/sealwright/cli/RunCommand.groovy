@@ -18,7 +18,8 @@ import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 
 @CompileStatic
-@Command(name = 'run', mixinStandardHelpOptions = true, description = 'Run a recipe, reusing cached step results.')
+@Command(name = 'run', mixinStandardHelpOptions = true, description = 'Run a recipe, reusing cached step results.',
+        footerHeading = '%nExamples:%n', footer = ['  sealwright run samples/checksummed.groovy', '  sealwright run samples/checksummed.groovy -p title=demo --jobs 2 --report run.json', '  sealwright run recipe.groovy -C /tmp/work --fresh'])
 class RunCommand implements Callable<Integer> {
     @Mixin
     RecipeOptions recipe

@@ -1,7 +1,6 @@
 package dev.sealwright.cli
 
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 
 /** {@code sealwright snp ...}: SEV-SNP launch artefacts. */
@@ -9,9 +8,5 @@ import picocli.CommandLine.Command
 @Command(name = 'snp', mixinStandardHelpOptions = true,
         description = ['SEV-SNP launch artefacts (ID block and ID auth) and SIMULATED attestation reports.'],
         subcommands = [SnpIdBlockCommand, SnpSimulateCommand])
-class SnpCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class SnpCommand extends GroupCommand {
 }

@@ -48,7 +48,7 @@ class TpmSealCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        if ((luks2Token == null) != (keyslot == null)) throw new RecipeException('--luks2-token and --keyslot go together')
+        if ((luks2Token == null) != (keyslot == null)) throw new UsageException('--luks2-token and --keyslot go together')
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {

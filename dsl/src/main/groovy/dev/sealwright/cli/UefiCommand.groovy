@@ -1,16 +1,11 @@
 package dev.sealwright.cli
 
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 
 @CompileStatic
 @Command(name = 'uefi', mixinStandardHelpOptions = true,
         description = ['UEFI Secure Boot configuration: variable stores, signature lists, uefi-config.json.'],
         subcommands = [UefiConfigCommand])
-class UefiCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class UefiCommand extends GroupCommand {
 }

@@ -2,7 +2,6 @@ package dev.sealwright.cli
 
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
 import dev.sealwright.tpm.SealedFiles
 import dev.sealwright.uefi.UefiCertDirectory
 import dev.sealwright.uefi.UefiConfig
@@ -38,7 +37,7 @@ class UefiConfigCommand implements Callable<Integer> {
     @Override
     Integer call() {
         overwrite.refuseExisting(output)
-        if ((certs == null) == (vars == null)) throw new RecipeException('uefi config needs exactly one of --vars FILE and --certs DIR')
+        if ((certs == null) == (vars == null)) throw new UsageException('uefi config needs exactly one of --vars FILE and --certs DIR')
         def config = certs != null ? UefiCertDirectory.read(certs, omitsReadyToBoot)
                 : UefiConfig.fromVariableStore(VariableStore.read(dev.sealwright.engine.InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), omitsReadyToBoot)
         AtomicFiles.write(output, Json.pretty(config.toJson()).getBytes('UTF-8'))

@@ -15,11 +15,7 @@ import java.util.concurrent.Callable
 @CompileStatic
 @Command(name = 'uki', mixinStandardHelpOptions = true, description = ['Look inside Unified Kernel Images.'],
         subcommands = [UkiInspectCommand])
-class UkiCommand implements Runnable {
-    @Override
-    void run() {
-        picocli.CommandLine.usage(this, System.out)
-    }
+class UkiCommand extends GroupCommand {
 }
 
 @CompileStatic

@@ -20,7 +20,7 @@ class VaultCommand {
 
     @Command(name = 'init', mixinStandardHelpOptions = true, description = 'create a new random seed file (0600); never overwrites without --force')
     static class Init implements Callable<Integer> {
-        @Option(names = '--seed', required = true, paramLabel = 'FILE')
+        @Option(names = '--seed', required = true, paramLabel = 'FILE', description = 'seed file to create (0600)')
         Path seed
 
         @Option(names = '--force', description = 'replace an existing seed (every key derived from it is lost)')
@@ -46,13 +46,13 @@ class VaultCommand {
     @Command(name = 'respond', mixinStandardHelpOptions = true,
             description = ['answer a TD key request (key_req.dat) with key_msg.dat, as the quex vault file contract does'])
     static class Respond implements Callable<Integer> {
-        @Option(names = '--seed', required = true, paramLabel = 'FILE')
+        @Option(names = '--seed', required = true, paramLabel = 'FILE', description = 'the vault seed written by vault init')
         Path seed
 
-        @Option(names = '--request', required = true, paramLabel = 'key_req.dat')
+        @Option(names = '--request', required = true, paramLabel = 'key_req.dat', description = 'key request written by the TD')
         Path request
 
-        @Option(names = '--out', required = true, paramLabel = 'key_msg.dat')
+        @Option(names = '--out', required = true, paramLabel = 'key_msg.dat', description = 'write the key message for the TD here')
         Path out
 
         @Option(names = '--quote-out', paramLabel = 'quote.dat', description = 'also write the vault quote (needs --sim-identity)')
@@ -69,7 +69,7 @@ class VaultCommand {
             overwrite.refuseExisting(out, quoteOut)
             def req = TdKeyRequest.decode(InputFiles.read(request,
                     new InputFiles.Bound('a quex key request', TdKeyRequest.SIZE)), request.toString())
-            if ((quoteOut == null) != (simIdentity == null)) throw new RecipeException('--quote-out and --sim-identity go together')
+            if ((quoteOut == null) != (simIdentity == null)) throw new UsageException('--quote-out and --sim-identity go together')
             def vault = SoftwareVault.fromSeedFile(seed)
             if (quoteOut == null) {
                 AtomicFiles.write(out, vault.respond(req).encode())

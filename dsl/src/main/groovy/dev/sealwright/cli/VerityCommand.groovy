@@ -5,7 +5,6 @@ import dev.sealwright.disk.verity.VerityTree
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
-import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
@@ -19,11 +18,7 @@ import java.util.concurrent.Callable
 @Command(name = 'verity', mixinStandardHelpOptions = true,
         description = ['dm-verity hash trees, compatible with veritysetup (superblock + tree in a separate hash file).'],
         subcommands = [Format, Verify])
-class VerityCommand implements Runnable {
-    @Override
-    void run() {
-        CommandLine.usage(this, System.out)
-    }
+class VerityCommand extends GroupCommand {
 
     /** A root hash file: one hex digest and a newline. */
     static final dev.sealwright.engine.InputFiles.Bound ROOT_HASH_BOUND = new dev.sealwright.engine.InputFiles.Bound('a root hash file', 4 << 10)
@@ -32,21 +27,22 @@ class VerityCommand implements Runnable {
         dev.sealwright.engine.InputFiles.requireImage(p, 'verity device')
     }
 
-    @Command(name = 'format', mixinStandardHelpOptions = true, description = ['Write the superblock and hash tree of DATA to HASH and print the root hash.'])
+    @Command(name = 'format', mixinStandardHelpOptions = true, description = ['Write the superblock and hash tree of DATA to HASH and print the root hash.'],
+            footerHeading = '%nExamples:%n', footer = ['  sealwright verity format rootfs.img rootfs.hash --root-hash-file roothash.txt', '  sealwright verity format data.img data.hash --salt - --data-block-size 4096'])
     static class Format implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'DATA')
+        @Parameters(index = '0', paramLabel = 'DATA', description = 'data image the tree covers (a whole number of data blocks is hashed)')
         Path data
-        @Parameters(index = '1', paramLabel = 'HASH')
+        @Parameters(index = '1', paramLabel = 'HASH', description = 'hash file: verity superblock followed by the hash tree')
         Path hash
-        @Option(names = '--salt', paramLabel = 'HEX', description = 'default: 32 random bytes; "-" for none')
+        @Option(names = '--salt', paramLabel = 'HEX', description = 'salt in hex (default: 32 random bytes; "-" for none)')
         String salt
-        @Option(names = '--uuid', paramLabel = 'UUID', description = 'default: random')
+        @Option(names = '--uuid', paramLabel = 'UUID', description = 'superblock UUID (default: random)')
         String uuid
         @Option(names = '--hash', paramLabel = 'ALG', description = 'sha256, sha512 or sha1 (default: ${DEFAULT-VALUE})')
         String algorithm = 'sha256'
-        @Option(names = '--data-block-size', paramLabel = 'BYTES')
+        @Option(names = '--data-block-size', paramLabel = 'BYTES', description = 'data block size, a power of two from 512 to 1 MiB (default: ${DEFAULT-VALUE})')
         int dataBlockSize = 4096
-        @Option(names = '--hash-block-size', paramLabel = 'BYTES')
+        @Option(names = '--hash-block-size', paramLabel = 'BYTES', description = 'hash block size, a power of two from 512 to 1 MiB (default: ${DEFAULT-VALUE})')
         int hashBlockSize = 4096
         @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'also write the root hash (hex) to FILE')
         Path rootHashFile
@@ -62,7 +58,7 @@ class VerityCommand implements Runnable {
             try {
                 saltBytes = salt == null ? randomSalt() : salt == '-' ? new byte[0] : HexFormat.of().parseHex(salt)
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("--salt: not a hex string: ${salt}")
+                throw new UsageException("--salt: not a hex string: ${salt}")
             }
             VeritySuperblock sb
             try {
@@ -70,7 +66,7 @@ class VerityCommand implements Runnable {
                 if (blocks == 0) throw new RecipeException("${data}: smaller than one ${dataBlockSize}-byte data block")
                 sb = new VeritySuperblock(1, uuid != null ? UUID.fromString(uuid) : UUID.randomUUID(), algorithm, dataBlockSize, hashBlockSize, blocks, saltBytes)
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("verity format: ${e.message}")
+                throw new UsageException("verity format: ${e.message}")
             }
             def root = HexFormat.of().formatHex(new VerityTree(sb).format(data, hash))
             if (rootHashFile != null) AtomicFiles.write(rootHashFile, (root + '\n').getBytes('UTF-8'))
@@ -92,15 +88,16 @@ class VerityCommand implements Runnable {
         }
     }
 
-    @Command(name = 'verify', mixinStandardHelpOptions = true, description = ['Check DATA against the tree in HASH and the root hash.'])
+    @Command(name = 'verify', mixinStandardHelpOptions = true, description = ['Check DATA against the tree in HASH and the root hash.'],
+            footerHeading = '%nExamples:%n', footer = ['  sealwright verity verify rootfs.img rootfs.hash --root-hash-file roothash.txt'])
     static class Verify implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'DATA')
+        @Parameters(index = '0', paramLabel = 'DATA', description = 'data image the tree covers (a whole number of data blocks is hashed)')
         Path data
-        @Parameters(index = '1', paramLabel = 'HASH')
+        @Parameters(index = '1', paramLabel = 'HASH', description = 'hash file: verity superblock followed by the hash tree')
         Path hash
-        @Parameters(index = '2', paramLabel = 'ROOT_HASH', arity = '0..1')
+        @Parameters(index = '2', paramLabel = 'ROOT_HASH', arity = '0..1', description = 'expected root hash (hex), as printed by verity format')
         String rootHash
-        @Option(names = '--root-hash-file', paramLabel = 'FILE')
+        @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'read the expected root hash (hex) from FILE instead')
         Path rootHashFile
 
         @Override
@@ -108,7 +105,7 @@ class VerityCommand implements Runnable {
             requireFile(data)
             requireFile(hash)
             String root = rootHash ?: (rootHashFile != null ? dev.sealwright.engine.InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
-            if (root == null) throw new RecipeException('verity verify: give ROOT_HASH or --root-hash-file')
+            if (root == null) throw new UsageException('verity verify: give ROOT_HASH or --root-hash-file')
             String source = rootHash != null ? 'ROOT_HASH' : rootHashFile.toString()
             byte[] rootBytes
             try {

@@ -32,13 +32,13 @@ class Params {
                 default: return text
             }
         } catch (NumberFormatException ignored) {
-            throw new RecipeException("-p ${name}=${text}: expected ${like.getClass().simpleName.toLowerCase()} like the default (${like})")
+            throw new ParameterOverrideException("-p ${name}=${text}: expected ${like.getClass().simpleName.toLowerCase()} like the default (${like})")
         }
     }
 
     def propertyMissing(String name) {
         if (!values.containsKey(name))
-            throw new RecipeException("parameter '${name}' is not declared in params { } (declared: ${values.keySet().join(', ') ?: 'none'})", locator.here(name))
+            throw new RecipeException("parameter '${name}' is not declared in params { }${Suggestions.hint(name, values.keySet())} (declared: ${values.keySet().join(', ') ?: 'none'})", locator.here(name))
         return values[name]
     }
 
@@ -52,7 +52,7 @@ class Params {
     void checkOverrides() {
         def unknown = overrides.keySet() - values.keySet()
         if (unknown)
-            throw new UnknownParameterException("unknown parameter${unknown.size() > 1 ? 's' : ''} ${unknown.join(', ')} given with -p (declared: ${values.keySet().join(', ') ?: 'none'})")
+            throw new ParameterOverrideException("unknown parameter${unknown.size() > 1 ? 's' : ''} ${unknown.join(', ')} given with -p${unknown.size() == 1 ? Suggestions.hint(unknown[0], values.keySet()) : ''} (declared: ${values.keySet().join(', ') ?: 'none'})")
     }
 }
 
@@ -71,7 +71,7 @@ class ParamsSpec {
     }
 }
 
-/** A {@code -p} override naming no declared parameter: a command-line (usage) error, not a recipe line. */
-class UnknownParameterException extends RecipeException {
-    UnknownParameterException(String message) { super(message) }
+/** A wrong {@code -p} override (naming no declared parameter, or a value unlike the default): a command-line (usage) error, not a recipe line. */
+class ParameterOverrideException extends RecipeException {
+    ParameterOverrideException(String message) { super(message) }
 }

@@ -3,6 +3,7 @@ package dev.sealwright.dsl
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.engine.SourceLocation
+import dev.sealwright.engine.StepTypes
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage
 
@@ -46,7 +47,7 @@ class RecipeLoader {
         try {
             script.run()
         } catch (RecipeException e) {
-            if (e.location().known() || e instanceof UnknownParameterException) throw e
+            if (e.location().known() || e instanceof ParameterOverrideException) throw e
             throw new RecipeException(e.message, locator.locate(e), e.cause)
         } catch (MissingPropertyException e) {
             throw new RecipeException("unknown name '${e.property}'", locator.locate(e, e.property), e)
@@ -54,8 +55,8 @@ class RecipeLoader {
             if (e.method == 'call' && e.type == StepHandle)
                 throw new RecipeException("a step handle is being called: a variable on this line has the same name as an option; rename the variable",
                         locator.locate(e), e)
-            def args = e.arguments.collect { it == null ? 'null' : it.getClass().simpleName }.join(', ')
-            throw new RecipeException("no step or function '${e.method}(${args})'", locator.locate(e, e.method), e)
+            def args = e.arguments.collect { it == null ? 'null' : it instanceof Closure ? '{ }' : it.getClass().simpleName }.join(', ')
+            throw new RecipeException("no step or function '${e.method}(${args})'${Suggestions.hint(e.method, StepTypes.all()*.name())}", locator.locate(e, e.method), e)
         } catch (Exception e) {
             throw new RecipeException("${e.getClass().simpleName}: ${e.message}", locator.locate(e), e)
         }

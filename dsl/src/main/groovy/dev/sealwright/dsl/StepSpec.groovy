@@ -55,7 +55,7 @@ class StepSpec {
     }
 
     private RecipeException unknown(String name) {
-        new RecipeException("unknown option '${name}' for step ${type.name()} (known: ${type.options()*.name().join(', ')})", pipeline.locator.here(name))
+        new RecipeException("unknown option '${name}' for step ${type.name()}${Suggestions.hint(name, type.options()*.name())} (known: ${type.options()*.name().join(', ')})", pipeline.locator.here(name))
     }
 
     def methodMissing(String name, Object args) {

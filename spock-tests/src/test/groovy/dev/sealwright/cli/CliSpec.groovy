@@ -21,7 +21,7 @@ class CliSpec extends Specification {
         with(Cli.run('--version')) { exitCode == 0 && out.startsWith('sealwright ') }
         with(Cli.run('run', '--frobnicate', quickstart)) { exitCode == 2 && err.contains("Unknown option: '--frobnicate'") }
         with(Cli.run('nosuchverb')) { exitCode == 2 }
-        with(Cli.run('run', quickstart, '-p', 'nosuch=1', '-C', work.toString())) { exitCode == 2 && err.trim() == 'unknown parameter nosuch given with -p (declared: title, epoch)' }
+        with(Cli.run('run', quickstart, '-p', 'nosuch=1', '-C', work.toString())) { exitCode == 2 && err.readLines()[0] == 'sealwright: unknown parameter nosuch given with -p (declared: title, epoch)' }
     }
 
     def "the quickstart runs, a second run executes nothing, and plan shows every step cached"() {
@@ -91,7 +91,7 @@ class CliSpec extends Specification {
 
         then:
         plain.exitCode == 1
-        plain.err.readLines() == ["broken.groovy:2:14: unknown option 'form' for step digest (known: from)",
+        plain.err.readLines() == ["broken.groovy:2:14: unknown option 'form' for step digest; did you mean from? (known: from)",
                                   " 2 |     digest { form file('.') }",
                                   "   |              ^"]
         debug.exitCode == 1
@@ -122,6 +122,6 @@ class CliSpec extends Specification {
         expect:
         with(Cli.run('steps')) { exitCode == 0 && ['archive', 'extract', 'digest', 'manifest', 'exec'].every { t -> out.contains(t) } }
         with(Cli.run('steps', 'extract')) { exitCode == 0 && out.contains('archive    file or step output, required') }
-        with(Cli.run('steps', 'nope')) { exitCode == 1 && err.startsWith("unknown step type 'nope'") }
+        with(Cli.run('steps', 'nope')) { exitCode == 2 && err.startsWith("sealwright: unknown step type 'nope'") }
     }
 }

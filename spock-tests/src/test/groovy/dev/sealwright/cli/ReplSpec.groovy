@@ -61,7 +61,7 @@ class ReplSpec extends Specification {
         def text = session("pipeline('r') {\n  digest { frm file('site') }\n}\nx = 1\nx\n")
 
         then:
-        text.contains("repl.groovy:2:12: unknown option 'frm' for step digest (known: from)")
+        text.contains("repl.groovy:2:12: unknown option 'frm' for step digest; did you mean from? (known: from)")
         text.contains('===> 1')
     }
 

@@ -105,14 +105,14 @@ class RecipeErrorsSpec extends Specification {
             pipeline('p') {
                 params { name = 'a' }
                 manifest { files file('data'); title params.nmae }
-            }''').readLines()[0] == "recipe.groovy:3:49: parameter 'nmae' is not declared in params { } (declared: name)"
+            }''').readLines()[0] == "recipe.groovy:3:49: parameter 'nmae' is not declared in params { }; did you mean name? (declared: name)"
 
         and:
         error('''
             pipeline('p') {
                 params { name = 'a' }
                 manifest { files file('data'); title params.name }
-            }''', [nmae: 'b']).readLines()[0] == 'unknown parameter nmae given with -p (declared: name)'
+            }''', [nmae: 'b']).readLines()[0] == 'unknown parameter nmae given with -p; did you mean name? (declared: name)'
     }
 
     def "-p overrides convert to the type of the default"() {
@@ -127,12 +127,12 @@ class RecipeErrorsSpec extends Specification {
         r.params == [epoch: 1700000000, label: 'b', strict: true]
         r.pipeline.step('archive').options().mtime == 1700000000L
 
-        expect: 'a value that does not convert is reported at the params block'
+        expect: 'a value that does not convert is a command-line (usage) error, like an unknown name'
         error('''
             pipeline('p') {
                 params { epoch = 0 }
                 archive { from file('data'); mtime params.epoch }
-            }''', [epoch: 'yesterday']).readLines()[0] == 'recipe.groovy:2:5: -p epoch=yesterday: expected integer like the default (0)'
+            }''', [epoch: 'yesterday']).readLines()[0] == '-p epoch=yesterday: expected integer like the default (0)'
     }
 
     def "an unknown name or step is reported at its line"() {

@@ -127,7 +127,7 @@ class QuoteCliSpec extends Specification {
             exitCode == 1 && err.contains("${dir.resolve('nope')}: no such file (a DCAP quote)")
         }
         with(Cli.run('quote', 'verify', f(TDX), '--at', 'yesterday')) {
-            exitCode == 1 && err.contains('--at yesterday: not an ISO-8601 instant')
+            exitCode == 2 && err.contains('--at yesterday: not an ISO-8601 instant')
         }
     }
 }
