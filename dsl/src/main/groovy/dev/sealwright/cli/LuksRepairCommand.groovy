@@ -13,7 +13,7 @@ import java.util.concurrent.Callable
         description = ['Rewrite both LUKS2 header copies from the valid one (like cryptsetup repair): fixes a damaged or older copy ' +
                 'and drops leftover KDF parameters. The other luks verbs never write a header they only read.'])
 class LuksRepairCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'IMAGE')
+    @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image whose damaged header copy is rewritten from the good one')
     Path image
 
     @Override

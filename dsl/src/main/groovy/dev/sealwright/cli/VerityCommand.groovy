@@ -112,7 +112,8 @@ class VerityCommand extends GroupCommand {
                 rootBytes = HexFormat.of().parseHex(root)
             } catch (IllegalArgumentException e) {
                 // the text is not echoed: it may be anything
-                throw new RecipeException("${source}: the root hash is not hex (${root.length()} characters)")
+                String m = "${source}: the root hash is not hex (${root.length()} characters)"
+                throw rootHash != null ? new UsageException(m) : new RecipeException(m)   // an argument, or a file's content
             }
             if (rootBytes.length == 0) throw new RecipeException("${source}: the root hash is empty")
             VeritySuperblock sb

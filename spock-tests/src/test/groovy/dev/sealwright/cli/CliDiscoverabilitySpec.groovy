@@ -117,7 +117,7 @@ class CliDiscoverabilitySpec extends Specification {
         ['measure', 'tdx', '--initrd', 'DATA']                                           | '--initrd and --cmdline go with --kernel'
         ['initramfs', 'WORK', '-o', 'WORK/i.cpio.gz', '--level', '12']                   | '--level must be 1-9'
         ['uefi', 'config', '-o', 'WORK/u.json']                                          | 'uefi config needs exactly one of'
-        ['verity', 'verify', 'DATA', 'DATA', 'zz']                                       | 'verity verify: root hash is not hex'
+        ['verity', 'verify', 'DATA', 'DATA', 'zz']                                       | 'ROOT_HASH: the root hash is not hex'
         ['recipes', 'show', 'nosuchlib']                                                 | "unknown recipe library 'nosuchlib'"
         ['completion', 'tcsh']                                                           | "unknown shell 'tcsh'"
         ['verity', 'format', 'DATA']                                                     | "Missing required parameter: 'HASH'"

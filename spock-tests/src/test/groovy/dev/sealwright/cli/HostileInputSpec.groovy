@@ -197,9 +197,11 @@ class HostileInputSpec extends Specification {
         }
     }
 
+    /** Each case writes into a fresh directory: outputs are never overwritten without --force. */
     String[] argv(Map row, Path file) {
+        String out = Files.createTempDirectory(valid.out as Path, 'case').toString()
         (row.cmd as String).split(' ').collect { String a ->
-            a == '@' ? file.toString() : a.contains('$out') ? a.replace('$out', valid.out.toString()) : a.startsWith('$') ? resolveValid(a.substring(1)) : a
+            a == '@' ? file.toString() : a.contains('$out') ? a.replace('$out', out) : a.startsWith('$') ? resolveValid(a.substring(1)) : a
         } as String[]
     }
 
