@@ -34,7 +34,7 @@ public final class PeFile {
     private long trailingOffset;
     private boolean modified;
 
-    private PeFile(String what, byte[] file) {
+    private PeFile(String what, byte[] file, boolean content) {
         this.what = what;
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         if (file.length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
@@ -62,18 +62,30 @@ public final class PeFile {
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
             if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
-            byte[] raw = rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
+            byte[] raw = !content ? null : rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
             sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
             end = Math.max(end, rp + rs);
         }
         trailingOffset = end;
-        trailing = Arrays.copyOfRange(file, (int) end, file.length);
+        trailing = content ? Arrays.copyOfRange(file, (int) end, file.length) : null;
     }
 
     /** Parses a PE image; {@code what} (usually the file name) appears in every error. */
     public static PeFile read(byte[] file, String what) {
+        return parse(file, what, true);
+    }
+
+    /**
+     * The headers and the section table only, for reading the layout of a large image without
+     * copying it: every section's {@link PeSection#raw()} is null. Not for writing.
+     */
+    public static PeFile layout(byte[] file, String what) {
+        return parse(file, what, false);
+    }
+
+    private static PeFile parse(byte[] file, String what, boolean content) {
         try {
-            return new PeFile(what, file);
+            return new PeFile(what, file, content);
         } catch (IndexOutOfBoundsException e) {
             throw new RecipeException(what + ": truncated PE/COFF image");
         }
@@ -188,7 +200,7 @@ public final class PeFile {
 
     /** A copy of {@code file} whose certificate-table directory entry is (offset, size), with the checksum refreshed. */
     public static byte[] withCertificateTableEntry(byte[] file, long offset, long size, String what) {
-        PeFile pe = read(file, what);
+        PeFile pe = layout(file, what);
         if (pe.numberOfRvaAndSizes <= CERT_TABLE_INDEX) throw new RecipeException(what + ": no certificate-table directory entry");
         byte[] out = file.clone();
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
@@ -209,7 +221,7 @@ public final class PeFile {
      * (NumberOfRvaAndSizes &lt;= 4) hashes everything after the checksum up to SizeOfHeaders.
      */
     public static byte[] authenticodeDigest(byte[] file, String algorithm, String what) {
-        PeFile pe = read(file, what);
+        PeFile pe = layout(file, what);
         MessageDigest md;
         try {
             md = MessageDigest.getInstance(algorithm);

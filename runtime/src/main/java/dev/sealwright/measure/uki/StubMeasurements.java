@@ -83,7 +83,7 @@ public final class StubMeasurements {
     public static boolean isUki(byte[] image) {
         if (image.length < 0x40 || image[0] != 'M' || image[1] != 'Z') return false;
         try {
-            return PeFile.read(image, "image").section(".linux") != null;
+            return PeFile.layout(image, "image").section(".linux") != null;
         } catch (RecipeException notPe) {
             return false;
         }
