@@ -23,7 +23,10 @@ class ZstdInitramfsSpec extends Specification {
         (0..<12).each { i ->
             def f = tmp.resolve("f${i}")
             def noise = new byte[256 * 1024]; rnd.nextBytes(noise)
-            Files.write(f, ("line ${i} of some text\n".multiply(12000)).bytes + noise)
+            def body = new ByteArrayOutputStream()
+            body.write(("line ${i} of some text\n".multiply(12000)).bytes)
+            body.write(noise)
+            Files.write(f, body.toByteArray())
             tree.put("usr/share/d${i % 3}/f${i}", Node.file(0644, Files.size(f), f))
         }
         tree.put('bin', Node.symlink('usr/bin'))
