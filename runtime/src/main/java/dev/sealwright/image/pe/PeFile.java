@@ -33,9 +33,11 @@ public final class PeFile {
     private byte[] trailing;
     private long trailingOffset;
     private boolean modified;
+    private final byte[] source;   // layout mode only: the parsed file, not copied
 
     private PeFile(String what, byte[] file, boolean content) {
         this.what = what;
+        this.source = content ? null : file;
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         if (file.length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
         peOffset = b.getInt(0x3c);
@@ -76,8 +78,9 @@ public final class PeFile {
     }
 
     /**
-     * The headers and the section table only, for reading the layout of a large image without
-     * copying it: every section's {@link PeSection#raw()} is null. Not for writing.
+     * The headers and the section table only, for reading a large image without copying it: every
+     * section's {@link PeSection#raw()} is null, and {@link #loaded}/{@link #content} copy from
+     * {@code file}, which is kept (the caller must not change it meanwhile). Not for writing.
      */
     public static PeFile layout(byte[] file, String what) {
         return parse(file, what, false);
@@ -92,6 +95,23 @@ public final class PeFile {
     }
 
     public List<PeSection> sections() { return List.copyOf(sections); }
+
+    /** The section as loaded: VirtualSize bytes, its raw data cut or zero-extended (in either mode, one copy). */
+    public byte[] loaded(PeSection s) {
+        return copyOfSection(s, (int) s.virtualSize());
+    }
+
+    /** The first min(VirtualSize, SizeOfRawData) bytes of the section, as {@link PeSection#content()} (in either mode). */
+    public byte[] content(PeSection s) {
+        return copyOfSection(s, (int) Math.min(s.virtualSize(), s.sizeOfRawData()));
+    }
+
+    private byte[] copyOfSection(PeSection s, int n) {
+        if (s.raw() != null) return Arrays.copyOf(s.raw(), n);
+        byte[] out = new byte[n];
+        System.arraycopy(source, (int) s.pointerToRawData(), out, 0, (int) Math.min(n, s.sizeOfRawData()));
+        return out;
+    }
 
     public PeSection section(String name) {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);

@@ -20,7 +20,7 @@ final class UkiBoot {
     private UkiBoot() {}
 
     static void events(TdxInputs in, List<BootEvent> ev, Map<Integer, List<String>> missing) {
-        PeFile uki = PeFile.read(in.kernel(), in.kernelName());
+        PeFile uki = PeFile.layout(in.kernel(), in.kernelName());   // sections are copied only as measured
         Optional<StubVersion> found = in.stubVersion() != null ? Optional.of(StubVersion.of(in.stubVersion())) : StubVersion.detect(uki);
         if (found.isEmpty()) {
             String why = in.kernelName() + " has no systemd-stub version (.sdmagic); give the stub version (--stub-version) to predict what it measures";
