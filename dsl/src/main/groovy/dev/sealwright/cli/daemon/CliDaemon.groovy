@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong
 @CompileStatic
 final class CliDaemon {
     /** Verbs the daemon runs; the launcher routes the same list (CliDaemonSpec checks they agree). */
-    static final List<String> SERVED = ['measure', 'snp', 'attest', 'quote', 'eventlog', 'verity', 'uki', 'disk', 'luks'].asImmutable()
+    static final List<String> SERVED = ['measure', 'snp', 'attest', 'quote', 'eventlog', 'verity', 'uki', 'disk', 'luks', 'initramfs'].asImmutable()
 
     private final Path socket
     private final long idleNanos

@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +24,8 @@ import java.util.concurrent.Future;
  * A dm-verity hash tree as veritysetup lays it out (format version 1, superblock first): hash
  * blocks of {@code hashBlockSize} hold 2^k digests each, every digest padded to a power of two;
  * levels are stored root-most first after the superblock; each block's hash is H(salt ‖ block)
- * (hash type 1) or H(block ‖ salt) (type 0). The leaf level is hashed on all cores.
+ * (hash type 1) or H(block ‖ salt) (type 0). The data is read sequentially and every level is
+ * hashed on all cores.
  */
 public final class VerityTree {
     private final VeritySuperblock params;
@@ -124,20 +126,43 @@ public final class VerityTree {
         return null;
     }
 
+    /**
+     * The leaf level: this thread reads the data sequentially in 1 MiB chunks and hands each to a
+     * hashing thread per core; a few buffers circulate, so reading runs ahead of hashing by at most
+     * that many chunks.
+     */
     private byte[] hashLeaves(FileChannel in) throws IOException {
         long blocks = params.dataBlocks();
+        int bs = params.dataBlockSize();
         byte[] level = new byte[Math.toIntExact(levelBlocks[0] * params.hashBlockSize())];
         int threads = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), blocks / 256));
-        long per = (blocks + threads - 1) / threads;
+        int chunkBlocks = Math.max(1, (1 << 20) / bs);
+        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(2 * threads + 1);
+        for (int i = 0; i < 2 * threads + 1; i++) free.add(new byte[chunkBlocks * bs]);
         ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("verity-hash"));
         try {
-            List<Future<?>> jobs = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                long from = t * per, to = Math.min(blocks, from + per);
+            ArrayDeque<Future<?>> jobs = new ArrayDeque<>();
+            for (long b = 0; b < blocks; b += chunkBlocks) {
+                int n = (int) Math.min(chunkBlocks, blocks - b);
+                byte[] buf = free.take();
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n * bs);
+                try {
+                    while (bb.hasRemaining()) if (in.read(bb, b * bs + bb.position()) < 0) throw new IOException("short read");
+                } catch (IOException e) {
+                    free.add(buf);
+                    throw e;
+                }
+                long first = b;
                 jobs.add(pool.submit(() -> {
-                    hashRange(in, from, to, level);
+                    try {
+                        MessageDigest md = digest(params.algorithm());
+                        for (int k = 0; k < n; k++) hashInto(md, buf, k * bs, bs, level, first + k);
+                    } finally {
+                        free.add(buf);
+                    }
                     return null;
                 }));
+                while (!jobs.isEmpty() && jobs.peekFirst().isDone()) jobs.removeFirst().get();
             }
             for (Future<?> f : jobs) f.get();
         } catch (InterruptedException e) {
@@ -145,6 +170,7 @@ public final class VerityTree {
             throw new IOException("interrupted", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
             throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
@@ -152,34 +178,24 @@ public final class VerityTree {
         return level;
     }
 
-    private void hashRange(FileChannel in, long from, long to, byte[] level) throws IOException {
-        int bs = params.dataBlockSize();
-        int chunkBlocks = Math.max(1, (4 << 20) / bs);
-        MessageDigest md = digest(params.algorithm());
-        byte[] buf = new byte[chunkBlocks * bs];
-        for (long b = from; b < to; b += chunkBlocks) {
-            int n = (int) Math.min(chunkBlocks, to - b);
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n * bs);
-            while (bb.hasRemaining()) if (in.read(bb, b * bs + bb.position()) < 0) throw new IOException("short read");
-            for (int k = 0; k < n; k++) {
-                byte[] h = hash(md, buf, k * bs, bs);
-                long idx = b + k;
-                int pos = Math.toIntExact(idx / hashesPerBlock * params.hashBlockSize() + idx % hashesPerBlock * digestSlot);
-                System.arraycopy(h, 0, level, pos, digestSize);
-            }
-        }
-    }
-
+    /** A level above the leaves: the blocks of the level below, hashed in ranges on all cores. */
     private byte[] hashLevel(byte[] below, long blocks) {
         int hbs = params.hashBlockSize();
         byte[] level = new byte[Math.toIntExact(blocks * hbs)];
-        MessageDigest md = digest(params.algorithm());
-        long n = below.length / hbs;
-        for (long idx = 0; idx < n; idx++) {
-            byte[] h = hash(md, below, (int) (idx * hbs), hbs);
-            System.arraycopy(h, 0, level, Math.toIntExact(idx / hashesPerBlock * hbs + idx % hashesPerBlock * digestSlot), digestSize);
-        }
+        int n = below.length / hbs;
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / 256));
+        int per = (n + threads - 1) / threads;
+        java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
+            MessageDigest md = digest(params.algorithm());
+            for (int idx = t * per, end = Math.min(n, idx + per); idx < end; idx++) hashInto(md, below, idx * hbs, hbs, level, idx);
+        });
         return level;
+    }
+
+    /** Writes the hash of {@code len} bytes at {@code off} into {@code level} as entry {@code idx}. */
+    private void hashInto(MessageDigest md, byte[] buf, int off, int len, byte[] level, long idx) {
+        byte[] h = hash(md, buf, off, len);
+        System.arraycopy(h, 0, level, Math.toIntExact(idx / hashesPerBlock * params.hashBlockSize() + idx % hashesPerBlock * digestSlot), digestSize);
     }
 
     private byte[] hash(byte[] buf, int off, int len) {

@@ -9,6 +9,8 @@ import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -25,7 +27,8 @@ import java.util.Map;
  * Writing is reproducible: entries in {@link FsTree} order (sorted, parents first), every mtime =
  * SOURCE_DATE_EPOCH, inode numbers 1..n in that order, device numbers 0, owners as given by the
  * tree (image layers' numeric ids; 0:0 for plain directories). Hard-linked files are written as
- * independent copies. gzip output carries no name and no timestamp (as {@code gzip -n}).
+ * independent copies. gzip output carries no name and no timestamp (as {@code gzip -n}); zstd output
+ * is one frame, as {@code zstd -T0} writes it.
  */
 public final class NewcCpio {
     private NewcCpio() {}
@@ -71,23 +74,71 @@ public final class NewcCpio {
         cpio.close();
     }
 
+    /** How the archive is compressed; both are decompressed by Debian's kernels (CONFIG_RD_GZIP, CONFIG_RD_ZSTD). */
+    public enum Compression {
+        GZIP(1, 9), ZSTD(1, 19);
+
+        public final int minLevel, maxLevel;
+
+        Compression(int minLevel, int maxLevel) {
+            this.minLevel = minLevel;
+            this.maxLevel = maxLevel;
+        }
+
+        /** "gzip" or "zstd"; null when unknown. */
+        public static Compression named(String name) {
+            return switch (name) {
+                case "gzip" -> GZIP;
+                case "zstd" -> ZSTD;
+                default -> null;
+            };
+        }
+    }
+
     /**
      * {@link #write} through gzip at the given level (1-9), header without name and with mtime 0,
      * deflated on all cores ({@link ParallelGzipOutputStream}); the bytes do not depend on the core count.
      */
     public static void writeGzip(FsTree tree, long sourceDateEpoch, int level, OutputStream out) throws IOException {
-        try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(nonClosing(out), level, Runtime.getRuntime().availableProcessors())) {
-            write(tree, sourceDateEpoch, gz);
+        writeCompressed(tree, sourceDateEpoch, Compression.GZIP, level, Runtime.getRuntime().availableProcessors(), out);
+    }
+
+    /**
+     * {@link #write} compressed on {@code threads} threads; the bytes do not depend on the thread count.
+     * gzip: {@link ParallelGzipOutputStream}. zstd (levels 1-19; windows of at most 8 MiB, which the kernel's
+     * early decompressor handles): one frame with a content checksum, as {@code zstd} writes by default,
+     * compressed by libzstd's multi-threaded mode with at least one worker, whose output depends only on
+     * the level and the input (never the single-threaded mode, whose frames differ).
+     */
+    public static void writeCompressed(FsTree tree, long sourceDateEpoch, Compression c, int level, int threads, OutputStream out) throws IOException {
+        if (level < c.minLevel || level > c.maxLevel)
+            throw new IllegalArgumentException(c + " level must be " + c.minLevel + "-" + c.maxLevel + ", got " + level);
+        if (c == Compression.GZIP) {
+            try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(nonClosing(out), level, threads)) {
+                write(tree, sourceDateEpoch, gz);
+            }
+            return;
+        }
+        try (ZstdOutputStream zs = new ZstdOutputStream(nonClosing(out), level)) {
+            zs.setChecksum(true);
+            zs.setWorkers(Math.max(1, threads));
+            // flush() would end a block wherever a caller flushes: only close() ends the frame
+            write(tree, sourceDateEpoch, new java.io.FilterOutputStream(zs) {
+                @Override public void write(byte[] b, int off, int len) throws IOException { zs.write(b, off, len); }
+                @Override public void flush() { }
+                @Override public void close() { }
+            });
         }
     }
 
-    /** Reads a newc archive (gzip-compressed or plain) into a tree; file contents are spilled into {@code blobDir}. */
+    /** Reads a newc archive (gzip- or zstd-compressed, or plain) into a tree; file contents are spilled into {@code blobDir}. */
     public static FsTree read(InputStream raw, Path blobDir, String what) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
-        in.mark(2);
-        int b0 = in.read(), b1 = in.read();
+        in.mark(4);
+        int b0 = in.read(), b1 = in.read(), b2 = in.read(), b3 = in.read();
         in.reset();
-        InputStream plain = b0 == 0x1f && b1 == 0x8b ? new GzipCompressorInputStream(in, true) : in;
+        InputStream plain = b0 == 0x1f && b1 == 0x8b ? new GzipCompressorInputStream(in, true)
+                : b0 == 0x28 && b1 == 0xb5 && b2 == 0x2f && b3 == 0xfd ? new ZstdInputStream(in) : in;
         Files.createDirectories(blobDir);
         FsTree tree = new FsTree();
         long n = 0;

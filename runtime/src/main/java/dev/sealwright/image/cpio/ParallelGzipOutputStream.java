@@ -40,7 +40,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
         this.out = out;
         this.level = level;
         this.pool = Executors.newFixedThreadPool(Math.max(1, threads), DaemonThreads.named("gzip-deflate"));
-        this.maxInFlight = Math.max(2, threads * 3);
+        this.maxInFlight = Math.max(4, threads * 8);   // 1 MiB of input per core in flight: slack for file reads and scheduling delays
         out.write(new byte[]{0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, (byte) (level == 9 ? 2 : level == 1 ? 4 : 0), 3});
     }
 

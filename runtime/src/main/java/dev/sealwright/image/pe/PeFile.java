@@ -36,9 +36,11 @@ public final class PeFile {
     private byte[] trailing;
     private long trailingOffset;
     private boolean modified;
+    private final byte[] source;   // layout mode only: the parsed file, not copied
 
-    private PeFile(String what, byte[] file) {
+    private PeFile(String what, byte[] file, boolean content) {
         this.what = what;
+        this.source = content ? null : file;
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         if (file.length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
         peOffset = b.getInt(0x3c);
@@ -65,24 +67,54 @@ public final class PeFile {
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
             if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
-            byte[] raw = rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
+            byte[] raw = !content ? null : rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
             sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
             end = Math.max(end, rp + rs);
         }
         trailingOffset = end;
-        trailing = Arrays.copyOfRange(file, (int) end, file.length);
+        trailing = content ? Arrays.copyOfRange(file, (int) end, file.length) : null;
     }
 
     /** Parses a PE image; {@code what} (usually the file name) appears in every error. */
     public static PeFile read(byte[] file, String what) {
+        return parse(file, what, true);
+    }
+
+    /**
+     * The headers and the section table only, for reading a large image without copying it: every
+     * section's {@link PeSection#raw()} is null, and {@link #loaded}/{@link #content} copy from
+     * {@code file}, which is kept (the caller must not change it meanwhile). Not for writing.
+     */
+    public static PeFile layout(byte[] file, String what) {
+        return parse(file, what, false);
+    }
+
+    private static PeFile parse(byte[] file, String what, boolean content) {
         try {
-            return new PeFile(what, file);
+            return new PeFile(what, file, content);
         } catch (IndexOutOfBoundsException e) {
             throw new RecipeException(what + ": truncated PE/COFF image");
         }
     }
 
     public List<PeSection> sections() { return List.copyOf(sections); }
+
+    /** The section as loaded: VirtualSize bytes, its raw data cut or zero-extended (in either mode, one copy). */
+    public byte[] loaded(PeSection s) {
+        return copyOfSection(s, (int) s.virtualSize());
+    }
+
+    /** The first min(VirtualSize, SizeOfRawData) bytes of the section, as {@link PeSection#content()} (in either mode). */
+    public byte[] content(PeSection s) {
+        return copyOfSection(s, (int) Math.min(s.virtualSize(), s.sizeOfRawData()));
+    }
+
+    private byte[] copyOfSection(PeSection s, int n) {
+        if (s.raw() != null) return Arrays.copyOf(s.raw(), n);
+        byte[] out = new byte[n];
+        System.arraycopy(source, (int) s.pointerToRawData(), out, 0, (int) Math.min(n, s.sizeOfRawData()));
+        return out;
+    }
 
     public PeSection section(String name) {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
@@ -191,7 +223,7 @@ public final class PeFile {
 
     /** A copy of {@code file} whose certificate-table directory entry is (offset, size), with the checksum refreshed. */
     public static byte[] withCertificateTableEntry(byte[] file, long offset, long size, String what) {
-        PeFile pe = read(file, what);
+        PeFile pe = layout(file, what);
         if (pe.numberOfRvaAndSizes <= CERT_TABLE_INDEX) throw new RecipeException(what + ": no certificate-table directory entry");
         byte[] out = file.clone();
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
@@ -212,7 +244,7 @@ public final class PeFile {
      * (NumberOfRvaAndSizes &lt;= 4) hashes everything after the checksum up to SizeOfHeaders.
      */
     public static byte[] authenticodeDigest(byte[] file, String algorithm, String what) {
-        PeFile pe = read(file, what);
+        PeFile pe = layout(file, what);
         MessageDigest md;
         try {
             md = MessageDigest.getInstance(algorithm);

@@ -141,7 +141,12 @@ public final class TdvfEvents {
 
     /** Linux EFI stub (>= 6.9) initrd: SHA-384 of the initrd bytes served through LoadFile2. */
     public static BootEvent initrd(byte[] initrd) {
-        return event(RTMR2, EventType.EV_EVENT_TAG, initrd, "Linux initrd\0".getBytes(StandardCharsets.US_ASCII),
-                "Linux initrd, " + initrd.length + " bytes");
+        return initrd(HashAlg.SHA384.digest(initrd), initrd.length);
+    }
+
+    /** {@link #initrd(byte[])} from the initrd's SHA-384, when it was already computed for another event over the same bytes. */
+    public static BootEvent initrd(byte[] sha384, long length) {
+        return new BootEvent(RTMR2, EventType.EV_EVENT_TAG, java.util.Map.of(HashAlg.SHA384, sha384), "Linux initrd\0".getBytes(StandardCharsets.US_ASCII),
+                "Linux initrd, " + length + " bytes");
     }
 }

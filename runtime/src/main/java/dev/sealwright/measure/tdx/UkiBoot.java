@@ -20,7 +20,7 @@ final class UkiBoot {
     private UkiBoot() {}
 
     static void events(TdxInputs in, List<BootEvent> ev, Map<Integer, List<String>> missing) {
-        PeFile uki = PeFile.read(in.kernel(), in.kernelName());
+        PeFile uki = PeFile.layout(in.kernel(), in.kernelName());   // sections are copied only as measured
         Optional<StubVersion> found = in.stubVersion() != null ? Optional.of(StubVersion.of(in.stubVersion())) : StubVersion.detect(uki);
         if (found.isEmpty()) {
             String why = in.kernelName() + " has no systemd-stub version (.sdmagic); give the stub version (--stub-version) to predict what it measures";
@@ -35,9 +35,11 @@ final class UkiBoot {
             missing.get(2).add(why);
             return;
         }
-        if (v.measuresToCcRegisters())
-            for (StubMeasurements.Measurement m : StubMeasurements.sections(uki, v, in.kernelName()))
-                ev.add(BootEvent.measuring(TdvfEvents.mrIndexOfPcr(m.pcr()), m.type(), m.measured(), m.eventData(), m.description(), HashAlg.SHA384));
+        List<StubMeasurements.Measurement> sections = v.measuresToCcRegisters() ? StubMeasurements.sections(uki, v, in.kernelName()) : List.of();
+        List<BootEvent> sectionEvents = new java.util.ArrayList<>();
+        for (StubMeasurements.Measurement m : sections)
+            sectionEvents.add(BootEvent.measuring(TdvfEvents.mrIndexOfPcr(m.pcr()), m.type(), m.measured(), m.eventData(), m.description(), HashAlg.SHA384));
+        ev.addAll(sectionEvents);
         if (v.kernelThroughLoadImage())
             ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(StubMeasurements.innerKernel(uki, in.kernelName()), "SHA-384", in.kernelName()),
                     "inner kernel (.linux) loaded by " + v));
@@ -49,7 +51,14 @@ final class UkiBoot {
         if (uki.section(".initrd") != null) {
             byte[] initrd = StubMeasurements.initrd(uki, v);
             if (initrd == null) missing.get(2).add("not implemented in this build: the cpio archives " + v + " appends to the initrd (.pcrsig/.pcrpkey, or stub 257 and later)");
-            else ev.add(TdvfEvents.initrd(initrd));
+            else ev.add(initrdEvent(initrd, sections, sectionEvents));
         }
+    }
+
+    /** The Linux initrd event; when a stub section event hashed the same bytes, its SHA-384 is reused (each byte hashed once). */
+    private static BootEvent initrdEvent(byte[] initrd, List<StubMeasurements.Measurement> sections, List<BootEvent> sectionEvents) {
+        for (int i = 0; i < sections.size(); i++)
+            if (java.util.Arrays.equals(sections.get(i).measured(), initrd)) return TdvfEvents.initrd(sectionEvents.get(i).digest(HashAlg.SHA384), initrd.length);
+        return TdvfEvents.initrd(initrd);
     }
 }

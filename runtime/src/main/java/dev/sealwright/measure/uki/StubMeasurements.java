@@ -7,7 +7,6 @@ import dev.sealwright.measure.event.EventType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,7 +38,7 @@ public final class StubMeasurements {
             byte[] desc = (name + "\0").getBytes(StandardCharsets.UTF_16LE);
             out.add(new Measurement(PCR_KERNEL_IMAGE, EventType.EV_IPL, (name + "\0").getBytes(StandardCharsets.US_ASCII), desc,
                     "systemd-stub section name " + name));
-            byte[] data = loaded(s);
+            byte[] data = uki.loaded(s);
             out.add(new Measurement(PCR_KERNEL_IMAGE, EventType.EV_IPL, data, desc,
                     "systemd-stub section " + name + ", " + data.length + " bytes"));
         }
@@ -48,7 +47,7 @@ public final class StubMeasurements {
 
     /** The buffer the stub passes to LoadImage for the embedded kernel: the {@code .linux} section as loaded. */
     public static byte[] innerKernel(PeFile uki, String source) {
-        return loaded(require(uki, ".linux", source));
+        return uki.loaded(require(uki, ".linux", source));
     }
 
     /**
@@ -60,7 +59,7 @@ public final class StubMeasurements {
     public static String commandLine(PeFile uki) {
         PeSection s = uki.section(".cmdline");
         if (s == null) return null;
-        byte[] raw = loaded(s);
+        byte[] raw = uki.loaded(s);
         int end = 0;
         while (end < raw.length && raw[end] != 0) end++;
         String text = new String(raw, 0, end, StandardCharsets.UTF_8);
@@ -76,14 +75,14 @@ public final class StubMeasurements {
     public static byte[] initrd(PeFile uki, StubVersion v) {
         PeSection s = uki.section(".initrd");
         if (s == null || v.major() >= 257 || uki.section(".pcrsig") != null || uki.section(".pcrpkey") != null) return null;
-        return loaded(s);
+        return uki.loaded(s);
     }
 
     /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
     public static boolean isUki(byte[] image) {
         if (image.length < 0x40 || image[0] != 'M' || image[1] != 'Z') return false;
         try {
-            return PeFile.read(image, "image").section(".linux") != null;
+            return PeFile.layout(image, "image").section(".linux") != null;
         } catch (RecipeException notPe) {
             return false;
         }
@@ -99,10 +98,5 @@ public final class StubMeasurements {
         PeSection s = uki.section(name);
         if (s == null) throw new RecipeException(source + ": not a UKI: no " + name + " section");
         return s;
-    }
-
-    /** VirtualSize bytes: the raw data, cut or zero-extended. */
-    static byte[] loaded(PeSection s) {
-        return Arrays.copyOf(s.raw(), (int) s.virtualSize());
     }
 }

@@ -35,7 +35,7 @@ public record StubVersion(int major, String text) {
     public static Optional<StubVersion> detect(PeFile uki) {
         PeSection magic = uki.section(".sdmagic");
         if (magic == null) return Optional.empty();
-        Matcher m = MAGIC.matcher(new String(magic.content(), StandardCharsets.US_ASCII));
+        Matcher m = MAGIC.matcher(new String(uki.content(magic), StandardCharsets.US_ASCII));
         if (!m.find()) return Optional.empty();
         return Optional.of(new StubVersion(Integer.parseInt(m.group(1)), m.group(1) + m.group(2)));
     }
