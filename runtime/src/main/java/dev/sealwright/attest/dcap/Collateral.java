@@ -33,7 +33,7 @@ public record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckC
         try {
             n = Json.MAPPER.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new RecipeException(src + ": not a collateral JSON file: " + e.getMessage(), e);
+            throw new RecipeException(src + ": not a collateral JSON file: " + dev.sealwright.engine.OneLine.jsonProblem(e), e);
         }
         return new Collateral(text(n, "pck_crl_issuer_chain", src), hex(n, "root_ca_crl", src), hex(n, "pck_crl", src),
                 text(n, "tcb_info_issuer_chain", src), text(n, "tcb_info", src), hex(n, "tcb_info_signature", src),

@@ -29,7 +29,7 @@ public record QeIdentity(String id, int version, Instant issueDate, Instant next
                     TcbInfo.hex(n, "attributes", src), TcbInfo.hex(n, "attributesMask", src),
                     TcbInfo.hex(n, "mrsigner", src), TcbInfo.need(n, "isvprodid", src).asInt(), levels);
         } catch (IOException | NumberFormatException e) {
-            throw new RecipeException(src + ": malformed: " + e.getMessage(), e);
+            throw new RecipeException(src + ": malformed: " + dev.sealwright.engine.OneLine.jsonProblem(e), e);
         }
     }
 }

@@ -54,7 +54,7 @@ public record TcbInfo(String id, int version, Instant issueDate, Instant nextUpd
                     n.path("tcbEvaluationDataNumber").asInt(), n.has("tdxModule") ? module(n.get("tdxModule"), src) : null,
                     identities, levels);
         } catch (IOException e) {
-            throw new RecipeException(src + ": not JSON: " + e.getMessage(), e);
+            throw new RecipeException(src + ": not JSON: " + dev.sealwright.engine.OneLine.jsonProblem(e), e);
         }
     }
 

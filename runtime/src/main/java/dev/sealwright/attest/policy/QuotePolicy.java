@@ -69,7 +69,7 @@ public record QuotePolicy(byte[] mrTd, byte[][] rtmrs, byte[] reportData, boolea
         try {
             n = Json.MAPPER.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new RecipeException(file + ": not a JSON policy: " + e.getMessage(), e);
+            throw new RecipeException(file + ": not a JSON policy: " + dev.sealwright.engine.OneLine.jsonProblem(e), e);
         }
         if (n.has("tdx") && n.get("tdx").isObject()) {
             n = n.get("tdx");

@@ -34,7 +34,7 @@ public final class ReportFiles {
                 throw new RecipeException(file + ": hex text decodes to " + bytes.length + " bytes, an SNP report is 1184");
             }
         } catch (IOException | IllegalArgumentException e) {
-            throw new RecipeException(file + ": not an SNP report (binary, hex or JSON): " + e.getMessage(), e);
+            throw new RecipeException(file + ": not an SNP report (binary, hex or JSON): " + dev.sealwright.engine.OneLine.jsonProblem(e), e);
         } catch (RecipeException e) {
             if (e.getMessage().startsWith(file.toString())) throw e;
             throw new RecipeException(file + ": " + e.getMessage(), e);

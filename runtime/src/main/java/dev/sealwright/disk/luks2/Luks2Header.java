@@ -150,7 +150,7 @@ public final class Luks2Header {
         String csumAlg = cString(bin, 0x48, 32, "checksum_alg");
         String uuid = cString(bin, 0xA8, 40, "uuid");
         String subsystem = cString(bin, 0xD0, 48, "subsystem");
-        if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + csumAlg + "\"");
+        if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + dev.sealwright.engine.OneLine.of(csumAlg) + "\"");
         if (ch.size() < offset + hdrSize) throw new InvalidCopy("file too short for the JSON area at offset " + offset);
         byte[] area = ch.read(offset + BINARY_SIZE, (int) (hdrSize - BINARY_SIZE));
         byte[] stored = new byte[64];
@@ -165,7 +165,7 @@ public final class Luks2Header {
         try {
             tree = STRICT.readTree(new String(area, 0, nul, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new InvalidCopy("malformed JSON: " + e.getOriginalMessage());
+            throw new InvalidCopy("malformed JSON: " + dev.sealwright.engine.OneLine.jsonProblem(e));
         }
         if (!(tree instanceof ObjectNode obj)) throw new InvalidCopy("JSON metadata is not an object");
         String problem = Luks2Validator.problem(obj, hdrSize);

@@ -61,10 +61,10 @@ public final class PeFile {
             long vs = b.getInt(s + 8) & 0xffffffffL, va = b.getInt(s + 12) & 0xffffffffL;
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
-            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
+            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + dev.sealwright.engine.OneLine.of(name) + " raw data lies outside the file");
             byte[] raw = rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
             sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
-            end = Math.max(end, rp + rs);
+            if (rs > 0) end = Math.max(end, rp + rs); // an empty section's PointerToRawData means nothing
         }
         trailingOffset = end;
         trailing = Arrays.copyOfRange(file, (int) end, file.length);
