@@ -62,7 +62,14 @@ class EventLogFuzzTest {
         Json.pretty(EventJson.log(log));
         Tcg2EventLogCodec.write(log);
         for (HashAlg alg : log.algorithms()) {
-            Registers r = Registers.replay(log, alg);
+            Registers r;
+            try {
+                r = Registers.replay(log, alg);
+            } catch (IllegalArgumentException e) {
+                // documented: replay refuses events it cannot extend, and `eventlog replay` prints that as one line
+                if (e.getMessage() == null || e.getMessage().indexOf('\n') >= 0) throw e;
+                continue;
+            }
             for (int i = 0; i < r.count(); i++) r.hex(i);
         }
     }

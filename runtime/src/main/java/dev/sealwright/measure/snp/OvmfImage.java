@@ -181,7 +181,10 @@ public final class OvmfImage {
             int code = (int) u32(data, d + 8);
             SectionType type = SectionType.of(code);
             if (type == null) throw bad("SEV metadata section " + i + " has unknown type " + code);
-            list.add(new MetadataSection(u32(data, d), u32(data, d + 4), type));
+            long gpa = u32(data, d), size = u32(data, d + 4);
+            if (gpa % LaunchDigest.PAGE != 0 || size % LaunchDigest.PAGE != 0)
+                throw bad(String.format("SEV metadata section %d (%s) at GPA 0x%X, size 0x%X, is not page-aligned (4096 bytes)", i, type, gpa, size));
+            list.add(new MetadataSection(gpa, size, type));
         }
         return List.copyOf(list);
     }
