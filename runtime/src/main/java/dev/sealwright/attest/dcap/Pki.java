@@ -139,7 +139,7 @@ final class Pki {
         try {
             cert.verify(issuer.getPublicKey(), BC);
             return cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) { // Bouncy Castle: "Point not on curve"
             return false;
         }
     }
@@ -148,7 +148,7 @@ final class Pki {
         try {
             crl.verify(issuer.getPublicKey(), BC);
             return crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) { // Bouncy Castle: "Point not on curve"
             return false;
         }
     }

@@ -81,6 +81,9 @@ public final class PeFile {
 
     public List<PeSection> sections() { return List.copyOf(sections); }
 
+    /** What the image was read as (usually its file name), as errors name it. */
+    public String what() { return what; }
+
     public PeSection section(String name) {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
     }
