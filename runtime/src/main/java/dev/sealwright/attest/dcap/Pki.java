@@ -156,7 +156,7 @@ final class Pki {
     static String commonName(X509Certificate cert) {
         for (var rdn : cert.getSubjectX500Principal().getName("RFC2253").split(",(?=[A-Z]+=)")) {
             if (rdn.startsWith("CN=")) {
-                return rdn.substring(3);
+                return dev.sealwright.engine.OneLine.of(rdn.substring(3)); // quoted in one-line errors
             }
         }
         return "";
