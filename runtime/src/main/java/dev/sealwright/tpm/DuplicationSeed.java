@@ -70,7 +70,9 @@ public final class DuplicationSeed {
         X9ECParameters curve = NISTNamedCurves.getByName("P-256");
         BigInteger px = new BigInteger(1, ecc.point().x());
         BigInteger py = new BigInteger(1, ecc.point().y());
-        if (!curve.getCurve().createPoint(px, py).isValid()) {
+        // createPoint refuses a coordinate that is not a field element (>= p) with IllegalArgumentException
+        if (px.compareTo(curve.getCurve().getField().getCharacteristic()) >= 0 || py.compareTo(curve.getCurve().getField().getCharacteristic()) >= 0
+                || !curve.getCurve().createPoint(px, py).isValid()) {
             throw new TpmFormatException("ECC parent public point is not on the NIST P-256 curve");
         }
         AlgorithmParameters params = AlgorithmParameters.getInstance("EC");

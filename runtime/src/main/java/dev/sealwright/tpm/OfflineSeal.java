@@ -75,6 +75,9 @@ public final class OfflineSeal {
             throw new TpmFormatException("parent symmetric algorithm is " + TpmAlg.name(sym.algorithm()) + "-" + TpmAlg.name(sym.mode())
                     + "; only AES-CFB storage keys are supported");
         }
+        if (sym.keyBits() != 128 && sym.keyBits() != 192 && sym.keyBits() != 256) {
+            throw new TpmFormatException("parent symmetric key size is " + sym.keyBits() + " bits; AES keys are 128, 192 or 256 bits");
+        }
         parent.nameHash();
     }
 

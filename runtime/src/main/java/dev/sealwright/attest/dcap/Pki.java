@@ -1,5 +1,6 @@
 package dev.sealwright.attest.dcap;
 
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
@@ -139,7 +140,7 @@ final class Pki {
         try {
             cert.verify(issuer.getPublicKey(), BC);
             return cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) { // Bouncy Castle: "Point not on curve"
             return false;
         }
     }
@@ -148,7 +149,7 @@ final class Pki {
         try {
             crl.verify(issuer.getPublicKey(), BC);
             return crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) { // Bouncy Castle: "Point not on curve"
             return false;
         }
     }
@@ -156,7 +157,7 @@ final class Pki {
     static String commonName(X509Certificate cert) {
         for (var rdn : cert.getSubjectX500Principal().getName("RFC2253").split(",(?=[A-Z]+=)")) {
             if (rdn.startsWith("CN=")) {
-                return rdn.substring(3);
+                return OneLine.of(rdn.substring(3)); // quoted in one-line errors
             }
         }
         return "";

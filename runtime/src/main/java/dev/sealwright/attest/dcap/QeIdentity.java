@@ -1,5 +1,6 @@
 package dev.sealwright.attest.dcap;
 
+import dev.sealwright.engine.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
@@ -29,7 +30,7 @@ public record QeIdentity(String id, int version, Instant issueDate, Instant next
                     TcbInfo.hex(n, "attributes", src), TcbInfo.hex(n, "attributesMask", src),
                     TcbInfo.hex(n, "mrsigner", src), TcbInfo.need(n, "isvprodid", src).asInt(), levels);
         } catch (IOException | NumberFormatException e) {
-            throw new RecipeException(src + ": malformed: " + e.getMessage(), e);
+            throw new RecipeException(src + ": malformed: " + OneLine.jsonProblem(e), e);
         }
     }
 }

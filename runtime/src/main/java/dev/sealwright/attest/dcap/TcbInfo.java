@@ -1,5 +1,6 @@
 package dev.sealwright.attest.dcap;
 
+import dev.sealwright.engine.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
 import dev.sealwright.engine.RecipeException;
@@ -54,7 +55,7 @@ public record TcbInfo(String id, int version, Instant issueDate, Instant nextUpd
                     n.path("tcbEvaluationDataNumber").asInt(), n.has("tdxModule") ? module(n.get("tdxModule"), src) : null,
                     identities, levels);
         } catch (IOException e) {
-            throw new RecipeException(src + ": not JSON: " + e.getMessage(), e);
+            throw new RecipeException(src + ": not JSON: " + OneLine.jsonProblem(e), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sealwright.disk.luks2;
 
+import dev.sealwright.engine.OneLine;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -163,7 +164,7 @@ public final class Luks2Header {
         String csumAlg = cString(bin, 0x48, 32, "checksum_alg");
         String uuid = cString(bin, 0xA8, 40, "uuid");
         String subsystem = cString(bin, 0xD0, 48, "subsystem");
-        if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + csumAlg + "\"");
+        if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + OneLine.of(csumAlg) + "\"");
         if (ch.size() < offset + hdrSize) throw new InvalidCopy("file too short for the JSON area at offset " + offset);
         byte[] area = ch.read(offset + BINARY_SIZE, (int) (hdrSize - BINARY_SIZE));
         byte[] stored = new byte[64];
@@ -184,7 +185,7 @@ public final class Luks2Header {
         try {
             tree = STRICT.readTree(new String(area, 0, nul, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new InvalidCopy("malformed JSON: " + e.getOriginalMessage());
+            throw new InvalidCopy("malformed JSON: " + OneLine.jsonProblem(e));
         }
         if (!(tree instanceof ObjectNode obj)) throw new InvalidCopy("JSON metadata is not an object");
         boolean repaired = Luks2Validator.repairKdfLeftovers(obj);

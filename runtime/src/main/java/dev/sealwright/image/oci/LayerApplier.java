@@ -1,5 +1,6 @@
 package dev.sealwright.image.oci;
 
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.image.oci.FsTree.Node;
 import dev.sealwright.image.oci.FsTree.Type;
@@ -41,6 +42,10 @@ public final class LayerApplier {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(uncompressedTar, 1 << 16))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) applyEntry(tar, e, layerName);
+        } catch (IllegalArgumentException e) { // commons-compress on a malformed header field
+            throw new RecipeException(layerName + ": malformed tar layer: " + OneLine.of(e.getMessage()), e);
+        } catch (IOException e) { // its messages quote header bytes, newlines included
+            throw new IOException(layerName + ": " + OneLine.of(e.getMessage()), e);
         }
     }
 
@@ -117,6 +122,6 @@ public final class LayerApplier {
     }
 
     private static RecipeException refuse(String layer, String entry, String why) {
-        return new RecipeException(layer + ": refusing entry '" + entry + "': " + why);
+        return new RecipeException(OneLine.of(layer + ": refusing entry '" + entry + "': " + why));
     }
 }

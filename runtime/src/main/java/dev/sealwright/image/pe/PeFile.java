@@ -1,5 +1,6 @@
 package dev.sealwright.image.pe;
 
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 
 import java.io.ByteArrayOutputStream;
@@ -66,10 +67,10 @@ public final class PeFile {
             long vs = b.getInt(s + 8) & 0xffffffffL, va = b.getInt(s + 12) & 0xffffffffL;
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
-            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
+            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + OneLine.of(name) + " raw data lies outside the file");
             byte[] raw = !content ? null : rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
             sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
-            end = Math.max(end, rp + rs);
+            if (rs > 0) end = Math.max(end, rp + rs); // an empty section's PointerToRawData means nothing
         }
         trailingOffset = end;
         trailing = content ? Arrays.copyOfRange(file, (int) end, file.length) : null;
@@ -115,6 +116,9 @@ public final class PeFile {
         System.arraycopy(source, (int) s.pointerToRawData(), out, 0, (int) Math.min(n, s.sizeOfRawData()));
         return out;
     }
+
+    /** What the image was read as (usually its file name), as errors name it. */
+    public String what() { return what; }
 
     public PeSection section(String name) {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);

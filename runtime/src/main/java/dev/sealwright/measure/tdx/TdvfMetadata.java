@@ -81,6 +81,12 @@ public record TdvfMetadata(long descriptorOffset, List<TdvfSection> sections) {
         if ((s.memoryAddress() & 0xFFF) != 0 || (s.memoryDataSize() & 0xFFF) != 0)
             throw new IllegalArgumentException(what + " is not 4 KiB aligned (GPA 0x" + Long.toHexString(s.memoryAddress()) + ", size 0x" + Long.toHexString(s.memoryDataSize()) + ")");
         if (s.memoryDataSize() < s.rawDataSize()) throw new IllegalArgumentException(what + " has more file data than memory");
+        // the VMM adds (and the MRTD measures) every page of such a section: it must be guest memory below 4 GiB,
+        // as in every TDVF (firmware volumes end at the reset vector, TD_HOB and TempMem are low memory)
+        long end = s.memoryAddress() + s.memoryDataSize();
+        if (!s.pageAug() && (Long.compareUnsigned(end, s.memoryAddress()) < 0 || Long.compareUnsigned(end, 1L << 32) > 0))
+            throw new IllegalArgumentException(what + " (GPA 0x" + Long.toHexString(s.memoryAddress()) + ", size 0x" + Long.toHexString(s.memoryDataSize())
+                    + ") does not lie below 4 GiB");
         if (s.dataOffset() + s.rawDataSize() > len)
             throw new IllegalArgumentException(what + " needs file bytes up to 0x" + Long.toHexString(s.dataOffset() + s.rawDataSize())
                     + " but the image is 0x" + Integer.toHexString(len) + " bytes; a TD loads the combined image (OVMF.fd = VARS + CODE), not OVMF_CODE.fd alone");

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.uki;
 
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
@@ -38,7 +39,7 @@ public final class StubMeasurements {
             byte[] desc = (name + "\0").getBytes(StandardCharsets.UTF_16LE);
             out.add(new Measurement(PCR_KERNEL_IMAGE, EventType.EV_IPL, (name + "\0").getBytes(StandardCharsets.US_ASCII), desc,
                     "systemd-stub section name " + name));
-            byte[] data = uki.loaded(s);
+            byte[] data = loaded(uki, s);
             out.add(new Measurement(PCR_KERNEL_IMAGE, EventType.EV_IPL, data, desc,
                     "systemd-stub section " + name + ", " + data.length + " bytes"));
         }
@@ -47,7 +48,7 @@ public final class StubMeasurements {
 
     /** The buffer the stub passes to LoadImage for the embedded kernel: the {@code .linux} section as loaded. */
     public static byte[] innerKernel(PeFile uki, String source) {
-        return uki.loaded(require(uki, ".linux", source));
+        return loaded(uki, require(uki, ".linux", source));
     }
 
     /**
@@ -59,7 +60,7 @@ public final class StubMeasurements {
     public static String commandLine(PeFile uki) {
         PeSection s = uki.section(".cmdline");
         if (s == null) return null;
-        byte[] raw = uki.loaded(s);
+        byte[] raw = loaded(uki, s);
         int end = 0;
         while (end < raw.length && raw[end] != 0) end++;
         String text = new String(raw, 0, end, StandardCharsets.UTF_8);
@@ -75,7 +76,7 @@ public final class StubMeasurements {
     public static byte[] initrd(PeFile uki, StubVersion v) {
         PeSection s = uki.section(".initrd");
         if (s == null || v.major() >= 257 || uki.section(".pcrsig") != null || uki.section(".pcrpkey") != null) return null;
-        return uki.loaded(s);
+        return loaded(uki, s);
     }
 
     /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
@@ -98,5 +99,16 @@ public final class StubMeasurements {
         PeSection s = uki.section(name);
         if (s == null) throw new RecipeException(source + ": not a UKI: no " + name + " section");
         return s;
+    }
+
+    /** Zero-extension beyond a section's file data that a UKI may ask for (ukify writes VirtualSize = data size). */
+    static final long MAX_ZERO_EXTENSION = 64L << 20;
+
+    /** VirtualSize bytes: the raw data, cut or zero-extended; a VirtualSize far beyond the data is refused. */
+    static byte[] loaded(PeFile uki, PeSection s) {
+        if (s.virtualSize() > s.sizeOfRawData() + MAX_ZERO_EXTENSION)
+            throw new RecipeException(uki.what() + ": UKI section " + OneLine.of(s.name()) + " has VirtualSize 0x"
+                    + Long.toHexString(s.virtualSize()) + ", more than 64 MiB beyond its 0x" + Long.toHexString(s.sizeOfRawData()) + " bytes of file data");
+        return uki.loaded(s);
     }
 }

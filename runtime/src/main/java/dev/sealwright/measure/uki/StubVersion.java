@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public record StubVersion(int major, String text) {
     /** The oldest stub whose measurements this build models. */
     public static final int OLDEST_MODELLED = 252;
-    private static final Pattern MAGIC = Pattern.compile("LoaderInfo: systemd-stub (\\d+)([^ \\x00#]*)");
+    private static final Pattern MAGIC = Pattern.compile("LoaderInfo: systemd-stub (\\d{1,6})(?!\\d)([^ \\x00#]*)"); // a longer number is no version
 
     public StubVersion {
         if (major < 1) throw new RecipeException("systemd-stub version " + major + " is not a version");
