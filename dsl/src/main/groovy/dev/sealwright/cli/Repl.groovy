@@ -35,7 +35,9 @@ import java.util.function.Supplier
  */
 class Repl {
     static final String HELP = '''\
-        Type Groovy DSL: pipeline('name') { ... } declares (or re-declares) the session's pipeline.
+        Type Groovy DSL: pipeline('name') { ... } declares (or re-declares) the session's pipeline;
+        def variables stay for later lines. Tab completes step types, a step's options inside its
+        block, handle.outputs, use '...' libraries and file('...') paths.
           :plan                 show what :run would do
           :run [--fresh] [-j N] run the pipeline (Ctrl-C cancels the run, not the REPL)
           :load FILE            evaluate a recipe file in this session

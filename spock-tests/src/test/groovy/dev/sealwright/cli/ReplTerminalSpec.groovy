@@ -242,6 +242,33 @@ class ReplTerminalSpec extends Specification {
         term.exitCode() == 0
     }
 
+    def "a history file that can be neither read nor written: one line each, no stack trace, the session and its keys go on"() {
+        given: 'the history file is a directory'
+        Files.createDirectories(dir.resolve('config/sealwright/history'))
+        repl()
+
+        when:
+        term.type('6 * 7')
+        term.press('Enter')
+
+        then:
+        def s = term.waitFor('===> 42')
+        term.waitFor('Failed to save history')
+        s.contains('Is a directory (the session goes on)')
+
+        when: 'Tab still completes'
+        tab('pipe', "${PROMPT}pipeline")
+
+        then:
+        !term.screen().readLines().any { it.startsWith('\tat ') || it.contains('Exception in thread') }
+
+        when:
+        term.press('C-u', 'C-d')
+
+        then:
+        term.exitCode() == 0
+    }
+
     def "jshell: a runtime call evaluates and Tab completes a runtime class name"() {
         given:
         term = new Tmux(dir, Tmux.sealwright('jshell'), [HOME: dir.toString()])
