@@ -1,14 +1,14 @@
 package dev.sealwright.testkit
 
+import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 
 /**
  * A program on a real pseudo-terminal, typed at as a person types: tmux creates the terminal (so this
  * works without a tty, as in CI), {@code send-keys} presses keys, {@code capture-pane} reads the
- * screen. Each instance has its own tmux server (socket) and ends it in {@link #close}. The program is
- * the pane's process itself (through env, no shell between: Ctrl-C reaches only it), and the pane stays
- * after it exits so that its exit status can be read.
+ * screen. Each instance has its own tmux server (socket) and ends it in {@link #close}. A shell that
+ * ignores nothing (it traps Ctrl-C, so the program keeps the default) records the program's exit status.
  */
 class Tmux implements Closeable {
     private final String socket = "sw-${ProcessHandle.current().pid()}-${UUID.randomUUID().toString().take(8)}"
@@ -16,10 +16,18 @@ class Tmux implements Closeable {
     /** Starts {@code command} (argv) in {@code dir} on a terminal of the given size, with extra environment. */
     Tmux(Path dir, List<String> command, Map<String, String> env = [:], int columns = 100, int rows = 40) {
         Repo.requireTool('tmux')
-        List<String> argv = ['env'] + env.collect { k, v -> "${k}=${v}".toString() } + command
+        exitFile = Files.createTempFile('tmux-exit-', '.txt')
+        Files.delete(exitFile)
+        // sh writes the exit status (tmux's pane_dead_status is not always set); its INT trap keeps it alive
+        // through a Ctrl-C meant for the program, which gets the default disposition again on exec
+        List<String> argv = ['sh', '-c', 'trap true INT; "$@"; echo $? > "$0.tmp" && mv "$0.tmp" "$0"', exitFile.toString(), 'env'] +
+                env.collect { k, v -> "${k}=${v}".toString() } + command
         tmux(*(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', "${columns}".toString(), '-y', "${rows}".toString(),
                 '-c', dir.toString()] + argv + [';', 'set-option', '-t', 'main', 'remain-on-exit', 'on']))
+        socketPath = Path.of(tmux('display-message', '-p', '#{socket_path}').trim())
     }
+
+    private Path socketPath
 
     /** The sealwright CLI built in dsl/target, as a person starts it (a fresh JVM, not the daemon). */
     static List<String> sealwright(String... args) {
@@ -55,17 +63,16 @@ class Tmux implements Closeable {
     /** Waits until the screen shows {@code text}. */
     String waitFor(String text, long seconds = 60) { waitFor("'${text}'", seconds) { String s -> s.contains(text) } }
 
+    private final Path exitFile
+
     /** The program's exit status once it has ended. */
     int exitCode(long seconds = 60) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
-        while (true) {
-            // the pane is dead when the terminal closes, which can be before tmux has the exit status
-            def (String dead, String status, String signal) = tmux('display-message', '-p', '-t', 'main', '#{pane_dead},#{pane_dead_status},#{pane_dead_signal}').trim().split(',', -1) as List
-            if (dead == '1' && status) return status as int
-            if (dead == '1' && signal) return 128 + (signal as int)
+        while (!Files.exists(exitFile)) {
             assert System.nanoTime() < end: "the program did not end within ${seconds} s; the screen:\n${screen()}"
             Thread.sleep(50)
         }
+        Files.readString(exitFile).trim() as int
     }
 
     /** The last screen line that starts with {@code prefix} (e.g. the prompt line being edited). */
@@ -78,6 +85,8 @@ class Tmux implements Closeable {
         } catch (AssertionError ignored) {
             // already gone
         }
+        if (socketPath != null) Files.deleteIfExists(socketPath)
+        if (exitFile != null) Files.deleteIfExists(exitFile)
     }
 
     private String tmux(String... args) {
