@@ -7,6 +7,8 @@ import picocli.CommandLine.Parameters
 
 import java.nio.file.Files
 import java.util.concurrent.Callable
+import java.util.logging.Level
+import java.util.logging.Logger
 
 @CompileStatic
 @Command(name = 'jshell', mixinStandardHelpOptions = true,
@@ -16,11 +18,15 @@ class JshellCommand implements Callable<Integer> {
                                          'dev.sealwright.tools.*', 'dev.sealwright.nativeio.*', 'dev.sealwright.files.*',
                                          'java.nio.file.*']
 
+    private static final Logger PREFS_LOG = Logger.getLogger('java.util.prefs')
+
     @Parameters(paramLabel = 'ARG', arity = '0..*', description = 'further jshell arguments (e.g. a script file)')
     List<String> args = []
 
     @Override
     Integer call() {
+        // JShell keeps its settings in java.util.prefs, which logs "Created user preferences directory" on a fresh HOME
+        PREFS_LOG.level = Level.WARNING
         def startup = Files.createTempFile('sealwright-jshell-', '.jsh')
         try {
             Files.writeString(startup, IMPORTS.collect { "import ${it};" }.join('\n') + '\n')

@@ -20,7 +20,7 @@ class ReplCommand implements Callable<Integer> {
         boolean tty = System.console() != null
         def terminal = TerminalBuilder.builder().system(true).dumb(!tty).build()
         try {
-            return new Repl(terminal, workdir).run()
+            return new Repl(terminal, workdir, tty).run()
         } finally {
             terminal.close()
         }

@@ -65,7 +65,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("debugfs", "e2fsprogs", "-V", "pins inode times of disk.image filesystems (reproducible)"));
         add(ToolSpec.program("e2fsck", "e2fsprogs", "-V", "cross-checks ext4 filesystems disk.image makes"));
         add(ToolSpec.program("objcopy", "binutils", "--version", "extracts UKI sections in tests"));
-        add(ToolSpec.program("script", "bsdutils", "--version", "runs the REPL on a pseudo-terminal in tests"));
+        add(ToolSpec.program("tmux", "tmux", "-V", "runs the REPL and jshell on a pseudo-terminal in tests, typed at as a person types"));
     }
 
     private ToolRegistry() {}

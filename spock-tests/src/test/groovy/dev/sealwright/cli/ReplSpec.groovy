@@ -56,6 +56,55 @@ class ReplSpec extends Specification {
         r.out.contains('1 cached, 0 to run')
     }
 
+    def "def variables survive to the next line; :save writes a recipe that runs: a repeated def as an assignment, the last pipeline only, no silent overwrite"() {
+        when:
+        def text = session('''\
+            def x = 6 * 7
+            println "answer=$x"
+            def x = x + 1
+            String label = 'v' + x
+            pipeline('old') { digest { from file('site') } }
+            pipeline('r') {
+                def s = digest { from file('site') }
+                exec('show') { command 'echo', "x=$x $label" }
+            }
+            :save saved.groovy
+            :save saved.groovy
+            :quit
+            '''.stripIndent())
+
+        then:
+        text.contains('answer=42')
+        text.contains('===> 43')
+        text.contains('===> v43')
+        text.contains('saved 5 declarations')
+        text.contains("saved.groovy exists; :save saved.groovy --force replaces it")
+
+        when:
+        def saved = Files.readString(dir.resolve('saved.groovy'))
+
+        then: 'what was typed, except that the second def of x assigns and the replaced pipeline is gone'
+        saved.readLines().take(4) == ['def x = 6 * 7', 'println "answer=$x"', 'x = x + 1', "String label = 'v' + x"]
+        !saved.contains("pipeline('old')")
+
+        when:
+        def r = Cli.run('run', dir.resolve('saved.groovy').toString(), '-C', dir.toString())
+
+        then:
+        r.exitCode == 0
+        r.out.contains('answer=42')
+        r.out.contains('pipeline r succeeded: 2 executed')
+        Files.readString(dir.resolve('out/show/stdout.txt')) == 'x=43 v43\n'
+    }
+
+    def "a step outside a pipeline is named as such"() {
+        when:
+        def text = session("digest { from file('site') }\n")
+
+        then:
+        text.contains("digest declares a step: write it inside pipeline('name') { ... }")
+    }
+
     def "errors are reported with their line and the session goes on"() {
         when:
         def text = session("pipeline('r') {\n  digest { frm file('site') }\n}\nx = 1\nx\n")
