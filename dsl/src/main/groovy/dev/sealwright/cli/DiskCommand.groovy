@@ -12,6 +12,7 @@ import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -76,7 +77,7 @@ class DiskCommand extends GroupCommand {
         @Option(names = '--deterministic-seed', paramLabel = 'TEXT', description = 'reproducible output for tests only: the volume key is predictable')
         String seed
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         ForceOption overwrite
 
         @Override

@@ -9,6 +9,7 @@ import dev.sealwright.uefi.UefiConfig
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -27,7 +28,7 @@ class DiskDeployCommand implements Callable<Integer> {
     @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the deployed image here (temp file + rename)')
     Path output
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
     @Option(names = '--in-place', description = 'modify ENCRYPTED.img itself')
     boolean inPlace

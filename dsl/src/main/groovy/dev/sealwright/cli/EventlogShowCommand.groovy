@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.measure.event.CcelAcpiTable
 import dev.sealwright.measure.event.EventJson
@@ -24,7 +25,7 @@ class EventlogShowCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        byte[] bytes = dev.sealwright.engine.InputFiles.read(log, EventLogFiles.FILE_BOUND)
+        byte[] bytes = InputFiles.read(log, EventLogFiles.FILE_BOUND)
         if (CcelAcpiTable.looksLike(bytes)) {
             def t = CcelAcpiTable.read(bytes, log.toString())
             print Json.pretty([table: 'CCEL', revision: t.revision(), oemId: t.oemId(), oemTableId: t.oemTableId(), ccType: t.ccTypeName(),

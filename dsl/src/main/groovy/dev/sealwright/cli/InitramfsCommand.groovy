@@ -7,6 +7,7 @@ import dev.sealwright.image.oci.ImageLoader
 import dev.sealwright.tools.Tools
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -26,7 +27,7 @@ class InitramfsCommand implements Callable<Integer> {
     @Option(names = ['-o', '--output'], required = true, paramLabel = 'FILE', description = 'the .cpio.gz (or .cpio.zst) to write')
     Path output
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Option(names = '--compression', paramLabel = 'gzip|zstd', description = 'gzip (default) or zstd; both on all cores, same bytes whatever the core count')

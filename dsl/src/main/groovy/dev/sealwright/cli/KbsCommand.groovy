@@ -11,6 +11,7 @@ import dev.sealwright.kbs.SimulatedQuoteService
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
@@ -100,7 +101,7 @@ class KbsCommand {
         @Option(names = '--collateral-out', required = true, paramLabel = 'C.json', description = 'collateral of the SIMULATED PKI (policy tdx.collateral)')
         Path collateralOut
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         ForceOption overwrite
 
         @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE})')

@@ -15,6 +15,7 @@ import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
@@ -45,7 +46,7 @@ class LaunchCommand implements Callable<Integer> {
     @Option(names = '--libvirt-xml', paramLabel = 'FILE', description = 'write the equivalent libvirt domain XML to FILE and exit')
     Path libvirtXml
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Option(names = '--qemu-version', paramLabel = 'V', description = 'QEMU version to write the command line for (default: the installed one; selects the TDX syntax)')

@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import com.fasterxml.jackson.core.JsonProcessingException
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
@@ -21,7 +22,7 @@ import java.util.concurrent.Callable
 class LuksTokenCommand extends GroupCommand {
 
     /** A token lives in the JSON area, at most 4 MiB minus the binary header. */
-    static final dev.sealwright.engine.InputFiles.Bound TOKEN_BOUND = new dev.sealwright.engine.InputFiles.Bound('a LUKS2 token', 4 << 20)
+    static final InputFiles.Bound TOKEN_BOUND = new InputFiles.Bound('a LUKS2 token', 4 << 20)
 
     @Command(name = 'add', mixinStandardHelpOptions = true, description = ['Add a token from a JSON file ("-" = stdin); systemd-tpm2 tokens are checked for the fields systemd requires.'])
     static class Add implements Callable<Integer> {
@@ -34,12 +35,12 @@ class LuksTokenCommand extends GroupCommand {
 
         @Override
         Integer call() {
-            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : dev.sealwright.engine.InputFiles.readText(jsonFile, TOKEN_BOUND)
+            String text = jsonFile.toString() == '-' ? new String(System.in.readAllBytes(), 'UTF-8') : InputFiles.readText(jsonFile, TOKEN_BOUND)
             JsonNode token
             try {
                 token = new ObjectMapper().readTree(text)
             } catch (JsonProcessingException e) {
-                throw new RecipeException("${jsonFile}: malformed token JSON: ${dev.sealwright.engine.Json.describe(e)}")
+                throw new RecipeException("${jsonFile}: malformed token JSON: ${Json.describe(e)}")
             }
             if (!(token instanceof ObjectNode)) throw new RecipeException("${jsonFile}: a token must be a JSON object")
             Luks2Volume.open(LuksCommand.existingImage(image), true).withCloseable { Luks2Volume v ->

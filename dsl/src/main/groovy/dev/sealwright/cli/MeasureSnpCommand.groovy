@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
@@ -118,12 +119,12 @@ class MeasureSnpCommand implements Callable<Integer> {
         else if (vcpuSig != null) b.vcpuSig(ByteValues.number('--vcpu-sig', vcpuSig))
         else if (vcpuType != null) b.vcpuType(vcpuType)
         if (varsFile != null) {
-            long size = dev.sealwright.engine.InputFiles.requireFile(varsFile, '--vars-file')
+            long size = InputFiles.requireFile(varsFile, '--vars-file')
             if (size <= 0 || size % 4096 != 0) throw new RecipeException("${varsFile}: is ${size} bytes; an OVMF vars file (--vars-file) is a positive multiple of 4096")
             b.varsSize(size)
         } else if (varsSize != null) b.varsSize(varsSize)
         for (Path p : [ovmf, kernel, initrd, svsm]) {
-            if (p != null) dev.sealwright.engine.InputFiles.requireFile(p, 'file')
+            if (p != null) InputFiles.requireFile(p, 'file')
         }
         return b.build()
     }

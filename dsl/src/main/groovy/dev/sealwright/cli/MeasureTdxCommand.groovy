@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.measure.tdx.TdxInputs
@@ -12,6 +13,7 @@ import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
@@ -61,7 +63,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--eventlog', paramLabel = 'OUT.json', description = 'write the predicted events (input of eventlog diff)')
     Path eventlog
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Override
@@ -70,7 +72,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         def p = TdxProfile.named(profile)
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
-        if (acpi != null) dev.sealwright.engine.InputFiles.requireDirectory(acpi, '--acpi')
+        if (acpi != null) InputFiles.requireDirectory(acpi, '--acpi')
         def blobs = acpi == null ? null : TdxInputs.AcpiBlobs.fromDirectory(acpi)
         TdxInputs inputs
         VmSpec spec = null

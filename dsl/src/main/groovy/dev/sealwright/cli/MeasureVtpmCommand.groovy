@@ -1,5 +1,8 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
+import dev.sealwright.image.pe.PeFile
+import dev.sealwright.tools.Tools
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.engine.RecipeException
@@ -13,6 +16,7 @@ import dev.sealwright.measure.vtpm.VtpmVariables
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
@@ -56,7 +60,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--eventlog', paramLabel = 'OUT.json', description = 'write the prediction with its events (input of eventlog diff)')
     Path eventlog
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Override
@@ -66,9 +70,9 @@ class MeasureVtpmCommand implements Callable<Integer> {
         vars.check(firmwareCode, secureBoot)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        byte[] ukiBytes = dev.sealwright.engine.InputFiles.read(uki, dev.sealwright.image.pe.PeFile.FILE_BOUND)
+        byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND)
         def prediction = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(bootDisk, ref, new dev.sealwright.tools.Tools(), ukiBytes.length, uki), ref, referenceLog?.toString()))
+                VtpmInputs.BootGpt.of(bootDisk, ref, new Tools(), ukiBytes.length, uki), ref, referenceLog?.toString()))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

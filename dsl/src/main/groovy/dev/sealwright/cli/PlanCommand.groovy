@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.Input
 import dev.sealwright.engine.Engine
 import dev.sealwright.engine.EngineOptions
 import dev.sealwright.engine.Json
@@ -56,7 +57,7 @@ class PlanCommand implements Callable<Integer> {
 
     private static Object describe(Object v) {
         if (v instanceof List) return ((List) v).collect { describe(it) }
-        if (v instanceof dev.sealwright.engine.Input) return ((dev.sealwright.engine.Input) v).describe()
+        if (v instanceof Input) return ((Input) v).describe()
         if (v instanceof Secret) return v.toString()
         return v
     }

@@ -5,6 +5,7 @@ import dev.sealwright.attest.sim.SimulatedTdxProvider
 import dev.sealwright.engine.AtomicFiles
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
@@ -23,7 +24,7 @@ class QuoteSimulateCommand implements Callable<Integer> {
     @Option(names = '--collateral-out', required = true, paramLabel = 'C.json', description = 'where to write its collateral (dcap-qvl JSON layout)')
     Path collateralOut
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Option(names = '--report-data', paramLabel = 'HEX', description = 'REPORTDATA (up to 64 bytes, zero-padded; default zeros)')

@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.attest.dcap.Collateral
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.attest.dcap.IntelRootCa
@@ -111,7 +112,7 @@ class QuoteVerifyCommand implements Callable<Integer> {
             p = p.withRtmr(i, hex('--rtmr', h))
         }
         if (reportData) p = p.withReportData(hex('--report-data', reportData))
-        if (reportDataSha512) p = p.withReportData(dev.sealwright.engine.InputFiles.digest(reportDataSha512, 'SHA-512'))
+        if (reportDataSha512) p = p.withReportData(InputFiles.digest(reportDataSha512, 'SHA-512'))
         if (allowDebug) p = p.withAllowDebug(true)
         return p
     }

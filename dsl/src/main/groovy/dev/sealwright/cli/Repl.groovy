@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.Pipeline
 import dev.sealwright.dsl.CompiledRecipes
 import dev.sealwright.dsl.RecipeErrors
 import dev.sealwright.dsl.RecipeScript
@@ -187,8 +188,8 @@ class Repl {
             throw new RecipeException("syntax error: ${e.errorCollector.errors ? e.errorCollector.errors[0].properties.cause?.originalMessage ?: e.message.readLines()[1] : e.message}")
         }
         entries << new Entry(text: text, declarations: List.copyOf(declarations.last), declaresPipeline: !ctx.pipeline.is(before))
-        if (result instanceof dev.sealwright.engine.Pipeline) {
-            def p = (dev.sealwright.engine.Pipeline) result
+        if (result instanceof Pipeline) {
+            def p = (Pipeline) result
             out.println("pipeline ${p.name()}: ${p.steps()*.name().join(', ')}")
         } else if (result != null) {
             out.println("===> ${result}")
@@ -238,7 +239,7 @@ class Repl {
         }
     }
 
-    private dev.sealwright.engine.Pipeline pipeline() {
+    private Pipeline pipeline() {
         if (ctx.pipeline == null) throw new RecipeException("no pipeline declared yet: pipeline('name') { ... }")
         ctx.pipeline
     }

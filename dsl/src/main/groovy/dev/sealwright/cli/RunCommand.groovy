@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.Pipeline
 import dev.sealwright.engine.Engine
 import dev.sealwright.engine.EngineOptions
 import dev.sealwright.engine.RunResult
@@ -40,7 +41,7 @@ class RunCommand implements Callable<Integer> {
         return result.ok() ? Main.OK : Main.FAILED
     }
 
-    static RunResult execute(dev.sealwright.engine.Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir) {
+    static RunResult execute(Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir) {
         def opts = new EngineOptions().fresh(fresh)
         if (jobs != null) opts.jobs(jobs)
         if (outputDir != null) opts.outputDir(outputDir)

@@ -11,6 +11,7 @@ import dev.sealwright.measure.snp.idblock.P384KeyFile
 import dev.sealwright.measure.snp.idblock.SnpPublicKey
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
@@ -52,7 +53,7 @@ class SnpIdBlockCommand implements Callable<Integer> {
     @Option(names = '--out-dir', paramLabel = 'DIR', defaultValue = '.', description = 'where to write the files (default: current directory)')
     Path outDir
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Option(names = '--json', description = 'print the results as JSON')

@@ -5,6 +5,7 @@ import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.measure.snp.ByteValues
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.charset.StandardCharsets
@@ -29,7 +30,7 @@ class SnpSimulateCommand implements Callable<Integer> {
     @Option(names = '--chain-out', required = true, paramLabel = 'ASK_ARK.pem', description = 'where to write the ASK and ARK')
     Path chainOut
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Option(names = '--measurement', paramLabel = 'LD', description = 'launch digest (48 bytes hex or base64; default zeros)')

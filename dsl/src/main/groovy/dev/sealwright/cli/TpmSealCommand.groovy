@@ -1,5 +1,7 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
+import dev.sealwright.tpm.OfflineSeal
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.tpm.PcrPolicySeal
 import dev.sealwright.tpm.SealedFiles
@@ -44,7 +46,7 @@ class TpmSealCommand implements Callable<Integer> {
     Integer keyslot
 
     /** TPM2B_SENSITIVE_DATA: MAX_SYM_DATA bytes. */
-    static final dev.sealwright.engine.InputFiles.Bound SECRET_BOUND = new dev.sealwright.engine.InputFiles.Bound('a sealed secret', dev.sealwright.tpm.OfflineSeal.MAX_SECRET)
+    static final InputFiles.Bound SECRET_BOUND = new InputFiles.Bound('a sealed secret', OfflineSeal.MAX_SECRET)
 
     @Override
     Integer call() {
@@ -52,7 +54,7 @@ class TpmSealCommand implements Callable<Integer> {
         PcrPolicySeal.refuseExisting(luks2Token, force)
         def sealed
         try {
-            byte[] secret = dev.sealwright.engine.InputFiles.read(secretFile, SECRET_BOUND)
+            byte[] secret = InputFiles.read(secretFile, SECRET_BOUND)
             if (secret.length == 0) throw new RecipeException("${secretFile}: is empty; a sealed secret is 1 to ${SECRET_BOUND.maxBytes()} bytes")
             sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, secret, secretFile.toString())
         } catch (RecipeException e) {

@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.Json
 import dev.sealwright.tpm.SealedFiles
@@ -8,6 +9,7 @@ import dev.sealwright.uefi.UefiConfig
 import dev.sealwright.uefi.VariableStore
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
@@ -28,7 +30,7 @@ class UefiConfigCommand implements Callable<Integer> {
     @Option(names = ['-o', '--output'], required = true, paramLabel = 'FILE', description = 'uefi-config.json to write')
     Path output
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     ForceOption overwrite
 
     @Option(names = '--omits-ready-to-boot-signal', description = 'the firmware does not measure "Calling EFI Application from Boot Option"')
@@ -39,7 +41,7 @@ class UefiConfigCommand implements Callable<Integer> {
         overwrite.refuseExisting(output)
         if ((certs == null) == (vars == null)) throw new UsageException('uefi config needs exactly one of --vars FILE and --certs DIR')
         def config = certs != null ? UefiCertDirectory.read(certs, omitsReadyToBoot)
-                : UefiConfig.fromVariableStore(VariableStore.read(dev.sealwright.engine.InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), omitsReadyToBoot)
+                : UefiConfig.fromVariableStore(VariableStore.read(InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), omitsReadyToBoot)
         AtomicFiles.write(output, Json.pretty(config.toJson()).getBytes('UTF-8'))
         println "wrote ${output}: PK ${size(config.pk())}, KEK ${size(config.kek())}, db ${size(config.db())}, dbx ${size(config.dbx())}"
         return Main.OK

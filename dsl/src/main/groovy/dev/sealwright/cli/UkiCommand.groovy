@@ -1,5 +1,7 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
+import dev.sealwright.image.pe.PeFile
 import com.fasterxml.jackson.databind.ObjectMapper
 import com.fasterxml.jackson.databind.SerializationFeature
 import dev.sealwright.image.uki.UkiInspector
@@ -30,7 +32,7 @@ class UkiInspectCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        def r = UkiInspector.inspect(dev.sealwright.engine.InputFiles.read(file, dev.sealwright.image.pe.PeFile.FILE_BOUND), file.toString())
+        def r = UkiInspector.inspect(InputFiles.read(file, PeFile.FILE_BOUND), file.toString())
         if (json) {
             println new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r)
             return Main.OK

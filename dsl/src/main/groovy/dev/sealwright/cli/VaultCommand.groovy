@@ -1,5 +1,7 @@
 package dev.sealwright.cli
 
+import dev.sealwright.enroll.quex.QuexClient
+import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.RecipeException
@@ -7,6 +9,7 @@ import dev.sealwright.enroll.quex.SoftwareVault
 import dev.sealwright.enroll.quex.TdKeyRequest
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
@@ -35,9 +38,9 @@ class VaultCommand {
             SoftwareVault.initSeed(seed, force)
             println "wrote new vault seed ${seed} (mode 0600)"
             if (simIdentity != null) {
-                dev.sealwright.enroll.quex.SimulatedSgxIdentity.generate().save(simIdentity, force)
+                SimulatedSgxIdentity.generate().save(simIdentity, force)
                 println "wrote SIMULATED SGX vault identity ${simIdentity}/identity.pem (0600) and ${simIdentity}/sim-root.pem; " +
-                        "vault MRENCLAVE ${HexFormat.of().formatHex(dev.sealwright.enroll.quex.SimulatedSgxIdentity.mrEnclave())}"
+                        "vault MRENCLAVE ${HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave())}"
             }
             return Main.OK
         }
@@ -58,7 +61,7 @@ class VaultCommand {
         @Option(names = '--quote-out', paramLabel = 'quote.dat', description = 'also write the vault quote (needs --sim-identity)')
         Path quoteOut
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         ForceOption overwrite
 
         @Option(names = '--sim-identity', paramLabel = 'DIR', description = 'SIMULATED SGX identity that signs quote.dat (vault init --sim-identity)')
@@ -76,8 +79,8 @@ class VaultCommand {
                 println "wrote ${out} (1159 bytes)"
                 return Main.OK
             }
-            byte[][] answer = dev.sealwright.enroll.quex.QuexClient.software(vault,
-                    dev.sealwright.enroll.quex.SimulatedSgxIdentity.load(simIdentity)).answer(req)
+            byte[][] answer = QuexClient.software(vault,
+                    SimulatedSgxIdentity.load(simIdentity)).answer(req)
             AtomicFiles.write(out, answer[0])
             AtomicFiles.write(quoteOut, answer[1])
             println "wrote ${out} (1159 bytes) and ${quoteOut} (${answer[1].length} bytes, SIMULATED SGX quote committing to it)"

@@ -1,11 +1,13 @@
 package dev.sealwright.cli
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.disk.verity.VeritySuperblock
 import dev.sealwright.disk.verity.VerityTree
 import dev.sealwright.engine.AtomicFiles
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -21,10 +23,10 @@ import java.util.concurrent.Callable
 class VerityCommand extends GroupCommand {
 
     /** A root hash file: one hex digest and a newline. */
-    static final dev.sealwright.engine.InputFiles.Bound ROOT_HASH_BOUND = new dev.sealwright.engine.InputFiles.Bound('a root hash file', 4 << 10)
+    static final InputFiles.Bound ROOT_HASH_BOUND = new InputFiles.Bound('a root hash file', 4 << 10)
 
     static void requireFile(Path p) {
-        dev.sealwright.engine.InputFiles.requireImage(p, 'verity device')
+        InputFiles.requireImage(p, 'verity device')
     }
 
     @Command(name = 'format', mixinStandardHelpOptions = true, description = ['Write the superblock and hash tree of DATA to HASH and print the root hash.'],
@@ -47,7 +49,7 @@ class VerityCommand extends GroupCommand {
         @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'also write the root hash (hex) to FILE')
         Path rootHashFile
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         ForceOption overwrite
 
         @Override
@@ -104,7 +106,7 @@ class VerityCommand extends GroupCommand {
         Integer call() {
             requireFile(data)
             requireFile(hash)
-            String root = rootHash ?: (rootHashFile != null ? dev.sealwright.engine.InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
+            String root = rootHash ?: (rootHashFile != null ? InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
             if (root == null) throw new UsageException('verity verify: give ROOT_HASH or --root-hash-file')
             String source = rootHash != null ? 'ROOT_HASH' : rootHashFile.toString()
             byte[] rootBytes

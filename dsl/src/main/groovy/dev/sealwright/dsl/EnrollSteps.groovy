@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.engine.OutputRef
 import dev.sealwright.engine.StepType
 
 /**
@@ -11,7 +12,7 @@ class EnrollSpec extends StepSpec {
     /** The launch step running the TD: its forward to guest port 24516 and its console. */
     void vm(StepHandle launch) {
         set('vm', launch.vm)
-        set('console', new dev.sealwright.engine.OutputRef(launch.name, 'serialLog'))
+        set('console', new OutputRef(launch.name, 'serialLog'))
     }
     /** A vault step (seed and SIMULATED identity kept in the workspace). */
     void vault(StepHandle v) { set('vault', v.vault) }

@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.engine.OutputRef
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.engine.StepType
@@ -90,7 +91,7 @@ class PackEnrollSpec {
     void vault(StepHandle v) {
         if (v.step.type().name() != 'vault.init') throw new RecipeException("enroll: vault takes a vault step, got ${v}", pack.pipeline.locator.here('vault'))
         pack.set('enrollRoot', v.root)
-        pack.set('enrollVaultMrenclave', HexFormat.of().formatHex(dev.sealwright.enroll.quex.SimulatedSgxIdentity.mrEnclave()))
+        pack.set('enrollVaultMrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()))
     }
     /** MRENCLAVE (hex) of the vault the TD trusts (quex-v1-vault: its published value). */
     void vaultMrenclave(String hex) { pack.set('enrollVaultMrenclave', hex) }

@@ -1,5 +1,7 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.engine.OutputRef
+import dev.sealwright.engine.RecipeException
 import dev.sealwright.engine.StepType
 
 /**
@@ -10,7 +12,7 @@ class KbsSpec extends StepSpec {
     KbsSpec(StepType type, PipelineSpec p) { super(type, p) }
     void policy(Object file) { set('policy', file) }
     /** secrets.json (mode 0600): a secret, never a string, or another step's output (e.g. {@code volume.secrets}). */
-    void secrets(Object secret) { set(secret instanceof dev.sealwright.engine.OutputRef ? 'secretsFile' : 'secrets', secret) }
+    void secrets(Object secret) { set(secret instanceof OutputRef ? 'secretsFile' : 'secrets', secret) }
     /** TDX collateral replacing the policy's tdx.collateral, e.g. {@code sim.collateral}. */
     void collateral(Object file) { set('collateral', file) }
     void port(long port) { set('port', port) }
@@ -52,8 +54,8 @@ class KbsVerdictSpec extends StepSpec {
             if (!(s instanceof StepHandle)) return s
             def h = (StepHandle) s
             def out = h.step.type().outputs().find { it.isPath() }
-            if (out == null) throw new dev.sealwright.engine.RecipeException("after: step ${h.step.name()} has no file output to depend on", pipeline.locator.here('after'))
-            new dev.sealwright.engine.OutputRef(h.step.name(), out.name())
+            if (out == null) throw new RecipeException("after: step ${h.step.name()} has no file output to depend on", pipeline.locator.here('after'))
+            new OutputRef(h.step.name(), out.name())
         } as Object[])
     }
 }

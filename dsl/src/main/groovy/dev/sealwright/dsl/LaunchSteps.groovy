@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.engine.OutputRef
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.engine.StepType
 
@@ -45,8 +46,8 @@ class LaunchSpec extends StepSpec {
             if (!(s instanceof StepHandle)) return s
             def h = (StepHandle) s
             def out = h.step.type().outputs().find { it.isPath() }
-            if (out == null) throw new dev.sealwright.engine.RecipeException("uses: step ${h.step.name()} has no file output to depend on", pipeline.locator.here('uses'))
-            new dev.sealwright.engine.OutputRef(h.step.name(), out.name())
+            if (out == null) throw new RecipeException("uses: step ${h.step.name()} has no file output to depend on", pipeline.locator.here('uses'))
+            new OutputRef(h.step.name(), out.name())
         } as Object[])
     }
 

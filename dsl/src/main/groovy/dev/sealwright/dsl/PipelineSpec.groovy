@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.nativeio.NativeHelpers
 import dev.sealwright.engine.FileRef
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.engine.RecipeException
@@ -64,7 +65,7 @@ class PipelineSpec {
     /** A secret from a file ({@code secret(file: 'seed.dat')}) or an environment variable ({@code secret(env: 'SEED')}). */
     /** A static guest helper built with this sealwright (native-helpers), e.g. {@code helper('kbs-client')}. */
     FileRef helper(String name) {
-        new FileRef(dev.sealwright.nativeio.NativeHelpers.path(name))
+        new FileRef(NativeHelpers.path(name))
     }
 
     Secret secret(Map<String, String> from) {

@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.engine.InputFiles
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.engine.RecipeException
 import dev.sealwright.engine.SourceLocation
@@ -30,11 +31,11 @@ class RecipeLoader {
     }
 
     /** A recipe is Groovy source. */
-    static final dev.sealwright.engine.InputFiles.Bound RECIPE_BOUND = new dev.sealwright.engine.InputFiles.Bound('a recipe', 4 << 20)
+    static final InputFiles.Bound RECIPE_BOUND = new InputFiles.Bound('a recipe', 4 << 20)
 
     static Recipe load(Path file, Map<String, String> overrides = [:]) {
         Path recipe = file.toAbsolutePath().normalize()
-        String text = dev.sealwright.engine.InputFiles.readText(recipe, RECIPE_BOUND)
+        String text = InputFiles.readText(recipe, RECIPE_BOUND)
         def locator = new ScriptLocator(recipe, new SourceIndex(text, recipe.fileName.toString()))
         def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides)
         Script script

@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.engine.StepType
 import dev.sealwright.engine.RecipeException
 
 /**
@@ -46,7 +47,7 @@ class VmValue {
     }
 
     /** The options a step of {@code type} takes from this VM: those it declares; the others belong to launch only. */
-    Map<String, Object> optionsFor(dev.sealwright.engine.StepType type) {
+    Map<String, Object> optionsFor(StepType type) {
         options.findAll { k, v -> type.option(k) != null }
     }
 }

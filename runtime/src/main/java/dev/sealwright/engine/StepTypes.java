@@ -6,7 +6,7 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * All step types on the class path, found through {@code META-INF/services/dev.sealwright.engine.StepType}
+ * All step types on the class path, found through {@code META-INF/services/StepType}
  * (capabilities and recipe libraries add theirs the same way), plus any registered at run time.
  */
 public final class StepTypes {

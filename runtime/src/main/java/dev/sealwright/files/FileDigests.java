@@ -1,5 +1,6 @@
 package dev.sealwright.files;
 
+import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ public final class FileDigests {
             if (line.isEmpty()) continue;
             if (line.length() < 67 || !line.substring(0, 64).matches("[0-9a-fA-F]{64}") || line.charAt(64) != ' '
                     || (line.charAt(65) != ' ' && line.charAt(65) != '*'))
-                throw new dev.sealwright.engine.RecipeException(source + ":" + n + ": not a sha256sum line");
+                throw new RecipeException(source + ":" + n + ": not a sha256sum line");
             out.put(line.substring(66), line.substring(0, 64).toLowerCase(java.util.Locale.ROOT));
         }
         return out;

@@ -1,5 +1,6 @@
 package dev.sealwright.files;
 
+import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.RecipeException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -112,7 +113,7 @@ public final class SafeExtractor {
     }
 
     private void deleteIfPresent(Path p) throws IOException {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) dev.sealwright.engine.AtomicFiles.deleteTree(p);
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) AtomicFiles.deleteTree(p);
         else Files.deleteIfExists(p);
     }
 

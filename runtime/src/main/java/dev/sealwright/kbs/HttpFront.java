@@ -1,5 +1,6 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.engine.DaemonThreads;
 import dev.sealwright.engine.RecipeException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -116,7 +117,7 @@ public final class HttpFront implements AutoCloseable {
         acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true));
         io = new NioEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()), new DefaultThreadFactory(name + "-io", true));
         workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4 * limits.connections()),
-                dev.sealwright.engine.DaemonThreads.named(name));
+                DaemonThreads.named(name));
         var b = new ServerBootstrap().group(acceptor, io).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)

@@ -1,5 +1,6 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.engine.RecipeException;
 import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
@@ -46,11 +47,11 @@ public final class KbsStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         if ((ctx.option("secrets") == null) == (ctx.option("secretsFile") == null)) {
-            throw new dev.sealwright.engine.RecipeException("kbs: give exactly one of secrets (secret(file: ...)) and secretsFile (another step's output)");
+            throw new RecipeException("kbs: give exactly one of secrets (secret(file: ...)) and secretsFile (another step's output)");
         }
         Secret secret = ctx.option("secretsFile") != null ? Secret.ofFile(ctx.path("secretsFile")) : ctx.secret("secrets");
         if (secret.file() == null) {
-            throw new dev.sealwright.engine.RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
+            throw new RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
         }
         KbsSecrets secrets = KbsSecrets.read(secret.file()); // first: a loosely protected secrets file stops everything
         KbsPolicy policy = KbsPolicy.read(ctx.path("policy"));

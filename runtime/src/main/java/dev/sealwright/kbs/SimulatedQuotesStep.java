@@ -1,5 +1,7 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.engine.Input;
+import dev.sealwright.engine.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.RecipeException;
@@ -31,7 +33,7 @@ public final class SimulatedQuotesStep implements StepType {
                 OptionSpec.optional("rtmr1", String.class, null, "RTMR1"),
                 OptionSpec.optional("rtmr2", String.class, null, "RTMR2"),
                 OptionSpec.optional("rtmr3", String.class, null, "RTMR3"),
-                OptionSpec.optional("expected", dev.sealwright.engine.Input.class, null,
+                OptionSpec.optional("expected", Input.class, null,
                         "a measure.tdx prediction (expected.json): MRTD and computed RTMRs the quotes carry, unless given above"),
                 OptionSpec.optional("port", Long.class, 8991L, "TCP port (0: any free port)"),
                 OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address"));
@@ -45,7 +47,7 @@ public final class SimulatedQuotesStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        var expected = ctx.option("expected") == null ? null : dev.sealwright.engine.Json.MAPPER.readTree(ctx.path("expected").toFile());
+        var expected = ctx.option("expected") == null ? null : Json.MAPPER.readTree(ctx.path("expected").toFile());
         byte[][] rtmrs = new byte[4][];
         for (int i = 0; i < 4; i++) {
             rtmrs[i] = measurement(ctx, "rtmr" + i, expected);

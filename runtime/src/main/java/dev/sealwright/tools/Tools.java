@@ -1,5 +1,6 @@
 package dev.sealwright.tools;
 
+import dev.sealwright.nativeio.NativeHelpers;
 import dev.sealwright.engine.AtomicFiles;
 
 import java.io.File;
@@ -197,8 +198,8 @@ public final class Tools {
     }
 
     private static Path lifeline() {
-        if (!dev.sealwright.nativeio.NativeHelpers.available().contains("lifeline")) return null;
-        return dev.sealwright.nativeio.NativeHelpers.path("lifeline");
+        if (!NativeHelpers.available().contains("lifeline")) return null;
+        return NativeHelpers.path("lifeline");
     }
 
     /** Forcibly ends a started program and everything below it (lifeline and its child included). */

@@ -1,5 +1,6 @@
 package dev.sealwright.uefi;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.Json;
@@ -35,7 +36,7 @@ public final class UefiConfigStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         Path vars = ctx.path("vars");
-        UefiConfig config = UefiConfig.fromVariableStore(VariableStore.read(dev.sealwright.engine.InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), ctx.flag("omitsReadyToBoot"));
+        UefiConfig config = UefiConfig.fromVariableStore(VariableStore.read(InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), ctx.flag("omitsReadyToBoot"));
         AtomicFiles.write(ctx.output("config"), Json.pretty(config.toJson()).getBytes(StandardCharsets.UTF_8));
         ctx.log("uefi-config from " + vars.getFileName() + ": PK " + (config.pk() == null ? "absent" : config.pk().length + " bytes")
                 + ", db " + (config.db() == null ? "absent" : config.db().length + " bytes"));

@@ -1,5 +1,6 @@
 package dev.sealwright.uefi;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ public record VariableStore(byte[] headers, List<Variable> variables, byte[] res
     }
 
     /** An OVMF_VARS file (528 KiB for the 4M build). */
-    public static final dev.sealwright.engine.InputFiles.Bound FILE_BOUND = new dev.sealwright.engine.InputFiles.Bound("an OVMF variable store", 64 << 20);
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an OVMF variable store", 64 << 20);
 
     public static VariableStore read(byte[] file, String source) {
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,5 +1,6 @@
 package dev.sealwright.vm;
 
+import dev.sealwright.measure.snp.idblock.SnpIdBlockStep;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
@@ -87,7 +88,7 @@ public final class LaunchStep implements StepType {
         for (Path d : ctx.paths("disk")) b.disk(d);
         if (ctx.option("snpIdBlock") != null) {
             if (!"snp".equals(ctx.string("tee"))) throw new RecipeException("launch: snpIdBlock needs tee 'snp'");
-            String[] idBlock = dev.sealwright.measure.snp.idblock.SnpIdBlockStep.readForQemu(ctx.path("snpIdBlock"));
+            String[] idBlock = SnpIdBlockStep.readForQemu(ctx.path("snpIdBlock"));
             b.snp(SnpOptions.DEFAULT.withIdBlock(idBlock[0], idBlock[1], true));
         }
         b.nics(Math.toIntExact(ctx.number("nics")));

@@ -1,5 +1,6 @@
 package dev.sealwright.vm;
 
+import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -91,8 +92,8 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     private static void check(String what, String file) {
         if (file == null) return;
         Path p = Path.of(file);
-        if ("disk".equals(what)) dev.sealwright.engine.InputFiles.requireImage(p, what);
-        else dev.sealwright.engine.InputFiles.requireFile(p, what);
+        if ("disk".equals(what)) InputFiles.requireImage(p, what);
+        else InputFiles.requireFile(p, what);
         if (!Files.isReadable(p)) throw new RecipeException(file + ": permission denied (" + what + ")");
     }
 

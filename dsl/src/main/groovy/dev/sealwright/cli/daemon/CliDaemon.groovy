@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong
  * A resident JVM that runs short CLI verbs for the {@code cli-client} helper, so a command costs a
  * socket round trip instead of a JVM, Groovy and picocli start-up (the Gradle-daemon idea).
  *
- *   java ... dev.sealwright.cli.daemon.CliDaemon SOCKET
+ *   java ... CliDaemon SOCKET
  *
  * Only {@link #SERVED} verbs run here: commands that read files, compute, write files and print,
  * with no services and no environment of their own. Standard input is not available (reading it

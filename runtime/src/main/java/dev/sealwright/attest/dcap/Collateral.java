@@ -1,5 +1,6 @@
 package dev.sealwright.attest.dcap;
 
+import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
@@ -112,7 +113,7 @@ public record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckC
         m.put("qe_identity", qeIdentityJson);
         m.put("qe_identity_signature", Hex.of(qeIdentitySignature));
         try {
-            dev.sealwright.engine.AtomicFiles.write(file, Json.pretty(m).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(file, Json.pretty(m).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new RecipeException("cannot write collateral " + file + ": " + e.getMessage(), e);
         }

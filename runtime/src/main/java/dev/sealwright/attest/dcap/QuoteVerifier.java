@@ -1,5 +1,6 @@
 package dev.sealwright.attest.dcap;
 
+import dev.sealwright.engine.RecipeException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509CRL;
@@ -119,7 +120,7 @@ public final class QuoteVerifier {
         List<X509Certificate> chain;
         try {
             chain = Pki.pemChain(cert.certificationData(), "PCK chain");
-        } catch (dev.sealwright.engine.RecipeException e) {
+        } catch (RecipeException e) {
             throw new QuoteRejectedException("pck-chain", e.getMessage());
         }
         if (chain.size() != 3) {
@@ -178,7 +179,7 @@ public final class QuoteVerifier {
         List<X509Certificate> chain;
         try {
             chain = Pki.pemChain(c.pckCrlIssuerChain(), "PCK CRL issuer chain");
-        } catch (dev.sealwright.engine.RecipeException e) {
+        } catch (RecipeException e) {
             throw new QuoteRejectedException("pck-crl", e.getMessage());
         }
         X509Certificate issuer = chain.get(0);
@@ -193,7 +194,7 @@ public final class QuoteVerifier {
         X509CRL crl;
         try {
             crl = Pki.crl(der, what);
-        } catch (dev.sealwright.engine.RecipeException e) {
+        } catch (RecipeException e) {
             throw new QuoteRejectedException(check, e.getMessage());
         }
         if (!cache.signedBy(crl, issuer)) {
@@ -219,7 +220,7 @@ public final class QuoteVerifier {
         List<X509Certificate> chain;
         try {
             chain = Pki.pemChain(pem, check + " issuer chain");
-        } catch (dev.sealwright.engine.RecipeException e) {
+        } catch (RecipeException e) {
             throw new QuoteRejectedException(check, e.getMessage());
         }
         X509Certificate signer = chain.get(0);

@@ -1,5 +1,7 @@
 package dev.sealwright.disk.deploy;
 
+import dev.sealwright.engine.InputFiles;
+import dev.sealwright.tpm.PcrSelection;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.luks2.ByteRegion;
@@ -51,18 +53,18 @@ public final class DiskDeployer {
                          String passphraseFrom, String selection, byte[] policy, List<String> espFiles, String pcrValuesFrom,
                          java.util.Map<String, String> sealedValues) {}
 
-    private static dev.sealwright.tpm.PcrSelection selection(DeployOptions o) {
+    private static PcrSelection selection(DeployOptions o) {
         try {
-            return dev.sealwright.tpm.PcrSelection.parse(o.pcrSelection());
-        } catch (dev.sealwright.tpm.TpmFormatException e) {
+            return PcrSelection.parse(o.pcrSelection());
+        } catch (TpmFormatException e) {
             throw new RecipeException("pcrs: " + e.getMessage());
         }
     }
 
     /** "sha256:7" → hex of each sealed value. */
-    private static java.util.Map<String, String> sealedValues(dev.sealwright.tpm.PcrSelection selection, PcrValues values) {
+    private static java.util.Map<String, String> sealedValues(PcrSelection selection, PcrValues values) {
         java.util.Map<String, String> m = new LinkedHashMap<>();
-        for (dev.sealwright.tpm.PcrSelection.Bank bank : selection.banks())
+        for (PcrSelection.Bank bank : selection.banks())
             for (int pcr : bank.pcrs()) m.put(bank.hash().label() + ":" + pcr, java.util.HexFormat.of().formatHex(values.get(bank.hash(), pcr)));
         return m;
     }
@@ -71,7 +73,7 @@ public final class DiskDeployer {
 
     /** Deploys into {@code out} (a new file), or into {@code in} itself when {@code out} is null. */
     public static Result deploy(Path in, Path out, DeployOptions o, Tools tools, Entropy entropy) throws IOException {
-        dev.sealwright.engine.InputFiles.requireImage(in, "disk image");
+        InputFiles.requireImage(in, "disk image");
         if (out != null && Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place");
         if (o.recoveryKeyOut() != null && Files.exists(o.recoveryKeyOut())) throw new RecipeException(o.recoveryKeyOut() + ": already exists; not overwriting a key file");
         byte[] secret = entropy.bytes(TPM_SECRET_BYTES);

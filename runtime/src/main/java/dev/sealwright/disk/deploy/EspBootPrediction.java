@@ -1,5 +1,6 @@
 package dev.sealwright.disk.deploy;
 
+import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.vhd.VhdFooter;
@@ -51,7 +52,7 @@ public record EspBootPrediction(PcrValues values, VtpmPrediction prediction, Str
                         + " (or is not FAT) to predict PCR 4/7 from; give --pcr-values");
             uki = Files.readAllBytes(copy);
         } finally {
-            dev.sealwright.engine.AtomicFiles.deleteTree(dir);
+            AtomicFiles.deleteTree(dir);
         }
         String name = image + " ESP " + BOOT_PATH.replace('/', '\\');
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(uki, name, vars, uefiConfig.toString(), true, null, null, null));

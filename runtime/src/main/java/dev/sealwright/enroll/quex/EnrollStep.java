@@ -1,5 +1,6 @@
 package dev.sealwright.enroll.quex;
 
+import dev.sealwright.engine.OutputRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sealwright.engine.AtomicFiles;
@@ -110,7 +111,7 @@ public final class EnrollStep implements StepType {
                 + ", key SHA-256 " + e.keySha256());
         String matched = "";
         if (ctx.string("waitFor") != null) {
-            Object console = ctx.option("console") instanceof dev.sealwright.engine.OutputRef ? ctx.upstreamValue("console") : ctx.option("console");
+            Object console = ctx.option("console") instanceof OutputRef ? ctx.upstreamValue("console") : ctx.option("console");
             if (console == null) throw new RecipeException("enroll: waitFor needs console (the launch step's serialLog)");
             matched = SerialLog.waitFor(Path.of(console.toString()), Pattern.compile(ctx.string("waitFor")), Duration.ofSeconds(ctx.number("timeout")));
             ctx.log("guest: " + matched);

@@ -1,5 +1,7 @@
 package dev.sealwright.enroll.quex;
 
+import dev.sealwright.engine.InputFiles;
+import dev.sealwright.engine.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.RecipeException;
 
@@ -25,12 +27,12 @@ public record ExpectedMeasurements(byte[][] registers, List<String> unpredicted)
 
     /** From {@code expected.json} of measure.tdx; a register given in {@code overrides} (hex) wins. */
     /** A measure.tdx prediction (expected.json), with its events. */
-    public static final dev.sealwright.engine.InputFiles.Bound FILE_BOUND = new dev.sealwright.engine.InputFiles.Bound("a measure.tdx prediction", 16 << 20);
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a measure.tdx prediction", 16 << 20);
 
     public static ExpectedMeasurements fromPrediction(Path expectedJson, Map<String, String> overrides) {
         JsonNode doc = null;
         if (expectedJson != null) {
-            doc = dev.sealwright.engine.Json.tree(dev.sealwright.engine.InputFiles.read(expectedJson, FILE_BOUND), expectedJson.toString());
+            doc = Json.tree(InputFiles.read(expectedJson, FILE_BOUND), expectedJson.toString());
             if (doc == null || !doc.isObject() || !doc.has("mrtd"))
                 throw new RecipeException(expectedJson + ": not a measure.tdx prediction (no mrtd)");
         }

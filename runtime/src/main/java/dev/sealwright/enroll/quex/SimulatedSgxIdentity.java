@@ -1,5 +1,7 @@
 package dev.sealwright.enroll.quex;
 
+import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -84,8 +86,8 @@ public final class SimulatedSgxIdentity {
                     .append("\n-----END PRIVATE KEY-----\n");
         keys.append(pem(rootCert)).append(pem(pckCert));
         try {
-            dev.sealwright.engine.AtomicFiles.writeSecret(dir.resolve("identity.pem"), keys.toString().getBytes(StandardCharsets.US_ASCII), overwrite);
-            dev.sealwright.engine.AtomicFiles.write(dir.resolve("sim-root.pem"), rootPem().getBytes(StandardCharsets.US_ASCII));
+            AtomicFiles.writeSecret(dir.resolve("identity.pem"), keys.toString().getBytes(StandardCharsets.US_ASCII), overwrite);
+            AtomicFiles.write(dir.resolve("sim-root.pem"), rootPem().getBytes(StandardCharsets.US_ASCII));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new RecipeException(dir.resolve("identity.pem") + " already exists; not overwriting a vault identity (use --force)");
         } catch (java.io.IOException e) {
@@ -101,7 +103,7 @@ public final class SimulatedSgxIdentity {
     /** Reads an identity.pem written by {@link #save}. */
     public static SimulatedSgxIdentity loadFile(java.nio.file.Path f) {
         try (var parser = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(
-                dev.sealwright.engine.InputFiles.readText(f, new dev.sealwright.engine.InputFiles.Bound("a SIMULATED identity", 1 << 20))))) {
+                InputFiles.readText(f, new InputFiles.Bound("a SIMULATED identity", 1 << 20))))) {
             java.util.List<Object> items = new java.util.ArrayList<>();
             for (Object o; (o = parser.readObject()) != null; ) items.add(o);
             if (items.size() != 5) throw new RecipeException(f + ": expected 3 keys and 2 certificates, found " + items.size() + " PEM blocks");

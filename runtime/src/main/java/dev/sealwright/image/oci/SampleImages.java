@@ -1,5 +1,6 @@
 package dev.sealwright.image.oci;
 
+import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.nativeio.NativeHelpers;
 
 import java.io.IOException;
@@ -18,10 +19,10 @@ public final class SampleImages {
         Path layout = Path.of(args[0]);
         Path scratch = Files.createTempDirectory("sealwright-sample");
         try {
-            if (Files.exists(layout)) dev.sealwright.engine.AtomicFiles.deleteTree(layout);
+            if (Files.exists(layout)) AtomicFiles.deleteTree(layout);
             writeHello(layout, scratch);
         } finally {
-            dev.sealwright.engine.AtomicFiles.deleteTree(scratch);
+            AtomicFiles.deleteTree(scratch);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sealwright.image.pe;
 
+import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 
@@ -24,7 +25,7 @@ import java.util.List;
  */
 public final class PeFile {
     /** A PE image read whole (a UKI with its kernel and initrd is tens of MiB). */
-    public static final dev.sealwright.engine.InputFiles.Bound FILE_BOUND = new dev.sealwright.engine.InputFiles.Bound("a PE image (UKI)", 512 << 20);
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("a PE image (UKI)", 512 << 20);
 
     private static final int SECTION_HEADER = 40;
     private static final int CERT_TABLE_INDEX = 4;

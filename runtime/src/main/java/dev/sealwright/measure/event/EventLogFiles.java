@@ -25,7 +25,7 @@ public final class EventLogFiles {
             try {
                 doc = Json.MAPPER.readValue(bytes, new TypeReference<Map<String, Object>>() {});
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new RecipeException(file + ": " + dev.sealwright.engine.Json.describe(e));
+                throw new RecipeException(file + ": " + Json.describe(e));
             } catch (IOException e) {
                 throw new RecipeException(file + ": cannot read: " + e.getMessage());
             }

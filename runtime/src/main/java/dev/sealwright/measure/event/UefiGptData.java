@@ -1,5 +1,8 @@
 package dev.sealwright.measure.event;
 
+import dev.sealwright.vm.EspImage;
+import dev.sealwright.engine.InputFiles;
+import dev.sealwright.tools.Tools;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.engine.RecipeException;
 
@@ -26,7 +29,7 @@ public final class UefiGptData {
 
     /** The UEFI_GPT_DATA of the GPT disk image {@code disk}. */
     public static byte[] read(Path disk) {
-        dev.sealwright.engine.InputFiles.requireImage(disk, "disk image");
+        InputFiles.requireImage(disk, "disk image");
         try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
             GptDisk.read(ch, disk.toString());
             ByteBuffer header = read(ch, GptDisk.LBA, HEADER_SIZE, disk);
@@ -56,14 +59,14 @@ public final class UefiGptData {
 
     /**
      * The UEFI_GPT_DATA of the disk {@code sealwright launch} writes to boot a UKI of {@code ukiSize}
-     * bytes from an ESP ({@link dev.sealwright.vm.EspImage}): only its partition table is made, with
+     * bytes from an ESP ({@link EspImage}): only its partition table is made, with
      * sgdisk, in a sparse temp file.
      */
-    public static byte[] ofLaunchEsp(dev.sealwright.tools.Tools tools, long ukiSize, String uki) {
+    public static byte[] ofLaunchEsp(Tools tools, long ukiSize, String uki) {
         try {
             Path table = java.nio.file.Files.createTempFile("sealwright-esp-gpt", ".img");
             try {
-                dev.sealwright.vm.EspImage.writePartitionTable(tools, ukiSize, uki, table);
+                EspImage.writePartitionTable(tools, ukiSize, uki, table);
                 return read(table);
             } finally {
                 java.nio.file.Files.deleteIfExists(table);

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.event;
 
+import dev.sealwright.uefi.EfiGuid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,6 @@ public final class UefiVariableData {
 
     /** A GUID in EFI byte order (Data1..3 little-endian, Data4 as-is). */
     public static byte[] guidBytes(String guid) {
-        return dev.sealwright.uefi.EfiGuid.bytes(guid);
+        return EfiGuid.bytes(guid);
     }
 }

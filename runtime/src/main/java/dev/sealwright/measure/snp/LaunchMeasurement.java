@@ -1,5 +1,6 @@
 package dev.sealwright.measure.snp;
 
+import dev.sealwright.engine.RecipeException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -27,7 +28,7 @@ public record LaunchMeasurement(SevMode mode, byte[] digest, List<Stage> stages,
         return switch (outputFormat) {
             case "hex" -> hex();
             case "base64" -> base64();
-            default -> throw new dev.sealwright.engine.RecipeException("unknown output format '" + outputFormat + "' (known: hex, base64, json)");
+            default -> throw new RecipeException("unknown output format '" + outputFormat + "' (known: hex, base64, json)");
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.measure.event.HashAlg;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ public final class MrtdCalculator {
     private MrtdCalculator() {}
 
     public static byte[] compute(byte[] fw, TdvfMetadata metadata, PageOrder order) {
-        MessageDigest md = dev.sealwright.measure.event.HashAlg.SHA384.newDigest();
+        MessageDigest md = HashAlg.SHA384.newDigest();
         Records r = new Records();
         for (TdvfSection s : metadata.sections()) {
             if (s.pageAug()) continue;

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
@@ -124,7 +125,7 @@ public final class TdvfEvents {
     /** RTMR1 (PCR 5) EV_EFI_GPT_EVENT of the boot disk: data and digest are the whole UEFI_GPT_DATA. */
     public static BootEvent gpt(byte[] gptData, String source) {
         return event(RTMR1, EventType.EV_EFI_GPT_EVENT, gptData, gptData,
-                "GPT of " + source + ", " + dev.sealwright.measure.event.UefiGptData.partitions(gptData) + " partition(s)");
+                "GPT of " + source + ", " + UefiGptData.partitions(gptData) + " partition(s)");
     }
 
     public static BootEvent action(int index, String text) {

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.vtpm;
 
+import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.Input;
@@ -58,7 +59,7 @@ public final class MeasureVtpmStep implements StepType {
         Path refFile = ctx.option("referenceLog") != null ? ctx.path("referenceLog") : null;
         if (refFile != null) ref = EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
         Path uki = ctx.path("uki");
-        byte[] ukiBytes = InputFiles.read(uki, dev.sealwright.image.pe.PeFile.FILE_BOUND);
+        byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND);
         Path disk = ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null;
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(), secureBoot,
                 VtpmInputs.BootGpt.of(disk, ref, ctx.tools(), ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString()));

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.vtpm;
 
+import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
@@ -83,7 +84,7 @@ public final class TpmBootEvents {
     /** The Authenticode digest of {@code pe} in every prediction bank. */
     static Map<HashAlg, byte[]> authenticode(byte[] pe, String what) {
         Map<HashAlg, byte[]> m = new LinkedHashMap<>();
-        for (HashAlg alg : BANKS) m.put(alg, dev.sealwright.image.pe.PeFile.authenticodeDigest(pe, alg == HashAlg.SHA256 ? "SHA-256" : "SHA-384", what));
+        for (HashAlg alg : BANKS) m.put(alg, PeFile.authenticodeDigest(pe, alg == HashAlg.SHA256 ? "SHA-256" : "SHA-384", what));
         return m;
     }
 }
