@@ -80,7 +80,9 @@ class RecipeLibrarySpec extends Specification {
         with(Cli.run('recipes', 'show', 'files.checksummed')) {
             exitCode == 0 && out.contains("dir        required: directory to publish") && out.contains('epoch      default 0')
         }
-        Cli.run('recipes', 'show', 'nosuch').exitCode == 1
+        with(Cli.run('recipes', 'show', 'nosuch')) {   // a name that does not exist is a usage error
+            exitCode == 2 && err.contains("unknown recipe library 'nosuch' (available: files)")
+        }
     }
 
     def "an IDE descriptor ships on the class path"() {

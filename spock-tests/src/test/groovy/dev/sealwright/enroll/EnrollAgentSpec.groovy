@@ -209,8 +209,8 @@ exec '${ProcessHandle.current().info().command().get()}' -cp '${System.getProper
         when:
         def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed.dat').toString(), '--sim-identity', dir.toString())
 
-        then:
-        r.exitCode == 1
+        then: 'a missing option is a usage error'
+        r.exitCode == 2
         r.err.contains('give the measurements the TD must report')
         lines.poll(2, TimeUnit.SECONDS) == null
     }
