@@ -1,5 +1,6 @@
 package dev.sealwright.disk.luks2;
 
+import dev.sealwright.engine.OneLine;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.MessageDigest;
@@ -35,7 +36,7 @@ public record Luks2Kdf(String type, String hash, int iterations, int memoryKiB, 
         return switch (type) {
             case "pbkdf2" -> pbkdf2(kdf.path("hash").asText(), kdf.path("iterations").asInt(), salt);
             case "argon2i", "argon2id" -> argon2(type, kdf.path("time").asInt(), kdf.path("memory").asInt(), kdf.path("cpus").asInt(), salt);
-            default -> throw new IllegalArgumentException("unsupported kdf type \"" + type + "\"");
+            default -> throw new IllegalArgumentException("unsupported kdf type \"" + OneLine.of(type) + "\"");
         };
     }
 
@@ -79,7 +80,7 @@ public record Luks2Kdf(String type, String hash, int iterations, int memoryKiB, 
             case "sha256" -> new SHA256Digest();
             case "sha384" -> new SHA384Digest();
             case "sha512" -> new SHA512Digest();
-            default -> throw new IllegalArgumentException("unsupported hash \"" + hash + "\" (sha1, sha256, sha384, sha512)");
+            default -> throw new IllegalArgumentException("unsupported hash \"" + OneLine.of(hash) + "\" (sha1, sha256, sha384, sha512)");
         };
     }
 
@@ -89,7 +90,7 @@ public record Luks2Kdf(String type, String hash, int iterations, int memoryKiB, 
         try {
             return MessageDigest.getInstance(hash.toUpperCase().replace("SHA", "SHA-"));
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalArgumentException("unsupported hash \"" + hash + "\"", e);
+            throw new IllegalArgumentException("unsupported hash \"" + OneLine.of(hash) + "\"", e);
         }
     }
 
