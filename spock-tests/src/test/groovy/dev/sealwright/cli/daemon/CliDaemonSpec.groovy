@@ -1,5 +1,6 @@
 package dev.sealwright.cli.daemon
 
+import dev.sealwright.testkit.DaemonLauncher
 import dev.sealwright.testkit.Repo
 import spock.lang.Shared
 import spock.lang.Specification
@@ -22,47 +23,29 @@ import java.util.concurrent.TimeUnit
 @Stepwise
 class CliDaemonSpec extends Specification {
     static final String OVMF = 'snp/sev-snp-measure/ovmf_AmdSev_suffix.bin'
+    @Shared DaemonLauncher d
     @Shared Path work, caller, daemonDir
 
     def setupSpec() {
-        work = Files.createTempDirectory('cli-daemon')
-        caller = Files.createDirectories(work.resolve('caller'))
-        daemonDir = work.resolve('d')
+        d = new DaemonLauncher(Files.createTempDirectory('cli-daemon'), 300)
+        work = d.work
+        caller = d.caller
+        daemonDir = d.daemonDir
         Files.copy(Repo.fixture(OVMF), caller.resolve('ovmf.bin'))
         Files.copy(Repo.fixture('snp/virtee-sev/idblock/test_id_key.pem'), caller.resolve('id.pem'))
         Files.copy(Repo.fixture('snp/sev-snp-measure/keyfile/author_key_test.pem'), caller.resolve('author.pem'))
     }
 
     def cleanupSpec() {
-        if (work != null) {
-            launcher('off', 'daemon', 'stop')
-            work.toFile().deleteDir()
-        }
+        d?.close()
     }
 
-    static class Run {
-        int code
-        String out, err
-
-        String toString() { "exit ${code}\n--- stdout\n${out}--- stderr\n${err}" }
-    }
-
-    /** ./sealwright ARGS in the caller's directory with the daemon on or off. */
-    private Run launcher(String daemon, String... args) {
-        def pb = new ProcessBuilder([Repo.path('sealwright').toString()] + (args as List)).directory(caller.toFile())
-        pb.environment().putAll(SEALWRIGHT_BUILD: 'never', SEALWRIGHT_DAEMON: daemon, SEALWRIGHT_DAEMON_DIR: daemonDir.toString(),
-                SEALWRIGHT_DAEMON_IDLE: '300')
-        def errFile = Files.createTempFile(work, 'err', '.txt')
-        pb.redirectError(errFile.toFile())
-        def p = pb.start()
-        p.outputStream.close()
-        String out = new String(p.inputStream.readAllBytes(), 'UTF-8')
-        assert p.waitFor(300, TimeUnit.SECONDS): "./sealwright ${args.join(' ')} did not end"
-        new Run(code: p.exitValue(), out: out, err: Files.readString(errFile))
+    private DaemonLauncher.Run launcher(String daemon, String... args) {
+        d.run(daemon, args)
     }
 
     private Long daemonPid() {
-        def pids = Files.isDirectory(daemonDir) ? Files.list(daemonDir).withCloseable { s -> s.filter { it.toString().endsWith('.sock.pid') }.toList() } : []
+        def pids = d.pidFiles()
         pids.size() == 1 ? Files.readString(pids[0]).trim() as Long : null
     }
 
@@ -141,14 +124,14 @@ class CliDaemonSpec extends Specification {
 
         when:
         def futures = (1..8).collect { int i ->
-            pool.submit({ launcher('on', (i % 2 == 0 ? two : ['measure', 'profiles']) as String[]) } as Callable<Run>)
+            pool.submit({ launcher('on', (i % 2 == 0 ? two : ['measure', 'profiles']) as String[]) } as Callable<DaemonLauncher.Run>)
         }
         def runs = futures*.get(300, TimeUnit.SECONDS)
 
         then:
         runs.every { it.code == 0 && it.err == '' }
         expected.trim() ==~ /[0-9a-f]{96}/
-        runs.withIndex().every { Run r, int i -> (i + 1) % 2 == 0 ? r.out == expected : r.out.contains('ubuntu-24.04') && !r.out.contains('1906') }
+        runs.withIndex().every { DaemonLauncher.Run r, int i -> (i + 1) % 2 == 0 ? r.out == expected : r.out.contains('ubuntu-24.04') && !r.out.contains('1906') }
 
         cleanup:
         pool.shutdownNow()

@@ -1,5 +1,6 @@
 package dev.sealwright.cli.daemon
 
+import dev.sealwright.testkit.DaemonLauncher
 import dev.sealwright.testkit.Repo
 import spock.lang.Shared
 import spock.lang.Specification
@@ -15,12 +16,14 @@ import java.util.concurrent.TimeUnit
  * by name, and the daemon's memory stays where it was. HostileInputSpec runs the full matrix in-process.
  */
 class HostileInputDaemonSpec extends Specification {
+    @Shared DaemonLauncher d
     @Shared Path work, caller, daemonDir
 
     def setupSpec() {
-        work = Files.createTempDirectory('hostile-daemon')
-        caller = Files.createDirectories(work.resolve('caller'))
-        daemonDir = work.resolve('d')
+        d = new DaemonLauncher(Files.createTempDirectory('hostile-daemon'), 60)
+        work = d.work
+        caller = d.caller
+        daemonDir = d.daemonDir
         assert new ProcessBuilder('mkfifo', caller.resolve('fifo').toString()).start().waitFor() == 0
         def big = new byte[10 << 20]
         new Random(15).nextBytes(big)
@@ -31,38 +34,15 @@ class HostileInputDaemonSpec extends Specification {
     }
 
     def cleanupSpec() {
-        if (work != null) {
-            launcher('off', 'daemon', 'stop')
-            work.toFile().deleteDir()
-        }
+        d?.close()
     }
 
-    static class Run {
-        int code
-        String out, err
-
-        String toString() { "exit ${code}\n--- stdout\n${out}--- stderr\n${err}" }
-    }
-
-    /** ./sealwright ARGS in the caller's directory; fails when it does not end within 60 s (a hang). */
-    private Run launcher(String daemon, String... args) {
-        def pb = new ProcessBuilder([Repo.path('sealwright').toString()] + (args as List)).directory(caller.toFile())
-        pb.environment().putAll(SEALWRIGHT_BUILD: 'never', SEALWRIGHT_DAEMON: daemon, SEALWRIGHT_DAEMON_DIR: daemonDir.toString(),
-                SEALWRIGHT_DAEMON_IDLE: '300')
-        def outFile = Files.createTempFile(work, 'out', '.txt'), errFile = Files.createTempFile(work, 'err', '.txt')
-        pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
-        def p = pb.start()
-        p.outputStream.close()
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.toHandle().descendants().forEach { it.destroyForcibly() }
-            p.destroyForcibly()
-            throw new AssertionError("hung: ./sealwright ${args.join(' ')} did not end within 60 s")
-        }
-        new Run(code: p.exitValue(), out: Files.readString(outFile), err: Files.readString(errFile))
+    private DaemonLauncher.Run launcher(String daemon, String... args) {
+        d.run(daemon, args)
     }
 
     private long daemonRssKiB() {
-        def pids = Files.list(daemonDir).withCloseable { s -> s.filter { it.toString().endsWith('.sock.pid') }.toList() }
+        def pids = d.pidFiles()
         assert pids.size() == 1: "one daemon expected, found ${pids}"
         long pid = Files.readString(pids[0]).trim() as long
         def line = Files.readAllLines(Path.of("/proc/${pid}/status")).find { it.startsWith('VmRSS:') }
