@@ -1,5 +1,6 @@
 package dev.sealwright.tpm;
 
+import dev.sealwright.engine.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -82,7 +83,7 @@ public record SystemdTpm2Token(List<Integer> keyslots, byte[] blob, List<Integer
             try {
                 slots.add(Integer.parseInt(k.asText()));
             } catch (NumberFormatException e) {
-                throw new TpmFormatException("keyslots entry '" + k.asText() + "' is not a keyslot number");
+                throw new TpmFormatException("keyslots entry '" + OneLine.of(k.asText()) + "' is not a keyslot number");
             }
         }
         List<Integer> pcrs = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.event;
 
+import dev.sealwright.engine.OneLine;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
@@ -56,6 +57,6 @@ public enum HashAlg {
 
     public static HashAlg byLabel(String label) {
         for (HashAlg a : values()) if (a.label().equals(label.toLowerCase(Locale.ROOT))) return a;
-        throw new IllegalArgumentException("unknown hash algorithm '" + label + "' (known: sha1, sha256, sha384, sha512)");
+        throw new IllegalArgumentException("unknown hash algorithm '" + OneLine.of(label) + "' (known: sha1, sha256, sha384, sha512)");
     }
 }

@@ -1,5 +1,7 @@
 package dev.sealwright.measure.event;
 
+import dev.sealwright.engine.OneLine;
+
 /**
  * What the index field of an event means. A CC event log (TDX CCEL) stores the CC MR index
  * (1..4 = RTMR0..3; 0 would be MRTD, which is never extended at runtime); a TPM event log stores
@@ -41,6 +43,6 @@ public enum LogKind {
 
     public static LogKind byLabel(String label) {
         for (LogKind k : values()) if (k.label.equals(label)) return k;
-        throw new IllegalArgumentException("unknown event log kind '" + label + "' (cc or tpm)");
+        throw new IllegalArgumentException("unknown event log kind '" + OneLine.of(label) + "' (cc or tpm)");
     }
 }
