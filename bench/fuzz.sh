@@ -30,7 +30,7 @@ LOG="$ROOT/fuzz-tests/target/fuzz-$CLASS.log"
 mkdir -p "$ROOT/fuzz-tests/target"
 rc=0
 (cd "$ROOT" && mvn -B -ntp -pl fuzz-tests -am verify -Dtest="$CLASS" -Dsurefire.failIfNoSpecifiedTests=false \
-   -Dfuzz.duration="${SECONDS_WANTED}s" -Dfuzz.forks=1 -Dfuzz.seed=0) >"$LOG" 2>&1 || rc=$?
+   -Dfuzz.duration="${SECONDS_WANTED}s" -Dfuzz.forks=1 -Dfuzz.seed=0 -Dfuzz.mode=1) >"$LOG" 2>&1 || rc=$?
 grep -a -E '^fuzz |^Done [0-9]+ runs|== Java Exception|Tests run:.*Fuzz' "$LOG" || true
 if [ "$rc" -ne 0 ]; then
   echo "bench/fuzz.sh: $CLASS failed (a finding, or a build error): see $LOG" >&2
