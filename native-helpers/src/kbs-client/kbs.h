@@ -1,20 +1,17 @@
-/* The broker protocol, guest side (docs/kbs.md): P-256 TEE key, REPORTDATA = SHA-512(nonce ‖ key),
- * the sealed-secret envelope (ECDH P-256 → HKDF-SHA256 salt nonce, info "sealwright-kbs/v1 <resource>"
- * → AES-256-GCM, AAD resource), base64, flat-JSON string fields and a minimal HTTP/1.1 POST.
+/* The broker protocol sealwright-kbs/2, guest side (docs/kbs.md): P-256 TEE key, REPORTDATA =
+ * SHA-512(nonce ‖ key), the secret sealed with HPKE (RFC 9180, hpke.h), base64, flat-JSON string
+ * fields and a minimal HTTP/1.1 POST.
  * Included by main.c and by test/kbs_test.c. */
 #ifndef KBS_H
 #define KBS_H
 
+#include "hpke.h"
 #include "sw.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/param_build.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +19,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define KBS_POINT 65
+#define KBS_POINT HPKE_NPK
 #define KBS_NONCE_MAX 64
-#define KBS_INFO_PREFIX "sealwright-kbs/v1 "
+#define KBS_PROTOCOL "sealwright-kbs/2" /* the "version" of every request and reply */
 
 /* REPORTDATA binding the nonce and the TEE public key. */
 static int kbs_report_data(const uint8_t *nonce, size_t nonce_len, const uint8_t pub[KBS_POINT], uint8_t out[64]) {
@@ -36,79 +33,29 @@ static int kbs_report_data(const uint8_t *nonce, size_t nonce_len, const uint8_t
     return ok;
 }
 
-/* A fresh P-256 key and its uncompressed public point. */
-static EVP_PKEY *kbs_keygen(uint8_t pub[KBS_POINT]) {
-    EVP_PKEY *k = EVP_EC_gen("P-256");
-    size_t len = 0;
-    if (!k || !EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub, KBS_POINT, &len) || len != KBS_POINT) {
-        EVP_PKEY_free(k);
-        return NULL;
+/* Opens the sealed secret of an attest reply (docs/kbs.md): HPKE base mode, DHKEM(P-256, HKDF-SHA256),
+ * HKDF-SHA256, AES-256-GCM, info = "sealwright-kbs/2" ‖ I2OSP(len(resource), 2) ‖ resource ‖ nonce,
+ * empty AAD, sequence number 0. Returns the plaintext length, or -1 with err set. */
+static long kbs_open(EVP_PKEY *tee, const uint8_t enc[HPKE_NPK], const uint8_t *nonce, size_t nonce_len, const char *resource,
+                     const uint8_t *ct, size_t ct_len, uint8_t *out, char *err, size_t errlen) {
+    uint8_t info[sizeof KBS_PROTOCOL - 1 + 2 + 256 + KBS_NONCE_MAX];
+    size_t rl = strlen(resource), pl = sizeof KBS_PROTOCOL - 1;
+    struct hpke_ctx c;
+    if (rl > 256 || nonce_len > KBS_NONCE_MAX) { snprintf(err, errlen, "resource name or nonce too long"); return -1; }
+    if (ct_len < HPKE_NT) { snprintf(err, errlen, "ciphertext shorter than the GCM tag"); return -1; }
+    memcpy(info, KBS_PROTOCOL, pl);
+    info[pl] = (uint8_t)(rl >> 8);
+    info[pl + 1] = (uint8_t)rl;
+    memcpy(info + pl + 2, resource, rl);
+    memcpy(info + pl + 2 + rl, nonce, nonce_len);
+    if (!hpke_setup_base_r(HPKE_AEAD_AES256GCM, tee, enc, info, pl + 2 + rl + nonce_len, &c)) {
+        snprintf(err, errlen, "HPKE: the broker's enc is not a P-256 point, or decapsulation failed");
+        return -1;
     }
-    return k;
-}
-
-/* A P-256 key from an uncompressed point and, optionally, a 32-byte private scalar. */
-static EVP_PKEY *kbs_key_from(const uint8_t pub[KBS_POINT], const uint8_t *priv32) {
-    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-    BIGNUM *d = priv32 ? BN_bin2bn(priv32, 32, NULL) : NULL;
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY *key = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (b && ctx && OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
-        OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pub, KBS_POINT) &&
-        (!d || OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, d)) && (params = OSSL_PARAM_BLD_to_param(b)) &&
-        EVP_PKEY_fromdata_init(ctx) > 0)
-        if (EVP_PKEY_fromdata(ctx, &key, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <= 0) key = NULL;
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(b);
-    BN_clear_free(d);
-    EVP_PKEY_CTX_free(ctx);
-    return key;
-}
-
-/* Opens a sealed secret. Returns the plaintext length, or -1 with err set (tampering, wrong key). */
-static long kbs_open(EVP_PKEY *tee, const uint8_t epk[KBS_POINT], const uint8_t *nonce, size_t nonce_len, const char *resource,
-                     const uint8_t iv[12], const uint8_t *ct, size_t ct_len, uint8_t *out, char *err, size_t errlen) {
-    long result = -1;
-    uint8_t z[32], key[32];
-    size_t zlen = sizeof z, klen = sizeof key;
-    char info[300];
-    EVP_PKEY *peer = kbs_key_from(epk, NULL);
-    EVP_PKEY_CTX *dh = peer ? EVP_PKEY_CTX_new(tee, NULL) : NULL, *kdf = NULL;
-    EVP_CIPHER_CTX *c = NULL;
-    if (!peer) { snprintf(err, errlen, "broker ephemeral key is not a P-256 point"); goto done; }
-    if (ct_len < 16) { snprintf(err, errlen, "ciphertext shorter than the GCM tag"); goto done; }
-    if (!dh || EVP_PKEY_derive_init(dh) <= 0 || EVP_PKEY_derive_set_peer(dh, peer) <= 0 || EVP_PKEY_derive(dh, z, &zlen) <= 0 || zlen != 32) {
-        snprintf(err, errlen, "ECDH failed");
-        goto done;
-    }
-    int n = snprintf(info, sizeof info, "%s%s", KBS_INFO_PREFIX, resource);
-    kdf = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-    if (n < 0 || (size_t)n >= sizeof info || !kdf || EVP_PKEY_derive_init(kdf) <= 0 || EVP_PKEY_CTX_set_hkdf_md(kdf, EVP_sha256()) <= 0 ||
-        EVP_PKEY_CTX_set1_hkdf_salt(kdf, nonce, (int)nonce_len) <= 0 || EVP_PKEY_CTX_set1_hkdf_key(kdf, z, (int)zlen) <= 0 ||
-        EVP_PKEY_CTX_add1_hkdf_info(kdf, (const unsigned char *)info, n) <= 0 || EVP_PKEY_derive(kdf, key, &klen) <= 0 || klen != 32) {
-        snprintf(err, errlen, "HKDF failed");
-        goto done;
-    }
-    c = EVP_CIPHER_CTX_new();
-    int len = 0, fin = 0;
-    size_t body = ct_len - 16;
-    if (!c || !EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) || !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) ||
-        !EVP_DecryptInit_ex(c, NULL, NULL, key, iv) || !EVP_DecryptUpdate(c, NULL, &len, (const uint8_t *)resource, (int)strlen(resource)) ||
-        !EVP_DecryptUpdate(c, out, &len, ct, (int)body) ||
-        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, (void *)(ct + body)) || EVP_DecryptFinal_ex(c, out + len, &fin) <= 0) {
-        snprintf(err, errlen, "sealed secret does not authenticate (wrong key, nonce or resource, or tampered)");
-        goto done;
-    }
-    result = len + fin;
-done:
-    OPENSSL_cleanse(z, sizeof z);
-    OPENSSL_cleanse(key, sizeof key);
-    EVP_CIPHER_CTX_free(c);
-    EVP_PKEY_CTX_free(kdf);
-    EVP_PKEY_CTX_free(dh);
-    EVP_PKEY_free(peer);
-    return result;
+    long n = hpke_open(&c, NULL, 0, ct, ct_len, out);
+    OPENSSL_cleanse(&c, sizeof c);
+    if (n < 0) snprintf(err, errlen, "sealed secret does not authenticate (wrong key, nonce or resource, or tampered)");
+    return n;
 }
 
 /* Base64 (standard alphabet, padded). Encode returns the length written (out holds 4*ceil(n/3)+1). */

@@ -1,6 +1,7 @@
 /* kbs-client: fetch a secret from the sealwright key broker at boot (docs/kbs.md), e.g. the LUKS key
- * of the rootfs (the cczoo flow). One exchange: fresh P-256 key → POST /kbs/v0/challenge → evidence
- * with REPORTDATA = SHA-512(nonce ‖ key) → POST /kbs/v0/attest → open the sealed secret → write it
+ * of the rootfs (the cczoo flow). One exchange (protocol sealwright-kbs/2): fresh P-256 key → POST
+ * /kbs/v0/challenge → evidence with REPORTDATA = SHA-512(nonce ‖ key) → POST /kbs/v0/attest → open the
+ * secret sealed with HPKE (RFC 9180) → write it
  * to a 0400 file (temp file + rename; an existing file is never overwritten). Nothing secret is
  * printed. Evidence: configfs-tsm (TDX quote / SNP report, as the `quote` helper), or — only when
  * told with --simulated-quote-url — a SIMULATED quote service on the host.
@@ -113,6 +114,18 @@ static long get_evidence(const struct options *o, const uint8_t rd[64], int *sim
     return len;
 }
 
+/* A reply of another protocol version (e.g. a broker of the retired sealwright-kbs/v1 envelope) stops here, by name. */
+static void check_version(const char *step, const char *reply) {
+    char v[64];
+    if (!kbs_json_string(reply, "version", v, sizeof v))
+        sw_die("kbs-client", "%s: the broker's reply names no \"version\" (a broker of the retired sealwright-kbs/v1 envelope?): "
+               "this kbs-client speaks %s", step, KBS_PROTOCOL);
+    for (char *p = v; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+    if (strcmp(v, KBS_PROTOCOL) != 0)
+        sw_die("kbs-client", "%s: the broker speaks protocol version \"%s\"; this kbs-client speaks %s", step, v, KBS_PROTOCOL);
+}
+
 static int write_secret(const char *path, const uint8_t *secret, size_t len, char *err, size_t errlen) {
     char dir[4096], tmp[4200];
     if (strlen(path) >= sizeof dir) { snprintf(err, errlen, "output path too long"); return 0; }
@@ -172,13 +185,15 @@ int main(int argc, char **argv) {
     }
     char err[1200] = "";
     uint8_t pub[KBS_POINT], rd[64], nonce[KBS_NONCE_MAX];
-    EVP_PKEY *key = kbs_keygen(pub);
+    EVP_PKEY *key = hpke_keygen(pub);
     if (!key) sw_die("kbs-client", "cannot generate a P-256 key");
 
     char pub64[128], b64[256], *reply = NULL;
     kbs_b64encode(pub, KBS_POINT, pub64);
-    snprintf(req, sizeof req, "{\"resource\":\"%s\",\"tee\":\"%s\",\"tee_pubkey\":\"%s\"}", o.resource, o.tee, pub64);
+    snprintf(req, sizeof req, "{\"version\":\"%s\",\"resource\":\"%s\",\"tee\":\"%s\",\"tee_pubkey\":\"%s\"}", KBS_PROTOCOL,
+             o.resource, o.tee, pub64);
     if (!api(&o, "/kbs/v0/challenge", req, &reply, err, sizeof err)) sw_die("kbs-client", "challenge: %s", err);
+    check_version("challenge", reply);
     long nlen;
     if (!kbs_json_string(reply, "nonce", b64, sizeof b64) || (nlen = kbs_b64decode(b64, nonce, sizeof nonce)) <= 0)
         sw_die("kbs-client", "challenge: reply has no valid \"nonce\"");
@@ -200,15 +215,15 @@ int main(int argc, char **argv) {
     snprintf(req + off, sizeof req - off, "\"}");
     if (!api(&o, "/kbs/v0/attest", req, &reply, err, sizeof err)) sw_die("kbs-client", "attest: %s", err);
 
-    static char epk64[200], iv64[64], ct64[MAX_RESP / 2];
-    static uint8_t epk[KBS_POINT + 3], iv[15], ct[MAX_RESP / 2], secret[MAX_RESP / 2];
-    if (!kbs_json_string(reply, "epk", epk64, sizeof epk64) || kbs_b64decode(epk64, epk, sizeof epk) != KBS_POINT ||
-        !kbs_json_string(reply, "iv", iv64, sizeof iv64) || kbs_b64decode(iv64, iv, sizeof iv) != 12 ||
+    check_version("attest", reply);
+    static char enc64[200], ct64[MAX_RESP / 2];
+    static uint8_t enc[KBS_POINT + 3], ct[MAX_RESP / 2], secret[MAX_RESP / 2];
+    if (!kbs_json_string(reply, "enc", enc64, sizeof enc64) || kbs_b64decode(enc64, enc, sizeof enc) != KBS_POINT ||
         !kbs_json_string(reply, "ciphertext", ct64, sizeof ct64))
-        sw_die("kbs-client", "attest: reply lacks epk/iv/ciphertext");
+        sw_die("kbs-client", "attest: reply lacks enc/ciphertext");
     long clen = kbs_b64decode(ct64, ct, sizeof ct);
     if (clen < 16) sw_die("kbs-client", "attest: ciphertext is not base64 or too short");
-    long slen = kbs_open(key, epk, nonce, (size_t)nlen, o.resource, iv, ct, (size_t)clen, secret, err, sizeof err);
+    long slen = kbs_open(key, enc, nonce, (size_t)nlen, o.resource, ct, (size_t)clen, secret, err, sizeof err);
     EVP_PKEY_free(key);
     if (slen < 0) sw_die("kbs-client", "attest: %s", err);
     int ok = write_secret(o.out, secret, (size_t)slen, err, sizeof err);

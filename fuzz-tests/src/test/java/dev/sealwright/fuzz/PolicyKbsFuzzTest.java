@@ -12,6 +12,7 @@ import dev.sealwright.kbs.AuditLog;
 import dev.sealwright.kbs.KbsPolicy;
 import dev.sealwright.kbs.KbsSecrets;
 import dev.sealwright.kbs.KbsServer;
+import dev.sealwright.kbs.SecretEnvelope;
 import org.bouncycastle.util.BigIntegers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.provider.Arguments;
@@ -98,7 +99,7 @@ class PolicyKbsFuzzTest {
         point[0] = 4;
         System.arraycopy(BigIntegers.asUnsignedByteArray(32, k.getW().getAffineX()), 0, point, 1, 32);
         System.arraycopy(BigIntegers.asUnsignedByteArray(32, k.getW().getAffineY()), 0, point, 33, 32);
-        challenge = "{\"resource\": \"disk\", \"tee\": \"tdx\", \"tee_pubkey\": \"" + Base64.getEncoder().encodeToString(point) + "\"}";
+        challenge = "{\"version\": \"" + SecretEnvelope.PROTOCOL + "\", \"resource\": \"disk\", \"tee\": \"tdx\", \"tee_pubkey\": \"" + Base64.getEncoder().encodeToString(point) + "\"}";
     }
 
     @MethodSource("seeds")

@@ -2,6 +2,7 @@ package dev.sealwright.kbs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
+import dev.sealwright.engine.OneLine;
 
 import java.io.IOException;
 import java.net.URI;
@@ -60,6 +61,7 @@ public final class KbsClient {
 
     public Reply challenge(String resource, String tee, byte[] teePublicKey) throws IOException, InterruptedException {
         var m = new LinkedHashMap<String, Object>();
+        m.put("version", SecretEnvelope.PROTOCOL);
         m.put("resource", resource);
         m.put("tee", tee);
         m.put("tee_pubkey", b64(teePublicKey));
@@ -89,9 +91,14 @@ public final class KbsClient {
         return open(a.body(), key, nonce, resource);
     }
 
-    /** Decrypts an attest reply with the TEE key. */
+    /** Decrypts an attest reply with the TEE key; a reply of another protocol version is refused by name. */
     public static byte[] open(JsonNode reply, KeyPair key, byte[] nonce, String resource) throws GeneralSecurityException {
-        var env = new SecretEnvelope(unb64(reply, "epk"), unb64(reply, "iv"), unb64(reply, "ciphertext"));
+        String version = reply.path("version").asText("");
+        if (!version.equals(SecretEnvelope.PROTOCOL)) {
+            throw new GeneralSecurityException("the broker's reply is not " + SecretEnvelope.PROTOCOL + " (version \""
+                    + OneLine.of(version) + "\"): broker and client speak different protocol versions");
+        }
+        var env = new SecretEnvelope(unb64(reply, "enc"), unb64(reply, "ciphertext"));
         return env.open(key.getPrivate(), nonce, resource);
     }
 

@@ -2,6 +2,7 @@ package dev.sealwright.kbs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Json;
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 
 import javax.net.ssl.SSLContext;
@@ -119,6 +120,7 @@ public final class KbsServer implements AutoCloseable {
     }
 
     private Map<String, Object> challenge(JsonNode body, RequestContext ctx) {
+        version(body);
         String resource = text(body, "resource");
         ctx.resource = resource;
         String tee = text(body, "tee");
@@ -142,6 +144,7 @@ public final class KbsServer implements AutoCloseable {
         }
         var c = nonces.issue(resource, tee, key);
         var m = new LinkedHashMap<String, Object>();
+        m.put("version", SecretEnvelope.PROTOCOL);
         m.put("nonce", Base64.getEncoder().encodeToString(c.nonce()));
         m.put("expires", c.expires().toString());
         m.put("report_data", "sha512(nonce || tee_pubkey)");
@@ -161,9 +164,9 @@ public final class KbsServer implements AutoCloseable {
         ctx.simulated = appraisal.simulated();
         var env = SecretEnvelope.seal(c.teePublicKey(), c.nonce(), c.resource(), secrets.value(c.resource()));
         var m = new LinkedHashMap<String, Object>();
+        m.put("version", SecretEnvelope.PROTOCOL);
         m.put("resource", c.resource());
-        m.put("epk", Base64.getEncoder().encodeToString(env.ephemeralKey()));
-        m.put("iv", Base64.getEncoder().encodeToString(env.iv()));
+        m.put("enc", Base64.getEncoder().encodeToString(env.enc()));
         m.put("ciphertext", Base64.getEncoder().encodeToString(env.ciphertext()));
         if (appraisal.tcbStatus() != null) {
             m.put("tcb_status", appraisal.tcbStatus());
@@ -186,6 +189,23 @@ public final class KbsServer implements AutoCloseable {
             throw new KbsRefusal(400, "request body must be a JSON object");
         }
         return n;
+    }
+
+    /**
+     * The protocol version a challenge must name. A client of the retired "sealwright-kbs/v1"
+     * envelope sends none and gets a one-line refusal instead of a reply it would misread.
+     */
+    private static void version(JsonNode body) {
+        JsonNode v = body.get("version");
+        if (v == null) {
+            throw new KbsRefusal(400, "the request names no \"version\" (a client of the retired sealwright-kbs/v1 envelope): "
+                    + "this broker speaks " + SecretEnvelope.PROTOCOL + " (HPKE, RFC 9180); update the client");
+        }
+        if (!v.isTextual() || !v.asText().equals(SecretEnvelope.PROTOCOL)) {
+            String shown = v.toString().length() > 64 ? v.toString().substring(0, 64) + "…" : v.toString();
+            throw new KbsRefusal(400, "protocol version " + OneLine.of(shown) + " is not supported: this broker speaks "
+                    + SecretEnvelope.PROTOCOL + " (HPKE, RFC 9180)");
+        }
     }
 
     private static String text(JsonNode n, String key) {
