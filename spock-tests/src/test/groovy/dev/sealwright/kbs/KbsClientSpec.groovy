@@ -6,6 +6,7 @@ import spock.lang.AutoCleanup
 import spock.lang.Specification
 import spock.lang.TempDir
 
+import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.attribute.PosixFilePermissions
@@ -115,6 +116,31 @@ class KbsClientSpec extends Specification {
         then:
         r3.exit == 1
         r3.out.contains('cannot connect to 127.0.0.1:1')
+    }
+
+    def "a broker of the retired sealwright-kbs/v1 envelope is named in one line; nothing is decrypted or written"() {
+        given: 'a stand-in for a v1 broker: its challenge reply has no "version"'
+        def old = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress('127.0.0.1', 0), 0)
+        old.createContext('/kbs/v0/challenge') { ex ->
+            byte[] body = '{"expires":"2030-01-01T00:00:00Z","nonce":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","report_data":"sha512(nonce || tee_pubkey)"}'.bytes
+            ex.sendResponseHeaders(200, body.length)
+            ex.responseBody.withCloseable { it.write(body) }
+        }
+        old.start()
+        def out = dir.resolve('key')
+
+        when:
+        def r = run('--url', "http://127.0.0.1:${old.address.port}".toString(), '--resource', 'luks-root', '--out', out.toString(),
+                '--simulated-quote-url', kbs.quotes.url().toString())
+
+        then:
+        r.exit == 1
+        r.out == 'kbs-client: challenge: the broker\'s reply names no "version" (a broker of the retired sealwright-kbs/v1 envelope?): ' +
+                'this kbs-client speaks sealwright-kbs/2\n'
+        !Files.exists(out)
+
+        cleanup:
+        old?.stop(0)
     }
 
     def "a TD with DEBUG on is refused: the reason comes back to the guest"() {

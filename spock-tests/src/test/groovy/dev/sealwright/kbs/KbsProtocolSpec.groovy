@@ -73,11 +73,26 @@ class KbsProtocolSpec extends Specification {
         'a JSON array'        | 400    | 'must be a JSON object'       | RawHttp.post('/kbs/v0/attest', '[1,2,3]')
         'oversized body'      | 413    | 'exceeds 65536'               | RawHttp.post('/kbs/v0/attest', '{"nonce":"' + 'A' * 70000 + '"}')
         'a missing field'     | 400    | '"evidence" is missing'       | RawHttp.post('/kbs/v0/attest', '{"nonce":"AAAA"}')
-        'a bad public key'    | 400    | 'tee_pubkey: not an uncompressed P-256 point' | RawHttp.post('/kbs/v0/challenge', '{"resource":"luks-root","tee":"tdx","tee_pubkey":"AAAA"}')
-        'an unknown resource' | 404    | 'unknown resource'            | RawHttp.post('/kbs/v0/challenge', '{"resource":"unused","tee":"tdx","tee_pubkey":"' + validKey() + '"}')
-        'an unsupported TEE'  | 400    | 'tee "sgx" is not supported'  | RawHttp.post('/kbs/v0/challenge', '{"resource":"luks-root","tee":"sgx","tee_pubkey":"' + validKey() + '"}')
+        'a bad public key'    | 400    | 'tee_pubkey: not an uncompressed P-256 point' | RawHttp.post('/kbs/v0/challenge', '{"version":"sealwright-kbs/2","resource":"luks-root","tee":"tdx","tee_pubkey":"AAAA"}')
+        'an unknown resource' | 404    | 'unknown resource'            | RawHttp.post('/kbs/v0/challenge', '{"version":"sealwright-kbs/2","resource":"unused","tee":"tdx","tee_pubkey":"' + validKey() + '"}')
+        'an unsupported TEE'  | 400    | 'tee "sgx" is not supported'  | RawHttp.post('/kbs/v0/challenge', '{"version":"sealwright-kbs/2","resource":"luks-root","tee":"sgx","tee_pubkey":"' + validKey() + '"}')
+        'another version'     | 400    | 'protocol version "sealwright-kbs/3" is not supported: this broker speaks sealwright-kbs/2 (HPKE, RFC 9180)' | RawHttp.post('/kbs/v0/challenge', '{"version":"sealwright-kbs/3","resource":"luks-root","tee":"tdx","tee_pubkey":"' + validKey() + '"}')
         'GET'                 | 405    | 'only POST'                   | 'GET /kbs/v0/attest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
         'an unknown endpoint' | 404    | 'no such endpoint'            | RawHttp.post('/kbs/v0/resource/x', '{}')
+    }
+
+    def "a client of the retired sealwright-kbs/v1 envelope gets a one-line refusal naming the versions, not a reply it would misread"() {
+        when: 'the challenge exactly as the v1 kbs-client sent it (no "version")'
+        def reply = RawHttp.send(kbs.server.port(), RawHttp.post('/kbs/v0/challenge',
+                '{"resource":"luks-root","tee":"tdx","tee_pubkey":"' + validKey() + '"}'))
+
+        then:
+        reply.startsWith('HTTP/1.1 400')
+        RawHttp.error(reply) == 'the request names no "version" (a client of the retired sealwright-kbs/v1 envelope): ' +
+                'this broker speaks sealwright-kbs/2 (HPKE, RFC 9180); update the client'
+        !reply.contains('nonce')
+        kbs.audit().last().verdict == 'refuse'
+        grantStillWorks()
     }
 
     def "a truncated request body is refused and the broker keeps serving"() {
