@@ -4,7 +4,7 @@
  * uses Bouncy Castle's HPKE; both pass the same published vectors and interoperate (docs/kbs.md).
  * kbs-client uses AES-256-GCM (aead id 2); the key schedule takes the AEAD id as the RFC does, and
  * AES-128-GCM (id 1) is accepted too so that RFC 9180 appendix A.3's own vector can be run.
- * Single-use header: included by kbs.h, test/kbs_test.c and test/hpke_tool.c. */
+ * Header-only (static functions): included by kbs.h, test/kbs_test.c and test/hpke_tool.c. */
 #ifndef HPKE_H
 #define HPKE_H
 
