@@ -1,6 +1,5 @@
 package dev.sealwright.cli
 
-import dev.sealwright.uefi.FirmwareBuild
 import dev.sealwright.engine.InputFiles
 import dev.sealwright.image.pe.PeFile
 import dev.sealwright.tools.Tools
@@ -14,6 +13,7 @@ import dev.sealwright.measure.vtpm.VtpmInputs
 import dev.sealwright.measure.vtpm.VtpmPrediction
 import dev.sealwright.measure.vtpm.VtpmPredictionJson
 import dev.sealwright.measure.vtpm.VtpmVariables
+import dev.sealwright.uefi.FirmwareBuild
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command

@@ -1,6 +1,5 @@
 package dev.sealwright.measure.vtpm;
 
-import dev.sealwright.uefi.FirmwareBuild;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.engine.InputFiles;
 import dev.sealwright.engine.AtomicFiles;
@@ -15,6 +14,7 @@ import dev.sealwright.measure.event.EventLog;
 import dev.sealwright.measure.event.EventLogFiles;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
+import dev.sealwright.uefi.FirmwareBuild;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
