@@ -13,6 +13,7 @@ import dev.sealwright.measure.vtpm.VtpmInputs
 import dev.sealwright.measure.vtpm.VtpmPrediction
 import dev.sealwright.measure.vtpm.VtpmPredictionJson
 import dev.sealwright.measure.vtpm.VtpmVariables
+import dev.sealwright.uefi.FirmwareBuild
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
@@ -68,11 +69,12 @@ class MeasureVtpmCommand implements Callable<Integer> {
         overwrite.refuseExisting(eventlog)
         def vars = variables.vars != null ? VtpmVariables.fromVarsFile(variables.vars) : VtpmVariables.fromUefiConfig(variables.uefiConfig)
         vars.check(firmwareCode, secureBoot)
+        def firmware = FirmwareBuild.identify(firmwareCode)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
         byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND)
         def prediction = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(bootDisk, ref, new Tools(), ukiBytes.length, uki), ref, referenceLog?.toString()))
+                VtpmInputs.BootGpt.of(bootDisk, ref, new Tools(), ukiBytes.length, uki), ref, referenceLog?.toString(), firmware))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

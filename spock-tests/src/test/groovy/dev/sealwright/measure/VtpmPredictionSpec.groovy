@@ -148,21 +148,21 @@ class VtpmPredictionSpec extends Specification {
         'vars file is not a variable store'      | { s -> ['measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', STUB.toString(), '--uki', s.uki.toString()] }                                        | 'not a firmware volume'
     }
 
-    def "a UKI on a stub other than 252 gets no PCR 4, 9, 11 values, with the reason"() {
-        given: 'the same UKI with its LoaderInfo claiming stub 257'
+    def "a UKI on a stub no real boot checked (256; 252, 254 and 257 are) gets no PCR 4, 9, 11 values, with the reason"() {
+        given: 'the same UKI with its LoaderInfo claiming stub 256'
         byte[] b = Files.readAllBytes(uki)
         String s = new String(b, 'ISO-8859-1')
         int at = s.indexOf('LoaderInfo: systemd-stub 252')
         assert at > 0
-        b[at + 'LoaderInfo: systemd-stub 25'.length()] = (byte) '7'
-        Path other = tmp.resolve('uki-257.efi')
+        b[at + 'LoaderInfo: systemd-stub 25'.length()] = (byte) '6'
+        Path other = tmp.resolve('uki-256.efi')
         Files.write(other, b)
 
         when:
         def doc = json(Cli.run('measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', VARS.toString(), '--uki', other.toString(), '--json'))
 
         then:
-        ['4', '9', '11', '12', '13'].every { !doc.sha256.containsKey(it) && doc.missing[it][0].contains('systemd-stub 257') }
+        ['4', '9', '11', '12', '13'].every { !doc.sha256.containsKey(it) && doc.missing[it][0].contains('systemd-stub 256') }
         doc.sha256['7'] != null
     }
 

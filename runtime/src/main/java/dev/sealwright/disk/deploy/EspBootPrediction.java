@@ -55,7 +55,7 @@ public record EspBootPrediction(PcrValues values, VtpmPrediction prediction, Str
             AtomicFiles.deleteTree(dir);
         }
         String name = image + " ESP " + BOOT_PATH.replace('/', '\\');
-        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(uki, name, vars, uefiConfig.toString(), true, null, null, null));
+        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(uki, name, vars, uefiConfig.toString(), true, null, null, null, null));
         PcrValues values = new PcrValues();
         for (int pcr = 0; pcr < VtpmPrediction.PCRS; pcr++)
             for (HashAlg alg : TpmBootEvents.BANKS) {

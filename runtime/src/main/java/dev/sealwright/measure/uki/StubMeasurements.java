@@ -70,8 +70,10 @@ public final class StubMeasurements {
 
     /**
      * The initrd the stub serves through LoadFile2: the {@code .initrd} section as is, when nothing is
-     * appended to it. Returns null when the stub appends generated cpio archives (a {@code .pcrsig} or
-     * {@code .pcrpkey} section is passed to the OS that way; stub 257 and later add more).
+     * added to it. Returns null when the stub adds generated cpio archives: a {@code .pcrsig} or
+     * {@code .pcrpkey} section is passed to the OS that way (252, 254), and stub 257 serves more than
+     * {@code .initrd} even for a UKI with neither (real boot, StackBootSpec: its "Linux initrd" event
+     * is not H(.initrd)), besides putting {@code .ucode} in front.
      */
     public static byte[] initrd(PeFile uki, StubVersion v) {
         PeSection s = uki.section(".initrd");

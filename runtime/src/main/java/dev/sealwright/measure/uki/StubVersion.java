@@ -19,6 +19,13 @@ import java.util.regex.Pattern;
  * it directly, PR #37372), {@code measure.c} (EFI CC measurement protocol from 256, PR #30996).
  */
 public record StubVersion(int major, String text) {
+    /**
+     * Stub releases whose vTPM measurements (PCR 4, 9, 11, 12, 13) were compared event by event with real
+     * boots: 252 (Debian 12; QEMU 7.2 + OVMF 2022.11 and QEMU 10.0 + OVMF 2025.02), 254 (bookworm-backports)
+     * and 257 (trixie) on QEMU 10.0 + OVMF 2025.02 (VtpmBootSpec, StubBootSpec, StackBootSpec).
+     */
+    static final java.util.Set<Integer> VERIFIED_BY_BOOT = java.util.Set.of(252, 254, 257);
+    public static final String VERIFIED_BY_BOOT_TEXT = "252, 254 and 257";
     /** The oldest stub whose measurements this build models. */
     public static final int OLDEST_MODELLED = 252;
     private static final Pattern MAGIC = Pattern.compile("LoaderInfo: systemd-stub (\\d{1,6})(?!\\d)([^ \\x00#]*)"); // a longer number is no version
@@ -38,6 +45,11 @@ public record StubVersion(int major, String text) {
         Matcher m = MAGIC.matcher(new String(uki.content(magic), StandardCharsets.US_ASCII));
         if (!m.find()) return Optional.empty();
         return Optional.of(new StubVersion(Integer.parseInt(m.group(1)), m.group(1) + m.group(2)));
+    }
+
+    /** True for a release whose vTPM measurements were compared with real boots ({@link #VERIFIED_BY_BOOT}). */
+    public boolean verifiedByBoot() {
+        return VERIFIED_BY_BOOT.contains(major);
     }
 
     /** Since 256 the stub also measures through the EFI CC measurement protocol (PCR 11 → RTMR2); before, TPM only. */

@@ -14,6 +14,7 @@ import dev.sealwright.measure.event.EventLog;
 import dev.sealwright.measure.event.EventLogFiles;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
+import dev.sealwright.uefi.FirmwareBuild;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ public final class MeasureVtpmStep implements StepType {
         VtpmVariables vars = ctx.option("firmwareVars") != null ? VtpmVariables.fromVarsFile(ctx.path("firmwareVars"))
                 : VtpmVariables.fromUefiConfig(ctx.path("uefiConfig"));
         vars.check(code, secureBoot);
+        FirmwareBuild firmware = FirmwareBuild.identify(code);
         EventLog ref = null;
         Path refFile = ctx.option("referenceLog") != null ? ctx.path("referenceLog") : null;
         if (refFile != null) ref = EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
@@ -62,7 +64,7 @@ public final class MeasureVtpmStep implements StepType {
         byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND);
         Path disk = ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null;
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(disk, ref, ctx.tools(), ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString()));
+                VtpmInputs.BootGpt.of(disk, ref, ctx.tools(), ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString(), firmware));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
         for (int i = 0; i < VtpmPrediction.PCRS; i++)

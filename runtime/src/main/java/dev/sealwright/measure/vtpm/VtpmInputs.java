@@ -3,6 +3,7 @@ package dev.sealwright.measure.vtpm;
 import dev.sealwright.measure.event.EventLog;
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.tools.Tools;
+import dev.sealwright.uefi.FirmwareBuild;
 import dev.sealwright.uefi.UefiConfig;
 
 import java.nio.file.Path;
@@ -12,10 +13,12 @@ import java.nio.file.Path;
  * VM starts with (from its OVMF_VARS file or a uefi-config.json), whether Secure Boot is enforced,
  * optionally the boot disk's GPT (measured into PCR 5) and a TPM event log captured from a boot of
  * the same firmware and VM configuration, whose PCR 0 and 1 events (and PCR 5 ones when no GPT is
- * given) are taken as they are (they cannot be computed from files; see docs).
+ * given) are taken as they are (they cannot be computed from files; see docs). {@code firmware} is the
+ * identified OVMF build; it may be null only with {@code secureBoot} (the one layout fact it decides,
+ * how SecureBoot is measured when not enforced, is then moot).
  */
 public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
-                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName) {
+                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware) {
 
     /** The boot disk's UEFI_GPT_DATA and what it was read from. */
     public record BootGpt(byte[] data, String source) {

@@ -40,12 +40,13 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         PeSection linux = uki.section(".linux");
         if (linux == null) throw new RecipeException(in.ukiName() + ": not a UKI (no .linux section)");
         Optional<StubVersion> stub = StubVersion.detect(uki);
-        boolean reproduced = stub.map(v -> v.major() == 252).orElse(false); // verified against real boots of Debian 12's stub
+        boolean reproduced = stub.map(StubVersion::verifiedByBoot).orElse(false);
         Map<Integer, List<String>> missing = new TreeMap<>();
         for (int i = 0; i < PCRS; i++) missing.put(i, new ArrayList<>());
         List<BootEvent> ev = new ArrayList<>();
 
-        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "SecureBoot", new byte[] {(byte) (in.secureBoot() ? 1 : 0)}));
+        ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "SecureBoot",
+                in.secureBoot() ? new byte[] {1} : in.firmware().secureBootVariable(false)));
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "PK", in.variables().pk()));
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, "KEK", in.variables().kek()));
         ev.add(TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "db", in.variables().db()));
@@ -79,7 +80,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(in.uki(), in.ukiName()), "UKI " + in.ukiName()));
         if (!reproduced) {
             String why = "not implemented in this build: the measurements of "
-                    + stub.map(StubVersion::toString).orElse("a UKI without systemd-stub LoaderInfo (.sdmagic)") + " (this build reproduces systemd-stub 252)";
+                    + stub.map(StubVersion::toString).orElse("a UKI without systemd-stub LoaderInfo (.sdmagic)") + " (this build reproduces systemd-stub " + StubVersion.VERIFIED_BY_BOOT_TEXT + ")";
             missing.get(11).add(why);
             missing.get(9).add(why);
             if (!in.secureBoot()) missing.get(4).add(why + ": whether it LoadImage()s the inner kernel");
@@ -88,9 +89,9 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         } else {
             for (StubMeasurements.Measurement m : StubMeasurements.sections(uki, stub.get(), in.ukiName()))
                 ev.add(TpmBootEvents.measuring(m.pcr(), m.type(), m.measured(), m.eventData(), m.description()));
-            // Observed with stub 252: without Secure Boot it starts the kernel through LoadImage (logged in PCR 4);
-            // under Secure Boot it uses the EFI handover entry, which the firmware does not measure.
-            if (!in.secureBoot())
+            // Observed with stubs 252 and 257: without Secure Boot they start the kernel through LoadImage (logged in
+            // PCR 4); under Secure Boot (252, 254, 257) the firmware logs no event for it (see StubVersion).
+            if (!in.secureBoot() && stub.get().kernelThroughLoadImage())
                 ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(StubMeasurements.innerKernel(uki, in.ukiName()), in.ukiName() + " .linux"),
                         "inner kernel (.linux)"));
             if (uki.section(".cmdline") == null) ev.add(TpmBootEvents.loadOptions(""));
@@ -99,7 +100,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             if (uki.section(".initrd") != null) {
                 byte[] initrd = StubMeasurements.initrd(uki, stub.get());
                 if (initrd != null) ev.add(TpmBootEvents.initrd(initrd));
-                else missing.get(9).add("not implemented in this build: the cpio archives " + stub.get() + " appends to the initrd (.pcrsig/.pcrpkey)");
+                else missing.get(9).add("not implemented in this build: the cpio archives " + stub.get() + " adds to the initrd (for .pcrsig/.pcrpkey; from 257 always)");
             }
         }
         if (in.bootGpt() != null) {

@@ -1,0 +1,67 @@
+package dev.sealwright.uefi;
+
+import dev.sealwright.engine.InputFiles;
+import dev.sealwright.engine.RecipeException;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * A known OVMF build, identified from the image alone (its SHA-256: the firmware volumes are
+ * compressed, so no version string is readable without decompressing them), and the event-layout
+ * facts that differ between builds. An unknown image is refused in one line: a prediction for it
+ * would rest on a layout nobody checked.
+ *
+ * @param edk2          edk2 release, e.g. "2025.02"
+ * @param debianVersion the Debian ovmf package version the image comes from
+ * @param image         file name in that package ({@code .ms}/{@code .snakeoil} code images are the
+ *                      {@code .secboot} image; they differ in the vars file only)
+ * @param secureBootVariableWithoutEnforcement whether the firmware measures SecureBoot as a 1-byte
+ *                      00 when it does not enforce Secure Boot (true), or as an absent variable
+ *                      (0 bytes: 2025.02's plain build has no Secure Boot support compiled in).
+ *                      Observed in real vTPM boots (StackBootSpec, VtpmBootSpec)
+ */
+public record FirmwareBuild(String edk2, String debianVersion, String image, boolean secureBootVariableWithoutEnforcement) {
+    public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an OVMF firmware image", 64 << 20);
+    private static final String BOOKWORM = "2022.11-6+deb12u2", TRIXIE = "2025.02-8+deb13u1";
+
+    /** SHA-256 of the image → build: the 4M pflash code images of Debian bookworm's and trixie's ovmf packages. */
+    static final Map<String, FirmwareBuild> KNOWN = Map.of(
+            "b157d97b1f69729514feb7f201d2cbe4957f23ab77920e361fe9f822ba49ca4c", new FirmwareBuild("2022.11", BOOKWORM, "OVMF_CODE_4M.fd", true),
+            "d50189a486d22af418198226a3a5bcb6ddac775590f6a808bd629474ee034d62", new FirmwareBuild("2022.11", BOOKWORM, "OVMF_CODE_4M.secboot.fd", true),
+            "624e06de18b4fa535e90db7160d00d3d07d206422b89999bf1e27d920264e4e0", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.fd", false),
+            "1a46295574430cfb7f825ee3e4dc64b052acbef08e310377ed7c64cb757a9dc1", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.secboot.fd", true),
+            "9ee9f2382e0c6aa95c87fed4131f9c1080a084d8ef7bff3d8b89147bf2a34b1b", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.secboot.strictnx.fd", true));
+
+    /** The build of {@code firmware}, or a one-line refusal naming the file. */
+    public static FirmwareBuild identify(Path firmware) {
+        byte[] bytes = InputFiles.read(firmware, FILE_BOUND);
+        FirmwareBuild b = KNOWN.get(sha256(bytes));
+        if (b == null)
+            throw new RecipeException(firmware + ": not a known OVMF build (known: Debian ovmf " + BOOKWORM + " and " + TRIXIE
+                    + " images); its event layout is unverified");
+        return b;
+    }
+
+    /** The SecureBoot variable as this firmware measures it into PCR 7: 01 when enforced; else 00, or null for an absent variable. */
+    public byte[] secureBootVariable(boolean enforced) {
+        if (enforced) return new byte[] {1};
+        return secureBootVariableWithoutEnforcement ? new byte[] {0} : null;
+    }
+
+    @Override
+    public String toString() {
+        return "OVMF " + edk2 + " (Debian " + debianVersion + ", " + image + ")";
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sealwright.vm
+
+import dev.sealwright.testkit.Stack
+import dev.sealwright.tools.Tools
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * The TEE argv for QEMU >= 9 checked by QEMU 10.0.2 itself (bookworm-backports, unpacked by
+ * .ci/fetch-stack): QEMU parses and checks the sev-snp-guest properties when it creates the object,
+ * before it initialises KVM; so an accepted argv fails at KVM (no SNP host here) and a wrong one
+ * fails earlier, naming the property. QEMU 10.0 has no tdx-guest object (TDX came in 10.1).
+ */
+class Qemu10ArgvSpec extends Specification {
+    @Shared Tools tools = new Tools().withSearchPath(Stack.qemu10Bin().toString() + File.pathSeparator + System.getenv('PATH'))
+    @Shared HostCapabilities host = HostCapabilities.detect(tools)
+    @TempDir Path dir
+
+    List<String> snpArgv(String idBlock, String idAuth) {
+        def spec = VmSpec.builder().firmware(Path.of('/usr/share/ovmf/OVMF.fd')).kernel(Path.of('/etc/hostname')).cmdline('console=ttyS0')
+                .cpus(1).memory('512M').tee('snp').snp(SnpOptions.DEFAULT.withIdBlock(idBlock, idAuth, true)
+                .withHostData(Base64.encoder.encodeToString(new byte[32]))).build()
+        QemuCommandLine.build(spec, tools.find('qemu-system-x86_64').toString(), host.qemuVersion(), 'kvm', new VmRunDir(dir))
+    }
+
+    /** QEMU's stderr lines (it runs at most 30 s; without KVM it stops at once). */
+    List<String> run(List<String> argv) {
+        def p = new ProcessBuilder(argv).redirectErrorStream(true).start()
+        assert p.waitFor(30, TimeUnit.SECONDS) || { p.destroyForcibly(); false }()
+        assert p.exitValue() != 0
+        p.inputStream.text.readLines().findAll { !it.isBlank() }
+    }
+
+    static String b64(int n) {
+        Base64.encoder.encodeToString(new byte[n])
+    }
+
+    def "QEMU 10.0.2 accepts every sev-snp-guest property of our SNP argv (96-byte id-block, 4096-byte id-auth, host-data) and stops only at KVM"() {
+        expect:
+        host.qemuVersion().toString().startsWith('10.0')
+        host.qemuObjects().contains('sev-snp-guest')
+        def err = run(snpArgv(b64(96), b64(4096)))
+        !err.isEmpty()
+        err.every { it =~ /(?i)kvm/ }   // here "vm-type SEV-SNP not supported by KVM"; without /dev/kvm "Could not access KVM ..."
+        !err.any { it =~ /(?i)parameter|property|length/ }
+    }
+
+    def "QEMU 10.0.2 and SnpOptions refuse the same id-block/id-auth lengths, QEMU before KVM: #what"() {
+        given: 'our valid argv with one property changed to the wrong length'
+        def argv = snpArgv(b64(96), b64(4096)).collect { it.startsWith('sev-snp-guest,') ? it.replace("${property}=${property == 'id-block' ? b64(96) : b64(4096)}", "${property}=${bad}") : it }
+
+        expect: "QEMU's own message"
+        run(argv) == ["qemu-system-x86_64: ${message}".toString()]
+
+        when: 'the same value given to our SNP options'
+        SnpOptions.DEFAULT.withIdBlock(property == 'id-block' ? bad : b64(96), property == 'id-auth' ? bad : b64(4096), true)
+        then:
+        def e = thrown(dev.sealwright.engine.RecipeException)
+        e.message.contains("snp ${property} is ")
+
+        where:
+        what                    | property   | bad        || message
+        'id-block of 95 bytes'  | 'id-block' | b64(95)    || 'parameter length of 95 not equal to 96'
+        'id-block of 97 bytes'  | 'id-block' | b64(97)    || 'parameter length of 97 not equal to 96'
+        'id-auth of 4097 bytes' | 'id-auth'  | b64(4097)  || 'parameter length:ID_AUTH 4097 exceeds max of 4096'
+    }
+
+    def "QEMU 10.0.2 has no tdx-guest object: the QEMU >= 10 TDX argv cannot be checked on it (HostCapabilities refuses tee tdx)"() {
+        expect:
+        !host.qemuObjects().contains('tdx-guest')
+        run([tools.find('qemu-system-x86_64').toString(), '-object', 'tdx-guest,help']) ==
+                ["qemu-system-x86_64: -object tdx-guest,help: Parameter 'qom-type' does not accept value 'tdx-guest'"]
+    }
+}
