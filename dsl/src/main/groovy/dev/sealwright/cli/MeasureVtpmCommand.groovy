@@ -1,11 +1,11 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.image.pe.PeFile
 import dev.sealwright.tools.Tools
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.LogKind
 import dev.sealwright.measure.vtpm.TpmBootEvents

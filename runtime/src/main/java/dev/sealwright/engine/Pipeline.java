@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

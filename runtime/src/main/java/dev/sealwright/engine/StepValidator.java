@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;

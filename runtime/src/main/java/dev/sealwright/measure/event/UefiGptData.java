@@ -1,10 +1,10 @@
 package dev.sealwright.measure.event;
 
 import dev.sealwright.vm.EspImage;
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.disk.gpt.GptDisk;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.sealwright.measure.tdx;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.uki.StubMeasurements;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
@@ -8,7 +8,7 @@ import dev.sealwright.vm.VmSpec;
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.tools.Tools;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 
 import java.nio.file.Path;
 

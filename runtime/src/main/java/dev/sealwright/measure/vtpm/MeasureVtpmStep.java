@@ -1,13 +1,13 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.image.pe.PeFile;
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.event.EventLog;

@@ -1,14 +1,14 @@
 package dev.sealwright.measure.snp.idblock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.attest.snp.SnpPolicy;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.snp.SnpPolicy;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
-import dev.sealwright.engine.Secret;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.snp.ByteValues;

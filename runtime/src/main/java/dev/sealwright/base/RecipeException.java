@@ -1,4 +1,6 @@
-package dev.sealwright.engine;
+package dev.sealwright.base;
+
+import dev.sealwright.engine.SourceLocation;
 
 /**
  * A problem the user can fix: bad recipe, bad input file, missing tool. Rendered as one line
