@@ -3,7 +3,7 @@ package dev.sealwright.dsl
 import dev.sealwright.base.InputFiles
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.base.RecipeException
-import dev.sealwright.engine.SourceLocation
+import dev.sealwright.base.SourceLocation
 import dev.sealwright.engine.StepTypes
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage

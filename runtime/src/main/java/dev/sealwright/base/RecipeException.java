@@ -1,6 +1,5 @@
 package dev.sealwright.base;
 
-import dev.sealwright.engine.SourceLocation;
 
 /**
  * A problem the user can fix: bad recipe, bad input file, missing tool. Rendered as one line

@@ -68,7 +68,7 @@ public final class MeasureTdxStep implements StepType {
                     .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
                     .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).build();
             Object stub = ctx.option("stubVersion");
-            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"), ctx.tools());
+            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"));
             described = vm;
         }
         TdxPrediction p = TdxPrediction.predict(in);

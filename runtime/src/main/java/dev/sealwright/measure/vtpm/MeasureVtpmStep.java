@@ -62,7 +62,7 @@ public final class MeasureVtpmStep implements StepType {
         byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND);
         Path disk = ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null;
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(disk, ref, ctx.tools(), ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString()));
+                VtpmInputs.BootGpt.of(disk, ref, ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString()));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
         for (int i = 0; i < VtpmPrediction.PCRS; i++)
