@@ -42,14 +42,19 @@ class EspLayoutSpec extends Specification {
         ukiSize << [0L, 3 * 1024 * 1024 + 17, 60_000_000L, 300_000_000L]
     }
 
-    /** Protective MBR, primary header and entries (LBA 0-33), backup entries and header (the last 33 LBAs): all a table writes. */
-    private static byte[] tableAreas(Path f, long sectors) {
+    /**
+     * What a table writes: the protective MBR (LBA 0), primary header and entries (LBA 1-33), backup entries and
+     * header (the last 33 LBAs). One known difference is masked: the MBR entry's ending CHS (bytes 451-453),
+     * which GptDisk sets to 0xFFFFFF ("not representable") and sgdisk computes; firmware does not measure it.
+     */
+    private static List<Byte> tableAreas(Path f, long sectors) {
         FileChannel.open(f).withCloseable { ch ->
             def head = ByteBuffer.allocate(34 * 512)
             def tail = ByteBuffer.allocate(33 * 512)
             ch.read(head, 0)
             ch.read(tail, (sectors - 33) * 512)
-            head.array() + tail.array()
+            (451..453).each { head.put(it, (byte) 0) }
+            head.array().toList() + tail.array().toList()
         }
     }
 
