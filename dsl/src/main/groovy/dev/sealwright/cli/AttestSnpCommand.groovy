@@ -5,7 +5,7 @@ import dev.sealwright.attest.snp.ReportExpectations
 import dev.sealwright.attest.snp.ReportFiles
 import dev.sealwright.attest.snp.ReportVerification
 import dev.sealwright.attest.snp.ReportVerifier
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import dev.sealwright.measure.snp.ByteValues
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command

@@ -6,8 +6,8 @@ import dev.sealwright.disk.inplace.InPlaceEncryptor
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
 import dev.sealwright.disk.vhd.VhdFooter
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.ArgGroup

@@ -1,9 +1,9 @@
 package dev.sealwright.cli
 
-import dev.sealwright.disk.deploy.DeployOptions
-import dev.sealwright.disk.deploy.DiskDeployer
+import dev.sealwright.deploy.DeployOptions
+import dev.sealwright.deploy.DiskDeployer
 import dev.sealwright.disk.luks2.Entropy
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.tools.Tools
 import dev.sealwright.uefi.UefiConfig
 import groovy.transform.CompileStatic

@@ -1,6 +1,6 @@
 package dev.sealwright.cli
 
-import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.tools.Doctor
 import dev.sealwright.tools.Tools
 import groovy.transform.CompileStatic

@@ -1,6 +1,6 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import dev.sealwright.enroll.quex.ExpectedMeasurements
 import dev.sealwright.enroll.quex.ExternalVault
 import dev.sealwright.enroll.quex.QuexClient

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.HashAlg
 import dev.sealwright.measure.event.LogKind

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
-import dev.sealwright.engine.Json
+import dev.sealwright.base.InputFiles
+import dev.sealwright.base.Json
 import dev.sealwright.measure.event.CcelAcpiTable
 import dev.sealwright.measure.event.EventJson
 import dev.sealwright.measure.event.EventLogFiles

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.image.cpio.NewcCpio
 import dev.sealwright.image.oci.ImageLoader
 import dev.sealwright.tools.Tools

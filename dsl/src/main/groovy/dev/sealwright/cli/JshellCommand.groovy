@@ -14,7 +14,7 @@ import java.util.logging.Logger
 @Command(name = 'jshell', mixinStandardHelpOptions = true,
         description = ['JShell with the sealwright runtime on the class path and its main packages imported (Java API, no Groovy).'])
 class JshellCommand implements Callable<Integer> {
-    static final List<String> IMPORTS = ['dev.sealwright.*', 'dev.sealwright.engine.*', 'dev.sealwright.engine.observe.*',
+    static final List<String> IMPORTS = ['dev.sealwright.*', 'dev.sealwright.base.*', 'dev.sealwright.engine.*', 'dev.sealwright.engine.observe.*',
                                          'dev.sealwright.tools.*', 'dev.sealwright.nativeio.*', 'dev.sealwright.files.*',
                                          'java.nio.file.*']
 

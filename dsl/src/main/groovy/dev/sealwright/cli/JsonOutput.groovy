@@ -1,6 +1,6 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Option
 

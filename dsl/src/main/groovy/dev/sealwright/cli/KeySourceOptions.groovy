@@ -1,8 +1,8 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.base.AtomicFiles
 import dev.sealwright.disk.luks2.Entropy
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Option
 

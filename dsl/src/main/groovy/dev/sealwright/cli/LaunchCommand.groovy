@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.RecipeException
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.EspImage
 import dev.sealwright.vm.HostCapabilities

@@ -1,13 +1,13 @@
 package dev.sealwright.cli
 
 import dev.sealwright.disk.luks2.Luks2Kdf
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import picocli.CommandLine
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import picocli.CommandLine.Command
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import picocli.CommandLine.Option
 
 import java.nio.file.Path

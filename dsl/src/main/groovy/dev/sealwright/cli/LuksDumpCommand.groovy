@@ -3,7 +3,7 @@ package dev.sealwright.cli
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.node.JsonNodeFactory
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option

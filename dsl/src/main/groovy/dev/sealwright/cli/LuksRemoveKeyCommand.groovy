@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option

@@ -1,13 +1,13 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import com.fasterxml.jackson.core.JsonProcessingException
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
 import com.fasterxml.jackson.databind.node.ObjectNode
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option

@@ -4,7 +4,7 @@ import dev.sealwright.Sealwright
 import dev.sealwright.dsl.ParameterOverrideException
 import dev.sealwright.dsl.RecipeErrors
 import dev.sealwright.dsl.Suggestions
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command

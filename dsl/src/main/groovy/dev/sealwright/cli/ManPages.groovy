@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.codegen.docgen.manpage.ManPageGenerator
 

@@ -1,9 +1,9 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.InputFiles
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.snp.ByteValues
 import dev.sealwright.measure.snp.LaunchDigestCalculator
 import dev.sealwright.measure.snp.LaunchMeasurement

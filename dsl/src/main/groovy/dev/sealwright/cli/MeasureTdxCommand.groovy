@@ -1,15 +1,14 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
+import dev.sealwright.base.InputFiles
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Json
 import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
-import dev.sealwright.tools.Tools
 import dev.sealwright.vm.VmSpec
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
@@ -84,7 +83,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         } else {
             if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'
             spec = vm.toSpec()
-            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk, new Tools())
+            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk)
         }
         def prediction = TdxPrediction.predict(inputs)
         def doc = TdxPredictionJson.document(prediction, p, spec)

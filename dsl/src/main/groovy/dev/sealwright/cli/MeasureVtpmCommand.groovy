@@ -1,11 +1,10 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.image.pe.PeFile
-import dev.sealwright.tools.Tools
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.LogKind
 import dev.sealwright.measure.vtpm.TpmBootEvents
@@ -74,7 +73,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
         byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND)
         def prediction = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(bootDisk, ref, new Tools(), ukiBytes.length, uki), ref, referenceLog?.toString(), firmware))
+                VtpmInputs.BootGpt.of(bootDisk, ref, ukiBytes.length, uki), ref, referenceLog?.toString(), firmware))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

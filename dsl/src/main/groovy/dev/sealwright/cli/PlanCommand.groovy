@@ -3,9 +3,9 @@ package dev.sealwright.cli
 import dev.sealwright.engine.Input
 import dev.sealwright.engine.Engine
 import dev.sealwright.engine.EngineOptions
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import dev.sealwright.engine.Plan
-import dev.sealwright.engine.Secret
+import dev.sealwright.base.Secret
 import dev.sealwright.engine.Workspace
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.dsl.RecipeLoader
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.Step
 import dev.sealwright.tools.Doctor
 import dev.sealwright.tools.ToolRegistry

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Quote
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option

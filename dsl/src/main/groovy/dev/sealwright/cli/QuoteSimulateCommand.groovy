@@ -2,7 +2,7 @@ package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.attest.sim.SimulatedTdxProvider
-import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.base.AtomicFiles
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin

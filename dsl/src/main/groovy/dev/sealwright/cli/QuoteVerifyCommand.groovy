@@ -1,6 +1,6 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.attest.dcap.Collateral
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.attest.dcap.IntelRootCa
@@ -10,9 +10,9 @@ import dev.sealwright.attest.dcap.QuoteRejectedException
 import dev.sealwright.attest.dcap.QuoteVerification
 import dev.sealwright.attest.dcap.QuoteVerifier
 import dev.sealwright.attest.dcap.TcbStatus
-import dev.sealwright.attest.policy.QuotePolicy
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.attest.dcap.QuotePolicy
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option

@@ -7,10 +7,10 @@ import dev.sealwright.dsl.RecipeScript
 import dev.sealwright.dsl.ScriptLocator
 import dev.sealwright.dsl.SourceIndex
 import dev.sealwright.dsl.StepWords
-import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.base.AtomicFiles
 import dev.sealwright.engine.Engine
 import dev.sealwright.engine.EngineOptions
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.StepTypes
 import dev.sealwright.engine.Workspace
 import dev.sealwright.engine.observe.PlainConsole

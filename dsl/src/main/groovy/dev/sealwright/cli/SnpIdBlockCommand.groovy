@@ -1,9 +1,9 @@
 package dev.sealwright.cli
 
-import dev.sealwright.attest.snp.SnpPolicy
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.snp.SnpPolicy
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Json
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.snp.ByteValues
 import dev.sealwright.measure.snp.idblock.IdBlock
 import dev.sealwright.measure.snp.idblock.IdBlockSigner

@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.sim.SimulatedSnpProvider
-import dev.sealwright.engine.AtomicFiles
+import dev.sealwright.base.AtomicFiles
 import dev.sealwright.measure.snp.ByteValues
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command

@@ -1,8 +1,8 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.tpm.OfflineSeal
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.tpm.PcrPolicySeal
 import dev.sealwright.tpm.SealedFiles
 import groovy.transform.CompileStatic

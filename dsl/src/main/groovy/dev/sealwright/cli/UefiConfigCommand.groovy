@@ -1,8 +1,8 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.Json
+import dev.sealwright.base.InputFiles
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Json
 import dev.sealwright.tpm.SealedFiles
 import dev.sealwright.uefi.UefiCertDirectory
 import dev.sealwright.uefi.UefiConfig

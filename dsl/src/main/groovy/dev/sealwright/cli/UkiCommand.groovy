@@ -1,6 +1,6 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.image.pe.PeFile
 import com.fasterxml.jackson.databind.ObjectMapper
 import com.fasterxml.jackson.databind.SerializationFeature

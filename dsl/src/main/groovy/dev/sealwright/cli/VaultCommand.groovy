@@ -2,9 +2,9 @@ package dev.sealwright.cli
 
 import dev.sealwright.enroll.quex.QuexClient
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.InputFiles
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.InputFiles
+import dev.sealwright.base.RecipeException
 import dev.sealwright.enroll.quex.SoftwareVault
 import dev.sealwright.enroll.quex.TdKeyRequest
 import groovy.transform.CompileStatic

@@ -1,10 +1,10 @@
 package dev.sealwright.cli
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.disk.verity.VeritySuperblock
 import dev.sealwright.disk.verity.VerityTree
-import dev.sealwright.engine.AtomicFiles
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin

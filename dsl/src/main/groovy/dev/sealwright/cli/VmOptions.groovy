@@ -1,7 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.vm.VmSpec
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Option
 

@@ -2,7 +2,7 @@ package dev.sealwright.dsl
 
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.engine.OutputRef
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.StepType
 import dev.sealwright.image.oci.ImageReference
 

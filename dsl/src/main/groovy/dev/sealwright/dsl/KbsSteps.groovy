@@ -1,7 +1,7 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.engine.OutputRef
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.StepType
 
 /**

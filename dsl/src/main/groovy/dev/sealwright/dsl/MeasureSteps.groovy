@@ -1,6 +1,6 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.StepType
 
 /**

@@ -1,6 +1,6 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 
 /**
  * Recipe parameters: defaults declared in {@code params { name = value }}, overridden with

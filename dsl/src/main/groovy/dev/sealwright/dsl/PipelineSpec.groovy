@@ -1,10 +1,10 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.engine.FileRef
 import dev.sealwright.engine.Pipeline
-import dev.sealwright.engine.RecipeException
-import dev.sealwright.engine.Secret
+import dev.sealwright.base.RecipeException
+import dev.sealwright.base.Secret
 import dev.sealwright.engine.Step
 import dev.sealwright.engine.StepType
 import dev.sealwright.engine.StepTypes

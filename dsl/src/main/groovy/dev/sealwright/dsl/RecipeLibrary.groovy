@@ -1,6 +1,6 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 
 /**
  * A library of reusable recipe fragments, declared in a {@code library.groovy}:

@@ -1,9 +1,9 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.InputFiles
+import dev.sealwright.base.InputFiles
 import dev.sealwright.engine.Pipeline
-import dev.sealwright.engine.RecipeException
-import dev.sealwright.engine.SourceLocation
+import dev.sealwright.base.RecipeException
+import dev.sealwright.base.SourceLocation
 import dev.sealwright.engine.StepTypes
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage

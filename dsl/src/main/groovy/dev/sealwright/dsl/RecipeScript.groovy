@@ -1,7 +1,7 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.engine.Pipeline
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 
 /** Base class of every recipe: provides {@code pipeline('name') { ... }}. */
 abstract class RecipeScript extends Script {

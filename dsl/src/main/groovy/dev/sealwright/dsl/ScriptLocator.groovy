@@ -1,6 +1,6 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.SourceLocation
+import dev.sealwright.base.SourceLocation
 import groovy.transform.CompileStatic
 
 import java.nio.file.Path

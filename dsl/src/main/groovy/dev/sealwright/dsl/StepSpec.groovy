@@ -3,8 +3,8 @@ package dev.sealwright.dsl
 import dev.sealwright.engine.FileRef
 import dev.sealwright.engine.Input
 import dev.sealwright.engine.OptionSpec
-import dev.sealwright.engine.RecipeException
-import dev.sealwright.engine.Secret
+import dev.sealwright.base.RecipeException
+import dev.sealwright.base.Secret
 import dev.sealwright.engine.StepType
 
 import java.nio.file.Path

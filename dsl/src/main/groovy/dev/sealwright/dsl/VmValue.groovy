@@ -1,7 +1,7 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.engine.StepType
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 
 /**
  * {@code def vm = vm { firmware file('OVMF.fd'); kernel k; cmdline 'console=ttyS0'; cpus 2; memory '2G'; tee 'tdx' }}:

@@ -1,7 +1,7 @@
 package dev.sealwright.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.measure.event.CcelAcpiTable;
 import dev.sealwright.measure.event.EventJson;
 import dev.sealwright.measure.event.EventLog;

@@ -1,6 +1,6 @@
 package dev.sealwright.fuzz;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.IOException;

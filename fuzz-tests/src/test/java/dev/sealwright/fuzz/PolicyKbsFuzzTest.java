@@ -6,7 +6,7 @@ import dev.sealwright.attest.dcap.IntelRootCa;
 import dev.sealwright.attest.dcap.Quote;
 import dev.sealwright.attest.dcap.QuoteVerification;
 import dev.sealwright.attest.dcap.QuoteVerifier;
-import dev.sealwright.attest.policy.QuotePolicy;
+import dev.sealwright.attest.dcap.QuotePolicy;
 import dev.sealwright.attest.sim.SimulatedTdxProvider;
 import dev.sealwright.kbs.AuditLog;
 import dev.sealwright.kbs.KbsPolicy;

@@ -6,7 +6,7 @@ import dev.sealwright.attest.snp.ReportExpectations;
 import dev.sealwright.attest.snp.ReportFiles;
 import dev.sealwright.attest.snp.ReportVerification;
 import dev.sealwright.attest.snp.ReportVerifier;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -2,7 +2,7 @@ package dev.sealwright.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.measure.vtpm.VtpmVariables;
 import dev.sealwright.tpm.EccPoint;
 import dev.sealwright.tpm.PcrPolicySeal;

@@ -1,9 +1,10 @@
 package dev.sealwright.disk;
 
-import dev.sealwright.engine.DaemonThreads;
+import dev.sealwright.base.DaemonThreads;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.inplace.InPlaceEncryptor;
+import dev.sealwright.disk.layout.EncryptPlan;
 import dev.sealwright.disk.luks2.AesXts;
 import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
@@ -11,8 +12,8 @@ import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,13 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 
 /**
  * encrypt-cloud-image's "encrypt" without device-mapper or root: copies a GPT disk image and
@@ -53,7 +52,7 @@ public final class DiskEncryptor {
         }
         Path tmp = AtomicFiles.tempFile(out, ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
-            Plan plan = plan(src, in.toString(), partition, options);
+            EncryptPlan plan = EncryptPlan.of(src, in.toString(), partition, options);
             VhdFooter vhd = plan.vhd();
             GptDisk gpt = plan.gpt(), layout = plan.layout();
             GptPartition part = plan.part(), grown = plan.grown();
@@ -76,7 +75,7 @@ public final class DiskEncryptor {
                 }
                 layout.write(dst);
                 if (vhd != null) { // a fixed VHD stays a fixed VHD: same timestamp, new size, new identity
-                    byte[] footer = VhdFooter.fixed(outSize, vhd.timestamp(), uuidFrom(entropy.bytes(16))).encode();
+                    byte[] footer = VhdFooter.fixed(outSize, vhd.timestamp(), EncryptPlan.uuidFrom(entropy.bytes(16))).encode();
                     dst.write(ByteBuffer.wrap(footer), outSize);
                 }
                 dst.force(true);
@@ -111,7 +110,7 @@ public final class DiskEncryptor {
             Result r = encrypt(rawIn, rawOut, partition, passphrase, options, entropy);
             try (FileChannel raw = FileChannel.open(rawOut, StandardOpenOption.READ);
                  FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                VhdDynamic.write(raw, raw.size(), dst, timestamp, uuidFrom(entropy.bytes(16)));
+                VhdDynamic.write(raw, raw.size(), dst, timestamp, EncryptPlan.uuidFrom(entropy.bytes(16)));
                 dst.force(true);
             }
             AtomicFiles.move(tmp, out);
@@ -124,47 +123,6 @@ public final class DiskEncryptor {
             Files.deleteIfExists(rawOut);
             Files.deleteIfExists(tmp);
         }
-    }
-
-    /**
-     * Where the partition goes: {@code gpt} as read, {@code layout} the table after encryption
-     * ({@code grown} = the partition grown by the LUKS2 data offset), {@code outSize} the disk
-     * bytes after (without a VHD footer).
-     */
-    public record Plan(VhdFooter vhd, long inSize, GptDisk gpt, GptPartition part, GptPartition grown, GptDisk layout, long outSize) {
-        public long partStart() { return part.firstLba() * GptDisk.LBA; }
-        public long partBytes() { return part.sizeLbas() * GptDisk.LBA; }
-        /** File bytes before and after: the disk plus the VHD footer, if any. */
-        public long inFileSize() { return inSize + (vhd == null ? 0 : VhdFooter.SIZE); }
-        public long outFileSize() { return outSize + (vhd == null ? 0 : VhdFooter.SIZE); }
-    }
-
-    /** Finds the partition and the layout after encryption; rejects what cannot be encrypted. */
-    public static Plan plan(FileChannel src, String in, String partition, Luks2FormatOptions options) throws IOException {
-        VhdFooter vhd = VhdFooter.readIfPresent(src, in);
-        long inSize = vhd == null ? src.size() : vhd.currentSize();
-        GptDisk gpt = GptDisk.read(src, inSize, in);
-        GptPartition part = gpt.find(partition).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + partition + "\" (has: "
-                + gpt.partitions().stream().map(p -> p.number() + "=" + (p.name().isEmpty() ? p.uuid() : p.name())).collect(Collectors.joining(", ")) + ")"));
-        long partStart = part.firstLba() * GptDisk.LBA, partBytes = part.sizeLbas() * GptDisk.LBA;
-        if (Arrays.equals(read(src, partStart, 6), new byte[] {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE}))
-            throw new RecipeException(in + ": partition " + part.number() + " is already LUKS-encrypted");
-        if (partBytes % options.sectorSize() != 0)
-            throw new RecipeException(in + ": partition " + part.number() + " size " + partBytes + " is not a multiple of the " + options.sectorSize() + "-byte LUKS2 sector");
-        long grow = options.dataOffset() / GptDisk.LBA;
-        long next = gpt.partitions().stream().filter(p -> p.firstLba() > part.lastLba()).mapToLong(GptPartition::firstLba).min().orElse(gpt.lastUsable() + 1);
-        boolean last = gpt.partitions().stream().noneMatch(p -> p.firstLba() > part.lastLba());
-        long gap = next - part.lastLba() - 1;
-        GptDisk layout = gpt;
-        long outSize = inSize;
-        if (gap < grow) {
-            if (!last) throw new RecipeException(in + ": not implemented in this build: partition " + part.number()
-                    + " has only " + gap * 512 + " free bytes behind it and is not the last partition (shifting the partitions after it)");
-            outSize = inSize + (grow - gap) * GptDisk.LBA;
-            layout = gpt.resized(outSize);
-        }
-        GptPartition grown = part.withRange(part.firstLba(), part.lastLba() + grow);
-        return new Plan(vhd, inSize, gpt, part, grown, layout.withPartition(grown), outSize);
     }
 
     /** Reads, encrypts and writes the partition in chunks, one worker per core (positional I/O is thread-safe). */
@@ -200,19 +158,6 @@ public final class DiskEncryptor {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    public static java.util.UUID uuidFrom(byte[] b) {
-        b[6] = (byte) ((b[6] & 0x0f) | 0x40);
-        b[8] = (byte) ((b[8] & 0x3f) | 0x80);
-        ByteBuffer bb = ByteBuffer.wrap(b);
-        return new java.util.UUID(bb.getLong(), bb.getLong());
-    }
-
-    static byte[] read(FileChannel ch, long pos, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining() && ch.read(b, pos + b.position()) > 0) { }
-        return b.array();
     }
 
     private static void copy(FileChannel src, FileChannel dst, long pos, long len) throws IOException {

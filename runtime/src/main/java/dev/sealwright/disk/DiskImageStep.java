@@ -5,7 +5,7 @@ import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 

@@ -1,5 +1,8 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

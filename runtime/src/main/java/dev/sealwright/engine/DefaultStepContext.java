@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.Secret;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;

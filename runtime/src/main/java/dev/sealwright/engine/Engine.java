@@ -1,6 +1,11 @@
 package dev.sealwright.engine;
 
 import dev.sealwright.Sealwright;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.DaemonThreads;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Tools;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.SourceLocation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

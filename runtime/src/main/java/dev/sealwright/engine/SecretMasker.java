@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.SourceLocation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

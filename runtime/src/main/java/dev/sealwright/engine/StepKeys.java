@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.Json;
+import dev.sealwright.base.Secret;
 import dev.sealwright.tools.Tools;
 
 import javax.crypto.Mac;

@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Json;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import java.io.IOException;

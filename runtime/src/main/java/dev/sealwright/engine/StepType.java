@@ -4,7 +4,10 @@ import java.util.List;
 
 /**
  * A kind of step (extract, pack, measure.tdx, launch, ...). Implementations are stateless; the engine
- * gives each execution a {@link StepContext}. Register new types in {@link StepTypes}.
+ * gives each execution a {@link StepContext}. A type is registered by naming its class in
+ * {@code META-INF/services/dev.sealwright.engine.StepType}: {@link StepTypes} loads every one on the
+ * class path with {@link java.util.ServiceLoader} ({@link StepTypes#register} adds one at run time).
+ * Recipes then reach it as {@code step('name', ...) { }}; see docs/engine.md, "Adding a step type".
  */
 public interface StepType {
     /** Name used in recipes, plans and reports, e.g. {@code "extract"} or {@code "measure.tdx"}. */

@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.ServiceLoader;

@@ -1,5 +1,8 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
+import dev.sealwright.base.SourceLocation;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;

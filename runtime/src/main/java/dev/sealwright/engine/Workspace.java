@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;

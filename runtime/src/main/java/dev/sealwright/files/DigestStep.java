@@ -1,6 +1,6 @@
 package dev.sealwright.files;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;

@@ -1,10 +1,10 @@
 package dev.sealwright.files;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.tools.ToolResult;

@@ -1,6 +1,6 @@
 package dev.sealwright.files;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.sealwright.image;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Secret;
+import dev.sealwright.base.Secret;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.image.oci.ImageLoader;
@@ -13,7 +13,7 @@ import dev.sealwright.image.oci.ImageReference;
 import dev.sealwright.image.pe.AuthenticodeSigner;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.SigningKeys;
-import dev.sealwright.nativeio.NativeHelpers;
+import dev.sealwright.tools.NativeHelpers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

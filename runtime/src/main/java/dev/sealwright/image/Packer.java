@@ -1,8 +1,9 @@
 package dev.sealwright.image;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.cpio.NewcCpio;
+import dev.sealwright.image.kernel.KernelRoot;
 import dev.sealwright.image.kernel.ModuleClosure;
 import dev.sealwright.image.oci.FsTree;
 import dev.sealwright.image.oci.FsTree.Node;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Turns a loaded container image into an initramfs and a UKI. The image tree becomes the initramfs
@@ -61,7 +61,7 @@ public final class Packer {
     public Result pack(ImageLoader.Image image, String imageName, Settings s, Path initramfsOut, Path ukiOut) throws IOException {
         FsTree tree = image.tree();
         if (tree.contains("sealwright")) throw new RecipeException(imageName + ": already has /sealwright, which pack reserves for its init");
-        String release = kernelRelease(s.kernelRoot());
+        String release = KernelRoot.release(s.kernelRoot());
         Path modulesDir = s.kernelRoot().resolve("lib/modules/" + release);
         List<String> mods = s.modules().isEmpty() && s.optionalModules().isEmpty() ? List.of()
                 : ModuleClosure.resolve(modulesDir, s.modules(), s.optionalModules());
@@ -117,17 +117,6 @@ public final class Packer {
         for (String a : args) conf.append("hookarg=").append(oneLine(a, "enroll option")).append('\n');
         conf.append("secret=").append(Enrollment.SECRET).append('\n');
         conf.append("secretenv=").append(e.secretEnv() ? 1 : 0).append('\n');
-    }
-
-    /** The one R with boot/vmlinuz-R under a kernel root. */
-    public static String kernelRelease(Path kernelRoot) throws IOException {
-        Path boot = kernelRoot.resolve("boot");
-        if (!Files.isDirectory(boot)) throw new RecipeException(kernelRoot + ": not a kernel directory (no boot/vmlinuz-*)");
-        try (Stream<Path> st = Files.list(boot)) {
-            List<String> r = st.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vmlinuz-")).sorted().toList();
-            if (r.size() != 1) throw new RecipeException(kernelRoot + ": expected exactly one boot/vmlinuz-*, found " + r);
-            return r.get(0).substring(8);
-        }
     }
 
     /** "oci:/abs/path/hello:latest" → "hello:latest": the UKI must not depend on where the image sits. */

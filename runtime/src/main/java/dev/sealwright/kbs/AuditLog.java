@@ -1,6 +1,6 @@
 package dev.sealwright.kbs;
 
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -8,7 +8,7 @@ import dev.sealwright.attest.snp.AttestationReport;
 import dev.sealwright.attest.snp.ReportExpectations;
 import dev.sealwright.attest.snp.ReportVerification;
 import dev.sealwright.attest.snp.ReportVerifier;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;

@@ -1,7 +1,7 @@
 package dev.sealwright.kbs;
 
-import dev.sealwright.engine.DaemonThreads;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.DaemonThreads;
+import dev.sealwright.base.RecipeException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

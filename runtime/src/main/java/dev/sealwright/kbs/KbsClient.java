@@ -1,8 +1,8 @@
 package dev.sealwright.kbs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.OneLine;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,15 +1,15 @@
 package dev.sealwright.kbs;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.attest.dcap.IntelRootCa;
 import dev.sealwright.attest.dcap.TcbStatus;
-import dev.sealwright.attest.policy.QuotePolicy;
+import dev.sealwright.attest.dcap.QuotePolicy;
 import dev.sealwright.attest.snp.AmdCertificates;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;

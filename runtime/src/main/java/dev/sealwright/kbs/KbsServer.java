@@ -1,9 +1,9 @@
 package dev.sealwright.kbs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.sealwright.kbs;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;

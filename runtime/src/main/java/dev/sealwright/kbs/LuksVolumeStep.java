@@ -4,12 +4,12 @@ import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Kdf;
 import dev.sealwright.disk.luks2.Luks2Volume;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 

@@ -1,10 +1,10 @@
 package dev.sealwright.kbs;
 
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;

@@ -1,7 +1,8 @@
 package dev.sealwright.nativeio;
 
 import dev.sealwright.attest.dcap.Quote;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.tools.NativeHelpers;
 import dev.sealwright.tools.ToolResult;
 import dev.sealwright.tools.Tools;
 

@@ -1,6 +1,6 @@
 package dev.sealwright.tools;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /** An external program exited non-zero or timed out; the message carries the tail of its stderr. */
 public class ToolFailedException extends RecipeException {

@@ -1,6 +1,6 @@
 package dev.sealwright.tools;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /** A program or firmware file is missing; the message names the Debian package that provides it. */
 public class ToolNotFoundException extends RecipeException {

@@ -1,7 +1,6 @@
 package dev.sealwright.tools;
 
-import dev.sealwright.nativeio.NativeHelpers;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 
 import java.io.File;
 import java.io.IOException;

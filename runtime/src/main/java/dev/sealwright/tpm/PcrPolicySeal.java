@@ -1,8 +1,8 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,6 +1,6 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.EnumMap;

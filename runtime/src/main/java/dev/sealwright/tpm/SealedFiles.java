@@ -1,8 +1,8 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

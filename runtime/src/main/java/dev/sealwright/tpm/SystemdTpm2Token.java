@@ -1,10 +1,10 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;

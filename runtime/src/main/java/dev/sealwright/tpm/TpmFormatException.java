@@ -1,6 +1,6 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /** A TPM structure could not be decoded (truncated, oversized field, unknown algorithm, trailing bytes). */
 public class TpmFormatException extends RecipeException {

@@ -1,6 +1,6 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Locale;

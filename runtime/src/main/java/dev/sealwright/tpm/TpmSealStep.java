@@ -3,7 +3,7 @@ package dev.sealwright.tpm;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.Secret;
+import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.sealwright.uefi;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.file.Path;
 import java.security.MessageDigest;

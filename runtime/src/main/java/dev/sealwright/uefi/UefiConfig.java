@@ -1,10 +1,10 @@
 package dev.sealwright.uefi;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 import java.nio.file.Path;
 import java.util.Base64;
 

@@ -1,9 +1,9 @@
 package dev.sealwright.uefi;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;

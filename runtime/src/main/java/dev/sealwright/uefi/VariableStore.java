@@ -1,7 +1,7 @@
 package dev.sealwright.uefi;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,11 +1,10 @@
 package dev.sealwright.vm;
 
-import dev.sealwright.measure.snp.idblock.SnpIdBlockStep;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
@@ -68,7 +67,7 @@ public final class LaunchStep implements StepType {
     public List<String> tools(Map<String, Object> options) {
         List<String> t = new ArrayList<>(List.of("qemu-system-x86_64"));
         if (Boolean.TRUE.equals(options.get("vtpm"))) t.add("swtpm");
-        if (options.get("uki") != null) t.addAll(List.of("sgdisk", "mkfs.fat", "mmd", "mcopy"));
+        if (options.get("uki") != null) t.addAll(List.of("mkfs.fat", "mmd", "mcopy"));
         return t;
     }
 
@@ -88,7 +87,7 @@ public final class LaunchStep implements StepType {
         for (Path d : ctx.paths("disk")) b.disk(d);
         if (ctx.option("snpIdBlock") != null) {
             if (!"snp".equals(ctx.string("tee"))) throw new RecipeException("launch: snpIdBlock needs tee 'snp'");
-            String[] idBlock = SnpIdBlockStep.readForQemu(ctx.path("snpIdBlock"));
+            String[] idBlock = SnpIdBlockFiles.readForQemu(ctx.path("snpIdBlock"));
             b.snp(SnpOptions.DEFAULT.withIdBlock(idBlock[0], idBlock[1], true));
         }
         b.nics(Math.toIntExact(ctx.number("nics")));

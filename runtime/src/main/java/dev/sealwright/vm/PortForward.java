@@ -1,6 +1,6 @@
 package dev.sealwright.vm;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /**
  * A TCP port of the guest reachable on the host's loopback interface (QEMU user networking hostfwd).

@@ -1,7 +1,7 @@
 package dev.sealwright.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package dev.sealwright.vm;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

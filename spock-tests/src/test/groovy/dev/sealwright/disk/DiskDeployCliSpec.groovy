@@ -1,7 +1,7 @@
 package dev.sealwright.disk
 
 import com.fasterxml.jackson.databind.ObjectMapper
-import dev.sealwright.disk.deploy.SecbootSealedKeyFile
+import dev.sealwright.deploy.SecbootSealedKeyFile
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm

@@ -2,7 +2,7 @@ package dev.sealwright.disk
 
 import dev.sealwright.disk.gpt.GptDisk
 import dev.sealwright.disk.gpt.GptPartition
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import spock.lang.Specification
 import spock.lang.TempDir
 

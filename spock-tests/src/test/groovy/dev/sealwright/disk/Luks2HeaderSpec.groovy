@@ -4,7 +4,7 @@ import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
 import dev.sealwright.disk.luks2.Luks2Kdf
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import spock.lang.Specification

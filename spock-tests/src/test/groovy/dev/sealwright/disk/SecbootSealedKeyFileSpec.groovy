@@ -1,9 +1,9 @@
 package dev.sealwright.disk
 
-import dev.sealwright.disk.deploy.SecbootKeySealer
-import dev.sealwright.disk.deploy.SecbootSealedKeyFile
+import dev.sealwright.deploy.SecbootKeySealer
+import dev.sealwright.deploy.SecbootSealedKeyFile
 import dev.sealwright.disk.luks2.Entropy
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.tpm.EccPoint
 import dev.sealwright.tpm.PcrSelection
 import dev.sealwright.tpm.PublicParameters

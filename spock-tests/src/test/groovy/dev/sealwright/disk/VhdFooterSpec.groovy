@@ -2,7 +2,7 @@ package dev.sealwright.disk
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import dev.sealwright.disk.vhd.VhdFooter
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Cli
 import spock.lang.Specification
 import spock.lang.TempDir

@@ -1,6 +1,6 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Cli
 import spock.lang.Specification
 import spock.lang.TempDir

@@ -1,5 +1,7 @@
 package dev.sealwright.engine
 
+import dev.sealwright.base.RecipeException
+import dev.sealwright.base.Secret
 import dev.sealwright.engine.observe.JsonRunReport
 import dev.sealwright.testkit.TestSteps
 import groovy.json.JsonSlurper

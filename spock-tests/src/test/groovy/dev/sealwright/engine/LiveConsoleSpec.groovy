@@ -1,5 +1,6 @@
 package dev.sealwright.engine
 
+import dev.sealwright.base.SourceLocation
 import dev.sealwright.engine.observe.LiveConsole
 import dev.sealwright.engine.observe.PlainConsole
 import dev.sealwright.testkit.TestSteps

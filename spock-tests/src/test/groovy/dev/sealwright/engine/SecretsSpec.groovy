@@ -1,5 +1,7 @@
 package dev.sealwright.engine
 
+import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Secret
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.TestSteps
 import spock.lang.Specification

@@ -1,6 +1,6 @@
 package dev.sealwright.enroll.quex
 
-import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir

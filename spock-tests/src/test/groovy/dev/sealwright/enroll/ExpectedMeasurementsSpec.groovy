@@ -1,6 +1,6 @@
 package dev.sealwright.enroll.quex
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir

@@ -83,7 +83,7 @@ pipeline('pack-hello') {
         conf.contains('arg=/hello\n')
         conf.contains('env=GREETING=sealwright\n')
         conf.contains('user=1000:1000\n')
-        Files.mismatch(tree.get('sealwright/init').content(), dev.sealwright.nativeio.NativeHelpers.path('init')) == -1L
+        Files.mismatch(tree.get('sealwright/init').content(), dev.sealwright.tools.NativeHelpers.path('init')) == -1L
 
         when: 'uki inspect reports the sections'
         def r = Cli.run('uki', 'inspect', '--json', a.resolve('out/pack/uki.efi').toString())
@@ -185,7 +185,7 @@ pipeline('pack-enroll') {
                 'hookarg=--quote-file', 'hookarg=/var/data/quote.txt',
                 'hookarg=--simulated-report', 'hookarg=/dev/vdb',
                 'secret=/run/sealwright/secret', 'secretenv=0']
-        Files.mismatch(tree.get('sealwright/enroll-agent').content(), dev.sealwright.nativeio.NativeHelpers.path('enroll-agent')) == -1L
+        Files.mismatch(tree.get('sealwright/enroll-agent').content(), dev.sealwright.tools.NativeHelpers.path('enroll-agent')) == -1L
         tree.get('sealwright/enroll-agent').mode() == 0755
         Files.mismatch(tree.get('sealwright/vault-root.pem').content(), Repo.fixture('quex/quex-pack/root.pem')) == -1L
         tree.get('sealwright/vault-root.pem').mode() == 0444

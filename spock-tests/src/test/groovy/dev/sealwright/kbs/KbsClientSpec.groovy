@@ -1,6 +1,6 @@
 package dev.sealwright.kbs
 
-import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.testkit.Repo
 import spock.lang.AutoCleanup
 import spock.lang.Specification

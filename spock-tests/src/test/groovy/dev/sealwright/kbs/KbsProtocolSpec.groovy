@@ -1,6 +1,6 @@
 package dev.sealwright.kbs
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
 import spock.lang.AutoCleanup
 import spock.lang.Specification

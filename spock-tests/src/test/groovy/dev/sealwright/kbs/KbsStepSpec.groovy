@@ -1,6 +1,6 @@
 package dev.sealwright.kbs
 
-import dev.sealwright.nativeio.NativeHelpers
+import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.testkit.Cli
 import spock.lang.Specification
 import spock.lang.TempDir

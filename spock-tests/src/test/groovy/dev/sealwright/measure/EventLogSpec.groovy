@@ -1,6 +1,6 @@
 package dev.sealwright.measure
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.event.BootEvent
 import dev.sealwright.measure.event.EventDiff
 import dev.sealwright.measure.event.EventJson
@@ -234,7 +234,7 @@ class EventLogSpec extends Specification {
         given:
         def a = log('eventlog/go-eventlog/cos-113-intel-tdx.bin')
         def file = dir.resolve('log.json')
-        Files.writeString(file, dev.sealwright.engine.Json.pretty(EventJson.log(a)))
+        Files.writeString(file, dev.sealwright.base.Json.pretty(EventJson.log(a)))
 
         when:
         def b = EventLogFiles.read(file, null)

@@ -1,6 +1,6 @@
 package dev.sealwright.measure
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.event.BootEvent
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.EventType

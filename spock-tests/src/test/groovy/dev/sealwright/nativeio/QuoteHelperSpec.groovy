@@ -1,7 +1,8 @@
 package dev.sealwright.nativeio
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
+import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.tools.Tools
 import spock.lang.Specification
 import spock.lang.TempDir

@@ -9,8 +9,7 @@ import dev.sealwright.attest.snp.ReportVerification
 import dev.sealwright.attest.snp.ReportVerifier
 import dev.sealwright.attest.snp.TcbVersion
 import dev.sealwright.attest.snp.VcekExtensions
-import dev.sealwright.engine.RecipeException
-import dev.sealwright.measure.snp.idblock.SnpSignature
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
 import spock.lang.Shared
 import spock.lang.Specification

@@ -1,12 +1,11 @@
 package dev.sealwright.snp
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.snp.idblock.IdAuthInfo
 import dev.sealwright.measure.snp.idblock.IdBlock
 import dev.sealwright.measure.snp.idblock.IdBlockSigner
 import dev.sealwright.measure.snp.idblock.P384KeyFile
 import dev.sealwright.measure.snp.idblock.SnpPublicKey
-import dev.sealwright.measure.snp.idblock.SnpSignature
 import dev.sealwright.testkit.Repo
 import org.bouncycastle.crypto.params.ECDomainParameters
 import org.bouncycastle.crypto.params.ECPublicKeyParameters

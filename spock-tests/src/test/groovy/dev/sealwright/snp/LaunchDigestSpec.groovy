@@ -1,6 +1,6 @@
 package dev.sealwright.snp
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.snp.LaunchDigestCalculator
 import dev.sealwright.measure.snp.SevMode
 import dev.sealwright.measure.snp.SnpLaunchParameters

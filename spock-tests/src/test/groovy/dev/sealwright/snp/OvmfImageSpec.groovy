@@ -1,6 +1,6 @@
 package dev.sealwright.snp
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.snp.LaunchDigest
 import dev.sealwright.measure.snp.OvmfImage
 import dev.sealwright.measure.snp.SectionType

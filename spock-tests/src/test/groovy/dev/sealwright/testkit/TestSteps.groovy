@@ -3,8 +3,8 @@ package dev.sealwright.testkit
 import dev.sealwright.engine.Input
 import dev.sealwright.engine.OptionSpec
 import dev.sealwright.engine.OutputSpec
-import dev.sealwright.engine.RecipeException
-import dev.sealwright.engine.Secret
+import dev.sealwright.base.RecipeException
+import dev.sealwright.base.Secret
 import dev.sealwright.engine.StepContext
 import dev.sealwright.engine.StepKind
 import dev.sealwright.engine.StepType

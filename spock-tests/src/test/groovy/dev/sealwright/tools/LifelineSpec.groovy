@@ -1,6 +1,5 @@
 package dev.sealwright.tools
 
-import dev.sealwright.nativeio.NativeHelpers
 import spock.lang.Specification
 import spock.lang.TempDir
 

@@ -1,7 +1,7 @@
 package dev.sealwright.tpm
 
 import com.fasterxml.jackson.databind.JsonNode
-import dev.sealwright.engine.Json
+import dev.sealwright.base.Json
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm

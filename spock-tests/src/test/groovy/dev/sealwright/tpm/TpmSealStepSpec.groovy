@@ -51,7 +51,7 @@ class TpmSealStepSpec extends Specification {
         tpm.flush()
         tpm.ok('tpm2_load', '-C', SRK, '-u', "${out}/sealed.pub", '-r', 'imported.priv', '-c', 'sealed.ctx')
         def unseal = tpm.ok('tpm2_unseal', '-c', 'sealed.ctx', '-p', 'pcr:sha256:7')
-        def token = SystemdTpm2Token.fromJson(dev.sealwright.engine.Json.MAPPER.readTree(Files.readAllBytes(out.resolve('systemd-tpm2-token.json'))))
+        def token = SystemdTpm2Token.fromJson(dev.sealwright.base.Json.MAPPER.readTree(Files.readAllBytes(out.resolve('systemd-tpm2-token.json'))))
 
         then:
         unseal.out == 'correct-horse-battery-staple'

@@ -1,6 +1,6 @@
 package dev.sealwright.tpm
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Swtpm
 import spock.lang.AutoCleanup
 import spock.lang.Shared

@@ -1,5 +1,6 @@
 package dev.sealwright.vm
 
+import dev.sealwright.disk.gpt.EspLayout
 import dev.sealwright.testkit.Repo
 import dev.sealwright.tools.Tools
 import spock.lang.Specification
@@ -38,7 +39,7 @@ class EspImageSpec extends Specification {
         then:
         verify.contains('No problems found')
         part.contains('Partition GUID code: C12A7328-F81F-11D2-BA4B-00A0C93EC93B (EFI system partition)')
-        part.contains("Partition unique GUID: ${EspImage.PART_GUID}")
+        part.contains("Partition unique GUID: ${EspLayout.PART_GUID.toString().toUpperCase()}")
         part.contains('First sector: 2048 ')
         part.contains("Partition name: 'ESP'")
 

@@ -60,7 +60,7 @@ class Qemu10ArgvSpec extends Specification {
         when: 'the same value given to our SNP options'
         SnpOptions.DEFAULT.withIdBlock(property == 'id-block' ? bad : b64(96), property == 'id-auth' ? bad : b64(4096), true)
         then:
-        def e = thrown(dev.sealwright.engine.RecipeException)
+        def e = thrown(dev.sealwright.base.RecipeException)
         e.message.contains("snp ${property} is ")
 
         where:

@@ -1,6 +1,6 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.util.Arrays;
 

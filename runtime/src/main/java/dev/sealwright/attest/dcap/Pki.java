@@ -1,7 +1,7 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
 

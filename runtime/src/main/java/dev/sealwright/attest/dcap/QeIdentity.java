@@ -1,9 +1,9 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 
 import java.io.IOException;
 import java.time.Instant;

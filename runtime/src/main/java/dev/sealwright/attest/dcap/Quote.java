@@ -1,6 +1,6 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /** Verification failed: {@link #check()} names the failing check (e.g. "quote-signature"). */
 public class QuoteRejectedException extends RecipeException {

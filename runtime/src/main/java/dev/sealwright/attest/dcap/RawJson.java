@@ -1,6 +1,6 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /**
  * Extracts the exact text of a top-level member's value from a JSON object. Intel signs the bytes

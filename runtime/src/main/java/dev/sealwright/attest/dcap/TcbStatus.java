@@ -1,7 +1,7 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 
 /** TCB statuses as Intel PCS names them, and how platform, TDX-module and QE statuses combine. */
 public enum TcbStatus {

@@ -2,7 +2,7 @@ package dev.sealwright.attest.publish;
 
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;

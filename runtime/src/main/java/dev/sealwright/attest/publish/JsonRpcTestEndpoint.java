@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.sealwright.engine.DaemonThreads;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.DaemonThreads;
+import dev.sealwright.base.Json;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.sealwright.attest.sim;
 
 import dev.sealwright.attest.snp.AttestationReport;
-import dev.sealwright.measure.snp.idblock.SnpSignature;
+import dev.sealwright.snp.SnpSignature;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;

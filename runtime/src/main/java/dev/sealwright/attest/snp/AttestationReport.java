@@ -1,7 +1,8 @@
 package dev.sealwright.attest.snp;
 
-import dev.sealwright.engine.RecipeException;
-import dev.sealwright.measure.snp.idblock.SnpSignature;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.snp.SnpPolicy;
+import dev.sealwright.snp.SnpSignature;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,11 +1,11 @@
 package dev.sealwright.attest.snp;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
-import dev.sealwright.measure.snp.idblock.SnpSignature;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.snp.SnpSignature;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.sealwright.attest.snp;
 
-import dev.sealwright.measure.snp.idblock.IdBlockSigner;
+import dev.sealwright.snp.SnpSignature;
+import dev.sealwright.snp.SnpPolicy;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 
@@ -118,7 +119,7 @@ public final class ReportVerifier {
             checks.add(new ReportVerification.Check("signature", false, cn(vcek) + " does not hold an EC P-384 key"));
             return;
         }
-        boolean ok = IdBlockSigner.verify(key, Arrays.copyOf(raw, AttestationReport.SIGNED_SIZE), r.signature());
+        boolean ok = SnpSignature.verify(key, Arrays.copyOf(raw, AttestationReport.SIGNED_SIZE), r.signature());
         checks.add(new ReportVerification.Check("signature", ok, ok ? "ECDSA P-384 signature over bytes 0x000-0x29F verifies with " + cn(vcek)
                 : "the report signature does not verify with " + cn(vcek) + " (report altered, or a different chip's key)"));
     }

@@ -1,6 +1,6 @@
 package dev.sealwright.disk.gpt;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -213,6 +213,22 @@ public final class GptDisk {
         mbr.putShort(510, (short) 0xAA55);
         write(ch, 0, mbr.array());
 
+        byte[] entries = entryArray();
+        int entriesCrc = crc(java.util.Arrays.copyOf(entries, entryCount * entrySize));
+        long backupEntries = diskLbas - 1 - entryLbas();
+        write(ch, 2L * LBA, entries);
+        write(ch, backupEntries * LBA, entries);
+        write(ch, LBA, header(1, diskLbas - 1, 2, entriesCrc));
+        write(ch, (diskLbas - 1) * LBA, header(diskLbas - 1, 1, backupEntries, entriesCrc));
+    }
+
+    /** The primary GPT header sector (LBA 1) as {@link #write} writes it: its entry array at LBA 2. */
+    public byte[] primaryHeader() {
+        return header(1, diskLbas - 1, 2, crc(java.util.Arrays.copyOf(entryArray(), entryCount * entrySize)));
+    }
+
+    /** The partition entry array as written, padded to whole sectors. */
+    public byte[] entryArray() {
         ByteBuffer entries = ByteBuffer.allocate((int) (entryLbas() * LBA)).order(ByteOrder.LITTLE_ENDIAN);
         for (GptPartition p : partitions) {
             int o = (p.number() - 1) * entrySize;
@@ -221,12 +237,7 @@ public final class GptDisk {
             entries.putLong(o + 32, p.firstLba()).putLong(o + 40, p.lastLba()).putLong(o + 48, p.attributes());
             for (int i = 0; i < p.name().length(); i++) entries.putChar(o + 56 + 2 * i, p.name().charAt(i));
         }
-        int entriesCrc = crc(java.util.Arrays.copyOf(entries.array(), entryCount * entrySize));
-        long backupEntries = diskLbas - 1 - entryLbas();
-        write(ch, 2L * LBA, entries.array());
-        write(ch, backupEntries * LBA, entries.array());
-        write(ch, LBA, header(1, diskLbas - 1, 2, entriesCrc));
-        write(ch, (diskLbas - 1) * LBA, header(diskLbas - 1, 1, backupEntries, entriesCrc));
+        return entries.array();
     }
 
     private byte[] header(long my, long alt, long entriesLba, int entriesCrc) {

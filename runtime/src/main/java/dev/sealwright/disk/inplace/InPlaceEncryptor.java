@@ -1,6 +1,6 @@
 package dev.sealwright.disk.inplace;
 
-import dev.sealwright.disk.DiskEncryptor;
+import dev.sealwright.disk.layout.EncryptPlan;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.inplace.EncryptJournal.Geometry;
 import dev.sealwright.disk.inplace.EncryptJournal.Kind;
@@ -13,9 +13,9 @@ import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.DaemonThreads;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.DaemonThreads;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -118,7 +118,7 @@ public final class InPlaceEncryptor {
         try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ);
              FileChannel jch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (VhdDynamic.isDynamic(img)) throw new RecipeException(image + ": not implemented in this build: --in-place on a dynamic VHD (encrypt it with -o OUT)");
-            DiskEncryptor.Plan plan = DiskEncryptor.plan(img, image.toString(), partition, options);
+            EncryptPlan plan = EncryptPlan.of(img, image.toString(), partition, options);
             long shift = options.dataOffset();
             if (chunkSize <= 0 || chunkSize % options.sectorSize() != 0 || chunkSize > shift)
                 throw new RecipeException("disk encrypt: --chunk-size " + chunkSize + " must be a multiple of the " + options.sectorSize()
@@ -160,14 +160,14 @@ public final class InPlaceEncryptor {
     }
 
     /** The first {@code headLen} and the bytes from {@code tailAt} of the image after encryption: the new GPT, MBR boot code kept, VHD footer. */
-    private static byte[][] newTable(Path dir, FileChannel img, DiskEncryptor.Plan plan, long headLen, long tailAt, Entropy entropy) throws IOException {
+    private static byte[][] newTable(Path dir, FileChannel img, EncryptPlan plan, long headLen, long tailAt, Entropy entropy) throws IOException {
         Path scratch = AtomicFiles.tempFile(dir.resolve("gpt"), ".tmp");
         try (FileChannel ch = FileChannel.open(scratch, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             EncryptJournal.write(ch, 0, EncryptJournal.read(img, 0, Math.toIntExact(headLen)));
             EncryptJournal.write(ch, plan.outSize() - 1, new byte[1]);
             plan.layout().write(ch);
             if (plan.vhd() != null)
-                EncryptJournal.write(ch, plan.outSize(), VhdFooter.fixed(plan.outSize(), plan.vhd().timestamp(), DiskEncryptor.uuidFrom(entropy.bytes(16))).encode());
+                EncryptJournal.write(ch, plan.outSize(), VhdFooter.fixed(plan.outSize(), plan.vhd().timestamp(), EncryptPlan.uuidFrom(entropy.bytes(16))).encode());
             return new byte[][] {EncryptJournal.read(ch, 0, Math.toIntExact(headLen)), EncryptJournal.read(ch, tailAt, Math.toIntExact(ch.size() - tailAt))};
         } finally {
             Files.deleteIfExists(scratch);

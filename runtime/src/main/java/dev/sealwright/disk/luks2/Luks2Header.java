@@ -1,13 +1,13 @@
 package dev.sealwright.disk.luks2;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

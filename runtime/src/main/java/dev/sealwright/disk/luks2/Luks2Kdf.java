@@ -1,6 +1,6 @@
 package dev.sealwright.disk.luks2;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.MessageDigest;

@@ -1,9 +1,9 @@
 package dev.sealwright.disk.luks2;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 /**
  * Rules for tokens we add: cryptsetup's (a "type" string, a "keyslots" array of existing keyslot

@@ -1,11 +1,11 @@
 package dev.sealwright.disk.luks2;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

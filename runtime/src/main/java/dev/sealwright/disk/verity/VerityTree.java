@@ -1,8 +1,8 @@
 package dev.sealwright.disk.verity;
 
-import dev.sealwright.engine.DaemonThreads;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.DaemonThreads;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package dev.sealwright.disk.vhd;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,8 +1,8 @@
 package dev.sealwright.engine.observe;
 
 import dev.sealwright.Sealwright;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.RunListener;
 import dev.sealwright.engine.RunResult;
 import dev.sealwright.engine.StepRecord;

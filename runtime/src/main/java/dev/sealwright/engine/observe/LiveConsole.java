@@ -1,6 +1,6 @@
 package dev.sealwright.engine.observe;
 
-import dev.sealwright.engine.DaemonThreads;
+import dev.sealwright.base.DaemonThreads;
 import dev.sealwright.engine.Pipeline;
 import dev.sealwright.engine.RunListener;
 import dev.sealwright.engine.RunResult;

@@ -1,9 +1,9 @@
 package dev.sealwright.enroll.quex;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.sealwright.enroll.quex;
 
 import dev.sealwright.attest.dcap.Quote;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.sealwright.enroll.quex;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

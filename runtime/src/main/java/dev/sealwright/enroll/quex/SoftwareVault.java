@@ -1,8 +1,8 @@
 package dev.sealwright.enroll.quex;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;

@@ -1,7 +1,7 @@
 package dev.sealwright.enroll.quex;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;

@@ -1,7 +1,7 @@
 package dev.sealwright.image.cpio;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.oci.FsTree;
 import dev.sealwright.image.oci.FsTree.Node;
 import dev.sealwright.image.oci.FsTree.Type;

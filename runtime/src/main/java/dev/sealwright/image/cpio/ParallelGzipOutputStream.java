@@ -1,6 +1,6 @@
 package dev.sealwright.image.cpio;
 
-import dev.sealwright.engine.DaemonThreads;
+import dev.sealwright.base.DaemonThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.sealwright.image.kernel;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Apt;
 import dev.sealwright.tools.ToolFailedException;
 import dev.sealwright.tools.Tools;

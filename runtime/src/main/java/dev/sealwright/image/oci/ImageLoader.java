@@ -2,7 +2,7 @@ package dev.sealwright.image.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.files.SafeExtractor;
 import dev.sealwright.image.oci.FsTree.Node;
 import dev.sealwright.tools.ToolFailedException;

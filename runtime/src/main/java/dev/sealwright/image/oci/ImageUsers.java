@@ -1,6 +1,6 @@
 package dev.sealwright.image.oci;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.sealwright.image.oci;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.oci.FsTree.Node;
 import dev.sealwright.image.oci.FsTree.Type;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;

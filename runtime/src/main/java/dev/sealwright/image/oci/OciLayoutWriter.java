@@ -3,7 +3,7 @@ package dev.sealwright.image.oci;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.files.ReproducibleTar;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 

@@ -1,7 +1,7 @@
 package dev.sealwright.image.oci;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.nativeio.NativeHelpers;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.tools.NativeHelpers;
 
 import java.io.IOException;
 import java.nio.file.Files;

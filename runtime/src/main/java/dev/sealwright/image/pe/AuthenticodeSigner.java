@@ -1,6 +1,6 @@
 package dev.sealwright.image.pe;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;

@@ -1,8 +1,8 @@
 package dev.sealwright.image.pe;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.sealwright.image.uki;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package dev.sealwright.image.uki;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
-import dev.sealwright.engine.Secret;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.image.pe.PeFile;

@@ -1,13 +1,13 @@
 package dev.sealwright.image.uki;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
-import dev.sealwright.image.Packer;
+import dev.sealwright.image.kernel.KernelRoot;
 import dev.sealwright.image.pe.PeFile;
 
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ public final class UkiStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         Path kernel = ctx.path("kernel");
-        String release = Packer.kernelRelease(kernel);
+        String release = KernelRoot.release(kernel);
         List<String> words = new ArrayList<>(List.of(ctx.string("cmdline").strip().split("\\s+")));
         if (ctx.option("roothash") != null) {
             String root = Files.readString(ctx.path("roothash")).strip();

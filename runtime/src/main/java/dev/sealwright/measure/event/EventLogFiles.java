@@ -1,9 +1,9 @@
 package dev.sealwright.measure.event;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.sealwright.measure.event;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.sealwright.measure.event;
 
-import dev.sealwright.engine.OneLine;
+import dev.sealwright.base.OneLine;
 
 /**
  * What the index field of an event means. A CC event log (TDX CCEL) stores the CC MR index

@@ -1,6 +1,6 @@
 package dev.sealwright.measure.event;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

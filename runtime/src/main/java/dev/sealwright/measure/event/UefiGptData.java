@@ -1,10 +1,9 @@
 package dev.sealwright.measure.event;
 
-import dev.sealwright.vm.EspImage;
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.tools.Tools;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.disk.gpt.EspLayout;
 import dev.sealwright.disk.gpt.GptDisk;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,18 +37,7 @@ public final class UefiGptData {
             long size = Integer.toUnsignedLong(header.getInt(84));
             if (size < 128 || count * size > 1 << 20) throw new RecipeException(disk + ": GPT entry array of " + count + " x " + size + " bytes is out of range");
             ByteBuffer entries = read(ch, entryLba * GptDisk.LBA, (int) (count * size), disk);
-            ByteArrayOutputStream used = new ByteArrayOutputStream();
-            long n = 0;
-            for (int i = 0; i < count; i++) {
-                byte[] e = new byte[(int) size];
-                entries.get(i * (int) size, e);
-                if (Arrays.equals(Arrays.copyOf(e, 16), new byte[16])) continue;
-                used.writeBytes(e);
-                n++;
-            }
-            ByteBuffer data = ByteBuffer.allocate(HEADER_SIZE + 8 + used.size()).order(ByteOrder.LITTLE_ENDIAN);
-            data.put(header.array()).putLong(n).put(used.toByteArray());
-            return data.array();
+            return of(header.array(), entries, (int) count, (int) size);
         } catch (NoSuchFileException e) {
             throw new RecipeException(disk + ": no such file");
         } catch (IOException e) {
@@ -59,21 +47,28 @@ public final class UefiGptData {
 
     /**
      * The UEFI_GPT_DATA of the disk {@code sealwright launch} writes to boot a UKI of {@code ukiSize}
-     * bytes from an ESP ({@link EspImage}): only its partition table is made, with
-     * sgdisk, in a sparse temp file.
+     * bytes from an ESP: computed from its layout ({@link EspLayout}), no disk is written.
      */
-    public static byte[] ofLaunchEsp(Tools tools, long ukiSize, String uki) {
-        try {
-            Path table = java.nio.file.Files.createTempFile("sealwright-esp-gpt", ".img");
-            try {
-                EspImage.writePartitionTable(tools, ukiSize, uki, table);
-                return read(table);
-            } finally {
-                java.nio.file.Files.deleteIfExists(table);
-            }
-        } catch (IOException e) {
-            throw new RecipeException("cannot write a temporary partition table: " + e.getMessage());
+    public static byte[] ofLaunchEsp(long ukiSize, String uki) {
+        GptDisk table = EspLayout.of(ukiSize, uki).table();
+        ByteBuffer header = ByteBuffer.wrap(table.primaryHeader()).order(ByteOrder.LITTLE_ENDIAN);
+        return of(Arrays.copyOf(header.array(), HEADER_SIZE), ByteBuffer.wrap(table.entryArray()), header.getInt(80), header.getInt(84));
+    }
+
+    /** The header's 92 bytes, then the used ones of {@code count} entries of {@code size} bytes. */
+    private static byte[] of(byte[] header, ByteBuffer entries, int count, int size) {
+        ByteArrayOutputStream used = new ByteArrayOutputStream();
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            byte[] e = new byte[size];
+            entries.get(i * size, e);
+            if (Arrays.equals(Arrays.copyOf(e, 16), new byte[16])) continue;
+            used.writeBytes(e);
+            n++;
         }
+        ByteBuffer data = ByteBuffer.allocate(HEADER_SIZE + 8 + used.size()).order(ByteOrder.LITTLE_ENDIAN);
+        data.put(header).putLong(n).put(used.toByteArray());
+        return data.array();
     }
 
     /** Number of partition entries in a UEFI_GPT_DATA. */

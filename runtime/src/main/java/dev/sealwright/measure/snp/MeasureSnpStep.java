@@ -1,8 +1,8 @@
 package dev.sealwright.measure.snp;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;

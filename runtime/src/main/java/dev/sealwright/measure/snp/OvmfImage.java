@@ -2,8 +2,8 @@ package dev.sealwright.measure.snp;
 
 import dev.sealwright.uefi.EfiGuid;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

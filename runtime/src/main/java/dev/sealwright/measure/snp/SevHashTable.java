@@ -1,9 +1,9 @@
 package dev.sealwright.measure.snp;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 import dev.sealwright.uefi.EfiGuid;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,6 +1,6 @@
 package dev.sealwright.measure.snp;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

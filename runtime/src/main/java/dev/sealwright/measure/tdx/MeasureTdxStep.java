@@ -1,11 +1,11 @@
 package dev.sealwright.measure.tdx;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.vm.VmSpec;
@@ -68,7 +68,7 @@ public final class MeasureTdxStep implements StepType {
                     .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
                     .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).build();
             Object stub = ctx.option("stubVersion");
-            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"), ctx.tools());
+            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"));
             described = vm;
         }
         TdxPrediction p = TdxPrediction.predict(in);

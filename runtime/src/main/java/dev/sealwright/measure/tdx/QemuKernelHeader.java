@@ -1,6 +1,6 @@
 package dev.sealwright.measure.tdx;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,6 +1,6 @@
 package dev.sealwright.measure.tdx;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.uefi.EfiGuid;
 
 import java.nio.ByteBuffer;

@@ -1,14 +1,13 @@
 package dev.sealwright.measure.tdx;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.uki.StubMeasurements;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
 
 import dev.sealwright.measure.event.UefiGptData;
-import dev.sealwright.tools.Tools;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 
 import java.nio.file.Path;
 
@@ -56,19 +55,19 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
      * -append/-initrd next to a UKI (not modelled).
      */
     public static TdxInputs fromVm(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion) {
-        return fromVm(vm, acpi, profile, stubVersion, null, null);
+        return fromVm(vm, acpi, profile, stubVersion, null);
     }
 
     /**
      * As {@link #fromVm(VmSpec, AcpiBlobs, TdxProfile, Integer)}; a VM with a {@code uki} boots it from
      * an ESP: its GPT is read from {@code bootDisk} when given, else from the partition table of the
-     * ESP disk the launch writes for that UKI ({@link EspImage}, made with {@code tools}).
+     * ESP disk the launch writes for that UKI (computed by {@code disk.gpt.EspLayout}).
      */
-    public static TdxInputs fromVm(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk, Tools tools) {
+    public static TdxInputs fromVm(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk) {
         if (vm.tee() == Tee.SNP) throw new RecipeException("measure tdx: the VM's tee is snp; use measure snp");
         if (vm.vars() != null)
             throw new RecipeException("measure tdx: vm vars " + vm.vars() + ": a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars");
-        if (vm.uki() != null) return espBoot(vm, acpi, profile, stubVersion, bootDisk, tools);
+        if (vm.uki() != null) return espBoot(vm, acpi, profile, stubVersion, bootDisk);
         if (bootDisk != null) throw new RecipeException("measure tdx: a boot disk goes with a UKI booted from an ESP (uki), not with direct boot (kernel)");
         byte[] kernel = read(Path.of(vm.kernel()), KERNEL_BOUND);
         boolean uki = StubMeasurements.isUki(kernel);
@@ -78,7 +77,7 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
                 vm.initrd() == null ? null : read(Path.of(vm.initrd()), INITRD_BOUND), vm.cmdline(), profile, stubVersion);
     }
 
-    private static TdxInputs espBoot(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk, Tools tools) {
+    private static TdxInputs espBoot(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk) {
         Path uki = Path.of(vm.uki());
         byte[] image = read(uki, KERNEL_BOUND);
         if (!StubMeasurements.isUki(image)) throw new RecipeException(vm.uki() + ": not a UKI (no .linux section)");
@@ -86,7 +85,7 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         if (bootDisk != null) {
             esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString());
         } else {
-            esp = new EspBoot(UefiGptData.ofLaunchEsp(tools == null ? new Tools() : tools, image.length, vm.uki()),
+            esp = new EspBoot(UefiGptData.ofLaunchEsp(image.length, vm.uki()),
                     "the ESP disk sealwright launch writes for " + uki.getFileName());
         }
         return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,

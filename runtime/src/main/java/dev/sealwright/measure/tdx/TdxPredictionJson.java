@@ -1,6 +1,6 @@
 package dev.sealwright.measure.tdx;
 
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.measure.event.EventJson;
 import dev.sealwright.measure.event.LogKind;
 import dev.sealwright.vm.VmSpec;

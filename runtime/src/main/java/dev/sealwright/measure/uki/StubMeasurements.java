@@ -1,7 +1,7 @@
 package dev.sealwright.measure.uki;
 
-import dev.sealwright.engine.OneLine;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
 import dev.sealwright.measure.event.EventType;

@@ -1,13 +1,13 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.image.pe.PeFile;
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.event.EventLog;
@@ -64,7 +64,7 @@ public final class MeasureVtpmStep implements StepType {
         byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND);
         Path disk = ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null;
         VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(disk, ref, ctx.tools(), ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString(), firmware));
+                VtpmInputs.BootGpt.of(disk, ref, ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString(), firmware));
         AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
         for (int i = 0; i < VtpmPrediction.PCRS; i++)

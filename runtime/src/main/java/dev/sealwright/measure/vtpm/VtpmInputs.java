@@ -2,7 +2,6 @@ package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.measure.event.EventLog;
 import dev.sealwright.measure.event.UefiGptData;
-import dev.sealwright.tools.Tools;
 import dev.sealwright.uefi.FirmwareBuild;
 import dev.sealwright.uefi.UefiConfig;
 
@@ -26,10 +25,10 @@ public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, Strin
          * From {@code disk} when given; else, without a reference log, from the disk {@code sealwright
          * launch} writes for this UKI; else null (PCR 5 comes from the reference log).
          */
-        public static BootGpt of(Path disk, EventLog referenceLog, Tools tools, long ukiSize, Path uki) {
+        public static BootGpt of(Path disk, EventLog referenceLog, long ukiSize, Path uki) {
             if (disk != null) return new BootGpt(UefiGptData.read(disk), disk.getFileName().toString());
             if (referenceLog != null) return null;
-            return new BootGpt(UefiGptData.ofLaunchEsp(tools, ukiSize, uki.toString()), "the ESP disk sealwright launch writes for " + uki.getFileName());
+            return new BootGpt(UefiGptData.ofLaunchEsp(ukiSize, uki.toString()), "the ESP disk sealwright launch writes for " + uki.getFileName());
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.sealwright.measure.vtpm;
 
-import dev.sealwright.engine.InputFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.uefi.UefiConfig;
 import dev.sealwright.uefi.VariableStore;
 import dev.sealwright.vm.FirmwareDescriptor;

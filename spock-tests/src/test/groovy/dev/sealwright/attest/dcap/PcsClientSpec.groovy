@@ -2,7 +2,7 @@ package dev.sealwright.attest.dcap
 
 import com.sun.net.httpserver.HttpExchange
 import com.sun.net.httpserver.HttpServer
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
 import groovy.json.JsonSlurper

@@ -1,6 +1,6 @@
 package dev.sealwright.image.kernel
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
 import dev.sealwright.tools.Apt
 import dev.sealwright.tools.Tools

@@ -1,6 +1,6 @@
 package dev.sealwright.image.oci
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
 import dev.sealwright.tools.Tools
 import groovy.json.JsonSlurper
@@ -61,7 +61,7 @@ class ImageLoaderSpec extends Specification {
             img.config().entrypoint() == ['/hello'] && img.config().user() == 'hello' &&
                     img.tree().entries().keySet() as List == ['etc', 'etc/group', 'etc/passwd', 'hello'] &&
                     img.tree().get('hello').mode() == 0755 &&
-                    Files.mismatch(img.tree().get('hello').content(), dev.sealwright.nativeio.NativeHelpers.path('hello')) == -1L
+                    Files.mismatch(img.tree().get('hello').content(), dev.sealwright.tools.NativeHelpers.path('hello')) == -1L
         }
     }
 

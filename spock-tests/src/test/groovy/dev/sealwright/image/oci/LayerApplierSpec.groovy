@@ -1,6 +1,6 @@
 package dev.sealwright.image.oci
 
-import dev.sealwright.engine.RecipeException
+import dev.sealwright.base.RecipeException
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream
 import spock.lang.Specification

@@ -93,7 +93,7 @@ class QemuKernelHeaderSpec extends Specification {
         QemuKernelHeader.patch(Files.readAllBytes(kernel), 'k', 2L << 30, null, 'vga=12abc')
 
         then:
-        def e = thrown(dev.sealwright.engine.RecipeException)
+        def e = thrown(dev.sealwright.base.RecipeException)
         e.message == "cmdline: QEMU refuses it (\"invalid 'vga=' kernel parameter\": vga=12abc)"
     }
 

@@ -1,6 +1,7 @@
 package dev.sealwright.measure.snp.idblock;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.snp.SnpSignature;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

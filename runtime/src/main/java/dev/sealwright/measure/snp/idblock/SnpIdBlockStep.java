@@ -1,17 +1,18 @@
 package dev.sealwright.measure.snp.idblock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.attest.snp.SnpPolicy;
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.snp.SnpPolicy;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.engine.Json;
+import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.RecipeException;
-import dev.sealwright.engine.Secret;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.snp.ByteValues;
+import dev.sealwright.vm.SnpIdBlockFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import java.util.Map;
  * {@code measure.snp} step's measurement.json. ECDSA is randomised, so a fresh run signs anew.
  */
 public final class SnpIdBlockStep implements StepType {
-    static final String ID_BLOCK = "id-block.base64", ID_AUTH = "id-auth.base64",
+    static final String ID_BLOCK = SnpIdBlockFiles.ID_BLOCK, ID_AUTH = SnpIdBlockFiles.ID_AUTH,
             ID_KEY_DIGEST = "id-key-digest.base64", AUTHOR_KEY_DIGEST = "author-key-digest.base64";
 
     @Override public String name() { return "snp.idblock"; }
@@ -98,14 +99,5 @@ public final class SnpIdBlockStep implements StepType {
         Path tmp = ctx.workDir().resolve(option + ".pem");
         AtomicFiles.writeSecret(tmp, s.reveal(), true);
         return P384KeyFile.read(tmp);
-    }
-
-    /** The {@code id-block} and {@code id-auth} values QEMU takes, read from this step's output directory. */
-    public static String[] readForQemu(Path dir) {
-        try {
-            return new String[]{Files.readString(dir.resolve(ID_BLOCK)).strip(), Files.readString(dir.resolve(ID_AUTH)).strip()};
-        } catch (IOException e) {
-            throw new RecipeException(dir + ": not an snp.idblock output (" + ID_BLOCK + ", " + ID_AUTH + "): " + e.getMessage());
-        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.sealwright.measure.snp.idblock;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.snp.LaunchDigest;
+import dev.sealwright.snp.SnpSignature;
 
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;

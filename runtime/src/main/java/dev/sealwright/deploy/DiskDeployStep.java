@@ -1,10 +1,10 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.engine.Secret;
+import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import java.util.HexFormat;

@@ -1,6 +1,6 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 import dev.sealwright.tpm.PcrSelection;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
@@ -9,8 +9,8 @@ import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2Kdf;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.tpm.PcrPolicySeal;
 import dev.sealwright.tpm.PcrValues;

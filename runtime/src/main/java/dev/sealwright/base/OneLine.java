@@ -1,4 +1,4 @@
-package dev.sealwright.engine;
+package dev.sealwright.base;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 

@@ -1,4 +1,4 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
 import org.bouncycastle.util.BigIntegers;
 import dev.sealwright.tpm.EccPoint;

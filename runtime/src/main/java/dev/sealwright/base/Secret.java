@@ -1,4 +1,4 @@
-package dev.sealwright.engine;
+package dev.sealwright.base;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * A secret value (seed, key, passphrase). Its {@link #toString()} never shows the value; it enters
- * cache keys only as a workspace-keyed MAC (see {@link StepKey}); it is written to disk only through
+ * cache keys only as a workspace-keyed MAC (see {@code engine.StepKey}); it is written to disk only through
  * {@link AtomicFiles#writeSecret}, which creates 0600 files.
  */
 public final class Secret {

@@ -1,14 +1,9 @@
-package dev.sealwright.attest.policy;
+package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.InputFiles;
+import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.attest.dcap.Hex;
-import dev.sealwright.attest.dcap.Quote;
-import dev.sealwright.attest.dcap.QuoteRejectedException;
-import dev.sealwright.attest.dcap.QuoteVerification;
-import dev.sealwright.attest.dcap.TcbStatus;
-import dev.sealwright.engine.Json;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

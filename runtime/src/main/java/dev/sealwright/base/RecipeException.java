@@ -1,4 +1,5 @@
-package dev.sealwright.engine;
+package dev.sealwright.base;
+
 
 /**
  * A problem the user can fix: bad recipe, bad input file, missing tool. Rendered as one line

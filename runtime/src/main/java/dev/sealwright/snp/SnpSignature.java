@@ -1,10 +1,23 @@
-package dev.sealwright.measure.snp.idblock;
+package dev.sealwright.snp;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
+
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.digests.SHA384Digest;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 
 /**
  * The SNP ABI ECDSA P-384 signature structure (0x200 bytes): R at 0x00 and S at 0x48, each 72 bytes
@@ -12,7 +25,8 @@ import java.nio.ByteOrder;
  */
 public record SnpSignature(BigInteger r, BigInteger s) {
     public static final int SIZE = 0x200;
-    static final int COMPONENT = 72;
+    private static final String ALGORITHM = "SHA384withECDSAinP1363Format";
+    public static final int COMPONENT = 72;
     static final int P384_BYTES = 48;
 
     /** From the JCE {@code SHA384withECDSAinP1363Format} form: 96 bytes, R then S, big-endian. */
@@ -45,15 +59,44 @@ public record SnpSignature(BigInteger r, BigInteger s) {
         return new SnpSignature(r, s);
     }
 
-    static final class LittleEndian {
+    /**
+     * ECDSA P-384 over SHA-384(message) with RFC 6979 deterministic nonces, so the same ID block and keys
+     * always give the same ID auth bytes (any ECDSA verifier accepts them; the nonce is not visible).
+     */
+    public static SnpSignature sign(PrivateKey key, byte[] message) {
+        if (!(key instanceof ECPrivateKey ec)) throw new RecipeException("SNP signing needs an EC P-384 private key, got " + key.getAlgorithm());
+        X9ECParameters curve = CustomNamedCurves.getByName("secp384r1");
+        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA384Digest()));
+        signer.init(true, new ECPrivateKeyParameters(ec.getS(), new ECDomainParameters(curve.getCurve(), curve.getG(), curve.getN(), curve.getH())));
+        SHA384Digest sha = new SHA384Digest();
+        sha.update(message, 0, message.length);
+        byte[] hash = new byte[sha.getDigestSize()];
+        sha.doFinal(hash, 0);
+        BigInteger[] rs = signer.generateSignature(hash);
+        return new SnpSignature(rs[0], rs[1]);
+    }
+
+    public static boolean verify(ECPublicKey key, byte[] message, SnpSignature sig) {
+        try {
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initVerify(key);
+            s.update(message);
+            return s.verify(sig.toP1363());
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** Fixed-width little-endian integers of the SNP ABI structures. */
+    public static final class LittleEndian {
         private LittleEndian() {}
 
-        static void put(byte[] out, int off, BigInteger v, int width) {
+        public static void put(byte[] out, int off, BigInteger v, int width) {
             byte[] be = toBigEndian(v, width);
             for (int i = 0; i < width; i++) out[off + i] = be[width - 1 - i];
         }
 
-        static BigInteger get(byte[] in, int off, int width) {
+        public static BigInteger get(byte[] in, int off, int width) {
             byte[] be = new byte[width];
             for (int i = 0; i < width; i++) be[i] = in[off + width - 1 - i];
             return new BigInteger(1, be);
@@ -70,7 +113,7 @@ public record SnpSignature(BigInteger r, BigInteger s) {
         }
     }
 
-    static ByteBuffer le(byte[] b) {
+    public static ByteBuffer le(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -1,4 +1,4 @@
-package dev.sealwright.attest.snp;
+package dev.sealwright.snp;
 
 import java.util.ArrayList;
 import java.util.List;

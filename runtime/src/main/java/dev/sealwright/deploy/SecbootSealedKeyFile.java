@@ -1,8 +1,8 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
 import dev.sealwright.disk.luks2.AfSplitter;
 import dev.sealwright.disk.luks2.Entropy;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.tpm.EncryptedSecret;
 import dev.sealwright.tpm.PcrSelection;
 import dev.sealwright.tpm.TpmAlg;

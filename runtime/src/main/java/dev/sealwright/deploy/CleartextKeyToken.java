@@ -1,7 +1,7 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

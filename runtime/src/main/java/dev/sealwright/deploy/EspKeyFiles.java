@@ -1,9 +1,9 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.ToolResult;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.tpm.EccPoint;

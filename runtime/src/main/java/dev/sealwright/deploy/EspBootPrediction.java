@@ -1,10 +1,10 @@
-package dev.sealwright.disk.deploy;
+package dev.sealwright.deploy;
 
-import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.vhd.VhdFooter;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.vtpm.TpmBootEvents;
 import dev.sealwright.measure.vtpm.VtpmInputs;

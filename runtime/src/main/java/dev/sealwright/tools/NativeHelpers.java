@@ -1,7 +1,7 @@
-package dev.sealwright.nativeio;
+package dev.sealwright.tools;
 
-import dev.sealwright.engine.AtomicFiles;
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
 
 import java.io.IOException;
 import java.io.InputStream;
