@@ -265,6 +265,20 @@ public final class KbsStore implements AutoCloseable {
         }
     }
 
+    /** Audit rows per verdict (grant, refuse). */
+    public java.util.Map<String, Long> auditCounts() {
+        var m = new java.util.TreeMap<String, Long>();
+        try (Connection c = pool.getConnection(); var st = c.prepareStatement("SELECT verdict, COUNT(*) FROM kbs_audit GROUP BY verdict");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                m.put(rs.getString(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw storeFailure(e);
+        }
+        return m;
+    }
+
     private static void setNullable(PreparedStatement st, int i, String v) throws SQLException {
         if (v == null) {
             st.setNull(i, Types.VARCHAR);
