@@ -53,7 +53,7 @@ public class KbsBench {
     record Phase(String name, double seconds, long grants, List<Long> sorted, long minPerSecond, long maxPerSecond, long processCpu, long brokerCpu,
                  java.util.Map<String, Long> split) {
         /** Where the process's CPU went: broker threads, store threads, load driver, the rest (GC, JIT, VM), as % of the process. */
-        String split() {
+        String splitRow() {
             var sb = new StringBuilder(String.format("%-22s", name));
             long accounted = 0;
             for (var e : split.entrySet()) {
@@ -278,7 +278,7 @@ public class KbsBench {
         System.out.printf("%-22s %9s %8s %8s %8s %15s %8s %8s%n", "phase", "grants/s", "p50 ms", "p99 ms", "max ms", "per-second", "CPU ms", "broker");
         for (Phase ph : phases) System.out.println(ph.row());
         System.out.println("CPU split (share of the process's CPU time; the load driver signs the SIMULATED quotes and decrypts):");
-        for (Phase ph : phases) System.out.println(ph.split());
+        for (Phase ph : phases) System.out.println(ph.splitRow());
         System.out.println("(latency per full exchange: challenge + SIMULATED quote + attest + decrypt; CPU per grant: whole JVM, and broker threads alone; target >= 300 grants/s with p99 < 1 s)");
         Phase base = phases.get(phases.size() - 1);
         System.out.printf("projection from the last phase, NOT a measurement: %d idle cores would serve %.0f grants/s to this in-JVM driver, %.0f/s if the broker had them alone%n",
