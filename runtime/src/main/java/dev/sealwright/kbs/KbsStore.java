@@ -139,7 +139,8 @@ public final class KbsStore implements AutoCloseable {
     // ---- nonces
 
     /** A fresh nonce bound to the resource, TEE type and key; refused (503) when {@code capacity} are outstanding. */
-    public Challenge issue(String resource, String tee, byte[] teePublicKey, Instant now, Instant expires, int capacity) {
+    public Challenge issue(String resource, String tee, byte[] teePublicKey, Instant now, Instant expiry, int capacity) {
+        Instant expires = expiry.truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // what the store keeps
         byte[] nonce = new byte[NONCE_SIZE];
         random.nextBytes(nonce);
         try (Connection c = pool.getConnection()) {
