@@ -126,6 +126,7 @@ class KbsReplicaSpec extends Specification {
         def stop = new AtomicBoolean(false)
         def granted = new ConcurrentHashMap<String, Integer>() // nonce → attesting replica, as the clients saw it
         def duplicates = new AtomicLong(), wrong = new AtomicLong(), failed = new AtomicLong(), afterRestart = new AtomicLong()
+        def refusals = new ConcurrentHashMap<String, Integer>() // any 4xx/5xx reply: none is expected, a dead replica only breaks connections
         def restarted = new AtomicBoolean(false)
         def turn = new AtomicInteger()
         def threads = (0..<CLIENTS).collect { int n ->
@@ -138,12 +139,12 @@ class KbsReplicaSpec extends Specification {
                         def k = SecretEnvelope.newKeyPair()
                         byte[] p = SecretEnvelope.encodePoint(k.public)
                         def c = clients[r].challenge(resource, 'tdx', p)
-                        if (c.status() != 200) { failed.incrementAndGet(); continue }
+                        if (c.status() != 200) { refusals.merge("${c.status()} ${c.error()}".toString(), 1, Integer::sum); continue }
                         byte[] nn = c.body().get('nonce').asText().decodeBase64()
                         int attestOn = (r + 1) % 3
                         boolean restartedBefore = restarted.get()
                         def a = clients[attestOn].attest(nn, quotes.quote(EvidenceVerifier.expectedReportData(nn, p)))
-                        if (a.status() != 200) { failed.incrementAndGet(); continue }
+                        if (a.status() != 200) { refusals.merge("${a.status()} ${a.error()}".toString(), 1, Integer::sum); continue }
                         if (!Arrays.equals(KbsClient.open(a.body(), k, nn, resource), expected)) wrong.incrementAndGet()
                         if (granted.putIfAbsent(nn.encodeBase64().toString(), attestOn) != null) duplicates.incrementAndGet()
                         if (restartedBefore && attestOn == 2) afterRestart.incrementAndGet()
@@ -180,13 +181,14 @@ class KbsReplicaSpec extends Specification {
         }
         def auditNonces = rows.collect { it[0] }
         println "${kind}: ${granted.size()} grants (${beforeKill} before the kill, ${afterRestart.get()} on the restarted replica), " +
-                "${failed.get()} failed exchanges, ${auditNonces.size()} audit grant rows"
+                "${failed.get()} exchanges cut by the dead replica, refusals ${refusals}, ${auditNonces.size()} audit grant rows"
 
         then: 'every grant a client received is in the audit log exactly once, consumed by the replica that granted it'
         beforeKill >= 300
         afterRestart.get() >= 20
         duplicates.get() == 0
         wrong.get() == 0
+        refusals.isEmpty()
         auditNonces.size() == auditNonces.toSet().size()
         granted.keySet().every { auditNonces.count(it) == 1 }
         rows.every { n, replica -> consumed[n] == replica }
