@@ -105,7 +105,7 @@ public class KbsBench {
             if (n.equals("kbs") || n.startsWith("kbs-io") || n.startsWith("kbs-accept")) {
                 brokerCpu += used;
                 split.merge("broker", used, Long::sum);
-            } else if (n.startsWith("H2 ") || n.startsWith("MVStore") || n.startsWith("kbs-store") || n.startsWith("HikariPool") || n.startsWith("H2-")) {
+            } else if (n.startsWith("kbs-audit") || n.startsWith("H2 ") || n.startsWith("MVStore") || n.startsWith("kbs-store") || n.startsWith("HikariPool") || n.startsWith("H2-")) {
                 split.merge("store", used, Long::sum);
             } else if (n.startsWith("client-") || n.startsWith("HttpClient") || n.startsWith("sim")) {
                 split.merge("driver", used, Long::sum);

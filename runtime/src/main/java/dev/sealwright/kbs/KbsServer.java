@@ -40,6 +40,13 @@ public final class KbsServer implements AutoCloseable {
     private final AuditLog audit;
     private final Clock clock;
     private final HttpFront front;
+    /** Writes the store rows of transport refusals, which are decided on event-loop threads that must never wait for the database. */
+    private final java.util.concurrent.ThreadPoolExecutor transportAudit = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "kbs-audit");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     private final boolean tls;
 
     private KbsServer(KbsPolicy policy, KbsStore store, boolean ownsStore, int policyVersion, AuditLog audit, Clock clock,
@@ -162,10 +169,21 @@ public final class KbsServer implements AutoCloseable {
         }
     }
 
-    /** A refusal by the transport (deadline, size, connection limit, malformed or truncated request): audited like any other. */
+    /**
+     * A refusal by the transport (deadline, size, connection limit, malformed or truncated request): audited like any
+     * other; its store row is written by a background thread (at most 10 000 queued; beyond that only the file line).
+     */
     private HttpFront.Response refuse(String remote, int status, String reason) {
         var ctx = new RequestContext(remote);
-        record(ctx, ctx.entry(clock.instant(), "refuse", status, reason));
+        var e = ctx.entry(clock.instant(), "refuse", status, reason);
+        audit.record(e);
+        transportAudit.execute(() -> {
+            try {
+                store.audit(e, null, policyVersion);
+            } catch (KbsRefusal storeDown) {
+                // the file/stderr line above records it
+            }
+        });
         return json(status, Map.of("error", reason));
     }
 
@@ -284,6 +302,12 @@ public final class KbsServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         front.close();
+        transportAudit.shutdown();
+        try {
+            transportAudit.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         audit.close();
         if (ownsStore) {
             store.close();
