@@ -106,15 +106,22 @@ public final class KbsServer implements AutoCloseable {
                     throw new RecipeException(secretsFile + ": no secret for resource \"" + r + "\" named in the policy");
                 }
             }
-            store.putSecrets(secrets, clock.instant());
         }
-        var stored = store.resources();
-        for (String r : policy.resources().keySet()) {
-            if (!stored.contains(r)) {
-                throw new RecipeException("kbs store: no secret for resource \"" + r + "\" named in the policy (start once with --secrets)");
+        int version;
+        try {
+            if (secrets != null) {
+                store.putSecrets(secrets, clock.instant());
             }
+            var stored = store.resources();
+            for (String r : policy.resources().keySet()) {
+                if (!stored.contains(r)) {
+                    throw new RecipeException("kbs store: no secret for resource \"" + r + "\" named in the policy (start once with --secrets)");
+                }
+            }
+            version = store.putPolicyInForce(policySha256, clock.instant());
+        } catch (KbsRefusal storeDown) {
+            throw new RecipeException("kbs store " + store.describe() + ": " + storeDown.getMessage());
         }
-        int version = store.putPolicyInForce(policySha256, clock.instant());
         int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
         return new KbsServer(policy, store, ownsStore, version, audit, clock, address, tls, limits, threads);
     }

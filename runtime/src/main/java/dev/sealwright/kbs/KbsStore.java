@@ -290,12 +290,29 @@ public final class KbsStore implements AutoCloseable {
 
     // ---- resources
 
-    /** Stores (or replaces) every secret, sealed under the KEK. */
+    /**
+     * Stores (or replaces) every secret, sealed under the KEK, in one transaction. Rows are written in name order, so
+     * replicas starting at once cannot deadlock; a transaction the database rolled back anyway (SQL state class 40:
+     * deadlock, serialization) is retried.
+     */
     public void putSecrets(KbsSecrets secrets, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                putSecretsOnce(secrets, now);
+                return;
+            } catch (SQLException e) {
+                if (attempt >= 5 || e.getSQLState() == null || !e.getSQLState().startsWith("40")) {
+                    throw new RecipeException("kbs store " + description + ": cannot store the secrets: " + rootMessage(e));
+                }
+            }
+        }
+    }
+
+    private void putSecretsOnce(KbsSecrets secrets, Instant now) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (String name : secrets.names()) {
+                for (String name : new TreeSet<>(secrets.names())) {
                     byte[] value = secrets.value(name);
                     String sealed = seal(name, value);
                     Arrays.fill(value, (byte) 0);
@@ -315,9 +332,9 @@ public final class KbsStore implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw storeFailure(e);
         }
     }
 
