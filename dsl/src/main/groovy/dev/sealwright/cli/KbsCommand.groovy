@@ -1,11 +1,14 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Hex
+import dev.sealwright.base.InputFiles
 import dev.sealwright.kbs.AuditLog
 import dev.sealwright.kbs.HttpFront
 import dev.sealwright.kbs.KbsPolicy
+import dev.sealwright.kbs.KbsKek
 import dev.sealwright.kbs.KbsSecrets
 import dev.sealwright.kbs.KbsServer
+import dev.sealwright.kbs.KbsStore
 import dev.sealwright.kbs.KbsTls
 import dev.sealwright.kbs.SimulatedQuoteService
 import groovy.transform.CompileStatic
@@ -39,8 +42,17 @@ class KbsCommand {
         @Option(names = '--policy', required = true, paramLabel = 'policy.json', description = 'verification settings and per-resource expectations')
         Path policy
 
-        @Option(names = '--secrets', required = true, paramLabel = 'secrets.json', description = 'resource → secret (mode 0600, cczoo secret.json format)')
+        @Option(names = '--secrets', paramLabel = 'secrets.json', description = 'resource → secret (mode 0600, cczoo secret.json format); with --store: sealed into the store, optional once there')
         Path secrets
+
+        @Option(names = '--store', paramLabel = 'h2:PATH|JDBC-URL', description = 'keep nonces, audit, secrets and policy version in this database (h2:PATH embedded, or jdbc:postgresql://… shared by replicas); default: in memory only')
+        String store
+
+        @Option(names = '--kek-file', paramLabel = 'FILE', description = 'key-encryption key for --store secrets: 64 hex digits, mode 0600 (or set $' + KbsKek.ENV + ')')
+        Path kekFile
+
+        @Option(names = '--replica', paramLabel = 'NAME', description = 'this replica\'s name in the store (default: host:pid)')
+        String replica
 
         @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE}; 0 picks a free one)')
         int port = 8990
@@ -78,17 +90,42 @@ class KbsCommand {
                 if (v < 1) throw new UsageException("kbs serve: ${o} ${v} must be at least 1".toString())
             }
             def limits = new HttpFront.Limits(Duration.ofSeconds(headerTimeout), Duration.ofSeconds(bodyTimeout), perAddress, connections)
-            def s = KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
+            if (store == null && secrets == null) throw new UsageException('kbs serve: --secrets is required without --store')
+            if (store == null && kekFile != null) throw new UsageException('kbs serve: --kek-file goes with --store')
+            byte[] kek = null
+            if (store != null) {
+                kek = kekFile != null ? KbsKek.fromFile(kekFile) : KbsKek.fromEnvironment()
+                if (kek == null) throw new UsageException("kbs serve: --store needs a key-encryption key: --kek-file FILE or \$${KbsKek.ENV}".toString())
+            }
+            def s = secrets == null ? null : KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
             def p = KbsPolicy.read(policy)
             def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
             def audit = auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog)
-            def server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), new InetSocketAddress(bind, port), tls, limits)
+            def address = new InetSocketAddress(bind, port)
+            KbsStore db = null
+            KbsServer server
+            if (store == null) {
+                server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), address, tls, limits)
+            } else {
+                db = KbsStore.open(store, kek, replica ?: "${InetAddress.localHost.hostName}:${ProcessHandle.current().pid()}".toString())
+                try {
+                    server = KbsServer.start(p, Hex.of(InputFiles.digest(policy, 'SHA-256')), s, secrets, db, audit, Clock.systemUTC(), address, tls, limits)
+                } catch (RuntimeException e) {
+                    db.close()
+                    throw e
+                }
+            }
             if (p.tdx()?.trustSimulated()) {
                 System.err.println 'SIMULATED: this policy trusts the SIMULATED test root (tdx.trust_simulated): quotes need no TEE hardware; development only'
             }
             println "kbs: listening on ${server.url()} (resources: ${p.resources().keySet().sort().join(', ')}; nonce lifetime ${p.nonceTtl().seconds} s)"
             System.out.flush()
-            serveUntilInterrupted(server)
+            if (db != null) {
+                println "kbs: store ${db.describe()} (replica ${db.replica()}, policy version ${server.policyVersion()}, key-encryption key ${db.kekId()})"
+                System.out.flush()
+            }
+            def closeDb = db
+            serveUntilInterrupted({ server.close(); closeDb?.close() } as AutoCloseable)
             return Main.OK
         }
     }

@@ -49,7 +49,7 @@ public final class EvidenceVerifier {
         }
     }
 
-    public Appraisal appraise(NonceStore.Challenge c, KbsPolicy.ResourcePolicy rule, byte[] evidence, byte[] vcek, Instant now) {
+    public Appraisal appraise(KbsStore.Challenge c, KbsPolicy.ResourcePolicy rule, byte[] evidence, byte[] vcek, Instant now) {
         byte[] binding = expectedReportData(c.nonce(), c.teePublicKey());
         return c.tee().equals("tdx") ? tdx(rule, evidence, binding, now) : snp(rule, evidence, vcek, binding, now);
     }

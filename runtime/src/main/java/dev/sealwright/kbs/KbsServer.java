@@ -34,29 +34,39 @@ public final class KbsServer implements AutoCloseable {
     public static final String CHALLENGE = "/kbs/v0/challenge", ATTEST = "/kbs/v0/attest";
 
     private final KbsPolicy policy;
-    private final KbsSecrets secrets;
-    private final NonceStore nonces;
+    private final KbsStore store;
+    private final boolean ownsStore;
+    private final int policyVersion;
     private final EvidenceVerifier verifier;
     private final AuditLog audit;
     private final Clock clock;
     private final HttpFront front;
+    /** Writes the store rows of transport refusals, which are decided on event-loop threads that must never wait for the database. */
+    private final java.util.concurrent.ThreadPoolExecutor transportAudit = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "kbs-audit");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     private final boolean tls;
 
-    private KbsServer(KbsPolicy policy, KbsSecrets secrets, AuditLog audit, Clock clock, InetSocketAddress address,
-                      SSLContext tlsContext, HttpFront.Limits limits, int threads) {
+    private KbsServer(KbsPolicy policy, KbsStore store, boolean ownsStore, int policyVersion, AuditLog audit, Clock clock,
+                      InetSocketAddress address, SSLContext tlsContext, HttpFront.Limits limits, int threads) {
         this.policy = policy;
-        this.secrets = secrets;
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.policyVersion = policyVersion;
         this.audit = audit;
         this.clock = clock;
-        this.nonces = new NonceStore(clock, policy.nonceTtl(), 100_000);
         this.verifier = new EvidenceVerifier(policy);
         this.tls = tlsContext != null;
         this.front = HttpFront.start("kbs", address, tlsContext, limits, MAX_BODY, threads, this::handle, this::refuse);
     }
 
     /**
-     * Starts a broker. Every resource in the policy must have a secret ({@code secretsFile} is named
-     * in the error); secrets without a policy entry are never released.
+     * Starts a broker whose state lives only in this JVM ({@link KbsStore#ephemeral()}, closed with
+     * it). Every resource in the policy must have a secret ({@code secretsFile} is named in the
+     * error); secrets without a policy entry are never released.
      */
     public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
                                   InetSocketAddress address, SSLContext tls) {
@@ -66,16 +76,60 @@ public final class KbsServer implements AutoCloseable {
     /** As above with explicit transport limits (deadlines, connections per address and in all). */
     public static KbsServer start(KbsPolicy policy, KbsSecrets secrets, Path secretsFile, AuditLog audit, Clock clock,
                                   InetSocketAddress address, SSLContext tls, HttpFront.Limits limits) {
+        KbsStore store = KbsStore.ephemeral();
+        try {
+            return start(policy, "0".repeat(64), secrets, secretsFile, store, true, audit, clock, address, tls, limits);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a replica on a shared {@code store} (the caller closes it after the server): the
+     * policy (identified by the SHA-256 hex of its file) is put in force; {@code secrets}, when not
+     * null, are sealed into the store first. Every policy resource must then have a secret there.
+     */
+    public static KbsServer start(KbsPolicy policy, String policySha256, KbsSecrets secrets, Path secretsFile, KbsStore store,
+                                  AuditLog audit, Clock clock, InetSocketAddress address, SSLContext tls, HttpFront.Limits limits) {
+        return start(policy, policySha256, secrets, secretsFile, store, false, audit, clock, address, tls, limits);
+    }
+
+    private static KbsServer start(KbsPolicy policy, String policySha256, KbsSecrets secrets, Path secretsFile, KbsStore store,
+                                   boolean ownsStore, AuditLog audit, Clock clock, InetSocketAddress address, SSLContext tls,
+                                   HttpFront.Limits limits) {
         if (policy.tdx() != null && policy.tdx().collateral() == null) {
             throw new RecipeException("the policy's \"tdx\" section has no collateral: set tdx.collateral (a dcap-qvl JSON file or PCS directory)");
         }
-        for (String r : policy.resources().keySet()) {
-            if (!secrets.has(r)) {
-                throw new RecipeException(secretsFile + ": no secret for resource \"" + r + "\" named in the policy");
+        if (secrets != null) {
+            for (String r : policy.resources().keySet()) {
+                if (!secrets.has(r)) {
+                    throw new RecipeException(secretsFile + ": no secret for resource \"" + r + "\" named in the policy");
+                }
             }
         }
+        int version;
+        try {
+            if (secrets != null) {
+                store.putSecrets(secrets, clock.instant());
+            }
+            var stored = store.resources();
+            for (String r : policy.resources().keySet()) {
+                if (!stored.contains(r)) {
+                    throw new RecipeException("kbs store: no secret for resource \"" + r + "\" named in the policy (start once with --secrets)");
+                }
+            }
+            version = store.putPolicyInForce(policySha256, clock.instant());
+        } catch (KbsRefusal storeDown) {
+            throw new RecipeException("kbs store " + store.describe() + ": " + storeDown.getMessage());
+        }
         int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
-        return new KbsServer(policy, secrets, audit, clock, address, tls, limits, threads);
+        return new KbsServer(policy, store, ownsStore, version, audit, clock, address, tls, limits, threads);
+    }
+
+    /** The version of this replica's policy in the store. */
+    public int policyVersion() {
+        return policyVersion;
     }
 
     public int port() {
@@ -105,17 +159,39 @@ public final class KbsServer implements AutoCloseable {
             JsonNode body = body(req.body());
             return json(200, path.equals(CHALLENGE) ? challenge(body, ctx) : attest(body, ctx));
         } catch (KbsRefusal r) {
-            audit.record(ctx.entry(clock.instant(), "refuse", r.status(), r.getMessage()));
+            record(ctx, ctx.entry(clock.instant(), "refuse", r.status(), r.getMessage()));
             return json(r.status(), Map.of("error", r.getMessage()));
         } catch (RuntimeException e) {
-            audit.record(ctx.entry(clock.instant(), "refuse", 500, "internal error: " + e.getClass().getSimpleName()));
+            record(ctx, ctx.entry(clock.instant(), "refuse", 500, "internal error: " + e.getClass().getSimpleName()));
             return json(500, Map.of("error", "internal error"));
         }
     }
 
-    /** A refusal by the transport (deadline, size, connection limit, malformed or truncated request): audited like any other. */
+    /** A refusal goes to the audit log and, when the store is reachable, to the store's audit table. */
+    private void record(RequestContext ctx, AuditLog.Entry e) {
+        audit.record(e);
+        try {
+            store.audit(e, ctx.nonce, policyVersion);
+        } catch (KbsRefusal storeDown) {
+            // the file/stderr line above still records it
+        }
+    }
+
+    /**
+     * A refusal by the transport (deadline, size, connection limit, malformed or truncated request): audited like any
+     * other; its store row is written by a background thread (at most 10 000 queued; beyond that only the file line).
+     */
     private HttpFront.Response refuse(String remote, int status, String reason) {
-        audit.record(new RequestContext(remote).entry(clock.instant(), "refuse", status, reason));
+        var ctx = new RequestContext(remote);
+        var e = ctx.entry(clock.instant(), "refuse", status, reason);
+        audit.record(e);
+        transportAudit.execute(() -> {
+            try {
+                store.audit(e, null, policyVersion);
+            } catch (KbsRefusal storeDown) {
+                // the file/stderr line above records it
+            }
+        });
         return json(status, Map.of("error", reason));
     }
 
@@ -142,7 +218,8 @@ public final class KbsServer implements AutoCloseable {
         if (!rule.tee().equals(tee)) {
             throw new KbsRefusal(403, "resource is released only to tee " + rule.tee());
         }
-        var c = nonces.issue(resource, tee, key);
+        Instant now = clock.instant();
+        var c = store.issue(resource, tee, key, now, now.plus(policy.nonceTtl()), 100_000);
         var m = new LinkedHashMap<String, Object>();
         m.put("version", SecretEnvelope.PROTOCOL);
         m.put("nonce", Base64.getEncoder().encodeToString(c.nonce()));
@@ -155,14 +232,20 @@ public final class KbsServer implements AutoCloseable {
         byte[] nonce = base64(body, "nonce");
         byte[] evidence = base64(body, "evidence");
         byte[] vcek = body.hasNonNull("vcek") ? base64(body, "vcek") : null;
-        var c = nonces.consume(nonce);
+        ctx.nonce = Base64.getEncoder().encodeToString(nonce);
+        var c = store.consume(nonce, clock.instant());
         ctx.resource = c.resource();
         ctx.tee = c.tee();
         ctx.teeKey = fingerprint(c.teePublicKey());
         var appraisal = verifier.appraise(c, policy.resources().get(c.resource()), evidence, vcek, clock.instant());
         ctx.tcbStatus = appraisal.tcbStatus();
         ctx.simulated = appraisal.simulated();
-        var env = SecretEnvelope.seal(c.teePublicKey(), c.nonce(), c.resource(), secrets.value(c.resource()));
+        if (store.policyInForce() != policyVersion) {
+            throw new KbsRefusal(503, "this replica's policy (version " + policyVersion + ") is no longer in force; restart it with the current policy");
+        }
+        byte[] secret = store.secret(c.resource());
+        var env = SecretEnvelope.seal(c.teePublicKey(), c.nonce(), c.resource(), secret);
+        java.util.Arrays.fill(secret, (byte) 0);
         var m = new LinkedHashMap<String, Object>();
         m.put("version", SecretEnvelope.PROTOCOL);
         m.put("resource", c.resource());
@@ -174,7 +257,9 @@ public final class KbsServer implements AutoCloseable {
         if (appraisal.simulated()) {
             m.put("SIMULATED", true);
         }
-        audit.record(ctx.entry(clock.instant(), "grant", 200, null));
+        var grant = ctx.entry(clock.instant(), "grant", 200, null);
+        store.audit(grant, ctx.nonce, policyVersion); // committed before the secret leaves: no grant without its row
+        audit.record(grant);
         return m;
     }
 
@@ -240,17 +325,26 @@ public final class KbsServer implements AutoCloseable {
         return new HttpFront.Response(status, "application/json", Json.canonical(body).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Stops accepting, lets requests in flight finish for up to a second, closes the audit log. */
+    /** Stops accepting, lets requests in flight finish for up to a second, closes the audit log (and an ephemeral store). */
     @Override
     public void close() throws IOException {
         front.close();
+        transportAudit.shutdown();
+        try {
+            transportAudit.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         audit.close();
+        if (ownsStore) {
+            store.close();
+        }
     }
 
     /** What is known about the request so far, for its audit line. */
     private static final class RequestContext {
         final String remote;
-        String tee, teeKey, resource, tcbStatus;
+        String tee, teeKey, resource, tcbStatus, nonce;
         boolean simulated;
 
         RequestContext(String remote) {

@@ -51,6 +51,26 @@ class KbsCliSpec extends Specification {
         r.err.contains(dir.resolve('collateral.json').toString())
     }
 
+    def "kbs serve --store: no key-encryption key is a usage error, a loose KEK file one line"() {
+        given:
+        Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
+        Files.writeString(dir.resolve('kek'), '33' * 32)
+        Files.setPosixFilePermissions(dir.resolve('kek'), PosixFilePermissions.fromString('rw-r--r--'))
+        def args = ['kbs', 'serve', '--policy', dir.resolve('policy.json').toString(), '--secrets', dir.resolve('secrets.json').toString(),
+                    '--store', "h2:${dir.resolve('state')}".toString()]
+
+        when:
+        def noKek = Cli.run(*args)
+        def loose = Cli.run(*(args + ['--kek-file', dir.resolve('kek').toString()]))
+
+        then:
+        noKek.exitCode == 2
+        noKek.err.readLines()[0] == 'sealwright: kbs serve: --store needs a key-encryption key: --kek-file FILE or $SEALWRIGHT_KBS_KEK'
+        loose.exitCode == 1
+        loose.err.trim() == "${dir.resolve('kek')}: key-encryption key file must be mode 0600 (chmod 600 ${dir.resolve('kek')})".toString()
+        !Files.exists(dir.resolve('state.mv.db'))
+    }
+
     def "kbs serve on a busy port says which address is in use, in one line; a bad port or limit is a usage error"() {
         given: 'a valid policy and secrets, and the port taken by another listener'
         Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))

@@ -20,7 +20,14 @@ class KbsFixture implements Closeable {
         Instant instant() { now }
     }
 
+    /**
+     * When set (by a spec's setupSpec, e.g. {@link KbsPostgresProtocolSpec}), each fixture's broker keeps its state in
+     * the store this returns the {@code --store} value of (a fresh database); otherwise in its own in-memory store.
+     */
+    static Closure<String> storeFactory
+
     final Path dir
+    KbsStore store
     final SimulatedQuoteService quotes
     final MovableClock clock = new MovableClock()
     KbsServer server
@@ -36,8 +43,17 @@ class KbsFixture implements Closeable {
         Files.writeString(dir.resolve('policy.json'), groovy.json.JsonOutput.toJson(policy))
         Files.writeString(dir.resolve('secrets.json'), groovy.json.JsonOutput.toJson(['luks-root': SECRET, unused: 'never released']))
         Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
-        server = KbsServer.start(KbsPolicy.read(dir.resolve('policy.json')), KbsSecrets.read(dir.resolve('secrets.json')),
-                dir.resolve('secrets.json'), AuditLog.toFile(dir.resolve('audit.log')), clock, new InetSocketAddress('127.0.0.1', 0), null, limits)
+        def policyFile = dir.resolve('policy.json'), secretsFile = dir.resolve('secrets.json')
+        if (storeFactory == null) {
+            server = KbsServer.start(KbsPolicy.read(policyFile), KbsSecrets.read(secretsFile),
+                    secretsFile, AuditLog.toFile(dir.resolve('audit.log')), clock, new InetSocketAddress('127.0.0.1', 0), null, limits)
+        } else {
+            byte[] kek = new byte[32]
+            new java.security.SecureRandom().nextBytes(kek)
+            store = KbsStore.open(storeFactory.call(), kek, 'fixture')
+            server = KbsServer.start(KbsPolicy.read(policyFile), HexFormat.of().formatHex(java.security.MessageDigest.getInstance('SHA-256').digest(Files.readAllBytes(policyFile))),
+                    KbsSecrets.read(secretsFile), secretsFile, store, AuditLog.toFile(dir.resolve('audit.log')), clock, new InetSocketAddress('127.0.0.1', 0), null, limits)
+        }
         client = new KbsClient(server.url())
     }
 
@@ -51,6 +67,7 @@ class KbsFixture implements Closeable {
 
     void close() {
         server?.close()
+        store?.close()
         quotes.close()
     }
 }
