@@ -2,6 +2,7 @@ package dev.sealwright.tpm;
 
 import dev.sealwright.engine.AtomicFiles;
 import dev.sealwright.engine.Json;
+import dev.sealwright.engine.BadValueException;
 import dev.sealwright.engine.RecipeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ public record PcrPolicySeal(TpmPublic srk, PcrSelection selection, byte[] policy
         try {
             selection = PcrSelection.parse(pcrs);
         } catch (TpmFormatException e) {
-            throw new RecipeException("pcrs: " + e.getMessage());
+            throw new BadValueException("pcrs", "pcrs: " + e.getMessage());
         }
         byte[] pcrDigest;
         try {

@@ -1,6 +1,6 @@
 package dev.sealwright.vm;
 
-import dev.sealwright.engine.RecipeException;
+import dev.sealwright.engine.BadValueException;
 
 import java.util.Locale;
 
@@ -13,7 +13,7 @@ public enum Tee {
         try {
             return valueOf(s.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new RecipeException("unknown tee '" + s + "': use none, tdx or snp");
+            throw new BadValueException("tee", "unknown tee '" + s + "': use none, tdx or snp");
         }
     }
 

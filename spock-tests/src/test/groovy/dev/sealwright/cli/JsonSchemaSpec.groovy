@@ -1,7 +1,9 @@
 package dev.sealwright.cli
 
 import dev.sealwright.testkit.Cli
+import dev.sealwright.disk.Sh
 import dev.sealwright.testkit.Repo
+import groovy.json.JsonOutput as GroovyJson
 import groovy.json.JsonSlurper
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -48,7 +50,7 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         keys(new JsonSlurper().parseText(pretty.out)).every { it ==~ /[a-z0-9]+(_[a-z0-9]+)*/ }
 
         and: 'the schema is not vacuous: a camelCase key is rejected'
-        validate(schemaFile, pretty.out.replaceFirst(/"([a-z0-9]+)_([a-z])/, { all, a, b -> "\"${a}${b.toUpperCase()}" })).exit != 0 || !pretty.out.contains('_')
+        withCamelKey(new JsonSlurper().parseText(pretty.out)).with { it == null || validate(schemaFile, GroovyJson.toJson(it)).exit != 0 }
 
         where:
         args                    | schema
@@ -58,9 +60,109 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         ['doctor']              | 'doctor.schema.json'
     }
 
+    def "#verb --json (real inputs: #inputs) validates against docs/schemas/#schema, in snake_case; --json=short is the same document"() {
+        given:
+        Repo.requireTool('/usr/bin/python3')
+        def schemaFile = Repo.path("docs/schemas/${schema}")
+
+        when: 'each form gets its own outputs (no verb overwrites one)'
+        def pretty = Cli.run(*(argsFor(verb, 'p') + ['--json']))
+        def short_ = Cli.run(*(argsFor(verb, 's') + ['--json=short']))
+        def checked = validate(schemaFile, pretty.out)
+
+        then:
+        assert pretty.exitCode == exit: pretty
+        assert checked.exit == 0: checked.out + pretty.out
+        short_.exitCode == exit
+        short_.out.readLines().size() == 1
+        keys(new JsonSlurper().parseText(short_.out)) as Set == keys(new JsonSlurper().parseText(pretty.out)) as Set
+        validate(schemaFile, short_.out).exit == 0
+        keys(new JsonSlurper().parseText(pretty.out)).every { it ==~ /[a-z0-9]+(_[a-z0-9]+)*/ }
+
+        and: 'the schema is not vacuous: a camelCase key is rejected'
+        withCamelKey(new JsonSlurper().parseText(pretty.out)).with { it == null || validate(schemaFile, GroovyJson.toJson(it)).exit != 0 }
+
+        where:
+        verb                | exit | schema                         | inputs
+        'recipes list'      | 0    | 'recipes-list.schema.json'     | 'the bundled libraries'
+        'recipes show'      | 0    | 'recipes-show.schema.json'     | 'the files library'
+        'eventlog diff'     | 1    | 'eventlog-diff.schema.json'    | 'two published TDX logs (dstack, go-eventlog)'
+        'eventlog same'     | 0    | 'eventlog-diff.schema.json'    | 'one log against itself'
+        'verity format'     | 0    | 'verity-format.schema.json'    | '1 MiB of random data'
+        'verity verify'     | 0    | 'verity-verify.schema.json'    | 'the tree veritysetup wrote'
+        'verity mismatch'   | 1    | 'verity-verify.schema.json'    | 'a wrong root hash'
+        'disk partitions'   | 0    | 'disk-partitions.schema.json'  | 'a GPT sgdisk wrote'
+        'disk encrypt'      | 0    | 'disk-encrypt.schema.json'     | 'a GPT sgdisk wrote'
+        'luks format'       | 0    | 'luks-format.schema.json'      | 'a 20 MiB file'
+        'quote simulate'    | 0    | 'quote-simulate.schema.json'   | 'none'
+        'snp simulate'      | 0    | 'snp-simulate.schema.json'     | 'none'
+    }
+
+    /** Arguments of VERB with its inputs prepared in the work directory; TAG keeps each run's outputs apart. */
+    List<String> argsFor(String verb, String tag) {
+        def w = { String name -> work.resolve("${tag}-${name}").toString() }
+        def ccel = Repo.fixture('eventlog/dstack/ccel.bin').toString()
+        switch (verb) {
+            case 'recipes list': return ['recipes', 'list']
+            case 'recipes show': return ['recipes', 'show', 'files']
+            case 'eventlog diff': return ['eventlog', 'diff', ccel, Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.bin').toString()]
+            case 'eventlog same': return ['eventlog', 'diff', ccel, ccel]
+            case 'verity format': return ['verity', 'format', randomFile(w('data'), 1 << 20), w('hash')]
+            case 'verity verify':
+            case 'verity mismatch':
+                String data = randomFile(w('data'), 1 << 20)
+                String root = Sh.ok(['veritysetup', 'format', data, w('hash')]).out.find(/Root hash:\s+([0-9a-f]+)/) { all, h -> h }
+                return ['verity', 'verify', data, w('hash'), verb == 'verity verify' ? root : '00' * 32]
+            case 'disk partitions': return ['disk', 'partitions', gptDisk(w('disk.img'))]
+            case 'disk encrypt':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                return ['disk', 'encrypt', gptDisk(w('disk.img')), '-o', w('enc.img'), '--key-file', w('key')]
+            case 'luks format':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                return ['luks', 'format', w('luks.img'), '--size', "${20 << 20}".toString(), '--key-file', w('key'), '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000']
+            case 'quote simulate': return ['quote', 'simulate', '--out', w('quote.bin'), '--collateral-out', w('collateral.json')]
+            case 'snp simulate': return ['snp', 'simulate', '--out', w('report.bin'), '--vcek-out', w('vcek.pem'), '--chain-out', w('chain.pem')]
+        }
+        throw new IllegalArgumentException(verb)
+    }
+
+    static String randomFile(String path, int size) {
+        byte[] b = new byte[size]
+        new Random(7).nextBytes(b)
+        Files.write(Path.of(path), b)
+        path
+    }
+
+    /** A cloud-image-like 64 MiB disk written by sgdisk: BIOS boot, ESP, and the rootfs last. */
+    static String gptDisk(String path) {
+        new RandomAccessFile(path, 'rw').withCloseable { it.setLength(64L << 20) }
+        Sh.ok(['sgdisk', '-o', '-n', '14:2048:+4M', '-t', '14:ef02', '-n', '15:0:+16M', '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', '-c', '1:cloudimg-rootfs', path])
+        path
+    }
+
     def "--json takes pretty or short only (usage error otherwise)"() {
         expect:
         with(Cli.run('steps', '--json=xml')) { exitCode == 2 && err.startsWith('sealwright: --json=xml: expected pretty or short') }
+    }
+
+    /** A copy of JSON whose first snake_case key (depth first) is camelCase; null when it has none. */
+    static Object withCamelKey(Object json) {
+        if (json instanceof Map) {
+            Map m = (Map) json
+            def key = m.keySet().find { (it as String).contains('_') }
+            if (key != null) return m.collectEntries { k, v -> [(k == key ? (k as String).replaceAll(/_([a-z0-9])/) { all, c -> c.toUpperCase() } : k): v] }
+            for (def e : m.entrySet()) {
+                def changed = withCamelKey(e.value)
+                if (changed != null) return m.collectEntries { k, v -> [(k): k == e.key ? changed : v] }
+            }
+        } else if (json instanceof List) {
+            List l = (List) json
+            for (int i = 0; i < l.size(); i++) {
+                def changed = withCamelKey(l[i])
+                if (changed != null) { def copy = new ArrayList(l); copy[i] = changed; return copy }
+            }
+        }
+        null
     }
 
     static List<String> keys(Object json) {

@@ -10,6 +10,7 @@ import dev.sealwright.disk.luks2.Luks2Kdf;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.engine.AtomicFiles;
+import dev.sealwright.engine.BadValueException;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.tpm.PcrPolicySeal;
@@ -57,7 +58,7 @@ public final class DiskDeployer {
         try {
             return PcrSelection.parse(o.pcrSelection());
         } catch (TpmFormatException e) {
-            throw new RecipeException("pcrs: " + e.getMessage());
+            throw new BadValueException("pcrs", "pcrs: " + e.getMessage());
         }
     }
 
