@@ -77,7 +77,7 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         short_.out.readLines().size() == 1
         keys(new JsonSlurper().parseText(short_.out)) as Set == keys(new JsonSlurper().parseText(pretty.out)) as Set
         validate(schemaFile, short_.out).exit == 0
-        keys(new JsonSlurper().parseText(pretty.out)).every { it ==~ /[a-z0-9]+(_[a-z0-9]+)*/ }
+        keys(new JsonSlurper().parseText(pretty.out)).every { it ==~ SNAKE_CASE }
 
         and: 'the schema is not vacuous: a camelCase key is rejected'
         withCamelKey(new JsonSlurper().parseText(pretty.out)).with { it == null || validate(schemaFile, GroovyJson.toJson(it)).exit != 0 }
@@ -96,6 +96,10 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         'luks format'       | 0    | 'luks-format.schema.json'      | 'a 20 MiB file'
         'quote simulate'    | 0    | 'quote-simulate.schema.json'   | 'none'
         'snp simulate'      | 0    | 'snp-simulate.schema.json'     | 'none'
+        'quote verify'      | 0    | 'quote-verify.schema.json'     | 'the dcap-qvl TDX quote and its collateral'
+        'quote rejected'    | 1    | 'quote-verify.schema.json'     | 'a SIMULATED quote without --trust-simulated'
+        'attest snp'        | 0    | 'attest-snp.schema.json'       | 'the virtee/sev Milan report, VCEK and chain'
+        'attest simulated'  | 0    | 'attest-snp.schema.json'       | 'a SIMULATED report with --trust-simulated'
     }
 
     /** Arguments of VERB with its inputs prepared in the work directory; TAG keeps each run's outputs apart. */
@@ -122,6 +126,17 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
                 return ['luks', 'format', w('luks.img'), '--size', "${20 << 20}".toString(), '--key-file', w('key'), '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000']
             case 'quote simulate': return ['quote', 'simulate', '--out', w('quote.bin'), '--collateral-out', w('collateral.json')]
             case 'snp simulate': return ['snp', 'simulate', '--out', w('report.bin'), '--vcek-out', w('vcek.pem'), '--chain-out', w('chain.pem')]
+            case 'quote verify': return ['quote', 'verify', Repo.fixture('dcap/dcap-qvl/tdx_quote').toString(),
+                                         '--collateral', Repo.fixture('dcap/dcap-qvl/tdx_quote_collateral.json').toString(), '--at', '2025-07-19T10:00:34Z']
+            case 'quote rejected':
+                assert Cli.run(*argsFor('quote simulate', tag)).exitCode == 0
+                return ['quote', 'verify', w('quote.bin'), '--collateral', w('collateral.json')]
+            case 'attest snp':
+                return ['attest', 'snp', Repo.fixture('snp/virtee-sev/report_milan.hex').toString(), '--vcek', Repo.fixture('snp/virtee-sev/vcek_milan.der').toString(),
+                        '--chain', Repo.fixture('snp/virtee-sev/cert_chain_milan').toString(), '--at', '2026-06-01T00:00:00Z']
+            case 'attest simulated':
+                assert Cli.run(*argsFor('snp simulate', tag)).exitCode == 0
+                return ['attest', 'snp', w('report.bin'), '--vcek', w('vcek.pem'), '--chain', w('chain.pem'), '--trust-simulated']
         }
         throw new IllegalArgumentException(verb)
     }
@@ -164,6 +179,9 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         }
         null
     }
+
+    /** snake_case; SIMULATED is the project's label for simulated evidence, in capitals on purpose. */
+    static final java.util.regex.Pattern SNAKE_CASE = ~/[a-z0-9]+(_[a-z0-9]+)*|SIMULATED/
 
     static List<String> keys(Object json) {
         json instanceof Map ? ((Map) json).collectMany { k, v -> [k as String] + keys(v) } :

@@ -190,7 +190,7 @@ class SnpCliSpec extends Specification {
         json.verified == true
         json.product == 'Milan'
         json.report.measurement == '7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f'
-        json.report.reportedTcb == [bootloader: 3, tee: 0, snp: 8, microcode: 115]
+        json.report.reported_tcb == [bootloader: 3, tee: 0, snp: 8, microcode: 115]
     }
 
     def "attest snp on the go-sev-guest report fails on its debug policy unless allowed"() {

@@ -136,7 +136,7 @@ class VmSpecSpec extends Specification {
         ['--firmware', '@FW', '--kernel', '@K', '--memory', '16M']            || 2    | 'sealwright: --memory: vm: memory 16 MiB is not in 32 MiB..4 TiB'
         ['--firmware', '@FW', '--kernel', '@K', '--cpus', '0']                || 2    | 'sealwright: --cpus: vm: cpus 0 is not in 1..288'
         ['--firmware', '@FW', '--kernel', '@K', '--tee', 'sev']               || 2    | "sealwright: --tee: unknown tee 'sev'"
-        ['--firmware', '@FW', '--kernel', '@K', '--forward', '2222']          || 2    | "sealwright: --forward: forward '2222' is not HOSTPORT:GUESTPORT"
+        ['--firmware', '@FW', '--kernel', '@K', '--forward', 'ssh:22']        || 2    | "sealwright: --forward: forward 'ssh:22' is not HOSTPORT:GUESTPORT"
     }
 
     def "CLI: a host port already in use is refused before QEMU starts"() {
