@@ -94,9 +94,13 @@ class DiskCommand extends GroupCommand {
         @Mixin
         JsonOutput json
 
+        @Mixin
+        ProgressOption progress
+
         @Override
         Integer call() {
             json.wanted()
+            def reporter = progress.reporter('disk encrypt')
             if (inPlace && output != null) throw new UsageException('disk encrypt: --in-place and -o OUT exclude each other')
             if (!inPlace && output == null) throw new UsageException('disk encrypt: -o OUT (or --in-place) is required')
             if (rollback && !inPlace) throw new UsageException('disk encrypt: --rollback needs --in-place')
@@ -109,7 +113,7 @@ class DiskCommand extends GroupCommand {
             byte[] passphrase = key.passphrase(entropy)
             DiskEncryptor.Result r
             try {
-                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy)
+                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy, reporter)
             } catch (Exception e) {
                 if (key.generateKey != null) Files.deleteIfExists(key.generateKey) // no output, so the new key is useless
                 throw e

@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.testkit.Cli
 import dev.sealwright.disk.Sh
 import dev.sealwright.testkit.Repo
+import dev.sealwright.testkit.Tmux
 import groovy.json.JsonOutput as GroovyJson
 import groovy.json.JsonSlurper
 import spock.lang.Specification
@@ -153,6 +154,53 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         new RandomAccessFile(path, 'rw').withCloseable { it.setLength(64L << 20) }
         Sh.ok(['sgdisk', '-o', '-n', '14:2048:+4M', '-t', '14:ef02', '-n', '15:0:+16M', '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', '-c', '1:cloudimg-rootfs', path])
         path
+    }
+
+    def "disk encrypt --progress: json lines valid against docs/schemas/progress.schema.json ending at 100%, plain lines; nothing unless asked when not on a terminal"() {
+        given:
+        Repo.requireTool('/usr/bin/python3')
+        def schemaFile = Repo.path('docs/schemas/progress.schema.json')
+
+        when:
+        def asJson = Cli.run(*(argsFor('disk encrypt', 'j') + ['--progress=json']))
+        def plain = Cli.run(*(argsFor('disk encrypt', 'p') + ['--progress=plain']))
+        def unasked = Cli.run(*argsFor('disk encrypt', 'n'))
+        def lines = asJson.err.readLines().findAll { it.startsWith('{') }
+        def last = new JsonSlurper().parseText(lines.last())
+
+        then:
+        asJson.exitCode == 0 && plain.exitCode == 0 && unasked.exitCode == 0
+        !lines.isEmpty()
+        lines.every { String line -> validate(schemaFile, line).with { assert it.exit == 0: it.out + line; true } }
+        last.operation == 'disk encrypt' && last.done == true && last.percent == 100 && last.bytes == last.total
+        last.total == (131038L - 43008 + 1) * 512       // the rootfs partition sgdisk made: LBA 43008..131038
+        plain.err.readLines().last() ==~ /disk encrypt: 100% \(43\.0 of 43\.0 MiB\), [0-9.]+ MiB\/s, ETA 0:00/
+        unasked.err.isEmpty()
+
+        and: 'a camelCase key or a percent over 100 is rejected: the schema is not vacuous'
+        validate(schemaFile, lines.last().replace('"rate_bytes_per_s"', '"rateBytesPerS"')).exit != 0
+        validate(schemaFile, lines.last().replace('"percent":100', '"percent":101')).exit != 0
+    }
+
+    def "disk encrypt on a terminal (tmux pty) shows live progress without being asked; TERM=dumb falls back to plain lines"() {
+        given:
+        Files.writeString(work.resolve('key'), 'passphrase')
+        def disk = gptDisk(work.resolve('disk.img').toString())
+
+        when:
+        def live = new Tmux(work, Tmux.sealwright('disk', 'encrypt', disk, '-o', 'live.img', '--key-file', 'key'))
+        def dumb = new Tmux(work, Tmux.sealwright('disk', 'encrypt', disk, '-o', 'dumb.img', '--key-file', 'key', '--progress'), [TERM: 'dumb'])
+
+        then:
+        live.exitCode(120) == 0
+        live.screen().readLines().any { it ==~ /disk encrypt: 100% \(43\.0 of 43\.0 MiB\), [0-9.]+ MiB\/s, ETA 0:00/ }
+        live.screen().contains('encrypted partition 1')
+        dumb.exitCode(120) == 0
+        dumb.screen().readLines().any { it ==~ /disk encrypt: 100% \(43\.0 of 43\.0 MiB\).*/ }
+
+        cleanup:
+        live?.close()
+        dumb?.close()
     }
 
     def "--json takes pretty or short only (usage error otherwise)"() {
