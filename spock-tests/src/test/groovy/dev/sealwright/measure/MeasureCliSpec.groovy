@@ -37,7 +37,7 @@ class MeasureCliSpec extends Specification {
 
         then:
         r.exitCode == 0
-        r.out.contains('"ccType" : "TDX"')
+        r.out.contains('"cc_type" : "TDX"')
         r.out.contains('"laml" : 262144')
         r.out.contains('"lasa" : "0xbedbf000"')
     }
