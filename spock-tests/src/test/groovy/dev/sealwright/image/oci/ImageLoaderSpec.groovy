@@ -77,8 +77,7 @@ class ImageLoaderSpec extends Specification {
         expect: 'skopeo wrote zstd layers (media type and frame magic)'
         manifest.layers*.mediaType.every { it == 'application/vnd.oci.image.layer.v1.tar+zstd' }
         manifest.layers.every { l ->
-            def head = new byte[4]
-            tmp.resolve("zstd/blobs/sha256/${l.digest.substring(7)}").withInputStream { it.read(head) }
+            byte[] head = Files.newInputStream(tmp.resolve("zstd/blobs/sha256/${l.digest.substring(7)}")).withCloseable { it.readNBytes(4) }
             head as List == [0x28, 0xb5, 0x2f, 0xfd].collect { (byte) it }
         }
 
