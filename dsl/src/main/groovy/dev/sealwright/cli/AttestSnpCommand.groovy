@@ -9,6 +9,7 @@ import dev.sealwright.base.Json
 import dev.sealwright.measure.snp.ByteValues
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -53,11 +54,12 @@ class AttestSnpCommand implements Callable<Integer> {
     @Option(names = '--at', paramLabel = 'TIME', description = 'check certificate validity at this ISO-8601 instant instead of now')
     String at
 
-    @Option(names = '--json', description = 'print every check and the decoded report as JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
+        json.wanted()
         def e = ReportExpectations.none().withAllowDebug(allowDebug).withTrustSimulated(trustSimulated)
         if (expectMeasurement) e = e.withMeasurement(ByteValues.hexOrBase64('--expect-measurement', expectMeasurement, 48))
         if (expectPolicy) e = e.withPolicy(ByteValues.number('--expect-policy', expectPolicy))
@@ -72,8 +74,8 @@ class AttestSnpCommand implements Callable<Integer> {
         }
         byte[] raw = ReportFiles.read(report)
         ReportVerification v = ReportVerifier.verify(raw, AmdCertificates.readOne(vcek), AmdCertificates.readAll(chain), e)
-        if (json) {
-            System.out.print(Json.pretty(v.toMap()))
+        if (json.wanted()) {
+            json.print(v.toMap())
         } else {
             v.checks().each { ReportVerification.Check c -> println "${c.ok() ? 'ok  ' : 'FAIL'} ${c.name().padRight(12)} ${c.detail()}" }
             if (v.failures().any { it.name() in ['signature', 'chip-id', 'tcb'] } && v.generation() != null && v.report().signingKey() == 0)

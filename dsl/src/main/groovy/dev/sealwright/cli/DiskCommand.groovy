@@ -33,13 +33,24 @@ class DiskCommand extends GroupCommand {
         @Parameters(index = '0', paramLabel = 'IMAGE', description = 'raw or fixed-VHD disk image')
         Path image
 
+        @Mixin
+        JsonOutput json
+
         @Override
         Integer call() {
+            json.wanted()
             LuksCommand.existingImage(image)
             FileChannel.open(image, StandardOpenOption.READ).withCloseable { ch ->
                 def vhd = VhdFooter.readIfPresent(ch, image.toString())
                 def gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), image.toString())
                 if (gpt.recoveryNote() != null) System.err.println("warning: ${image}: ${gpt.recoveryNote()}")
+                if (json.wanted()) {
+                    json.print([disk_guid : gpt.diskGuid().toString(), sectors: gpt.diskLbas(), first_usable: gpt.firstUsable(), last_usable: gpt.lastUsable(),
+                                partitions: gpt.partitions().collect { p ->
+                                    [number: p.number(), first_lba: p.firstLba(), last_lba: p.lastLba(), type: p.type().toString(), uuid: p.uuid().toString(), name: p.name()]
+                                }])
+                    return
+                }
                 println "disk ${gpt.diskGuid()}: ${gpt.diskLbas()} sectors, usable ${gpt.firstUsable()}-${gpt.lastUsable()}"
                 gpt.partitions().each { p ->
                     println "${p.number()}\t${p.firstLba()}\t${p.lastLba()}\t${p.type()}\t${p.uuid()}\t${p.name()}"
@@ -80,8 +91,16 @@ class DiskCommand extends GroupCommand {
         @Mixin
         ForceOption overwrite
 
+        @Mixin
+        JsonOutput json
+
+        @Mixin
+        ProgressOption progress
+
         @Override
         Integer call() {
+            json.wanted()
+            def reporter = progress.reporter('disk encrypt')
             if (inPlace && output != null) throw new UsageException('disk encrypt: --in-place and -o OUT exclude each other')
             if (!inPlace && output == null) throw new UsageException('disk encrypt: -o OUT (or --in-place) is required')
             if (rollback && !inPlace) throw new UsageException('disk encrypt: --rollback needs --in-place')
@@ -94,12 +113,14 @@ class DiskCommand extends GroupCommand {
             byte[] passphrase = key.passphrase(entropy)
             DiskEncryptor.Result r
             try {
-                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy)
+                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy, reporter)
             } catch (Exception e) {
                 if (key.generateKey != null) Files.deleteIfExists(key.generateKey) // no output, so the new key is useless
                 throw e
             }
-            println "encrypted partition ${r.before().number()} (${r.before().sizeLbas() * 512} bytes) into LUKS2 ${r.luksUuid()}; " +
+            if (json.wanted()) json.print([mode            : 'copy', output: output.toString(), partition: r.before().number(), partition_bytes: r.before().sizeLbas() * 512,
+                                           luks_uuid       : r.luksUuid(), first_lba: r.after().firstLba(), last_lba: r.after().lastLba(), disk_bytes: r.diskBytes()])
+            else println "encrypted partition ${r.before().number()} (${r.before().sizeLbas() * 512} bytes) into LUKS2 ${r.luksUuid()}; " +
                     "partition now LBA ${r.after().firstLba()}-${r.after().lastLba()}; ${output} is ${r.diskBytes()} bytes"
             Main.OK
         }
@@ -126,6 +147,11 @@ class DiskCommand extends GroupCommand {
                 // the key is useless unless a journal now depends on it
                 if (generated && !Files.exists(InPlaceEncryptor.journalOf(input))) Files.deleteIfExists(key.generateKey)
                 throw e
+            }
+            if (json.wanted()) {
+                json.print([mode: 'in_place', image: input.toString(), resumed: r.resumed(), rolled_back: r.rolledBack(), file_size: r.fileSize()] as Map<String, Object> +
+                        (r.rolledBack() ? [:] : [luks_uuid: r.luksUuid(), partition_offset: r.partStart(), partition_bytes: r.partBytes()] as Map<String, Object>))
+                return Main.OK
             }
             String how = r.resumed() ? 'resumed and ' : ''
             if (r.rolledBack()) println "${how}rolled back: ${input} holds its original bytes again (${r.fileSize()} bytes)"

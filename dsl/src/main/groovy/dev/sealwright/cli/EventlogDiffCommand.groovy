@@ -6,6 +6,7 @@ import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.HashAlg
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -27,12 +28,22 @@ class EventlogDiffCommand implements Callable<Integer> {
     @Option(names = '--bank', paramLabel = 'ALG', description = 'digest bank compared (default: sha384)')
     String bank = 'sha384'
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
         def a = EventLogFiles.read(left, null)
         def b = EventLogFiles.read(right, null)
         def alg = HashAlg.byLabel(bank)
         def diffs = EventDiff.firstPerRegister(a.kind(), a.events(), b.events(), alg)
+        if (json.wanted()) {
+            json.print([log: left.toString(), predicted: right.toString(), bank: alg.label(), equal: diffs.isEmpty(), events: a.events().count { it.extended() },
+                        differences: diffs.collect { EventDiff.Difference d ->
+                            [register: d.register(), event: d.position() + 1, left: event(d.left(), alg), right: event(d.right(), alg)]
+                        }])
+            return diffs.isEmpty() ? Main.OK : Main.FAILED
+        }
         if (diffs.isEmpty()) {
             println "no differences (${a.events().count { it.extended() }} events, ${alg.label()})"
             return Main.OK
@@ -43,6 +54,11 @@ class EventlogDiffCommand implements Callable<Integer> {
             println "  ${right.fileName}: ${describe(d.right(), alg)}"
         }
         Main.FAILED
+    }
+
+    /** One side of a difference; null when that side has no event at this position. */
+    private static Map<String, Object> event(BootEvent e, HashAlg alg) {
+        e == null ? null : [type: e.typeName(), digest: e.digestHex(alg), description: e.description()] as Map<String, Object>
     }
 
     private static String describe(BootEvent e, HashAlg alg) {

@@ -28,8 +28,8 @@ class EventlogShowCommand implements Callable<Integer> {
         byte[] bytes = InputFiles.read(log, EventLogFiles.FILE_BOUND)
         if (CcelAcpiTable.looksLike(bytes)) {
             def t = CcelAcpiTable.read(bytes, log.toString())
-            print Json.pretty([table: 'CCEL', revision: t.revision(), oemId: t.oemId(), oemTableId: t.oemTableId(), ccType: t.ccTypeName(),
-                               ccSubtype: t.ccSubtype(), laml: t.laml(), lasa: String.format('0x%x', t.lasa())])
+            print Json.pretty([table: 'CCEL', revision: t.revision(), oem_id: t.oemId(), oem_table_id: t.oemTableId(), cc_type: t.ccTypeName(),
+                               cc_subtype: t.ccSubtype(), laml: t.laml(), lasa: String.format('0x%x', t.lasa())])
             return Main.OK
         }
         def parsed = EventLogFiles.read(log, kind == null ? null : LogKind.byLabel(kind))

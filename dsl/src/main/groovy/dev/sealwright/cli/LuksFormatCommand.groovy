@@ -51,8 +51,12 @@ class LuksFormatCommand implements Callable<Integer> {
             description = 'derive salts, keys and AF stripes from TEXT: same inputs → same bytes. For reproducible test images only: the volume key is predictable.')
     String seed
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
+        json.wanted()
         if (!Files.exists(image) && size != null) {
             new RandomAccessFile(image.toFile(), 'rw').withCloseable { it.setLength(size) }
         }
@@ -69,7 +73,9 @@ class LuksFormatCommand implements Callable<Integer> {
             throw new UsageException("luks format: ${e.message}")
         }
         Luks2Volume.format(image, opts, passphrase, entropy).withCloseable { v ->
-            println "formatted ${image}: LUKS2 ${v.header().uuid()}, data at ${v.dataOffset()} (${v.dataSize()} bytes, ${v.sectorSize()}-byte sectors), keyslot 0"
+            if (json.wanted()) json.print([image      : image.toString(), uuid: v.header().uuid(), data_offset: v.dataOffset(), data_size: v.dataSize(),
+                                           sector_size: v.sectorSize(), keyslot: 0])
+            else println "formatted ${image}: LUKS2 ${v.header().uuid()}, data at ${v.dataOffset()} (${v.dataSize()} bytes, ${v.sectorSize()}-byte sectors), keyslot 0"
         }
         return Main.OK
     }

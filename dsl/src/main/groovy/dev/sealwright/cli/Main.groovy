@@ -5,6 +5,7 @@ import dev.sealwright.dsl.ParameterOverrideException
 import dev.sealwright.dsl.RecipeErrors
 import dev.sealwright.dsl.Suggestions
 import dev.sealwright.base.RecipeException
+import dev.sealwright.base.BadValueException
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
@@ -75,6 +76,10 @@ class Main extends GroupCommand {
     /** One line (a recipe error adds its source line) for an error a command threw; returns the exit code. */
     static int report(Exception e, CommandLine cmd) {
         if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.message, cmd)
+        if (e instanceof BadValueException && cmd.commandSpec.findOption('--' + ((BadValueException) e).field()) != null) {
+            String field = ((BadValueException) e).field()
+            return usageError("--${field}: ${e.message.startsWith(field + ': ') ? e.message.substring(field.length() + 2) : e.message}", cmd)
+        }
         AccessDeniedException denied = (AccessDeniedException) causes(e).find { it instanceof AccessDeniedException }
         if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${denied.file}: permission denied")
         else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))

@@ -50,7 +50,7 @@ class PlanCommand implements Callable<Integer> {
         [pipeline: plan.pipeline().name(),
          steps   : plan.entries().collect { Plan.Entry e ->
              [name   : e.step().name(), type: e.step().type().name(), action: e.action().name().toLowerCase(),
-              key    : e.key(), reasons: e.reasons(), dependsOn: e.step().dependencies().toList(),
+              key    : e.key(), reasons: e.reasons(), depends_on: e.step().dependencies().toList(),
               options: e.step().options().collectEntries { k, v -> [(k): describe(v)] }]
          }] as Map<String, Object>
     }

@@ -39,8 +39,12 @@ class QuoteSimulateCommand implements Callable<Integer> {
     @Option(names = '--at', paramLabel = 'TIME', description = 'start of the collateral validity (30 days); default now')
     String at
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
+        json.wanted()
         overwrite.refuseExisting(out, collateralOut)
         Instant start = QuoteVerifyCommand.parseTime(at)
         def provider = new SimulatedTdxProvider(start - Duration.ofDays(1), start + Duration.ofDays(3650))
@@ -51,6 +55,11 @@ class QuoteSimulateCommand implements Callable<Integer> {
         provider.collateral(start, start + Duration.ofDays(30), []).writeQvlJson(collateralOut)
         System.err.println "${SimulatedTdxProvider.LABEL}: ${out} is signed by a locally generated test PKI, not by a TEE; " +
                 "verify it only with: sealwright quote verify ${out} --collateral ${collateralOut} --trust-simulated"
+        if (json.wanted()) {
+            json.print([simulated : true, quote: out.toString(), collateral: collateralOut.toString(),
+                        valid_from: start.toString(), valid_until: (start + Duration.ofDays(30)).toString()])
+            return Main.OK
+        }
         println "${SimulatedTdxProvider.LABEL} quote: ${out}"
         println "${SimulatedTdxProvider.LABEL} collateral: ${collateralOut} (valid ${start} .. ${start + Duration.ofDays(30)})"
         return Main.OK

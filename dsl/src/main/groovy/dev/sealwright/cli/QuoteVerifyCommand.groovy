@@ -15,6 +15,7 @@ import dev.sealwright.base.Json
 import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -71,11 +72,12 @@ class QuoteVerifyCommand implements Callable<Integer> {
     @Option(names = '--allow-debug', description = 'accept a TD/enclave with DEBUG set')
     boolean allowDebug
 
-    @Option(names = '--json', description = 'print the result as JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
+        json.wanted()
         Instant when = parseTime(at)
         def quote = Quote.readFile(file)
         def verifier = new QuoteVerifier(root == null ? IntelRootCa.pinned() : IntelRootCa.fromFile(root), trustSimulated)
@@ -87,13 +89,16 @@ class QuoteVerifyCommand implements Callable<Integer> {
             v = c == null ? verifier.verifySignatures(quote, when) : verifier.verify(quote, c, when)
             policyChecks = policy().check(quote, v)
         } catch (QuoteRejectedException e) {
-            if (json) println Json.pretty([verified: false, check: e.check(), reason: e.message])
+            if (json.wanted()) json.print([verified: false, check: e.check(), reason: e.message])
             throw new RecipeException("${file}: ${e.message}")
         }
         Map<String, Object> fields = v.fields()
         fields.put('policy_checks', policyChecks)
-        if (json) {
-            println Json.pretty(fields)
+        Map<String, Object> parsed = quote.fields()
+        fields.put('body_type', parsed.get('body_type'))     // what was verified: the report body (MRTD, RTMRs, REPORTDATA, attributes)
+        fields.put('report', parsed.get('body'))
+        if (json.wanted()) {
+            json.print(fields)
         } else {
             String status = v.status() == null ? 'TCB status not evaluated (no --collateral or --pcs)' : "TCB status ${v.status()}"
             println "${v.simulated() ? 'SIMULATED ' : ''}${file}: verified at ${when}: ${status}, advisories: ${v.advisoryIds() ?: 'none'}"

@@ -45,8 +45,12 @@ class SnpSimulateCommand implements Callable<Integer> {
     @Option(names = '--policy', paramLabel = 'HEX', description = 'guest policy (default 0x30000: debug off)')
     String policy
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
+        json.wanted()
         overwrite.refuseExisting(out, vcekOut, chainOut)
         Instant now = Instant.now()
         def provider = new SimulatedSnpProvider(now - Duration.ofDays(1), now + Duration.ofDays(3650))
@@ -60,6 +64,10 @@ class SnpSimulateCommand implements Callable<Integer> {
         AtomicFiles.write(chainOut, provider.chainPem().getBytes(StandardCharsets.US_ASCII))
         System.err.println "${SimulatedSnpProvider.LABEL}: ${out} is signed by a locally generated test chain, not by SNP firmware; " +
                 "verify it only with: sealwright attest snp ${out} --vcek ${vcekOut} --chain ${chainOut} --trust-simulated"
+        if (json.wanted()) {
+            json.print([simulated: true, report: out.toString(), vcek: vcekOut.toString(), chain: chainOut.toString()])
+            return Main.OK
+        }
         println "${SimulatedSnpProvider.LABEL} report: ${out}"
         println "${SimulatedSnpProvider.LABEL} VCEK: ${vcekOut}"
         println "${SimulatedSnpProvider.LABEL} chain: ${chainOut}"

@@ -52,14 +52,9 @@ class TpmSealCommand implements Callable<Integer> {
     Integer call() {
         if ((luks2Token == null) != (keyslot == null)) throw new UsageException('--luks2-token and --keyslot go together')
         PcrPolicySeal.refuseExisting(luks2Token, force)
-        def sealed
-        try {
-            byte[] secret = InputFiles.read(secretFile, SECRET_BOUND)
-            if (secret.length == 0) throw new RecipeException("${secretFile}: is empty; a sealed secret is 1 to ${SECRET_BOUND.maxBytes()} bytes")
-            sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, secret, secretFile.toString())
-        } catch (RecipeException e) {
-            throw e.message.startsWith('pcrs: ') ? new RecipeException("--${e.message}") : e
-        }
+        byte[] secret = InputFiles.read(secretFile, SECRET_BOUND)
+        if (secret.length == 0) throw new RecipeException("${secretFile}: is empty; a sealed secret is 1 to ${SECRET_BOUND.maxBytes()} bytes")
+        def sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, secret, secretFile.toString())
         SealedFiles.write(out, sealed.blob(), force)
         if (luks2Token != null) PcrPolicySeal.writeToken(luks2Token, sealed.token(keyslot), force)
         println "sealed to ${srkPub.fileName} (SRK name ${HexFormat.of().formatHex(sealed.srk().name())}) under PolicyPCR ${sealed.selection()}"

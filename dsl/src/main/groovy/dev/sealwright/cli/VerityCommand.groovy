@@ -52,8 +52,12 @@ class VerityCommand extends GroupCommand {
         @Mixin
         ForceOption overwrite
 
+        @Mixin
+        JsonOutput json
+
         @Override
         Integer call() {
+            json.wanted()
             requireFile(data)
             overwrite.refuseExisting(hash, rootHashFile)
             byte[] saltBytes
@@ -72,6 +76,11 @@ class VerityCommand extends GroupCommand {
             }
             def root = HexFormat.of().formatHex(new VerityTree(sb).format(data, hash))
             if (rootHashFile != null) AtomicFiles.write(rootHashFile, (root + '\n').getBytes('UTF-8'))
+            if (json.wanted()) {
+                json.print([uuid           : sb.uuid().toString(), hash_type: 1, data_blocks: sb.dataBlocks(), data_block_size: dataBlockSize,
+                            hash_block_size: hashBlockSize, hash_algorithm: algorithm, salt: HexFormat.of().formatHex(saltBytes), root_hash: root])
+                return Main.OK
+            }
             println "UUID:            ${sb.uuid()}"
             println "Hash type:       1"
             println "Data blocks:     ${sb.dataBlocks()}"
@@ -102,8 +111,12 @@ class VerityCommand extends GroupCommand {
         @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'read the expected root hash (hex) from FILE instead')
         Path rootHashFile
 
+        @Mixin
+        JsonOutput json
+
         @Override
         Integer call() {
+            json.wanted()
             requireFile(data)
             requireFile(hash)
             String root = rootHash ?: (rootHashFile != null ? InputFiles.readText(rootHashFile, ROOT_HASH_BOUND).trim() : null)
@@ -135,10 +148,13 @@ class VerityCommand extends GroupCommand {
             if (rootBytes.length != tree.digestSize())
                 throw new RecipeException("${source}: the root hash is ${rootBytes.length} bytes; ${sb.algorithm()} (${hash}) gives ${tree.digestSize()}")
             def problem = tree.verify(data, hash, rootBytes)
+            if (json.wanted()) json.print([verified: problem == null, data_blocks: sb.dataBlocks(), hash_algorithm: sb.algorithm(), root_hash: root] as Map<String, Object> +
+                    (problem == null ? [:] : [problem: problem] as Map<String, Object>))
             if (problem != null) {
                 System.err.println("verification failed: ${problem}")
                 return Main.FAILED
             }
+            if (json.wanted()) return Main.OK
             println "verified ${sb.dataBlocks()} blocks of ${data} against root hash ${root}"
             Main.OK
         }

@@ -11,6 +11,7 @@ import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.BadValueException;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.tpm.PcrPolicySeal;
 import dev.sealwright.tpm.PcrValues;
@@ -57,7 +58,7 @@ public final class DiskDeployer {
         try {
             return PcrSelection.parse(o.pcrSelection());
         } catch (TpmFormatException e) {
-            throw new RecipeException("pcrs: " + e.getMessage());
+            throw new BadValueException("pcrs", "pcrs: " + e.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Progress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * encrypt-cloud-image's "encrypt" without device-mapper or root: copies a GPT disk image and
@@ -43,12 +46,18 @@ public final class DiskEncryptor {
     private DiskEncryptor() {}
 
     public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
+        return encrypt(in, out, partition, passphrase, options, entropy, Progress.NONE);
+    }
+
+    /** As above, reporting the partition bytes encrypted so far to {@code progress}. */
+    public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
+                                 Progress progress) throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place to encrypt the image itself");
         Path journal = InPlaceEncryptor.journalOf(in);
         if (Files.exists(journal)) throw new RecipeException(in + ": an in-place encryption was interrupted (" + journal.getFileName()
                 + "); finish it with --in-place or undo it with --in-place --rollback");
         try (FileChannel probe = FileChannel.open(in, StandardOpenOption.READ)) {
-            if (VhdDynamic.isDynamic(probe)) return encryptDynamicVhd(in, out, partition, passphrase, options, entropy);
+            if (VhdDynamic.isDynamic(probe)) return encryptDynamicVhd(in, out, partition, passphrase, options, entropy, progress);
         }
         Path tmp = AtomicFiles.tempFile(out, ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
@@ -70,7 +79,7 @@ public final class DiskEncryptor {
                 if (dst.size() < outSize) dst.write(ByteBuffer.allocate(1), outSize - 1);
                 ByteRegion region = new ByteRegion(dst, partStart, grown.sizeLbas() * GptDisk.LBA);
                 try (Luks2Volume v = Luks2Volume.format(region, out + " partition " + part.number(), options, passphrase, entropy)) {
-                    encryptChunks(src, partStart, partBytes, v, volumeKey);
+                    encryptChunks(src, partStart, partBytes, v, volumeKey, progress);
                     uuid = v.header().uuid();
                 }
                 layout.write(dst);
@@ -95,7 +104,8 @@ public final class DiskEncryptor {
      * output, encrypted as a raw image, and written back as a dynamic VHD (same timestamp, new
      * identity), atomically.
      */
-    private static Result encryptDynamicVhd(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
+    private static Result encryptDynamicVhd(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
+                                            Progress progress) throws IOException {
         Path rawIn = AtomicFiles.tempFile(out, ".in.raw");
         Path rawOut = AtomicFiles.tempFile(out, ".out.raw");
         Path tmp = AtomicFiles.tempFile(out, ".tmp");
@@ -107,7 +117,7 @@ public final class DiskEncryptor {
                 timestamp = vhd.footer().timestamp();
                 vhd.copyTo(raw);
             }
-            Result r = encrypt(rawIn, rawOut, partition, passphrase, options, entropy);
+            Result r = encrypt(rawIn, rawOut, partition, passphrase, options, entropy, progress);
             try (FileChannel raw = FileChannel.open(rawOut, StandardOpenOption.READ);
                  FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 VhdDynamic.write(raw, raw.size(), dst, timestamp, EncryptPlan.uuidFrom(entropy.bytes(16)));
@@ -126,7 +136,8 @@ public final class DiskEncryptor {
     }
 
     /** Reads, encrypts and writes the partition in chunks, one worker per core (positional I/O is thread-safe). */
-    private static void encryptChunks(FileChannel src, long partStart, long partBytes, Luks2Volume v, byte[] volumeKey) throws IOException {
+    private static void encryptChunks(FileChannel src, long partStart, long partBytes, Luks2Volume v, byte[] volumeKey, Progress progress) throws IOException {
+        AtomicLong done = new AtomicLong();
         int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         long chunks = (partBytes + CHUNK - 1) / CHUNK;
         ExecutorService pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("disk-encrypt"));
@@ -143,6 +154,7 @@ public final class DiskEncryptor {
                         ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                         while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
                         v.encryptAndWrite(xts, off, buf, 0, n);
+                        progress.update(done.addAndGet(n), partBytes);
                     }
                     return null;
                 }));

@@ -3,6 +3,7 @@ package dev.sealwright.tpm;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.BadValueException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,7 +30,7 @@ public record PcrPolicySeal(TpmPublic srk, PcrSelection selection, byte[] policy
         try {
             selection = PcrSelection.parse(pcrs);
         } catch (TpmFormatException e) {
-            throw new RecipeException("pcrs: " + e.getMessage());
+            throw new BadValueException("pcrs", "pcrs: " + e.getMessage());
         }
         byte[] pcrDigest;
         try {

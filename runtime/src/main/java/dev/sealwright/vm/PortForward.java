@@ -1,6 +1,8 @@
 package dev.sealwright.vm;
 
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.BadValueException;
+import dev.sealwright.base.OneLine;
 
 /**
  * A TCP port of the guest reachable on the host's loopback interface (QEMU user networking hostfwd).
@@ -18,7 +20,7 @@ public record PortForward(int hostPort, int guestPort) {
     public boolean auto() { return hostPort == AUTO; }
 
     private static void check(int port, String side) {
-        if (port < 1 || port > 65535) throw new RecipeException("forward: " + side + " port " + port + " is not in 1..65535");
+        if (port < 1 || port > 65535) throw new BadValueException("forward", "forward: " + side + " port " + port + " is not in 1..65535");
     }
 
     /** {@code "HOSTPORT:GUESTPORT"}, {@code "auto:GUESTPORT"}, or a single port used on both sides. */
@@ -31,7 +33,7 @@ public record PortForward(int hostPort, int guestPort) {
         } catch (NumberFormatException e) {
             // fall through to the one-line error below
         }
-        throw new RecipeException("forward '" + s + "' is not HOSTPORT:GUESTPORT or auto:GUESTPORT (e.g. 2222:22)");
+        throw new BadValueException("forward", "forward '" + OneLine.of(s) + "' is not HOSTPORT:GUESTPORT or auto:GUESTPORT (e.g. 2222:22)");
     }
 
     /** The QEMU {@code -netdev user} hostfwd rule, bound to 127.0.0.1 only. */

@@ -1,6 +1,7 @@
 package dev.sealwright.vm;
 
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.BadValueException;
 
 import java.util.Locale;
 
@@ -13,7 +14,7 @@ public enum Tee {
         try {
             return valueOf(s.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new RecipeException("unknown tee '" + s + "': use none, tdx or snp");
+            throw new BadValueException("tee", "unknown tee '" + s + "': use none, tdx or snp");
         }
     }
 

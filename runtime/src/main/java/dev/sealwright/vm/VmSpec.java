@@ -7,6 +7,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.BadValueException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +59,9 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         boot = expected;
         if (uki != null && (initrd != null || cmdline != null))
             throw new RecipeException("vm: initrd and cmdline belong to direct kernel boot; a UKI carries its own");
-        if (cpus < 1 || cpus > MAX_CPUS) throw new RecipeException("vm: cpus " + cpus + " is not in 1.." + MAX_CPUS + " (QEMU q35 rejects it)");
+        if (cpus < 1 || cpus > MAX_CPUS) throw new BadValueException("cpus", "vm: cpus " + cpus + " is not in 1.." + MAX_CPUS + " (QEMU q35 rejects it)");
         if (memoryMiB < MIN_MEMORY_MIB || memoryMiB > MAX_MEMORY_MIB)
-            throw new RecipeException("vm: memory " + memoryMiB + " MiB is not in " + MIN_MEMORY_MIB + " MiB..4 TiB");
+            throw new BadValueException("memory", "vm: memory " + memoryMiB + " MiB is not in " + MIN_MEMORY_MIB + " MiB..4 TiB");
         disks = disks == null ? List.of() : List.copyOf(disks);
         forwards = forwards == null ? List.of() : List.copyOf(forwards);
         if (nics < 0 || nics > 8) throw new RecipeException("vm: nics " + nics + " is not in 0..8");
@@ -108,12 +110,12 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     /** Parses a QEMU-style memory size ("512M", "2G", "2048" = MiB) to MiB. */
     public static long parseMemory(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text.strip().toUpperCase(Locale.ROOT));
-        if (!m.matches()) throw new RecipeException("memory '" + text + "' is not a size like 512M or 2G");
+        if (!m.matches()) throw new BadValueException("memory", "memory '" + OneLine.of(String.valueOf(text)) + "' is not a size like 512M or 2G");
         long n;
         try {
             n = Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            throw new RecipeException("memory '" + text + "' is too large");
+            throw new BadValueException("memory", "memory '" + text + "' is too large");
         }
         String unit = m.group(2).isEmpty() ? "M" : m.group(2);
         long kib = switch (unit) {
@@ -122,7 +124,7 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
             case "G" -> Math.multiplyExact(n, 1024L * 1024);
             default -> Math.multiplyExact(n, 1024L * 1024 * 1024);
         };
-        if (kib % 1024 != 0) throw new RecipeException("memory '" + text + "' is not a whole number of MiB");
+        if (kib % 1024 != 0) throw new BadValueException("memory", "memory '" + text + "' is not a whole number of MiB");
         return kib / 1024;
     }
 

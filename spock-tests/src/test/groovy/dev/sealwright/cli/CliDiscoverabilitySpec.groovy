@@ -122,6 +122,8 @@ class CliDiscoverabilitySpec extends Specification {
         ['completion', 'tcsh']                                                           | "unknown shell 'tcsh'"
         ['verity', 'format', 'DATA']                                                     | "Missing required parameter: 'HASH'"
         ['measure', 'profiles', 'extra']                                                 | 'Unmatched argument'
+        ['measure', 'tdx', '--firmware', 'DATA', '--memory', '2X']                       | "--memory: memory '2X' is not a size like 512M or 2G"
+        ['launch', '--firmware', 'DATA', '--kernel', 'DATA', '--tee', 'sev']             | "--tee: unknown tee 'sev'"
     }
 
     def "an unreadable input file is reported as permission denied, naming the file (CLI run as nobody: root reads everything)"() {

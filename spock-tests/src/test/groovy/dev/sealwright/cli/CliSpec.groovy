@@ -62,7 +62,7 @@ class CliSpec extends Specification {
         then:
         plan.out.readLines()[0] == 'pipeline checksummed: 4 cached, 1 to run'
         plan.out.contains('- option title: "sealwright quickstart" -> "changed"')
-        json.steps.find { it.name == 'manifest' }.dependsOn == ['extract', 'digest']
+        json.steps.find { it.name == 'manifest' }.depends_on == ['extract', 'digest']
         json.steps*.action.every { it == 'cached' }
     }
 

@@ -1,7 +1,10 @@
 package dev.sealwright.cli
 
 import dev.sealwright.testkit.Cli
+import dev.sealwright.disk.Sh
 import dev.sealwright.testkit.Repo
+import dev.sealwright.testkit.Tmux
+import groovy.json.JsonOutput as GroovyJson
 import groovy.json.JsonSlurper
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -48,7 +51,7 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         keys(new JsonSlurper().parseText(pretty.out)).every { it ==~ /[a-z0-9]+(_[a-z0-9]+)*/ }
 
         and: 'the schema is not vacuous: a camelCase key is rejected'
-        validate(schemaFile, pretty.out.replaceFirst(/"([a-z0-9]+)_([a-z])/, { all, a, b -> "\"${a}${b.toUpperCase()}" })).exit != 0 || !pretty.out.contains('_')
+        withCamelKey(new JsonSlurper().parseText(pretty.out)).with { it == null || validate(schemaFile, GroovyJson.toJson(it)).exit != 0 }
 
         where:
         args                    | schema
@@ -58,10 +61,177 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         ['doctor']              | 'doctor.schema.json'
     }
 
+    def "#verb --json (real inputs: #inputs) validates against docs/schemas/#schema, in snake_case; --json=short is the same document"() {
+        given:
+        Repo.requireTool('/usr/bin/python3')
+        def schemaFile = Repo.path("docs/schemas/${schema}")
+
+        when: 'each form gets its own outputs (no verb overwrites one)'
+        def pretty = Cli.run(*(argsFor(verb, 'p') + ['--json']))
+        def short_ = Cli.run(*(argsFor(verb, 's') + ['--json=short']))
+        def checked = validate(schemaFile, pretty.out)
+
+        then:
+        assert pretty.exitCode == exit: pretty
+        assert checked.exit == 0: checked.out + pretty.out
+        short_.exitCode == exit
+        short_.out.readLines().size() == 1
+        keys(new JsonSlurper().parseText(short_.out)) as Set == keys(new JsonSlurper().parseText(pretty.out)) as Set
+        validate(schemaFile, short_.out).exit == 0
+        keys(new JsonSlurper().parseText(pretty.out)).every { it ==~ SNAKE_CASE }
+
+        and: 'the schema is not vacuous: a camelCase key is rejected'
+        withCamelKey(new JsonSlurper().parseText(pretty.out)).with { it == null || validate(schemaFile, GroovyJson.toJson(it)).exit != 0 }
+
+        where:
+        verb                | exit | schema                         | inputs
+        'recipes list'      | 0    | 'recipes-list.schema.json'     | 'the bundled libraries'
+        'recipes show'      | 0    | 'recipes-show.schema.json'     | 'the files library'
+        'eventlog diff'     | 1    | 'eventlog-diff.schema.json'    | 'two published TDX logs (dstack, go-eventlog)'
+        'eventlog same'     | 0    | 'eventlog-diff.schema.json'    | 'one log against itself'
+        'verity format'     | 0    | 'verity-format.schema.json'    | '1 MiB of random data'
+        'verity verify'     | 0    | 'verity-verify.schema.json'    | 'the tree veritysetup wrote'
+        'verity mismatch'   | 1    | 'verity-verify.schema.json'    | 'a wrong root hash'
+        'disk partitions'   | 0    | 'disk-partitions.schema.json'  | 'a GPT sgdisk wrote'
+        'disk encrypt'      | 0    | 'disk-encrypt.schema.json'     | 'a GPT sgdisk wrote'
+        'luks format'       | 0    | 'luks-format.schema.json'      | 'a 20 MiB file'
+        'quote simulate'    | 0    | 'quote-simulate.schema.json'   | 'none'
+        'snp simulate'      | 0    | 'snp-simulate.schema.json'     | 'none'
+        'quote verify'      | 0    | 'quote-verify.schema.json'     | 'the dcap-qvl TDX quote and its collateral'
+        'quote rejected'    | 1    | 'quote-verify.schema.json'     | 'a SIMULATED quote without --trust-simulated'
+        'attest snp'        | 0    | 'attest-snp.schema.json'       | 'the virtee/sev Milan report, VCEK and chain'
+        'attest simulated'  | 0    | 'attest-snp.schema.json'       | 'a SIMULATED report with --trust-simulated'
+    }
+
+    /** Arguments of VERB with its inputs prepared in the work directory; TAG keeps each run's outputs apart. */
+    List<String> argsFor(String verb, String tag) {
+        def w = { String name -> work.resolve("${tag}-${name}").toString() }
+        def ccel = Repo.fixture('eventlog/dstack/ccel.bin').toString()
+        switch (verb) {
+            case 'recipes list': return ['recipes', 'list']
+            case 'recipes show': return ['recipes', 'show', 'files']
+            case 'eventlog diff': return ['eventlog', 'diff', ccel, Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.bin').toString()]
+            case 'eventlog same': return ['eventlog', 'diff', ccel, ccel]
+            case 'verity format': return ['verity', 'format', randomFile(w('data'), 1 << 20), w('hash')]
+            case 'verity verify':
+            case 'verity mismatch':
+                String data = randomFile(w('data'), 1 << 20)
+                String root = Sh.ok(['veritysetup', 'format', data, w('hash')]).out.find(/Root hash:\s+([0-9a-f]+)/) { all, h -> h }
+                return ['verity', 'verify', data, w('hash'), verb == 'verity verify' ? root : '00' * 32]
+            case 'disk partitions': return ['disk', 'partitions', gptDisk(w('disk.img'))]
+            case 'disk encrypt':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                return ['disk', 'encrypt', gptDisk(w('disk.img')), '-o', w('enc.img'), '--key-file', w('key')]
+            case 'luks format':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                return ['luks', 'format', w('luks.img'), '--size', "${20 << 20}".toString(), '--key-file', w('key'), '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000']
+            case 'quote simulate': return ['quote', 'simulate', '--out', w('quote.bin'), '--collateral-out', w('collateral.json')]
+            case 'snp simulate': return ['snp', 'simulate', '--out', w('report.bin'), '--vcek-out', w('vcek.pem'), '--chain-out', w('chain.pem')]
+            case 'quote verify': return ['quote', 'verify', Repo.fixture('dcap/dcap-qvl/tdx_quote').toString(),
+                                         '--collateral', Repo.fixture('dcap/dcap-qvl/tdx_quote_collateral.json').toString(), '--at', '2025-07-19T10:00:34Z']
+            case 'quote rejected':
+                assert Cli.run(*argsFor('quote simulate', tag)).exitCode == 0
+                return ['quote', 'verify', w('quote.bin'), '--collateral', w('collateral.json')]
+            case 'attest snp':
+                return ['attest', 'snp', Repo.fixture('snp/virtee-sev/report_milan.hex').toString(), '--vcek', Repo.fixture('snp/virtee-sev/vcek_milan.der').toString(),
+                        '--chain', Repo.fixture('snp/virtee-sev/cert_chain_milan').toString(), '--at', '2026-06-01T00:00:00Z']
+            case 'attest simulated':
+                assert Cli.run(*argsFor('snp simulate', tag)).exitCode == 0
+                return ['attest', 'snp', w('report.bin'), '--vcek', w('vcek.pem'), '--chain', w('chain.pem'), '--trust-simulated']
+        }
+        throw new IllegalArgumentException(verb)
+    }
+
+    static String randomFile(String path, int size) {
+        byte[] b = new byte[size]
+        new Random(7).nextBytes(b)
+        Files.write(Path.of(path), b)
+        path
+    }
+
+    /** A cloud-image-like 64 MiB disk written by sgdisk: BIOS boot, ESP, and the rootfs last. */
+    static String gptDisk(String path) {
+        new RandomAccessFile(path, 'rw').withCloseable { it.setLength(64L << 20) }
+        Sh.ok(['sgdisk', '-o', '-n', '14:2048:+4M', '-t', '14:ef02', '-n', '15:0:+16M', '-t', '15:ef00', '-n', '1:0:0', '-t', '1:8300', '-c', '1:cloudimg-rootfs', path])
+        path
+    }
+
+    def "disk encrypt --progress: json lines valid against docs/schemas/progress.schema.json ending at 100%, plain lines; nothing unless asked when not on a terminal"() {
+        given:
+        Repo.requireTool('/usr/bin/python3')
+        def schemaFile = Repo.path('docs/schemas/progress.schema.json')
+
+        when:
+        def asJson = Cli.run(*(argsFor('disk encrypt', 'j') + ['--progress=json']))
+        def plain = Cli.run(*(argsFor('disk encrypt', 'p') + ['--progress=plain']))
+        def unasked = Cli.run(*argsFor('disk encrypt', 'n'))
+        def lines = asJson.err.readLines().findAll { it.startsWith('{') }
+        def last = new JsonSlurper().parseText(lines.last())
+
+        then:
+        asJson.exitCode == 0 && plain.exitCode == 0 && unasked.exitCode == 0
+        !lines.isEmpty()
+        lines.every { String line -> validate(schemaFile, line).with { assert it.exit == 0: it.out + line; true } }
+        last.operation == 'disk encrypt' && last.done == true && last.percent == 100 && last.bytes == last.total
+        last.total == (131038L - 43008 + 1) * 512       // the rootfs partition sgdisk made: LBA 43008..131038
+        plain.err.readLines().last() ==~ /disk encrypt: 100% \(43\.0 of 43\.0 MiB\), [0-9.]+ MiB\/s, ETA 0:00/
+        unasked.err.isEmpty()
+
+        and: 'a camelCase key or a percent over 100 is rejected: the schema is not vacuous'
+        validate(schemaFile, lines.last().replace('"rate_bytes_per_s"', '"rateBytesPerS"')).exit != 0
+        validate(schemaFile, lines.last().replace('"percent":100', '"percent":101')).exit != 0
+    }
+
+    def "disk encrypt on a terminal (tmux pty) shows live progress without being asked; TERM=dumb falls back to plain lines"() {
+        given:
+        Files.writeString(work.resolve('key'), 'passphrase')
+        def disk = gptDisk(work.resolve('disk.img').toString())
+
+        when: 'the shell stays on after the CLI ends (a pane that dies at once can lose its first lines)'
+        def stay = { List<String> cli -> ['sh', '-c', '"$@" && echo "exit=ok"; sleep 60', 'sh'] + cli }
+        def live = new Tmux(work, stay(Tmux.sealwright('disk', 'encrypt', disk, '-o', 'live.img', '--key-file', 'key')))
+        def dumb = new Tmux(work, stay(Tmux.sealwright('disk', 'encrypt', disk, '-o', 'dumb.img', '--key-file', 'key', '--progress')), [TERM: 'dumb'])
+        def liveScreen = live.waitFor('exit=ok', 120)
+        def dumbScreen = dumb.waitFor('exit=ok', 120)
+
+        then:
+        liveScreen.readLines().any { it ==~ /disk encrypt: 100% \(43\.0 of 43\.0 MiB\), [0-9.]+ MiB\/s, ETA 0:00/ }
+        liveScreen.readLines().count { it.startsWith('disk encrypt:') } == 1      // rewritten in place, not a line each time
+        liveScreen.contains('encrypted partition 1')
+        dumbScreen.readLines().any { it ==~ /disk encrypt: 100% \(43\.0 of 43\.0 MiB\).*/ }
+
+        cleanup:
+        live?.close()
+        dumb?.close()
+    }
+
     def "--json takes pretty or short only (usage error otherwise)"() {
         expect:
         with(Cli.run('steps', '--json=xml')) { exitCode == 2 && err.startsWith('sealwright: --json=xml: expected pretty or short') }
     }
+
+    /** A copy of JSON whose first snake_case key (depth first) is camelCase; null when it has none. */
+    static Object withCamelKey(Object json) {
+        if (json instanceof Map) {
+            Map m = (Map) json
+            def key = m.keySet().find { (it as String).contains('_') }
+            if (key != null) return m.collectEntries { k, v -> [(k == key ? (k as String).replaceAll(/_([a-z0-9])/) { all, c -> c.toUpperCase() } : k): v] }
+            for (def e : m.entrySet()) {
+                def changed = withCamelKey(e.value)
+                if (changed != null) return m.collectEntries { k, v -> [(k): k == e.key ? changed : v] }
+            }
+        } else if (json instanceof List) {
+            List l = (List) json
+            for (int i = 0; i < l.size(); i++) {
+                def changed = withCamelKey(l[i])
+                if (changed != null) { def copy = new ArrayList(l); copy[i] = changed; return copy }
+            }
+        }
+        null
+    }
+
+    /** snake_case; SIMULATED is the project's label for simulated evidence, in capitals on purpose. */
+    static final java.util.regex.Pattern SNAKE_CASE = ~/[a-z0-9]+(_[a-z0-9]+)*|SIMULATED/
 
     static List<String> keys(Object json) {
         json instanceof Map ? ((Map) json).collectMany { k, v -> [k as String] + keys(v) } :

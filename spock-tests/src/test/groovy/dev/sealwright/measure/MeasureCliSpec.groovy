@@ -37,7 +37,7 @@ class MeasureCliSpec extends Specification {
 
         then:
         r.exitCode == 0
-        r.out.contains('"ccType" : "TDX"')
+        r.out.contains('"cc_type" : "TDX"')
         r.out.contains('"laml" : 262144')
         r.out.contains('"lasa" : "0xbedbf000"')
     }
@@ -147,7 +147,7 @@ class MeasureCliSpec extends Specification {
         args                                                                              | code | message
         ['measure', 'tdx', '--firmware', '/usr/share/OVMF/OVMF_CODE.fd']                  | 1    | 'not OVMF_CODE.fd alone'
         ['measure', 'tdx', '--firmware', '/nonexistent.fd']                               | 1    | '/nonexistent.fd: no such file'
-        ['measure', 'tdx', '--firmware', OVMF, '--memory', 'lots']                        | 1    | "memory 'lots'"
+        ['measure', 'tdx', '--firmware', OVMF, '--memory', 'lots']                        | 2    | "sealwright: --memory: memory 'lots'"
         ['measure', 'tdx', '--firmware', OVMF, '--profile', 'nope']                       | 1    | "unknown TDX profile 'nope'"
         ['measure', 'tdx', '--firmware', OVMF, '--uki', OVMF, '--kernel', OVMF]           | 1    | 'vm: give either a kernel (direct boot) or a uki (ESP boot), not both'
         ['measure', 'tdx', '--firmware', OVMF, '--uki', STUB]                             | 1    | 'not a UKI (no .linux section)'

@@ -41,7 +41,7 @@ class SnpCliSpec extends Specification {
         r.exitCode == 0
         j.stages*.stage == ['firmware', 'metadata', 'vmsa0', 'vmsa1']
         j.stages[0].digest == '086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74'
-        j.vmsaHashes == ['ae79efa6efbe1594a2717dfd42af495a0e4ed37b00e529a5fdf349bea04c3513962ffb0c74cf65b0d9a1857271833d6e',
+        j.vmsa_hashes == ['ae79efa6efbe1594a2717dfd42af495a0e4ed37b00e529a5fdf349bea04c3513962ffb0c74cf65b0d9a1857271833d6e',
                          '180ef2675dc01615d31b3e84ef27a0a69d08bfbbb58ea4f6a0188f08884ab6407591ada42f99749ce9a406fb4e5d8355']
         Vmsa.read(Files.readAllBytes(dir.resolve('vmsa1.bin'))).rip() == 0xB004
         Vmsa.read(Files.readAllBytes(dir.resolve('vmsa1.bin'))).sevFeatures() == 0x21
@@ -190,7 +190,7 @@ class SnpCliSpec extends Specification {
         json.verified == true
         json.product == 'Milan'
         json.report.measurement == '7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f'
-        json.report.reportedTcb == [bootloader: 3, tee: 0, snp: 8, microcode: 115]
+        json.report.reported_tcb == [bootloader: 3, tee: 0, snp: 8, microcode: 115]
     }
 
     def "attest snp on the go-sev-guest report fails on its debug policy unless allowed"() {

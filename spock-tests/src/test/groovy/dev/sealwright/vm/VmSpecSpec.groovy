@@ -108,7 +108,7 @@ class VmSpecSpec extends Specification {
         held*.close()
     }
 
-    def "CLI: bad input is refused before QEMU starts, as one line with exit 1"() {
+    def "CLI: bad input is refused before QEMU starts, as one line: exit 1 for a file, a usage error (exit 2) naming the option for a bad value"() {
         given:
         def fw = dir.resolve('OVMF.fd')
         Files.write(fw, new byte[4096])
@@ -121,20 +121,22 @@ class VmSpecSpec extends Specification {
         def r = Cli.run(argv as String[])
 
         then:
-        r.exitCode == 1
-        r.err.trim().readLines().size() == 1
-        r.err.contains(message.replace('@DIR', dir.toString()))
+        r.exitCode == exit
+        r.err.trim().readLines().size() == (exit == 2 ? 2 : 1)      // a usage error adds "try: sealwright launch --help"
+        r.err.readLines()[0].contains(message.replace('@DIR', dir.toString()))
         !Files.exists(runDir.resolve('qemu.argv'))
 
         where:
-        args                                                                  || message
-        ['--kernel', '@K']                                                    || 'the VM needs --firmware'
-        ['--firmware', '@DIR/missing.fd', '--kernel', '@K']                   || '@DIR/missing.fd: no such file (firmware)'
-        ['--firmware', '@FW', '--kernel', '@DIR/no-kernel']                   || '@DIR/no-kernel: no such file (kernel)'
-        ['--firmware', '@FW', '--kernel', '@K', '--initrd', '@DIR/no-initrd'] || '@DIR/no-initrd: no such file (initrd)'
-        ['--firmware', '@FW', '--kernel', '@K', '--memory', '2X']             || "memory '2X' is not a size like 512M or 2G"
-        ['--firmware', '@FW', '--kernel', '@K', '--memory', '16M']            || 'memory 16 MiB is not in 32 MiB..4 TiB'
-        ['--firmware', '@FW', '--kernel', '@K', '--cpus', '0']                || 'cpus 0 is not in 1..288'
+        args                                                                  || exit | message
+        ['--kernel', '@K']                                                    || 1    | 'the VM needs --firmware'
+        ['--firmware', '@DIR/missing.fd', '--kernel', '@K']                   || 1    | '@DIR/missing.fd: no such file (firmware)'
+        ['--firmware', '@FW', '--kernel', '@DIR/no-kernel']                   || 1    | '@DIR/no-kernel: no such file (kernel)'
+        ['--firmware', '@FW', '--kernel', '@K', '--initrd', '@DIR/no-initrd'] || 1    | '@DIR/no-initrd: no such file (initrd)'
+        ['--firmware', '@FW', '--kernel', '@K', '--memory', '2X']             || 2    | "sealwright: --memory: memory '2X' is not a size like 512M or 2G"
+        ['--firmware', '@FW', '--kernel', '@K', '--memory', '16M']            || 2    | 'sealwright: --memory: vm: memory 16 MiB is not in 32 MiB..4 TiB'
+        ['--firmware', '@FW', '--kernel', '@K', '--cpus', '0']                || 2    | 'sealwright: --cpus: vm: cpus 0 is not in 1..288'
+        ['--firmware', '@FW', '--kernel', '@K', '--tee', 'sev']               || 2    | "sealwright: --tee: unknown tee 'sev'"
+        ['--firmware', '@FW', '--kernel', '@K', '--forward', 'ssh:22']        || 2    | "sealwright: --forward: forward 'ssh:22' is not HOSTPORT:GUESTPORT"
     }
 
     def "CLI: a host port already in use is refused before QEMU starts"() {

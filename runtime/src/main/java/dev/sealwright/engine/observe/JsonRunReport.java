@@ -40,7 +40,7 @@ public final class JsonRunReport implements RunListener {
         m.put("pipeline", r.pipeline());
         m.put("status", r.cancelled() ? "cancelled" : r.ok() ? "ok" : "failed");
         m.put("started", Instant.ofEpochMilli(r.startedEpochMs()).toString());
-        m.put("durationMs", r.durationMs());
+        m.put("duration_ms", r.durationMs());
         List<Map<String, Object>> steps = new ArrayList<>();
         for (StepRecord s : r.steps()) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -50,7 +50,7 @@ public final class JsonRunReport implements RunListener {
             e.put("status", s.status().name().toLowerCase());
             if (s.key() != null) e.put("key", s.key());
             if (s.startedEpochMs() > 0) e.put("started", Instant.ofEpochMilli(s.startedEpochMs()).toString());
-            e.put("durationMs", s.durationMs());
+            e.put("duration_ms", s.durationMs());
             e.put("inputs", s.inputs());
             Map<String, Object> outs = new LinkedHashMap<>();
             s.outputs().forEach((k, v) -> outs.put(k, Map.of("path", v.path().toString(), "digest", v.digest(), "size", v.size())));

@@ -7,6 +7,7 @@ import dev.sealwright.files.SafeExtractor;
 import dev.sealwright.image.oci.FsTree.Node;
 import dev.sealwright.tools.ToolFailedException;
 import dev.sealwright.tools.Tools;
+import com.github.luben.zstd.ZstdInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -72,7 +73,7 @@ public final class ImageLoader {
         for (JsonNode layer : manifest.path("layers")) {
             String digest = layer.path("digest").asText();
             try (InputStream in = verifiedBlob(layout, layer)) {
-                applier.apply(decompress(in, layout + " layer " + digest), layout + " layer " + shortDigest(digest));
+                applier.apply(decompress(in), layout + " layer " + shortDigest(digest));
             }
         }
         return new Image(tree, ImageConfig.fromJson(config));
@@ -150,7 +151,7 @@ public final class ImageLoader {
         for (JsonNode l : m.path("Layers")) {
             Path layer = inside(dir, archive, l.asText());
             try (InputStream in = Files.newInputStream(layer)) {
-                applier.apply(decompress(in, archive + " layer " + l.asText()), archive + " layer " + l.asText());
+                applier.apply(decompress(in), archive + " layer " + l.asText());
             }
         }
         return new Image(tree, ImageConfig.fromJson(config));
@@ -199,15 +200,15 @@ public final class ImageLoader {
         return m;
     }
 
-    /** gzip by magic, zstd refused clearly, otherwise plain tar. */
-    static InputStream decompress(InputStream raw, String what) throws IOException {
+    /** gzip or zstd (zstd-jni, every frame) by magic, otherwise plain tar. */
+    static InputStream decompress(InputStream raw) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(4);
         byte[] magic = in.readNBytes(4);
         in.reset();
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GzipCompressorInputStream(in, true);
         if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd)
-            throw new RecipeException(what + ": zstd-compressed layers are not implemented in this build (recompress with gzip)");
+            return new ZstdInputStream(in);
         return in;
     }
 

@@ -39,7 +39,7 @@ public record LaunchMeasurement(SevMode mode, byte[] digest, List<Stage> stages,
         m.put("mode", mode.cliName);
         m.put("algorithm", mode.algorithm);
         m.put("digest", hex());
-        m.put("digestBase64", base64());
+        m.put("digest_base64", base64());
         List<Map<String, Object>> st = new ArrayList<>();
         for (Stage s : stages) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -49,7 +49,7 @@ public record LaunchMeasurement(SevMode mode, byte[] digest, List<Stage> stages,
             st.add(e);
         }
         m.put("stages", st);
-        m.put("vmsaHashes", vmsaHashes.stream().map(hex::formatHex).toList());
+        m.put("vmsa_hashes", vmsaHashes.stream().map(hex::formatHex).toList());
         return m;
     }
 }

@@ -143,7 +143,7 @@ class SimulatedSnpProviderSpec extends Specification {
         Files.size(dir.resolve('r.bin')) == AttestationReport.SIZE
         refused.exitCode == 1 && refused.out.contains('--trust-simulated') && refused.out.contains('SIMULATED NOT verified')
         accepted.exitCode == 0 && accepted.out.contains('SIMULATED verified')
-        json.SIMULATED && json.verified && json.report.reportData.startsWith('aabb00')
+        json.SIMULATED && json.verified && json.report.report_data.startsWith('aabb00')
         mismatch.exitCode == 1 && mismatch.out.contains('differs from the expected')
     }
 

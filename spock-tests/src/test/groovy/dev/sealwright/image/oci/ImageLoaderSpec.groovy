@@ -65,6 +65,34 @@ class ImageLoaderSpec extends Specification {
         }
     }
 
+    def "a layout whose layers skopeo recompressed with zstd reads as the same tree as the gzip one"() {
+        given:
+        Repo.requireTool('skopeo')
+        Files.createDirectories(tmp.resolve('work'))
+        def layout = SampleImages.writeHello(tmp.resolve('hello'), tmp)
+        skopeo('copy', '--dest-compress', '--dest-compress-format', 'zstd', "oci:${layout}:latest", "oci:${tmp.resolve('zstd')}:v1")
+        def index = new JsonSlurper().parse(tmp.resolve('zstd/index.json').toFile())
+        def manifest = new JsonSlurper().parse(tmp.resolve("zstd/blobs/sha256/${index.manifests[0].digest.substring(7)}").toFile())
+
+        expect: 'skopeo wrote zstd layers (media type and frame magic)'
+        manifest.layers*.mediaType.every { it == 'application/vnd.oci.image.layer.v1.tar+zstd' }
+        manifest.layers.every { l ->
+            byte[] head = Files.newInputStream(tmp.resolve("zstd/blobs/sha256/${l.digest.substring(7)}")).withCloseable { it.readNBytes(4) }
+            head as List == [0x28, 0xb5, 0x2f, 0xfd].collect { (byte) it }
+        }
+
+        when:
+        def fromZstd = loader().load(ImageReference.parse("oci:${tmp.resolve('zstd')}:v1"))
+        def fromGzip = loader().load(ImageReference.parse("oci:${layout}:latest"))
+
+        then:
+        fromZstd.tree().entries().keySet() as List == ['etc', 'etc/group', 'etc/passwd', 'hello']
+        fromZstd.tree().entries().keySet() == fromGzip.tree().entries().keySet()
+        fromZstd.tree().get('hello').mode() == 0755
+        Files.mismatch(fromZstd.tree().get('hello').content(), dev.sealwright.tools.NativeHelpers.path('hello')) == -1L
+        fromZstd.config().entrypoint() == ['/hello']
+    }
+
     def "a tampered blob, a missing tag and a bad transport are one-line errors"() {
         given:
         Files.createDirectories(tmp.resolve('work'))

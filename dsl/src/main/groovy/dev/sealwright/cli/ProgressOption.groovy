@@ -1,0 +1,28 @@
+package dev.sealwright.cli
+
+import dev.sealwright.base.Progress
+import groovy.transform.CompileStatic
+import picocli.CommandLine.Option
+
+/**
+ * {@code --progress[=live|plain|json]} for verbs that do long work, on stderr. {@code live} rewrites one
+ * line on the terminal; {@code plain} prints a line about once a second and at the end; {@code json}
+ * prints one JSON object a line (like cryptsetup's --progress-json; schema docs/schemas/progress.schema.json).
+ * Without the option, progress is live only when stdin and stdout are a terminal (and TERM is not dumb).
+ */
+@CompileStatic
+class ProgressOption {
+    @Option(names = '--progress', arity = '0..1', paramLabel = 'live|plain|json', fallbackValue = 'live',
+            description = 'show bytes, percent, rate and ETA on stderr: live (one rewritten line; the default on a terminal), plain (a line a second) or json (one object a line)')
+    String mode
+
+    /** The reporter for work named {@code label}; Progress.NONE when progress is off. */
+    Progress reporter(String label) {
+        String m = mode
+        if (m != null && !(m in ['live', 'plain', 'json'])) throw new UsageException("--progress=${m}: expected live, plain or json")
+        boolean terminal = System.console() != null && System.getenv('TERM') != 'dumb'
+        if (m == null) m = terminal ? 'live' : null
+        if (m == 'live' && !terminal) m = 'plain'      // nothing to rewrite: one line a second instead
+        m == null ? Progress.NONE : new ProgressPrinter(label, m, System.err)
+    }
+}
