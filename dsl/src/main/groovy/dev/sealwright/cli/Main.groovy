@@ -4,6 +4,7 @@ import dev.sealwright.Sealwright
 import dev.sealwright.dsl.ParameterOverrideException
 import dev.sealwright.dsl.RecipeErrors
 import dev.sealwright.dsl.Suggestions
+import dev.sealwright.engine.OneLine
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine
@@ -16,7 +17,9 @@ import java.nio.file.Path
 /**
  * {@code sealwright} command line. Exit codes: 0 success, 1 failure (bad recipe, failed step,
  * missing tool), 2 usage error. Errors are one line (plus the recipe line for recipe errors);
- * {@code --debug} adds the stack trace.
+ * {@code --debug} adds the stack trace. A {@link RecipeException} message is one line by construction;
+ * every other message printed here (usage errors echoing option values, unexpected exceptions) is
+ * escaped with {@link OneLine#of} on the way out.
  */
 @CompileStatic
 @Command(name = 'sealwright', mixinStandardHelpOptions = true, versionProvider = VersionProvider,
@@ -76,9 +79,9 @@ class Main extends GroupCommand {
     static int report(Exception e, CommandLine cmd) {
         if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.message, cmd)
         AccessDeniedException denied = (AccessDeniedException) causes(e).find { it instanceof AccessDeniedException }
-        if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${denied.file}: permission denied")
+        if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${OneLine.of(String.valueOf(denied.file))}: permission denied")
         else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
-        else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
+        else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + OneLine.of(e.message) : ''}")
         return FAILED
     }
 
@@ -89,7 +92,7 @@ class Main extends GroupCommand {
     }
 
     private static int usageError(String message, CommandLine cmd) {
-        System.err.println("sealwright: ${message}")
+        System.err.println("sealwright: ${OneLine.of(message)}")   // picocli echoes option values
         System.err.println("try: ${cmd.commandSpec.qualifiedName()} --help")
         USAGE
     }

@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.InputFiles
+import dev.sealwright.engine.OneLine
 import dev.sealwright.disk.verity.VeritySuperblock
 import dev.sealwright.disk.verity.VerityTree
 import dev.sealwright.engine.AtomicFiles
@@ -136,7 +137,7 @@ class VerityCommand extends GroupCommand {
                 throw new RecipeException("${source}: the root hash is ${rootBytes.length} bytes; ${sb.algorithm()} (${hash}) gives ${tree.digestSize()}")
             def problem = tree.verify(data, hash, rootBytes)
             if (problem != null) {
-                System.err.println("verification failed: ${problem}")
+                System.err.println("verification failed: ${OneLine.of(problem)}")
                 return Main.FAILED
             }
             println "verified ${sb.dataBlocks()} blocks of ${data} against root hash ${root}"

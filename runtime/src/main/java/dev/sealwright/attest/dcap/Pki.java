@@ -1,6 +1,5 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
@@ -157,7 +156,7 @@ final class Pki {
     static String commonName(X509Certificate cert) {
         for (var rdn : cert.getSubjectX500Principal().getName("RFC2253").split(",(?=[A-Z]+=)")) {
             if (rdn.startsWith("CN=")) {
-                return OneLine.of(rdn.substring(3)); // quoted in one-line errors
+                return rdn.substring(3); // quoted in errors: RecipeException escapes its control characters
             }
         }
         return "";
