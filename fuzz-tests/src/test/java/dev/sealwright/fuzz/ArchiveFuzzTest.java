@@ -1,6 +1,7 @@
 package dev.sealwright.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.files.ReproducibleTar;
 import dev.sealwright.image.cpio.NewcCpio;
 import dev.sealwright.image.oci.FsTree;
@@ -70,7 +71,7 @@ class ArchiveFuzzTest {
                 }
             } catch (IOException e) {
                 String m = String.valueOf(e.getMessage());
-                if (m.indexOf('\n') >= 0) throw new AssertionError("IOException message is not one line: " + m, e);
+                if (!OneLine.is(m)) throw new AssertionError("IOException message is not one line: " + m, e);
             }
         });
     }

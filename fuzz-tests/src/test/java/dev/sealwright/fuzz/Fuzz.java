@@ -1,5 +1,6 @@
 package dev.sealwright.fuzz;
 
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -29,7 +30,7 @@ final class Fuzz {
             parse.run();
         } catch (RecipeException e) {
             String m = e.getMessage();
-            if (m == null || m.isBlank() || m.indexOf('\n') >= 0 || m.indexOf('\r') >= 0) {
+            if (m == null || m.isBlank() || !OneLine.is(m)) {   // RecipeException escapes by construction: this guards that
                 throw new AssertionError("input error is not one line: " + m, e);
             }
         }
