@@ -58,6 +58,7 @@ class PolicyKbsFuzzTest {
     private static KbsServer server;
     private static HttpClient http;
     private static String challenge;
+    private static boolean brokerAllowed;
 
     static Stream<Arguments> seeds() throws Exception {
         start();
@@ -91,12 +92,6 @@ class PolicyKbsFuzzTest {
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
         server = KbsServer.start(KbsPolicy.read(policy), KbsSecrets.read(secrets), secrets, AuditLog.to(OutputStream.nullOutputStream()),
                 Clock.systemUTC(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
-        // Jazzer's SSRF detector reports every connection a target opens unless it is allowed. These go to
-        // our own broker; the client reconnects whenever the broker closes a kept-alive connection (or a
-        // request timed out), which made a CI run report "SSRF: localhost:PORT" (7 Dec). Any other
-        // destination, e.g. one taken from a request body, is still a finding.
-        int port = server.url().getPort();
-        BugDetectors.allowNetworkConnections((host, p) -> p == port && isLoopback(host));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(256);
@@ -128,6 +123,27 @@ class PolicyKbsFuzzTest {
         }
     }
 
+    /**
+     * Jazzer's SSRF detector reports every connection a target opens unless it is allowed. Ours go to
+     * our own broker; the client reconnects whenever the broker closes a kept-alive connection (or a
+     * request timed out), which made a CI-style run report "SSRF: localhost:PORT" (7 Dec). Any other
+     * destination, e.g. one taken from a request body, is still a finding. BugDetectors looks the
+     * detector up once, when first used: before Jazzer's agent has loaded it (while the seeds are
+     * made, or a replay without the agent) there is nothing to allow, and touching BugDetectors then
+     * would disable it for the whole JVM.
+     */
+    private static synchronized void allowBrokerConnections() {
+        if (brokerAllowed) return;
+        try {
+            Class.forName("com.code_intelligence.jazzer.sanitizers.ServerSideRequestForgery");
+        } catch (ClassNotFoundException noAgentYet) {
+            return;
+        }
+        int port = server.url().getPort();
+        BugDetectors.allowNetworkConnections((host, p) -> p == port && isLoopback(host));
+        brokerAllowed = true;
+    }
+
     private static boolean isLoopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
@@ -143,6 +159,7 @@ class PolicyKbsFuzzTest {
      * 7 Dec), which is no hang of the broker.
      */
     private static String post(String path, byte[] body) throws Exception {
+        allowBrokerConnections();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 500) throw new AssertionError("broker answered " + r.statusCode() + " " + r.body() + " to " + path);
