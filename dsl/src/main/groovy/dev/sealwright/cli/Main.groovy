@@ -6,6 +6,7 @@ import dev.sealwright.dsl.RecipeErrors
 import dev.sealwright.dsl.Suggestions
 import dev.sealwright.base.RecipeException
 import dev.sealwright.base.BadValueException
+import dev.sealwright.base.OneLine
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
@@ -17,7 +18,9 @@ import java.nio.file.Path
 /**
  * {@code sealwright} command line. Exit codes: 0 success, 1 failure (bad recipe, failed step,
  * missing tool), 2 usage error. Errors are one line (plus the recipe line for recipe errors);
- * {@code --debug} adds the stack trace.
+ * {@code --debug} adds the stack trace. A {@link RecipeException} message is one line by construction;
+ * every other message printed here (usage errors echoing option values, unexpected exceptions) is
+ * escaped with {@link OneLine#of} on the way out.
  */
 @CompileStatic
 @Command(name = 'sealwright', mixinStandardHelpOptions = true, versionProvider = VersionProvider,
@@ -81,9 +84,9 @@ class Main extends GroupCommand {
             return usageError("--${field}: ${e.message.startsWith(field + ': ') ? e.message.substring(field.length() + 2) : e.message}", cmd)
         }
         AccessDeniedException denied = (AccessDeniedException) causes(e).find { it instanceof AccessDeniedException }
-        if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${denied.file}: permission denied")
+        if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${OneLine.of(String.valueOf(denied.file))}: permission denied")
         else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
-        else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + e.message : ''}")
+        else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + OneLine.of(e.message) : ''}")
         return FAILED
     }
 
@@ -94,7 +97,7 @@ class Main extends GroupCommand {
     }
 
     private static int usageError(String message, CommandLine cmd) {
-        System.err.println("sealwright: ${message}")
+        System.err.println("sealwright: ${OneLine.of(message)}")   // picocli echoes option values
         System.err.println("try: ${cmd.commandSpec.qualifiedName()} --help")
         USAGE
     }

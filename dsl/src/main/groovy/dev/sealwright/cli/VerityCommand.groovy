@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.base.InputFiles
+import dev.sealwright.base.OneLine
 import dev.sealwright.disk.verity.VeritySuperblock
 import dev.sealwright.disk.verity.VerityTree
 import dev.sealwright.base.AtomicFiles
@@ -151,7 +152,7 @@ class VerityCommand extends GroupCommand {
             if (json.wanted()) json.print([verified: problem == null, data_blocks: sb.dataBlocks(), hash_algorithm: sb.algorithm(), root_hash: root] as Map<String, Object> +
                     (problem == null ? [:] : [problem: problem] as Map<String, Object>))
             if (problem != null) {
-                System.err.println("verification failed: ${problem}")
+                System.err.println("verification failed: ${OneLine.of(problem)}")
                 return Main.FAILED
             }
             if (json.wanted()) return Main.OK

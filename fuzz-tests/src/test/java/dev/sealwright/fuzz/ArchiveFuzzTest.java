@@ -1,6 +1,7 @@
 package dev.sealwright.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.sealwright.base.OneLine;
 import dev.sealwright.files.ReproducibleTar;
 import dev.sealwright.image.cpio.NewcCpio;
 import dev.sealwright.image.oci.FsTree;
@@ -13,7 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,7 +70,7 @@ class ArchiveFuzzTest {
                 }
             } catch (IOException e) {
                 String m = String.valueOf(e.getMessage());
-                if (m.indexOf('\n') >= 0) throw new AssertionError("IOException message is not one line: " + m, e);
+                if (!OneLine.is(m)) throw new AssertionError("IOException message is not one line: " + m, e);
             }
         });
     }

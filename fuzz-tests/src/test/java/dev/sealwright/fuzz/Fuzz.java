@@ -1,6 +1,7 @@
 package dev.sealwright.fuzz;
 
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.OneLine;
 import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class Fuzz {
             parse.run();
         } catch (RecipeException e) {
             String m = e.getMessage();
-            if (m == null || m.isBlank() || m.indexOf('\n') >= 0 || m.indexOf('\r') >= 0) {
+            if (m == null || m.isBlank() || !OneLine.is(m)) {   // RecipeException escapes by construction: this guards that
                 throw new AssertionError("input error is not one line: " + m, e);
             }
         }

@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.OneLine;
 import dev.sealwright.Sealwright;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.DaemonThreads;
@@ -269,10 +270,10 @@ public final class Engine {
     static String message(Throwable e) {
         if (e instanceof RecipeException) return e.getMessage();
         if (e instanceof java.io.UncheckedIOException u) e = u.getCause();
-        if (e instanceof java.nio.file.NoSuchFileException n) return "no such file: " + n.getFile();
-        if (e instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + a.getFile();
+        if (e instanceof java.nio.file.NoSuchFileException n) return "no such file: " + OneLine.of(n.getFile());
+        if (e instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + OneLine.of(a.getFile());
         String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + OneLine.of(m));
     }
 
     private Map<String, Map<String, Object>> describeOutputs(Step s, DefaultStepContext ctx) throws IOException {

@@ -1,6 +1,5 @@
 package dev.sealwright.kbs;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.attest.dcap.Collateral;
@@ -131,7 +130,7 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
             }
             return new ResourcePolicy(tee, null, m, debug);
         }
-        throw new RecipeException(file + ": " + at + ".tee is \"" + OneLine.of(tee) + "\"; expected \"tdx\" or \"snp\"");
+        throw new RecipeException(file + ": " + at + ".tee is \"" + tee + "\"; expected \"tdx\" or \"snp\"");
     }
 
     private static Set<TcbStatus> statuses(JsonNode n, Path file, String at) {
@@ -147,7 +146,7 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
             try {
                 set.add(TcbStatus.valueOf(s.asText()));
             } catch (IllegalArgumentException e) {
-                throw new RecipeException(file + ": " + at + ".tcb_status: unknown status \"" + OneLine.of(s.asText()) + "\" (one of "
+                throw new RecipeException(file + ": " + at + ".tcb_status: unknown status \"" + s.asText() + "\" (one of "
                         + List.of(TcbStatus.values()) + ")");
             }
         }

@@ -1,6 +1,5 @@
 package dev.sealwright.kbs;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.base.Json;
@@ -76,10 +75,10 @@ public final class KbsSecrets {
                 try {
                     values.put(e.getKey(), Base64.getDecoder().decode(v.get("base64").asText()));
                 } catch (IllegalArgumentException x) {
-                    throw new RecipeException(file + ": \"" + OneLine.of(e.getKey()) + "\".base64 is not valid base64");
+                    throw new RecipeException(file + ": \"" + e.getKey() + "\".base64 is not valid base64");
                 }
             } else {
-                throw new RecipeException(file + ": \"" + OneLine.of(e.getKey()) + "\" must be a string or {\"base64\": \"...\"}");
+                throw new RecipeException(file + ": \"" + e.getKey() + "\" must be a string or {\"base64\": \"...\"}");
             }
         }
         return new KbsSecrets(Map.copyOf(values));

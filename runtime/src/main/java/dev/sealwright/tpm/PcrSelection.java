@@ -1,6 +1,5 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.base.OneLine;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,7 +43,7 @@ public record PcrSelection(List<Bank> banks) {
         for (String part : spec.split("\\+")) {
             int colon = part.indexOf(':');
             if (colon <= 0 || colon == part.length() - 1) {
-                throw new TpmFormatException("PCR selection '" + OneLine.of(spec) + "': expected BANK:PCR[,PCR...], e.g. sha256:7,4");
+                throw new TpmFormatException("PCR selection '" + spec + "': expected BANK:PCR[,PCR...], e.g. sha256:7,4");
             }
             TpmHash hash = TpmHash.fromLabel(part.substring(0, colon));
             SortedSet<Integer> pcrs = new TreeSet<>();
@@ -52,7 +51,7 @@ public record PcrSelection(List<Bank> banks) {
                 try {
                     pcrs.add(Integer.parseInt(n.trim()));
                 } catch (NumberFormatException e) {
-                    throw new TpmFormatException("PCR selection '" + OneLine.of(spec) + "': '" + OneLine.of(n) + "' is not a PCR number");
+                    throw new TpmFormatException("PCR selection '" + spec + "': '" + n + "' is not a PCR number");
                 }
             }
             banks.add(new Bank(hash, pcrs));

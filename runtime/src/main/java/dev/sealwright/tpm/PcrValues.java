@@ -1,6 +1,5 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.base.Json;
@@ -66,7 +65,7 @@ public final class PcrValues {
             } catch (TpmFormatException e) {
                 throw new RecipeException(file + ": " + e.getMessage());
             }
-            if (!bank.getValue().isObject()) throw new RecipeException(file + ": \"" + OneLine.of(bank.getKey()) + "\" must map PCR numbers to hex values");
+            if (!bank.getValue().isObject()) throw new RecipeException(file + ": \"" + bank.getKey() + "\" must map PCR numbers to hex values");
             for (Iterator<Map.Entry<String, JsonNode>> pcrs = bank.getValue().fields(); pcrs.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = pcrs.next();
                 int pcr;
@@ -75,7 +74,7 @@ public final class PcrValues {
                     pcr = Integer.parseInt(e.getKey());
                     if (pcr < 0 || pcr >= PcrSelection.PCR_COUNT) throw new NumberFormatException();
                 } catch (NumberFormatException ex) {
-                    throw new RecipeException(file + ": \"" + OneLine.of(bank.getKey()) + "\" has key \"" + OneLine.of(e.getKey()) + "\", expected a PCR number 0..23");
+                    throw new RecipeException(file + ": \"" + bank.getKey() + "\" has key \"" + e.getKey() + "\", expected a PCR number 0..23");
                 }
                 try {
                     value = HexFormat.of().parseHex(e.getValue().asText());

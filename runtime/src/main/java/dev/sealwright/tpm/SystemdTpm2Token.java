@@ -1,6 +1,5 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,13 +76,13 @@ public record SystemdTpm2Token(List<Integer> keyslots, byte[] blob, List<Integer
     /** Reads a token with the checks of systemd's validator: keyslots, tpm2-blob, tpm2-pcrs and tpm2-policy-hash are required. */
     public static SystemdTpm2Token fromJson(JsonNode o) {
         if (o == null || !o.isObject()) throw new TpmFormatException("a systemd-tpm2 token must be a JSON object");
-        if (!TYPE.equals(o.path("type").asText())) throw new TpmFormatException("token type is '" + OneLine.of(o.path("type").asText()) + "', not " + TYPE);
+        if (!TYPE.equals(o.path("type").asText())) throw new TpmFormatException("token type is '" + o.path("type").asText() + "', not " + TYPE);
         List<Integer> slots = new ArrayList<>();
         for (JsonNode k : array(o, "keyslots")) {
             try {
                 slots.add(Integer.parseInt(k.asText()));
             } catch (NumberFormatException e) {
-                throw new TpmFormatException("keyslots entry '" + OneLine.of(k.asText()) + "' is not a keyslot number");
+                throw new TpmFormatException("keyslots entry '" + k.asText() + "' is not a keyslot number");
             }
         }
         List<Integer> pcrs = new ArrayList<>();

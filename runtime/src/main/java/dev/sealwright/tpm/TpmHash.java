@@ -1,6 +1,5 @@
 package dev.sealwright.tpm;
 
-import dev.sealwright.base.OneLine;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -44,7 +43,7 @@ public enum TpmHash {
 
     public static TpmHash fromLabel(String label) {
         for (TpmHash h : values()) if (h.label().equals(label.toLowerCase(Locale.ROOT))) return h;
-        throw new TpmFormatException("unknown PCR bank / hash '" + OneLine.of(label) + "' (expected sha1, sha256, sha384 or sha512)");
+        throw new TpmFormatException("unknown PCR bank / hash '" + label + "' (expected sha1, sha256, sha384 or sha512)");
     }
 
     public byte[] digest(byte[]... parts) {

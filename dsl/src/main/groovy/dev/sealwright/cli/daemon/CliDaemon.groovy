@@ -2,6 +2,7 @@ package dev.sealwright.cli.daemon
 
 import dev.sealwright.cli.CliContext
 import dev.sealwright.cli.Main
+import dev.sealwright.base.OneLine
 import groovy.transform.CompileStatic
 import jdk.net.ExtendedSocketOptions
 import jdk.net.UnixDomainPrincipal
@@ -190,7 +191,7 @@ final class CliDaemon {
             try {
                 status = CliContext.within(request.cwd) { Main.execute(request.args as String[]) }
             } catch (Throwable t) {
-                System.err.println("error: ${t.getClass().simpleName}${t.message ? ': ' + t.message : ''}")
+                System.err.println("error: ${t.getClass().simpleName}${t.message ? ': ' + OneLine.of(t.message) : ''}")
                 status = 1
             } finally {
                 done.set(true)

@@ -1,12 +1,10 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
@@ -157,7 +155,7 @@ final class Pki {
     static String commonName(X509Certificate cert) {
         for (var rdn : cert.getSubjectX500Principal().getName("RFC2253").split(",(?=[A-Z]+=)")) {
             if (rdn.startsWith("CN=")) {
-                return OneLine.of(rdn.substring(3)); // quoted in one-line errors
+                return rdn.substring(3); // quoted in errors: RecipeException escapes its control characters
             }
         }
         return "";

@@ -1,6 +1,5 @@
 package dev.sealwright.attest.dcap;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 
 /** TCB statuses as Intel PCS names them, and how platform, TDX-module and QE statuses combine. */
@@ -12,7 +11,7 @@ public enum TcbStatus {
         try {
             return valueOf(s);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new RecipeException(source + ": unknown tcbStatus \"" + OneLine.of(s) + "\"");
+            throw new RecipeException(source + ": unknown tcbStatus \"" + s + "\"");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.sealwright.attest.snp;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.base.Json;
@@ -47,7 +46,7 @@ public final class ReportFiles {
                 throw new RecipeException(file + ": hex text decodes to " + bytes.length + " bytes, an SNP report is 1184");
             }
         } catch (IllegalArgumentException e) {
-            throw new RecipeException(file + ": not an SNP report (binary, hex or JSON): " + OneLine.of(e.getMessage()), e);
+            throw new RecipeException(file + ": not an SNP report (binary, hex or JSON): " + e.getMessage(), e);
         } catch (RecipeException e) {
             if (e.getMessage().startsWith(file.toString())) throw e;
             throw new RecipeException(file + ": " + e.getMessage(), e);

@@ -143,7 +143,7 @@ public final class Luks2Header {
     }
 
     private static final class InvalidCopy extends Exception {
-        InvalidCopy(String message) { super(message); }
+        InvalidCopy(String message) { super(OneLine.of(message)); } // also printed as a warning (recoveryNote), one line
     }
 
     private static Luks2Header readCopy(ByteRegion ch, long offset, boolean primary) throws IOException, InvalidCopy {
@@ -164,7 +164,7 @@ public final class Luks2Header {
         String csumAlg = cString(bin, 0x48, 32, "checksum_alg");
         String uuid = cString(bin, 0xA8, 40, "uuid");
         String subsystem = cString(bin, 0xD0, 48, "subsystem");
-        if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + OneLine.of(csumAlg) + "\"");
+        if (!Luks2Kdf.supportedHash(csumAlg)) throw new InvalidCopy("unsupported checksum algorithm \"" + csumAlg + "\"");
         if (ch.size() < offset + hdrSize) throw new InvalidCopy("file too short for the JSON area at offset " + offset);
         byte[] area = ch.read(offset + BINARY_SIZE, (int) (hdrSize - BINARY_SIZE));
         byte[] stored = new byte[64];

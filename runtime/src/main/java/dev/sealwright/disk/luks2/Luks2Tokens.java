@@ -1,6 +1,5 @@
 package dev.sealwright.disk.luks2;
 
-import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sealwright.base.RecipeException;
@@ -16,7 +15,7 @@ final class Luks2Tokens {
     static void check(ObjectNode token, ObjectNode keyslots, String source) {
         JsonNode type = token.get("type");
         if (type == null || !type.isTextual()) throw new RecipeException(source + ": token has no \"type\" string");
-        if (type.asText().startsWith("luks2-")) throw new RecipeException(source + ": token type \"" + OneLine.of(type.asText()) + "\" uses the reserved \"luks2-\" prefix");
+        if (type.asText().startsWith("luks2-")) throw new RecipeException(source + ": token type \"" + type.asText() + "\" uses the reserved \"luks2-\" prefix");
         JsonNode ks = token.get("keyslots");
         if (ks == null || !ks.isArray()) throw new RecipeException(source + ": token has no \"keyslots\" array");
         for (JsonNode k : ks)

@@ -1,6 +1,5 @@
 package dev.sealwright.disk.luks2;
 
-import dev.sealwright.base.OneLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -197,7 +196,7 @@ public final class Luks2Volume implements Closeable {
             throw new RecipeException(path + ": keyslot " + slot + " area is smaller than its " + afBytes + "-byte key material");
         String kdfType = ks.get("kdf").get("type").asText();
         if (!kdfType.equals("pbkdf2") && !kdfType.equals("argon2i") && !kdfType.equals("argon2id"))
-            throw new RecipeException(path + ": keyslot " + slot + " uses kdf type \"" + OneLine.of(kdfType) + "\" (pbkdf2, argon2i and argon2id are supported)");
+            throw new RecipeException(path + ": keyslot " + slot + " uses kdf type \"" + kdfType + "\" (pbkdf2, argon2i and argon2id are supported)");
         byte[] kek = Luks2Kdf.fromJson((ObjectNode) ks.get("kdf")).derive(passphrase, areaKeySize);
         byte[] material = ch.read(areaOff, afBytes);
         new AesXts(kek).decrypt(material, 0, afBytes, 512, 0, 1);

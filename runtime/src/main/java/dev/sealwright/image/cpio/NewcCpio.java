@@ -147,7 +147,7 @@ public final class NewcCpio {
             CpioArchiveEntry e;
             while ((e = cpio.getNextEntry()) != null) {
                 if (e.getFormat() != CpioConstants.FORMAT_NEW && e.getFormat() != CpioConstants.FORMAT_NEW_CRC)
-                    throw new RecipeException(what + ": entry '" + OneLine.of(e.getName()) + "' is not newc format");
+                    throw new RecipeException(what + ": entry '" + e.getName() + "' is not newc format");
                 String name = e.getName();
                 while (name.startsWith("./")) name = name.substring(2);
                 if (name.isEmpty() || name.equals(".")) continue;
@@ -166,7 +166,7 @@ public final class NewcCpio {
                 tree.put(name, node.withOwner((int) e.getUID(), (int) e.getGID()));
             }
         } catch (IllegalArgumentException e) { // commons-compress on a malformed header field (mode, number)
-            throw new RecipeException(what + ": malformed cpio archive: " + OneLine.of(e.getMessage()), e);
+            throw new RecipeException(what + ": malformed cpio archive: " + e.getMessage(), e);
         } catch (IOException e) { // its messages quote header bytes, newlines included
             throw new IOException(what + ": " + OneLine.of(e.getMessage()), e);
         }

@@ -43,7 +43,7 @@ public final class LayerApplier {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) applyEntry(tar, e, layerName);
         } catch (IllegalArgumentException e) { // commons-compress on a malformed header field
-            throw new RecipeException(layerName + ": malformed tar layer: " + OneLine.of(e.getMessage()), e);
+            throw new RecipeException(layerName + ": malformed tar layer: " + e.getMessage(), e);
         } catch (IOException e) { // its messages quote header bytes, newlines included
             throw new IOException(layerName + ": " + OneLine.of(e.getMessage()), e);
         }
@@ -55,9 +55,9 @@ public final class LayerApplier {
         String base = path.substring(path.lastIndexOf('/') + 1);
         String dir = FsTree.parentOf(path);
         String link = tree.symlinkedAncestor(path);
-        if (link != null) throw refuse(layer, e.getName(), "parent '" + OneLine.of(String.valueOf(link)) + "' is a symlink");
+        if (link != null) throw refuse(layer, e.getName(), "parent '" + link + "' is a symlink");
         if (dir != null && tree.contains(dir) && tree.get(dir).type() != Type.DIRECTORY)
-            throw refuse(layer, e.getName(), "parent '" + OneLine.of(String.valueOf(dir)) + "' is not a directory");
+            throw refuse(layer, e.getName(), "parent '" + dir + "' is not a directory");
         if (base.equals(OPAQUE)) {
             if (dir == null) tree.removeChildren("");
             else tree.removeChildren(dir);
@@ -85,7 +85,7 @@ public final class LayerApplier {
             String target = normalise(e.getLinkName(), layer, e.getName());
             Node t = tree.get(target);
             if (t == null || t.type() != Type.FILE)
-                throw refuse(layer, e.getName(), "hard link to '" + OneLine.of(e.getLinkName()) + "', which is not a regular file earlier in the image");
+                throw refuse(layer, e.getName(), "hard link to '" + e.getLinkName() + "', which is not a regular file earlier in the image");
             tree.remove(path);
             node = t;
         } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
@@ -106,12 +106,12 @@ public final class LayerApplier {
     /** Entry name → tree path without leading "./" or trailing "/"; refuses absolute and escaping names. */
     static String normalise(String name, String layer, String entry) {
         String n = name;
-        if (n.startsWith("/")) throw refuse(layer, entry, "absolute path '" + OneLine.of(name) + "'");
+        if (n.startsWith("/")) throw refuse(layer, entry, "absolute path '" + name + "'");
         StringBuilder out = new StringBuilder();
         java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
         for (String part : n.split("/")) {
             if (part.isEmpty() || part.equals(".")) continue;
-            if (part.equals("..")) throw refuse(layer, entry, "path '" + OneLine.of(name) + "' contains '..'");
+            if (part.equals("..")) throw refuse(layer, entry, "path '" + name + "' contains '..'");
             parts.add(part);
         }
         for (String p : parts) {
@@ -122,6 +122,6 @@ public final class LayerApplier {
     }
 
     private static RecipeException refuse(String layer, String entry, String why) {
-        return new RecipeException(OneLine.of(layer + ": refusing entry '" + entry + "': " + why));
+        return new RecipeException(layer + ": refusing entry '" + entry + "': " + why);
     }
 }

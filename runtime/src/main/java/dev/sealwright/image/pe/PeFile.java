@@ -1,7 +1,6 @@
 package dev.sealwright.image.pe;
 
 import dev.sealwright.base.InputFiles;
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 
 import java.io.ByteArrayOutputStream;
@@ -68,7 +67,7 @@ public final class PeFile {
             long vs = b.getInt(s + 8) & 0xffffffffL, va = b.getInt(s + 12) & 0xffffffffL;
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
-            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + OneLine.of(name) + " raw data lies outside the file");
+            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
             byte[] raw = !content ? null : rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
             sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
             if (rs > 0) end = Math.max(end, rp + rs); // an empty section's PointerToRawData means nothing

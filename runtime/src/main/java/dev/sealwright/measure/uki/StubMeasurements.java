@@ -1,6 +1,5 @@
 package dev.sealwright.measure.uki;
 
-import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
@@ -109,7 +108,7 @@ public final class StubMeasurements {
     /** VirtualSize bytes: the raw data, cut or zero-extended; a VirtualSize far beyond the data is refused. */
     static byte[] loaded(PeFile uki, PeSection s) {
         if (s.virtualSize() > s.sizeOfRawData() + MAX_ZERO_EXTENSION)
-            throw new RecipeException(uki.what() + ": UKI section " + OneLine.of(s.name()) + " has VirtualSize 0x"
+            throw new RecipeException(uki.what() + ": UKI section " + s.name() + " has VirtualSize 0x"
                     + Long.toHexString(s.virtualSize()) + ", more than 64 MiB beyond its 0x" + Long.toHexString(s.sizeOfRawData()) + " bytes of file data");
         return uki.loaded(s);
     }
