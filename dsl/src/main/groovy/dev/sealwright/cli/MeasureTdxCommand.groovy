@@ -36,7 +36,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = 'VM options (shared with sealwright launch):%n')
     VmOptions vm = new VmOptions()
 
-    @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the target (affects the ACPI tables only, which need --acpi)')
+    @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables only)')
     int disks = 0
 
     @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles)', completionCandidates = Completions.ProfileNames)
@@ -51,7 +51,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'with --uki: the disk image it boots from (default: the ESP disk sealwright launch writes for it)')
     Path bootDisk
 
-    @Option(names = '--acpi', paramLabel = 'DIR', description = 'directory with the fw_cfg blobs table-loader, rsdp, tables captured from the target')
+    @Option(names = '--acpi', paramLabel = 'DIR', description = 'directory with the fw_cfg blobs table-loader, rsdp, tables captured from the target (default: built for the profile\'s QEMU and the VM shape)')
     Path acpi
 
     @Option(names = '--stub-version', paramLabel = 'N', description = 'systemd-stub version of a UKI whose stub carries no .sdmagic')
@@ -73,7 +73,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
         if (acpi != null) InputFiles.requireDirectory(acpi, '--acpi')
-        def blobs = acpi == null ? null : TdxInputs.AcpiBlobs.fromDirectory(acpi)
+        def blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi) : TdxInputs.AcpiBlobs.generate(p, vm.cpus, VmSpec.parseMemory(vm.memory) << 20, disks)
         TdxInputs inputs
         VmSpec spec = null
         if (vm.kernel == null && vm.uki == null) {

@@ -40,7 +40,8 @@ public final class MeasureTdxStep implements StepType {
                 OptionSpec.optional("profile", String.class, "qemu-10", "host-stack profile (sealwright measure profiles)"),
                 OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement"),
                 OptionSpec.optional("kernelPatch", String.class, null, "all|linux|none: override the profile's QEMU header patching"),
-                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target"),
+                OptionSpec.optional("disks", Long.class, 0L, "virtio disks of the TD (ACPI only)"),
+                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target (default: built for the profile's QEMU)"),
                 OptionSpec.optional("stubVersion", Long.class, null, "systemd-stub version of a UKI without .sdmagic"));
     }
 
@@ -55,9 +56,10 @@ public final class MeasureTdxStep implements StepType {
         TdxProfile profile = TdxProfile.named(ctx.string("profile"));
         if (ctx.string("secureBoot") != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(ctx.string("secureBoot")));
         if (ctx.string("kernelPatch") != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(ctx.string("kernelPatch")));
-        TdxInputs.AcpiBlobs acpi = ctx.option("acpi") == null ? null : TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"));
         long memoryMiB = VmSpec.parseMemory(ctx.string("memory"));
         int cpus = Math.toIntExact(ctx.number("cpus"));
+        TdxInputs.AcpiBlobs acpi = ctx.option("acpi") != null ? TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"))
+                : TdxInputs.AcpiBlobs.generate(profile, cpus, memoryMiB << 20, Math.toIntExact(ctx.number("disks")));
         TdxInputs in;
         VmSpec described = null;
         if (ctx.option("kernel") == null && ctx.option("uki") == null) {

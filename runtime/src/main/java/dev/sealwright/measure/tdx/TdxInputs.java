@@ -1,6 +1,8 @@
 package dev.sealwright.measure.tdx;
 
 import dev.sealwright.engine.RecipeException;
+import dev.sealwright.measure.acpi.AcpiBuild;
+import dev.sealwright.measure.acpi.AcpiMachine;
 import dev.sealwright.measure.uki.StubMeasurements;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
@@ -40,6 +42,16 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         /** {@code table-loader}, {@code rsdp} and {@code tables} from a directory (as dumped from /sys/firmware/qemu_fw_cfg). */
         public static AcpiBlobs fromDirectory(Path dir) {
             return new AcpiBlobs(read(dir.resolve("table-loader"), ACPI_BOUND), read(dir.resolve("rsdp"), ACPI_BOUND), read(dir.resolve("tables"), ACPI_BOUND));
+        }
+
+        /**
+         * The blobs the profile's QEMU builds for the TD shape it describes (cpus, RAM, virtio disks),
+         * or null when the profile's ACPI build is not modelled.
+         */
+        public static AcpiBlobs generate(TdxProfile profile, int cpus, long memoryBytes, int disks) {
+            if (profile.acpi() == null) return null;
+            AcpiBuild.Files f = AcpiBuild.build(new AcpiMachine(cpus, memoryBytes, disks), profile.acpi());
+            return new AcpiBlobs(f.tableLoader(), f.rsdp(), f.tables());
         }
     }
 
