@@ -8,6 +8,7 @@ import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
 import dev.sealwright.tools.Tools
+import dev.sealwright.vm.MachineTopology
 import dev.sealwright.vm.VmSpec
 import dev.sealwright.engine.RecipeException
 import groovy.transform.CompileStatic
@@ -73,7 +74,9 @@ class MeasureTdxCommand implements Callable<Integer> {
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
         if (acpi != null) InputFiles.requireDirectory(acpi, '--acpi')
-        def blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi) : TdxInputs.AcpiBlobs.generate(p, vm.cpus, VmSpec.parseMemory(vm.memory) << 20, disks)
+        MachineTopology topology = p.acpi() == null ? null : MachineTopology.ubuntu2404Td(disks)
+        def blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi)
+                : topology == null ? null : TdxInputs.AcpiBlobs.generate(p, topology, vm.cpus, VmSpec.parseMemory(vm.memory) << 20)
         TdxInputs inputs
         VmSpec spec = null
         if (vm.kernel == null && vm.uki == null) {
@@ -84,6 +87,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         } else {
             if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'
             spec = vm.toSpec()
+            if (topology != null && spec.tee() == dev.sealwright.vm.Tee.TDX) spec = spec.toBuilder().topology(topology).build()
             inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk, new Tools())
         }
         def prediction = TdxPrediction.predict(inputs)

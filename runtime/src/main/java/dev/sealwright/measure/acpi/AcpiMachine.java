@@ -1,6 +1,7 @@
 package dev.sealwright.measure.acpi;
 
 import dev.sealwright.engine.RecipeException;
+import dev.sealwright.vm.MachineTopology;
 
 /**
  * A q35 machine as QEMU's ACPI build sees it: vCPUs, RAM, the PCI devices on the root bus, the
@@ -22,6 +23,16 @@ public record AcpiMachine(int cpus, long ramBytes, int disks) {
         if (cpus < 1 || cpus > MAX_CPUS) throw new RecipeException("acpi: cpus " + cpus + " is not in 1.." + MAX_CPUS + " (x2APIC tables are not modelled)");
         if (ramBytes <= 0) throw new RecipeException("acpi: memory must be positive");
         if (disks < 0 || disks > MAX_DISKS) throw new RecipeException("acpi: disks " + disks + " is not in 0.." + MAX_DISKS);
+    }
+
+    /**
+     * The machine of a VM with this topology; refused with one line unless it is the modelled shape
+     * ({@link MachineTopology#ubuntu2404Td(int)}).
+     */
+    public static AcpiMachine of(MachineTopology topology, int cpus, long ramBytes) {
+        if (!topology.isUbuntu2404Td())
+            throw new RecipeException("acpi: the VM's machine topology is not the ubuntu-24.04 TD shape, the only one whose tables are modelled; pass --acpi DIR with tables captured from the target");
+        return new AcpiMachine(cpus, ramBytes, topology.disks());
     }
 
     /** RAM below 4 GiB on q35 (pc_q35_init): all of it below 2816 MiB, else 2 GiB. Also the start of the 32-bit PCI hole. */

@@ -15,11 +15,13 @@ final class Q35Dsdt {
     private Q35Dsdt() {}
 
     private static final String PRES = "\\_SB.PCI0.PRES.";
+    /** The interrupt routing does not depend on the machine: built once. */
+    private static final byte[] ROUTING = routing();
 
     static byte[] build(AcpiMachine m, QemuAcpiModel v) {
         byte[] aml = cat(debug(), scope("_SB", hostBridge(v)), nameDecl("PICF", integer(0)),
                 method("_PIC", 1, false, store(ARG0, name("PICF"))),
-                scope("_SB", routing()), scope("_GPE", nameDecl("_HID", string("ACPI0006"))),
+                scope("_SB", ROUTING), scope("_GPE", nameDecl("_HID", string("ACPI0006"))),
                 scope("_SB", cpuHotplugResources(), cpus(m.cpus())),
                 method("\\_GPE._E02", 0, false, call("\\_SB.CPUS.CSCN")),
                 scope("\\_SB.PCI0", nameDecl("_CRS", pciCrs(m, v)), gpe0()),

@@ -8,6 +8,7 @@ import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
+import dev.sealwright.vm.MachineTopology;
 import dev.sealwright.vm.VmSpec;
 
 import java.nio.charset.StandardCharsets;
@@ -58,8 +59,9 @@ public final class MeasureTdxStep implements StepType {
         if (ctx.string("kernelPatch") != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(ctx.string("kernelPatch")));
         long memoryMiB = VmSpec.parseMemory(ctx.string("memory"));
         int cpus = Math.toIntExact(ctx.number("cpus"));
+        MachineTopology topology = profile.acpi() == null ? null : MachineTopology.ubuntu2404Td(Math.toIntExact(ctx.number("disks")));
         TdxInputs.AcpiBlobs acpi = ctx.option("acpi") != null ? TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"))
-                : TdxInputs.AcpiBlobs.generate(profile, cpus, memoryMiB << 20, Math.toIntExact(ctx.number("disks")));
+                : topology == null ? null : TdxInputs.AcpiBlobs.generate(profile, topology, cpus, memoryMiB << 20);
         TdxInputs in;
         VmSpec described = null;
         if (ctx.option("kernel") == null && ctx.option("uki") == null) {
@@ -68,7 +70,7 @@ public final class MeasureTdxStep implements StepType {
         } else {
             VmSpec vm = VmSpec.builder().firmware(ctx.path("firmware")).vars(ctx.path("vars")).kernel(ctx.path("kernel"))
                     .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
-                    .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).build();
+                    .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).topology(topology).build();
             Object stub = ctx.option("stubVersion");
             in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"), ctx.tools());
             described = vm;

@@ -4,6 +4,7 @@ import dev.sealwright.engine.RecipeException;
 import dev.sealwright.measure.acpi.AcpiBuild;
 import dev.sealwright.measure.acpi.AcpiMachine;
 import dev.sealwright.measure.uki.StubMeasurements;
+import dev.sealwright.vm.MachineTopology;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
 
@@ -45,12 +46,12 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         }
 
         /**
-         * The blobs the profile's QEMU builds for the TD shape it describes (cpus, RAM, virtio disks),
-         * or null when the profile's ACPI build is not modelled.
+         * The blobs the profile's QEMU builds for a TD with this topology, vCPUs and RAM, or null when
+         * the profile's ACPI build is not modelled.
          */
-        public static AcpiBlobs generate(TdxProfile profile, int cpus, long memoryBytes, int disks) {
+        public static AcpiBlobs generate(TdxProfile profile, MachineTopology topology, int cpus, long memoryBytes) {
             if (profile.acpi() == null) return null;
-            AcpiBuild.Files f = AcpiBuild.build(new AcpiMachine(cpus, memoryBytes, disks), profile.acpi());
+            AcpiBuild.Files f = AcpiBuild.build(AcpiMachine.of(topology, cpus, memoryBytes), profile.acpi());
             return new AcpiBlobs(f.tableLoader(), f.rsdp(), f.tables());
         }
     }
