@@ -37,6 +37,11 @@ public record AcpiMachine(int cpus, long ramBytes, int disks) {
 
     /** RAM below 4 GiB on q35 (pc_q35_init): all of it below 2816 MiB, else 2 GiB. Also the start of the 32-bit PCI hole. */
     public long belowFourGiB() {
+        return belowFourGiB(ramBytes);
+    }
+
+    /** The q35 RAM split: {@code ram_size >= 0xB0000000} puts 2 GiB below 4 GiB, else all of it. */
+    public static long belowFourGiB(long ramBytes) {
         return ramBytes >= 0xb000_0000L ? 0x8000_0000L : ramBytes;
     }
 
