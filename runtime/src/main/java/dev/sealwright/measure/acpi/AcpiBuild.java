@@ -39,7 +39,7 @@ public final class AcpiBuild {
         loader.pointer(TABLES, fadt + 140, 8, TABLES);
         loader.checksum(TABLES, fadt, blob.size() - fadt);
         rsdtEntries.add(fadt);
-        for (byte[] t : List.of(Madt.build(m, v), SmallTables.mcfg(), SmallTables.waet())) {
+        for (byte[] t : List.of(Madt.build(m, v), SmallTables.mcfg(v.mmconfigBase()), SmallTables.waet())) {
             int off = append(blob, t);
             loader.checksum(TABLES, off, t.length);
             rsdtEntries.add(off);

@@ -14,21 +14,25 @@ import java.util.List;
 final class Q35Dsdt {
     private Q35Dsdt() {}
 
+    /** PCIEXBAR window: 256 buses. */
+    static final long MMCONFIG_SIZE = 0x1000_0000L;
     private static final String PRES = "\\_SB.PCI0.PRES.";
-    /** The interrupt routing does not depend on the machine: built once. */
-    private static final byte[] ROUTING = routing();
+    /** The interrupt routing depends only on the trigger mode of the links: built once per mode. */
+    private static final byte[] ROUTING_EDGE = routing(true), ROUTING_LEVEL = routing(false);
 
     static byte[] build(AcpiMachine m, QemuAcpiModel v) {
         byte[] aml = cat(debug(), scope("_SB", hostBridge(v)), nameDecl("PICF", integer(0)),
                 method("_PIC", 1, false, store(ARG0, name("PICF"))),
-                scope("_SB", ROUTING), scope("_GPE", nameDecl("_HID", string("ACPI0006"))),
+                scope("_SB", v.edgeLinks() ? ROUTING_EDGE : ROUTING_LEVEL), scope("_GPE", nameDecl("_HID", string("ACPI0006"))),
                 scope("_SB", cpuHotplugResources(), cpus(m.cpus())),
                 method("\\_GPE._E02", 0, false, call("\\_SB.CPUS.CSCN")),
                 scope("\\_SB.PCI0", nameDecl("_CRS", pciCrs(m, v)), gpe0()),
-                scope("\\", nameDecl("_S5", packageOf(4, integer(0), integer(0), integer(0), integer(0)))),
+                scope("\\", v.sleepStates() ? nameDecl("_S3", packageOf(4, integer(1), integer(1), integer(0), integer(0))) : NONE,
+                        v.sleepStates() ? nameDecl("_S4", packageOf(4, integer(2), integer(2), integer(0), integer(0))) : NONE,
+                        nameDecl("_S5", packageOf(4, integer(0), integer(0), integer(0), integer(0)))),
                 scope("\\_SB.PCI0", device("FWCF", nameDecl("_HID", string("QEMU0002")), nameDecl("_STA", integer(0x0b)),
                         nameDecl("_CRS", Resources.template(Resources.io(0x510, 0x510, 1, 0x0c))))),
-                scope("\\_SB", scope("PCI0", rootBus(m))));
+                scope("\\_SB", scope("PCI0", rootBus(m, v))));
         return AcpiTable.table("DSDT", 1, aml);
     }
 
@@ -59,9 +63,9 @@ final class Q35Dsdt {
                 ifThen(equal(ARG2, integer(7)), store(packageOf(2, integer(0), string("")), LOCAL0),
                         store(derefOf(index(ARG4, integer(0))), LOCAL1), store(LOCAL1, index(LOCAL0, integer(0))), ret(LOCAL0)));
         byte[] pci0 = device("PCI0", nameDecl("_HID", eisaId("PNP0A08")), nameDecl("_CID", eisaId("PNP0A03")),
-                nameDecl("_UID", integer(0)), osc, edsm);
+                v.pci0Adr() ? nameDecl("_ADR", integer(0)) : NONE, nameDecl("_UID", integer(0)), osc, v.edsm() ? edsm : NONE);
         byte[] drac = device("DRAC", nameDecl("_HID", string("PNP0C01")),
-                nameDecl("_CRS", Resources.template(Resources.dwordMemory(false, 0xe000_0000L, 0xefff_ffffL))));
+                nameDecl("_CRS", Resources.template(Resources.dwordMemory(false, v.mmconfigBase(), v.mmconfigBase() + MMCONFIG_SIZE - 1))));
         return cat(pci0, drac);
     }
 
@@ -80,24 +84,24 @@ final class Q35Dsdt {
         return packageOf(entries.size(), entries.toArray(new byte[0][]));
     }
 
-    private static byte[] routing() {
+    private static byte[] routing(boolean edge) {
         List<byte[]> out = new ArrayList<>();
         out.add(scope("PCI0", nameDecl("PRTP", routingTable("LNK")), nameDecl("PRTA", routingTable("GSI")),
                 method("_PRT", 0, false, ifThen(equal(name("PICF"), integer(0)), ret(name("PRTP"))), orElse(ret(name("PRTA"))))));
         out.add(method("IQST", 1, false, ifThen(and(integer(0x80), ARG0, null), ret(integer(0x09))), ret(integer(0x0b))));
-        out.add(method("IQCR", 1, true, nameDecl("PRR0", Resources.template(Resources.interrupt(0))),
+        out.add(method("IQCR", 1, true, nameDecl("PRR0", Resources.template(Resources.interrupt(edge, 0))),
                 createDWordField(name("PRR0"), integer(5), "PRRI"), store(and(ARG0, integer(0x0f), null), name("PRRI")), ret(name("PRR0"))));
         for (int i = 0; i < 8; i++) {
             String prq = "PRQ" + (char) ('A' + i);
             out.add(device("LNK" + (char) ('A' + i), nameDecl("_HID", eisaId("PNP0C0F")), nameDecl("_UID", integer(i)),
-                    nameDecl("_PRS", Resources.template(Resources.interrupt(5, 10, 11))),
+                    nameDecl("_PRS", Resources.template(Resources.interrupt(edge, 5, 10, 11))),
                     method("_STA", 0, false, ret(call("IQST", name(prq)))),
                     method("_DIS", 0, false, or(name(prq), integer(0x80), name(prq))),
                     method("_CRS", 0, false, ret(call("IQCR", name(prq)))),
                     method("_SRS", 1, false, createDWordField(ARG0, integer(5), "PRRI"), store(name("PRRI"), name(prq)))));
         }
         for (int i = 0; i < 8; i++) {
-            byte[] irq = Resources.template(Resources.interrupt(0x10 + i));
+            byte[] irq = Resources.template(Resources.interrupt(edge, 0x10 + i));
             out.add(device("GSI" + (char) ('A' + i), nameDecl("_HID", eisaId("PNP0C0F")), nameDecl("_UID", integer(0x10 + i)),
                     nameDecl("_PRS", irq), nameDecl("_CRS", irq), method("_DIS", 0, false), method("_SRS", 1, false)));
         }
@@ -162,8 +166,8 @@ final class Q35Dsdt {
         return Resources.template(Resources.wordBusNumber(0, 0xff), Resources.io(0x0cf8, 0x0cf8, 1, 8),
                 Resources.wordIo(0, 0x0cf7), Resources.wordIo(0x0d00, 0xffff),
                 Resources.dwordMemory(true, 0xa0000, 0xbffff),
-                Resources.dwordMemory(false, m.belowFourGiB(), 0xdfff_ffffL),
-                Resources.dwordMemory(false, 0xf000_0000L, 0xfebf_ffffL),
+                Resources.dwordMemory(false, m.belowFourGiB(), v.mmconfigBase() - 1),
+                Resources.dwordMemory(false, v.mmconfigBase() + MMCONFIG_SIZE, 0xfebf_ffffL),
                 Resources.qwordMemory(true, v.pci64Base(), v.pci64Base() + w64 - 1));
     }
 
@@ -177,13 +181,14 @@ final class Q35Dsdt {
         return String.format("S%02X", devfn);
     }
 
-    private static byte[] rootBus(AcpiMachine m) {
+    private static byte[] rootBus(AcpiMachine m, QemuAcpiModel v) {
         List<byte[]> out = new ArrayList<>();
         out.add(device("S00", nameDecl("_ADR", integer(0))));
         out.add(device("S08", nameDecl("_ADR", integer(0x0001_0000))));
         for (int i = 0; i < m.rootPorts(); i++) {
             int adr = AcpiMachine.rootPortAddress(i);
-            out.add(i < m.disks()
+            if ((adr & 7) != 0 && !v.allFunctions()) continue;
+            out.add(i < m.disks() && v.bridgeChildren()
                     ? device(slotName(adr), nameDecl("_ADR", integer(adr)), device("S00", nameDecl("_ADR", integer(0))))
                     : device(slotName(adr), nameDecl("_ADR", integer(adr))));
         }

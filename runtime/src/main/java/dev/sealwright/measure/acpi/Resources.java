@@ -24,9 +24,9 @@ public final class Resources {
         return bytes(0x22, mask, mask >>> 8);
     }
 
-    /** Extended Interrupt, consumer, edge-triggered, active high, shared. */
-    public static byte[] interrupt(int... irqs) {
-        ByteBuffer b = le(5 + 4 * irqs.length).put((byte) 0x89).putShort((short) (2 + 4 * irqs.length)).put((byte) 0x0b).put((byte) irqs.length);
+    /** Extended Interrupt, consumer, edge- or level-triggered, active high, shared. */
+    public static byte[] interrupt(boolean edge, int... irqs) {
+        ByteBuffer b = le(5 + 4 * irqs.length).put((byte) 0x89).putShort((short) (2 + 4 * irqs.length)).put((byte) (edge ? 0x0b : 0x09)).put((byte) irqs.length);
         for (int irq : irqs) b.putInt(irq);
         return b.array();
     }

@@ -2,12 +2,12 @@ package dev.sealwright.measure.acpi;
 
 import java.nio.ByteBuffer;
 
-/** The fixed small tables of the q35 build: MCFG (PCIEXBAR 0xE0000000, buses 0..255), WAET, RSDT. */
+/** The fixed small tables of the q35 build: MCFG (PCIEXBAR where the firmware put it, buses 0..255), WAET, RSDT. */
 final class SmallTables {
     private SmallTables() {}
 
-    static byte[] mcfg() {
-        return AcpiTable.header("MCFG", 1, 60).putLong(0).putLong(0xe000_0000L).putShort((short) 0).put((byte) 0).put((byte) 0xff).putInt(0).array();
+    static byte[] mcfg(long mmconfigBase) {
+        return AcpiTable.header("MCFG", 1, 60).putLong(0).putLong(mmconfigBase).putShort((short) 0).put((byte) 0).put((byte) 0xff).putInt(0).array();
     }
 
     /** WAET: the ACPI PM timer is good (one read suffices). */
