@@ -94,7 +94,7 @@ echo "$(/bin/busybox cat $F/table-loader/size) $(/bin/busybox cat $F/acpi/rsdp/s
     def "QEMU 7.2's etc/table-loader, etc/acpi/rsdp and etc/acpi/tables equal the 7.2 model: #cpus vCPU, #mib MiB, #disks disks"() {
         when:
         def real = capture(cpus, mib, disks)
-        def built = AcpiBuild.build(new AcpiMachine(cpus, mib << 20, disks), QemuAcpiModel.QEMU_7_2_TCG)
+        def built = AcpiBuild.build(new AcpiMachine(cpus, (mib as long) << 20, disks), QemuAcpiModel.QEMU_7_2_TCG)
 
         then:
         real[0] == built.tableLoader()
