@@ -18,7 +18,7 @@ class MeasureProfilesCommand implements Callable<Integer> {
         if (json.wanted()) {
             json.print([profiles: TdxProfile.ALL.collect { TdxProfile p ->
                 [name: p.name(), description: p.description(), mrtd_page_order: p.pageOrder().toString(), ready_to_boot_separator: p.separatorLayout().toString(),
-                 kernel_patch: p.kernelPatch().toString(), secure_boot: p.secureBoot().toString()]
+                 kernel_patch: p.kernelPatch().toString(), secure_boot: p.secureBoot().toString(), acpi: p.acpi()?.name()]
             }])
             return Main.OK
         }
@@ -28,6 +28,7 @@ class MeasureProfilesCommand implements Callable<Integer> {
             println "  ReadyToBoot separator: ${p.separatorLayout()}"
             println "  QEMU kernel header:   ${p.kernelPatch()} (override: --kernel-patch all|linux|none)"
             println "  SecureBoot variable:  ${p.secureBoot()} (override: --secure-boot absent|0|1)"
+            println "  ACPI tables:          ${p.acpi() == null ? 'not modelled: pass --acpi DIR' : 'built as QEMU ' + p.acpi().name() + ' (override: --acpi DIR)'}"
         }
         Main.OK
     }

@@ -7,6 +7,8 @@ import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
 import dev.sealwright.measure.tdx.TdxProfile
+import dev.sealwright.vm.MachineTopology
+import dev.sealwright.vm.Tee
 import dev.sealwright.vm.VmSpec
 import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
@@ -35,7 +37,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = 'VM options (shared with sealwright launch):%n')
     VmOptions vm = new VmOptions()
 
-    @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the target (affects the ACPI tables only, which need --acpi)')
+    @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables only)')
     int disks = 0
 
     @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles)', completionCandidates = Completions.ProfileNames)
@@ -50,7 +52,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'with --uki: the disk image it boots from (default: the ESP disk sealwright launch writes for it)')
     Path bootDisk
 
-    @Option(names = '--acpi', paramLabel = 'DIR', description = 'directory with the fw_cfg blobs table-loader, rsdp, tables captured from the target')
+    @Option(names = '--acpi', paramLabel = 'DIR', description = 'directory with the fw_cfg blobs table-loader, rsdp, tables captured from the target (default: built for the profile\'s QEMU and the VM shape)')
     Path acpi
 
     @Option(names = '--stub-version', paramLabel = 'N', description = 'systemd-stub version of a UKI whose stub carries no .sdmagic')
@@ -72,7 +74,9 @@ class MeasureTdxCommand implements Callable<Integer> {
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
         if (acpi != null) InputFiles.requireDirectory(acpi, '--acpi')
-        def blobs = acpi == null ? null : TdxInputs.AcpiBlobs.fromDirectory(acpi)
+        MachineTopology topology = p.acpi() == null ? null : MachineTopology.ubuntu2404Td(disks)
+        def blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi)
+                : topology == null ? null : TdxInputs.AcpiBlobs.generate(p, topology, vm.cpus, VmSpec.parseMemory(vm.memory) << 20)
         TdxInputs inputs
         VmSpec spec = null
         if (vm.kernel == null && vm.uki == null) {
@@ -83,6 +87,7 @@ class MeasureTdxCommand implements Callable<Integer> {
         } else {
             if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'
             spec = vm.toSpec()
+            if (topology != null && spec.tee() == Tee.TDX) spec = spec.toBuilder().topology(topology).build()
             inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk)
         }
         def prediction = TdxPrediction.predict(inputs)

@@ -53,6 +53,7 @@ public final class QemuCommandLine {
             case SNP -> snp(a, spec);
         }
         add(a, "-smp", String.valueOf(spec.cpus()), "-m", spec.memoryMiB() + "M");
+        if (spec.topology() != null) a.addAll(spec.topology().baseArgs());
         boot(a, spec, run);
         add(a, "-chardev", "file,id=serial0,path=" + run.serialLog(), "-serial", "chardev:serial0");
         add(a, "-qmp", "unix:" + run.qmpSocket() + ",server=on,wait=off");
@@ -65,14 +66,24 @@ public final class QemuCommandLine {
             String f = spec.disks().get(i);
             String format = f.endsWith(".qcow2") ? "qcow2" : "raw";
             add(a, "-drive", "if=none,id=disk" + i + ",format=" + format + ",snapshot=on,file=" + f,
-                    "-device", "virtio-blk-pci,drive=disk" + i);
+                    "-device", "virtio-blk-pci,drive=disk" + i + placement(spec, PciDevice.Kind.VIRTIO_BLK, i));
         }
         for (int i = 0; i < spec.nics(); i++) {
             StringBuilder net = new StringBuilder("user,id=net" + i);
             if (i == 0) for (PortForward f : spec.forwards()) net.append(',').append(f.hostfwd());
-            add(a, "-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net" + i);
+            add(a, "-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net" + i + placement(spec, PciDevice.Kind.VIRTIO_NET, i));
         }
         return a;
+    }
+
+    private static String placement(VmSpec spec, PciDevice.Kind kind, int index) {
+        return spec.topology() == null ? "" : spec.topology().placementOf(kind, index);
+    }
+
+    /** The -machine value: the topology's type and options when the spec has one, else q35; then the required options. */
+    private static String machine(VmSpec spec, String... required) {
+        if (spec.topology() != null) return spec.topology().machineArg(required);
+        return "q35," + String.join(",", required);
     }
 
     private static void plain(List<String> a, VmSpec spec, String accelerator, VmRunDir run) {
@@ -98,10 +109,10 @@ public final class QemuCommandLine {
         if (qgs != null) obj.put("quote-generation-socket", qgs);
         add(a, "-object", json(obj));
         if (syntax == TdxSyntax.CANONICAL_8_2) {
-            add(a, "-machine", "q35,kernel_irqchip=split,confidential-guest-support=tdx,hpet=off");
+            add(a, "-machine", machine(spec, "kernel_irqchip=split", "confidential-guest-support=tdx", "hpet=off"));
         } else {
             add(a, "-object", "memory-backend-ram,id=mem0,size=" + spec.memoryMiB() + "M",
-                    "-machine", "q35,kernel_irqchip=split,confidential-guest-support=tdx,memory-backend=mem0");
+                    "-machine", machine(spec, "kernel_irqchip=split", "confidential-guest-support=tdx", "memory-backend=mem0"));
         }
         add(a, "-bios", spec.firmware());
     }

@@ -26,13 +26,17 @@ import java.util.regex.Pattern;
  * <p>Boot path: {@link Boot#DIRECT} ({@code -kernel/-initrd/-append}) or {@link Boot#UKI} (the UKI
  * is placed as {@code \EFI\BOOT\BOOTX64.EFI} on the ESP of a small GPT disk, as a deployed image
  * boots). They measure differently, so the boot path is part of the spec.
+ *
+ * <p>{@code topology} (optional) fixes the machine type and options and the address and boot index of
+ * every PCI device ({@link MachineTopology}); without it launch uses its own default q35 shape. With
+ * it, the disk files, when given, are the topology's disks in order.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"firmware", "vars", "boot", "kernel", "initrd", "cmdline", "uki", "cpus", "memoryMiB", "disks", "nics",
-        "forwards", "vtpm", "tpmDevice", "tee", "tdx", "snp"})
+        "forwards", "vtpm", "tpmDevice", "tee", "tdx", "snp", "topology"})
 public record VmSpec(String firmware, String vars, Boot boot, String kernel, String initrd, String cmdline, String uki,
                      int cpus, long memoryMiB, List<String> disks, int nics, List<PortForward> forwards,
-                     boolean vtpm, TpmDevice tpmDevice, Tee tee, TdxOptions tdx, SnpOptions snp) {
+                     boolean vtpm, TpmDevice tpmDevice, Tee tee, TdxOptions tdx, SnpOptions snp, MachineTopology topology) {
 
     public enum Boot { DIRECT, UKI }
 
@@ -76,6 +80,10 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         if (tee == Tee.SNP && snp == null) snp = SnpOptions.DEFAULT;
         if (tee != Tee.TDX && tdx != null) throw new RecipeException("vm: tdx options given but tee is " + tee.lower());
         if (tee != Tee.SNP && snp != null) throw new RecipeException("vm: snp options given but tee is " + tee.lower());
+        if (topology != null && !disks.isEmpty() && disks.size() != topology.disks())
+            throw new RecipeException("vm: " + disks.size() + " disk files for a topology with " + topology.disks() + " disks");
+        if (topology != null && nics > topology.of(PciDevice.Kind.VIRTIO_NET).size())
+            throw new RecipeException("vm: " + nics + " NICs for a topology with " + topology.of(PciDevice.Kind.VIRTIO_NET).size());
         java.util.Set<Integer> hostPorts = new java.util.HashSet<>();
         for (PortForward f : forwards)
             if (!f.auto() && !hostPorts.add(f.hostPort())) throw new RecipeException("vm: host port " + f.hostPort() + " is forwarded twice");
@@ -180,7 +188,7 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         Builder b = new Builder();
         b.firmware = firmware; b.vars = vars; b.kernel = kernel; b.initrd = initrd; b.cmdline = cmdline; b.uki = uki;
         b.cpus = cpus; b.memoryMiB = memoryMiB; b.disks.addAll(disks); b.nics = nics; b.forwards.addAll(forwards);
-        b.vtpm = vtpm; b.tpmDevice = tpmDevice; b.tee = tee; b.tdx = tdx; b.snp = snp;
+        b.vtpm = vtpm; b.tpmDevice = tpmDevice; b.tee = tee; b.tdx = tdx; b.snp = snp; b.topology = topology;
         return b;
     }
 
@@ -197,6 +205,7 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         private Tee tee = Tee.NONE;
         private TdxOptions tdx;
         private SnpOptions snp;
+        private MachineTopology topology;
 
         private static String abs(Path p) {
             return p == null ? null : p.toAbsolutePath().normalize().toString();
@@ -221,10 +230,11 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         public Builder tee(String t) { tee = Tee.parse(t); return this; }
         public Builder tdx(TdxOptions o) { tdx = o; return this; }
         public Builder snp(SnpOptions o) { snp = o; return this; }
+        public Builder topology(MachineTopology t) { topology = t; return this; }
 
         public VmSpec build() {
             return new VmSpec(firmware, vars, null, kernel, initrd, cmdline, uki, cpus, memoryMiB, disks, nics, forwards,
-                    vtpm, tpmDevice, tee, tdx, snp);
+                    vtpm, tpmDevice, tee, tdx, snp, topology);
         }
     }
 }

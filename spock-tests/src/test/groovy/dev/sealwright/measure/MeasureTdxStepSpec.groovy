@@ -40,7 +40,7 @@ class MeasureTdxStepSpec extends Specification {
         doc.profile == 'ubuntu-24.04'
         doc.mrtd == 'acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b33db3b32e6924cba830a724eed443f7e1'
         doc.events[0].digests.sha384 == '2e070cda358b5aa00f27cca25c47381bb564f4be3a84d059805a73cbbde764ed8341f7e09915b5e7b370f9c08a743fbd'
-        doc.rtmr0 == null
+        doc.rtmr0 ==~ /[0-9a-f]{96}/   // ubuntu-24.04 builds the ACPI tables of its TD shape
     }
 
     def "an unknown option of measure.tdx names the known ones"() {

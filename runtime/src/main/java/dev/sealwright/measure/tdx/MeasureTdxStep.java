@@ -8,6 +8,7 @@ import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
+import dev.sealwright.vm.MachineTopology;
 import dev.sealwright.vm.VmSpec;
 
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,8 @@ public final class MeasureTdxStep implements StepType {
                 OptionSpec.optional("profile", String.class, "qemu-10", "host-stack profile (sealwright measure profiles)"),
                 OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement"),
                 OptionSpec.optional("kernelPatch", String.class, null, "all|linux|none: override the profile's QEMU header patching"),
-                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target"),
+                OptionSpec.optional("disks", Long.class, 0L, "virtio disks of the TD (ACPI only)"),
+                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target (default: built for the profile's QEMU)"),
                 OptionSpec.optional("stubVersion", Long.class, null, "systemd-stub version of a UKI without .sdmagic"));
     }
 
@@ -55,9 +57,11 @@ public final class MeasureTdxStep implements StepType {
         TdxProfile profile = TdxProfile.named(ctx.string("profile"));
         if (ctx.string("secureBoot") != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(ctx.string("secureBoot")));
         if (ctx.string("kernelPatch") != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(ctx.string("kernelPatch")));
-        TdxInputs.AcpiBlobs acpi = ctx.option("acpi") == null ? null : TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"));
         long memoryMiB = VmSpec.parseMemory(ctx.string("memory"));
         int cpus = Math.toIntExact(ctx.number("cpus"));
+        MachineTopology topology = profile.acpi() == null ? null : MachineTopology.ubuntu2404Td(Math.toIntExact(ctx.number("disks")));
+        TdxInputs.AcpiBlobs acpi = ctx.option("acpi") != null ? TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"))
+                : topology == null ? null : TdxInputs.AcpiBlobs.generate(profile, topology, cpus, memoryMiB << 20);
         TdxInputs in;
         VmSpec described = null;
         if (ctx.option("kernel") == null && ctx.option("uki") == null) {
@@ -66,7 +70,7 @@ public final class MeasureTdxStep implements StepType {
         } else {
             VmSpec vm = VmSpec.builder().firmware(ctx.path("firmware")).vars(ctx.path("vars")).kernel(ctx.path("kernel"))
                     .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
-                    .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).build();
+                    .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).topology(topology).build();
             Object stub = ctx.option("stubVersion");
             in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"));
             described = vm;

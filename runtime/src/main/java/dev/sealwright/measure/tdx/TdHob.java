@@ -1,5 +1,7 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.measure.acpi.AcpiMachine;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -21,8 +23,8 @@ public final class TdHob {
 
     /** QEMU pc_q35 split of RAM into below-4G and above-4G parts. */
     static long[] split(long ram) {
-        long lowmem = ram >= 0xB000_0000L ? 0x8000_0000L : 0xB000_0000L;
-        return ram >= lowmem ? new long[] {lowmem, ram - lowmem} : new long[] {ram, 0};
+        long below = AcpiMachine.belowFourGiB(ram);
+        return new long[] {below, ram - below};
     }
 
     public static byte[] build(TdvfMetadata metadata, long ramBytes) {

@@ -1,7 +1,10 @@
 package dev.sealwright.measure.tdx;
 
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.measure.acpi.AcpiBuild;
+import dev.sealwright.measure.acpi.AcpiMachine;
 import dev.sealwright.measure.uki.StubMeasurements;
+import dev.sealwright.vm.MachineTopology;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
 
@@ -39,6 +42,16 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         /** {@code table-loader}, {@code rsdp} and {@code tables} from a directory (as dumped from /sys/firmware/qemu_fw_cfg). */
         public static AcpiBlobs fromDirectory(Path dir) {
             return new AcpiBlobs(read(dir.resolve("table-loader"), ACPI_BOUND), read(dir.resolve("rsdp"), ACPI_BOUND), read(dir.resolve("tables"), ACPI_BOUND));
+        }
+
+        /**
+         * The blobs the profile's QEMU builds for a TD with this topology, vCPUs and RAM, or null when
+         * the profile's ACPI build is not modelled.
+         */
+        public static AcpiBlobs generate(TdxProfile profile, MachineTopology topology, int cpus, long memoryBytes) {
+            if (profile.acpi() == null) return null;
+            AcpiBuild.Files f = AcpiBuild.build(AcpiMachine.of(topology, cpus, memoryBytes), profile.acpi());
+            return new AcpiBlobs(f.tableLoader(), f.rsdp(), f.tables());
         }
     }
 

@@ -1,16 +1,19 @@
 package dev.sealwright.measure.tdx;
 
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.measure.acpi.QemuAcpiModel;
 
 import java.util.List;
 
 /**
  * A named host stack that fixes every version-dependent choice of a TDX prediction. Each field is
  * one "version trap" from the measurement spec (§5); nothing version-dependent is guessed elsewhere.
+ * {@code acpi} is the QEMU ACPI build the profile's host runs (null: not modelled, tables must be
+ * captured and passed with --acpi).
  */
 public record TdxProfile(String name, String description, MrtdCalculator.PageOrder pageOrder,
                          SeparatorLayout separatorLayout, KernelHeaderPatch kernelPatch,
-                         SecureBootMeasurement secureBoot) {
+                         SecureBootMeasurement secureBoot, QemuAcpiModel acpi) {
 
     /** Where edk2 puts the ReadyToBoot separator. */
     public enum SeparatorLayout {
@@ -76,13 +79,13 @@ public record TdxProfile(String name, String description, MrtdCalculator.PageOrd
 
     public static final List<TdxProfile> ALL = List.of(
             new TdxProfile("ubuntu-24.04", "Canonical TDX 24.04 stack: QEMU 8.2.2 + host 6.8, OVMF 2024.02 (secure-boot capable)",
-                    MrtdCalculator.PageOrder.TWO_PASS, SeparatorLayout.RTMR0_BEFORE_202411, KernelHeaderPatch.ALL_IMAGES, SecureBootMeasurement.DISABLED),
+                    MrtdCalculator.PageOrder.TWO_PASS, SeparatorLayout.RTMR0_BEFORE_202411, KernelHeaderPatch.ALL_IMAGES, SecureBootMeasurement.DISABLED, QemuAcpiModel.QEMU_8_2_TDX),
             new TdxProfile("ubuntu-25.04", "Ubuntu 25.04: QEMU 9.2.1, OVMF 2025.02 (virtee tdx-measure reference settings)",
-                    MrtdCalculator.PageOrder.SINGLE_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.LINUX_ONLY, SecureBootMeasurement.ABSENT),
+                    MrtdCalculator.PageOrder.SINGLE_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.LINUX_ONLY, SecureBootMeasurement.ABSENT, null),
             new TdxProfile("qemu-10", "upstream QEMU >= 10.2 with upstream KVM (Linux >= 6.16) and edk2 >= stable202411",
-                    MrtdCalculator.PageOrder.SINGLE_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.NONE, SecureBootMeasurement.ABSENT),
+                    MrtdCalculator.PageOrder.SINGLE_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.NONE, SecureBootMeasurement.ABSENT, null),
             new TdxProfile("dstack", "dstack (meta-dstack 0.5.x): two-pass MRTD as in dstack-mr's v0.5.5 vector, OVMF without auth variables",
-                    MrtdCalculator.PageOrder.TWO_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.LINUX_ONLY, SecureBootMeasurement.ABSENT));
+                    MrtdCalculator.PageOrder.TWO_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.LINUX_ONLY, SecureBootMeasurement.ABSENT, null));
 
     public static TdxProfile named(String name) {
         for (TdxProfile p : ALL) if (p.name.equals(name)) return p;
@@ -91,10 +94,10 @@ public record TdxProfile(String name, String description, MrtdCalculator.PageOrd
 
     /** This profile with another QEMU header-patch mode (a host QEMU with or without a backport). */
     public TdxProfile withKernelPatch(KernelHeaderPatch patch) {
-        return new TdxProfile(name, description, pageOrder, separatorLayout, patch, secureBoot);
+        return new TdxProfile(name, description, pageOrder, separatorLayout, patch, secureBoot, acpi);
     }
 
     public TdxProfile withSecureBoot(SecureBootMeasurement sb) {
-        return new TdxProfile(name, description, pageOrder, separatorLayout, kernelPatch, sb);
+        return new TdxProfile(name, description, pageOrder, separatorLayout, kernelPatch, sb, acpi);
     }
 }
