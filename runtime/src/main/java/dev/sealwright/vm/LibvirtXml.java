@@ -113,7 +113,7 @@ public final class LibvirtXml {
         line(x, 3, "<driver name='qemu' type='" + format + "'/>");
         line(x, 3, "<source file='" + esc(file) + "'/>");
         line(x, 3, "<target dev='" + target + "' bus='virtio'/>");
-        if (readonly) line(x, 3, "<readonly/>");
+        line(x, 3, readonly ? "<readonly/>" : "<transient/>");   // as -snapshot on a local launch: the guest's writes are discarded
         line(x, 2, "</disk>");
     }
 
