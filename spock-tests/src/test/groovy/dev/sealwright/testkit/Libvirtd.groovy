@@ -13,8 +13,10 @@ class Libvirtd implements Closeable {
     final String uri
 
     Libvirtd() {
-        Repo.requireTool('libvirtd')
         Repo.requireTool('virsh')
+        ['/usr/sbin/libvirtd', '/usr/sbin/virtlogd'].each {
+            assert Files.isExecutable(Path.of(it)): "${it} is required by this test: Debian package libvirt-daemon; .ci/install-deps installs it"
+        }
         assert Files.isRegularFile(Path.of('/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so')):
                 'libvirt-daemon-driver-qemu is required by this test; .ci/install-deps installs it'
         dir = Files.createTempDirectory('libvirtd-')
