@@ -11,6 +11,8 @@ use 'files@1'
 pipeline('quickstart') {
     params {
         title = 'sealwright quickstart'
+        libvirt = ''                      // -p libvirt=qemu:///system (or qemu+ssh://host/system): boot through libvirt
+        vtpm = false                      // -p vtpm=true: give the guest a swtpm TPM 2.0
     }
 
     files.checksummed(dir: file('quickstart/site'), title: params.title)   // archive, extract, digest, manifest
@@ -44,6 +46,8 @@ pipeline('quickstart') {
         disk     report.report
         cpus     2
         memory   '1G'
+        vtpm     params.vtpm
+        if (params.libvirt) libvirt params.libvirt   // a libvirt domain instead of a local QEMU, same VmSpec
         forward  'auto:24516'        // any free host port: enroll reads the one chosen from the launch's vm.json
         waitFor  ~/enroll: listening on port 24516/, timeout: '300s'
     }

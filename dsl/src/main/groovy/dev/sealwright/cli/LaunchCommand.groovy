@@ -5,6 +5,7 @@ import dev.sealwright.base.RecipeException
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.EspImage
 import dev.sealwright.vm.HostCapabilities
+import dev.sealwright.vm.LibvirtDomain
 import dev.sealwright.vm.LibvirtXml
 import dev.sealwright.vm.QemuCommandLine
 import dev.sealwright.vm.QemuVersion
@@ -46,6 +47,9 @@ class LaunchCommand implements Callable<Integer> {
     @Option(names = '--libvirt-xml', paramLabel = 'FILE', description = 'write the equivalent libvirt domain XML to FILE and exit')
     Path libvirtXml
 
+    @Option(names = '--libvirt', paramLabel = 'URI', description = 'launch through libvirt at URI (qemu:///system, qemu+ssh://host/system): define, start, attach the console; the domain is destroyed and undefined at the end. With --dry-run: print its validated XML')
+    String libvirt
+
     @Mixin
     ForceOption overwrite
 
@@ -82,6 +86,17 @@ class LaunchCommand implements Callable<Integer> {
             return Main.OK
         }
         Path dir = runDir ?: Path.of(System.getProperty('java.io.tmpdir'), "sealwright-vm-${ProcessHandle.current().pid()}".toString())
+        if (libvirt != null) LibvirtDomain.checkUri(libvirt)
+        if (dryRun && libvirt != null) {
+            try {
+                def check = LibvirtDomain.dryRun(spec, libvirt, tools, dir)
+                print check.xml()
+                System.err.println("# libvirt domain XML ${check.verdict()}")
+            } finally {
+                if (runDir == null) AtomicFiles.deleteTree(dir)
+            }
+            return Main.OK
+        }
         if (dryRun) {
             def qemuPath = tools.locate('qemu-system-x86_64')
             QemuVersion v
@@ -113,7 +128,8 @@ class LaunchCommand implements Callable<Integer> {
         def caps = HostCapabilities.detect(tools)
         boolean ownDir = runDir == null
         long started = System.nanoTime()
-        def handle = VmHandle.launch(spec, tools, caps, dir, { String line -> println line })
+        def handle = libvirt != null ? LibvirtDomain.launch(spec, libvirt, tools, dir, { String line -> println line })
+                : VmHandle.launch(spec, tools, caps, dir, { String line -> println line })
         if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         try {
             if (marker != null) handle.waitFor(marker, Duration.ofSeconds(timeout ?: 86400L))

@@ -32,6 +32,8 @@ class LaunchSpec extends StepSpec {
     /** Attach a swtpm TPM 2.0. */
     void vtpm(boolean on) { set('vtpm', on) }
     void disk(Object... files) { set('disk', files) }
+    /** Launch through libvirt at this URI ('qemu:///system', 'qemu+ssh://host/system'): the domain is defined, started and, at the end, destroyed and undefined. */
+    void libvirt(String uri) { set('libvirt', uri) }
     /** Only write the QEMU command line (output value commandLine); start nothing. For TEE launches on a host without the TEE. */
     void dryRun(boolean on) { set('dryRun', on) }
     /** SNP: launch with the ID block and ID auth of an snpIdBlock step (author-key-enabled=on). */

@@ -38,6 +38,8 @@ public final class ToolRegistry {
         add(ToolSpec.program("mcopy", "mtools", "--version", "copies the UKI into the ESP"));
         add(ToolSpec.program("mmd", "mtools", "--version", "creates directories in the ESP"));
         add(ToolSpec.program("virt-xml-validate", "libvirt-clients", "--version", "checks libvirt domain XML"));
+        add(ToolSpec.program("virsh", "libvirt-clients", "--version", "defines, starts and ends libvirt domains (launch --libvirt)"));
+        add(ToolSpec.program("script", "bsdutils", "--version", "gives virsh console a terminal (launch --libvirt)"));
         add(ToolSpec.file("ovmf", "ovmf", List.of("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"),
                 "UEFI firmware for q35 guests"));
         add(ToolSpec.program("tpm2_eventlog", "tpm2-tools", "--version", "cross-checks TCG2 event logs we write"));

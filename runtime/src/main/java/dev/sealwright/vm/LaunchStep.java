@@ -51,7 +51,8 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
                 OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed"),
                 OptionSpec.optional("snpIdBlock", Input.class, null, "output of an snp.idblock step: launch with id-block, id-auth, author-key-enabled"),
-                OptionSpec.optional("dryRun", Boolean.class, false, "only write the QEMU command line (any TEE, any host); start nothing"));
+                OptionSpec.optional("libvirt", String.class, null, "launch through libvirt at this URI (qemu:///system, qemu+ssh://host/system) instead of a local QEMU"),
+                OptionSpec.optional("dryRun", Boolean.class, false, "only write the QEMU command line, or with libvirt the validated domain XML (any TEE, any host); start nothing"));
     }
 
     @Override
@@ -68,6 +69,7 @@ public final class LaunchStep implements StepType {
         List<String> t = new ArrayList<>(List.of("qemu-system-x86_64"));
         if (Boolean.TRUE.equals(options.get("vtpm"))) t.add("swtpm");
         if (options.get("uki") != null) t.addAll(List.of("mkfs.fat", "mmd", "mcopy"));
+        if (options.get("libvirt") != null) t.addAll(List.of("virsh", "script", "virt-xml-validate"));
         return t;
     }
 
@@ -109,6 +111,17 @@ public final class LaunchStep implements StepType {
             }
         }
         AtomicFiles.write(ctx.output("vm"), spec.toJson().getBytes(StandardCharsets.UTF_8));
+        String libvirt = ctx.string("libvirt");
+        if (libvirt != null) LibvirtDomain.checkUri(libvirt);
+        if (libvirt != null && ctx.flag("dryRun")) {
+            LibvirtDomain.DryRun check = LibvirtDomain.dryRun(spec, libvirt, ctx.tools(), ctx.workDir());
+            String define = "virsh -c " + libvirt + " define --validate " + ctx.workDir().resolve("domain.xml");
+            ctx.value("commandLine", define);
+            ctx.value("matched", "");
+            ctx.value("serialLog", "");
+            ctx.log("dry run (nothing started): libvirt domain XML " + check.verdict() + "; " + define);
+            return;
+        }
         HostCapabilities host = HostCapabilities.detect(ctx.tools());
         if (ctx.flag("dryRun")) {
             List<String> argv = QemuCommandLine.build(spec, ctx.tools().find("qemu-system-x86_64").toString(), host.qemuVersion(),
@@ -123,7 +136,8 @@ public final class LaunchStep implements StepType {
         Path runDir = Files.createTempDirectory("sealwright-vm-");
         VmHandle vm;
         try {
-            vm = VmHandle.launch(spec, ctx.tools(), host, runDir, line -> ctx.log("console: " + line));
+            vm = libvirt != null ? LibvirtDomain.launch(spec, libvirt, ctx.tools(), runDir, line -> ctx.log("console: " + line))
+                    : VmHandle.launch(spec, ctx.tools(), host, runDir, line -> ctx.log("console: " + line));
         } catch (Exception e) {
             AtomicFiles.deleteTree(runDir);
             throw e;
@@ -135,7 +149,7 @@ public final class LaunchStep implements StepType {
                 AtomicFiles.deleteTree(runDir);
             }
         });
-        ctx.log("qemu: " + QemuCommandLine.shellLine(vm.argv()));
+        ctx.log((libvirt != null ? "libvirt: " : "qemu: ") + QemuCommandLine.shellLine(vm.argv()));
         ctx.value("commandLine", QemuCommandLine.shellLine(vm.argv()));
         String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")));
         ctx.value("matched", matched);

@@ -96,10 +96,12 @@ public final class LibvirtXml {
         if (qemuArgs) {
             line(x, 1, "<qemu:commandline>");
             List<String> argv = QemuCommandLine.build(spec, emulator, new QemuVersion(0, 0, 0), "kvm", new VmRunDir(java.nio.file.Path.of("/")));
+            int slot = 0x10; // libvirt fills pcie.0 from slot 1 (root ports) and uses 0x1f: the NICs it does not know get slots of their own
             for (int i = 0; i < argv.size(); i++) {
-                if (argv.get(i).equals("-netdev") || (argv.get(i).equals("-device") && argv.get(i + 1).startsWith("virtio-net-pci"))) {
+                boolean nic = argv.get(i).equals("-device") && argv.get(i + 1).startsWith("virtio-net-pci");
+                if (argv.get(i).equals("-netdev") || nic) {
                     line(x, 2, "<qemu:arg value='" + esc(argv.get(i)) + "'/>");
-                    line(x, 2, "<qemu:arg value='" + esc(argv.get(i + 1)) + "'/>");
+                    line(x, 2, "<qemu:arg value='" + esc(argv.get(i + 1) + (nic ? String.format(",bus=pcie.0,addr=0x%x", slot++) : "")) + "'/>");
                 }
             }
             line(x, 1, "</qemu:commandline>");
@@ -113,7 +115,7 @@ public final class LibvirtXml {
         line(x, 3, "<driver name='qemu' type='" + format + "'/>");
         line(x, 3, "<source file='" + esc(file) + "'/>");
         line(x, 3, "<target dev='" + target + "' bus='virtio'/>");
-        if (readonly) line(x, 3, "<readonly/>");
+        line(x, 3, readonly ? "<readonly/>" : "<transient/>");   // as -snapshot on a local launch: the guest's writes are discarded
         line(x, 2, "</disk>");
     }
 

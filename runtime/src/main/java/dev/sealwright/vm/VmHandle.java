@@ -43,10 +43,12 @@ public final class VmHandle implements AutoCloseable {
     private final Swtpm swtpm;
     private final List<String> lines = new ArrayList<>();
     private final Thread tail;
+    private final Runnable teardown;
     private volatile boolean closed;
 
-    private VmHandle(VmSpec spec, VmRunDir run, List<String> argv, Process qemu, Swtpm swtpm, Consumer<String> console) {
+    private VmHandle(VmSpec spec, VmRunDir run, List<String> argv, Process qemu, Swtpm swtpm, Runnable teardown, Consumer<String> console) {
         this.spec = spec;
+        this.teardown = teardown;
         this.run = run;
         this.argv = argv;
         this.qemu = qemu;
@@ -87,9 +89,20 @@ public final class VmHandle implements AutoCloseable {
             if (tpm != null) tpm.close();
             throw e;
         }
-        VmHandle h = new VmHandle(spec, run, argv, p, tpm, console == null ? l -> { } : console);
+        VmHandle h = new VmHandle(spec, run, argv, p, tpm, null, console == null ? l -> { } : console);
         LIVE.add(h);
         h.awaitQmpSocket();
+        return h;
+    }
+
+    /**
+     * A VM someone else runs (a libvirt domain): {@code console} is the process copying its serial
+     * console into {@code serial.log} and ends with the VM; {@code teardown} ends the VM itself and
+     * replaces the QMP power-off of {@link #shutdown}.
+     */
+    static VmHandle attach(VmSpec spec, VmRunDir run, List<String> argv, Process console, Runnable teardown, Consumer<String> sink) {
+        VmHandle h = new VmHandle(spec, run, argv, console, null, teardown, sink == null ? l -> { } : sink);
+        LIVE.add(h);
         return h;
     }
 
@@ -214,6 +227,10 @@ public final class VmHandle implements AutoCloseable {
 
     /** Clean shutdown: ACPI power button over QMP, then QMP quit after {@code grace}, then kill. */
     public void shutdown(Duration grace) throws InterruptedException {
+        if (teardown != null) {
+            kill();
+            return;
+        }
         if (qemu.isAlive()) {
             try (Qmp q = Qmp.connect(run.qmpSocket())) {
                 q.execute("system_powerdown");
@@ -238,6 +255,7 @@ public final class VmHandle implements AutoCloseable {
     }
 
     private void reap() {
+        if (teardown != null) teardown.run();
         if (swtpm != null) swtpm.close();
         LIVE.remove(this);
         closed = true;
