@@ -146,11 +146,11 @@ class OneLineErrorSpec extends Specification {
         when: 'a PCR selection is parsed by sealwright'
         def r = seal(pcrs: "sha256\n\u001b[2J:7")
 
-        then:
-        r.exitCode == 1
-        r.err.readLines().size() == 1
-        !(r.err.trim() =~ BREAKS)
-        r.err.contains('sha256\\x0a\\x1b[2J')
+        then: 'a bad --pcrs is a usage error (BadValueException): the error line and the hint'
+        r.exitCode == 2
+        r.err.readLines().size() == 2
+        !(r.err.readLines()[0] =~ BREAKS)
+        r.err.readLines()[0].contains('sha256\\x0a\\x1b[2J')
 
         when: 'an int option is parsed by picocli, which echoes the value'
         def u = Cli.run('measure', 'snp', '--vcpus', "1\nerror: forged\u2029", '--vcpu-type', 'EPYC-v4', '--ovmf', "${dir}/ovmf.fd")
