@@ -1,6 +1,7 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.measure.event.EventLog;
+import dev.sealwright.measure.shim.ShimChain;
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.uefi.UefiConfig;
@@ -12,10 +13,23 @@ import java.nio.file.Path;
  * VM starts with (from its OVMF_VARS file or a uefi-config.json), whether Secure Boot is enforced,
  * optionally the boot disk's GPT (measured into PCR 5) and a TPM event log captured from a boot of
  * the same firmware and VM configuration, whose PCR 0 and 1 events (and PCR 5 ones when no GPT is
- * given) are taken as they are (they cannot be computed from files; see docs).
+ * given) are taken as they are (they cannot be computed from files; see docs). With {@code shim}, the ESP
+ * boots shim → GRUB → kernel instead of a UKI.
  */
 public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
-                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName) {
+                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName, ShimChain shim) {
+
+    /** A UKI booted as BOOTX64.EFI. */
+    public VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
+                      BootGpt bootGpt, EventLog referenceLog, String referenceLogName) {
+        this(uki, ukiName, variables, variablesSource, secureBoot, bootGpt, referenceLog, referenceLogName, null);
+    }
+
+    /** Shim booted as BOOTX64.EFI, then GRUB and a kernel ({@code uki} is then shim). */
+    public static VtpmInputs shimChain(ShimChain chain, UefiConfig variables, String variablesSource, BootGpt bootGpt,
+                                       EventLog referenceLog, String referenceLogName) {
+        return new VtpmInputs(chain.shim(), chain.source() + " shim", variables, variablesSource, true, bootGpt, referenceLog, referenceLogName, chain);
+    }
 
     /** The boot disk's UEFI_GPT_DATA and what it was read from. */
     public record BootGpt(byte[] data, String source) {
