@@ -40,7 +40,7 @@ public record EspBootPrediction(PcrValues values, VtpmPrediction prediction, Str
         }
         byte[] boot = esp.require(BOOT_PATH, "to predict PCR 4/7 from; give --pcr-values");
         String name = image + " ESP " + BOOT_PATH.replace('/', '\\');
-        boolean shim = ShimBinary.isShim(PeFile.read(boot, name));
+        boolean shim = ShimBinary.isShim(PeFile.read(boot, name), boot);
         VtpmPrediction p = VtpmPrediction.predict(shim
                 ? VtpmInputs.shimChain(ShimChain.fromEsp(esp), vars, uefiConfig.toString(), null, null, null)
                 : new VtpmInputs(boot, name, vars, uefiConfig.toString(), true, null, null, null));

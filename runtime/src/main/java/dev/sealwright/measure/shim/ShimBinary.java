@@ -23,16 +23,16 @@ public record ShimBinary(String version, String product, byte[] vendorCert, byte
     public static final Set<String> MODELLED = Set.of("16.1");
 
     /** True when the PE image is a shim: it has a {@code .vendor_cert} section and an SBAT row for component {@code shim}. */
-    public static boolean isShim(PeFile pe) {
+    public static boolean isShim(PeFile pe, byte[] image) {
         PeSection sbat = pe.section(".sbat");
-        if (pe.section(".vendor_cert") == null || sbat == null) return false;
+        if (CoffSections.find(pe, image, ".vendor_cert") == null || sbat == null) return false;
         return Sbat.parse(pe.content(sbat)).stream().anyMatch(r -> r.component().equals("shim"));
     }
 
     /** Reads and checks a shim; a version or layout this build does not model is refused in one line. */
     public static ShimBinary read(byte[] image, String name) {
         PeFile pe = PeFile.read(image, name);
-        if (!isShim(pe)) throw new RecipeException(name + ": not a shim (no .vendor_cert section or no shim row in .sbat)");
+        if (!isShim(pe, image)) throw new RecipeException(name + ": not a shim (no .vendor_cert section or no shim row in .sbat)");
         Sbat.Row row = Sbat.parse(pe.content(pe.section(".sbat"))).stream()
                 .filter(r -> !r.component().equals("sbat") && !r.component().equals("shim") && r.packageName().equals("shim"))
                 .findFirst().orElse(null);
@@ -40,7 +40,7 @@ public record ShimBinary(String version, String product, byte[] vendorCert, byte
         if (!MODELLED.contains(row.version()))
             throw new RecipeException(name + ": shim " + OneLine.of(row.version()) + " (" + OneLine.of(row.component())
                     + ") is not modelled by this build (modelled: shim " + String.join(", ", MODELLED) + ")");
-        byte[] vc = pe.content(pe.section(".vendor_cert"));
+        byte[] vc = pe.content(CoffSections.find(pe, image, ".vendor_cert"));
         if (vc.length < 16) throw new RecipeException(name + ": .vendor_cert is shorter than its 16-byte header");
         ByteBuffer b = ByteBuffer.wrap(vc).order(ByteOrder.LITTLE_ENDIAN);
         long authSize = Integer.toUnsignedLong(b.getInt()), deauthSize = Integer.toUnsignedLong(b.getInt());
@@ -53,11 +53,11 @@ public record ShimBinary(String version, String product, byte[] vendorCert, byte
             throw new RecipeException(name + ": its vendor certificate is not a DER certificate (a vendor db signature list is not modelled by this build)");
         byte[] cert = Arrays.copyOfRange(vc, (int) authOff, (int) (authOff + authSize));
         byte[] dbx = Arrays.copyOfRange(vc, (int) deauthOff, (int) (deauthOff + deauthSize));
-        return new ShimBinary(row.version(), row.component(), cert, dbx, previousSbatLevel(pe, name));
+        return new ShimBinary(row.version(), row.component(), cert, dbx, previousSbatLevel(pe, image, name));
     }
 
-    private static String previousSbatLevel(PeFile pe, String name) {
-        PeSection s = pe.section(".sbatlevel");
+    private static String previousSbatLevel(PeFile pe, byte[] image, String name) {
+        PeSection s = CoffSections.find(pe, image, ".sbatlevel");
         if (s == null) throw new RecipeException(name + ": has no .sbatlevel section (shim " + String.join(", ", MODELLED) + " has one)");
         byte[] d = pe.content(s);
         if (d.length < 12) throw new RecipeException(name + ": .sbatlevel is shorter than its 12-byte header");

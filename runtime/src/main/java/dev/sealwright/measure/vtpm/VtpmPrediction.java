@@ -38,7 +38,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
     public static VtpmPrediction predict(VtpmInputs in) {
         PeFile uki = PeFile.read(in.uki(), in.ukiName());
         if (in.shim() == null && uki.section(".linux") == null) {
-            if (ShimBinary.isShim(uki))
+            if (ShimBinary.isShim(uki, in.uki()))
                 throw new RecipeException(in.ukiName() + ": is shim, not a UKI; predict the shim → GRUB → kernel chain from the disk (measure vtpm --esp-chain --boot-disk DISK)");
             throw new RecipeException(in.ukiName() + ": not a UKI (no .linux section)");
         }
