@@ -54,6 +54,7 @@ class ShimBootSpec extends Specification {
     @Shared Path shim, grub, kernel, initrd, tpmState, disk
     @Shared byte[] secret
     @Shared Map prediction
+    @Shared Map intended
 
     def setupSpec() {
         ['qemu-system-x86_64', 'ovmf', 'swtpm', 'tpm2_createprimary', 'busybox', 'cpio', 'xz', 'sgdisk', 'mkfs.fat', 'mcopy', 'dpkg-deb', 'apt-get'].each { Repo.requireTool(it) }
@@ -74,6 +75,7 @@ class ShimBootSpec extends Specification {
     def "the intended boot: PCRs 4, 5, 7, 8, 9, 14 equal the prediction, eventlog diff is empty, and both blobs unseal"() {
         when:
         def guest = boot('intended', disk, MS_VARS)
+        intended = guest
         Path predicted = guest.logFile.resolveSibling('predicted.json')
         def p = Cli.run('measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--esp-chain',
                 '--boot-disk', disk.toString(), '--secure-boot', '--reference-log', guest.logFile.toString(), '--eventlog', predicted.toString())
@@ -99,6 +101,54 @@ class ShimBootSpec extends Specification {
         and: 'the guest unsealed the secret from both blobs'
         guest.unseal['pcr7'] == 'ok sha256=' + sha256(secret)
         guest.unseal['pcr47'] == 'ok sha256=' + sha256(secret)
+    }
+
+    def "disk deploy of the encrypted image with the Microsoft uefi-config seals to the intended boot's PCR 7 and 4, and the token unseals in a real boot of the deployed image"() {
+        given: 'the image with its root partition encrypted (LUKS2) and the uefi-config of OVMF_VARS_4M.ms.fd'
+        Path plain = buildDisk('plain.img', kernel)
+        Path key = work.resolve('root.key'), enc = work.resolve('enc.img'), config = work.resolve('uefi-config.json'), deployed = work.resolve('deployed.img')
+        assert Cli.run('disk', 'encrypt', plain.toString(), '-o', enc.toString(), '--generate-key', key.toString()).exitCode == 0
+        assert Cli.run('uefi', 'config', '--vars', MS_VARS.toString(), '-o', config.toString()).exitCode == 0
+
+        when:
+        def r = Cli.run('disk', 'deploy', enc.toString(), '-o', deployed.toString(), '--srk-pub', work.resolve('srk.pub').toString(),
+                '--uefi-config', config.toString(), '--pcrs', '7,4', '--key-file', key.toString())
+
+        then: 'the values it sealed to are those the intended real boot produced'
+        r.exitCode == 0
+        r.out.contains("PCR values predicted from ${enc} ESP \\EFI\\BOOT\\BOOTX64.EFI with ${config} (Secure Boot on)")
+        r.out.contains("  sha256:4 ${intended.pcrs.sha256[4]}")
+        r.out.contains("  sha256:7 ${intended.pcrs.sha256[7]}")
+
+        when: 'the token blob (cryptsetup token export) reaches the guest in the last MiB of the deployed disk, which nothing measures'
+        Path part = partition2(deployed)
+        def dump = new JsonSlurper().parseText(shOut('cryptsetup', 'luksDump', '--dump-json-metadata', part.toString())) as Map
+        def token = dump.tokens.find { it.value.type == 'systemd-tpm2' }
+        byte[] blob = Base64.decoder.decode(token.value['tpm2-blob'] as String)
+        Path t = Files.createDirectories(work.resolve('token-tar/token'))
+        int at = 0
+        ['sealed.dpriv', 'sealed.pub', 'sealed.seed'].each { n ->
+            int len = ((blob[at] & 0xff) << 8) | (blob[at + 1] & 0xff)
+            Files.write(t.resolve(n), Arrays.copyOfRange(blob, at, at + 2 + len))
+            at += 2 + len
+        }
+        assert at == blob.length
+        Files.writeString(t.resolve('pcrs'), 'sha256:4,7')
+        Path bootable = work.resolve('deployed-with-token.img')
+        Files.copy(deployed, bootable)
+        Path tar = work.resolve('token.tar')
+        sh('tar', '-C', t.parent.toString(), '-cf', tar.toString(), 'token')
+        byte[] tail = Arrays.copyOf(Files.readAllBytes(tar), 1 << 20)
+        Files.write(bootable, tail, StandardOpenOption.APPEND)
+        def guest = boot('deployed', bootable, MS_VARS, ['token'])
+        Path pass = work.resolve('token.pass')
+        Files.write(pass, (guest.secrets['token'] as String).bytes)
+
+        then: 'the deployed image boots with the same PCR 4 and 7, the TPM unseals the token, and its secret (base64) opens the token\'s keyslot'
+        guest.pcrs.sha256[4] == intended.pcrs.sha256[4] && guest.pcrs.sha256[7] == intended.pcrs.sha256[7]
+        guest.unseal['token'].startsWith('ok sha256=')
+        new ProcessBuilder('cryptsetup', 'open', '--test-passphrase', '--key-slot', token.value.keyslots[0] as String, '--key-file', pass.toString(), part.toString())
+                .redirectErrorStream(true).start().waitFor() == 0
     }
 
     def "another kernel (Debian 6.1, signed by the same vendor key): PCR 7 is unchanged, so only the PCR 4+7 blob is refused"() {
@@ -298,7 +348,7 @@ class ShimBootSpec extends Specification {
     }
 
     /** One boot of {@code image} with a copy of {@code vars} and of the SRK state; parses what the probe prints. */
-    private Map boot(String name, Path image, Path vars) {
+    private Map boot(String name, Path image, Path vars, List<String> blobs = ['pcr7', 'pcr47']) {
         Path dir = Files.createDirectories(work.resolve("run-${name}"))
         Path tpm = Files.createDirectories(dir.resolve('tpm'))
         Files.list(tpmState).withCloseable { s -> s.each { Files.copy(it, tpm.resolve(it.fileName)) } }
@@ -331,20 +381,43 @@ class ShimBootSpec extends Specification {
         List<String> lines = Files.readAllLines(console, java.nio.charset.StandardCharsets.ISO_8859_1)*.trim()
         assert lines.contains('SW-READY'): "the guest did not reach its readiness line:\n${lines.takeRight(60).join('\n')}"
         Map<String, Map<Integer, String>> pcrs = [sha256: [:], sha384: [:]]
-        Map<String, String> unseal = [:]
+        Map<String, String> unseal = [:], secrets = [:]
         lines.each { l ->
             def m = l =~ /^SW-PCR (sha256|sha384) (\d+) ([0-9A-F]+)$/
             if (m.matches()) pcrs[m.group(1)][m.group(2) as int] = m.group(3).toLowerCase()
             def u = l =~ /^SW-UNSEAL (\S+) (.*)$/
             if (u.matches()) unseal[u.group(1)] = u.group(2)
+            def c = l =~ /^SW-SECRET (\S+) (\S+)$/
+            if (c.matches()) secrets[c.group(1)] = c.group(2)
         }
         int begin = lines.indexOf('SW-EVENTLOG-BEGIN'), end = lines.indexOf('SW-EVENTLOG-END')
         assert begin >= 0 && end > begin + 1
         byte[] log = Base64.mimeDecoder.decode(lines.subList(begin + 1, end).join('\n'))
         Path logFile = dir.resolve('guest-eventlog.bin')
         Files.write(logFile, log)
-        assert unseal.keySet() == ['pcr7', 'pcr47'] as Set: "the guest printed unseal results ${unseal}"
-        [console: lines, pcrs: pcrs, unseal: unseal, logFile: logFile, log: Tcg2EventLogCodec.read(log, logFile.toString(), null)]
+        assert unseal.keySet() == blobs as Set: "the guest printed unseal results ${unseal}"
+        [console: lines, pcrs: pcrs, unseal: unseal, secrets: secrets, logFile: logFile, log: Tcg2EventLogCodec.read(log, logFile.toString(), null)]
+    }
+
+    private Path partition2(Path image) {
+        long first, last
+        FileChannel.open(image, StandardOpenOption.READ).withCloseable { ch ->
+            def p = GptDisk.read(ch, image.toString()).partitions().find { it.number() == 2 }
+            first = p.firstLba(); last = p.lastLba()
+        }
+        Path out = work.resolve("${image.fileName}.part2")
+        new RandomAccessFile(image.toFile(), 'r').withCloseable { raf ->
+            byte[] b = new byte[(int) ((last - first + 1) * 512)]
+            raf.seek(first * 512); raf.readFully(b); Files.write(out, b)
+        }
+        out
+    }
+
+    private static String shOut(String... cmd) {
+        def p = new ProcessBuilder(cmd).start()
+        def out = p.inputStream.text
+        assert p.waitFor() == 0: "${cmd.join(' ')} failed"
+        out
     }
 
     private static String sha256(byte[] b) {
