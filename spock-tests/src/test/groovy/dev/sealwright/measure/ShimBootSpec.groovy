@@ -267,7 +267,7 @@ class ShimBootSpec extends Specification {
         FileChannel.open(image, StandardOpenOption.WRITE).withCloseable { ch -> ch.write(ByteBuffer.wrap(Files.readAllBytes(work.resolve('sealed.tar'))), offset) }
     }
 
-    /** busybox, the probe, tpm2-tools with its ldd closure and the device TCTI, and virtio_blk (decompressed for busybox insmod). */
+    /** busybox, the probe, tpm2-tools with its ldd closure and the device TCTI, and the virtio block modules. */
     private Path probeInitrd(DebianKernel.Unpacked k, String name) {
         Path root = Files.createDirectories(work.resolve(name + '-root/bin'))
         Files.copy(Repo.requireTool('busybox'), root.resolve('busybox'))
@@ -276,9 +276,25 @@ class ShimBootSpec extends Specification {
         copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
         Files.writeString(root.resolve('init'), getClass().getResource('shim-probe.sh').text)
         root.resolve('init').toFile().setExecutable(true)
-        Path ko = k.modulesDir().resolve('kernel/drivers/block/virtio_blk.ko')
-        if (Files.exists(ko)) Files.copy(ko, root.resolve('virtio_blk.ko')) // Debian 6.1
-        else sh('sh', '-c', "xz -dc '${ko}.xz' > '${root.resolve('virtio_blk.ko')}'") // Debian 6.12 compresses modules
+        // virtio_blk and (Debian 6.1: modules, 6.12: built in) virtio_pci with their dependencies, in load order
+        Map<String, List<String>> dep = [:]
+        k.modulesDir().resolve('modules.dep').eachLine { l ->
+            def (mod, deps) = l.split(':', 2) as List
+            dep[mod] = deps.trim() ? deps.trim().split(' ') as List : []
+        }
+        List<String> order = []
+        ['virtio_pci', 'virtio_blk'].each { name ->
+            String mod = dep.keySet().find { it.tokenize('/').last().startsWith(name + '.ko') }
+            if (mod == null) return
+            (dep[mod].reverse() + [mod]).each { if (!order.contains(it)) order << it }
+        }
+        assert order.any { it.contains('virtio_blk') }
+        Path mods = Files.createDirectories(root.resolve('modules'))
+        order.eachWithIndex { String mod, int i ->
+            Path src = k.modulesDir().resolve(mod), dst = mods.resolve(String.format('%02d-%s', i, src.fileName.toString().replace('.xz', '')))
+            if (mod.endsWith('.xz')) sh('sh', '-c', "xz -dc '${src}' > '${dst}'") // Debian 6.12 compresses modules (busybox insmod does not)
+            else Files.copy(src, dst)
+        }
         Path out = work.resolve(name)
         sh('sh', '-c', "cd '${root}' && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 > '${out}'")
         out

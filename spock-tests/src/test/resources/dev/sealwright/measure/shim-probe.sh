@@ -17,7 +17,7 @@ done
 echo SW-EVENTLOG-BEGIN
 $B base64 /sys/kernel/security/tpm0/binary_bios_measurements
 echo SW-EVENTLOG-END
-$B insmod /virtio_blk.ko
+for m in /modules/*.ko; do $B insmod $m; done
 i=0; while [ ! -b /dev/vda2 ] && [ $i -lt 50 ]; do $B sleep 0.1; i=$((i+1)); done
 $B mkdir -p /tmp/sealed && cd /tmp/sealed
 # the tar is at the start of partition 2, or (when that is LUKS2, after disk deploy) in the last MiB of the disk

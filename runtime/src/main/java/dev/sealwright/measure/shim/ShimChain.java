@@ -1,6 +1,10 @@
 package dev.sealwright.measure.shim;
 
+import dev.sealwright.disk.gpt.EspFiles;
+import dev.sealwright.engine.OneLine;
 import dev.sealwright.engine.RecipeException;
+import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.image.pe.PeSection;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
@@ -11,9 +15,12 @@ import dev.sealwright.uefi.EfiGuid;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -43,7 +50,7 @@ public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, 
     public static final String SHIM_PATH = "/EFI/BOOT/BOOTX64.EFI", GRUB_PATH = "/EFI/BOOT/grubx64.efi", CONFIG_PATH = PREFIX + "/grub.cfg";
 
     /** The chain an ESP holds: shim as BOOTX64.EFI, grubx64.efi beside it, {@code /EFI/debian/grub.cfg} and the kernel and initrd it names. */
-    public static ShimChain fromEsp(dev.sealwright.disk.gpt.EspFiles esp) throws java.io.IOException {
+    public static ShimChain fromEsp(EspFiles esp) throws IOException {
         String why = "for the shim → GRUB → kernel prediction";
         byte[] shim = esp.require(SHIM_PATH, why);
         byte[] grub = esp.require(GRUB_PATH, why);
@@ -85,13 +92,13 @@ public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, 
     }
 
     private void checkGrub() {
-        var pe = dev.sealwright.image.pe.PeFile.read(grub, source + " GRUB");
-        var sbat = pe.section(".sbat");
+        PeFile pe = PeFile.read(grub, source + " GRUB");
+        PeSection sbat = pe.section(".sbat");
         String version = sbat == null ? null : Sbat.parse(pe.content(sbat)).stream()
                 .filter(r -> r.component().equals("grub.debian")).map(Sbat.Row::version).findFirst().orElse(null);
         if (version == null) throw new RecipeException(source + " GRUB: no grub.debian row in its .sbat; only Debian's signed GRUB " + MODELLED_GRUB + " is modelled");
         if (MODELLED_GRUB.stream().noneMatch(v -> version.equals(v) || version.startsWith(v + "+")))
-            throw new RecipeException(source + " GRUB: version " + dev.sealwright.engine.OneLine.of(version) + " is not modelled by this build (modelled: " + String.join(", ", MODELLED_GRUB) + ")");
+            throw new RecipeException(source + " GRUB: version " + OneLine.of(version) + " is not modelled by this build (modelled: " + String.join(", ", MODELLED_GRUB) + ")");
     }
 
     private static void requireVendorSigned(byte[] image, String name, ShimBinary s, byte[] db, String dbSource) {
@@ -141,10 +148,10 @@ public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, 
         return TpmBootEvents.BANKS.toArray(HashAlg[]::new);
     }
 
-    private static java.util.Map<HashAlg, byte[]> authenticode(byte[] pe, String what) {
-        java.util.Map<HashAlg, byte[]> m = new java.util.LinkedHashMap<>();
+    private static Map<HashAlg, byte[]> authenticode(byte[] pe, String what) {
+        Map<HashAlg, byte[]> m = new LinkedHashMap<>();
         for (HashAlg alg : TpmBootEvents.BANKS)
-            m.put(alg, dev.sealwright.image.pe.PeFile.authenticodeDigest(pe, alg == HashAlg.SHA256 ? "SHA-256" : "SHA-384", what));
+            m.put(alg, PeFile.authenticodeDigest(pe, alg == HashAlg.SHA256 ? "SHA-256" : "SHA-384", what));
         return m;
     }
 }
