@@ -283,8 +283,8 @@ class ShimBootSpec extends Specification {
             dep[mod] = deps.trim() ? deps.trim().split(' ') as List : []
         }
         List<String> order = []
-        ['virtio_pci', 'virtio_blk'].each { name ->
-            String mod = dep.keySet().find { it.tokenize('/').last().startsWith(name + '.ko') }
+        ['virtio_pci', 'virtio_blk'].each { wanted ->
+            String mod = dep.keySet().find { it.tokenize('/').last().startsWith(wanted + '.ko') }
             if (mod == null) return
             (dep[mod].reverse() + [mod]).each { if (!order.contains(it)) order << it }
         }
