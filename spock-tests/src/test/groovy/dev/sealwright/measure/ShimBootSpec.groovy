@@ -278,7 +278,7 @@ class ShimBootSpec extends Specification {
         root.resolve('init').toFile().setExecutable(true)
         // virtio_blk and (Debian 6.1: modules, 6.12: built in) virtio_pci with their dependencies, in load order
         Map<String, List<String>> dep = [:]
-        k.modulesDir().resolve('modules.dep').eachLine { l ->
+        k.modulesDir().resolve('modules.dep').toFile().eachLine { l ->
             def (mod, deps) = l.split(':', 2) as List
             dep[mod] = deps.trim() ? deps.trim().split(' ') as List : []
         }
