@@ -412,7 +412,14 @@ class ShimBootSpec extends Specification {
         Path logFile = dir.resolve('guest-eventlog.bin')
         Files.write(logFile, log)
         assert unseal.keySet() == blobs as Set: "the guest printed unseal results ${unseal}"
-        [console: lines, pcrs: pcrs, unseal: unseal, secrets: secrets, logFile: logFile, log: Tcg2EventLogCodec.read(log, logFile.toString(), null)]
+        // the intended boot's log is compared event by event; in the other boots kernel messages may interleave with the base64
+        def parsed = null
+        try {
+            parsed = Tcg2EventLogCodec.read(log, logFile.toString(), null)
+        } catch (dev.sealwright.engine.RecipeException garbled) {
+            assert name != 'intended': garbled.message
+        }
+        [console: lines, pcrs: pcrs, unseal: unseal, secrets: secrets, logFile: logFile, log: parsed]
     }
 
     private Path partition2(Path image) {
