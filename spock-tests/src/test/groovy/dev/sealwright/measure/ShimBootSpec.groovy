@@ -333,7 +333,7 @@ class ShimBootSpec extends Specification {
         def store = VariableStore.read(Files.readAllBytes(MS_VARS), MS_VARS.toString())
         def vars = store.variables().collect { v ->
             v.live() && v.name() == name && v.vendor() == EfiGuid.IMAGE_SECURITY_DATABASE
-                    ? new VariableStore.Variable(v.state(), v.attributes(), v.monotonicCount(), v.timestamp(), v.pubKeyIndex(), v.vendor(), v.name(), (v.data() + list) as byte[])
+                    ? new VariableStore.Variable(v.state(), v.attributes(), v.monotonicCount(), v.timestamp(), v.pubKeyIndex(), v.vendor(), v.name(), ByteBuffer.allocate(v.data().length + list.length).put(v.data()).put(list).array())
                     : v
         }
         int grow = list.length
