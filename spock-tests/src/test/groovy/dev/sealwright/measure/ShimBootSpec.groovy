@@ -336,8 +336,8 @@ class ShimBootSpec extends Specification {
                     ? new VariableStore.Variable(v.state(), v.attributes(), v.monotonicCount(), v.timestamp(), v.pubKeyIndex(), v.vendor(), v.name(), ByteBuffer.allocate(v.data().length + list.length).put(v.data()).put(list).array())
                     : v
         }
-        int grow = list.length
         byte[] rest = store.rest()
+        int grow = new VariableStore(store.headers(), vars, rest).toBytes().length - (int) Files.size(MS_VARS) // the list plus 4-byte alignment
         (0..<grow).each { assert rest[it] == (byte) 0xFF: 'no free space to grow the variable in place' }
         byte[] out = new VariableStore(store.headers(), vars, Arrays.copyOfRange(rest, grow, rest.length)).toBytes()
         assert out.length == Files.size(MS_VARS)
