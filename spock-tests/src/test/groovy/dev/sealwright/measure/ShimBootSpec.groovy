@@ -216,9 +216,11 @@ class ShimBootSpec extends Specification {
         patched[at + 'shim.debian,1,Debian,shim,16.'.length()] = (byte) '9'
         Path badShim = work.resolve('shim-16.9.efi')
         Files.write(badShim, patched)
-        sh('mcopy', '-o', '-i', "${bad}@@${1024 * 1024}".toString(), badShim.toString(), '::/EFI/BOOT/BOOTX64.EFI')
+        Path badShimDisk = work.resolve('bad-shim.img')
+        Files.copy(disk, badShimDisk)
+        sh('mcopy', '-o', '-i', "${badShimDisk}@@${1024 * 1024}".toString(), badShim.toString(), '::/EFI/BOOT/BOOTX64.EFI')
         def r2 = Cli.run('measure', 'vtpm', '--firmware-code', CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--esp-chain',
-                '--boot-disk', bad.toString(), '--secure-boot')
+                '--boot-disk', badShimDisk.toString(), '--secure-boot')
 
         then:
         r2.exitCode != 0
