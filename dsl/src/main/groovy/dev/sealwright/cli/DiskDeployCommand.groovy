@@ -34,7 +34,7 @@ class DiskDeployCommand implements Callable<Integer> {
     boolean inPlace
     @Option(names = '--srk-pub', required = true, paramLabel = 'FILE', description = 'SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)')
     Path srkPub
-    @Option(names = '--uefi-config', paramLabel = 'FILE', description = 'uefi-config.json (encrypt-cloud-image): without --pcr-values, PCR 7/4 are predicted from it and the UKI the image\'s ESP boots (\\EFI\\BOOT\\BOOTX64.EFI), Secure Boot on')
+    @Option(names = '--uefi-config', paramLabel = 'FILE', description = 'uefi-config.json (encrypt-cloud-image): without --pcr-values, PCR 7/4 are predicted from it and what the image\'s ESP boots (\\EFI\\BOOT\\BOOTX64.EFI: a UKI, or shim 16.1 -> GRUB 2.06-13 -> kernel), Secure Boot on')
     Path uefiConfig
     @Option(names = '--pcrs', paramLabel = 'LIST', description = 'PCRs to seal to, e.g. 7 or 7,4 (sha256 bank) or sha256:7,4 (default: ${DEFAULT-VALUE})')
     String pcrs = '7'

@@ -5,6 +5,9 @@ import dev.sealwright.image.pe.PeFile
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.Json
 import dev.sealwright.base.RecipeException
+import dev.sealwright.disk.gpt.EspFiles
+import dev.sealwright.measure.shim.ShimChain
+import dev.sealwright.tools.Tools
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.LogKind
 import dev.sealwright.measure.vtpm.TpmBootEvents
@@ -25,7 +28,7 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'vtpm', mixinStandardHelpOptions = true,
-        description = ['Predict the vTPM PCRs 0-15 (sha256 and sha384) of a QEMU + OVMF + swtpm VM booting a systemd-stub UKI from its ESP.',
+        description = ['Predict the vTPM PCRs 0-15 (sha256 and sha384) of a QEMU + OVMF + swtpm VM booting a systemd-stub UKI, or shim -> GRUB -> kernel, from its ESP.',
                 'A PCR whose events this build cannot compute is reported as such, never guessed.'],
         footerHeading = '%nExamples:%n', footer = ['  sealwright measure vtpm --firmware-code /usr/share/OVMF/OVMF_CODE_4M.fd --firmware-vars /usr/share/OVMF/OVMF_VARS_4M.fd --uki hello.efi --json'])
 class MeasureVtpmCommand implements Callable<Integer> {
@@ -42,8 +45,15 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = '1')
     Variables variables
 
-    @Option(names = '--uki', required = true, paramLabel = 'X.efi', description = 'the UKI booted as \\EFI\\BOOT\\BOOTX64.EFI')
-    Path uki
+    static class Boot {
+        @Option(names = '--uki', paramLabel = 'X.efi', description = 'the UKI booted as \\EFI\\BOOT\\BOOTX64.EFI')
+        Path uki
+        @Option(names = '--esp-chain', description = 'predict the shim -> GRUB -> kernel chain on the ESP of --boot-disk (shim as \\EFI\\BOOT\\BOOTX64.EFI, grubx64.efi, \\EFI\\debian\\grub.cfg; requires --secure-boot)')
+        boolean espChain
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = '1')
+    Boot boot
 
     @Option(names = '--secure-boot', description = 'Secure Boot is enforced (SecureBoot=1; the db entry that verifies the UKI is measured)')
     boolean secureBoot
@@ -71,9 +81,19 @@ class MeasureVtpmCommand implements Callable<Integer> {
         def firmware = FirmwareBuild.identify(firmwareCode)
         def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND)
-        def prediction = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(bootDisk, ref, ukiBytes.length, uki), ref, referenceLog?.toString(), firmware))
+        VtpmInputs inputs
+        if (boot.espChain) {
+            if (bootDisk == null) throw new UsageException('--esp-chain needs --boot-disk DISK (the disk whose ESP holds the chain)')
+            if (!secureBoot) throw new UsageException('--esp-chain: the shim chain is modelled with Secure Boot enforced only; add --secure-boot')
+            def chain = ShimChain.fromEsp(EspFiles.open(bootDisk, new Tools()))
+            inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(bootDisk, ref, 0, null), ref, referenceLog?.toString())
+        } else {
+            Path uki = boot.uki
+            byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND)
+            inputs = new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
+                    VtpmInputs.BootGpt.of(bootDisk, ref, ukiBytes.length, uki), ref, referenceLog?.toString(), firmware)
+        }
+        def prediction = VtpmPrediction.predict(inputs)
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

@@ -138,6 +138,8 @@ class PipelineSpec {
 
     StepHandle verity(@DelegatesTo(value = VeritySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('verity', null, VeritySpec, body) }
     StepHandle verity(String name, @DelegatesTo(value = VeritySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('verity', name, VeritySpec, body) }
+    StepHandle shimCloudImage(@DelegatesTo(value = ShimCloudImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('image.shimCloud', null, ShimCloudImageSpec, body) }
+    StepHandle shimCloudImage(String name, @DelegatesTo(value = ShimCloudImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('image.shimCloud', name, ShimCloudImageSpec, body) }
     StepHandle diskImage(@DelegatesTo(value = DiskImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.image', null, DiskImageSpec, body) }
     StepHandle diskImage(String name, @DelegatesTo(value = DiskImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.image', name, DiskImageSpec, body) }
     StepHandle snpIdBlock(@DelegatesTo(value = SnpIdBlockSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.idblock', null, SnpIdBlockSpec, body) }

@@ -1,6 +1,7 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.measure.event.EventLog;
+import dev.sealwright.measure.shim.ShimChain;
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.uefi.FirmwareBuild;
 import dev.sealwright.uefi.UefiConfig;
@@ -14,10 +15,23 @@ import java.nio.file.Path;
  * the same firmware and VM configuration, whose PCR 0 and 1 events (and PCR 5 ones when no GPT is
  * given) are taken as they are (they cannot be computed from files; see docs). {@code firmware} is the
  * identified OVMF build; it may be null only with {@code secureBoot} (the one layout fact it decides,
- * how SecureBoot is measured when not enforced, is then moot).
+ * how SecureBoot is measured when not enforced, is then moot). With {@code shim}, the ESP boots
+ * shim → GRUB → kernel instead of a UKI.
  */
 public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
-                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware) {
+                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware, ShimChain shim) {
+
+    /** A UKI booted as BOOTX64.EFI. */
+    public VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
+                      BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware) {
+        this(uki, ukiName, variables, variablesSource, secureBoot, bootGpt, referenceLog, referenceLogName, firmware, null);
+    }
+
+    /** Shim booted as BOOTX64.EFI, then GRUB and a kernel ({@code uki} is then shim); Secure Boot is enforced. */
+    public static VtpmInputs shimChain(ShimChain chain, UefiConfig variables, String variablesSource, BootGpt bootGpt,
+                                       EventLog referenceLog, String referenceLogName) {
+        return new VtpmInputs(chain.shim(), chain.source() + " shim", variables, variablesSource, true, bootGpt, referenceLog, referenceLogName, null, chain);
+    }
 
     /** The boot disk's UEFI_GPT_DATA and what it was read from. */
     public record BootGpt(byte[] data, String source) {

@@ -2,7 +2,7 @@ package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
-import dev.sealwright.image.pe.PeSection;
+import dev.sealwright.measure.shim.ShimBinary;
 import dev.sealwright.measure.uki.StubMeasurements;
 import dev.sealwright.measure.uki.StubVersion;
 import dev.sealwright.measure.event.BootEvent;
@@ -37,9 +37,13 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
 
     public static VtpmPrediction predict(VtpmInputs in) {
         PeFile uki = PeFile.read(in.uki(), in.ukiName());
-        PeSection linux = uki.section(".linux");
-        if (linux == null) throw new RecipeException(in.ukiName() + ": not a UKI (no .linux section)");
-        Optional<StubVersion> stub = StubVersion.detect(uki);
+        if (in.shim() == null && uki.section(".linux") == null) {
+            if (ShimBinary.isShim(uki, in.uki()))
+                throw new RecipeException(in.ukiName() + ": is shim, not a UKI; predict the shim → GRUB → kernel chain from the disk (measure vtpm --esp-chain --boot-disk DISK)");
+            throw new RecipeException(in.ukiName() + ": not a UKI (no .linux section)");
+        }
+        if (in.shim() != null && !in.secureBoot()) throw new RecipeException(in.ukiName() + ": a shim chain is modelled with Secure Boot enforced only");
+        Optional<StubVersion> stub = in.shim() == null ? StubVersion.detect(uki) : Optional.empty();
         boolean reproduced = stub.map(StubVersion::verifiedByBoot).orElse(false);
         Map<Integer, List<String>> missing = new TreeMap<>();
         for (int i = 0; i < PCRS; i++) missing.put(i, new ArrayList<>());
@@ -77,8 +81,10 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             byte[] entry = SecureBootAuthority.signatureData(in.uki(), in.ukiName(), in.variables().db(), in.variablesSource());
             ev.add(TpmBootEvents.authority(entry, SecureBootAuthority.subject(entry)));
         }
-        ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(in.uki(), in.ukiName()), "UKI " + in.ukiName()));
-        if (!reproduced) {
+        ev.add(TpmBootEvents.bootApplication(TpmBootEvents.authenticode(in.uki(), in.ukiName()), (in.shim() == null ? "UKI " : "") + in.ukiName()));
+        if (in.shim() != null) {
+            ev.addAll(in.shim().events(in.variables().db(), in.variablesSource()));
+        } else if (!reproduced) {
             String why = "not implemented in this build: the measurements of "
                     + stub.map(StubVersion::toString).orElse("a UKI without systemd-stub LoaderInfo (.sdmagic)") + " (this build reproduces systemd-stub " + StubVersion.VERIFIED_BY_BOOT_TEXT + ")";
             missing.get(11).add(why);
