@@ -6,7 +6,7 @@ import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.Json
 import dev.sealwright.base.RecipeException
 import dev.sealwright.disk.gpt.EspFiles
-import dev.sealwright.measure.shim.ShimChain
+import dev.sealwright.measure.vtpm.ShimChain
 import dev.sealwright.tools.Tools
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.LogKind

@@ -7,7 +7,7 @@ import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.disk.gpt.EspFiles;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.measure.shim.ShimBinary;
-import dev.sealwright.measure.shim.ShimChain;
+import dev.sealwright.measure.vtpm.ShimChain;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.vtpm.TpmBootEvents;

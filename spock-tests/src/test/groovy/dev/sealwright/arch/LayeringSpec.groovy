@@ -35,7 +35,7 @@ class LayeringSpec extends Specification {
      * package under these that is not a codec, so that a new subpackage lands here by default.
      */
     static final String[] CAPABILITIES = ['dev.sealwright.disk..', 'dev.sealwright.deploy..', 'dev.sealwright.image..', 'dev.sealwright.measure..',
-                                          'dev.sealwright.attest..', 'dev.sealwright.enroll..', 'dev.sealwright.kbs..', 'dev.sealwright.nativeio..',
+                                          'dev.sealwright.attest..', 'dev.sealwright.cloud..', 'dev.sealwright.enroll..', 'dev.sealwright.kbs..', 'dev.sealwright.nativeio..',
                                           'dev.sealwright.vm..']
     static final String[] ENGINE = ['dev.sealwright.engine..']
     static final String[] CLI_DSL = ['dev.sealwright.cli..', 'dev.sealwright.dsl..']

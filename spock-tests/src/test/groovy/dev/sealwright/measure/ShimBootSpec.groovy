@@ -1,8 +1,8 @@
 package dev.sealwright.measure
 
 import dev.sealwright.disk.gpt.GptDisk
-import dev.sealwright.image.cloud.DebianPackage
-import dev.sealwright.image.cloud.ShimCloudDisk
+import dev.sealwright.cloud.DebianPackage
+import dev.sealwright.cloud.ShimCloudDisk
 import dev.sealwright.image.kernel.DebianKernel
 import dev.sealwright.measure.event.EventLog
 import dev.sealwright.measure.event.HashAlg

@@ -1,7 +1,7 @@
 package dev.sealwright.measure
 
-import dev.sealwright.image.cloud.DebianPackage
-import dev.sealwright.image.cloud.ShimCloudDisk
+import dev.sealwright.cloud.DebianPackage
+import dev.sealwright.cloud.ShimCloudDisk
 import dev.sealwright.measure.shim.GrubBootConfig
 import dev.sealwright.measure.shim.ShimBinary
 import dev.sealwright.testkit.Cli

@@ -41,22 +41,22 @@ public record GrubBootConfig(String kernel, String initrd, String cmdline) {
     }
 
     /** The commands GRUB runs from its entry in this order (each logged as "grub_cmd: ..." in PCR 8). */
-    List<String> configCommands() {
+    public List<String> configCommands() {
         return List.of("set timeout=0", "set default=0",
                 "menuentry " + ENTRY + " {\n    linux " + kernel + " " + cmdline + "\n    initrd " + initrd + "\n}",
                 "setparams " + ENTRY);
     }
 
-    String linuxCommand() {
+    public String linuxCommand() {
         return "linux " + kernel + " " + cmdline;
     }
 
-    String initrdCommand() {
+    public String initrdCommand() {
         return "initrd " + initrd;
     }
 
     /** What GRUB's linux command measures as "kernel_cmdline: ...": the kernel path, a space, the arguments. */
-    String kernelCmdline() {
+    public String kernelCmdline() {
         return kernel + " " + cmdline;
     }
 }

@@ -1,7 +1,6 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.measure.event.EventLog;
-import dev.sealwright.measure.shim.ShimChain;
 import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.uefi.FirmwareBuild;
 import dev.sealwright.uefi.UefiConfig;

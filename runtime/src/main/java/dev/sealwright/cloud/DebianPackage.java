@@ -1,4 +1,4 @@
-package dev.sealwright.image.cloud;
+package dev.sealwright.cloud;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;

@@ -1,8 +1,8 @@
-package dev.sealwright.image.cloud;
+package dev.sealwright.cloud;
 
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.shim.GrubBootConfig;
-import dev.sealwright.measure.shim.ShimChain;
+import dev.sealwright.measure.vtpm.ShimChain;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;

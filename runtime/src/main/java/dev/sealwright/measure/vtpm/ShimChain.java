@@ -1,5 +1,8 @@
-package dev.sealwright.measure.shim;
+package dev.sealwright.measure.vtpm;
 
+import dev.sealwright.measure.shim.Sbat;
+import dev.sealwright.measure.shim.GrubBootConfig;
+import dev.sealwright.measure.shim.ShimBinary;
 import dev.sealwright.disk.gpt.EspFiles;
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
@@ -9,8 +12,6 @@ import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.UefiVariableData;
-import dev.sealwright.measure.vtpm.SecureBootAuthority;
-import dev.sealwright.measure.vtpm.TpmBootEvents;
 import dev.sealwright.uefi.EfiGuid;
 
 import java.nio.ByteBuffer;
