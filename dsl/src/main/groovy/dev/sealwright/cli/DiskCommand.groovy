@@ -85,8 +85,8 @@ class DiskCommand extends GroupCommand {
         boolean rollback
         @Option(names = '--chunk-size', paramLabel = 'BYTES', description = 'with --in-place: bytes encrypted per journaled step, at most the 16 MiB data offset (default: ${DEFAULT-VALUE})')
         int chunkSize = 16 << 20
-        @Option(names = '--deterministic-seed', paramLabel = 'TEXT', description = 'reproducible output for tests only: the volume key is predictable')
-        String seed
+        @Mixin
+        DeterministicSeedOption seed
 
         @Mixin
         ForceOption overwrite
@@ -107,7 +107,7 @@ class DiskCommand extends GroupCommand {
             boolean outputIsInput = output != null && Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)
             if (!outputIsInput) overwrite.refuseExisting(output)   // output = input gets its own line from DiskEncryptor
             LuksCommand.existingImage(input)
-            def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
+            def entropy = seed.entropy()
             def opts = Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize)
             if (inPlace) return inPlace(entropy, opts)
             byte[] passphrase = key.passphrase(entropy)

@@ -1,6 +1,5 @@
 package dev.sealwright.cli
 
-import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
 import dev.sealwright.disk.luks2.Luks2Volume
 import groovy.transform.CompileStatic
@@ -47,9 +46,8 @@ class LuksFormatCommand implements Callable<Integer> {
     String uuid
     @Option(names = '--size', paramLabel = 'BYTES', description = 'create IMAGE with this size if it does not exist')
     Long size
-    @Option(names = '--deterministic-seed', paramLabel = 'TEXT',
-            description = 'derive salts, keys and AF stripes from TEXT: same inputs → same bytes. For reproducible test images only: the volume key is predictable.')
-    String seed
+    @Mixin
+    DeterministicSeedOption seed
 
     @Mixin
     JsonOutput json
@@ -57,11 +55,11 @@ class LuksFormatCommand implements Callable<Integer> {
     @Override
     Integer call() {
         json.wanted()
+        def entropy = seed.entropy()
         if (!Files.exists(image) && size != null) {
             new RandomAccessFile(image.toFile(), 'rw').withCloseable { it.setLength(size) }
         }
         LuksCommand.existingImage(image)
-        def entropy = seed != null ? Entropy.deterministic(seed.getBytes('UTF-8')) : Entropy.secure()
         byte[] passphrase = key.passphrase(entropy)
         Luks2FormatOptions opts
         try {

@@ -1,19 +1,15 @@
 package dev.sealwright.engine;
 
 import dev.sealwright.base.OneLine;
-import dev.sealwright.Sealwright;
-import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.DaemonThreads;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.Secret;
 import dev.sealwright.tools.Tools;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a {@link Pipeline}: steps whose dependencies are done run concurrently up to {@code jobs};
- * each cached step goes up-to-date check → execute in a temp dir → store (atomic rename) → publish.
+ * each step goes through a chain of small links, after Gradle's: {@link InputResolution} → {@link StepKeys}
+ * → {@link CacheLookup} → {@link TempDirExecution} → {@link CacheStore} (atomic rename) → {@link OutputPublication}.
  * Live and service steps always run; services are closed once their last dependant finishes, when
  * the run fails, or on {@link #cancel()}. The first failure stops scheduling; running steps finish.
  */
@@ -37,8 +34,12 @@ public final class Engine {
     private final EngineOptions opts;
     private final Tools tools;
     private final ContentDigests digests;
-    private final Cache cache;
     private final SecretMasker masker = new SecretMasker();
+    private final InputResolution inputs;
+    private final CacheLookup lookup;
+    private final TempDirExecution execution;
+    private final CacheStore store;
+    private final OutputPublication publication;
     private volatile boolean cancelled;
     private final Map<String, Future<StepRecord>> running = new ConcurrentHashMap<>();
     private final Map<String, List<AutoCloseable>> services = new ConcurrentHashMap<>();
@@ -48,7 +49,12 @@ public final class Engine {
         this.opts = opts;
         this.tools = opts.tools;
         this.digests = new ContentDigests(ws.statCache());
-        this.cache = new Cache(ws);
+        Cache cache = new Cache(ws);
+        this.inputs = new InputResolution(digests);
+        this.lookup = new CacheLookup(cache, opts.fresh);
+        this.execution = new TempDirExecution(ws, masker, opts.listeners, () -> cancelled);
+        this.store = new CacheStore(cache);
+        this.publication = new OutputPublication(outputDir(), masker);
     }
 
     public SecretMasker masker() {
@@ -87,7 +93,7 @@ public final class Engine {
                 cachedEntries.put(s.name(), Optional.empty());
                 continue;
             }
-            Optional<Cache.Entry> hit = opts.fresh ? Optional.empty() : cache.lookup(key.hash(), s.type());
+            Optional<Cache.Entry> hit = lookup.find(key, s.type());
             cachedEntries.put(s.name(), hit);
             if (hit.isPresent()) {
                 entries.add(new Plan.Entry(s, Plan.Action.CACHED, key.hash(), List.of()));
@@ -214,56 +220,42 @@ public final class Engine {
     }
 
     private StepRecord notRun(Step s, StepStatus status, String why) {
-        return new StepRecord(s.name(), s.type().name(), s.type().kind(), status, null, 0, 0, inputsOf(s, null), Map.of(), Map.of(), Map.of(), why, null);
+        return new StepRecord(s.name(), s.type().name(), s.type().kind(), status, null, 0, 0, inputs.describe(s, null), Map.of(), Map.of(), Map.of(), why, null);
     }
 
+    /** One step through the chain: resolve inputs → key → cache lookup → execute in a temp dir → store → publish. */
     private StepRecord execute(Step s, StepKeys keys, StepState state, Map<String, Outputs> outputs) {
         long t0 = System.currentTimeMillis();
         Tools stepTools = tools.recording();
         StepKey key = null;
         try {
             if (s.type().kind() == StepKind.CACHED) {
-                key = keys.compute(s, ref -> outputs.get(ref.step()).digest(ref.output()));
-                if (!opts.fresh) {
-                    Optional<Cache.Entry> hit = cache.lookup(key.hash(), s.type());
-                    if (hit.isPresent()) {
-                        Outputs o = fromEntry(s, hit.get());
-                        outputs.put(s.name(), o);
-                        state.remember(s.name(), key);
-                        return record(s, StepStatus.CACHED, key, t0, outputs, o, Map.of(), null, null);
-                    }
+                key = keys.compute(s, ref -> inputs.upstream(outputs, ref));
+                if (key == null) throw new IllegalStateException("engine bug: " + s.name() + " ran before its inputs were known");
+                Optional<Cache.Entry> hit = lookup.find(key, s.type());
+                if (hit.isPresent()) {
+                    Outputs o = publication.fromEntry(s, hit.get());
+                    outputs.put(s.name(), o);
+                    state.remember(s.name(), key);
+                    return publication.record(s, StepStatus.CACHED, key, t0, inputs.describe(s, outputs), o, Map.of(), null, null);
                 }
             }
             opts.listeners.forEach(l -> l.stepStarted(s));
-            Path tmp = ws.newTempDir(s.name());
-            DefaultStepContext ctx = new DefaultStepContext(s, tmp.resolve("outputs"), tmp.resolve("work"), ws.dir().resolve("keep").resolve(s.name()),
-                    outputs::get, stepTools, masker, opts.listeners, () -> cancelled);
-            try {
-                s.type().execute(ctx);
-            } finally {
-                if (!ctx.keepAlive.isEmpty()) services.put(s.name(), ctx.keepAlive);
+            TempDirExecution.Result done = execution.run(s, outputs::get, stepTools, keep -> {
+                if (!keep.isEmpty()) services.put(s.name(), keep);
                 if (cancelled) closeService(s.name());
-            }
-            if (cancelled) throw new RecipeException("cancelled");
-            Map<String, Map<String, Object>> described = describeOutputs(s, ctx);
-            AtomicFiles.deleteTree(tmp.resolve("work"));
+            });
             Outputs o;
             if (key != null) {
-                Map<String, Object> about = new LinkedHashMap<>();
-                about.put("step", s.name());
-                about.put("type", s.type().name() + "@" + s.type().version());
-                about.put("sealwright", Sealwright.version());
-                about.put("tools", stepTools.used());
-                o = fromEntry(s, cache.store(key.hash(), tmp, described, ctx.values, about));
+                o = publication.fromEntry(s, store.store(s, key, done, stepTools.used()));
                 state.remember(s.name(), key);
             } else {
-                o = fromLive(s, tmp, described, ctx.values);
+                o = publication.fromTemp(s, done);
             }
             outputs.put(s.name(), o);
-            return record(s, StepStatus.EXECUTED, key, t0, outputs, o, stepTools.used(), null, null);
+            return publication.record(s, StepStatus.EXECUTED, key, t0, inputs.describe(s, outputs), o, stepTools.used(), null, null);
         } catch (Exception | LinkageError | AssertionError e) {
-            String msg = cancelled ? "cancelled" : masker.mask(message(e));
-            return record(s, StepStatus.FAILED, key, t0, outputs, null, stepTools.used(), msg, e);
+            return publication.failed(s, key, t0, inputs.describe(s, outputs), stepTools.used(), e, cancelled);
         }
     }
 
@@ -274,78 +266,6 @@ public final class Engine {
         if (e instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + OneLine.of(a.getFile());
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + OneLine.of(m));
-    }
-
-    private Map<String, Map<String, Object>> describeOutputs(Step s, DefaultStepContext ctx) throws IOException {
-        ContentDigests fresh = new ContentDigests(null);
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        for (OutputSpec o : s.type().outputs()) {
-            if (!o.isPath()) {
-                if (!ctx.values.containsKey(o.name()))
-                    throw new RecipeException("step " + s.name() + " (" + s.type().name() + ") did not produce its value output '" + o.name() + "'");
-                continue;
-            }
-            Path p = ctx.output(o.name());
-            if (!java.nio.file.Files.exists(p))
-                throw new RecipeException("step " + s.name() + " (" + s.type().name() + ") did not produce its output '" + o.name() + "' (" + o.fileName() + ")");
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("path", o.fileName());
-            d.put("digest", fresh.of(p));
-            d.put("size", Outputs.sizeOf(p));
-            out.put(o.name(), d);
-        }
-        return out;
-    }
-
-    private Outputs fromEntry(Step s, Cache.Entry e) throws IOException {
-        return publish(s, name -> e.outputPath(name), e.outputs(), e.values());
-    }
-
-    private Outputs fromLive(Step s, Path tmp, Map<String, Map<String, Object>> described, Map<String, Object> values) throws IOException {
-        return publish(s, name -> tmp.resolve("outputs").resolve(String.valueOf(described.get(name).get("path"))), described, values);
-    }
-
-    private Outputs publish(Step s, java.util.function.Function<String, Path> source, Map<String, Map<String, Object>> described,
-                            Map<String, Object> values) throws IOException {
-        Map<String, Path> paths = new LinkedHashMap<>();
-        Map<String, String> dig = new LinkedHashMap<>();
-        Map<String, Long> sizes = new LinkedHashMap<>();
-        for (var e : described.entrySet()) {
-            Path src = source.apply(e.getKey());
-            Path target = outputDir().resolve(s.name()).resolve(String.valueOf(e.getValue().get("path")));
-            Publisher.publish(src, target);
-            paths.put(e.getKey(), src);
-            dig.put(e.getKey(), String.valueOf(e.getValue().get("digest")));
-            sizes.put(e.getKey(), ((Number) e.getValue().get("size")).longValue());
-        }
-        return new Outputs(paths, dig, sizes, values == null ? Map.of() : values);
-    }
-
-    private StepRecord record(Step s, StepStatus status, StepKey key, long t0, Map<String, Outputs> all, Outputs o,
-                              Map<String, String> toolsUsed, String error, Throwable failure) {
-        Map<String, StepRecord.OutputFile> files = new LinkedHashMap<>();
-        if (o != null) for (var e : o.digests().entrySet()) {
-            String file = String.valueOf(s.type().output(e.getKey()).fileName());
-            files.put(e.getKey(), new StepRecord.OutputFile(outputDir().resolve(s.name()).resolve(file), e.getValue(), o.sizes().get(e.getKey())));
-        }
-        return new StepRecord(s.name(), s.type().name(), s.type().kind(), status, key == null ? null : key.hash(), t0,
-                System.currentTimeMillis() - t0, inputsOf(s, all), files, o == null ? Map.of() : o.values(), toolsUsed, error, failure);
-    }
-
-    private Map<String, Map<String, String>> inputsOf(Step s, Map<String, Outputs> all) {
-        Map<String, Map<String, String>> in = new LinkedHashMap<>();
-        for (var e : s.inputs()) {
-            Map<String, String> d = new LinkedHashMap<>();
-            d.put("source", e.getValue().describe());
-            if (e.getValue() instanceof OutputRef r && all != null && all.containsKey(r.step())) {
-                String dg = all.get(r.step()).digest(r.output());
-                if (dg != null) d.put("digest", dg);
-            } else if (e.getValue() instanceof FileRef f && all != null) {
-                d.put("digest", digests.of(f.path()));
-            }
-            in.put(e.getKey(), d);
-        }
-        return in;
     }
 
     private void closeService(String step) {

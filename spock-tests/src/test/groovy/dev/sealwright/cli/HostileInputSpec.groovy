@@ -144,8 +144,9 @@ class HostileInputSpec extends Specification {
         Files.setPosixFilePermissions(valid.secrets, PosixFilePermissions.fromString('rw-------'))
         valid.srk = Files.write(v.resolve('srk.pub'), eccSrkPublic())
         valid.luks = v.resolve('luks.img')
+        valid.seed = Files.writeString(v.resolve('seed'), 'hostile')
         def fmt = Cli.run('luks', 'format', valid.luks.toString(), '--size', "${17 << 20}", '--key-file', valid.key.toString(),
-                '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--deterministic-seed', 'hostile')
+                '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--deterministic-seed-file', valid.seed.toString())
         assert fmt.exitCode == 0: fmt
         valid.luksCopy = Files.copy(valid.luks, v.resolve('luks-copy.img'))
         valid.data = Files.write(v.resolve('data'), new byte[1 << 20])

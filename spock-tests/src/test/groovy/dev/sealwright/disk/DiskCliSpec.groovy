@@ -202,7 +202,8 @@ class DiskCliSpec extends Specification {
         given:
         def input = cloudDisk('in.img')
         def key = keyFile('k', 'pw')
-        def enc = { String name -> Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve(name).toString(), '--key-file', key.toString(), '--deterministic-seed', 'x') }
+        def seed = keyFile('seed', 'x')
+        def enc = { String name -> Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve(name).toString(), '--key-file', key.toString(), '--deterministic-seed-file', seed.toString()) }
 
         expect:
         enc('a.img').exitCode == 0

@@ -235,10 +235,11 @@ class InPlaceEncryptSpec extends Specification {
         nothing.err.trim() == "${raw}: nothing to roll back (no journal disk.img.encrypt-journal)".toString()
 
         when:
+        def seed = Files.writeString(dir.resolve('seed'), 'same')
         def results = [raw, vhd].collect { img ->
             def copied = dir.resolve("copied-${img.fileName}")
-            def c = Cli.run('disk', 'encrypt', img.toString(), '-o', copied.toString(), '--key-file', k.toString(), '--deterministic-seed', 'same')
-            def i = Cli.run('disk', 'encrypt', img.toString(), '--in-place', '--key-file', k.toString(), '--deterministic-seed', 'same')
+            def c = Cli.run('disk', 'encrypt', img.toString(), '-o', copied.toString(), '--key-file', k.toString(), '--deterministic-seed-file', seed.toString())
+            def i = Cli.run('disk', 'encrypt', img.toString(), '--in-place', '--key-file', k.toString(), '--deterministic-seed-file', seed.toString())
             [c.exitCode, i.exitCode, Sh.sha256(copied) == Sh.sha256(img)]
         }
 
