@@ -34,9 +34,23 @@ class RecipeLibrary {
     static class Fragment {
         String name
         String description = ''
+        /** name → [description, type, required, default] */
         final Map<String, Map<String, Object>> params = new LinkedHashMap<>()
+        /** name → description of each output the body returns */
+        final Map<String, String> outputs = new LinkedHashMap<>()
+        String example = ''
         Closure body
     }
+
+    /** Parameter types a recipe may declare, and the values each accepts. */
+    static final Map<String, Closure<Boolean>> TYPES = [
+            file   : { v -> v instanceof dev.sealwright.engine.Input || v instanceof StepHandle || v instanceof File || v instanceof java.nio.file.Path },
+            secret : { v -> v instanceof dev.sealwright.base.Secret || v instanceof dev.sealwright.engine.OutputRef || v instanceof StepHandle },
+            string : { v -> v instanceof CharSequence },
+            number : { v -> v instanceof Number },
+            boolean: { v -> v instanceof Boolean },
+            any    : { v -> true },
+    ].asImmutable()
 
     /** True when the library's version satisfies a request: "1" matches 1.x.y, "1.2" matches 1.2.y, "1.2.3" exactly. */
     boolean satisfies(String wanted) {
@@ -76,9 +90,19 @@ class FragmentSpec {
 
     void description(String text) { f.description = text }
 
+    /** {@code param 'name', 'what it is', type: 'file|secret|string|number|boolean|any', default: ...} (no default: required). */
     void param(Map opts = [:], String name, String description) {
-        f.params[name] = [description: description, required: !opts.containsKey('default'), default: opts.default]
+        String type = (opts.type ?: 'any') as String
+        if (!RecipeLibrary.TYPES.containsKey(type))
+            throw new RecipeException("recipe ${f.name}: parameter ${name} has unknown type '${type}' (types: ${RecipeLibrary.TYPES.keySet().join(', ')})")
+        f.params[name] = [description: description, type: type, required: !opts.containsKey('default'), default: opts.default]
     }
+
+    /** {@code output 'name', 'what it is'}: a key of the map the body returns. */
+    void output(String name, String description) { f.outputs[name] = description }
+
+    /** A one-line call of the recipe, shown by {@code sealwright recipes show}. */
+    void example(String call) { f.example = call }
 
     void body(Closure c) { f.body = c }
 }
