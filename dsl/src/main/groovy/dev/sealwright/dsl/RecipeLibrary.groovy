@@ -1,6 +1,11 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.base.RecipeException
+import dev.sealwright.base.Secret
+import dev.sealwright.engine.Input
+import dev.sealwright.engine.OutputRef
+
+import java.nio.file.Path
 
 /**
  * A library of reusable recipe fragments, declared in a {@code library.groovy}:
@@ -44,8 +49,8 @@ class RecipeLibrary {
 
     /** Parameter types a recipe may declare, and the values each accepts. */
     static final Map<String, Closure<Boolean>> TYPES = [
-            file   : { v -> v instanceof dev.sealwright.engine.Input || v instanceof StepHandle || v instanceof File || v instanceof java.nio.file.Path },
-            secret : { v -> v instanceof dev.sealwright.base.Secret || v instanceof dev.sealwright.engine.OutputRef || v instanceof StepHandle },
+            file   : { v -> v instanceof Input || v instanceof StepHandle || v instanceof File || v instanceof Path },
+            secret : { v -> v instanceof Secret || v instanceof OutputRef || v instanceof StepHandle },
             string : { v -> v instanceof CharSequence },
             number : { v -> v instanceof Number },
             boolean: { v -> v instanceof Boolean },

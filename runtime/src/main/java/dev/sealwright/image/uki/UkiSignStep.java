@@ -23,8 +23,8 @@ import java.util.Map;
  * {@code ukiSign { uki image.uki; key secret(file: 'db.key'); cert file('db.pem') }}: a Secure Boot
  * signature on a UKI (or any PE image) made by {@code sbsign} (sbsigntool), so firmware whose db holds
  * the certificate (or a CA anchoring it) boots it. The key must be an unencrypted PEM: a
- * passphrase-protected key is decrypted first by a {@code keyDecrypt} step ({@link
- * dev.sealwright.image.pe.KeyDecryptStep}), whose 0600 {@code key} output this option takes.
+ * passphrase-protected key is decrypted first by a {@code keyDecrypt} step ({@link KeyDecryptStep}),
+ * whose 0600 {@code key} output this option takes.
  * sbsign signs with RSA PKCS#1 v1.5 (deterministic) but puts the current time into the PKCS#7
  * signingTime attribute, so it runs under {@code faketime} at {@link #SIGNING_TIME}: the same inputs give
  * the same bytes. Firmware ignores signingTime, and the Authenticode digest (PCR 4) and the db authority

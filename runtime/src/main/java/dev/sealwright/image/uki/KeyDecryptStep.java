@@ -1,4 +1,4 @@
-package dev.sealwright.image.pe;
+package dev.sealwright.image.uki;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
