@@ -4,6 +4,8 @@
 // HTTP JSON-RPC endpoint. Here the quote is SIMULATED (test PKI) and the endpoint is a SIMULATED
 // local test endpoint; on a TDX host the guest produces the quote and you point `endpoint` at your node.
 // Docs: docs/samples/mkosi-verity-td.md
+use 'verity@1'
+
 pipeline('mkosi-verity-td') {
     params {
         memory  = '2G'
@@ -11,35 +13,23 @@ pipeline('mkosi-verity-td') {
         at      = '2026-01-01T00:00:00Z'     // verification time of the SIMULATED quote
     }
 
-    def root = diskImage('verity-rootfs') {  // ext4 (mkfs.ext4 -d, reproducible) in a GPT disk
-        rootfs file('mkosi-verity-td/rootfs')
-        size   '8M'
-        label  'root'
-    }
-
-    def tree = verity('verity-tree') {       // superblock + hash tree as veritysetup format writes them
-        data root.filesystem
-    }
-
     def cloud = kernel { debian 'linux-image-6.12.*-cloud-amd64' }
 
-    def workload = pack('verity-initrd') {     // the workload's initramfs (its UKI is rebuilt below)
+    def workload = pack('verity-initrd') {     // the workload's initramfs (its UKI is made by verity.root)
         image   'oci:images/hello:latest'
         kernel  cloud
         modules 'virtio_net', 'dm-verity'
     }
 
-    def image = uki('verity-uki') {          // kernel + initrd + command line with roothash=<root hash>
-        kernel   cloud
-        initrd   workload.initramfs
-        cmdline  'console=ttyS0 rdinit=/sealwright/init systemd.verity=1 root=/dev/mapper/root'
-        roothash tree.roothash
-    }
+    // ext4 in a GPT disk (steps verity-rootfs), its hash tree as veritysetup format writes it (verity-tree),
+    // and a UKI whose command line ends with roothash=<root hash> (verity-uki): the standard library verity@1
+    def root = verity.root(rootfs: file('mkosi-verity-td/rootfs'), size: '8M', kernel: cloud, initrd: workload.initramfs,
+                           cmdline: 'console=ttyS0 rdinit=/sealwright/init systemd.verity=1 root=/dev/mapper/root')
 
     def td = vm {                            // one description: the launch and the prediction read the same VM
         firmware file('/usr/share/ovmf/OVMF.fd')
-        kernel   image.uki
-        disk     root.image, tree.hash
+        kernel   root.uki
+        disk     root.image, root.hash
         memory   params.memory
         tee      'tdx'
     }

@@ -4,9 +4,14 @@ library 'files', version: '1.0.0', description: 'publish directories as reproduc
 
 recipe('checksummed') {
     description 'pack a directory reproducibly, unpack it again, and publish SHA256SUMS and a manifest checked against them'
-    param 'dir', 'directory to publish (file(...) or a directory output of another step)'
-    param 'title', 'title recorded in the manifest', default: ''
-    param 'epoch', 'SOURCE_DATE_EPOCH for the archive entries', default: 0
+    param 'dir', 'directory to publish (file(...) or a directory output of another step)', type: 'file'
+    param 'title', 'title recorded in the manifest', type: 'string', default: ''
+    param 'epoch', 'SOURCE_DATE_EPOCH for the archive entries', type: 'number', default: 0
+    output 'archive', 'the reproducible tar.gz'
+    output 'files', 'the unpacked directory'
+    output 'sums', 'SHA256SUMS'
+    output 'manifest', 'manifest.json'
+    example "def site = files.checksummed(dir: file('site'), title: 'my site')"
     body { args ->
         def bundle = archive { from args.dir; mtime args.epoch }
         def tree = extract { archive bundle.archive }

@@ -65,19 +65,28 @@ class RecipesCommand implements Callable<Integer> {
             if (json.wanted()) {
                 json.print([name   : lib.name, version: lib.version, description: lib.description, use: use,
                             recipes: fragments.collect { RecipeLibrary.Fragment f ->
-                                [name  : f.name, description: f.description,
-                                 params: f.params.collect { String p, Map<String, Object> spec ->
-                                     [name: p, required: spec.required, description: spec.description] + (spec.required ? [:] : [default: spec.default])
-                                 }]
+                                [name   : f.name, description: f.description,
+                                 params : f.params.collect { String p, Map<String, Object> spec ->
+                                     [name: p, type: spec.type, required: spec.required, description: spec.description] + (spec.required ? [:] : [default: spec.default])
+                                 },
+                                 outputs: f.outputs.collect { String o, String d -> [name: o, description: d] },
+                                 example: f.example]
                             }])
                 return Main.OK
             }
             println "${lib.name}@${lib.version}: ${lib.description}   (use '${use}')"
             fragments.each { RecipeLibrary.Fragment f ->
                 println "\n${lib.name}.${f.name}: ${f.description}"
+                println 'parameters:'
                 f.params.each { String p, Map<String, Object> spec ->
-                    println "  ${p.padRight(10)} ${spec.required ? 'required' : 'default ' + spec.default}: ${spec.description}"
+                    println "  ${p.padRight(10)} ${spec.type}, ${spec.required ? 'required' : 'default ' + spec.default}: ${spec.description}"
                 }
+                if (f.outputs) {
+                    println 'outputs:'
+                    f.outputs.each { String o, String d -> println "  ${o.padRight(10)} ${d}" }
+                }
+                if (f.example) println "example:\n  use '${use}'\n  ${f.example}"
+
             }
             return Main.OK
         }

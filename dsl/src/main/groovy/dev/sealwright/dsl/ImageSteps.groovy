@@ -125,8 +125,17 @@ class UkiSignSpec extends StepSpec {
     UkiSignSpec(StepType type, PipelineSpec p) { super(type, p) }
     /** The UKI to sign: a pack or uki step's {@code uki}, or {@code file('x.efi')}. */
     void uki(Object file) { set('uki', file) }
-    /** An unencrypted PEM private key: {@code secret(file: 'db.key')}. */
+    /** An unencrypted PEM private key: {@code secret(file: 'db.key')}, or a keyDecrypt step's {@code key}. */
     void key(Object secret) { set('key', secret) }
     /** The key's PEM X.509 certificate (the one enrolled in db). */
     void cert(Object file) { set('cert', file) }
+}
+
+/** {@code keyDecrypt('db-key') { key file('enc.key'); passphrase secret(file: 'pass') }}: output {@code key}, 0600. */
+class KeyDecryptSpec extends StepSpec {
+    KeyDecryptSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** The encrypted PKCS#8 PEM key (BEGIN ENCRYPTED PRIVATE KEY). */
+    void key(Object file) { set('key', file) }
+    /** Its passphrase: {@code secret(file: ...)} or {@code secret(env: ...)}. */
+    void passphrase(Object secret) { set('passphrase', secret) }
 }

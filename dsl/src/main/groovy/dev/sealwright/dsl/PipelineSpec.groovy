@@ -148,6 +148,8 @@ class PipelineSpec {
     StepHandle uki(String name, @DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', name, UkiSpec, body) }
     StepHandle ukiSign(@DelegatesTo(value = UkiSignSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki.sign', null, UkiSignSpec, body) }
     StepHandle ukiSign(String name, @DelegatesTo(value = UkiSignSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki.sign', name, UkiSignSpec, body) }
+    /** A passphrase-protected PEM key decrypted into a 0600 workspace file (step type key.decrypt); its {@code key} is a secret. */
+    StepHandle keyDecrypt(String name, @DelegatesTo(value = KeyDecryptSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('key.decrypt', name, KeyDecryptSpec, body) }
     StepHandle quoteSimulate(@DelegatesTo(value = QuoteSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.simulate', null, QuoteSimulateSpec, body) }
     StepHandle quoteSimulate(String name, @DelegatesTo(value = QuoteSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('quote.simulate', name, QuoteSimulateSpec, body) }
     StepHandle rpcEndpoint(@DelegatesTo(value = RpcEndpointSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('rpc.endpoint', null, RpcEndpointSpec, body) }

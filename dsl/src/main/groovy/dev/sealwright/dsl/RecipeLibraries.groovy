@@ -92,13 +92,20 @@ class LibraryHandle {
         if (unknown) throw new RecipeException("recipe ${lib.name}.${name} has no parameter ${unknown.join(', ')} (parameters: ${f.params.keySet().join(', ')})", pipeline.locator.here(name))
         Map args2 = [:]
         f.params.each { p, spec ->
-            if (given.containsKey(p)) args2[p] = given[p]
+            if (given.containsKey(p)) {
+                if (!RecipeLibrary.TYPES[spec.type as String].call(given[p]))
+                    throw new RecipeException("recipe ${lib.name}.${name}: parameter '${p}' must be a ${spec.type} (${spec.description}), got ${given[p] == null ? 'null' : given[p].getClass().simpleName}", pipeline.locator.here(name))
+                args2[p] = given[p]
+            }
             else if (spec.required) throw new RecipeException("recipe ${lib.name}.${name} needs parameter '${p}': ${spec.description}", pipeline.locator.here(name))
             else args2[p] = spec.default
         }
         Closure body = (Closure) f.body.clone()
         body.delegate = pipeline
         body.resolveStrategy = Closure.DELEGATE_FIRST
-        return body.call(args2)
+        def result = body.call(args2)
+        if (f.outputs && !(result instanceof Map && ((Map) result).keySet() == f.outputs.keySet()))
+            throw new RecipeException("recipe ${lib.name}.${name} (${lib.source}) must return its declared outputs ${f.outputs.keySet().join(', ')}", pipeline.locator.here(name))
+        return result
     }
 }

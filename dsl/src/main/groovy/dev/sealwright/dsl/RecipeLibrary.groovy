@@ -1,6 +1,11 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.base.RecipeException
+import dev.sealwright.base.Secret
+import dev.sealwright.engine.Input
+import dev.sealwright.engine.OutputRef
+
+import java.nio.file.Path
 
 /**
  * A library of reusable recipe fragments, declared in a {@code library.groovy}:
@@ -34,9 +39,23 @@ class RecipeLibrary {
     static class Fragment {
         String name
         String description = ''
+        /** name → [description, type, required, default] */
         final Map<String, Map<String, Object>> params = new LinkedHashMap<>()
+        /** name → description of each output the body returns */
+        final Map<String, String> outputs = new LinkedHashMap<>()
+        String example = ''
         Closure body
     }
+
+    /** Parameter types a recipe may declare, and the values each accepts. */
+    static final Map<String, Closure<Boolean>> TYPES = [
+            file   : { v -> v instanceof Input || v instanceof StepHandle || v instanceof File || v instanceof Path },
+            secret : { v -> v instanceof Secret || v instanceof OutputRef || v instanceof StepHandle },
+            string : { v -> v instanceof CharSequence },
+            number : { v -> v instanceof Number },
+            boolean: { v -> v instanceof Boolean },
+            any    : { v -> true },
+    ].asImmutable()
 
     /** True when the library's version satisfies a request: "1" matches 1.x.y, "1.2" matches 1.2.y, "1.2.3" exactly. */
     boolean satisfies(String wanted) {
@@ -76,9 +95,19 @@ class FragmentSpec {
 
     void description(String text) { f.description = text }
 
+    /** {@code param 'name', 'what it is', type: 'file|secret|string|number|boolean|any', default: ...} (no default: required). */
     void param(Map opts = [:], String name, String description) {
-        f.params[name] = [description: description, required: !opts.containsKey('default'), default: opts.default]
+        String type = (opts.type ?: 'any') as String
+        if (!RecipeLibrary.TYPES.containsKey(type))
+            throw new RecipeException("recipe ${f.name}: parameter ${name} has unknown type '${type}' (types: ${RecipeLibrary.TYPES.keySet().join(', ')})")
+        f.params[name] = [description: description, type: type, required: !opts.containsKey('default'), default: opts.default]
     }
+
+    /** {@code output 'name', 'what it is'}: a key of the map the body returns. */
+    void output(String name, String description) { f.outputs[name] = description }
+
+    /** A one-line call of the recipe, shown by {@code sealwright recipes show}. */
+    void example(String call) { f.example = call }
 
     void body(Closure c) { f.body = c }
 }

@@ -125,7 +125,13 @@ final class DefaultStepContext implements StepContext {
 
     @Override
     public Secret secret(String name) {
-        return (Secret) option(name);
+        Object v = option(name);
+        if (v instanceof OutputRef r) { // a secret an upstream step wrote (key.decrypt): read from its output file
+            Secret s = Secret.ofFile(resolve(r));
+            masker.register(s);
+            return s;
+        }
+        return (Secret) v;
     }
 
     @Override

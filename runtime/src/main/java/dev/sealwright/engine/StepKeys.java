@@ -40,7 +40,12 @@ final class StepKeys {
         for (OptionSpec spec : type.options()) {
             Object v = step.options().containsKey(spec.name()) ? step.options().get(spec.name()) : spec.defaultValue();
             if (v == null) continue;
-            if (v instanceof Input in) {
+            if (v instanceof Input in && spec.type() == Secret.class) { // a secret made by an upstream step: only its MAC
+                String d = digestOf(in, upstream);
+                if (d == null) return null;
+                comps.put("secret " + spec.name(), mac(d.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                display.put("secret " + spec.name(), "secret(" + in.describe() + ")");
+            } else if (v instanceof Input in) {
                 String d = digestOf(in, upstream);
                 if (d == null) return null;
                 comps.put("input " + spec.name(), d);
@@ -102,10 +107,14 @@ final class StepKeys {
     }
 
     private String mac(Secret s) {
+        return mac(s.reveal());
+    }
+
+    private String mac(byte[] value) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(salt, "HmacSHA256"));
-            return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(s.reveal()));
+            return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(value));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -47,6 +47,7 @@ final class StepValidator {
         Class<?> t = spec.type();
         boolean ok = v != null && (t.isInstance(v) || (t == Object.class));
         if (!ok && t == Input.class && v instanceof Input) ok = true;
+        if (!ok && t == Secret.class && v instanceof OutputRef) ok = true; // a secret the pipeline made (key.decrypt's key)
         if (!ok) throw mistyped(step, spec, v);
         if (v instanceof OutputRef ref) {
             Step from = earlier.get(ref.step());

@@ -171,15 +171,13 @@ class SamplesSpec extends Specification {
     }
 
     def "canonical-fde-vtpm: the deployed systemd-tpm2 token unseals on swtpm after the predicted PCR 7 and 4 events and opens its keyslot; the UKI is signed for the db"() {
-        given: 'a fresh swtpm whose SRK the seal targets, and Debian\'s snakeoil db key decrypted into a 0600 file'
+        given: 'a fresh swtpm whose SRK the seal targets (the sample decrypts Debian\'s snakeoil db key itself)'
         def tpm = new Swtpm()
         def srk = tpm.persistSrk('ecc', '0x81000001')
-        def dbKey = work.resolve('canonical-db.key')
-        Files.createFile(dbKey, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString('rw-------')))
-        Sh.ok(['openssl', 'pkey', '-in', '/usr/share/ovmf/PkKek-1-snakeoil.key', '-passin', 'pass:snakeoil', '-out', dbKey.toString()])
 
         when:
-        def report = run('canonical-fde-vtpm', "srkPub=${srk}", "dbKey=${dbKey}")
+        def report = run('canonical-fde-vtpm', "srkPub=${srk}")
+        def dbKey = out('fde-db-key', 'key.pem')
         def uki = out('fde-signed-uki', 'uki.efi')
         def events = (new JsonSlurper().parse(out('fde-pcrs', 'expected.json').toFile()).events as List<Map>).findAll { it.index in [4, 7] }
         def part = Sh.readOnlyCopy(partition(out('fde-deployed-image', 'disk.img'), 1))
@@ -187,7 +185,11 @@ class SamplesSpec extends Specification {
         def tokenId = meta.tokens.find { it.value.type == 'systemd-tpm2' }.key
         def token = new JsonSlurper().parseText(Sh.ok(['cryptsetup', 'token', 'export', '--token-id', tokenId, part.toString()]).out)
 
-        then: 'sbverify accepts the UKI with the db certificate; pesign\'s Authenticode hash and JCE digests equal the PCR 4/7 events'
+        then: 'the key.decrypt step wrote the same PEM as openssl pkey, readable by its owner only'
+        Files.readString(dbKey) == Sh.ok(['openssl', 'pkey', '-in', '/usr/share/ovmf/PkKek-1-snakeoil.key', '-passin', 'pass:snakeoil']).out
+        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dbKey)) in ['rw-------', 'r--------']
+
+        and: 'sbverify accepts the UKI with the db certificate; pesign\'s Authenticode hash and JCE digests equal the PCR 4/7 events'
         Sh.run(['sbverify', '--cert', '/usr/share/ovmf/PkKek-1-snakeoil.pem', uki.toString()]).exit == 0
         events.find { it.type == 'EV_EFI_BOOT_SERVICES_APPLICATION' }.digests.sha256 ==
                 (Sh.ok(['pesign', '-h', '-i', uki.toString()]).out =~ /hash: ([0-9a-f]{64})/)[0][1]

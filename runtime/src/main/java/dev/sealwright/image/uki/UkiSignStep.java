@@ -22,9 +22,10 @@ import java.util.Map;
 /**
  * {@code ukiSign { uki image.uki; key secret(file: 'db.key'); cert file('db.pem') }}: a Secure Boot
  * signature on a UKI (or any PE image) made by {@code sbsign} (sbsigntool), so firmware whose db holds
- * the certificate (or a CA anchoring it) boots it. The key must be an unencrypted PEM: decrypting a
- * passphrase-protected key is the caller's job ({@code openssl pkey -in enc.key -out db.key}, mode
- * 0600). sbsign signs with RSA PKCS#1 v1.5 (deterministic) but puts the current time into the PKCS#7
+ * the certificate (or a CA anchoring it) boots it. The key must be an unencrypted PEM: a
+ * passphrase-protected key is decrypted first by a {@code keyDecrypt} step ({@link KeyDecryptStep}),
+ * whose 0600 {@code key} output this option takes.
+ * sbsign signs with RSA PKCS#1 v1.5 (deterministic) but puts the current time into the PKCS#7
  * signingTime attribute, so it runs under {@code faketime} at {@link #SIGNING_TIME}: the same inputs give
  * the same bytes. Firmware ignores signingTime, and the Authenticode digest (PCR 4) and the db authority
  * (PCR 7) do not depend on it.
@@ -41,7 +42,7 @@ public final class UkiSignStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("uki", Input.class, "the UKI (PE image) to sign, e.g. a pack or uki step's uki"),
-                OptionSpec.required("key", Secret.class, "the signing key: an unencrypted PEM private key"),
+                OptionSpec.required("key", Secret.class, "the signing key: an unencrypted PEM private key (secret(...) or a keyDecrypt step's key)"),
                 OptionSpec.required("cert", Input.class, "the PEM X.509 certificate of the key (in the firmware's db)"));
     }
 
@@ -63,7 +64,7 @@ public final class UkiSignStep implements StepType {
         Secret secret = ctx.secret("key");
         byte[] pem = secret.reveal();
         if (new String(pem, StandardCharsets.US_ASCII).contains("ENCRYPTED"))
-            throw new RecipeException("uki.sign: key " + secret.source() + " is an encrypted PEM; decrypt it first into a 0600 file (openssl pkey -in KEY -out db.key)");
+            throw new RecipeException("uki.sign: key " + secret.source() + " is an encrypted PEM; decrypt it first with a keyDecrypt step (its key output is a 0600 file)");
         SigningKeys.privateKey(pem, "uki.sign: key " + secret.source());
         SigningKeys.certificate(Files.readAllBytes(cert), "uki.sign: cert " + cert);
         Path keyFile = secret.file();
