@@ -84,7 +84,8 @@ echo "$(/bin/busybox cat $F/table-loader/size) $(/bin/busybox cat $F/acpi/rsdp/s
             throw new IllegalStateException("the guest did not power off within 300 s: ${Files.readString(log)}")
         }
         byte[] out = Files.readAllBytes(disksFiles[0])
-        int nl = (0..<out.length).find { out[it] == (byte) 10 }
+        Integer nl = (0..<out.length).find { out[it] == (byte) 10 }
+        assert nl != null: "the guest wrote no fw_cfg dump (exit ${qemu.exitValue()}): ${Files.readString(log)}"
         def sizes = new String(out, 0, nl).tokenize(' ')*.toInteger()
         assert sizes.size() == 3: "the guest wrote no fw_cfg dump: ${Files.readString(log)}"
         int at = nl + 1
