@@ -65,7 +65,9 @@ class ReplTerminalSpec extends Specification {
 
         when: 'library names in use \''
         term.press('C-u')
-        tab("use '", "${PROMPT}use 'files'")
+        tab("use '", 'fde', 'files', 'verity')
+        term.press('C-u')
+        tab("use 'fi", "${PROMPT}use 'files'")
         term.press('Enter')
         term.waitFor(PROMPT) { it.readLines().last() == PROMPT.trim() }
 

@@ -30,10 +30,17 @@ class Cli {
         new Result(exitCode: code, out: outBuf.toString('UTF-8'), err: errBuf.toString('UTF-8'))
     }
 
-    /** A real JVM running the built CLI (dsl/target), in {@code dir}; stdout+stderr go to {@code dir/cli.log}. */
+    /**
+     * A real JVM running the built CLI (dsl/target), in {@code dir}; stdout+stderr go to {@code dir/cli.log}.
+     * SIGINT is put back to its default first (python3 execs java in the same process), so that a spec's
+     * {@code kill -INT} acts as Ctrl-C even when the test JVM was started with SIGINT ignored, as a
+     * background job of a shell without job control is: a JVM that inherits an ignored SIGINT never
+     * installs its handler.
+     */
     static Process start(Path dir, String... args) {
         def target = Repo.path('dsl/target')
-        def cmd = ['java', "-Dsealwright.home=${Repo.root()}".toString(), '-cp',
+        def cmd = ['python3', '-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])',
+                   'java', "-Dsealwright.home=${Repo.root()}".toString(), '-cp',
                    "${target}/classes:${target}/lib/*".toString(), 'dev.sealwright.cli.Main'] + (args as List)
         def pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve('cli.log').toFile())
