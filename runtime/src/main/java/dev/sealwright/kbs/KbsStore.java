@@ -293,7 +293,8 @@ public final class KbsStore implements AutoCloseable {
     /**
      * Stores (or replaces) every secret, sealed under the KEK, in one transaction. Rows are written in name order, so
      * replicas starting at once cannot deadlock; a transaction the database rolled back anyway (SQL state class 40:
-     * deadlock, serialization) is retried.
+     * deadlock, serialization) is retried, and so is one that lost an insert race (23505: another replica inserted
+     * the same resource first; the retry updates that row).
      */
     public void putSecrets(KbsSecrets secrets, Instant now) {
         for (int attempt = 1; ; attempt++) {
@@ -301,7 +302,8 @@ public final class KbsStore implements AutoCloseable {
                 putSecretsOnce(secrets, now);
                 return;
             } catch (SQLException e) {
-                if (attempt >= 5 || e.getSQLState() == null || !e.getSQLState().startsWith("40")) {
+                String state = e.getSQLState();
+                if (attempt >= 5 || state == null || !(state.startsWith("40") || state.equals("23505"))) {
                     throw new RecipeException("kbs store " + description + ": cannot store the secrets: " + rootMessage(e));
                 }
             }
