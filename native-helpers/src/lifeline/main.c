@@ -84,7 +84,14 @@ int main(int argc, char **argv) {
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
-    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
+    /* Held until the child's group is known: a signal that came before would be lost (group == 0). */
+    sigset_t held;
+    sigemptyset(&held);
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) {
+        sigaction(forwarded[i], &sa, NULL);
+        sigaddset(&held, forwarded[i]);
+    }
+    sigprocmask(SIG_BLOCK, &held, NULL);
 
     pid_t child = fork();
     if (child < 0) { perror("lifeline: fork"); return 1; }
@@ -97,12 +104,14 @@ int main(int argc, char **argv) {
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
         for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &dfl, NULL);
+        sigprocmask(SIG_UNBLOCK, &held, NULL); /* also when the parent inherited them blocked */
         execvp(argv[1], argv + 1);
         fprintf(stderr, "lifeline: exec %s: %s\n", argv[1], strerror(errno));
         _exit(127);
     }
     setpgid(child, child); /* both sides set it: no race with an early signal */
     group = child;
+    sigprocmask(SIG_UNBLOCK, &held, NULL); /* a signal held meanwhile is delivered, and forwarded, now */
 
     int code;
     for (;;) {
