@@ -198,6 +198,21 @@ class EventLogSpec extends Specification {
         'text'       | 'not EV_NO_ACTION'
         'signature'  | 'Spec ID Event03'
         'acpi-table' | 'not EV_NO_ACTION'
+        'undeclared' | 'digest algorithm 0x000d not declared in the header'
+        'twice'      | 'two sha384 digests in one event'
+    }
+
+    /** The first event after the header rewritten to carry {@code count} digests of algorithm {@code id}, each 48 bytes. */
+    static byte[] firstEventDigests(byte[] good, int count, int id) {
+        def b = java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        int first = 32 + b.getInt(28)
+        def out = new ByteArrayOutputStream()
+        out.write(good, 0, first + 8)
+        def n = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(count).array()
+        out.write(n)
+        count.times { out.write(id & 0xFF); out.write(id >>> 8); out.write(new byte[48]) }
+        out.write(good, first + 12 + 2 + 48, good.length - (first + 12 + 2 + 48))
+        out.toByteArray()
     }
 
     static byte[] damaged(byte[] good, String how) {
@@ -206,6 +221,8 @@ class EventLogSpec extends Specification {
             case 'tiny': return Arrays.copyOf(good, 20)
             case 'text': return 'hello world, this is not a log at all!'.bytes
             case 'signature': byte[] c = good.clone(); c[32] = (byte) 0x58; return c
+            case 'undeclared': return firstEventDigests(good, 1, 0x000D)   // sha512 in a sha384-only CCEL (a Jazzer finding)
+            case 'twice': return firstEventDigests(good, 2, 0x000C)
             default: return Files.readAllBytes(Repo.fixture('eventlog/go-eventlog/CCEL.bin'))
         }
     }

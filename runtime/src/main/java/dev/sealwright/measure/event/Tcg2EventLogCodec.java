@@ -57,7 +57,7 @@ public final class Tcg2EventLogCodec {
                     break;
                 }
                 try {
-                    events.add(readEvent(b, index, type));
+                    events.add(readEvent(b, index, type, algs));
                 } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
                     throw new IllegalArgumentException("event " + (events.size() + 1) + " at byte " + start + ": "
                             + (e.getMessage() == null ? "truncated" : e.getMessage()));
@@ -72,14 +72,16 @@ public final class Tcg2EventLogCodec {
         }
     }
 
-    private static BootEvent readEvent(ByteBuffer b, long index, long type) {
+    private static BootEvent readEvent(ByteBuffer b, long index, long type, List<HashAlg> declared) {
         long count = Integer.toUnsignedLong(b.getInt());
         if (count == 0 || count > 8) throw new IllegalArgumentException("digest count " + count + " (corrupt record)");
         Map<HashAlg, byte[]> digests = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             int id = Short.toUnsignedInt(b.getShort());
             HashAlg alg = HashAlg.byId(id);
-            if (alg == null) throw new IllegalArgumentException(String.format("digest algorithm 0x%04x not declared in the header", id));
+            if (alg == null || !declared.contains(alg))
+                throw new IllegalArgumentException(String.format("digest algorithm 0x%04x not declared in the header", id));
+            if (digests.containsKey(alg)) throw new IllegalArgumentException("two " + alg.label() + " digests in one event");
             byte[] d = new byte[alg.size()];
             b.get(d);
             digests.put(alg, d);
