@@ -6,7 +6,6 @@ import dev.sealwright.engine.EngineOptions
 import dev.sealwright.engine.RunResult
 import dev.sealwright.engine.Workspace
 import dev.sealwright.engine.observe.JsonRunReport
-import dev.sealwright.engine.observe.LiveConsole
 import dev.sealwright.engine.observe.PlainConsole
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
@@ -45,7 +44,8 @@ class RunCommand implements Callable<Integer> {
         def opts = new EngineOptions().fresh(fresh)
         if (jobs != null) opts.jobs(jobs)
         if (outputDir != null) opts.outputDir(outputDir)
-        opts.listener(interactive() ? new LiveConsole(System.out) : new PlainConsole(System.out))
+        def live = StatusLineConsole.open()
+        opts.listener(live != null ? live : new PlainConsole(System.out))
         if (report != null) opts.listener(new JsonRunReport(report))
         def ws = new Workspace(workdir).open()
         def engine = new Engine(ws, opts)
@@ -69,10 +69,5 @@ class RunCommand implements Callable<Integer> {
                 // already shutting down
             }
         }
-    }
-
-    /** Live redrawing only on a real terminal and outside CI. */
-    static boolean interactive() {
-        System.console() != null && System.getenv('CI') != 'true' && System.getenv('TERM') != 'dumb'
     }
 }
