@@ -29,7 +29,7 @@ import java.time.Duration
  * banks (testkit VtpmGuest); the log must replay to them, `measure vtpm` (the guest's log as
  * --reference-log for PCRs 0 and 1 only) must equal every PCR it computes, `eventlog diff` must report
  * no difference in either bank, and `measure tdx` with the same release's OVMF.fd must predict, for
- * RTMR1 and RTMR2, the events this log holds in PCRs 2-6 and 9 (11). Six boots, one per feature.
+ * RTMR1 and RTMR2, the events this log holds in PCRs 2-6 and 9 (11). Seven boots, one per feature.
  * The stacks come from .ci/fetch-stack (pinned .deb sha256).
  */
 class StackBootSpec extends Specification {
@@ -120,6 +120,19 @@ class StackBootSpec extends Specification {
         stubEvents(guest) == ['.linux', '.osrel', '.cmdline', '.initrd']
         innerKernelLogged(guest)
         guest.tdxEventsMatch(measureTdx(uki), false, true)
+    }
+
+    def "stub 252 UKI under Secure Boot (snakeoil): every computed PCR equals the guest's, eventlog diff is clean"() {
+        when:
+        def uki = sign(buildUki('252sb', Repo.requireTool('systemd-stub'), false, false, false))
+        def guest = boot('s252sb', SB_CODE, SB_VARS, uki)
+
+        then:
+        guest.console.any { it.contains('Secure boot enabled') }
+        guest.replays()
+        guest.predictionAgrees(SB_CODE, SB_VARS, uki, true)
+        stubEvents(guest) == ['.linux', '.osrel', '.cmdline', '.initrd']
+        !innerKernelLogged(guest)
     }
 
     def "direct kernel boot (-kernel -initrd -append): PCR 4 holds the kernel as built (QEMU 10.0 serves OVMF 2025.02 the unpatched etc/boot/kernel), and measure tdx --profile qemu-10 predicts the log's PCR 2-6 / PCR 9 events"() {
