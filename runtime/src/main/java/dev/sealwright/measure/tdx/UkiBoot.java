@@ -48,10 +48,10 @@ final class UkiBoot {
             if (cmdline == null) missing.get(2).add("not implemented in this build: a .cmdline with control characters or trailing whitespace (stub versions rewrite it differently)");
             else ev.add(TdvfEvents.loadOptions(cmdline));
         }
-        if (uki.section(".initrd") != null) {
+        if (!v.initrdModelled()) missing.get(2).add("not implemented in this build: the initrd " + v + " serves (which cpio archives it adds was read for 252..257)");
+        else {
             byte[] initrd = StubMeasurements.initrd(uki, v);
-            if (initrd == null) missing.get(2).add("not implemented in this build: the cpio archives " + v + " appends to the initrd (.pcrsig/.pcrpkey, or stub 257 and later)");
-            else ev.add(initrdEvent(initrd, sections, sectionEvents));
+            if (initrd != null) ev.add(initrdEvent(initrd, sections, sectionEvents));
         }
     }
 

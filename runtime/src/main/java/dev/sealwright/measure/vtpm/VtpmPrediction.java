@@ -103,11 +103,8 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             if (uki.section(".cmdline") == null) ev.add(TpmBootEvents.loadOptions(""));
             else if (StubMeasurements.commandLine(uki) != null) ev.add(TpmBootEvents.loadOptions(StubMeasurements.commandLine(uki)));
             else missing.get(9).add("not implemented in this build: a .cmdline with control characters or trailing whitespace (stub versions rewrite it differently)");
-            if (uki.section(".initrd") != null) {
-                byte[] initrd = StubMeasurements.initrd(uki, stub.get());
-                if (initrd != null) ev.add(TpmBootEvents.initrd(initrd));
-                else missing.get(9).add("not implemented in this build: the cpio archives " + stub.get() + " adds to the initrd (for .pcrsig/.pcrpkey; from 257 always)");
-            }
+            byte[] initrd = StubMeasurements.initrd(uki, stub.get());
+            if (initrd != null) ev.add(TpmBootEvents.initrd(initrd));
         }
         if (in.bootGpt() != null) {
             ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES));
