@@ -20,12 +20,12 @@ import java.util.List;
  * that ran before Tcg2Pei wrote into it in place (PlatformPei's mPlatformInfoHob, the fw_cfg flags and,
  * for SMM builds, mMemoryTypeInformation raised from the vars file).
  */
-final class OvmfFirmwareEvents {
+public final class OvmfFirmwareEvents {
     private static final int MEMORY_TYPE_RECORDS = 6, EFI_MAX_MEMORY_TYPE = 16;
 
     private OvmfFirmwareEvents() {}
 
-    static List<BootEvent> pcr0(OvmfPcr01Layout layout, byte[] code, String source, long memoryBytes, int cpus, byte[] memoryTypeInformation) {
+    public static List<BootEvent> pcr0(OvmfPcr01Layout layout, byte[] code, String source, long memoryBytes, int cpus, byte[] memoryTypeInformation) {
         List<byte[]> fvs = FirmwareVolumes.decompressedVolumes(code, source);
         if (fvs.size() != 2) throw new RecipeException(source + ": " + fvs.size() + " firmware volumes in FVMAIN_COMPACT, expected PEIFV and DXEFV");
         byte[] pei = fvs.get(0).clone(), dxe = fvs.get(1);
