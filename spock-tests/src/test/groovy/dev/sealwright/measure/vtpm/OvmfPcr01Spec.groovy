@@ -62,6 +62,8 @@ class OvmfPcr01Spec extends Specification {
         where:
         code                                             | vars                                          | memoryMiB | cpus | ram
         CODE                                             | '/usr/share/OVMF/OVMF_VARS_4M.fd'            | 3072      | 2    | '76bbfa881e8b9956ce0a732a4866565c5a486c87c94220852eb476b30e5738cc'
+        CODE                                             | '/usr/share/OVMF/OVMF_VARS_4M.fd'            | 2816      | 4    | '209a142d6b9fdfac60a61e23b52f872d35db6702bb7b428b1c1e665bd25bb3be'
+        CODE                                             | '/usr/share/OVMF/OVMF_VARS_4M.fd'            | 512       | 1    | 'f4f0c52697278027731926901650c9eccd0e4181d6b63339c07552c2c969915d'
         Path.of('/usr/share/OVMF/OVMF_CODE_4M.ms.fd')    | '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'         | 2048      | 2    | 'fee976dd7685334be57c327bd7d4bd8716efa85da5631eadbd4eb52474a8598e'
     }
 
