@@ -123,6 +123,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
     /** PCR 0 and 1 from the firmware image and the VM's shape (OvmfFirmwareEvents, OvmfBootOptions), or the reason they cannot be. */
     private static void platformEvents(VtpmInputs in, List<BootEvent> ev, Map<Integer, List<String>> missing) {
         String unknown = in.platform() == null ? "the firmware image and VM shape were not given (pass --reference-log with a TPM log captured from the same VM configuration)"
+                : in.shim() != null ? "not implemented in this build for the shim chain (its VM shape is not modelled); pass --reference-log"
                 : in.firmware() == null ? "the firmware build is not identified"
                 : in.firmware().pcr01Unmodelled();
         if (unknown != null) {
@@ -137,10 +138,6 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         else
             ev.addAll(OvmfFirmwareEvents.pcr0(layout, p.code(), p.codeName(), p.memoryBytes(), p.cpus(), p.variables().memoryTypeInformation()));
         ev.add(TpmBootEvents.separator(0));
-        if (in.shim() != null) {
-            missing.get(1).add("not implemented in this build: the boot options OVMF creates for the shim chain's disk (modelled: the ESP disk sealwright launch attaches for a UKI)");
-            return;
-        }
         for (OvmfBootOptions.BootVariable v : OvmfBootOptions.virtioDisk(LAUNCH_ESP_PCI_DEVICE, layout.internalShell()))
             ev.add(TpmBootEvents.bootVariable(v.name(), v.value()));
         ev.add(TpmBootEvents.separator(1));
