@@ -16,6 +16,7 @@ import dev.sealwright.measure.vtpm.VtpmPrediction
 import dev.sealwright.measure.vtpm.VtpmPredictionJson
 import dev.sealwright.measure.vtpm.VtpmVariables
 import dev.sealwright.uefi.FirmwareBuild
+import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
@@ -61,8 +62,14 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5; default: the disk sealwright launch writes for the UKI, unless --reference-log)')
     Path bootDisk
 
-    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are')
+    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are instead of computed')
     Path referenceLog
+
+    @Option(names = '--memory', paramLabel = 'SIZE', defaultValue = '512M', description = 'the VM\'s memory, as for launch (PCR 0: OVMF keeps its memory layout in PEIFV; default: ${DEFAULT-VALUE})')
+    String memory
+
+    @Option(names = '--cpus', paramLabel = 'N', defaultValue = '1', description = 'the VM\'s vCPUs, as for launch (PCR 0; default: ${DEFAULT-VALUE})')
+    int cpus
 
     @Option(names = '--json', description = 'print JSON: sha256 and sha384 PCR values, missing, events')
     boolean json
@@ -93,7 +100,10 @@ class MeasureVtpmCommand implements Callable<Integer> {
             inputs = new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
                     VtpmInputs.BootGpt.of(bootDisk, ref, ukiBytes.length, uki), ref, referenceLog?.toString(), firmware)
         }
-        def prediction = VtpmPrediction.predict(inputs)
+        if (cpus < 1 || cpus > 255) throw new UsageException("--cpus ${cpus}: not in 1..255")
+        def platform = new VtpmInputs.Platform(InputFiles.read(firmwareCode, FirmwareBuild.FILE_BOUND), firmwareCode.toString(),
+                VmSpec.parseMemory(memory) << 20, cpus, vars)
+        def prediction = VtpmPrediction.predict(inputs.withPlatform(platform))
         def doc = VtpmPredictionJson.document(prediction)
         if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
         if (json) {

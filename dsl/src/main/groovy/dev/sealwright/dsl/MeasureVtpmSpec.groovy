@@ -15,4 +15,6 @@ class MeasureVtpmSpec extends StepSpec {
     void secureBoot(boolean on) { set('secureBoot', on) }
     void bootDisk(Object f) { set('bootDisk', f) }
     void referenceLog(Object f) { set('referenceLog', f) }
+    void memory(String size) { set('memory', size) }
+    void cpus(long n) { set('cpus', n) }
 }
