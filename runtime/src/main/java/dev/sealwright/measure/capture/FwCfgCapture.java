@@ -99,6 +99,7 @@ public final class FwCfgCapture {
     /** The argv: launch's -global/-device/-drive placement of the TD topology, with a TCG/KVM machine of the given type and the guestfwd sink. */
     static List<String> argv(Request r, VmSpec spec, Path dump) {
         if (dump.toString().contains(",") || dump.toString().contains(" ")) throw new RecipeException("measure capture: work directory " + r.work() + " must not contain ',' or spaces");
+        // only the device placement is taken from launch's argv (the TDX dialect the version picks is dropped with -object/-machine)
         List<String> launch = QemuCommandLine.build(spec, r.qemu().toString(), QemuVersion.parse("10.0.0"), r.accel(), new VmRunDir(r.work()));
         List<String> a = new ArrayList<>(List.of(r.qemu().toString()));
         if (r.qemuData() != null) a.addAll(List.of("-L", r.qemuData().toString()));
