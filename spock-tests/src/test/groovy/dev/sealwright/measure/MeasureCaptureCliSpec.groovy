@@ -80,4 +80,25 @@ class MeasureCaptureCliSpec extends Specification {
         other.exitCode == 1
         other.err.contains('tables captured for 2 vCPUs, 2048 MiB, 0 disks; the VM has 4 vCPUs, 2048 MiB, 0 disks')
     }
+
+    def "a --profile FILE that is not a captured profile, or is missing, or comes with --acpi, is refused in one line"() {
+        given:
+        def bad = dir.resolve('bad.json')
+        Files.writeString(bad, '{"format": "something-else"}')
+        def tables = Files.createDirectories(dir.resolve('acpi'))
+
+        when:
+        def notProfile = Cli.run('measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--profile', bad.toString())
+        def missing = Cli.run('measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--profile', dir.resolve('none.json').toString())
+        def both = Cli.run('measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--profile', profile.toString(), '--acpi', tables.toString())
+
+        then:
+        notProfile.exitCode == 1
+        notProfile.err.contains("${bad}: not a captured profile (format is not sealwright-captured-profile/1)")
+        missing.exitCode == 1
+        missing.err.contains('none.json')
+        both.exitCode == 2
+        both.err.contains('--acpi and a captured --profile FILE both give the ACPI tables')
+        [notProfile, missing, both].every { it.err.trim().lines().count() == 1 }
+    }
 }
