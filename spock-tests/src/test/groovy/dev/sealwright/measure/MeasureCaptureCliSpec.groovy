@@ -81,7 +81,7 @@ class MeasureCaptureCliSpec extends Specification {
         other.err.contains('tables captured for 2 vCPUs, 2048 MiB, 0 disks; the VM has 4 vCPUs, 2048 MiB, 0 disks')
     }
 
-    def "a --profile FILE that is not a captured profile, or is missing, or comes with --acpi, is refused in one line"() {
+    def "a --profile FILE that is not a captured profile, or is missing, or comes with --acpi, is refused in one line (a usage error adds the --help hint)"() {
         given:
         def bad = dir.resolve('bad.json')
         Files.writeString(bad, '{"format": "something-else"}')
@@ -99,6 +99,7 @@ class MeasureCaptureCliSpec extends Specification {
         missing.err.contains('none.json')
         both.exitCode == 2
         both.err.contains('--acpi and a captured --profile FILE both give the ACPI tables')
-        [notProfile, missing, both].every { it.err.trim().lines().count() == 1 }
+        [notProfile, missing].every { it.err.trim().lines().count() == 1 }
+        both.err.trim().lines().toList() == ['sealwright: --acpi and a captured --profile FILE both give the ACPI tables; pass one', 'try: sealwright measure tdx --help']
     }
 }
