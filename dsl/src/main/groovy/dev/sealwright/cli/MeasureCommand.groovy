@@ -7,6 +7,6 @@ import picocli.CommandLine.Command
 @CompileStatic
 @Command(name = 'measure', mixinStandardHelpOptions = true,
         description = ['Predict launch measurements offline (TDX MRTD/RTMRs, SEV-SNP launch digest); replay and diff event logs.'],
-        subcommands = [MeasureTdxCommand, MeasureSnpCommand, MeasureProfilesCommand, MeasureVtpmCommand, EventlogReplayCommand, EventlogDiffCommand])
+        subcommands = [MeasureTdxCommand, MeasureSnpCommand, MeasureProfilesCommand, MeasureVtpmCommand, MeasureCaptureCommand, EventlogReplayCommand, EventlogDiffCommand])
 class MeasureCommand extends GroupCommand {
 }

@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.base.InputFiles
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.Json
+import dev.sealwright.measure.capture.CapturedProfile
 import dev.sealwright.measure.tdx.TdxInputs
 import dev.sealwright.measure.tdx.TdxPrediction
 import dev.sealwright.measure.tdx.TdxPredictionJson
@@ -40,7 +41,7 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables only)')
     int disks = 0
 
-    @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles)', completionCandidates = Completions.ProfileNames)
+    @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles), or a profile FILE written by measure capture', completionCandidates = Completions.ProfileNames)
     String profile = 'qemu-10'
 
     @Option(names = '--secure-boot', paramLabel = 'absent|0|1', description = 'override the profile\'s SecureBoot variable measurement')
@@ -70,12 +71,20 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Override
     Integer call() {
         overwrite.refuseExisting(eventlog)
-        def p = TdxProfile.named(profile)
+        CapturedProfile captured = null
+        if (CapturedProfile.isFile(profile)) {
+            InputFiles.requireFile(Path.of(profile), '--profile')
+            if (acpi != null) throw new UsageException('--acpi and a captured --profile FILE both give the ACPI tables; pass one')
+            captured = CapturedProfile.read(Path.of(profile))
+            captured.requireShape(vm.cpus, VmSpec.parseMemory(vm.memory), disks, profile)
+        }
+        def p = TdxProfile.named(captured != null ? captured.base() : profile)
         if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
         if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
         if (acpi != null) InputFiles.requireDirectory(acpi, '--acpi')
-        MachineTopology topology = p.acpi() == null ? null : MachineTopology.ubuntu2404Td(disks)
+        MachineTopology topology = p.acpi() == null && captured == null ? null : MachineTopology.ubuntu2404Td(disks)
         def blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi)
+                : captured != null ? new TdxInputs.AcpiBlobs(captured.tableLoader(), captured.rsdp(), captured.tables())
                 : topology == null ? null : TdxInputs.AcpiBlobs.generate(p, topology, vm.cpus, VmSpec.parseMemory(vm.memory) << 20)
         TdxInputs inputs
         VmSpec spec = null
@@ -97,7 +106,7 @@ class MeasureTdxCommand implements Callable<Integer> {
             print Json.pretty(doc)
             return Main.OK
         }
-        println "profile  ${p.name()}"
+        println "profile  ${captured != null ? "${p.name()} with the tables of ${profile} (${captured.qemu()}, ${captured.machine()})" : p.name()}"
         println "mrtd     ${prediction.mrtdHex()}"
         for (int i = 0; i < 4; i++) {
             def v = prediction.rtmrHex(i)
