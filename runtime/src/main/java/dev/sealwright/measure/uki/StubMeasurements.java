@@ -4,8 +4,10 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
 import dev.sealwright.measure.event.EventType;
+import dev.sealwright.measure.event.HashAlg;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,9 +77,26 @@ public final class StubMeasurements {
      * is not H(.initrd)), besides putting {@code .ucode} in front.
      */
     public static byte[] initrd(PeFile uki, StubVersion v) {
+        PeSection s = servedInitrd(uki, v);
+        return s == null ? null : loaded(uki, s);
+    }
+
+    /** {@link #initrd}'s digest and length without copying the initrd; null where {@link #initrd} is null. */
+    public static Digested initrdDigest(PeFile uki, StubVersion v, HashAlg alg) {
+        PeSection s = servedInitrd(uki, v);
+        if (s == null) return null;
+        checkZeroExtension(uki, s);
+        MessageDigest md = alg.newDigest();
+        uki.digestLoaded(s, md);
+        return new Digested(md.digest(), s.virtualSize());
+    }
+
+    /** A digest of {@code length} bytes. */
+    public record Digested(byte[] digest, long length) {}
+
+    private static PeSection servedInitrd(PeFile uki, StubVersion v) {
         PeSection s = uki.section(".initrd");
-        if (s == null || v.major() >= 257 || uki.section(".pcrsig") != null || uki.section(".pcrpkey") != null) return null;
-        return loaded(uki, s);
+        return s == null || v.major() >= 257 || uki.section(".pcrsig") != null || uki.section(".pcrpkey") != null ? null : s;
     }
 
     /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
@@ -107,9 +126,13 @@ public final class StubMeasurements {
 
     /** VirtualSize bytes: the raw data, cut or zero-extended; a VirtualSize far beyond the data is refused. */
     static byte[] loaded(PeFile uki, PeSection s) {
+        checkZeroExtension(uki, s);
+        return uki.loaded(s);
+    }
+
+    private static void checkZeroExtension(PeFile uki, PeSection s) {
         if (s.virtualSize() > s.sizeOfRawData() + MAX_ZERO_EXTENSION)
             throw new RecipeException(uki.what() + ": UKI section " + s.name() + " has VirtualSize 0x"
                     + Long.toHexString(s.virtualSize()) + ", more than 64 MiB beyond its 0x" + Long.toHexString(s.sizeOfRawData()) + " bytes of file data");
-        return uki.loaded(s);
     }
 }
