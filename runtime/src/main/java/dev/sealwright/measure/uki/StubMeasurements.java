@@ -4,8 +4,10 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
 import dev.sealwright.measure.event.EventType;
+import dev.sealwright.measure.event.HashAlg;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -115,6 +117,30 @@ public final class StubMeasurements {
         if (s != null && s.virtualSize() > 0) parts.add(StubCpio.literal(".extra", file, loaded(uki, s), 0555, 0444));
     }
 
+    /** {@link #initrd}'s digest and length without copying it, where the stub serves {@code .initrd} as is; else null. */
+    public static Digested initrdDigest(PeFile uki, StubVersion v, HashAlg alg) {
+        PeSection s = servedInitrd(uki, v);
+        if (s == null) return null;
+        checkZeroExtension(uki, s);
+        MessageDigest md = alg.newDigest();
+        uki.digestLoaded(s, md);
+        return new Digested(md.digest(), s.virtualSize());
+    }
+
+    /** A digest of {@code length} bytes. */
+    public record Digested(byte[] digest, long length) {}
+
+    /** The .initrd section when the stub serves it as is (nothing before or after it), else null. */
+    private static PeSection servedInitrd(PeFile uki, StubVersion v) {
+        PeSection s = uki.section(".initrd");
+        if (s == null || s.virtualSize() == 0 || !v.initrdModelled()) return null;
+        for (String other : v.major() >= 257 ? List.of(".ucode", ".pcrsig", ".pcrpkey", ".osrel", ".profile") : List.of(".pcrsig", ".pcrpkey")) {
+            PeSection o = uki.section(other);
+            if (o != null && o.virtualSize() > 0) return null;
+        }
+        return s;
+    }
+
     /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
     public static boolean isUki(byte[] image) {
         if (image.length < 0x40 || image[0] != 'M' || image[1] != 'Z') return false;
@@ -142,9 +168,13 @@ public final class StubMeasurements {
 
     /** VirtualSize bytes: the raw data, cut or zero-extended; a VirtualSize far beyond the data is refused. */
     static byte[] loaded(PeFile uki, PeSection s) {
+        checkZeroExtension(uki, s);
+        return uki.loaded(s);
+    }
+
+    private static void checkZeroExtension(PeFile uki, PeSection s) {
         if (s.virtualSize() > s.sizeOfRawData() + MAX_ZERO_EXTENSION)
             throw new RecipeException(uki.what() + ": UKI section " + s.name() + " has VirtualSize 0x"
                     + Long.toHexString(s.virtualSize()) + ", more than 64 MiB beyond its 0x" + Long.toHexString(s.sizeOfRawData()) + " bytes of file data");
-        return uki.loaded(s);
     }
 }
