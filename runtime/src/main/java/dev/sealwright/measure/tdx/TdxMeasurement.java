@@ -22,8 +22,7 @@ public final class TdxMeasurement {
 
     /**
      * What a prediction depends on. Null means the default: {@code cpus} 1, {@code memory} 512M, {@code profile}
-     * qemu-10, {@code disks} 0, {@code tee} tdx (none when {@code vars} are given, which {@link TdxInputs#fromVm}
-     * then refuses with its reason); {@code secureBoot}/{@code kernelPatch} null keep the profile's.
+     * qemu-10, {@code disks} 0, {@code tee} tdx; {@code secureBoot}/{@code kernelPatch} null keep the profile's.
      * Without {@code kernel} and {@code uki} only the firmware is measured.
      */
     public record Request(Path firmware, Path vars, Path kernel, Path initrd, String cmdline, Path uki, Path bootDisk,
@@ -62,7 +61,7 @@ public final class TdxMeasurement {
             if (r.bootDisk() != null) throw new RecipeException("measure tdx: a boot disk goes with a uki");
             in = TdxInputs.firmwareOnly(r.firmware(), memoryMiB << 20, cpus, acpi, profile);
         } else {
-            Tee tee = r.tee() != null ? Tee.parse(r.tee()) : r.vars() == null ? Tee.TDX : Tee.NONE;
+            Tee tee = r.tee() != null ? Tee.parse(r.tee()) : Tee.TDX;
             vm = VmSpec.builder().firmware(r.firmware()).vars(r.vars()).kernel(r.kernel()).initrd(r.initrd()).cmdline(r.cmdline())
                     .uki(r.uki()).cpus(cpus).memoryMiB(memoryMiB).tee(tee).topology(tee == Tee.TDX ? topology : null).build();
             in = TdxInputs.fromVm(vm, acpi, profile, r.stubVersion(), r.bootDisk());
