@@ -161,7 +161,7 @@ class SnpCliSpec extends Specification {
         one(Cli.run('snp', 'idblock', '--measurement', ld, '--id-key', junk.toString(), '--author-key', good, '--out-dir', dir.toString())) ==
                 "${junk}: no PEM private key found (expected PKCS#8 \"PRIVATE KEY\" or SEC1 \"EC PRIVATE KEY\")".toString()
         one(Cli.run('snp', 'idblock', '--measurement', 'abcd', '--id-key', good, '--author-key', good, '--out-dir', dir.toString())) ==
-                "--measurement must be 48 bytes as hex (96 digits) or base64, got 'abcd'"
+                "measurement must be 48 bytes as hex (96 digits) or base64, got 'abcd'"
         one(Cli.run('snp', 'idblock', '--measurement', ld, '--policy', '0x10000', '--id-key', good, '--author-key', good, '--out-dir', dir.toString())) ==
                 'snp idblock: policy 0x10000 is invalid (bit 17 must be 1, bits 63:26 zero)'
         !Files.exists(dir.resolve('id-block.base64'))
