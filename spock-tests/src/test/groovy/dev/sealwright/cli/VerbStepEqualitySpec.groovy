@@ -24,6 +24,9 @@ class VerbStepEqualitySpec extends Specification {
     static final String OVMF_TD = '/usr/share/ovmf/OVMF.fd'
     static final String CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd'
     static final String VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
+    static final String MS_VARS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'
+    static final String ID_KEY = Repo.fixture('snp/virtee-sev/idblock/test_id_key.pem').toString()        // public TEST keys
+    static final String AUTHOR_KEY = Repo.fixture('snp/virtee-sev/idblock/test_auth_key.pem').toString()
 
     def setupSpec() {
         Repo.requireTool('ovmf-combined')
@@ -56,7 +59,7 @@ class VerbStepEqualitySpec extends Specification {
                     firmwareVars file('${VARS}')
                     uki          file('uki.efi')
                 }
-                measure.snp('snp') {
+                def snpDigest = measure.snp('snp') {
                     ovmf   file('${Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin')}')
                     kernel file('vmlinuz')
                     initrd file('initrd')
@@ -67,11 +70,27 @@ class VerbStepEqualitySpec extends Specification {
                     vcpus   2
                     vmmType 'ec2'
                 }
+                snpIdBlock('idblock') {
+                    measurement snpDigest.measurement
+                    idKey       secret(file: '${ID_KEY}')
+                    authorKey   secret(file: '${AUTHOR_KEY}')
+                }
+                uefiConfig('uefi-config') { vars file('${MS_VARS}') }
+                launch('launch') {
+                    firmware file('${CODE}')
+                    vars     file('${VARS}')
+                    kernel   file('vmlinuz')
+                    initrd   file('initrd')
+                    cmdline  'console=ttyS0'
+                    memory   '1G'
+                    forward  '2222:22'
+                    dryRun   true
+                }
                 verity('verity') { data file('data.img') }
                 verity('verity-sha512') { data file('data.img'); hash 'sha512'; hashBlockSize 1024; salt '-' }
             }
         """.stripIndent())
-        run = Cli.run('run', recipe.toString(), '-C', dir.toString())
+        run = Cli.run('run', recipe.toString(), '-C', dir.toString(), '--report', dir.resolve('report.json').toString())
     }
 
     private String f(String name) { dir.resolve(name).toString() }
@@ -119,5 +138,55 @@ class VerbStepEqualitySpec extends Specification {
         step            | options
         'verity'        | []
         'verity-sha512' | ['--hash', 'sha512', '--hash-block-size', '1024', '--salt', '-']
+    }
+
+    def "uefi config writes the uefi-config.json its step writes"() {
+        given:
+        def out = dir.resolve('cli-uefi-config.json')
+
+        when:
+        def cli = Cli.run('uefi', 'config', '--vars', MS_VARS, '-o', out.toString())
+
+        then:
+        cli.exitCode == 0
+        Files.readAllBytes(out) == Files.readAllBytes(dir.resolve('out/uefi-config/uefi-config.json'))
+    }
+
+    def "snp idblock writes the ID block and key digests its step writes (the ID auth is a fresh ECDSA signature each time)"() {
+        given:
+        def out = Files.createDirectories(dir.resolve('cli-idblock'))
+        def digest = new groovy.json.JsonSlurper().parse(dir.resolve('out/snp/measurement.json').toFile()).digest as String
+
+        when:
+        def cli = Cli.run('snp', 'idblock', '--measurement', digest, '--id-key', ID_KEY, '--author-key', AUTHOR_KEY, '--out-dir', out.toString())
+
+        then:
+        cli.exitCode == 0
+        ['id-block.base64', 'id-key-digest.base64', 'author-key-digest.base64'].every {
+            Files.readAllBytes(out.resolve(it)) == Files.readAllBytes(dir.resolve("out/idblock/idblock/${it}"))
+        }
+        Files.size(out.resolve('id-auth.base64')) == Files.size(dir.resolve('out/idblock/idblock/id-auth.base64'))
+    }
+
+    def "launch --dry-run prints the QEMU command line its step records, but for the run directory"() {
+        given:
+        Repo.requireTool('qemu-system-x86_64')
+        def report = new groovy.json.JsonSlurper().parse(dir.resolve('report.json').toFile())
+        String stepLine = report.steps.find { it.name == 'launch' }.values.commandLine
+
+        when:
+        def cli = Cli.run('launch', '--dry-run', '--run-dir', dir.resolve('cli-run').toString(), '--firmware', CODE, '--vars', VARS,
+                '--kernel', f('vmlinuz'), '--initrd', f('initrd'), '--cmdline', 'console=ttyS0', '--memory', '1G', '--forward', '2222:22')
+
+        then:
+        cli.exitCode == 0
+        withoutRunDir(cli.out.trim()) == withoutRunDir(stepLine)
+    }
+
+    /** The run directory is the one difference by design (the CLI's --run-dir, the step's work directory). */
+    private static String withoutRunDir(String line) {
+        def m = line =~ /path=(\S+)\/serial\.log/
+        assert m.find(): line
+        line.replace(m.group(1), 'RUN')
     }
 }
