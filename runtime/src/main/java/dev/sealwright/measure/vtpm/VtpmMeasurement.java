@@ -26,7 +26,7 @@ public final class VtpmMeasurement {
     /**
      * Exactly one of {@code firmwareVars} and {@code uefiConfig}; exactly one of {@code uki} and
      * {@code espChain} (the shim → GRUB → kernel chain on the ESP of {@code bootDisk}, Secure Boot enforced).
-     * The UKI is named in events and errors by its file name, so the same files give the same bytes wherever they lie.
+     * The UKI is named in events and errors by its path as given (a step's inputs are absolute paths).
      */
     public record Request(Path firmwareCode, Path firmwareVars, Path uefiConfig, Path uki, boolean espChain, boolean secureBoot,
                           Path bootDisk, Path referenceLog) {}
@@ -57,7 +57,7 @@ public final class VtpmMeasurement {
             inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(r.bootDisk(), ref, 0, null), ref, refName);
         } else {
             byte[] uki = InputFiles.read(r.uki(), PeFile.FILE_BOUND);
-            inputs = new VtpmInputs(uki, r.uki().getFileName().toString(), vars.config(), vars.source(), r.secureBoot(),
+            inputs = new VtpmInputs(uki, r.uki().toString(), vars.config(), vars.source(), r.secureBoot(),
                     VtpmInputs.BootGpt.of(r.bootDisk(), ref, uki.length, r.uki()), ref, refName, firmware);
         }
         VtpmPrediction p = VtpmPrediction.predict(inputs);
