@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.kbs.AuditLog
 import dev.sealwright.kbs.HttpFront
 import dev.sealwright.kbs.KbsService
