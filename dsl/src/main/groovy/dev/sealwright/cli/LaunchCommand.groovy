@@ -10,8 +10,7 @@ import dev.sealwright.vm.LibvirtXml
 import dev.sealwright.vm.QemuCommandLine
 import dev.sealwright.vm.QemuVersion
 import dev.sealwright.vm.Tee
-import dev.sealwright.vm.VmHandle
-import dev.sealwright.vm.VmRunDir
+import dev.sealwright.vm.VmLaunch
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
@@ -98,23 +97,9 @@ class LaunchCommand implements Callable<Integer> {
             return Main.OK
         }
         if (dryRun) {
-            def qemuPath = tools.locate('qemu-system-x86_64')
-            QemuVersion v
-            String accel
-            if (qemuVersion != null) {
-                v = QemuVersion.parse(qemuVersion)
-                accel = qemuPath.isPresent() ? HostCapabilities.detect(tools).accelerator() : 'kvm'
-            } else if (qemuPath.isPresent()) {
-                def caps = HostCapabilities.detect(tools)
-                v = caps.qemuVersion()
-                accel = caps.accelerator()
-            } else {
-                throw new RecipeException('qemu-system-x86_64 not found: give --qemu-version to print the command line without it')
-            }
-            def argv = QemuCommandLine.build(spec, qemuPath.map { it.toString() }.orElse('qemu-system-x86_64'), v, accel,
-                    new VmRunDir(dir.toAbsolutePath()))
-            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${v}: ${QemuCommandLine.TdxSyntax.forVersion(v)}")
-            println QemuCommandLine.shellLine(argv)
+            def line = VmLaunch.dryRun(spec, tools, qemuVersion == null ? null : QemuVersion.parse(qemuVersion), dir)
+            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${line.version()}: ${QemuCommandLine.TdxSyntax.forVersion(line.version())}")
+            println line.shellLine()
             return Main.OK
         }
         Pattern marker = null
@@ -128,8 +113,7 @@ class LaunchCommand implements Callable<Integer> {
         def caps = HostCapabilities.detect(tools)
         boolean ownDir = runDir == null
         long started = System.nanoTime()
-        def handle = libvirt != null ? LibvirtDomain.launch(spec, libvirt, tools, dir, { String line -> println line })
-                : VmHandle.launch(spec, tools, caps, dir, { String line -> println line })
+        def handle = VmLaunch.start(spec, libvirt, tools, caps, dir, { String line -> println line })
         if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         try {
             if (marker != null) handle.waitFor(marker, Duration.ofSeconds(timeout ?: 86400L))

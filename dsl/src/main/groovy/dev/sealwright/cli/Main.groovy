@@ -14,6 +14,7 @@ import picocli.CommandLine.Option
 
 import java.nio.file.AccessDeniedException
 import java.nio.file.Path
+import java.util.Locale
 
 /**
  * {@code sealwright} command line. Exit codes: 0 success, 1 failure (bad recipe, failed step,
@@ -79,15 +80,23 @@ class Main extends GroupCommand {
     /** One line (a recipe error adds its source line) for an error a command threw; returns the exit code. */
     static int report(Exception e, CommandLine cmd) {
         if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.message, cmd)
-        if (e instanceof BadValueException && cmd.commandSpec.findOption('--' + ((BadValueException) e).field()) != null) {
+        if (e instanceof BadValueException && optionOf((BadValueException) e, cmd) != null) {
             String field = ((BadValueException) e).field()
-            return usageError("--${field}: ${e.message.startsWith(field + ': ') ? e.message.substring(field.length() + 2) : e.message}", cmd)
+            return usageError("${optionOf((BadValueException) e, cmd)}: ${e.message.startsWith(field + ': ') ? e.message.substring(field.length() + 2) : e.message}", cmd)
         }
         AccessDeniedException denied = (AccessDeniedException) causes(e).find { it instanceof AccessDeniedException }
         if (denied != null && !e.message?.contains('permission denied')) System.err.println("error: ${OneLine.of(String.valueOf(denied.file))}: permission denied")
         else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e))
         else System.err.println("error: ${e.getClass().simpleName}${e.message ? ': ' + OneLine.of(e.message) : ''}")
         return FAILED
+    }
+
+    /** The verb's option a request field names: {@code --field}, or {@code --kebab-case} of a camelCase field; null when none. */
+    private static String optionOf(BadValueException e, CommandLine cmd) {
+        for (String name : ['--' + e.field(), '--' + e.field().replaceAll(/([A-Z])/, '-$1').toLowerCase(Locale.ROOT)]) {
+            if (cmd.commandSpec.findOption(name) != null) return name
+        }
+        null
     }
 
     private static List<Throwable> causes(Throwable e) {

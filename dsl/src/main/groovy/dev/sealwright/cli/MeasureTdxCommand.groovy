@@ -1,24 +1,14 @@
 package dev.sealwright.cli
 
-import dev.sealwright.base.InputFiles
 import dev.sealwright.base.AtomicFiles
-import dev.sealwright.base.Json
-import dev.sealwright.measure.capture.CapturedProfile
-import dev.sealwright.measure.tdx.TdxInputs
-import dev.sealwright.measure.tdx.TdxPrediction
-import dev.sealwright.measure.tdx.TdxPredictionJson
-import dev.sealwright.measure.tdx.TdxProfile
-import dev.sealwright.vm.MachineTopology
-import dev.sealwright.vm.Tee
+import dev.sealwright.measure.tdx.TdxMeasurement
 import dev.sealwright.vm.VmSpec
-import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
-import java.nio.charset.StandardCharsets
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -39,10 +29,10 @@ class MeasureTdxCommand implements Callable<Integer> {
     VmOptions vm = new VmOptions()
 
     @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables only)')
-    int disks = 0
+    Integer disks
 
-    @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default qemu-10; see: sealwright measure profiles), or a profile FILE written by measure capture', completionCandidates = Completions.ProfileNames)
-    String profile = 'qemu-10'
+    @Option(names = '--profile', paramLabel = 'P', description = 'host stack (default ' + TdxMeasurement.DEFAULT_PROFILE + '; see: sealwright measure profiles), or a profile FILE written by measure capture', completionCandidates = Completions.ProfileNames)
+    String profile
 
     @Option(names = '--secure-boot', paramLabel = 'absent|0|1', description = 'override the profile\'s SecureBoot variable measurement')
     String secureBoot
@@ -71,41 +61,19 @@ class MeasureTdxCommand implements Callable<Integer> {
     @Override
     Integer call() {
         overwrite.refuseExisting(eventlog)
-        CapturedProfile captured = null
-        if (CapturedProfile.isFile(profile)) {
-            InputFiles.requireFile(Path.of(profile), '--profile')
-            if (acpi != null) throw new UsageException('--acpi and a captured --profile FILE both give the ACPI tables; pass one')
-            captured = CapturedProfile.read(Path.of(profile))
-            captured.requireShape(vm.cpus, VmSpec.parseMemory(vm.memory), disks, profile)
-        }
-        def p = TdxProfile.named(captured != null ? captured.base() : profile)
-        if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot))
-        if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch))
-        if (acpi != null) InputFiles.requireDirectory(acpi, '--acpi')
-        MachineTopology topology = p.acpi() == null && captured == null ? null : MachineTopology.ubuntu2404Td(disks)
-        def blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi)
-                : captured != null ? new TdxInputs.AcpiBlobs(captured.tableLoader(), captured.rsdp(), captured.tables())
-                : topology == null ? null : TdxInputs.AcpiBlobs.generate(p, topology, vm.cpus, VmSpec.parseMemory(vm.memory) << 20)
-        TdxInputs inputs
-        VmSpec spec = null
-        if (vm.kernel == null && vm.uki == null) {
-            if (vm.initrd != null || vm.cmdline != null) throw new UsageException('--initrd and --cmdline go with --kernel')
-            if (bootDisk != null) throw new RecipeException('--boot-disk goes with --uki')
-            if (vm.firmware == null) throw new UsageException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
-            inputs = TdxInputs.firmwareOnly(vm.firmware, VmSpec.parseMemory(vm.memory) << 20, vm.cpus, blobs, p)
-        } else {
-            if (vm.tee == 'none') vm.tee = vm.vars == null ? 'tdx' : 'none'
-            spec = vm.toSpec()
-            if (topology != null && spec.tee() == Tee.TDX) spec = spec.toBuilder().topology(topology).build()
-            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk)
-        }
-        def prediction = TdxPrediction.predict(inputs)
-        def doc = TdxPredictionJson.document(prediction, p, spec)
-        if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
+        if (vm.kernel == null && vm.uki == null && (vm.initrd != null || vm.cmdline != null)) throw new UsageException('--initrd and --cmdline go with --kernel')
+        if (vm.firmware == null) throw new UsageException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
+        def r = TdxMeasurement.run(new TdxMeasurement.Request(vm.firmware, vm.vars, vm.kernel, vm.initrd, vm.cmdline, vm.uki, bootDisk,
+                vm.cpus, vm.memory, vm.tee, profile, secureBoot, kernelPatch, disks, acpi, stubVersion))
+        if (eventlog != null) AtomicFiles.write(eventlog, r.json())
         if (json) {
-            print Json.pretty(doc)
+            System.out.write(r.json())
+            System.out.flush()
             return Main.OK
         }
+        def p = r.profile()
+        def prediction = r.prediction()
+        def captured = r.captured()
         println "profile  ${captured != null ? "${p.name()} with the tables of ${profile} (${captured.qemu()}, ${captured.machine()})" : p.name()}"
         println "mrtd     ${prediction.mrtdHex()}"
         for (int i = 0; i < 4; i++) {

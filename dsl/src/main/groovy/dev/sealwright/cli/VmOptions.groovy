@@ -8,8 +8,9 @@ import picocli.CommandLine.Option
 import java.nio.file.Path
 
 /**
- * The VM options of {@code sealwright launch}, meant to be shared by the measure verbs
- * ({@code @ArgGroup(exclusive = false) VmOptions vm}) so both read the same {@link VmSpec}.
+ * The VM options of {@code sealwright launch}, shared with {@code measure tdx}
+ * ({@code @ArgGroup(exclusive = false) VmOptions vm}) so both read the same {@link VmSpec}. An option
+ * not given is null: its default is {@link VmSpec}'s (or the measurement request's), declared once there.
  */
 @CompileStatic
 class VmOptions {
@@ -26,11 +27,11 @@ class VmOptions {
     @Option(names = '--cmdline', paramLabel = 'S', description = 'kernel command line for direct boot')
     String cmdline
     @Option(names = '--cpus', paramLabel = 'N', description = 'vCPUs (default: 1)')
-    int cpus = 1
-    @Option(names = '--memory', paramLabel = 'SIZE', description = 'memory, e.g. 512M or 2G (default: 512M)')
-    String memory = '512M'
-    @Option(names = '--tee', paramLabel = 'MODE', description = 'none, tdx or snp (default: none)')
-    String tee = 'none'
+    Integer cpus
+    @Option(names = '--memory', paramLabel = 'SIZE', description = 'memory, e.g. 512M or 2G (default: ' + VmSpec.DEFAULT_MEMORY + ')')
+    String memory
+    @Option(names = '--tee', paramLabel = 'MODE', description = 'none, tdx or snp (default: none to launch, tdx to measure tdx)')
+    String tee
     @Option(names = '--vtpm', description = 'attach a swtpm TPM 2.0')
     boolean vtpm
     @Option(names = '--disk', paramLabel = 'F', description = 'extra virtio disk (repeatable; writes are discarded)')
@@ -41,7 +42,9 @@ class VmOptions {
     VmSpec toSpec() {
         if (firmware == null) throw new RecipeException('the VM needs --firmware (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd with --vars /usr/share/OVMF/OVMF_VARS_4M.fd)')
         def b = VmSpec.builder().firmware(firmware).vars(vars).uki(uki).kernel(kernel).initrd(initrd).cmdline(cmdline)
-                .cpus(cpus).memory(memory).tee(tee).vtpm(vtpm)
+                .tee(tee).vtpm(vtpm)
+        if (cpus != null) b.cpus(cpus)
+        if (memory != null) b.memory(memory)
         disks.each { b.disk(it) }
         forwards.each { b.forward(it) }
         return b.build()

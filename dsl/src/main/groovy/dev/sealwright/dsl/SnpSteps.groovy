@@ -32,6 +32,11 @@ class MeasureSnpSpec extends StepSpec {
     void ovmfHash(String hex) { set('ovmfHash', hex) }
     void svsm(Object file) { set('svsm', file) }
     void varsSize(long bytes) { set('varsSize', bytes) }
+    void varsFile(Object file) { set('varsFile', file) }
+    void vcpuSig(long sig) { set('vcpuSig', sig) }
+    void vcpuFamily(long n) { set('vcpuFamily', n) }
+    void vcpuModel(long n) { set('vcpuModel', n) }
+    void vcpuStepping(long n) { set('vcpuStepping', n) }
 
     /** Values checked while the recipe is read, so the error points at its line. */
     private void checked(String option, Closure check) {

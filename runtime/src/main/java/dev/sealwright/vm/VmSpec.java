@@ -53,6 +53,9 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     /** The largest vCPU count QEMU's q35 machine accepts (max_cpus of pc-q35 in QEMU 7.2 and 8.x). */
     public static final int MAX_CPUS = 288;
     public static final long MIN_MEMORY_MIB = 32;
+    /** The defaults of every VM description (launch, measure tdx, {@code vm { }}). */
+    public static final int DEFAULT_CPUS = 1;
+    public static final String DEFAULT_MEMORY = "512M";
     public static final long MAX_MEMORY_MIB = 4L * 1024 * 1024;
 
     public VmSpec {
@@ -195,8 +198,8 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     /** Fluent construction; {@link #build()} validates. Paths are made absolute. */
     public static final class Builder {
         private String firmware, vars, kernel, initrd, cmdline, uki;
-        private int cpus = 1;
-        private long memoryMiB = 512;
+        private int cpus = DEFAULT_CPUS;
+        private long memoryMiB = parseMemory(DEFAULT_MEMORY);
         private final List<String> disks = new ArrayList<>();
         private int nics;
         private final List<PortForward> forwards = new ArrayList<>();
