@@ -24,6 +24,18 @@ class LaunchSpec extends StepSpec {
     void cmdline(String line) { set('cmdline', line) }
     /** ESP boot: the UKI becomes \EFI\BOOT\BOOTX64.EFI of a generated GPT disk. */
     void uki(Object file) { set('uki', file) }
+    /** Disk image boot: a raw GPT disk the firmware boots from its ESP (e.g. a deployed shim → GRUB → kernel image); writes are discarded. */
+    void bootDisk(Object file) { set('bootDisk', file) }
+    /** With vtpm: the swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK a disk was sealed to. */
+    void tpmState(Object dir) { set('tpmState', dir) }
+    /**
+     * With bootDisk, vtpm and tpmState: the PCR values the boot disk's systemd-tpm2 token was sealed to (a diskDeploy's
+     * {@code pcrValues}). The step waits for the guest's TPM report (kernel command line {@code sealwright.tpmreport=1})
+     * and sets the values {@code pcr_mismatches} and {@code unsealed}.
+     */
+    void checkSeal(Object pcrValues) { set('checkSeal', pcrValues) }
+    /** Seconds to wait for waitFor / the checkSeal report before the VM is killed: 90, '90s', '15m'. */
+    void timeout(Object t) { set('timeout', seconds(t)) }
     void cpus(long n) { set('cpus', n) }
     /** Memory size as QEMU takes it: '512M', '2G'. */
     void memory(Object size) { set('memory', size.toString()) }
@@ -65,7 +77,7 @@ class LaunchSpec extends StepSpec {
     private long seconds(Object t) {
         if (t instanceof Number) return ((Number) t).longValue()
         def m = t.toString().strip() =~ /^(\d+)\s*(s|m|h)?$/
-        if (!m.matches()) throw new RecipeException("timeout '${t}' is not like 90s, 2m or 1h", pipeline.locator.here('waitFor'))
+        if (!m.matches()) throw new RecipeException("timeout '${t}' is not like 90s, 2m or 1h", pipeline.locator.here('timeout'))
         long n = m.group(1) as long
         switch (m.group(2)) {
             case 'm': return n * 60
