@@ -33,7 +33,7 @@ pipeline('debian-cloud-fde') {
     def cloud = shimCloudImage('debian-cloud-image') {       // ESP: shim as BOOTX64.EFI, grubx64.efi, /EFI/debian/grub.cfg, kernel, initrd
         kernel  k
         initrd  guest.initramfs
-        cmdline 'console=ttyS0 sealwright.tpmreport=1'     // the init prints the TPM's PCRs and event log
+        cmdline 'console=ttyS0 panic=-1 rdinit=/sealwright/init sealwright.tpmreport=1'   // pack's init; it prints the TPM's PCRs and event log
         root    rootfs.filesystem
     }
 
@@ -65,7 +65,7 @@ pipeline('debian-cloud-fde') {
         timeout   '15m'
     }
 
-    def other = kernel('debian-cloud-kernel-6.1') { debian 'linux-image-6.1.0-*-cloud-amd64' }   // signed by the same Debian key
+    def other = kernel('debian-cloud-kernel-61') { debian 'linux-image-6.1.0-*-cloud-amd64' }   // signed by the same Debian key
     def swapped = exec('debian-cloud-other-kernel') {        // the deployed image with /boot/vmlinuz replaced on its ESP
         command 'sh', '-c', 'cp "$1" "$3" && mcopy -o -i "$3@@1048576" "$2"/boot/vmlinuz-* ::/boot/vmlinuz',
                 'sh', deployed.image, other.kernel, '{out}'
