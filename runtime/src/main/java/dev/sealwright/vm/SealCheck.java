@@ -157,11 +157,11 @@ public final class SealCheck {
             VmHandle.copyTpmState(tpmState, dir.resolve("state"));
             Path socket = dir.resolve("tpm.sock");
             swtpm = tools.exec("swtpm", "socket", "--tpm2", "--server", "type=unixio,path=" + socket,
-                    "--ctrl", "type=unixio,path=" + dir.resolve("ctrl.sock"), "--tpmstate", "dir=" + dir.resolve("state"),
+                    "--ctrl", "type=unixio,path=" + socket + ".ctrl", "--tpmstate", "dir=" + dir.resolve("state"),
                     "--flags", "not-need-init,startup-clear").start(dir.resolve("swtpm.log"), dir.resolve("swtpm.log"));
             for (int i = 0; i < 200 && !Files.exists(socket) && swtpm.isAlive(); i++) Thread.sleep(25);
             if (!Files.exists(socket)) throw new RecipeException("swtpm for the unseal check did not start: " + OneLine.of(Files.readString(dir.resolve("swtpm.log"))));
-            String tcti = "swtpm:path=" + socket;
+            String tcti = "swtpm:path=" + socket;   // the TCTI finds the control socket at PATH.ctrl
             String selection = token.pcrBank().label() + ":" + token.pcrs().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElseThrow();
             for (BootEvent e : log.events())
                 if (e.extended() && token.pcrs().contains((int) e.index()))
@@ -222,9 +222,13 @@ public final class SealCheck {
         return tools.exec("tpm2", argv).cwd(dir).env("TPM2TOOLS_TCTI", tcti).timeout(java.time.Duration.ofSeconds(60));
     }
 
+    /** tpm2-tools' line with the TPM's response code ("ERROR: Esys_Unseal(0x99D) - tpm:session(1):a policy check failed"), else its last line. */
     private static String lastLine(ToolResult r) {
         List<String> lines = (r.stderr() + "\n" + r.stdout()).lines().filter(l -> !l.isBlank()).toList();
-        return lines.isEmpty() ? "exit " + r.exitCode() : OneLine.of(lines.get(lines.size() - 1).strip());
+        if (lines.isEmpty()) return "exit " + r.exitCode();
+        String pick = lines.get(lines.size() - 1);
+        for (String l : lines) if (l.startsWith("ERROR: Esys_") || l.startsWith("ERROR: Tss2_")) pick = l;
+        return OneLine.of(pick.strip());
     }
 
     /** One line for the log: how many sealed-to PCRs differ, and whether the key unsealed (and why not). */

@@ -61,7 +61,9 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     public VmSpec {
         if (firmware == null || firmware.isBlank()) throw new RecipeException("vm: firmware is required (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd)");
         int paths = (kernel == null ? 0 : 1) + (uki == null ? 0 : 1) + (bootDisk == null ? 0 : 1);
-        if (paths != 1) throw new RecipeException("vm: give one of a kernel (direct boot), a uki (ESP boot) or a bootDisk (disk image boot), not " + (paths == 0 ? "none" : "several"));
+        if (paths == 0) throw new RecipeException("vm: give a kernel (direct boot), a uki (ESP boot) or a bootDisk (disk image boot)");
+        if (kernel != null && uki != null) throw new RecipeException("vm: give either a kernel (direct boot) or a uki (ESP boot), not both");
+        if (paths > 1) throw new RecipeException("vm: give either a bootDisk (disk image boot) or a " + (kernel != null ? "kernel" : "uki") + ", not both");
         Boot expected = uki != null ? Boot.UKI : bootDisk != null ? Boot.DISK : Boot.DIRECT;
         if (boot != null && boot != expected) throw new RecipeException("vm: boot " + boot.name().toLowerCase(Locale.ROOT) + " does not match the files given (" + expected.name().toLowerCase(Locale.ROOT) + ")");
         boot = expected;
