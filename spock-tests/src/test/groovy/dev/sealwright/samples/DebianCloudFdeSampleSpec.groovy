@@ -58,7 +58,7 @@ class DebianCloudFdeSampleSpec extends Specification {
         values['debian-cloud-boot-other-kernel'].pcr_mismatches == 1
         values['debian-cloud-boot-other-kernel'].unsealed == false
         printed.contains('[debian-cloud-boot-other-kernel] seal check: 1 of 2 sealed-to PCRs differ from the guest\'s (sha256:4 guest ')
-        printed.contains('policy check failed')
+        printed.contains('unsealed: false (the TPM refused to unseal under PolicyPCR(sha256:4,7)')
 
         and: 'the DEMO key still opens keyslot 0 of the deployed header (cryptsetup)'
         Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-slot', '0', '--key-file', Repo.path('samples/debian-cloud-fde/DEMO-root.key').toString(), part.toString()]).exit == 0
