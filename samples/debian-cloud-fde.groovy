@@ -5,7 +5,8 @@
 // disk deploy seals a fresh key (systemd-tpm2 token + secboot ESP key file) to PCR 7 and 4, which it predicts
 // from the image's ESP (shim, GRUB, grub.cfg, kernel, initrd) and the uefi-config. Then the deployed image boots
 // under QEMU (OVMF_CODE_4M.ms.fd, SMM, Secure Boot enforced) with a swtpm holding the SRK it was sealed to:
-// once as deployed, once with its kernel replaced; the run report's launch values say whether the key unsealed.
+// once as deployed, once with its kernel replaced; the disk.sealCheck steps' values in the run report say whether
+// the key unsealed in that boot (see docs/samples/debian-cloud-fde.md).
 // Docs: docs/samples/debian-cloud-fde.md (what is real, which shim/GRUB versions are modelled).
 pipeline('debian-cloud-fde') {
     params {
@@ -54,15 +55,19 @@ pipeline('debian-cloud-fde') {
         passphrase secret(file: params.key)
     }
 
-    launch('debian-cloud-boot') {                            // the intended boot: values pcr_mismatches 0, unsealed true
-        firmware  file(params.code)
-        vars      file(params.vars)
-        bootDisk  deployed.image
-        vtpm      true
-        tpmState  file(params.tpm)
-        checkSeal deployed.pcrValues
-        memory    '1G'
-        timeout   '15m'
+    def boot = launch('debian-cloud-boot') {                 // the intended boot
+        firmware file(params.code)
+        vars     file(params.vars)
+        bootDisk deployed.image
+        vtpm     true
+        tpmState file(params.tpm)
+        memory   '1G'
+    }
+    step('disk.sealCheck', 'debian-cloud-unseal') {          // values: pcr_mismatches 0, unsealed true
+        console  boot.serialLog
+        image    deployed.image
+        tpmState file(params.tpm)
+        sealedTo deployed.pcrValues
     }
 
     def other = kernel('debian-cloud-kernel-61') { debian 'linux-image-6.1.0-*-cloud-amd64' }   // signed by the same Debian key
@@ -70,15 +75,18 @@ pipeline('debian-cloud-fde') {
         command 'sh', '-c', 'cp "$1" "$3" && mcopy -o -i "$3@@1048576" "$2"/boot/vmlinuz-* ::/boot/vmlinuz',
                 'sh', deployed.image, other.kernel, '{out}'
     }
-
-    launch('debian-cloud-boot-other-kernel') {               // shim and GRUB accept the kernel, PCR 4 differs: unsealed false
-        firmware  file(params.code)
-        vars      file(params.vars)
-        bootDisk  swapped.out
-        vtpm      true
-        tpmState  file(params.tpm)
-        checkSeal deployed.pcrValues
-        memory    '1G'
-        timeout   '15m'
+    def otherBoot = launch('debian-cloud-boot-other-kernel') {
+        firmware file(params.code)
+        vars     file(params.vars)
+        bootDisk swapped.out
+        vtpm     true
+        tpmState file(params.tpm)
+        memory   '1G'
+    }
+    step('disk.sealCheck', 'debian-cloud-unseal-other-kernel') {   // shim and GRUB accept the kernel, PCR 4 differs: unsealed false
+        console  otherBoot.serialLog
+        image    swapped.out
+        tpmState file(params.tpm)
+        sealedTo deployed.pcrValues
     }
 }

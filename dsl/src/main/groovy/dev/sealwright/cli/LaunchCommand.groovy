@@ -2,6 +2,7 @@ package dev.sealwright.cli
 
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.RecipeException
+import dev.sealwright.deploy.SealCheck
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.EspImage
 import dev.sealwright.vm.HostCapabilities
@@ -11,7 +12,6 @@ import dev.sealwright.vm.QemuCommandLine
 import dev.sealwright.vm.QemuVersion
 import dev.sealwright.vm.Tee
 import dev.sealwright.vm.VmHandle
-import dev.sealwright.vm.SealCheck
 import dev.sealwright.vm.VmRunDir
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic

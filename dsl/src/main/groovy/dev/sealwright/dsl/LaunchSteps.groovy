@@ -28,14 +28,6 @@ class LaunchSpec extends StepSpec {
     void bootDisk(Object file) { set('bootDisk', file) }
     /** With vtpm: the swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK a disk was sealed to. */
     void tpmState(Object dir) { set('tpmState', dir) }
-    /**
-     * With bootDisk, vtpm and tpmState: the PCR values the boot disk's systemd-tpm2 token was sealed to (a diskDeploy's
-     * {@code pcrValues}). The step waits for the guest's TPM report (kernel command line {@code sealwright.tpmreport=1})
-     * and sets the values {@code pcr_mismatches} and {@code unsealed}.
-     */
-    void checkSeal(Object pcrValues) { set('checkSeal', pcrValues) }
-    /** Seconds to wait for waitFor / the checkSeal report before the VM is killed: 90, '90s', '15m'. */
-    void timeout(Object t) { set('timeout', seconds(t)) }
     void cpus(long n) { set('cpus', n) }
     /** Memory size as QEMU takes it: '512M', '2G'. */
     void memory(Object size) { set('memory', size.toString()) }

@@ -42,7 +42,6 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a generated GPT disk"),
                 OptionSpec.optional("bootDisk", Input.class, null, "raw GPT disk image booted by the firmware from its ESP, e.g. a deployed shim → GRUB → kernel image (writes are discarded)"),
                 OptionSpec.optional("tpmState", Input.class, null, "swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK the boot disk was sealed to"),
-                OptionSpec.optional("checkSeal", Input.class, null, "PCR values JSON the boot disk's systemd-tpm2 token was sealed to (disk.deploy's pcrValues): wait for the guest's TPM report (kernel command line sealwright.tpmreport=1), then set pcr_mismatches and unsealed"),
                 OptionSpec.optional("cpus", Long.class, 1L, "vCPUs"),
                 OptionSpec.optional("memory", String.class, "512M", "memory size, e.g. 512M or 2G"),
                 OptionSpec.optional("tee", String.class, "none", "none, tdx or snp"),
@@ -64,16 +63,13 @@ public final class LaunchStep implements StepType {
                 OutputSpec.file("vm", "vm.json", "the VmSpec the VM was launched from (JSON)"),
                 OutputSpec.value("matched", "the console line that matched waitFor (empty without waitFor)"),
                 OutputSpec.value("serialLog", "path of the running VM's serial log (for steps reading its console; empty on a dry run)"),
-                OutputSpec.value("commandLine", "the QEMU command line, shell-quoted"),
-                OutputSpec.value("pcr_mismatches", "with checkSeal: how many sealed-to PCR values differ from the guest's"),
-                OutputSpec.value("unsealed", "with checkSeal: the VM's TPM, with the guest's PCRs, unseals the token and the secret opens its keyslot"));
+                OutputSpec.value("commandLine", "the QEMU command line, shell-quoted"));
     }
 
     @Override
     public List<String> tools(Map<String, Object> options) {
         List<String> t = new ArrayList<>(List.of("qemu-system-x86_64"));
         if (Boolean.TRUE.equals(options.get("vtpm"))) t.add("swtpm");
-        if (options.get("checkSeal") != null) t.add("tpm2");
         if (options.get("uki") != null) t.addAll(List.of("mkfs.fat", "mmd", "mcopy"));
         if (options.get("libvirt") != null) t.addAll(List.of("virsh", "script", "virt-xml-validate"));
         return t;
@@ -118,9 +114,6 @@ public final class LaunchStep implements StepType {
                 throw new RecipeException("launch: waitFor is not a valid regex: " + e.getDescription());
             }
         }
-        Path checkSeal = ctx.path("checkSeal");
-        if (checkSeal != null && (spec.bootDisk() == null || spec.tpmState() == null))
-            throw new RecipeException("launch: checkSeal needs a bootDisk (the deployed image) and vtpm with its tpmState (the TPM it was sealed to)");
         AtomicFiles.write(ctx.output("vm"), spec.toJson().getBytes(StandardCharsets.UTF_8));
         String libvirt = ctx.string("libvirt");
         if (libvirt != null) LibvirtDomain.checkUri(libvirt);
@@ -164,13 +157,6 @@ public final class LaunchStep implements StepType {
         ctx.value("commandLine", QemuCommandLine.shellLine(vm.argv()));
         String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")));
         ctx.value("matched", matched);
-        if (checkSeal != null) {
-            vm.waitFor(SealCheck.REPORT_END, Duration.ofSeconds(ctx.number("timeout")));
-            SealCheck.Result r = SealCheck.check(vm.console(), checkSeal, Path.of(spec.bootDisk()), Path.of(spec.tpmState()), ctx.tools());
-            ctx.value("pcr_mismatches", r.mismatches().size());
-            ctx.value("unsealed", r.unsealed());
-            ctx.log(SealCheck.summary(r));
-        }
         ctx.value("serialLog", new VmRunDir(runDir).serialLog().toString());
     }
 }

@@ -108,7 +108,7 @@ public final class VmHandle implements AutoCloseable {
     }
 
     /** The vTPM's starting state: the files of a swtpm state directory, copied (the original is never written). */
-    static void copyTpmState(Path from, Path to) throws IOException {
+    public static void copyTpmState(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (var files = Files.list(from)) {
             for (Path f : files.toList())

@@ -16,7 +16,7 @@ import java.nio.file.Path
  * and the Microsoft uefi-config) to the SRK of the sample's DEMO swtpm state. The recipe then boots the deployed image
  * under QEMU TCG (OVMF_CODE_4M.ms.fd with SMM, OVMF_VARS_4M.ms.fd, Secure Boot enforced) with a swtpm started from that
  * state, and once more with the ESP's kernel replaced by Debian's 6.1 kernel (signed by the same key). The run report's
- * launch values must be exactly: pcr_mismatches 0 and unsealed true for the intended boot, unsealed false (PCR 4 differs,
+ * disk.sealCheck values must be exactly: pcr_mismatches 0 and unsealed true for the intended boot, unsealed false (PCR 4 differs,
  * PCR 7 does not) for the changed kernel. "unsealed" is decided by swtpm and tpm2-tools (import, load, PolicyPCR unseal)
  * with the PCRs the guest reported, rebuilt from its own event log; the spec also opens the token's keyslot with
  * cryptsetup using the DEMO key to check the token and keyslot the check used belong to the deployed header.
@@ -40,6 +40,7 @@ class DebianCloudFdeSampleSpec extends Specification {
         def part = Sh.readOnlyCopy(partition2(deployed))
         def meta = new JsonSlurper().parseText(Sh.ok(['cryptsetup', 'luksDump', '--dump-json-metadata', part.toString()]).out)
         def token = meta.tokens.find { it.value.type == 'systemd-tpm2' }.value
+        String printed = r.out + r.err
 
         then: 'shim 16.1 and GRUB 2.06-13 from Debian; the token covers PCRs 4 and 7; the ESP has the secboot key file'
         values['debian-cloud-image'].shimVersion.contains('16.1')
@@ -48,16 +49,16 @@ class DebianCloudFdeSampleSpec extends Specification {
         Sh.run(['mdir', '-i', "${deployed}@@${1024 * 1024}".toString(), '::/device/fde/cloudimg-rootfs.sealed-key']).exit == 0
 
         and: 'the intended boot: Secure Boot enforced, no PCR differs from what the token is sealed to, and the key unsealed'
-        String printed = r.out + r.err
+        printed.contains('[debian-cloud-unseal] seal check: 0 of 2 sealed-to PCRs differ from the guest\'s; unsealed: true (unsealed under PolicyPCR(sha256:4,7); the secret opens keyslot 1)')
         printed.contains('[debian-cloud-boot] console: [    0.000000] secureboot: Secure boot enabled')
         printed.contains('[debian-cloud-boot-other-kernel] console: [    0.000000] secureboot: Secure boot enabled')
-        values['debian-cloud-boot'].pcr_mismatches == 0
-        values['debian-cloud-boot'].unsealed == true
+        values['debian-cloud-unseal'].pcr_mismatches == 0
+        values['debian-cloud-unseal'].unsealed == true
 
         and: 'the boot with the kernel replaced: PCR 4 differs (PCR 7 names the same certificates), and the key did not unseal'
-        values['debian-cloud-boot-other-kernel'].pcr_mismatches == 1
-        values['debian-cloud-boot-other-kernel'].unsealed == false
-        printed.contains('[debian-cloud-boot-other-kernel] seal check: 1 of 2 sealed-to PCRs differ from the guest\'s (sha256:4 guest ')
+        values['debian-cloud-unseal-other-kernel'].pcr_mismatches == 1
+        values['debian-cloud-unseal-other-kernel'].unsealed == false
+        printed.contains('[debian-cloud-unseal-other-kernel] seal check: 1 of 2 sealed-to PCRs differ from the guest\'s (sha256:4 guest ')
         printed.contains('unsealed: false (the TPM refused to unseal under PolicyPCR(sha256:4,7)')
 
         and: 'the DEMO key still opens keyslot 0 of the deployed header (cryptsetup)'

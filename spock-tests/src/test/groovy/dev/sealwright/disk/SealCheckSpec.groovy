@@ -1,6 +1,7 @@
-package dev.sealwright.vm
+package dev.sealwright.disk
 
 import dev.sealwright.base.RecipeException
+import dev.sealwright.deploy.SealCheck
 import dev.sealwright.tpm.TpmHash
 import spock.lang.Specification
 

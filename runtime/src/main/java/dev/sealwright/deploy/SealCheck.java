@@ -1,4 +1,4 @@
-package dev.sealwright.vm;
+package dev.sealwright.deploy;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.OneLine;
@@ -19,6 +19,7 @@ import dev.sealwright.tpm.OfflineSeal;
 import dev.sealwright.tpm.PcrValues;
 import dev.sealwright.tpm.SystemdTpm2Token;
 import dev.sealwright.tpm.TpmHash;
+import dev.sealwright.vm.VmHandle;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
