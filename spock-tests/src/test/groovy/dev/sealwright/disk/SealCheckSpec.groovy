@@ -2,6 +2,7 @@ package dev.sealwright.disk
 
 import dev.sealwright.base.RecipeException
 import dev.sealwright.deploy.SealCheck
+import dev.sealwright.testkit.Cli
 import dev.sealwright.tpm.TpmHash
 import spock.lang.Specification
 
@@ -46,5 +47,17 @@ class SealCheckSpec extends Specification {
         ['SW-STATUS boot', 'SW-STATUS ready']         || 'the guest printed no TPM report (its init prints one when the kernel command line has sealwright.tpmreport=1)'
         ['SW-TPM end result=no-tpm']                  || 'the guest found no TPM (launch it with vtpm)'
         ['SW-TPM eventlog @@@@', 'SW-TPM end pcrs=0'] || "the guest's TPM event log on the console is not base64"
+    }
+
+    def "launch --check-seal without a boot disk and a TPM state is a usage error (exit 2, one line and the help hint)"() {
+        when:
+        def r = Cli.run('launch', '--firmware', '/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '--vars', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd',
+                '--uki', '/dev/null', '--check-seal', 'pcrs.json')
+
+        then:
+        r.exitCode == 2
+        r.err.trim().readLines() == ['sealwright: --check-seal needs --boot-disk (the deployed image) and --vtpm --tpm-state DIR (the TPM it was sealed to)',
+                                     'try: sealwright launch --help']
+        r.err.contains('--check-seal needs --boot-disk (the deployed image) and --vtpm --tpm-state DIR (the TPM it was sealed to)')
     }
 }
