@@ -10,7 +10,7 @@
 // Docs: docs/samples/debian-cloud-fde.md (what is real, which shim/GRUB versions are modelled).
 pipeline('debian-cloud-fde') {
     params {
-        srkPub = 'debian-cloud-fde/srk.pub'                  // target TPM's SRK public area (samples/canonical-fde-vtpm/make-srk.sh)
+        srkPub = 'debian-cloud-fde/srk.pub'                  // SRK public area of the TPM to seal to: here the DEMO tpm-state's (make-tpm-state.sh)
         key    = 'debian-cloud-fde/DEMO-root.key'            // DEMO disk passphrase (public): replace with your own
         vars   = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'        // the VM's variables: Microsoft KEK/db, Red Hat PK
         code   = '/usr/share/OVMF/OVMF_CODE_4M.ms.fd'        // its Secure Boot firmware (SMM)
