@@ -63,21 +63,12 @@ class StepKeysSpec extends Specification {
 
     def "keyFacts enter the key as 'fact NAME': a changed fact changes the key and is explained"() {
         given:
-        String version = '1.0'
-        StepType type = new StepType() {
-            String name() { 'test.facts' }
-            int version() { 1 }
-            List<OptionSpec> options() { [] }
-            List<OutputSpec> outputs() { [] }
-            String description() { 'facts' }
-            Map<String, String> keyFacts(Map<String, Object> options, Tools tools) { ['package x': version] }
-            void execute(StepContext ctx) {}
-        }
+        def type = new FactsStep(version: '1.0')
         def keys = new StepKeys(new ContentDigests(null), new Tools(), salt)
 
         when:
         def before = keys.compute(new Step('s', type, [:], null), { null })
-        version = '1.1'
+        type.version = '1.1'
         def after = keys.compute(new Step('s', type, [:], null), { null })
 
         then:
@@ -94,5 +85,17 @@ class StepKeysSpec extends Specification {
         expect:
         new ShimCloudImageStep().keyFacts([:], new Tools()) == ['package shim-signed': candidate('shim-signed'), 'package grub-efi-amd64-signed': candidate('grub-efi-amd64-signed')]
         candidate('shim-signed') =~ /16\.1/
+    }
+
+    /** A step type whose one key fact is what the test sets. */
+    static class FactsStep implements StepType {
+        String version
+        String name() { 'test.facts' }
+        int version() { 1 }
+        List<OptionSpec> options() { [] }
+        List<OutputSpec> outputs() { [] }
+        String description() { 'facts' }
+        Map<String, String> keyFacts(Map<String, Object> options, Tools tools) { ['package x': version] }
+        void execute(StepContext ctx) {}
     }
 }
