@@ -34,7 +34,7 @@ pipeline('debian-cloud-fde') {
     def cloud = shimCloudImage('debian-cloud-image') {       // ESP: shim as BOOTX64.EFI, grubx64.efi, /EFI/debian/grub.cfg, kernel, initrd
         kernel  k
         initrd  guest.initramfs
-        cmdline 'console=ttyS0 panic=-1 rdinit=/sealwright/init sealwright.tpmreport=1'   // pack's init; it prints the TPM's PCRs and event log
+        cmdline 'console=ttyS0 panic=-1 no_timer_check rdinit=/sealwright/init sealwright.tpmreport=1'   // pack's init prints the TPM's PCRs and event log
         root    rootfs.filesystem
     }
 

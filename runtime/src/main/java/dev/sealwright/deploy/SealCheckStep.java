@@ -1,5 +1,6 @@
 package dev.sealwright.deploy;
 
+import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code disk.sealCheck}: did the key {@code disk.deploy} sealed into an image unseal in a boot of it? Reads
@@ -24,6 +26,8 @@ import java.util.Map;
  * boot that run made.
  */
 public final class SealCheckStep implements StepType {
+    /** The report's end, or a guest that will never print it (panic, power-off, reboot; the first in the log wins). */
+    private static final Pattern REPORT_OR_GONE = Pattern.compile(SealCheck.REPORT_END.pattern() + "|---\\[ end Kernel panic|reboot: (Power down|Restarting system)");
     @Override public String name() { return "disk.sealCheck"; }
     @Override public int version() { return 1; }
     @Override public StepKind kind() { return StepKind.LIVE; }
@@ -55,7 +59,9 @@ public final class SealCheckStep implements StepType {
         Object console = ctx.option("console") instanceof OutputRef ? ctx.upstreamValue("console") : ctx.option("console");
         if (console == null || console.toString().isEmpty()) throw new RecipeException("disk.sealCheck: console is empty (the launch was a dry run?)");
         Path log = Path.of(console.toString());
-        SerialLog.waitFor(log, SealCheck.REPORT_END, Duration.ofSeconds(ctx.number("timeout")));
+        String seen = SerialLog.waitFor(log, REPORT_OR_GONE, Duration.ofSeconds(ctx.number("timeout")));
+        if (!SealCheck.REPORT_END.matcher(seen).find())
+            throw new RecipeException("disk.sealCheck: the guest stopped before its TPM report: " + OneLine.of(seen.strip()) + " (console: " + log + ")");
         List<String> lines = List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).replace("\r", "").split("\n"));
         SealCheck.Result r = SealCheck.check(lines, ctx.path("sealedTo"), ctx.path("image"), ctx.path("tpmState"), ctx.tools());
         ctx.value("pcr_mismatches", r.mismatches().size());
