@@ -58,7 +58,11 @@ public final class ShimCloudImageStep implements StepType {
         if (tools.locate("apt-cache").isEmpty()) return Map.of();
         Apt apt = new Apt(tools, l -> { });
         Map<String, String> facts = new LinkedHashMap<>();
-        for (String p : List.of(SHIM_PACKAGE, GRUB_PACKAGE)) facts.put("package " + p, apt.candidate(p).orElse("none"));
+        try {
+            for (String p : List.of(SHIM_PACKAGE, GRUB_PACKAGE)) facts.put("package " + p, apt.candidate(p).orElse("none"));
+        } catch (RuntimeException e) {   // apt-cache failed: the step itself will say why when it runs
+            return Map.of("packages", "unknown (apt-cache policy failed)");
+        }
         return facts;
     }
 

@@ -46,7 +46,11 @@ public final class KernelStep implements StepType {
     public Map<String, String> keyFacts(Map<String, Object> options, Tools tools) {
         if (tools.locate("apt-cache").isEmpty()) return Map.of();
         Object glob = options.getOrDefault("debian", DebianKernel.DEFAULT_PACKAGE);
-        return Map.of("package", new DebianKernel(tools, DebianKernel.defaultCacheRoot(), l -> { }).currentCandidate(String.valueOf(glob)));
+        try {
+            return Map.of("package", new DebianKernel(tools, DebianKernel.defaultCacheRoot(), l -> { }).currentCandidate(String.valueOf(glob)));
+        } catch (RuntimeException e) {   // apt-cache failed: the step itself will say why when it runs
+            return Map.of("package", "unknown (apt-cache failed)");
+        }
     }
 
     @Override
