@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.base.AtomicFiles
+import dev.sealwright.measure.capture.CapturedProfile
 import dev.sealwright.measure.tdx.TdxMeasurement
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
@@ -63,6 +64,8 @@ class MeasureTdxCommand implements Callable<Integer> {
         overwrite.refuseExisting(eventlog)
         if (vm.kernel == null && vm.uki == null && (vm.initrd != null || vm.cmdline != null)) throw new UsageException('--initrd and --cmdline go with --kernel')
         if (vm.firmware == null) throw new UsageException('measure tdx needs --firmware (the combined OVMF.fd a TD loads)')
+        if (acpi != null && profile != null && CapturedProfile.isFile(profile))
+            throw new UsageException('--acpi and a captured --profile FILE both give the ACPI tables; pass one')
         def r = TdxMeasurement.run(new TdxMeasurement.Request(vm.firmware, vm.vars, vm.kernel, vm.initrd, vm.cmdline, vm.uki, bootDisk,
                 vm.cpus, vm.memory, vm.tee, profile, secureBoot, kernelPatch, disks, acpi, stubVersion))
         if (eventlog != null) AtomicFiles.write(eventlog, r.json())

@@ -39,10 +39,11 @@ class VmOptions {
     @Option(names = '--forward', paramLabel = 'HOSTPORT:GUESTPORT', description = 'TCP forward on 127.0.0.1 (repeatable)')
     List<String> forwards = []
 
-    VmSpec toSpec() {
+    /** The spec; {@code bootDisk} and {@code tpmState} are launch's own options (measure tdx has its own --boot-disk). */
+    VmSpec toSpec(Path bootDisk = null, Path tpmState = null) {
         if (firmware == null) throw new RecipeException('the VM needs --firmware (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd with --vars /usr/share/OVMF/OVMF_VARS_4M.fd)')
         def b = VmSpec.builder().firmware(firmware).vars(vars).uki(uki).kernel(kernel).initrd(initrd).cmdline(cmdline)
-                .tee(tee).vtpm(vtpm)
+                .bootDisk(bootDisk).tpmState(tpmState).tee(tee).vtpm(vtpm)
         if (cpus != null) b.cpus(cpus)
         if (memory != null) b.memory(memory)
         disks.each { b.disk(it) }

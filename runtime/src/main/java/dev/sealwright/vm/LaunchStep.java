@@ -40,6 +40,8 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("initrd", Input.class, null, "initrd for direct boot (-initrd)"),
                 OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct boot (-append)"),
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a generated GPT disk"),
+                OptionSpec.optional("bootDisk", Input.class, null, "raw GPT disk image booted by the firmware from its ESP, e.g. a deployed shim → GRUB → kernel image (writes are discarded)"),
+                OptionSpec.optional("tpmState", Input.class, null, "swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK the boot disk was sealed to"),
                 OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs"),
                 OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "memory size, e.g. 512M or 2G"),
                 OptionSpec.optional("tee", String.class, "none", "none, tdx or snp"),
@@ -82,6 +84,8 @@ public final class LaunchStep implements StepType {
                 .initrd(ctx.path("initrd"))
                 .cmdline(ctx.string("cmdline"))
                 .uki(ctx.path("uki"))
+                .bootDisk(ctx.path("bootDisk"))
+                .tpmState(ctx.path("tpmState"))
                 .cpus(Math.toIntExact(ctx.number("cpus")))
                 .memory(ctx.string("memory"))
                 .tee(ctx.string("tee"))
