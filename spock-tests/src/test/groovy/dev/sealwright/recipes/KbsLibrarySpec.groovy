@@ -60,6 +60,7 @@ class KbsLibrarySpec extends Specification {
 
         when:
         def granted = run(null, 'grant', 'granted.json')
+        assert granted.exitCode == 0: granted.toString()
         def out = dir.resolve('ws/out')
         def verdict = new JsonSlurper().parse(dir.resolve('granted.json').toFile()).steps.find { it.name == 'lib-verdict' }.values
 
