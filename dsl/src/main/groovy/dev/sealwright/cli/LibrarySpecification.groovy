@@ -1,6 +1,6 @@
 package dev.sealwright.cli
 
-import groovy.json.JsonSlurper
+import dev.sealwright.base.Json
 import spock.lang.Specification
 
 import java.nio.file.Files
@@ -66,6 +66,6 @@ abstract class LibrarySpecification extends Specification {
             System.err = oldErr
         }
         new Run(exitCode: code, console: out.toString('UTF-8'), workdir: ws,
-                report: Files.isRegularFile(report) ? new JsonSlurper().parse(report.toFile()) as Map : null)
+                report: Files.isRegularFile(report) ? Json.MAPPER.readValue(report.toFile(), Map) : null)
     }
 }

@@ -48,6 +48,16 @@ class PipelineSpec {
 
     Params getParams() { params }
 
+    /**
+     * A used library wins over a step builder of the same name: {@code kbs.volume(...)} after {@code use 'kbs@1'}
+     * (Groovy would otherwise read {@code kbs} as a closure of the {@code kbs { }} step method).
+     */
+    @Override
+    Object getProperty(String name) {
+        def lib = libraries[name]
+        lib != null ? new LibraryHandle(lib, this) : metaClass.getProperty(this, name)
+    }
+
     /** {@code files.checksummed(...)} after {@code use 'files'}: a used library by name. */
     def propertyMissing(String name) {
         def lib = libraries[name]

@@ -2,8 +2,7 @@ package dev.sealwright.dsl
 
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.RecipeException
-import groovy.json.JsonOutput
-import groovy.json.JsonSlurper
+import dev.sealwright.base.Json
 
 import java.nio.charset.StandardCharsets
 import java.nio.file.Files
@@ -25,7 +24,7 @@ class RecipesLock {
             return
         }
         try {
-            def doc = new JsonSlurper().parse(file.toFile())
+            def doc = Json.MAPPER.readValue(file.toFile(), Object)
             entries = new TreeMap<>((doc instanceof Map && doc.libraries instanceof Map ? doc.libraries : [:]) as Map<String, Map>)
         } catch (Exception e) {
             throw new RecipeException("${file}: not a recipes.lock (JSON with \"libraries\"): ${e.message?.readLines()?.first()}")
@@ -38,6 +37,6 @@ class RecipesLock {
         Map sorted = new TreeMap(entry)
         if (entries[spec] == sorted) return
         entries[spec] = sorted
-        AtomicFiles.write(file, (JsonOutput.prettyPrint(JsonOutput.toJson([lockVersion: 1, libraries: entries])) + '\n').getBytes(StandardCharsets.UTF_8))
+        AtomicFiles.write(file, (Json.pretty(new TreeMap([lockVersion: 1, libraries: entries])) + '\n').getBytes(StandardCharsets.UTF_8))
     }
 }

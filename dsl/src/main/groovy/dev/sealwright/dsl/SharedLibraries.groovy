@@ -54,7 +54,7 @@ class SharedLibraries {
         String commit = locked?.commit as String
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir.parent)
-            git(null, 'init', '--quiet', '--bare', dir.toString())
+            gitOk(null, "init", "--quiet", "--bare", dir.toString())
         }
         if (commit == null || !has(dir, commit)) {
             def fetch = run(dir, 'fetch', '--quiet', '--force', url, '+refs/tags/*:refs/tags/*', '+refs/heads/*:refs/heads/*')
@@ -95,7 +95,7 @@ class SharedLibraries {
         [exit: exit, out: out.toString('UTF-8'), err: err.toString('UTF-8')]
     }
 
-    private static void git(Path dir, String... args) {
+    private static void gitOk(Path dir, String... args) {
         def r = run(dir, args)
         if (r.exit != 0) throw new RecipeException("git ${args[0]} failed: ${(r.err as String).readLines().find { it.trim() }}")
     }
