@@ -49,6 +49,8 @@ class SharedLibraries {
         int at = spec.lastIndexOf('@')
         if (at < 0 || at < spec.indexOf('://')) throw new RecipeException("recipe library ${spec}: name a tag or commit, e.g. ${spec}@v1.0")
         String url = spec.substring(4, at), ref = spec.substring(at + 1)
+        if (!(url ==~ /[a-z][a-z0-9+.\-]*:\/\/.+/) || ref.startsWith('-') || ref.isEmpty())
+            throw new RecipeException("recipe library ${spec}: not git+SCHEME://…@TAG (e.g. git+https://host/lib.git@v1.0)")
         Path dir = cache.resolve('git').resolve(sha256(url.getBytes(StandardCharsets.UTF_8)).substring(0, 24) + '.git')
         Map locked = lock.get(spec)
         String commit = locked?.commit as String
