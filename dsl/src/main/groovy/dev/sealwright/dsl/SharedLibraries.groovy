@@ -92,7 +92,7 @@ class SharedLibraries {
         pb.environment().put('GIT_TERMINAL_PROMPT', '0')
         def p = pb.start()
         def out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream()
-        p.consumeProcessOutput(out, err)
+        p.waitForProcessOutput(out, err)      // both streams read to the end before the exit value is taken
         int exit = p.waitFor()
         [exit: exit, out: out.toString('UTF-8'), err: err.toString('UTF-8')]
     }

@@ -39,7 +39,7 @@ class KbsLibrarySpec extends Specification {
             if ! "$1" --url "$2" --resource lib-key --out "$key" --simulated-quote-url "$3"; then echo "client: refused"; exit 0; fi
             cryptsetup open --test-passphrase --key-file "$key" "$4" && echo "client: the released key opens the volume"
         '''.stripIndent())
-        def recipe = dir.resolve('kbs.groovy')
+        def recipe = dir.resolve('broker-test.groovy')   // not kbs.groovy: the script class would shadow the library kbs
         Files.writeString(recipe, """
             use 'kbs@1'
             pipeline('kbs') {
