@@ -40,6 +40,8 @@ abstract class RecipeScript extends Script {
         } catch (RecipeException e) {
             throw new RecipeException(e.message, ctx.locator.here('use'))
         }
+        if (ctx.recipe.fileName.toString() == lib.name + '.groovy')
+            throw new RecipeException("this recipe file is named like the library ${lib.name}: Groovy would read ${lib.name}.x as the script's own class; rename the file", ctx.locator.here('use'))
         def already = ctx.libraries[lib.name]
         if (already != null && already.version != lib.version)
             throw new RecipeException("recipe library ${lib.name} is used at version ${already.version} and ${lib.version}", ctx.locator.here('use'))
