@@ -35,10 +35,11 @@ class KbsLibrarySpec extends Specification {
         Files.writeString(dir.resolve('data/hello.txt'), 'kbs library\n')
         Files.writeString(dir.resolve('client.sh'), '''
             set -eu
-            key=$(mktemp); trap 'rm -f "$key"' EXIT
+            tmp=$(mktemp -d); key=$tmp/key; trap 'rm -rf "$tmp"' EXIT
             if ! "$1" --url "$2" --resource lib-key --out "$key" --simulated-quote-url "$3"; then echo "client: refused"; exit 0; fi
             cryptsetup open --test-passphrase --key-file "$key" "$4" && echo "client: the released key opens the volume"
         '''.stripIndent())
+        int port = freePort(), simPort = freePort()
         def recipe = dir.resolve('broker-test.groovy')   // not kbs.groovy: the script class would shadow the library kbs
         Files.writeString(recipe, """
             use 'kbs@1'
@@ -46,8 +47,10 @@ class KbsLibrarySpec extends Specification {
                 def fs = exec('fs') { command 'mkfs.ext4', '-q', '-F', '-d', file('data'), '{out}', '8M' }
                 def vol = kbs.volume(filesystem: fs.out, resource: 'lib-key', label: 'lib-data', prefix: 'lib')
                 def broker = kbs.broker(policy: file('policy.json'), secrets: vol.secrets, expected: file('expected.json'),
-                                        port: ${freePort()}, simPort: ${freePort()}, prefix: 'lib')
-                def client = exec('client') { command 'sh', file('client.sh'), helper('kbs-client'), broker.url, broker.quotes.url, vol.disk }
+                                        port: ${port}, simPort: ${simPort}, prefix: 'lib')
+                // the audit log and the collateral (files of the two services) make the client a user of both: they stay up while it runs
+                def client = exec('client') { command 'sh', file('client.sh'), helper('kbs-client'), 'http://127.0.0.1:${port}',
+                                                      'http://127.0.0.1:${simPort}/sim/v0/quote', vol.disk, broker.audit, broker.quotes.collateral }
                 kbs.verdict(audit: broker.audit, resource: 'lib-key', require: '${require}', after: [client], prefix: 'lib')
             }
         """.stripIndent())
