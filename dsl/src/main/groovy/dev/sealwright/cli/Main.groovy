@@ -41,7 +41,7 @@ class Main extends GroupCommand {
 
     /** Top-level verbs in help order. Only the verb being run is built (picocli reflects on every command it is given). */
     static final Map<String, Class<?>> VERBS = [
-            run: RunCommand, plan: PlanCommand, quickstart: QuickstartCommand, steps: StepsCommand, recipes: RecipesCommand,
+            run: RunCommand, plan: PlanCommand, quickstart: QuickstartCommand, steps: StepsCommand, recipes: RecipesCommand, 'test-recipes': TestRecipesCommand,
             repl: ReplCommand, jshell: JshellCommand,
             measure: MeasureCommand, snp: SnpCommand, attest: AttestCommand, quote: QuoteCommand,
             luks: LuksCommand, verity: VerityCommand, disk: DiskCommand,

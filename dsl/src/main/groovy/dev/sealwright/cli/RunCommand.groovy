@@ -36,17 +36,18 @@ class RunCommand implements Callable<Integer> {
     @Override
     Integer call() {
         def loaded = recipe.load()
-        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir)
+        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir, loaded.libraries)
         return result.ok() ? Main.OK : Main.FAILED
     }
 
-    static RunResult execute(Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir) {
+    static RunResult execute(Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir,
+                             Map<String, Object> libraries = [:]) {
         def opts = new EngineOptions().fresh(fresh)
         if (jobs != null) opts.jobs(jobs)
         if (outputDir != null) opts.outputDir(outputDir)
         def live = StatusLineConsole.open()
         opts.listener(live != null ? live : new PlainConsole(System.out))
-        if (report != null) opts.listener(new JsonRunReport(report))
+        if (report != null) opts.listener(new JsonRunReport(report, libraries))
         def ws = new Workspace(workdir).open()
         def engine = new Engine(ws, opts)
         def finished = new CountDownLatch(1)
