@@ -56,9 +56,13 @@ class VerityCommand extends GroupCommand {
         @Mixin
         JsonOutput json
 
+        @Mixin
+        ProgressOption progress
+
         @Override
         Integer call() {
             json.wanted()
+            def reporter = progress.reporter('verity format')
             requireFile(data)
             overwrite.refuseExisting(hash, rootHashFile)
             byte[] saltBytes
@@ -75,7 +79,7 @@ class VerityCommand extends GroupCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("verity format: ${e.message}")
             }
-            def root = HexFormat.of().formatHex(new VerityTree(sb).format(data, hash))
+            def root = HexFormat.of().formatHex(new VerityTree(sb).format(data, hash, reporter))
             if (rootHashFile != null) AtomicFiles.write(rootHashFile, (root + '\n').getBytes('UTF-8'))
             if (json.wanted()) {
                 json.print([uuid           : sb.uuid().toString(), hash_type: 1, data_blocks: sb.dataBlocks(), data_block_size: dataBlockSize,

@@ -101,6 +101,14 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         'quote rejected'    | 1    | 'quote-verify.schema.json'     | 'a SIMULATED quote without --trust-simulated'
         'attest snp'        | 0    | 'attest-snp.schema.json'       | 'the virtee/sev Milan report, VCEK and chain'
         'attest simulated'  | 0    | 'attest-snp.schema.json'       | 'a SIMULATED report with --trust-simulated'
+        'plan'              | 0    | 'plan.schema.json'             | 'samples/checksummed.groovy'
+        'quote show'        | 0    | 'quote-show.schema.json'       | 'the dcap-qvl TDX quote'
+        'quote show sgx'    | 0    | 'quote-show.schema.json'       | 'the dcap-qvl SGX quote'
+        'uki inspect'       | 0    | 'uki-inspect.schema.json'      | "systemd's linuxx64.efi.stub (systemd-boot-efi)"
+        'eventlog show'     | 0    | 'eventlog-show.schema.json'    | 'the dstack TDX event log'
+        'eventlog table'    | 0    | 'eventlog-show.schema.json'    | 'the go-eventlog CCEL ACPI table'
+        'eventlog replay'   | 0    | 'eventlog-replay.schema.json'  | 'the dstack TDX event log'
+        'luks dump'         | 0    | 'luks-dump.schema.json'        | 'a header cryptsetup luksFormat wrote'
     }
 
     /** Arguments of VERB with its inputs prepared in the work directory; TAG keeps each run's outputs apart. */
@@ -138,6 +146,22 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
             case 'attest simulated':
                 assert Cli.run(*argsFor('snp simulate', tag)).exitCode == 0
                 return ['attest', 'snp', w('report.bin'), '--vcek', w('vcek.pem'), '--chain', w('chain.pem'), '--trust-simulated']
+        }
+            case 'plan': return ['plan', Repo.path('samples/checksummed.groovy').toString(), '-C', w('plan')]
+            case 'quote show': return ['quote', 'show', Repo.fixture('dcap/dcap-qvl/tdx_quote').toString()]
+            case 'quote show sgx': return ['quote', 'show', Repo.fixture('dcap/dcap-qvl/sgx_quote').toString()]
+            case 'uki inspect':
+                assert Files.exists(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')): 'the systemd-boot-efi package (.ci/packages-test) is required'
+                return ['uki', 'inspect', '/usr/lib/systemd/boot/efi/linuxx64.efi.stub']
+            case 'eventlog show': return ['eventlog', 'show', ccel]
+            case 'eventlog table': return ['eventlog', 'show', Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.table.bin').toString()]
+            case 'eventlog replay': return ['eventlog', 'replay', ccel]
+            case 'luks dump':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                new RandomAccessFile(w('luks.img'), 'rw').withCloseable { it.setLength(20L << 20) }
+                Sh.ok(['cryptsetup', 'luksFormat', '--batch-mode', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000',
+                       '--key-file', w('key'), '--label', 'data', w('luks.img')])
+                return ['luks', 'dump', w('luks.img')]
         }
         throw new IllegalArgumentException(verb)
     }

@@ -70,7 +70,7 @@ public final class VerityStep implements StepType {
         } catch (IllegalArgumentException e) {
             throw new RecipeException("verity: " + e.getMessage());
         }
-        String root = HexFormat.of().formatHex(new VerityTree(sb).format(data, ctx.output("hash")));
+        String root = HexFormat.of().formatHex(new VerityTree(sb).format(data, ctx.output("hash"), (done, total) -> ctx.progress(done, total, "bytes")));
         AtomicFiles.write(ctx.output("roothash"), (root + "\n").getBytes(StandardCharsets.US_ASCII));
         ctx.value("rootHash", root);
         ctx.value("salt", HexFormat.of().formatHex(salt));
