@@ -146,7 +146,6 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
             case 'attest simulated':
                 assert Cli.run(*argsFor('snp simulate', tag)).exitCode == 0
                 return ['attest', 'snp', w('report.bin'), '--vcek', w('vcek.pem'), '--chain', w('chain.pem'), '--trust-simulated']
-        }
             case 'plan': return ['plan', Repo.path('samples/checksummed.groovy').toString(), '-C', w('plan')]
             case 'quote show': return ['quote', 'show', Repo.fixture('dcap/dcap-qvl/tdx_quote').toString()]
             case 'quote show sgx': return ['quote', 'show', Repo.fixture('dcap/dcap-qvl/sgx_quote').toString()]
@@ -204,6 +203,50 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         and: 'a camelCase key or a percent over 100 is rejected: the schema is not vacuous'
         validate(schemaFile, lines.last().replace('"rate_bytes_per_s"', '"rateBytesPerS"')).exit != 0
         validate(schemaFile, lines.last().replace('"percent":100', '"percent":101')).exit != 0
+    }
+
+    def "#verb --progress: json lines valid against docs/schemas/progress.schema.json ending at done=true with bytes = #what; plain lines end at 100%"() {
+        given:
+        Repo.requireTool('/usr/bin/python3')
+        def schemaFile = Repo.path('docs/schemas/progress.schema.json')
+
+        when:
+        def asJson = Cli.run(*(progressArgs(verb, 'j') + ['--progress=json']))
+        def plain = Cli.run(*(progressArgs(verb, 'p') + ['--progress=plain']))
+        def lines = asJson.err.readLines().findAll { it.startsWith('{') }
+        def last = new JsonSlurper().parseText(lines.last())
+
+        then:
+        assert asJson.exitCode == 0: asJson
+        assert plain.exitCode == 0: plain
+        lines.size() >= 1
+        lines.every { String line -> validate(schemaFile, line).with { assert it.exit == 0: it.out + line; true } }
+        last.operation == operation && last.done == true && last.percent == 100 && last.bytes == last.total
+        last.total == total
+        plain.err.readLines().last() ==~ /${java.util.regex.Pattern.quote(operation)}: 100% \(${mib}.*/
+
+        where:
+        verb                   | operation       | total                        | mib                   | what
+        'verity format'        | 'verity format' | 24L << 20                    | '24\\.0 of 24\\.0 MiB' | 'the data hashed (24 MiB)'
+        'initramfs'            | 'initramfs'     | 3 * (5L << 20) + 11          | '15\\.0 of 15\\.0 MiB' | 'the file content archived (3 x 5 MiB + 11)'
+        'disk encrypt inplace' | 'disk encrypt'  | (131038L - 43008 + 1) * 512  | '43\\.0 of 43\\.0 MiB' | 'the rootfs partition sgdisk made, encrypted in place'
+    }
+
+    /** A long-work command on fresh inputs; TAG keeps each run's files apart. */
+    List<String> progressArgs(String verb, String tag) {
+        def w = { String name -> work.resolve("${tag}-${name}").toString() }
+        switch (verb) {
+            case 'verity format': return ['verity', 'format', randomFile(w('data'), 24 << 20), w('hash')]
+            case 'initramfs':
+                def root = Files.createDirectories(work.resolve("${tag}-root/etc"))
+                (1..3).each { randomFile(root.resolveSibling("f${it}").toString(), 5 << 20) }
+                Files.writeString(root.resolve('hostname'), 'sealwright\n')      // 11 bytes
+                return ['initramfs', root.parent.toString(), '-o', w('initrd.cpio.gz'), '--level', '1']
+            case 'disk encrypt inplace':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                return ['disk', 'encrypt', gptDisk(w('disk.img')), '--in-place', '--key-file', w('key')]
+        }
+        throw new IllegalArgumentException(verb)
     }
 
     def "disk encrypt on a terminal (tmux pty) shows live progress without being asked; TERM=dumb falls back to plain lines"() {
