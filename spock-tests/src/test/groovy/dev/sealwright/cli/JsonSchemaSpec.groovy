@@ -277,6 +277,20 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         with(Cli.run('steps', '--json=xml')) { exitCode == 2 && err.startsWith('sealwright: --json=xml: expected pretty or short') }
     }
 
+    def "--json and --progress before a positional take no value from it; a separate pretty|short or live|plain|json is theirs"() {
+        given:
+        def stub = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub'
+        def data = randomFile(work.resolve('data').toString(), 1 << 20)
+
+        expect:
+        with(Cli.run('uki', 'inspect', '--json', stub)) { exitCode == 0 && out.readLines().size() > 1 && new JsonSlurper().parseText(out).file == stub }
+        with(Cli.run('uki', 'inspect', '--json', 'short', stub)) { exitCode == 0 && out.readLines().size() == 1 }
+        with(Cli.run('verity', 'format', '--progress', 'json', data, work.resolve('hash').toString())) {
+            exitCode == 0 && new JsonSlurper().parseText(err.readLines().findAll { it.startsWith('{') }.last()).done == true
+        }
+        with(Cli.run('verity', 'format', '--progress', data, work.resolve('hash2').toString())) { exitCode == 0 && out.contains('Root hash:') }
+    }
+
     /** A copy of JSON whose first snake_case key (depth first) is camelCase; null when it has none. */
     static Object withCamelKey(Object json) {
         if (json instanceof Map) {
