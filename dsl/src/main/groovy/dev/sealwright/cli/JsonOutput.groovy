@@ -11,6 +11,7 @@ import picocli.CommandLine.Option
 @CompileStatic
 class JsonOutput {
     @Option(names = '--json', arity = '0..1', paramLabel = 'pretty|short', fallbackValue = 'pretty',
+            parameterConsumer = KnownValueConsumer.Json, preprocessor = KnownValueConsumer.Json,
             description = 'print JSON instead of text: pretty (the default) or short (one line)')
     String json
 
