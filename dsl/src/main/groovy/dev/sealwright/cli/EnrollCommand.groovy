@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.enroll.quex.ExternalVault
 import dev.sealwright.enroll.quex.QuexClient
 import dev.sealwright.enroll.quex.QuexEnrollment
+import dev.sealwright.enroll.quex.ExpectedMeasurements
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.enroll.quex.SoftwareVault
 import groovy.transform.CompileStatic
@@ -61,6 +62,7 @@ class EnrollCommand implements Callable<Integer> {
         }
         if (expected == null && given.isEmpty()) throw new UsageException('enroll: give the measurements the TD must report (--expected FILE, --mrtd HEX, --rtmr I=HEX)')
         if ((identity == null) == (vaultCommand == null)) throw new UsageException('enroll: give exactly one vault: --sim-identity DIR (software vault) or --vault-command CMD')
+        if (expected != null) ExpectedMeasurements.fromPrediction(expected, given)   // a bad --expected file is named before the vault is opened
         QuexClient.Vault vault = vaultCommand != null
                 ? new ExternalVault(vaultCommand.trim().split(/\s+/).toList(), seed, new Tools(), Duration.ofSeconds(timeout ?: QuexEnrollment.DEFAULT_TIMEOUT_SECONDS))
                 : QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.load(identity))

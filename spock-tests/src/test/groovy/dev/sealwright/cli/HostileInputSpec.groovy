@@ -91,7 +91,7 @@ class HostileInputSpec extends Specification {
                 [cmd: 'disk deploy $luks -o $out/dep.img --srk-pub $srk --uefi-config @'],
                 [cmd: 'vault respond --seed $secret --request @ --out $out/msg.dat'],
                 [cmd: 'enroll --seed @ --mrtd ' + '00' * 48 + ' --sim-identity $out --port 1', accepts: 'bytes'],
-                [cmd: 'enroll --seed $secret --expected @ --sim-identity $out --port 1'],
+                [cmd: 'enroll --seed $vaultSeed --expected @ --sim-identity $out --port 1'],
                 [cmd: 'kbs serve --policy $policy --secrets @ --port 0'],
                 [cmd: 'kbs serve --policy @ --secrets $secrets --port 0'],
                 [cmd: 'launch --firmware @ --kernel $secret --libvirt-xml $out/vm.xml', accepts: 'bytes'],
@@ -137,6 +137,7 @@ class HostileInputSpec extends Specification {
         valid.vars = Path.of('/usr/share/OVMF/OVMF_VARS_4M.ms.fd')
         [valid.tdvf, valid.code, valid.vars].each { assert Files.isRegularFile(it): "${it} is required (Debian package ovmf)" }
         valid.secret = Files.writeString(v.resolve('secret'), 's3cret')
+        valid.vaultSeed = Files.writeString(v.resolve('vault-seed'), 'v' * 32)   // a vault seed is at least 32 bytes (checked first)
         valid.key = Files.writeString(v.resolve('key'), 'passphrase')
         valid.pcrs = Files.writeString(v.resolve('pcrs.json'), '{"sha256": {"7": "' + '00' * 32 + '"}}')
         valid.policy = Files.writeString(v.resolve('policy.json'), '{"resources": {}}')

@@ -4,6 +4,9 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.uefi.EfiGuid;
 import dev.sealwright.uefi.SignatureList;
+import org.bouncycastle.asn1.ASN1InputStream;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cms.CMSException;
@@ -83,7 +86,16 @@ public final class SecureBootAuthority {
             throw new RecipeException(imageName + ": first WIN_CERTIFICATE is not a PKCS#7 signature (type " + type + ", length " + length + ")");
         byte[] pkcs7 = Arrays.copyOfRange(image, (int) table[0] + 8, (int) table[0] + length);
         try {
-            CMSSignedData signed = new CMSSignedData(pkcs7);
+            // the ContentInfo alone: WIN_CERTIFICATE pads bCertificate to 8 bytes, and Bouncy Castle >= 1.83
+            // refuses bytes after the DER structure ("IOException reading content")
+            CMSSignedData signed;
+            try (ASN1InputStream in = new ASN1InputStream(pkcs7)) {
+                ASN1Primitive first = in.readObject();
+                if (first == null) throw new CMSException("empty");
+                signed = new CMSSignedData(ContentInfo.getInstance(first));
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new CMSException(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
             Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
             if (signers.isEmpty()) throw new RecipeException(imageName + ": Authenticode signature has no signer");
             SignerInformation signer = signers.iterator().next();

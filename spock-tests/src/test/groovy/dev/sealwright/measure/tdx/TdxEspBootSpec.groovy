@@ -118,7 +118,7 @@ class TdxEspBootSpec extends Specification {
 
         where:
         args                                                                                           | message
-        ['measure', 'tdx', '--firmware', OVMF, '--boot-disk', OVMF]                                    | '--boot-disk goes with --uki'
+        ['measure', 'tdx', '--firmware', OVMF, '--boot-disk', OVMF]                                    | 'a boot disk goes with a uki'
         ['measure', 'tdx', '--firmware', OVMF, '--kernel', Kernels.debian().vmlinuz().toString(), '--boot-disk', OVMF] | 'a boot disk goes with a UKI booted from an ESP'
         ['measure', 'tdx', '--firmware', OVMF, '--uki', uki.toString(), '--boot-disk', OVMF]           | OVMF + ': '
         ['measure', 'tdx', '--firmware', OVMF, '--uki', '/usr/lib/systemd/boot/efi/linuxx64.efi.stub'] | 'not a UKI (no .linux section)'
