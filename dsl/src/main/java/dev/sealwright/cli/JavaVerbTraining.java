@@ -14,7 +14,7 @@ import java.util.List;
  * {@code measure snp|tdx|profiles}): the launcher runs it once after a build under
  * -XX:AOTCacheOutput (JDK 25+) or -XX:ArchiveClassesAtExit. That archive holds no Groovy class: an AOT
  * cache loads every class it holds at start-up, so a shared archive would make these verbs pay for
- * Groovy again. {@link StartupTraining} (the archive of every other verb) runs these verbs too.
+ * Groovy again. {@code StartupTraining} (the archive of every other verb) runs these verbs too.
  * Output is discarded; a verb that fails here only means fewer classes in the archive.
  */
 public final class JavaVerbTraining {

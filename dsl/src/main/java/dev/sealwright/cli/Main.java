@@ -92,11 +92,15 @@ public class Main extends GroupCommand {
     public static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new Main());
         List<String> words = new ArrayList<>();
-        for (String a : args) if (!a.startsWith("-")) words.add(a);
+        boolean helpBeforeSubcommand = false;   // "measure --help snp" prints measure's usage, with every subcommand
+        for (String a : args) {
+            if (!a.startsWith("-")) words.add(a);
+            else if (words.size() == 1 && (a.equals("-h") || a.equals("--help"))) helpBeforeSubcommand = true;
+        }
         String verb = words.isEmpty() ? null : words.get(0);
         if (verb != null && !verb.equals("help") && VERBS.containsKey(verb)) {
             cli.addSubcommand(verb, load(VERBS.get(verb)));
-            String next = words.size() > 1 ? words.get(1) : null;
+            String next = words.size() > 1 && !helpBeforeSubcommand ? words.get(1) : null;
             CommandLine group = cli.getSubcommands().get(verb);
             if (group.getCommand() instanceof LazyGroup) ((LazyGroup) group.getCommand()).addSubcommands(group, next);
         } else if (verb == null && Arrays.stream(args).anyMatch(a -> a.equals("-V") || a.equals("--version"))) {
