@@ -74,7 +74,7 @@ public class Warm {
         System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         double verb = cpuMs(10, () -> dev.sealwright.cli.Main.execute("run", "-C", dir.toString(), recipe.toString()));
         Pipeline p = dev.sealwright.dsl.RecipeLoader.load(recipe).getPipeline();
-        double engine = cpuMs(20, () -> new Engine(new Workspace(dir).open(), new EngineOptions()).run(p));
+        double engine = cpuMs(20, () -> { try (Workspace ws = new Workspace(dir).open()) { new Engine(ws, new EngineOptions()).run(p); } });
         out.printf("%.1f %.1f%n", verb, engine);
     }
 }
