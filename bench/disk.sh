@@ -142,3 +142,19 @@ printf '\nin-process AES-256-XTS, one thread, warm: %s MiB/s per CPU-second (%s 
   "$(mb "$xts_cpu")" "$(mb "$xts_wall")" "$(to_mbs "$xts")" "$(awk -v o="$(mb "$xts_cpu")" -v l="$(to_mbs "$xts")" 'BEGIN { printf "%.2f", o / l }')"
 printf 'in-process verity (sha256), all cores, warm: %s MiB/s wall (%.2f s CPU for %s MiB); limit 2 x openssl sha256 = %s; %s%% of it (target >= 80%%)\n' \
   "$(mb "$ver_wall")" "$ver_cpu" "$MIB" "$(( 2 * $(to_mbs "$sha") ))" "$(awk -v o="$(mb "$ver_wall")" -v l="$(( 2 * $(to_mbs "$sha") ))" 'BEGIN { printf "%.0f", 100 * o / l }')"
+
+# one verdict line per goal (issue 21); the lead reruns this on an idle machine
+pf() { awk "BEGIN { print ($1) ? \"PASS\" : \"FAIL\" }"; }
+enc_w=$(ratio "$ours_enc_wall" "$theirs_enc_wall"); enc_c=$(ratio "$ours_enc_cpu" "$theirs_enc_cpu")
+ip_w=$(ratio "$ours_inplace_wall" "$theirs_enc_wall"); ip_c=$(ratio "$ours_inplace_cpu" "$theirs_enc_cpu")
+sha_mbs=$(awk -v k="$sha" 'BEGIN { printf "%.0f", k / 1000 }')   # openssl's k are 1000 bytes: MB/s (10^6)
+ver_pct=$(awk -v o="$ver_wall" -v l="$sha_mbs" 'BEGIN { printf "%.0f", 100 * o / (2 * l) }')
+ver_eff=$(awk -v m="$MIB" -v c="$ver_cpu" -v l="$sha_mbs" 'BEGIN { printf "%.0f", 100 * (m * 1048576 / 1e6 / c) / l }')
+LOADS="load average $LOAD -> $LOAD_AFTER"
+printf '\nGOAL xts (in-process AES-256-XTS >= 1500 MB per CPU-second, one thread): %s  %s MB/s (openssl %s MB/s per core); %s\n' \
+  "$(pf "$xts_cpu >= 1500")" "$xts_cpu" "$(awk -v k="$xts" 'BEGIN { printf "%.0f", k / 1000 }')" "$LOADS"
+printf 'GOAL encrypt (warm daemon vs cryptsetup reencrypt: CPU ratio <= 1.0 and wall ratio < 1.0): %s  wall %s, CPU %s; %s\n' \
+  "$(pf "$enc_c <= 1.0 && $enc_w < 1.0")" "$enc_w" "$enc_c" "$LOADS"
+printf 'GOAL encrypt --in-place (same targets): %s  wall %s, CPU %s; %s\n' "$(pf "$ip_c <= 1.0 && $ip_w < 1.0")" "$ip_w" "$ip_c" "$LOADS"
+printf 'GOAL verity (in-process, both cores, >= 80%% of 2 x openssl sha256 = %s MB/s): %s  %s MB/s = %s%%; per CPU-second %s%% of openssl'"'"'s per-core rate (reading included; the wall figure needs an idle machine); %s\n' \
+  "$((2 * sha_mbs))" "$(pf "$ver_pct >= 80")" "$ver_wall" "$ver_pct" "$ver_eff" "$LOADS"

@@ -1,10 +1,12 @@
-// mkosi-style verity TD (the ethrex TDX execution-module flow): an ext4 root filesystem with a
-// dm-verity hash tree, a UKI whose command line pins the tree with roothash=, the TD's predicted
-// measurements, the TD launch (dry run: no TDX host here), and the TD's quote published to an
-// HTTP JSON-RPC endpoint. Here the quote is SIMULATED (test PKI) and the endpoint is a SIMULATED
-// local test endpoint; on a TDX host the guest produces the quote and you point `endpoint` at your node.
+// mkosi-style verity TD (the ethrex TDX execution-module flow), from the standard libraries verity@1 and tdx@1:
+// an ext4 root filesystem with a dm-verity hash tree, a UKI whose command line pins the tree with roothash=, the
+// TD's predicted measurements, the TD launch (dry run: no TDX host here), and the TD's quote published to an
+// HTTP JSON-RPC endpoint. Here the quote is SIMULATED (test PKI) and the endpoint is a SIMULATED local test
+// endpoint; on a TDX host the guest produces the quote and you point `endpoint` at your node.
+// What is specific to this sample: the rootfs, the workload initramfs with dm-verity, and the quote publication.
 // Docs: docs/samples/mkosi-verity-td.md
 use 'verity@1'
+use 'tdx@1'
 
 pipeline('mkosi-verity-td') {
     params {
@@ -21,8 +23,8 @@ pipeline('mkosi-verity-td') {
         modules 'virtio_net', 'dm-verity'
     }
 
-    // ext4 in a GPT disk (steps verity-rootfs), its hash tree as veritysetup format writes it (verity-tree),
-    // and a UKI whose command line ends with roothash=<root hash> (verity-uki): the standard library verity@1
+    // ext4 in a GPT disk (verity-rootfs), its hash tree as veritysetup format writes it (verity-tree),
+    // and a UKI whose command line ends with roothash=<root hash> (verity-uki)
     def root = verity.root(rootfs: file('mkosi-verity-td/rootfs'), size: '8M', kernel: cloud, initrd: workload.initramfs,
                            cmdline: 'console=ttyS0 rdinit=/sealwright/init systemd.verity=1 root=/dev/mapper/root')
 
@@ -34,31 +36,13 @@ pipeline('mkosi-verity-td') {
         tee      'tdx'
     }
 
-    def measured = measure.tdx('verity-td-expected', td) {   // expected.json: MRTD, RTMR0..3 and every event
-        profile  params.profile
-    }
-
-    launch('verity-td', td) {                    // data and hash tree as two virtio disks; dry run only
-        dryRun   true
-    }
-
-    def simulated = quoteSimulate('verity-td-quote') {   // SIMULATED quote over the predicted registers
-        expected measured.expected
-        at       params.at
-    }
-
-    quoteVerify('verity-td-verified') {
-        quote          simulated.quote
-        collateral     simulated.collateral
-        at             params.at
-        policy         measured.expected
-        trustSimulated true
-    }
+    def measured = tdx.expected(vm: td, profile: params.profile, prefix: 'verity-td')
+    tdx.launch(vm: td, dryRun: true, prefix: 'verity-td')                  // data and hash tree as two virtio disks
+    def checked = tdx.verify(expected: measured.expected, at: params.at, prefix: 'verity-td')   // SIMULATED quote
 
     def chain = rpcEndpoint('test-endpoint') { }   // SIMULATED local JSON-RPC endpoint, up while publish runs
-
     quotePublish('verity-td-publish') {
         endpoint chain.url
-        quote    simulated.quote
+        quote    checked.quote
     }
 }

@@ -45,7 +45,8 @@ static void test_cmdline(void) {
     CHECK(init_parse_cmdline("console=ttyS0 sealwright.ip=10.0.2.15/24 sealwright.gw=10.0.2.2 sealwright.poweroff=0\n", &k) == 0);
     CHECK(k.has_ip && k.prefix == 24 && k.addr.s_addr == inet_addr("10.0.2.15"));
     CHECK(k.has_gw && k.gw.s_addr == inet_addr("10.0.2.2"));
-    CHECK(k.poweroff == 0);
+    CHECK(k.poweroff == 0 && k.tpmreport == 0);
+    CHECK(init_parse_cmdline("console=ttyS0 sealwright.tpmreport=1", &k) == 0 && k.tpmreport == 1 && !k.has_ip);
     CHECK(init_netmask(24).s_addr == inet_addr("255.255.255.0"));
     CHECK(init_netmask(0).s_addr == 0);
     CHECK(init_parse_cmdline("quiet", &k) == 0 && !k.has_ip && k.poweroff == -1);

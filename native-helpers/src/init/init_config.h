@@ -34,11 +34,13 @@ struct init_config {
 };
 
 /* Network settings from the kernel command line: sealwright.ip=A.B.C.D/N sealwright.gw=A.B.C.D
- * sealwright.poweroff=0|1 (overrides init.conf). */
+ * sealwright.poweroff=0|1 (overrides init.conf); sealwright.tpmreport=1 prints the TPM's PCRs and
+ * event log on the console before the hooks (what launch's seal check reads). */
 struct init_cmdline {
     int has_ip; struct in_addr addr; int prefix;
     int has_gw; struct in_addr gw;
     int poweroff; /* -1 = not given */
+    int tpmreport;
 };
 
 static char *init_strdup_range(const char *s, size_t n) {
@@ -133,6 +135,8 @@ static int init_parse_cmdline(const char *cmdline, struct init_cmdline *k) {
                 k->has_gw = 1;
             } else if (strncmp(word, "sealwright.poweroff=", 20) == 0) {
                 k->poweroff = word[20] == '1';
+            } else if (strncmp(word, "sealwright.tpmreport=", 21) == 0) {
+                k->tpmreport = word[21] == '1';
             }
         }
         p += n;

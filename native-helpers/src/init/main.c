@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -134,6 +135,51 @@ static void setup_network(const struct init_cmdline *k) {
     close(s);
 }
 
+/* sealwright.tpmreport=1: the TPM's PCRs ("SW-TPM pcr BANK N HEX", as sysfs gives them) and its event log
+ * (base64, "SW-TPM eventlog B64" lines of 64 characters) on the console, then "SW-TPM end". The console
+ * log level drops to alerts first so that kernel messages do not split these lines. */
+static void tpm_report(void) {
+    static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static uint8_t log[1 << 20];
+    klogctl(8, NULL, 1);
+    for (int i = 0; i < 40 && access("/sys/class/tpm/tpm0", F_OK) != 0; i++) {
+        struct timespec t = {0, 50 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
+    if (access("/sys/class/tpm/tpm0", F_OK) != 0) { dprintf(1, "SW-TPM end result=no-tpm\n"); return; }
+    int pcrs = 0;
+    const char *banks[] = {"sha256", "sha384"};
+    for (int b = 0; b < 2; b++)
+        for (int i = 0; i < 24; i++) {
+            char path[96], hex[200];
+            snprintf(path, sizeof path, "/sys/class/tpm/tpm0/pcr-%s/%d", banks[b], i);
+            long n = sw_read_file(path, (uint8_t *)hex, sizeof hex - 1);
+            if (n <= 0) continue;
+            while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == ' ')) n--;
+            hex[n] = 0;
+            dprintf(1, "SW-TPM pcr %s %d %s\n", banks[b], i, hex);
+            pcrs++;
+        }
+    mkdir("/sys/kernel/security", 0755);
+    if (mount("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NOEXEC, NULL) != 0 && errno != EBUSY)
+        status("mount target=/sys/kernel/security result=error errno=%d", errno);
+    long len = sw_read_file("/sys/kernel/security/tpm0/binary_bios_measurements", log, sizeof log);
+    for (long at = 0; at < len; at += 48) {
+        char line[80];
+        int o = 0;
+        for (long i = at; i < at + 48 && i < len; i += 3) {
+            uint32_t v = (uint32_t)log[i] << 16 | (i + 1 < len ? (uint32_t)log[i + 1] << 8 : 0) | (i + 2 < len ? log[i + 2] : 0);
+            line[o++] = b64[v >> 18 & 63];
+            line[o++] = b64[v >> 12 & 63];
+            line[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+            line[o++] = i + 2 < len ? b64[v & 63] : '=';
+        }
+        line[o] = 0;
+        dprintf(1, "SW-TPM eventlog %s\n", line);
+    }
+    dprintf(1, "SW-TPM end pcrs=%d eventlog=%ld\n", pcrs, len);
+}
+
 /* A tmpfs (0700) on the directory of the secret file, so the key never touches a disk. */
 static void mount_secret_dir(const char *secret) {
     char dir[INIT_MAX_LINE];
@@ -216,6 +262,7 @@ int main(void) {
     for (int i = 0; i < c.n_modules; i++) load_module(c.modules[i]);
     do_mount("configfs", "/sys/kernel/config", "configfs");
     setup_network(&k);
+    if (k.tpmreport) tpm_report();
     status("ready tee=%s", sw_detect_tee("/"));
 
     /* Enrollment seam: hooks run as root before the workload; any failure stops the boot. */

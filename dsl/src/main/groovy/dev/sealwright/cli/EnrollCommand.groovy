@@ -1,12 +1,10 @@
 package dev.sealwright.cli
 
-import dev.sealwright.base.Json
-import dev.sealwright.enroll.quex.ExpectedMeasurements
 import dev.sealwright.enroll.quex.ExternalVault
 import dev.sealwright.enroll.quex.QuexClient
+import dev.sealwright.enroll.quex.QuexEnrollment
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.enroll.quex.SoftwareVault
-import dev.sealwright.enroll.quex.TdKeyRequest
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Option
@@ -23,11 +21,11 @@ import java.util.concurrent.Callable
                 '(--sim-identity) or by a vault program with quex-v1-vault\'s file contract (--vault-command, e.g. \'vault -s\').',
                 'The TD report must first show DEBUG off and the expected MRTD/RTMR0..3 (--expected and/or hex values); the first mismatch refuses.'])
 class EnrollCommand implements Callable<Integer> {
-    @Option(names = '--host', defaultValue = '127.0.0.1', description = 'TD address (default: ${DEFAULT-VALUE})')
+    @Option(names = '--host', description = 'TD address (default: ' + QuexEnrollment.DEFAULT_HOST + ')')
     String host
 
-    @Option(names = '--port', defaultValue = '24516', description = 'TD agent port (default: ${DEFAULT-VALUE})')
-    int port
+    @Option(names = '--port', description = 'TD agent port (default: 24516)')
+    Integer port
 
     @Option(names = '--seed', required = true, paramLabel = 'FILE', description = 'vault seed (sealwright vault init, or the real vault\'s sealed seed.dat)')
     Path seed
@@ -47,8 +45,8 @@ class EnrollCommand implements Callable<Integer> {
     @Option(names = '--rtmr', paramLabel = 'I=HEX', description = 'expected RTMR I (0-3), repeatable, e.g. --rtmr 1=ab12...')
     Map<Integer, String> rtmrs = [:]
 
-    @Option(names = '--timeout', defaultValue = '30', description = 'seconds (default: ${DEFAULT-VALUE})')
-    int timeout
+    @Option(names = '--timeout', description = 'seconds (default: 60)')
+    Integer timeout
 
     @Option(names = '--json', description = 'print the enrollment as JSON')
     boolean json
@@ -63,21 +61,20 @@ class EnrollCommand implements Callable<Integer> {
         }
         if (expected == null && given.isEmpty()) throw new UsageException('enroll: give the measurements the TD must report (--expected FILE, --mrtd HEX, --rtmr I=HEX)')
         if ((identity == null) == (vaultCommand == null)) throw new UsageException('enroll: give exactly one vault: --sim-identity DIR (software vault) or --vault-command CMD')
-        def want = ExpectedMeasurements.fromPrediction(expected, given)
         QuexClient.Vault vault = vaultCommand != null
-                ? new ExternalVault(vaultCommand.trim().split(/\s+/).toList(), seed, new Tools(), Duration.ofSeconds(timeout))
+                ? new ExternalVault(vaultCommand.trim().split(/\s+/).toList(), seed, new Tools(), Duration.ofSeconds(timeout ?: QuexEnrollment.DEFAULT_TIMEOUT_SECONDS))
                 : QuexClient.software(SoftwareVault.fromSeedFile(seed), SimulatedSgxIdentity.load(identity))
         String vaultName = vaultCommand != null ? "external (${vaultCommand})".toString() : 'software (SIMULATED SGX identity)'
-        def e = QuexClient.enroll(host, port, vault, timeout * 1000,
-                { TdKeyRequest req -> want.require(req.report(), "${host}:${port}".toString()) } as java.util.function.Consumer<TdKeyRequest>)
+        def result = QuexEnrollment.run(new QuexEnrollment.Request(host, port, vault, vaultName, expected, given, null, timeout))
+        def e = result.enrollment()
+        def want = result.expected()
         def r = e.request().report()
-        Map<String, Object> out = [vault: vaultName, tdPublicKey: e.tdPublicKeyHex(), keySha256: e.keySha256(),
-                                   mask: HexFormat.of().formatHex(e.request().mask().encode()), mrTd: HexFormat.of().formatHex(r.mrTd()),
-                                   rtmr0: HexFormat.of().formatHex(r.rtmr(0)), rtmr1: HexFormat.of().formatHex(r.rtmr(1)),
-                                   measurements: want.describe(r)] as Map<String, Object>
-        if (json) print Json.pretty(out)
-        else {
-            println "enrolled ${host}:${port} (vault: ${vaultName})"
+        Map<String, Object> out = result.document()
+        if (json) {
+            System.out.write(result.json())
+            System.out.flush()
+        } else {
+            println "enrolled ${result.address()} (vault: ${vaultName})"
             println "  TD public key  ${e.tdPublicKeyHex() ?: 'known only to the vault and the TD (the guest prints it from /var/data/quote.txt)'}"
             if (e.keySha256()) println "  key SHA-256    ${e.keySha256()}"
             println "  MRTD           ${out.mrTd}"

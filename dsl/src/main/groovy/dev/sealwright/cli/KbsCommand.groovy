@@ -1,15 +1,10 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Hex
-import dev.sealwright.base.InputFiles
 import dev.sealwright.kbs.AuditLog
 import dev.sealwright.kbs.HttpFront
-import dev.sealwright.kbs.KbsPolicy
+import dev.sealwright.kbs.KbsService
 import dev.sealwright.kbs.KbsKek
-import dev.sealwright.kbs.KbsSecrets
-import dev.sealwright.kbs.KbsServer
-import dev.sealwright.kbs.KbsStore
-import dev.sealwright.kbs.KbsTls
 import dev.sealwright.kbs.SimulatedQuoteService
 import groovy.transform.CompileStatic
 import picocli.CommandLine
@@ -18,7 +13,6 @@ import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
-import java.time.Clock
 import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CountDownLatch
@@ -54,11 +48,14 @@ class KbsCommand {
         @Option(names = '--replica', paramLabel = 'NAME', description = 'this replica\'s name in the store (default: host:pid)')
         String replica
 
+        @Option(names = '--collateral', paramLabel = 'C.json', description = 'TDX collateral replacing the policy\'s tdx.collateral')
+        Path collateral
+
         @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE}; 0 picks a free one)')
-        int port = 8990
+        int port = KbsService.DEFAULT_PORT
 
         @Option(names = '--bind', paramLabel = 'ADDRESS', description = 'address to listen on (default ${DEFAULT-VALUE})')
-        String bind = '127.0.0.1'
+        String bind = KbsService.DEFAULT_BIND
 
         @Option(names = '--tls-cert', paramLabel = 'CERT.pem', description = 'serve HTTPS with this certificate chain (needs --tls-key)')
         Path tlsCert
@@ -97,24 +94,11 @@ class KbsCommand {
                 kek = kekFile != null ? KbsKek.fromFile(kekFile) : KbsKek.fromEnvironment()
                 if (kek == null) throw new UsageException("kbs serve: --store needs a key-encryption key: --kek-file FILE or \$${KbsKek.ENV}".toString())
             }
-            def s = secrets == null ? null : KbsSecrets.read(secrets)   // first: a loosely protected secrets file stops everything
-            def p = KbsPolicy.read(policy)
-            def tls = tlsCert == null ? null : KbsTls.fromPem(tlsCert, tlsKey)
-            def audit = auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog)
-            def address = new InetSocketAddress(bind, port)
-            KbsStore db = null
-            KbsServer server
-            if (store == null) {
-                server = KbsServer.start(p, s, secrets, audit, Clock.systemUTC(), address, tls, limits)
-            } else {
-                db = KbsStore.open(store, kek, replica ?: "${InetAddress.localHost.hostName}:${ProcessHandle.current().pid()}".toString())
-                try {
-                    server = KbsServer.start(p, Hex.of(InputFiles.digest(policy, 'SHA-256')), s, secrets, db, audit, Clock.systemUTC(), address, tls, limits)
-                } catch (RuntimeException e) {
-                    db.close()
-                    throw e
-                }
-            }
+            def service = KbsService.start(new KbsService.Request(policy, collateral, secrets, store, kek, replica, bind, port, tlsCert, tlsKey,
+                    auditLog == null ? AuditLog.to(System.err) : AuditLog.toFile(auditLog), limits))
+            def server = service.server()
+            def p = service.policy()
+            def db = service.store()
             if (p.tdx()?.trustSimulated()) {
                 System.err.println 'SIMULATED: this policy trusts the SIMULATED test root (tdx.trust_simulated): quotes need no TEE hardware; development only'
             }
@@ -124,8 +108,7 @@ class KbsCommand {
                 println "kbs: store ${db.describe()} (replica ${db.replica()}, policy version ${server.policyVersion()}, key-encryption key ${db.kekId()})"
                 System.out.flush()
             }
-            def closeDb = db
-            serveUntilInterrupted({ server.close(); closeDb?.close() } as AutoCloseable)
+            serveUntilInterrupted(service)
             return Main.OK
         }
     }

@@ -2,6 +2,7 @@ package dev.sealwright.cli
 
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.RecipeException
+import dev.sealwright.deploy.SealCheck
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.EspImage
 import dev.sealwright.vm.HostCapabilities
@@ -10,8 +11,7 @@ import dev.sealwright.vm.LibvirtXml
 import dev.sealwright.vm.QemuCommandLine
 import dev.sealwright.vm.QemuVersion
 import dev.sealwright.vm.Tee
-import dev.sealwright.vm.VmHandle
-import dev.sealwright.vm.VmRunDir
+import dev.sealwright.vm.VmLaunch
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
@@ -62,12 +62,21 @@ class LaunchCommand implements Callable<Integer> {
     @Option(names = '--timeout', paramLabel = 'S', description = 'kill the VM after S seconds (default: none)')
     Long timeout
 
+    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'boot this raw GPT disk image from its ESP (e.g. a deployed shim -> GRUB -> kernel cloud image; writes are discarded)')
+    Path bootDisk
+
+    @Option(names = '--tpm-state', paramLabel = 'DIR', description = 'with --vtpm: the swtpm state directory the vTPM starts from (a copy)')
+    Path tpmState
+
+    @Option(names = '--check-seal', paramLabel = 'PCRS.json', description = 'PCR values the --boot-disk\'s systemd-tpm2 token was sealed to (the disk.deploy step\'s pcrValues output, or measure vtpm --json): wait for the guest\'s TPM report (sealwright.tpmreport=1), print how many differ and whether the token unseals, then stop the VM')
+    Path checkSeal
+
     @Option(names = '--run-dir', paramLabel = 'DIR', description = 'directory for the console log, QMP socket, vars copy and swtpm state (default: a new temp dir)')
     Path runDir
 
     @Override
     Integer call() {
-        VmSpec spec = vm.toSpec().withFreeHostPorts()   // auto:GUEST forwards get their host port now
+        VmSpec spec = vm.toSpec(bootDisk, tpmState).withFreeHostPorts()   // auto:GUEST forwards get their host port now
         def tools = new Tools()
         if (libvirtXml != null) {
             overwrite.refuseExisting(libvirtXml, libvirtXml.toAbsolutePath().resolveSibling(libvirtXml.fileName.toString() + '.esp.img'))
@@ -98,23 +107,9 @@ class LaunchCommand implements Callable<Integer> {
             return Main.OK
         }
         if (dryRun) {
-            def qemuPath = tools.locate('qemu-system-x86_64')
-            QemuVersion v
-            String accel
-            if (qemuVersion != null) {
-                v = QemuVersion.parse(qemuVersion)
-                accel = qemuPath.isPresent() ? HostCapabilities.detect(tools).accelerator() : 'kvm'
-            } else if (qemuPath.isPresent()) {
-                def caps = HostCapabilities.detect(tools)
-                v = caps.qemuVersion()
-                accel = caps.accelerator()
-            } else {
-                throw new RecipeException('qemu-system-x86_64 not found: give --qemu-version to print the command line without it')
-            }
-            def argv = QemuCommandLine.build(spec, qemuPath.map { it.toString() }.orElse('qemu-system-x86_64'), v, accel,
-                    new VmRunDir(dir.toAbsolutePath()))
-            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${v}: ${QemuCommandLine.TdxSyntax.forVersion(v)}")
-            println QemuCommandLine.shellLine(argv)
+            def line = VmLaunch.dryRun(spec, tools, qemuVersion == null ? null : QemuVersion.parse(qemuVersion), dir)
+            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${line.version()}: ${QemuCommandLine.TdxSyntax.forVersion(line.version())}")
+            println line.shellLine()
             return Main.OK
         }
         Pattern marker = null
@@ -125,14 +120,23 @@ class LaunchCommand implements Callable<Integer> {
                 throw new UsageException("--wait-for is not a valid regex: ${e.description}")
             }
         }
+        if (checkSeal != null && (spec.bootDisk() == null || spec.tpmState() == null))
+            throw new UsageException('--check-seal needs --boot-disk (the deployed image) and --vtpm --tpm-state DIR (the TPM it was sealed to)')
         def caps = HostCapabilities.detect(tools)
         boolean ownDir = runDir == null
         long started = System.nanoTime()
-        def handle = libvirt != null ? LibvirtDomain.launch(spec, libvirt, tools, dir, { String line -> println line })
-                : VmHandle.launch(spec, tools, caps, dir, { String line -> println line })
+        def handle = VmLaunch.start(spec, libvirt, tools, caps, dir, { String line -> println line })
         if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         try {
             if (marker != null) handle.waitFor(marker, Duration.ofSeconds(timeout ?: 86400L))
+            if (checkSeal != null) {
+                handle.waitFor(SealCheck.REPORT_END, Duration.ofSeconds(timeout ?: 86400L))
+                def r = SealCheck.check(handle.console(), checkSeal, Path.of(spec.bootDisk()), Path.of(spec.tpmState()), tools)
+                System.err.println(SealCheck.summary(r))
+                println "pcr_mismatches: ${r.mismatches().size()}"
+                println "unsealed: ${r.unsealed()}"
+                return r.mismatches().isEmpty() && r.unsealed() ? Main.OK : Main.FAILED
+            }
             long left = timeout == null ? Duration.ofDays(365).toNanos() : (timeout.longValue() * 1_000_000_000L - (System.nanoTime() - started))
             int code = handle.waitForExit(Duration.ofNanos(Math.max(left, 1L)))
             System.err.println("VM powered off (qemu exit ${code})")

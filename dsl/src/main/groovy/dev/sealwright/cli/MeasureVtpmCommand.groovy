@@ -1,28 +1,16 @@
 package dev.sealwright.cli
 
-import dev.sealwright.base.InputFiles
-import dev.sealwright.image.pe.PeFile
 import dev.sealwright.base.AtomicFiles
-import dev.sealwright.base.Json
-import dev.sealwright.base.RecipeException
-import dev.sealwright.disk.gpt.EspFiles
-import dev.sealwright.measure.vtpm.ShimChain
 import dev.sealwright.tools.Tools
-import dev.sealwright.measure.event.EventLogFiles
-import dev.sealwright.measure.event.LogKind
 import dev.sealwright.measure.vtpm.TpmBootEvents
-import dev.sealwright.measure.vtpm.VtpmInputs
+import dev.sealwright.measure.vtpm.VtpmMeasurement
 import dev.sealwright.measure.vtpm.VtpmPrediction
-import dev.sealwright.measure.vtpm.VtpmPredictionJson
-import dev.sealwright.measure.vtpm.VtpmVariables
-import dev.sealwright.uefi.FirmwareBuild
 import groovy.transform.CompileStatic
 import picocli.CommandLine.ArgGroup
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
-import java.nio.charset.StandardCharsets
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
@@ -61,8 +49,14 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5; default: the disk sealwright launch writes for the UKI, unless --reference-log)')
     Path bootDisk
 
-    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are')
+    @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are instead of computed')
     Path referenceLog
+
+    @Option(names = '--memory', paramLabel = 'SIZE', description = 'the VM\'s memory, as for launch (PCR 0: OVMF keeps its memory layout in PEIFV; default: launch\'s, 512M)')
+    String memory
+
+    @Option(names = '--cpus', paramLabel = 'N', description = 'the VM\'s vCPUs, as for launch (PCR 0; default: launch\'s, 1)')
+    Integer cpus
 
     @Option(names = '--json', description = 'print JSON: sha256 and sha384 PCR values, missing, events')
     boolean json
@@ -76,30 +70,17 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Override
     Integer call() {
         overwrite.refuseExisting(eventlog)
-        def vars = variables.vars != null ? VtpmVariables.fromVarsFile(variables.vars) : VtpmVariables.fromUefiConfig(variables.uefiConfig)
-        vars.check(firmwareCode, secureBoot)
-        def firmware = FirmwareBuild.identify(firmwareCode)
-        def ref = referenceLog == null ? null : EventLogFiles.read(referenceLog, LogKind.TPM_EVENT_LOG)
-        if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException("${referenceLog}: is a CC event log, not a TPM event log")
-        VtpmInputs inputs
-        if (boot.espChain) {
-            if (bootDisk == null) throw new UsageException('--esp-chain needs --boot-disk DISK (the disk whose ESP holds the chain)')
-            if (!secureBoot) throw new UsageException('--esp-chain: the shim chain is modelled with Secure Boot enforced only; add --secure-boot')
-            def chain = ShimChain.fromEsp(EspFiles.open(bootDisk, new Tools()))
-            inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(bootDisk, ref, 0, null), ref, referenceLog?.toString())
-        } else {
-            Path uki = boot.uki
-            byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND)
-            inputs = new VtpmInputs(ukiBytes, uki.toString(), vars.config(), vars.source(), secureBoot,
-                    VtpmInputs.BootGpt.of(bootDisk, ref, ukiBytes.length, uki), ref, referenceLog?.toString(), firmware)
-        }
-        def prediction = VtpmPrediction.predict(inputs)
-        def doc = VtpmPredictionJson.document(prediction)
-        if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8))
+        if (boot.espChain && bootDisk == null) throw new UsageException('--esp-chain needs --boot-disk DISK (the disk whose ESP holds the chain)')
+        if (boot.espChain && !secureBoot) throw new UsageException('--esp-chain: the shim chain is modelled with Secure Boot enforced only; add --secure-boot')
+        def r = VtpmMeasurement.run(new VtpmMeasurement.Request(firmwareCode, variables.vars, variables.uefiConfig, boot.uki, boot.espChain,
+                secureBoot, bootDisk, referenceLog, memory, cpus), new Tools())
+        if (eventlog != null) AtomicFiles.write(eventlog, r.json())
         if (json) {
-            print Json.pretty(doc)
+            System.out.write(r.json())
+            System.out.flush()
             return Main.OK
         }
+        def prediction = r.prediction()
         for (def alg : TpmBootEvents.BANKS) {
             println alg.label()
             for (int i = 0; i < VtpmPrediction.PCRS; i++) {

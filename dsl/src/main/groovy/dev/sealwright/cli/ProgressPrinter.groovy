@@ -43,7 +43,7 @@ class ProgressPrinter implements Progress {
         out.flush()
     }
 
-    private static String mib(long bytes) { String.format(Locale.ROOT, '%.1f', bytes / 1048576d) }
+    static String mib(long bytes) { String.format(Locale.ROOT, '%.1f', bytes / 1048576d) }
 
-    private static String clock(long s) { String.format(Locale.ROOT, '%d:%02d', s.intdiv(60), s % 60) }
+    static String clock(long s) { String.format(Locale.ROOT, '%d:%02d', s.intdiv(60), s % 60) }
 }

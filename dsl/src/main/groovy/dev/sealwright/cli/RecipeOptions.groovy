@@ -23,6 +23,6 @@ class RecipeOptions {
     Path workdir = Path.of('')
 
     RecipeLoader.Recipe load() {
-        RecipeLoader.load(recipe, params)
+        RecipeLoader.load(recipe, params, workdir)
     }
 }

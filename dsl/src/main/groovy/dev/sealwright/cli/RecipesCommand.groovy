@@ -12,8 +12,9 @@ import java.util.concurrent.Callable
 
 @CompileStatic
 @Command(name = 'recipes', mixinStandardHelpOptions = true, description = 'List recipe libraries, or show one library or recipe.',
-        footerHeading = '%nExamples:%n', footer = ['  sealwright recipes list', '  sealwright recipes show NAME', '  sealwright recipes show NAME.RECIPE'],
-        subcommands = [RecipesCommand.ListCommand, RecipesCommand.ShowCommand])
+        footerHeading = '%nExamples:%n', footer = ['  sealwright recipes list', '  sealwright recipes show NAME', '  sealwright recipes show NAME.RECIPE',
+                                                   '  sealwright recipes new acme && sealwright test-recipes acme'],
+        subcommands = [RecipesCommand.ListCommand, RecipesCommand.ShowCommand, RecipesNewCommand])
 class RecipesCommand implements Callable<Integer> {
     @Override
     Integer call() { new ListCommand().call() }

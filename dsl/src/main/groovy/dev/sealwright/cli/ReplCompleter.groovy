@@ -77,6 +77,7 @@ class ReplCompleter implements Completer {
         List<Candidate> out = []
         int dot = s.word.lastIndexOf('.')
         if (dot > 0) out.addAll(members(s.word.substring(0, dot), handles))
+        else out.addAll(recipeParameters(s))
         StepType step = innermostStep(s)
         if (step != null) {
             step.options().each { out << word(it.name(), "options of ${step.name()}", it.description()) }
@@ -106,6 +107,30 @@ class ReplCompleter implements Completer {
             if (lib != null) return lib.recipes.values().collect { new Candidate("${owner}.${it.name}", it.name, "recipes of ${lib.name}", it.description ?: null, null, null, false) }
         }
         []
+    }
+
+    /** Inside {@code lib.recipe(}: the recipe's parameters not given yet, as {@code name: }. */
+    private List<Candidate> recipeParameters(ReplSyntax s) {
+        List<Integer> open = []
+        s.tokens.eachWithIndex { ReplSyntax.Token t, int i ->
+            if (t.is('(')) open << i
+            else if (t.is(')') && open) open.removeLast()
+        }
+        if (!open) return []
+        int i = open.last()
+        if (i < 3 || s.tokens[i - 1].kind != ReplSyntax.Kind.IDENT || !s.tokens[i - 2].is('.') || s.tokens[i - 3].kind != ReplSyntax.Kind.IDENT) return []
+        String owner = s.tokens[i - 3].text
+        if (!(owner in ctx.libraries.keySet() || owner in usedLibraries())) return []
+        RecipeLibrary lib = ctx.libraries[owner] ?: RecipeLibraries.byName(owner)
+        RecipeLibrary.Fragment f = lib?.recipes?.get(s.tokens[i - 1].text)
+        if (f == null) return []
+        def inCall = s.tokens.drop(i + 1)
+        Set<String> given = [] as Set
+        inCall.eachWithIndex { ReplSyntax.Token t, int j -> if (t.kind == ReplSyntax.Kind.IDENT && j + 1 < inCall.size() && inCall[j + 1].is(':')) given << t.text }
+        f.params.findAll { p, spec -> !(p in given) }.collect { String p, Map spec ->
+            new Candidate("${p}: ".toString(), p, "parameters of ${lib.name}.${f.name}".toString(),
+                    "${spec.type}${spec.required ? ', required' : ''}: ${spec.description}".toString(), null, null, false)
+        }
     }
 
     private static void stepWords(List<Candidate> out) {

@@ -6,7 +6,6 @@ import dev.sealwright.engine.EngineOptions
 import dev.sealwright.engine.RunResult
 import dev.sealwright.engine.Workspace
 import dev.sealwright.engine.observe.JsonRunReport
-import dev.sealwright.engine.observe.LiveConsole
 import dev.sealwright.engine.observe.PlainConsole
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
@@ -37,16 +36,18 @@ class RunCommand implements Callable<Integer> {
     @Override
     Integer call() {
         def loaded = recipe.load()
-        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir)
+        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir, loaded.libraries)
         return result.ok() ? Main.OK : Main.FAILED
     }
 
-    static RunResult execute(Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir) {
+    static RunResult execute(Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir,
+                             Map<String, Object> libraries = [:]) {
         def opts = new EngineOptions().fresh(fresh)
         if (jobs != null) opts.jobs(jobs)
         if (outputDir != null) opts.outputDir(outputDir)
-        opts.listener(interactive() ? new LiveConsole(System.out) : new PlainConsole(System.out))
-        if (report != null) opts.listener(new JsonRunReport(report))
+        def live = StatusLineConsole.open()
+        opts.listener(live != null ? live : new PlainConsole(System.out))
+        if (report != null) opts.listener(new JsonRunReport(report, libraries))
         def ws = new Workspace(workdir).open()
         def engine = new Engine(ws, opts)
         def finished = new CountDownLatch(1)
@@ -69,10 +70,5 @@ class RunCommand implements Callable<Integer> {
                 // already shutting down
             }
         }
-    }
-
-    /** Live redrawing only on a real terminal and outside CI. */
-    static boolean interactive() {
-        System.console() != null && System.getenv('CI') != 'true' && System.getenv('TERM') != 'dumb'
     }
 }

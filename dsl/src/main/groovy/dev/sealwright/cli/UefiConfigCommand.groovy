@@ -1,12 +1,7 @@
 package dev.sealwright.cli
 
-import dev.sealwright.base.InputFiles
 import dev.sealwright.base.AtomicFiles
-import dev.sealwright.base.Json
-import dev.sealwright.tpm.SealedFiles
-import dev.sealwright.uefi.UefiCertDirectory
-import dev.sealwright.uefi.UefiConfig
-import dev.sealwright.uefi.VariableStore
+import dev.sealwright.uefi.UefiConfigBuild
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
@@ -40,9 +35,8 @@ class UefiConfigCommand implements Callable<Integer> {
     Integer call() {
         overwrite.refuseExisting(output)
         if ((certs == null) == (vars == null)) throw new UsageException('uefi config needs exactly one of --vars FILE and --certs DIR')
-        def config = certs != null ? UefiCertDirectory.read(certs, omitsReadyToBoot)
-                : UefiConfig.fromVariableStore(VariableStore.read(InputFiles.read(vars, VariableStore.FILE_BOUND), vars.toString()), omitsReadyToBoot)
-        AtomicFiles.write(output, Json.pretty(config.toJson()).getBytes('UTF-8'))
+        def config = UefiConfigBuild.run(new UefiConfigBuild.Request(vars, certs, omitsReadyToBoot))
+        AtomicFiles.write(output, UefiConfigBuild.json(config))
         println "wrote ${output}: PK ${size(config.pk())}, KEK ${size(config.kek())}, db ${size(config.db())}, dbx ${size(config.dbx())}"
         return Main.OK
     }

@@ -3,6 +3,7 @@ package dev.sealwright.cli
 import dev.sealwright.base.InputFiles
 import dev.sealwright.base.OneLine
 import dev.sealwright.disk.verity.VeritySuperblock
+import dev.sealwright.disk.verity.VerityFormat
 import dev.sealwright.disk.verity.VerityTree
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.RecipeException
@@ -14,7 +15,6 @@ import picocli.CommandLine.Parameters
 
 import java.nio.file.Files
 import java.nio.file.Path
-import java.security.SecureRandom
 import java.util.concurrent.Callable
 
 @CompileStatic
@@ -37,16 +37,16 @@ class VerityCommand extends GroupCommand {
         Path data
         @Parameters(index = '1', paramLabel = 'HASH', description = 'hash file: verity superblock followed by the hash tree')
         Path hash
-        @Option(names = '--salt', paramLabel = 'HEX', description = 'salt in hex (default: 32 random bytes; "-" for none)')
+        @Option(names = '--salt', paramLabel = 'HEX', description = 'salt in hex (default: SHA-256 of the data, so the same data gives the same tree; "-" for none)')
         String salt
-        @Option(names = '--uuid', paramLabel = 'UUID', description = 'superblock UUID (default: random)')
+        @Option(names = '--uuid', paramLabel = 'UUID', description = 'superblock UUID (default: derived from the salt)')
         String uuid
-        @Option(names = '--hash', paramLabel = 'ALG', description = 'sha256, sha512 or sha1 (default: ${DEFAULT-VALUE})')
-        String algorithm = 'sha256'
-        @Option(names = '--data-block-size', paramLabel = 'BYTES', description = 'data block size, a power of two from 512 to 1 MiB (default: ${DEFAULT-VALUE})')
-        int dataBlockSize = 4096
-        @Option(names = '--hash-block-size', paramLabel = 'BYTES', description = 'hash block size, a power of two from 512 to 1 MiB (default: ${DEFAULT-VALUE})')
-        int hashBlockSize = 4096
+        @Option(names = '--hash', paramLabel = 'ALG', description = 'sha256, sha512 or sha1 (default: ' + VerityFormat.DEFAULT_HASH + ')')
+        String algorithm
+        @Option(names = '--data-block-size', paramLabel = 'BYTES', description = 'data block size, a power of two from 512 to 1 MiB (default: 4096)')
+        Integer dataBlockSize
+        @Option(names = '--hash-block-size', paramLabel = 'BYTES', description = 'hash block size, a power of two from 512 to 1 MiB (default: 4096)')
+        Integer hashBlockSize
         @Option(names = '--root-hash-file', paramLabel = 'FILE', description = 'also write the root hash (hex) to FILE')
         Path rootHashFile
 
@@ -59,44 +59,25 @@ class VerityCommand extends GroupCommand {
         @Override
         Integer call() {
             json.wanted()
-            requireFile(data)
             overwrite.refuseExisting(hash, rootHashFile)
-            byte[] saltBytes
-            try {
-                saltBytes = salt == null ? randomSalt() : salt == '-' ? new byte[0] : HexFormat.of().parseHex(salt)
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--salt: not a hex string: ${salt}")
-            }
-            VeritySuperblock sb
-            try {
-                long blocks = Files.size(data).intdiv(dataBlockSize) as long
-                if (blocks == 0) throw new RecipeException("${data}: smaller than one ${dataBlockSize}-byte data block")
-                sb = new VeritySuperblock(1, uuid != null ? UUID.fromString(uuid) : UUID.randomUUID(), algorithm, dataBlockSize, hashBlockSize, blocks, saltBytes)
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("verity format: ${e.message}")
-            }
-            def root = HexFormat.of().formatHex(new VerityTree(sb).format(data, hash))
+            def r = VerityFormat.run(new VerityFormat.Request(data, salt, uuid, algorithm, dataBlockSize, hashBlockSize), hash)
+            def sb = r.superblock()
+            def root = r.rootHex()
             if (rootHashFile != null) AtomicFiles.write(rootHashFile, (root + '\n').getBytes('UTF-8'))
             if (json.wanted()) {
-                json.print([uuid           : sb.uuid().toString(), hash_type: 1, data_blocks: sb.dataBlocks(), data_block_size: dataBlockSize,
-                            hash_block_size: hashBlockSize, hash_algorithm: algorithm, salt: HexFormat.of().formatHex(saltBytes), root_hash: root])
+                json.print([uuid           : sb.uuid().toString(), hash_type: 1, data_blocks: sb.dataBlocks(), data_block_size: sb.dataBlockSize(),
+                            hash_block_size: sb.hashBlockSize(), hash_algorithm: sb.algorithm(), salt: r.saltHex(), root_hash: root])
                 return Main.OK
             }
             println "UUID:            ${sb.uuid()}"
             println "Hash type:       1"
             println "Data blocks:     ${sb.dataBlocks()}"
-            println "Data block size: ${dataBlockSize}"
-            println "Hash block size: ${hashBlockSize}"
-            println "Hash algorithm:  ${algorithm}"
-            println "Salt:            ${saltBytes.length == 0 ? '-' : HexFormat.of().formatHex(saltBytes)}"
+            println "Data block size: ${sb.dataBlockSize()}"
+            println "Hash block size: ${sb.hashBlockSize()}"
+            println "Hash algorithm:  ${sb.algorithm()}"
+            println "Salt:            ${sb.salt().length == 0 ? '-' : r.saltHex()}"
             println "Root hash:       ${root}"
             Main.OK
-        }
-
-        private static byte[] randomSalt() {
-            byte[] b = new byte[32]
-            new SecureRandom().nextBytes(b)
-            b
         }
     }
 

@@ -24,6 +24,10 @@ class LaunchSpec extends StepSpec {
     void cmdline(String line) { set('cmdline', line) }
     /** ESP boot: the UKI becomes \EFI\BOOT\BOOTX64.EFI of a generated GPT disk. */
     void uki(Object file) { set('uki', file) }
+    /** Disk image boot: a raw GPT disk the firmware boots from its ESP (e.g. a deployed shim → GRUB → kernel image); writes are discarded. */
+    void bootDisk(Object file) { set('bootDisk', file) }
+    /** With vtpm: the swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK a disk was sealed to. */
+    void tpmState(Object dir) { set('tpmState', dir) }
     void cpus(long n) { set('cpus', n) }
     /** Memory size as QEMU takes it: '512M', '2G'. */
     void memory(Object size) { set('memory', size.toString()) }
@@ -65,7 +69,7 @@ class LaunchSpec extends StepSpec {
     private long seconds(Object t) {
         if (t instanceof Number) return ((Number) t).longValue()
         def m = t.toString().strip() =~ /^(\d+)\s*(s|m|h)?$/
-        if (!m.matches()) throw new RecipeException("timeout '${t}' is not like 90s, 2m or 1h", pipeline.locator.here('waitFor'))
+        if (!m.matches()) throw new RecipeException("timeout '${t}' is not like 90s, 2m or 1h", pipeline.locator.here('timeout'))
         long n = m.group(1) as long
         switch (m.group(2)) {
             case 'm': return n * 60

@@ -12,7 +12,10 @@ class MeasureVtpmSpec extends StepSpec {
     void firmwareVars(Object f) { set('firmwareVars', f) }
     void uefiConfig(Object f) { set('uefiConfig', f) }
     void uki(Object f) { set('uki', f) }
+    void espChain(boolean on) { set('espChain', on) }
     void secureBoot(boolean on) { set('secureBoot', on) }
     void bootDisk(Object f) { set('bootDisk', f) }
     void referenceLog(Object f) { set('referenceLog', f) }
+    void memory(String size) { set('memory', size) }
+    void cpus(long n) { set('cpus', n) }
 }

@@ -48,6 +48,16 @@ class PipelineSpec {
 
     Params getParams() { params }
 
+    /**
+     * A used library wins over a step builder of the same name: {@code kbs.volume(...)} after {@code use 'kbs@1'}
+     * (Groovy would otherwise read {@code kbs} as a closure of the {@code kbs { }} step method).
+     */
+    @Override
+    Object getProperty(String name) {
+        def lib = libraries[name]
+        lib != null ? new LibraryHandle(lib, this) : metaClass.getProperty(this, name)
+    }
+
     /** {@code files.checksummed(...)} after {@code use 'files'}: a used library by name. */
     def propertyMissing(String name) {
         def lib = libraries[name]
@@ -144,6 +154,10 @@ class PipelineSpec {
     StepHandle diskImage(String name, @DelegatesTo(value = DiskImageSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('disk.image', name, DiskImageSpec, body) }
     StepHandle snpIdBlock(@DelegatesTo(value = SnpIdBlockSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.idblock', null, SnpIdBlockSpec, body) }
     StepHandle snpIdBlock(String name, @DelegatesTo(value = SnpIdBlockSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.idblock', name, SnpIdBlockSpec, body) }
+    StepHandle snpSimulate(@DelegatesTo(value = SnpSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.simulate', null, SnpSimulateSpec, body) }
+    StepHandle snpSimulate(String name, @DelegatesTo(value = SnpSimulateSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.simulate', name, SnpSimulateSpec, body) }
+    StepHandle snpVerify(@DelegatesTo(value = SnpVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.verify', null, SnpVerifySpec, body) }
+    StepHandle snpVerify(String name, @DelegatesTo(value = SnpVerifySpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('snp.verify', name, SnpVerifySpec, body) }
     StepHandle uki(@DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', null, UkiSpec, body) }
     StepHandle uki(String name, @DelegatesTo(value = UkiSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki', name, UkiSpec, body) }
     StepHandle ukiSign(@DelegatesTo(value = UkiSignSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { add('uki.sign', null, UkiSignSpec, body) }

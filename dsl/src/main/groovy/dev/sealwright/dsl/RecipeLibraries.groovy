@@ -14,8 +14,20 @@ import java.nio.file.Path
 class RecipeLibraries {
     private static final String CLASSPATH_ROOT = 'sealwright/recipes/'
 
-    /** {@code spec}: "name", "name@version", or a path ("./dir", "../dir", "/abs/dir"). */
-    static RecipeLibrary resolve(String spec, Path recipeDir) {
+    /**
+     * {@code spec}: "name", "name@version", a path ("./dir", "../dir", "/abs/dir"), "git+URL@TAG" or
+     * "group:artifact:version" (the last two through {@code shared}, pinned in recipes.lock; {@code opts}:
+     * {@code repository:} Maven repository URLs to search first, {@code library:} which library of a jar holding several).
+     */
+    static RecipeLibrary resolve(String spec, Path recipeDir, SharedLibraries shared = null, Map opts = [:]) {
+        if (SharedLibraries.isGit(spec) || SharedLibraries.isMaven(spec)) {
+            if (shared == null) shared = new SharedLibraries(Path.of(''), recipeDir)
+            if (SharedLibraries.isGit(spec)) return shared.git(spec)
+            def repos = opts.repository == null ? [] : (opts.repository instanceof Collection ? opts.repository : [opts.repository]).collect {
+                it.toString().contains('://') ? it.toString() : recipeDir.resolve(it.toString()).normalize().toUri().toString()
+            }
+            return shared.maven(spec, repos as List<String>, opts.library as String)
+        }
         if (spec.startsWith('.') || spec.startsWith('/')) {
             Path dir = recipeDir.resolve(spec).normalize()
             Path file = Files.isDirectory(dir) ? dir.resolve('library.groovy') : dir

@@ -27,6 +27,8 @@ class RecipeLibrary {
     final String description
     final String source
     final Map<String, Fragment> recipes = new LinkedHashMap<>()
+    /** What pins a shared library (git commit, jar SHA-256), as in recipes.lock; empty for others. */
+    Map<String, String> pin = [:]
 
     RecipeLibrary(String name, String version, String description, String source) {
         this.name = name

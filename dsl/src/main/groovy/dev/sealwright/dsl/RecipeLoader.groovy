@@ -22,22 +22,26 @@ class RecipeLoader {
         final Path file
         final Pipeline pipeline
         final Map<String, Object> params
+        /** Libraries the recipe used: name → version, source and, for git or Maven ones, the locked commit or SHA-256. */
+        final Map<String, Object> libraries
 
-        Recipe(Path file, Pipeline pipeline, Map<String, Object> params) {
+        Recipe(Path file, Pipeline pipeline, Map<String, Object> params, Map<String, Object> libraries = [:]) {
             this.file = file
             this.pipeline = pipeline
             this.params = params
+            this.libraries = libraries
         }
     }
 
     /** A recipe is Groovy source. */
     static final InputFiles.Bound RECIPE_BOUND = new InputFiles.Bound('a recipe', 4 << 20)
 
-    static Recipe load(Path file, Map<String, String> overrides = [:]) {
+    /** {@code workdir}: the working directory whose .sealwright/recipes caches git and Maven libraries. */
+    static Recipe load(Path file, Map<String, String> overrides = [:], Path workdir = Path.of('')) {
         Path recipe = file.toAbsolutePath().normalize()
         String text = InputFiles.readText(recipe, RECIPE_BOUND)
         def locator = new ScriptLocator(recipe, new SourceIndex(text, recipe.fileName.toString()))
-        def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides)
+        def ctx = new RecipeScript.RecipeContext(recipe: recipe, locator: locator, overrides: overrides, workdir: workdir)
         Script script
         try {
             script = CompiledRecipes.scriptClass(text, recipe.fileName.toString()).getDeclaredConstructor().newInstance()
@@ -63,7 +67,9 @@ class RecipeLoader {
         }
         if (ctx.pipeline == null) throw new RecipeException("${recipe.fileName} declares no pipeline: add pipeline('name') { ... }",
                 new SourceLocation(recipe, 1, 1))
-        return new Recipe(recipe, ctx.pipeline, ctx.params)
+        return new Recipe(recipe, ctx.pipeline, ctx.params, ctx.libraries.collectEntries { String n, RecipeLibrary l ->
+            [n, [version: l.version, source: l.source] + l.pin]
+        } as Map<String, Object>)
     }
 
     private static RecipeException compileError(MultipleCompilationErrorsException e, Path recipe) {

@@ -3,6 +3,8 @@ package dev.sealwright.dsl
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.base.RecipeException
 
+import java.nio.file.Path
+
 /** Base class of every recipe: provides {@code pipeline('name') { ... }}. */
 abstract class RecipeScript extends Script {
     static final String CONTEXT = '__sealwright'
@@ -23,16 +25,23 @@ abstract class RecipeScript extends Script {
 
     /**
      * Makes a recipe library available to the pipeline: {@code use 'files@1'} (by name, optionally
-     * with a version prefix) or {@code use './libs/mylib'} (a directory with a library.groovy).
+     * with a version prefix), {@code use './libs/mylib'} (a directory with a library.groovy),
+     * {@code use 'git+https://host/lib.git@v1.2'} or {@code use 'org.example:tee-recipes:1.2.0', repository: 'https://…'}
+     * (pinned in recipes.lock beside the recipe; see {@link SharedLibraries}).
      */
-    void use(String spec) {
+    void use(Map opts = [:], String spec) {
         RecipeContext ctx = (RecipeContext) binding.getVariable(CONTEXT)
         def lib
         try {
-            lib = RecipeLibraries.resolve(spec, ctx.recipe.toAbsolutePath().parent)
+            def unknown = opts.keySet() - ['repository', 'library']
+            if (unknown) throw new RecipeException("use: unknown option ${unknown.join(', ')} (options: repository, library)")
+            Path dir = ctx.recipe.toAbsolutePath().parent
+            lib = RecipeLibraries.resolve(spec, dir, new SharedLibraries(ctx.workdir ?: Path.of(''), dir), opts)
         } catch (RecipeException e) {
             throw new RecipeException(e.message, ctx.locator.here('use'))
         }
+        if (ctx.recipe.fileName.toString() == lib.name + '.groovy')
+            throw new RecipeException("this recipe file is named like the library ${lib.name}: Groovy would read ${lib.name}.x as the script's own class; rename the file", ctx.locator.here('use'))
         def already = ctx.libraries[lib.name]
         if (already != null && already.version != lib.version)
             throw new RecipeException("recipe library ${lib.name} is used at version ${already.version} and ${lib.version}", ctx.locator.here('use'))
@@ -42,6 +51,8 @@ abstract class RecipeScript extends Script {
     /** Per-evaluation state shared between the loader and the script. */
     static class RecipeContext {
         java.nio.file.Path recipe
+        /** The working directory whose .sealwright/recipes caches shared libraries. */
+        java.nio.file.Path workdir
         ScriptLocator locator
         Map<String, String> overrides
         Pipeline pipeline

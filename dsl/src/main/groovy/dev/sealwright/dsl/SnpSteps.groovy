@@ -32,6 +32,11 @@ class MeasureSnpSpec extends StepSpec {
     void ovmfHash(String hex) { set('ovmfHash', hex) }
     void svsm(Object file) { set('svsm', file) }
     void varsSize(long bytes) { set('varsSize', bytes) }
+    void varsFile(Object file) { set('varsFile', file) }
+    void vcpuSig(long sig) { set('vcpuSig', sig) }
+    void vcpuFamily(long n) { set('vcpuFamily', n) }
+    void vcpuModel(long n) { set('vcpuModel', n) }
+    void vcpuStepping(long n) { set('vcpuStepping', n) }
 
     /** Values checked while the recipe is read, so the error points at its line. */
     private void checked(String option, Closure check) {
@@ -60,4 +65,37 @@ class SnpIdBlockSpec extends StepSpec {
     void familyId(String hex) { set('familyId', hex) }
     void imageId(String hex) { set('imageId', hex) }
     void svn(long svn) { set('svn', svn) }
+}
+
+/**
+ * SIMULATED: {@code snpSimulate { measurement snp.measurement; at '2026-01-01T00:00:00Z' }} → report, vcek, chain
+ * (a test chain, not AMD; verify only with {@code trustSimulated}).
+ */
+class SnpSimulateSpec extends StepSpec {
+    SnpSimulateSpec(StepType type, PipelineSpec p) { super(type, p) }
+    /** measurement.json of a measure.snp step. */
+    void measurement(Object file) { set('measurement', file) }
+    /** Guest policy the report carries, e.g. '0x30000'. */
+    void policy(String hex) { set('policy', hex) }
+    void reportData(String hex) { set('reportData', hex) }
+    /** Start of the test chain's validity (ISO-8601). */
+    void at(String instant) { set('at', instant) }
+}
+
+/** {@code snpVerify { report r; vcek v; chain c; measurement snp.measurement; at '…' }}: the SNP report check → verification.json. */
+class SnpVerifySpec extends StepSpec {
+    SnpVerifySpec(StepType type, PipelineSpec p) { super(type, p) }
+    void report(Object file) { set('report', file) }
+    /** VCEK or VLEK certificate. */
+    void vcek(Object file) { set('vcek', file) }
+    /** ASK and ARK (PEM). */
+    void chain(Object file) { set('chain', file) }
+    /** measurement.json of a measure.snp step: the launch digest the report must carry. */
+    void measurement(Object file) { set('measurement', file) }
+    /** Expected guest policy, e.g. '0x30000'. */
+    void policy(String hex) { set('policy', hex) }
+    /** Verification time (ISO-8601); explicit so the cached result is reproducible. */
+    void at(String instant) { set('at', instant) }
+    /** Accept the SIMULATED test ARK (results are labelled SIMULATED). */
+    void trustSimulated(boolean v) { set('trustSimulated', v) }
 }

@@ -7,5 +7,7 @@ class UefiConfigSpec extends StepSpec {
     UefiConfigSpec(StepType type, PipelineSpec p) { super(type, p) }
     /** OVMF variable store. */
     void vars(Object file) { set('vars', file) }
+    /** Instead of vars: a certificate directory (PK/, KEK/, db/, dbx/), as uefi config --certs. */
+    void certs(Object dir) { set('certs', dir) }
     void omitsReadyToBoot(boolean v) { set('omitsReadyToBoot', v) }
 }

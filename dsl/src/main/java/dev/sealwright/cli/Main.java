@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -62,7 +63,7 @@ public class Main extends GroupCommand {
      */
     public static final Map<String, String> VERBS = verbs(
             "run", "RunCommand", "plan", "PlanCommand", "quickstart", "QuickstartCommand", "steps", "StepsCommand",
-            "recipes", "RecipesCommand", "repl", "ReplCommand", "jshell", "JshellCommand",
+            "recipes", "RecipesCommand", "test-recipes", "TestRecipesCommand", "repl", "ReplCommand", "jshell", "JshellCommand",
             "measure", "MeasureCommand", "snp", "SnpCommand", "attest", "AttestCommand", "quote", "QuoteCommand",
             "luks", "LuksCommand", "verity", "VerityCommand", "disk", "DiskCommand",
             "launch", "LaunchCommand", "uki", "UkiCommand", "initramfs", "InitramfsCommand",
@@ -132,10 +133,11 @@ public class Main extends GroupCommand {
     /** One line (a recipe error adds its source line) for an error a command threw; returns the exit code. */
     public static int report(Exception e, CommandLine cmd) {
         if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.getMessage(), cmd);
-        if (e instanceof BadValueException && cmd.getCommandSpec().findOption("--" + ((BadValueException) e).field()) != null) {
+        String option = e instanceof BadValueException ? optionOf((BadValueException) e, cmd) : null;
+        if (option != null) {
             String field = ((BadValueException) e).field();
             String message = e.getMessage();
-            return usageError("--" + field + ": " + (message.startsWith(field + ": ") ? message.substring(field.length() + 2) : message), cmd);
+            return usageError(option + ": " + (message.startsWith(field + ": ") ? message.substring(field.length() + 2) : message), cmd);
         }
         AccessDeniedException denied = null;
         for (Throwable t : causes(e)) {
@@ -149,6 +151,14 @@ public class Main extends GroupCommand {
             System.err.println("error: " + e.getClass().getSimpleName() + (message != null && !message.isEmpty() ? ": " + OneLine.of(message) : ""));
         }
         return FAILED;
+    }
+
+    /** The verb's option a request field names: {@code --field}, or {@code --kebab-case} of a camelCase field; null when none. */
+    private static String optionOf(BadValueException e, CommandLine cmd) {
+        for (String name : List.of("--" + e.field(), "--" + e.field().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT))) {
+            if (cmd.getCommandSpec().findOption(name) != null) return name;
+        }
+        return null;
     }
 
     private static List<Throwable> causes(Throwable e) {

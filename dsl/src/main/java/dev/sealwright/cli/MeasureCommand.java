@@ -15,6 +15,7 @@ public class MeasureCommand extends GroupCommand implements LazyGroup {
         SUBCOMMANDS.put("snp", "dev.sealwright.cli.MeasureSnpCommand");
         SUBCOMMANDS.put("profiles", "dev.sealwright.cli.MeasureProfilesCommand");
         SUBCOMMANDS.put("vtpm", "dev.sealwright.cli.MeasureVtpmCommand");
+        SUBCOMMANDS.put("capture", "dev.sealwright.cli.MeasureCaptureCommand");
         SUBCOMMANDS.put("replay", "dev.sealwright.cli.EventlogReplayCommand");
         SUBCOMMANDS.put("diff", "dev.sealwright.cli.EventlogDiffCommand");
     }

@@ -1,17 +1,10 @@
 package dev.sealwright.cli;
 
 import dev.sealwright.base.AtomicFiles;
-import dev.sealwright.base.InputFiles;
-import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.snp.ByteValues;
-import dev.sealwright.measure.snp.LaunchDigestCalculator;
 import dev.sealwright.measure.snp.LaunchMeasurement;
-import dev.sealwright.measure.snp.SevMode;
-import dev.sealwright.measure.snp.SnpLaunchParameters;
-import dev.sealwright.measure.snp.VcpuTypes;
-import dev.sealwright.measure.snp.VmmType;
-import picocli.CommandLine;
+import dev.sealwright.measure.snp.SnpMeasurement;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,13 +13,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** sev-snp-measure equivalent: {@code sealwright measure snp --ovmf OVMF.fd --vcpus 4 --vcpu-type EPYC-v4 ...}. Java, so that it starts without Groovy. */
+/**
+ * sev-snp-measure equivalent: {@code sealwright measure snp --ovmf OVMF.fd --vcpus 4 --vcpu-type EPYC-v4 ...}; the options go
+ * into {@link SnpMeasurement.Request}, which the measure.snp step builds too (defaults there). Java, so that it starts without Groovy.
+ */
 @Command(name = "snp", mixinStandardHelpOptions = true,
         description = {"Predict the launch digest of an SEV-SNP (or SEV-ES / SEV) guest, as sev-snp-measure does.",
                 "Modes: snp (SHA-384), snp:ovmf-hash (firmware pages only), snp:svsm (Coconut SVSM), seves and sev (SHA-256)."},
         footer = {"", "Example: sealwright measure snp --ovmf OVMF.fd --vcpus 4 --vcpu-type EPYC-v4 --kernel vmlinuz --initrd initrd.img --append \"console=ttyS0\""})
 public class MeasureSnpCommand implements Callable<Integer> {
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "snp", description = "snp | snp:ovmf-hash | snp:svsm | seves | sev (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mode", paramLabel = "MODE", description = "snp | snp:ovmf-hash | snp:svsm | seves | sev (default: " + SnpMeasurement.DEFAULT_MODE + ")")
     String mode;
 
     @Option(names = "--ovmf", required = true, paramLabel = "FILE", description = "the firmware exactly as given to QEMU (-bios); .gz is decompressed")
@@ -35,10 +31,10 @@ public class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = "--ovmf-hash", paramLabel = "HEX", description = "precomputed OVMF hash (mode snp) used instead of hashing the firmware pages")
     String ovmfHash;
 
-    @Option(names = "--vcpus", paramLabel = "N", description = "number of boot vCPUs (-smp N)")
+    @Option(names = "--vcpus", paramLabel = "N", description = "number of boot vCPUs (-smp N; default: 1)")
     Integer vcpus;
 
-    @Option(names = "--vcpu-type", paramLabel = "CPU", description = "QEMU -cpu model, e.g. EPYC-v4, EPYC-Milan, EPYC-Genoa")
+    @Option(names = "--vcpu-type", paramLabel = "CPU", description = "QEMU -cpu model, e.g. EPYC-v4, EPYC-Milan, EPYC-Genoa (default: " + SnpMeasurement.DEFAULT_VCPU_TYPE + " where the signature is measured)")
     String vcpuType;
 
     @Option(names = "--vcpu-sig", paramLabel = "VALUE", description = "vCPU signature (CPUID(1).EAX) instead of --vcpu-type")
@@ -47,13 +43,13 @@ public class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = "--vcpu-family", paramLabel = "N", description = "vCPU family (with --vcpu-model and --vcpu-stepping)")
     Integer vcpuFamily;
 
-    @Option(names = "--vcpu-model", paramLabel = "N", defaultValue = "0", description = "vCPU model, with --vcpu-family (default: ${DEFAULT-VALUE})")
-    int vcpuModel;
+    @Option(names = "--vcpu-model", paramLabel = "N", description = "vCPU model, with --vcpu-family (default: 0)")
+    Integer vcpuModel;
 
-    @Option(names = "--vcpu-stepping", paramLabel = "N", defaultValue = "0", description = "vCPU stepping, with --vcpu-family (default: ${DEFAULT-VALUE})")
-    int vcpuStepping;
+    @Option(names = "--vcpu-stepping", paramLabel = "N", description = "vCPU stepping, with --vcpu-family (default: 0)")
+    Integer vcpuStepping;
 
-    @Option(names = "--vmm-type", paramLabel = "VMM", defaultValue = "QEMU", description = "QEMU | ec2 | ec2-legacy | gce (default: ${DEFAULT-VALUE})")
+    @Option(names = "--vmm-type", paramLabel = "VMM", description = "QEMU | ec2 | ec2-legacy | gce (default: " + SnpMeasurement.DEFAULT_VMM + ")")
     String vmmType;
 
     @Option(names = "--kernel", paramLabel = "FILE", description = "kernel for measured direct boot (QEMU kernel-hashes=on)")
@@ -65,11 +61,11 @@ public class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = "--append", paramLabel = "CMDLINE", description = "kernel command line measured with --kernel (QEMU -append)")
     String append;
 
-    @Option(names = "--guest-features", paramLabel = "HEX", defaultValue = "0x1", description = "VMSA SEV_FEATURES (default ${DEFAULT-VALUE}; 0x21 for hosts with debug_swap)")
+    @Option(names = "--guest-features", paramLabel = "HEX", description = "VMSA SEV_FEATURES (default 0x1; 0x21 for hosts with debug_swap)")
     String guestFeatures;
 
-    @Option(names = "--host-kernel", paramLabel = "VERSION", defaultValue = "6.10",
-            description = "host kernel version: 6.10 or later (KVM_SEV_INIT2) sets MXCSR/FCW in QEMU VMSAs (default ${DEFAULT-VALUE})")
+    @Option(names = "--host-kernel", paramLabel = "VERSION",
+            description = "host kernel version: 6.10 or later (KVM_SEV_INIT2) sets MXCSR/FCW in QEMU VMSAs (default " + SnpMeasurement.DEFAULT_HOST_KERNEL + ")")
     String hostKernel;
 
     @Option(names = "--svsm", paramLabel = "FILE", description = "Coconut SVSM image (mode snp:svsm)")
@@ -94,38 +90,17 @@ public class MeasureSnpCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String format = json ? "json" : outputFormat;
         if (!List.of("hex", "base64", "json").contains(format)) throw new RecipeException("unknown output format '" + format + "' (known: hex, base64, json)");
-        LaunchMeasurement m = LaunchDigestCalculator.measure(parameters());
+        LaunchMeasurement m = SnpMeasurement.run(new SnpMeasurement.Request(mode, ovmf, ovmfHash, vcpus, vcpuType,
+                vcpuSig == null ? null : ByteValues.number("--vcpu-sig", vcpuSig), vcpuFamily, vcpuModel, vcpuStepping, vmmType,
+                kernel, initrd, append, guestFeatures == null ? null : ByteValues.number("--guest-features", guestFeatures), hostKernel,
+                svsm, varsSize, varsFile));
         if (dumpVmsa != null) {
             for (int i = 0; i < m.vmsaPages().size(); i++) AtomicFiles.write(dumpVmsa.resolve("vmsa" + i + ".bin"), m.vmsaPages().get(i));
         }
-        if (format.equals("json")) System.out.print(Json.pretty(m.toMap()));
-        else System.out.println(m.format(format));
+        if (format.equals("json")) {
+            System.out.write(SnpMeasurement.json(m));
+            System.out.flush();
+        } else System.out.println(m.format(format));
         return Main.OK;
-    }
-
-    SnpLaunchParameters parameters() {
-        SevMode sevMode = SevMode.parse(mode);
-        VmmType vmm = VmmType.parse(vmmType);
-        SnpLaunchParameters.Builder b = SnpLaunchParameters.builder().mode(sevMode).ovmf(ovmf).vmmType(vmm)
-                .kernel(kernel).initrd(initrd).append(append)
-                .guestFeatures(ByteValues.number("--guest-features", guestFeatures))
-                .kvmInit2(ByteValues.isKvmInit2(hostKernel))
-                .svsm(svsm);
-        if (ovmfHash != null) b.ovmfHash(ByteValues.hexOrBase64("--ovmf-hash", ovmfHash, 48));
-        if (vcpus != null) b.vcpus(vcpus);
-        else if (sevMode != SevMode.SEV && sevMode != SevMode.SNP_OVMF_HASH)
-            throw new CommandLine.ParameterException(new CommandLine(this), "measure snp: --vcpus N is required in mode " + sevMode.cliName);
-        if (vcpuFamily != null) b.vcpuSig(VcpuTypes.cpuSig(vcpuFamily, vcpuModel, vcpuStepping));
-        else if (vcpuSig != null) b.vcpuSig(ByteValues.number("--vcpu-sig", vcpuSig));
-        else if (vcpuType != null) b.vcpuType(vcpuType);
-        if (varsFile != null) {
-            long size = InputFiles.requireFile(varsFile, "--vars-file");
-            if (size <= 0 || size % 4096 != 0) throw new RecipeException(varsFile + ": is " + size + " bytes; an OVMF vars file (--vars-file) is a positive multiple of 4096");
-            b.varsSize(size);
-        } else if (varsSize != null) b.varsSize(varsSize);
-        for (Path p : new Path[] {ovmf, kernel, initrd, svsm}) {
-            if (p != null) InputFiles.requireFile(p, "file");
-        }
-        return b.build();
     }
 }

@@ -1,15 +1,10 @@
 package dev.sealwright.cli;
 
 import dev.sealwright.base.AtomicFiles;
-import dev.sealwright.base.InputFiles;
-import dev.sealwright.base.Json;
-import dev.sealwright.base.RecipeException;
-import dev.sealwright.measure.tdx.TdxInputs;
+import dev.sealwright.measure.capture.CapturedProfile;
+import dev.sealwright.measure.tdx.TdxMeasurement;
 import dev.sealwright.measure.tdx.TdxPrediction;
-import dev.sealwright.measure.tdx.TdxPredictionJson;
 import dev.sealwright.measure.tdx.TdxProfile;
-import dev.sealwright.vm.MachineTopology;
-import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,9 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -39,10 +32,10 @@ public class MeasureTdxCommand implements Callable<Integer> {
     VmOptions vm = new VmOptions();
 
     @Option(names = "--disks", paramLabel = "N", description = "virtio disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables only)")
-    int disks = 0;
+    Integer disks;
 
-    @Option(names = "--profile", paramLabel = "P", description = "host stack (default qemu-10; see: sealwright measure profiles)", completionCandidates = TdxProfileNames.class)
-    String profile = "qemu-10";
+    @Option(names = "--profile", paramLabel = "P", description = "host stack (default " + TdxMeasurement.DEFAULT_PROFILE + "; see: sealwright measure profiles), or a profile FILE written by measure capture", completionCandidates = TdxProfileNames.class)
+    String profile;
 
     @Option(names = "--secure-boot", paramLabel = "absent|0|1", description = "override the profile's SecureBoot variable measurement")
     String secureBoot;
@@ -71,34 +64,22 @@ public class MeasureTdxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         overwrite.refuseExisting(eventlog);
-        TdxProfile p = TdxProfile.named(profile);
-        if (secureBoot != null) p = p.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(secureBoot));
-        if (kernelPatch != null) p = p.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(kernelPatch));
-        if (acpi != null) InputFiles.requireDirectory(acpi, "--acpi");
-        MachineTopology topology = p.acpi() == null ? null : MachineTopology.ubuntu2404Td(disks);
-        TdxInputs.AcpiBlobs blobs = acpi != null ? TdxInputs.AcpiBlobs.fromDirectory(acpi)
-                : topology == null ? null : TdxInputs.AcpiBlobs.generate(p, topology, vm.cpus, VmSpec.parseMemory(vm.memory) << 20);
-        TdxInputs inputs;
-        VmSpec spec = null;
-        if (vm.kernel == null && vm.uki == null) {
-            if (vm.initrd != null || vm.cmdline != null) throw new UsageException("--initrd and --cmdline go with --kernel");
-            if (bootDisk != null) throw new RecipeException("--boot-disk goes with --uki");
-            if (vm.firmware == null) throw new UsageException("measure tdx needs --firmware (the combined OVMF.fd a TD loads)");
-            inputs = TdxInputs.firmwareOnly(vm.firmware, VmSpec.parseMemory(vm.memory) << 20, vm.cpus, blobs, p);
-        } else {
-            if (vm.tee.equals("none")) vm.tee = vm.vars == null ? "tdx" : "none";
-            spec = vm.toSpec();
-            if (topology != null && spec.tee() == Tee.TDX) spec = spec.toBuilder().topology(topology).build();
-            inputs = TdxInputs.fromVm(spec, blobs, p, stubVersion, bootDisk);
-        }
-        TdxPrediction prediction = TdxPrediction.predict(inputs);
-        Map<String, Object> doc = TdxPredictionJson.document(prediction, p, spec);
-        if (eventlog != null) AtomicFiles.write(eventlog, Json.pretty(doc).getBytes(StandardCharsets.UTF_8));
+        if (vm.kernel == null && vm.uki == null && (vm.initrd != null || vm.cmdline != null)) throw new UsageException("--initrd and --cmdline go with --kernel");
+        if (vm.firmware == null) throw new UsageException("measure tdx needs --firmware (the combined OVMF.fd a TD loads)");
+        if (acpi != null && profile != null && CapturedProfile.isFile(profile))
+            throw new UsageException("--acpi and a captured --profile FILE both give the ACPI tables; pass one");
+        TdxMeasurement.Result r = TdxMeasurement.run(new TdxMeasurement.Request(vm.firmware, vm.vars, vm.kernel, vm.initrd, vm.cmdline, vm.uki, bootDisk,
+                vm.cpus, vm.memory, vm.tee, profile, secureBoot, kernelPatch, disks, acpi, stubVersion));
+        if (eventlog != null) AtomicFiles.write(eventlog, r.json());
         if (json) {
-            System.out.print(Json.pretty(doc));
+            System.out.write(r.json());
+            System.out.flush();
             return Main.OK;
         }
-        System.out.println("profile  " + p.name());
+        TdxProfile p = r.profile();
+        TdxPrediction prediction = r.prediction();
+        CapturedProfile captured = r.captured();
+        System.out.println("profile  " + (captured != null ? p.name() + " with the tables of " + profile + " (" + captured.qemu() + ", " + captured.machine() + ")" : p.name()));
         System.out.println("mrtd     " + prediction.mrtdHex());
         for (int i = 0; i < 4; i++) {
             String v = prediction.rtmrHex(i);

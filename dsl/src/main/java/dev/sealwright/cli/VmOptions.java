@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The VM options of {@code sealwright launch}, meant to be shared by the measure verbs
- * ({@code @ArgGroup(exclusive = false) VmOptions vm}) so both read the same {@link VmSpec}.
+ * The VM options of {@code sealwright launch}, shared with {@code measure tdx}
+ * ({@code @ArgGroup(exclusive = false) VmOptions vm}) so both read the same {@link VmSpec}. An option
+ * not given is null: its default is {@link VmSpec}'s (or the measurement request's), declared once there.
  * Java, so that {@code measure tdx} starts without Groovy.
  */
 public class VmOptions {
@@ -27,11 +28,11 @@ public class VmOptions {
     @Option(names = "--cmdline", paramLabel = "S", description = "kernel command line for direct boot")
     public String cmdline;
     @Option(names = "--cpus", paramLabel = "N", description = "vCPUs (default: 1)")
-    public int cpus = 1;
-    @Option(names = "--memory", paramLabel = "SIZE", description = "memory, e.g. 512M or 2G (default: 512M)")
-    public String memory = "512M";
-    @Option(names = "--tee", paramLabel = "MODE", description = "none, tdx or snp (default: none)")
-    public String tee = "none";
+    public Integer cpus;
+    @Option(names = "--memory", paramLabel = "SIZE", description = "memory, e.g. 512M or 2G (default: " + VmSpec.DEFAULT_MEMORY + ")")
+    public String memory;
+    @Option(names = "--tee", paramLabel = "MODE", description = "none, tdx or snp (default: none to launch, tdx to measure tdx)")
+    public String tee;
     @Option(names = "--vtpm", description = "attach a swtpm TPM 2.0")
     public boolean vtpm;
     @Option(names = "--disk", paramLabel = "F", description = "extra virtio disk (repeatable; writes are discarded)")
@@ -40,9 +41,16 @@ public class VmOptions {
     public List<String> forwards = new ArrayList<>();
 
     public VmSpec toSpec() {
+        return toSpec(null, null);
+    }
+
+    /** The spec; {@code bootDisk} and {@code tpmState} are launch's own options (measure tdx has its own --boot-disk). */
+    public VmSpec toSpec(Path bootDisk, Path tpmState) {
         if (firmware == null) throw new RecipeException("the VM needs --firmware (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd with --vars /usr/share/OVMF/OVMF_VARS_4M.fd)");
         VmSpec.Builder b = VmSpec.builder().firmware(firmware).vars(vars).uki(uki).kernel(kernel).initrd(initrd).cmdline(cmdline)
-                .cpus(cpus).memory(memory).tee(tee).vtpm(vtpm);
+                .bootDisk(bootDisk).tpmState(tpmState).tee(tee).vtpm(vtpm);
+        if (cpus != null) b.cpus(cpus);
+        if (memory != null) b.memory(memory);
         disks.forEach(b::disk);
         forwards.forEach(b::forward);
         return b.build();

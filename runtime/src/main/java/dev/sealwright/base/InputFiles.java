@@ -53,21 +53,27 @@ public final class InputFiles {
     public static byte[] read(Path file, Bound bound) {
         long size = requireRegular(file, bound);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            // the size seen by stat is a hint: a file may grow, and /proc-like files report 0
+            // the size seen by stat is a hint: a file may grow, and /proc-like files report 0. The array
+            // has the stat size, so the common case returns it without a copy; reads of at most 1 MiB
+            // keep the JDK's temporary direct buffer small and its copy into the array in cache.
             long limit = bound.maxBytes() + 1;
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(limit, Math.max(size, 0) + 1));
+            byte[] buf = new byte[(int) Math.min(limit, Math.max(size, 0))];
+            int n = 0;
             while (true) {
-                if (!buf.hasRemaining()) {
-                    if (buf.capacity() >= limit) throw tooBig(file, buf.capacity(), bound, true);
-                    ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(limit, (long) buf.capacity() * 2));
-                    buf.flip();
-                    bigger.put(buf);
-                    buf = bigger;
+                if (n == buf.length) {
+                    if (buf.length >= limit) throw tooBig(file, buf.length, bound, true);
+                    ByteBuffer one = ByteBuffer.allocate(1);   // at the stat size: the end, or a file that grew
+                    if (ch.read(one) < 0) break;
+                    buf = Arrays.copyOf(buf, (int) Math.min(limit, Math.max(4096L, (long) buf.length * 2)));
+                    buf[n++] = one.get(0);
+                    continue;
                 }
-                if (ch.read(buf) < 0) break;
+                int r = ch.read(ByteBuffer.wrap(buf, n, Math.min(buf.length - n, 1 << 20)));
+                if (r < 0) break;
+                n += r;
             }
-            if (buf.position() > bound.maxBytes()) throw tooBig(file, buf.position(), bound, true);
-            return Arrays.copyOf(buf.array(), buf.position());
+            if (n > bound.maxBytes()) throw tooBig(file, n, bound, true);
+            return n == buf.length ? buf : Arrays.copyOf(buf, n);
         } catch (ClosedByInterruptException e) {
             Thread.currentThread().interrupt();
             throw new RecipeException(file + ": reading was interrupted", e);

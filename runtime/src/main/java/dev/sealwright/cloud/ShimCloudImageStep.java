@@ -7,9 +7,12 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.shim.GrubBootConfig;
+import dev.sealwright.tools.Apt;
+import dev.sealwright.tools.Tools;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -47,6 +50,20 @@ public final class ShimCloudImageStep implements StepType {
     @Override
     public List<String> tools(Map<String, Object> options) {
         return List.of("sgdisk", "mkfs.fat", "mcopy", "mmd", "apt-get", "dpkg-deb");
+    }
+
+    /** The shim-signed and grub-efi-amd64-signed versions apt would fetch now (the kernel's enters through its input). */
+    @Override
+    public Map<String, String> keyFacts(Map<String, Object> options, Tools tools) {
+        if (tools.locate("apt-cache").isEmpty()) return Map.of();
+        Apt apt = new Apt(tools, l -> { });
+        Map<String, String> facts = new LinkedHashMap<>();
+        try {
+            for (String p : List.of(SHIM_PACKAGE, GRUB_PACKAGE)) facts.put("package " + p, apt.candidate(p).orElse("none"));
+        } catch (RuntimeException e) {   // apt-cache failed: the step itself will say why when it runs
+            return Map.of("packages", "unknown (apt-cache policy failed)");
+        }
+        return facts;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.sealwright.deploy;
 
+import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Json;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
@@ -18,7 +20,7 @@ import java.util.List;
  */
 public final class DiskDeployStep implements StepType {
     @Override public String name() { return "disk.deploy"; }
-    @Override public int version() { return 2; }
+    @Override public int version() { return 3; }
     @Override public String description() { return "seal an encrypted disk image's LUKS2 key to a TPM's SRK under predicted PCRs (token + ESP key file)"; }
 
     @Override
@@ -39,6 +41,7 @@ public final class DiskDeployStep implements StepType {
     public List<OutputSpec> outputs() {
         return List.of(OutputSpec.file("image", "disk.img", "the deployed disk image"),
                 OutputSpec.file("recoveryKey", "recovery.key", "16-byte recovery key of the recovery keyslot (0600)"),
+                OutputSpec.file("pcrValues", "pcr-values.json", "the PCR values the token is sealed to, {\"sha256\": {\"7\": \"<hex>\"}} (launch checkSeal compares a boot with them)"),
                 OutputSpec.value("tpmKeyslot", "keyslot unlocked by the systemd-tpm2 token"),
                 OutputSpec.value("policy", "PolicyPCR digest of the token's sealed object, hex"));
     }
@@ -50,6 +53,13 @@ public final class DiskDeployStep implements StepType {
                 passphrase == null ? null : passphrase.reveal(), passphrase == null ? null : passphrase.source(),
                 (String) ctx.option("partition"), ctx.output("recoveryKey"), ctx.flag("espKey"), ctx.flag("standardSrkTemplate"), ctx.path("uefiConfig"));
         DiskDeployer.Result r = DiskDeployer.deploy(ctx.path("image"), ctx.output("image"), o, ctx.tools(), Entropy.secure());
+        com.fasterxml.jackson.databind.node.ObjectNode values = Json.MAPPER.createObjectNode();
+        r.sealedValues().forEach((bankPcr, hex) -> {
+            String[] p = bankPcr.split(":", 2);
+            if (!values.has(p[0])) values.putObject(p[0]);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) values.get(p[0])).put(p[1], hex);
+        });
+        AtomicFiles.write(ctx.output("pcrValues"), Json.pretty(values).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ctx.value("tpmKeyslot", r.tpmKeyslot());
         ctx.value("policy", HexFormat.of().formatHex(r.policy()));
         ctx.log("PCR values " + r.pcrValuesFrom() + ": " + r.sealedValues());

@@ -93,6 +93,10 @@ final class StepKeys {
             comps.put("tool " + tool, version);
             display.put("tool " + tool, version);
         }
+        for (Map.Entry<String, String> f : type.keyFacts(step.options(), tools).entrySet()) {
+            comps.put("fact " + f.getKey(), f.getValue());
+            display.put("fact " + f.getKey(), f.getValue());
+        }
         return StepKey.of(comps, display);
     }
 

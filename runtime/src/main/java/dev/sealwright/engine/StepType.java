@@ -1,5 +1,7 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.tools.Tools;
+
 import java.util.List;
 
 /**
@@ -27,6 +29,15 @@ public interface StepType {
     /** External programs this step runs with these options; their versions enter the cache key and the run report. */
     default List<String> tools(java.util.Map<String, Object> options) {
         return List.of();
+    }
+
+    /**
+     * What the step will take from outside its options and inputs, resolved before it runs (e.g. the
+     * Debian package versions apt would fetch now): each entry enters the cache key (as "fact NAME") and
+     * plan's reasons, so a new package version re-runs the step. Must be quick and change nothing.
+     */
+    default java.util.Map<String, String> keyFacts(java.util.Map<String, Object> options, Tools tools) {
+        return java.util.Map.of();
     }
 
     /** One line for {@code --help} and the REPL. */

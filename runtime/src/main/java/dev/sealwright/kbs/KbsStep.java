@@ -1,7 +1,6 @@
 package dev.sealwright.kbs;
 
 import dev.sealwright.base.RecipeException;
-import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
@@ -10,9 +9,6 @@ import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
 
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -34,8 +30,8 @@ public final class KbsStep implements StepType {
                 OptionSpec.optional("secrets", Secret.class, null, "secrets.json (mode 0600)"),
                 OptionSpec.optional("secretsFile", Input.class, null, "secrets.json (mode 0600) written by another step, e.g. kbs.luksVolume's secrets"),
                 OptionSpec.optional("collateral", Input.class, null, "TDX collateral replacing the policy's tdx.collateral"),
-                OptionSpec.optional("port", Long.class, 8990L, "TCP port (0: any free port)"),
-                OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address (QEMU user-mode guests reach the host's 127.0.0.1 as 10.0.2.2)"));
+                OptionSpec.optional("port", Long.class, (long) KbsService.DEFAULT_PORT, "TCP port (0: any free port)"),
+                OptionSpec.optional("bind", String.class, KbsService.DEFAULT_BIND, "listen address (QEMU user-mode guests reach the host's 127.0.0.1 as 10.0.2.2)"));
     }
 
     @Override
@@ -53,22 +49,18 @@ public final class KbsStep implements StepType {
         if (secret.file() == null) {
             throw new RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
         }
-        KbsSecrets secrets = KbsSecrets.read(secret.file()); // first: a loosely protected secrets file stops everything
-        KbsPolicy policy = KbsPolicy.read(ctx.path("policy"));
-        Path collateral = ctx.path("collateral");
-        if (collateral != null) {
-            policy = policy.withCollateral(Collateral.read(collateral));
-        }
         AuditLog audit = AuditLog.toFile(ctx.output("audit"));
-        KbsServer server;
+        KbsService service;
         try {
-            server = KbsServer.start(policy, secrets, secret.file(), audit, Clock.systemUTC(),
-                    new InetSocketAddress(ctx.string("bind"), Math.toIntExact(ctx.number("port"))), null);
+            service = KbsService.start(new KbsService.Request(ctx.path("policy"), ctx.path("collateral"), secret.file(), null, null, null,
+                    ctx.string("bind"), Math.toIntExact(ctx.number("port")), null, null, audit, null));
         } catch (RuntimeException e) {
             audit.close();
             throw e;
         }
-        ctx.keepAlive(server);
+        KbsServer server = service.server();
+        KbsPolicy policy = service.policy();
+        ctx.keepAlive(service);
         ctx.value("url", server.url().toString());
         ctx.log("kbs: listening on " + server.url() + " (resources: " + String.join(", ", new java.util.TreeSet<>(policy.resources().keySet()))
                 + (policy.tdx() != null && policy.tdx().trustSimulated() ? "; SIMULATED root trusted" : "") + ")");

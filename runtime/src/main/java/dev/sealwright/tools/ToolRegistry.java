@@ -23,6 +23,7 @@ public final class ToolRegistry {
         add(ToolSpec.program("swtpm", "swtpm", "--version", "software TPM for vTPM guests"));
         add(ToolSpec.program("swtpm_setup", "swtpm-tools", "--version", "creates swtpm state"));
         add(ToolSpec.program("tpm2_createprimary", "tpm2-tools", "--version", "TPM 2.0 cross-checks"));
+        add(ToolSpec.program("tpm2", "tpm2-tools", "--version", "unseals a deployed disk's token after a launch (launch checkSeal)"));
         add(ToolSpec.program("cryptsetup", "cryptsetup-bin", "--version", "cross-checks LUKS2 headers"));
         add(ToolSpec.program("veritysetup", "cryptsetup-bin", "--version", "cross-checks dm-verity hash trees"));
         add(ToolSpec.program("sbverify", "sbsigntool", "--version", "checks PE/UKI signatures"));

@@ -36,6 +36,17 @@ public final class PcrValues {
         return values == null ? null : values.get(pcr);
     }
 
+    /** The PCR numbers that have a value in {@code bank}, ascending. */
+    public java.util.SortedSet<Integer> pcrs(TpmHash bank) {
+        SortedMap<Integer, byte[]> values = banks.get(bank);
+        return values == null ? new java.util.TreeSet<>() : new java.util.TreeSet<>(values.keySet());
+    }
+
+    /** The banks that have values. */
+    public java.util.Set<TpmHash> banks() {
+        return java.util.Collections.unmodifiableSet(banks.keySet());
+    }
+
     /** PolicyPCR's pcrDigest: H_policy(the selected values concatenated in selection order). */
     public byte[] digest(PcrSelection selection, TpmHash policyHash) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();

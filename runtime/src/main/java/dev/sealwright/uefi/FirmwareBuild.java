@@ -23,18 +23,33 @@ import java.util.Map;
  *                      00 when it does not enforce Secure Boot (true), or as an absent variable
  *                      (0 bytes: 2025.02's plain build has no Secure Boot support compiled in).
  *                      Observed in real vTPM boots (StackBootSpec, VtpmBootSpec)
+ * @param pcr01         how the build measures PCR 0 and 1, or null where that layout is not modelled
  */
-public record FirmwareBuild(String edk2, String debianVersion, String image, boolean secureBootVariableWithoutEnforcement) {
+public record FirmwareBuild(String edk2, String debianVersion, String image, boolean secureBootVariableWithoutEnforcement,
+                            OvmfPcr01Layout pcr01) {
     public static final InputFiles.Bound FILE_BOUND = new InputFiles.Bound("an OVMF firmware image", 64 << 20);
     private static final String BOOKWORM = "2022.11-6+deb12u2", TRIXIE = "2025.02-8+deb13u1";
 
     /** SHA-256 of the image → build: the 4M pflash code images of Debian bookworm's and trixie's ovmf packages. */
     static final Map<String, FirmwareBuild> KNOWN = Map.of(
-            "b157d97b1f69729514feb7f201d2cbe4957f23ab77920e361fe9f822ba49ca4c", new FirmwareBuild("2022.11", BOOKWORM, "OVMF_CODE_4M.fd", true),
-            "d50189a486d22af418198226a3a5bcb6ddac775590f6a808bd629474ee034d62", new FirmwareBuild("2022.11", BOOKWORM, "OVMF_CODE_4M.secboot.fd", true),
-            "624e06de18b4fa535e90db7160d00d3d07d206422b89999bf1e27d920264e4e0", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.fd", false),
-            "1a46295574430cfb7f825ee3e4dc64b052acbef08e310377ed7c64cb757a9dc1", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.secboot.fd", true),
-            "9ee9f2382e0c6aa95c87fed4131f9c1080a084d8ef7bff3d8b89147bf2a34b1b", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.secboot.strictnx.fd", true));
+            "b157d97b1f69729514feb7f201d2cbe4957f23ab77920e361fe9f822ba49ca4c", new FirmwareBuild("2022.11", BOOKWORM, "OVMF_CODE_4M.fd", true,
+                    bookworm(false)),
+            "d50189a486d22af418198226a3a5bcb6ddac775590f6a808bd629474ee034d62", new FirmwareBuild("2022.11", BOOKWORM, "OVMF_CODE_4M.secboot.fd", true,
+                    bookworm(true)),
+            "624e06de18b4fa535e90db7160d00d3d07d206422b89999bf1e27d920264e4e0", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.fd", false, null),
+            "1a46295574430cfb7f825ee3e4dc64b052acbef08e310377ed7c64cb757a9dc1", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.secboot.fd", true, null),
+            "9ee9f2382e0c6aa95c87fed4131f9c1080a084d8ef7bff3d8b89147bf2a34b1b", new FirmwareBuild("2025.02", TRIXIE, "OVMF_CODE_4M.secboot.strictnx.fd", true, null));
+
+    /**
+     * Debian bookworm's 2022.11 4M code images: empty firmware version string, MEMFD at 0x800000 (PEIFV
+     * +0x20000, DXEFV +0x100000), both with the UEFI Shell. The PlatformPei offsets were located by
+     * comparing PEIFV in a booted VM's RAM (QEMU pmemsave) with the decompressed volume: 22 bytes differ
+     * in the plain image, all inside mPlatformInfoHob and the two fw_cfg flags; the SMM image adds two
+     * in mMemoryTypeInformation.
+     */
+    private static OvmfPcr01Layout bookworm(boolean smm) {
+        return new OvmfPcr01Layout("", 0x820000, 0x900000, 0xE0C0, 0xE080, smm, true);
+    }
 
     /** The build of {@code firmware}, or a one-line refusal naming the file. */
     public static FirmwareBuild identify(Path firmware) {
@@ -44,6 +59,11 @@ public record FirmwareBuild(String edk2, String debianVersion, String image, boo
             throw new RecipeException(firmware + ": not a known OVMF build (known: Debian ovmf " + BOOKWORM + " and " + TRIXIE
                     + " images); its event layout is unverified");
         return b;
+    }
+
+    /** One line naming why PCR 0/1 cannot be computed for this build, or null when its layout is modelled. */
+    public String pcr01Unmodelled() {
+        return pcr01 != null ? null : "the PCR 0/1 event layout of " + this + " is not modelled (modelled: Debian ovmf " + BOOKWORM + " 4M images)";
     }
 
     /** The SecureBoot variable as this firmware measures it into PCR 7: 01 when enforced; else 00, or null for an absent variable. */

@@ -40,8 +40,10 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("initrd", Input.class, null, "initrd for direct boot (-initrd)"),
                 OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct boot (-append)"),
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a generated GPT disk"),
-                OptionSpec.optional("cpus", Long.class, 1L, "vCPUs"),
-                OptionSpec.optional("memory", String.class, "512M", "memory size, e.g. 512M or 2G"),
+                OptionSpec.optional("bootDisk", Input.class, null, "raw GPT disk image booted by the firmware from its ESP, e.g. a deployed shim → GRUB → kernel image (writes are discarded)"),
+                OptionSpec.optional("tpmState", Input.class, null, "swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK the boot disk was sealed to"),
+                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs"),
+                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "memory size, e.g. 512M or 2G"),
                 OptionSpec.optional("tee", String.class, "none", "none, tdx or snp"),
                 OptionSpec.optional("vtpm", Boolean.class, false, "attach a swtpm TPM 2.0 (tpm-crb)"),
                 OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
@@ -82,6 +84,8 @@ public final class LaunchStep implements StepType {
                 .initrd(ctx.path("initrd"))
                 .cmdline(ctx.string("cmdline"))
                 .uki(ctx.path("uki"))
+                .bootDisk(ctx.path("bootDisk"))
+                .tpmState(ctx.path("tpmState"))
                 .cpus(Math.toIntExact(ctx.number("cpus")))
                 .memory(ctx.string("memory"))
                 .tee(ctx.string("tee"))
@@ -122,22 +126,20 @@ public final class LaunchStep implements StepType {
             ctx.log("dry run (nothing started): libvirt domain XML " + check.verdict() + "; " + define);
             return;
         }
-        HostCapabilities host = HostCapabilities.detect(ctx.tools());
         if (ctx.flag("dryRun")) {
-            List<String> argv = QemuCommandLine.build(spec, ctx.tools().find("qemu-system-x86_64").toString(), host.qemuVersion(),
-                    host.accelerator(), new VmRunDir(ctx.workDir()));
-            ctx.value("commandLine", QemuCommandLine.shellLine(argv));
+            String line = VmLaunch.dryRun(spec, ctx.tools(), null, ctx.workDir()).shellLine();
+            ctx.value("commandLine", line);
             ctx.value("matched", "");
             ctx.value("serialLog", ""); // nothing runs, so there is no console
-            ctx.log("dry run (nothing started): " + QemuCommandLine.shellLine(argv));
+            ctx.log("dry run (nothing started): " + line);
             return;
         }
+        HostCapabilities host = HostCapabilities.detect(ctx.tools());
         if (spec.tee() == Tee.NONE && !host.kvmUsable()) ctx.log("KVM not usable (" + host.kvmReason() + "): using TCG");
         Path runDir = Files.createTempDirectory("sealwright-vm-");
         VmHandle vm;
         try {
-            vm = libvirt != null ? LibvirtDomain.launch(spec, libvirt, ctx.tools(), runDir, line -> ctx.log("console: " + line))
-                    : VmHandle.launch(spec, ctx.tools(), host, runDir, line -> ctx.log("console: " + line));
+            vm = VmLaunch.start(spec, libvirt, ctx.tools(), host, runDir, line -> ctx.log("console: " + line));
         } catch (Exception e) {
             AtomicFiles.deleteTree(runDir);
             throw e;

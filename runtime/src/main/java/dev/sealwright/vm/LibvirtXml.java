@@ -1,5 +1,7 @@
 package dev.sealwright.vm;
 
+import dev.sealwright.base.RecipeException;
+
 import java.util.List;
 
 /**
@@ -19,6 +21,8 @@ public final class LibvirtXml {
      * @param espImage ESP disk for UKI boot (written next to the XML by the caller)
      */
     public static String write(VmSpec spec, String name, String emulator, boolean kvm, String espImage) {
+        if (spec.tpmState() != null)
+            throw new RecipeException("libvirt: tpmState is not supported (libvirt keeps the domain's swtpm state itself); launch with a local QEMU");
         StringBuilder x = new StringBuilder();
         boolean tee = spec.tee() != Tee.NONE;
         boolean qemuArgs = spec.nics() > 0;
@@ -78,6 +82,7 @@ public final class LibvirtXml {
         line(x, 2, "<emulator>" + esc(emulator) + "</emulator>");
         char dev = 'a';
         if (spec.boot() == VmSpec.Boot.UKI) disk(x, espImage, "raw", "vd" + dev++, true);
+        if (spec.boot() == VmSpec.Boot.DISK) disk(x, spec.bootDisk(), "raw", "vd" + dev++, false);
         for (String d : spec.disks()) disk(x, d, d.endsWith(".qcow2") ? "qcow2" : "raw", "vd" + dev++, false);
         line(x, 2, "<serial type='pty'>");
         line(x, 3, "<target port='0'/>");

@@ -140,6 +140,9 @@ public final class QemuCommandLine {
             add(a, "-kernel", spec.kernel());
             if (spec.initrd() != null) add(a, "-initrd", spec.initrd());
             if (spec.cmdline() != null) add(a, "-append", spec.cmdline());
+        } else if (spec.boot() == VmSpec.Boot.DISK) {
+            add(a, "-drive", "if=none,id=boot,format=raw,snapshot=on,file=" + spec.bootDisk(),
+                    "-device", "virtio-blk-pci,drive=boot,bootindex=0");
         } else {
             add(a, "-drive", "if=none,id=esp,format=raw,readonly=on,file=" + run.espImage(),
                     "-device", "virtio-blk-pci,drive=esp,bootindex=0");

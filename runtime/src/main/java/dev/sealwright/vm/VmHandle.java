@@ -74,6 +74,7 @@ public final class VmHandle implements AutoCloseable {
         Files.createDirectories(run.dir());
         if (spec.pflash()) Files.copy(Path.of(spec.vars()), run.varsCopy(), StandardCopyOption.REPLACE_EXISTING);
         if (spec.boot() == VmSpec.Boot.UKI) EspImage.write(tools, Path.of(spec.uki()), run.espImage());
+        if (spec.tpmState() != null) copyTpmState(Path.of(spec.tpmState()), run.tpmStateDir());
         Files.deleteIfExists(run.serialLog());
         Files.deleteIfExists(run.qmpSocket());
         Files.writeString(run.serialLog(), "");
@@ -104,6 +105,15 @@ public final class VmHandle implements AutoCloseable {
         VmHandle h = new VmHandle(spec, run, argv, console, null, teardown, sink == null ? l -> { } : sink);
         LIVE.add(h);
         return h;
+    }
+
+    /** The vTPM's starting state: the files of a swtpm state directory, copied (the original is never written). */
+    public static void copyTpmState(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList())
+                if (Files.isRegularFile(f)) Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static void checkPortFree(PortForward f) {

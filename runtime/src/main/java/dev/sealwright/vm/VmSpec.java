@@ -23,22 +23,25 @@ import java.util.regex.Pattern;
  * ({@link QemuCommandLine}) and measurement prediction, so the two cannot drift. Immutable;
  * build with {@link #builder()}; JSON form via {@link #toJson()} / {@link #fromJson(String)}.
  *
- * <p>Boot path: {@link Boot#DIRECT} ({@code -kernel/-initrd/-append}) or {@link Boot#UKI} (the UKI
+ * <p>Boot path: {@link Boot#DIRECT} ({@code -kernel/-initrd/-append}), {@link Boot#UKI} (the UKI
  * is placed as {@code \EFI\BOOT\BOOTX64.EFI} on the ESP of a small GPT disk, as a deployed image
- * boots). They measure differently, so the boot path is part of the spec.
+ * boots) or {@link Boot#DISK} (a whole raw GPT disk image, e.g. a shim → GRUB → kernel cloud image,
+ * booted by the firmware from its ESP; writes are discarded). They measure differently, so the boot
+ * path is part of the spec. {@code tpmState} is a swtpm state directory the vTPM starts from (a copy;
+ * e.g. one holding the SRK a disk was sealed to).
  *
  * <p>{@code topology} (optional) fixes the machine type and options and the address and boot index of
  * every PCI device ({@link MachineTopology}); without it launch uses its own default q35 shape. With
  * it, the disk files, when given, are the topology's disks in order.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"firmware", "vars", "boot", "kernel", "initrd", "cmdline", "uki", "cpus", "memoryMiB", "disks", "nics",
-        "forwards", "vtpm", "tpmDevice", "tee", "tdx", "snp", "topology"})
-public record VmSpec(String firmware, String vars, Boot boot, String kernel, String initrd, String cmdline, String uki,
+@JsonPropertyOrder({"firmware", "vars", "boot", "kernel", "initrd", "cmdline", "uki", "bootDisk", "cpus", "memoryMiB", "disks", "nics",
+        "forwards", "vtpm", "tpmState", "tpmDevice", "tee", "tdx", "snp", "topology"})
+public record VmSpec(String firmware, String vars, Boot boot, String kernel, String initrd, String cmdline, String uki, String bootDisk,
                      int cpus, long memoryMiB, List<String> disks, int nics, List<PortForward> forwards,
-                     boolean vtpm, TpmDevice tpmDevice, Tee tee, TdxOptions tdx, SnpOptions snp, MachineTopology topology) {
+                     boolean vtpm, String tpmState, TpmDevice tpmDevice, Tee tee, TdxOptions tdx, SnpOptions snp, MachineTopology topology) {
 
-    public enum Boot { DIRECT, UKI }
+    public enum Boot { DIRECT, UKI, DISK }
 
     /** The TPM interface QEMU gives the guest: CRB (TPM 2.0 only, the modern default) or TIS. */
     public enum TpmDevice {
@@ -53,16 +56,23 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
     /** The largest vCPU count QEMU's q35 machine accepts (max_cpus of pc-q35 in QEMU 7.2 and 8.x). */
     public static final int MAX_CPUS = 288;
     public static final long MIN_MEMORY_MIB = 32;
+    /** The defaults of every VM description (launch, measure tdx, {@code vm { }}). */
+    public static final int DEFAULT_CPUS = 1;
+    public static final String DEFAULT_MEMORY = "512M";
     public static final long MAX_MEMORY_MIB = 4L * 1024 * 1024;
 
     public VmSpec {
         if (firmware == null || firmware.isBlank()) throw new RecipeException("vm: firmware is required (e.g. /usr/share/OVMF/OVMF_CODE_4M.fd)");
-        if ((kernel == null) == (uki == null)) throw new RecipeException("vm: give either a kernel (direct boot) or a uki (ESP boot), not " + (kernel == null ? "neither" : "both"));
-        Boot expected = uki != null ? Boot.UKI : Boot.DIRECT;
+        int paths = (kernel == null ? 0 : 1) + (uki == null ? 0 : 1) + (bootDisk == null ? 0 : 1);
+        if (paths == 0) throw new RecipeException("vm: give a kernel (direct boot), a uki (ESP boot) or a bootDisk (disk image boot)");
+        if (kernel != null && uki != null) throw new RecipeException("vm: give either a kernel (direct boot) or a uki (ESP boot), not both");
+        if (paths > 1) throw new RecipeException("vm: give either a bootDisk (disk image boot) or a " + (kernel != null ? "kernel" : "uki") + ", not both");
+        Boot expected = uki != null ? Boot.UKI : bootDisk != null ? Boot.DISK : Boot.DIRECT;
         if (boot != null && boot != expected) throw new RecipeException("vm: boot " + boot.name().toLowerCase(Locale.ROOT) + " does not match the files given (" + expected.name().toLowerCase(Locale.ROOT) + ")");
         boot = expected;
-        if (uki != null && (initrd != null || cmdline != null))
-            throw new RecipeException("vm: initrd and cmdline belong to direct kernel boot; a UKI carries its own");
+        if (kernel == null && (initrd != null || cmdline != null))
+            throw new RecipeException("vm: initrd and cmdline belong to direct kernel boot; a " + (uki != null ? "UKI" : "boot disk") + " carries its own");
+        if (tpmState != null && !vtpm) throw new RecipeException("vm: tpmState is the vTPM's starting state; it needs vtpm");
         if (cpus < 1 || cpus > MAX_CPUS) throw new BadValueException("cpus", "vm: cpus " + cpus + " is not in 1.." + MAX_CPUS + " (QEMU q35 rejects it)");
         if (memoryMiB < MIN_MEMORY_MIB || memoryMiB > MAX_MEMORY_MIB)
             throw new BadValueException("memory", "vm: memory " + memoryMiB + " MiB is not in " + MIN_MEMORY_MIB + " MiB..4 TiB");
@@ -96,13 +106,16 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         check("kernel", kernel);
         check("initrd", initrd);
         check("uki", uki);
+        check("boot disk", bootDisk);
+        if (tpmState != null && !Files.isDirectory(Path.of(tpmState)))
+            throw new RecipeException(tpmState + ": not a directory (tpmState: a swtpm state directory)");
         for (String d : disks) check("disk", d);
     }
 
     private static void check(String what, String file) {
         if (file == null) return;
         Path p = Path.of(file);
-        if ("disk".equals(what)) InputFiles.requireImage(p, what);
+        if (what.endsWith("disk")) InputFiles.requireImage(p, what);
         else InputFiles.requireFile(p, what);
         if (!Files.isReadable(p)) throw new RecipeException(file + ": permission denied (" + what + ")");
     }
@@ -186,17 +199,17 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
 
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.firmware = firmware; b.vars = vars; b.kernel = kernel; b.initrd = initrd; b.cmdline = cmdline; b.uki = uki;
+        b.firmware = firmware; b.vars = vars; b.kernel = kernel; b.initrd = initrd; b.cmdline = cmdline; b.uki = uki; b.bootDisk = bootDisk;
         b.cpus = cpus; b.memoryMiB = memoryMiB; b.disks.addAll(disks); b.nics = nics; b.forwards.addAll(forwards);
-        b.vtpm = vtpm; b.tpmDevice = tpmDevice; b.tee = tee; b.tdx = tdx; b.snp = snp; b.topology = topology;
+        b.vtpm = vtpm; b.tpmState = tpmState; b.tpmDevice = tpmDevice; b.tee = tee; b.tdx = tdx; b.snp = snp; b.topology = topology;
         return b;
     }
 
     /** Fluent construction; {@link #build()} validates. Paths are made absolute. */
     public static final class Builder {
-        private String firmware, vars, kernel, initrd, cmdline, uki;
-        private int cpus = 1;
-        private long memoryMiB = 512;
+        private String firmware, vars, kernel, initrd, cmdline, uki, bootDisk, tpmState;
+        private int cpus = DEFAULT_CPUS;
+        private long memoryMiB = parseMemory(DEFAULT_MEMORY);
         private final List<String> disks = new ArrayList<>();
         private int nics;
         private final List<PortForward> forwards = new ArrayList<>();
@@ -217,6 +230,8 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         public Builder initrd(Path p) { initrd = abs(p); return this; }
         public Builder cmdline(String s) { cmdline = s; return this; }
         public Builder uki(Path p) { uki = abs(p); return this; }
+        public Builder bootDisk(Path p) { bootDisk = abs(p); return this; }
+        public Builder tpmState(Path p) { tpmState = abs(p); return this; }
         public Builder cpus(int n) { cpus = n; return this; }
         public Builder memoryMiB(long mib) { memoryMiB = mib; return this; }
         public Builder memory(String size) { memoryMiB = parseMemory(size); return this; }
@@ -233,8 +248,8 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         public Builder topology(MachineTopology t) { topology = t; return this; }
 
         public VmSpec build() {
-            return new VmSpec(firmware, vars, null, kernel, initrd, cmdline, uki, cpus, memoryMiB, disks, nics, forwards,
-                    vtpm, tpmDevice, tee, tdx, snp, topology);
+            return new VmSpec(firmware, vars, null, kernel, initrd, cmdline, uki, bootDisk, cpus, memoryMiB, disks, nics, forwards,
+                    vtpm, tpmState, tpmDevice, tee, tdx, snp, topology);
         }
     }
 }

@@ -110,7 +110,7 @@ class CliDiscoverabilitySpec extends Specification {
         ['plan', 'RECIPE', '-p', 'epoch=abc', '-C', 'WORK']                              | '-p epoch=abc: expected integer'
         ['run', 'RECIPE', '-p', 'nosuch=1', '-C', 'WORK']                                | 'unknown parameter nosuch'
         ['verity', 'format', 'DATA', 'WORK/h', '--salt', 'xyz']                          | '--salt: not a hex string'
-        ['verity', 'format', 'DATA', 'WORK/h', '--data-block-size', '1000']              | 'verity format: block size 1000'
+        ['verity', 'format', 'DATA', 'WORK/h', '--data-block-size', '1000']              | '--data-block-size: verity format: block size 1000'
         ['verity', 'verify', 'DATA', 'DATA']                                             | 'verity verify: give ROOT_HASH or --root-hash-file'
         ['disk', 'encrypt', 'DATA', '--generate-key', 'WORK/k']                          | 'disk encrypt: -o OUT (or --in-place) is required'
         ['luks', 'format', 'DATA', '--generate-key', 'WORK/k', '--pbkdf', 'scrypt']      | "--pbkdf must be pbkdf2, argon2id or argon2i"

@@ -48,7 +48,8 @@ class JavaVerbStartupSpec extends Specification {
         'measure snp'             | 0    | ['measure', 'snp', '--mode', 'snp', '--vcpus', '4', '--vcpu-type', 'EPYC-v4', '--ovmf',
                                               Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(),
                                               '--kernel', '/dev/null', '--initrd', '/dev/null', '--append', 'console=ttyS0']
-        'measure snp usage error' | 2    | ['measure', 'snp', '--ovmf', 'missing.fd']
+        'measure snp usage error' | 2    | ['measure', 'snp']
+        'measure snp missing file' | 1   | ['measure', 'snp', '--ovmf', 'missing.fd']
         'measure snp --help'      | 0    | ['measure', 'snp', '--help']
         'measure tdx --help'      | 0    | ['measure', 'tdx', '--help']
         'measure tdx usage error' | 2    | ['measure', 'tdx']

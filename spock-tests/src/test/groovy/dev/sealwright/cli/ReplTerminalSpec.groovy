@@ -65,7 +65,7 @@ class ReplTerminalSpec extends Specification {
 
         when: 'library names in use \''
         term.press('C-u')
-        tab("use '", 'fde', 'files', 'verity')
+        tab("use '", 'fde', 'files', 'kbs', 'snp', 'tdx', 'verity')
         term.press('C-u')
         tab("use 'fi", "${PROMPT}use 'files'")
         term.press('Enter')

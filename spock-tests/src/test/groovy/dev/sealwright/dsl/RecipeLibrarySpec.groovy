@@ -67,7 +67,7 @@ class RecipeLibrarySpec extends Specification {
 
     def "unknown libraries, versions, recipes and parameters are clear errors at their line"() {
         expect:
-        error("use 'nosuch'\npipeline('p') { }") == "r.groovy:1:1: unknown recipe library 'nosuch' (available: fde, files, verity)"
+        error("use 'nosuch'\npipeline('p') { }") == "r.groovy:1:1: unknown recipe library 'nosuch' (available: fde, files, kbs, snp, tdx, verity)"
         error("use 'files@2'\npipeline('p') { }") == 'r.groovy:1:1: recipe library files is version 1.0.0; this recipe asks for 2'
         error("use 'files@1'\npipeline('p') {\n  files.packed(dir: file('site'))\n}") == "r.groovy:3:9: recipe library files has no recipe 'packed' (recipes: checksummed)"
         error("use 'files@1'\npipeline('p') {\n  files.checksummed(folder: file('site'))\n}") == 'r.groovy:3:9: recipe files.checksummed has no parameter folder (parameters: dir, title, epoch)'
@@ -111,7 +111,7 @@ class RecipeLibrarySpec extends Specification {
             out.contains("example:\n  use 'fde@1'\n  def d = fde.deploy(image: enc.image")
         }
         with(Cli.run('recipes', 'show', 'nosuch')) {   // a name that does not exist is a usage error
-            exitCode == 2 && err.contains("unknown recipe library 'nosuch' (available: fde, files, verity)")
+            exitCode == 2 && err.contains("unknown recipe library 'nosuch' (available: fde, files, kbs, snp, tdx, verity)")
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.sealwright.engine
 
 import dev.sealwright.base.Secret
+import dev.sealwright.cloud.ShimCloudImageStep
+import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.TestSteps
 import dev.sealwright.tools.Tools
 import spock.lang.Specification
@@ -57,5 +59,43 @@ class StepKeysSpec extends Specification {
         then:
         before.hash() != after.hash()
         StepKeys.explain(new StepState.Previous(before.hash(), before.components(), before.display()), after) == ['option text: "a" -> "b"']
+    }
+
+    def "keyFacts enter the key as 'fact NAME': a changed fact changes the key and is explained"() {
+        given:
+        def type = new FactsStep(version: '1.0')
+        def keys = new StepKeys(new ContentDigests(null), new Tools(), salt)
+
+        when:
+        def before = keys.compute(new Step('s', type, [:], null), { null })
+        type.version = '1.1'
+        def after = keys.compute(new Step('s', type, [:], null), { null })
+
+        then:
+        before.components()['fact package x'] == '1.0'
+        before.hash() != after.hash()
+        StepKeys.explain(new StepState.Previous(before.hash(), before.components(), before.display()), after) == ['fact package x: 1.0 -> 1.1']
+    }
+
+    def "image.shimCloud keys on the shim-signed and grub-efi-amd64-signed versions apt-cache policy names as candidates"() {
+        given:
+        Repo.requireTool('apt-cache')
+        def candidate = { String pkg -> ('apt-cache policy ' + pkg).execute().text.readLines()*.trim().find { it.startsWith('Candidate:') }?.substring(10)?.trim() }
+
+        expect:
+        new ShimCloudImageStep().keyFacts([:], new Tools()) == ['package shim-signed': candidate('shim-signed'), 'package grub-efi-amd64-signed': candidate('grub-efi-amd64-signed')]
+        candidate('shim-signed') =~ /16\.1/
+    }
+
+    /** A step type whose one key fact is what the test sets. */
+    static class FactsStep implements StepType {
+        String version
+        String name() { 'test.facts' }
+        int version() { 1 }
+        List<OptionSpec> options() { [] }
+        List<OutputSpec> outputs() { [] }
+        String description() { 'facts' }
+        Map<String, String> keyFacts(Map<String, Object> options, Tools tools) { ['package x': version] }
+        void execute(StepContext ctx) {}
     }
 }

@@ -152,7 +152,7 @@ class MeasureCliSpec extends Specification {
         ['measure', 'tdx', '--firmware', OVMF, '--profile', 'nope']                       | 1    | "unknown TDX profile 'nope'"
         ['measure', 'tdx', '--firmware', OVMF, '--uki', OVMF, '--kernel', OVMF]           | 1    | 'vm: give either a kernel (direct boot) or a uki (ESP boot), not both'
         ['measure', 'tdx', '--firmware', OVMF, '--uki', STUB]                             | 1    | 'not a UKI (no .linux section)'
-        ['measure', 'tdx', '--firmware', OVMF, '--vars', OVMF, '--kernel', STUB]          | 1    | 'a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars'
+        ['measure', 'tdx', '--firmware', OVMF, '--vars', OVMF, '--kernel', STUB]          | 1    | 'vm: tee tdx loads the firmware with -bios (no pflash); drop vars'
         ['measure', 'vtpm', '--firmware-code', OVMF, '--firmware-vars', '/nonexistent.fd', '--uki', OVMF] | 1 | '/nonexistent.fd: no such file'
         ['eventlog', 'replay', '/usr/share/ovmf/OVMF.fd']                                 | 1    | 'not a valid TCG2 event log'
     }

@@ -69,18 +69,18 @@ class SnpCliSpec extends Specification {
         where:
         args | message
         ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_OvmfX64_suffix.bin').toString(), '--vcpus', '1', '--vcpu-type', 'EPYC-v4', '--kernel', '/dev/null'] | "${Repo.fixture('snp/sev-snp-measure/ovmf_OvmfX64_suffix.bin')}: Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES section (use an AmdSevX64 build)"
-        ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--vcpus', '1'] | 'measure snp: a vCPU type (or signature) is required for VMM QEMU in mode snp'
+        ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--vcpus', '0'] | 'measure snp: at least one vCPU is required in mode snp, got 0'
         ['measure', 'snp', '--ovmf', '/nonexistent/OVMF.fd', '--vcpus', '1', '--vcpu-type', 'EPYC-v4'] | '/nonexistent/OVMF.fd: no such file: the directory /nonexistent does not exist'
         ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--vcpus', '1', '--vcpu-type', 'EPYC-v4', '--guest-features', '0x10000'] | 'measure snp: guest features 0x10000 set reserved bits 0x10000'
     }
 
-    def "a missing required option is a usage error (exit 2), named with the mode that needs it"() {
+    def "without --vcpus and --vcpu-type the defaults of the measure.snp step apply, 1 vCPU of EPYC-v4: the digest is sev-snp-measure's V7"() {
         when:
-        def r = Cli.run('measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--vcpu-type', 'EPYC-v4')
+        def r = Cli.run('measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString())
 
         then:
-        r.exitCode == 2
-        r.err.readLines()[0] == 'sealwright: measure snp: --vcpus N is required in mode snp'
+        r.exitCode == 0
+        r.out.trim() == '19358ba9a7615534a9a1e2f0dfc29384dcd4dcb7062ff9c6013b26869a5fc6ecabe033c48dd6f6db5d6d76e7c5df632d'
     }
 
     def "snp idblock writes the virtee/sev ID block and digests, and an ID auth that verifies"() {
@@ -161,7 +161,7 @@ class SnpCliSpec extends Specification {
         one(Cli.run('snp', 'idblock', '--measurement', ld, '--id-key', junk.toString(), '--author-key', good, '--out-dir', dir.toString())) ==
                 "${junk}: no PEM private key found (expected PKCS#8 \"PRIVATE KEY\" or SEC1 \"EC PRIVATE KEY\")".toString()
         one(Cli.run('snp', 'idblock', '--measurement', 'abcd', '--id-key', good, '--author-key', good, '--out-dir', dir.toString())) ==
-                "--measurement must be 48 bytes as hex (96 digits) or base64, got 'abcd'"
+                "measurement must be 48 bytes as hex (96 digits) or base64, got 'abcd'"
         one(Cli.run('snp', 'idblock', '--measurement', ld, '--policy', '0x10000', '--id-key', good, '--author-key', good, '--out-dir', dir.toString())) ==
                 'snp idblock: policy 0x10000 is invalid (bit 17 must be 1, bits 63:26 zero)'
         !Files.exists(dir.resolve('id-block.base64'))

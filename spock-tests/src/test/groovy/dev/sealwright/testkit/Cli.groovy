@@ -38,6 +38,11 @@ class Cli {
      * installs its handler.
      */
     static Process start(Path dir, String... args) {
+        start(dir, [:], args)
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code env} added to the environment (e.g. a PATH that finds another QEMU first). */
+    static Process start(Path dir, Map<String, String> env, String... args) {
         def target = Repo.path('dsl/target')
         def cmd = ['python3', '-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])',
                    'java', "-Dsealwright.home=${Repo.root()}".toString(), '-cp',
@@ -45,6 +50,7 @@ class Cli {
         def pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve('cli.log').toFile())
         pb.environment().put('CI', 'true')
+        pb.environment().putAll(env)
         return pb.start()
     }
 }

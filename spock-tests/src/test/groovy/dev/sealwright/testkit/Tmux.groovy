@@ -45,6 +45,9 @@ class Tmux implements Closeable {
     /** The visible screen, trailing blank lines dropped. */
     String screen() { tmux('capture-pane', '-p', '-t', 'main').replaceAll(/\s+$/, '') }
 
+    /** The scrollback history and the screen, wrapped lines joined (tmux scrolls the screen by a line when it marks the pane dead). */
+    String screenAndHistory() { tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'main').replaceAll(/\s+$/, '') }
+
     /** The screen with colours and attributes as escape sequences. */
     String screenWithEscapes() { tmux('capture-pane', '-p', '-e', '-t', 'main') }
 

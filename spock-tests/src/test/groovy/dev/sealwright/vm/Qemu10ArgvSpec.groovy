@@ -1,5 +1,8 @@
 package dev.sealwright.vm
 
+import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.Kernels
+import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Stack
 import dev.sealwright.tools.Tools
 import spock.lang.Shared
@@ -75,5 +78,54 @@ class Qemu10ArgvSpec extends Specification {
         !host.qemuObjects().contains('tdx-guest')
         run([tools.find('qemu-system-x86_64').toString(), '-object', 'tdx-guest,help']) ==
                 ["qemu-system-x86_64: -object tdx-guest,help: Parameter 'qom-type' does not accept value 'tdx-guest'"]
+    }
+
+    def "the QEMU >= 9 TDX argv without its tdx-guest object: QEMU 10.0.2 accepts the memory backend and every machine property (kernel_irqchip=split, memory-backend) and fails only in KVM"() {
+        given: 'the TDX argv QEMU 10.0.2 would get; the tdx-guest object (10.1+) and the confidential-guest-support naming it are taken out'
+        def spec = VmSpec.builder().firmware(Path.of('/usr/share/ovmf/OVMF.fd')).kernel(Path.of('/etc/hostname')).cmdline('console=ttyS0')
+                .cpus(1).memory('512M').tee('tdx').build()
+        def argv = QemuCommandLine.build(spec, tools.find('qemu-system-x86_64').toString(), host.qemuVersion(), 'kvm', new VmRunDir(dir))
+        int obj = argv.findIndexOf { it.contains('"tdx-guest"') }
+        assert obj > 0 && argv[obj - 1] == '-object'
+        def rest = argv.withIndex().findAll { a, i -> i != obj && i != obj - 1 }*.get(0).collect { it.replace(',confidential-guest-support=tdx', '') }
+
+        expect:
+        rest.contains('memory-backend-ram,id=mem0,size=512M')
+        rest.any { it.startsWith('q35,') && it.contains('kernel_irqchip=split') && it.contains('memory-backend=mem0') }
+        def err = run(rest)
+        and: 'without /dev/kvm: "Could not access KVM kernel module"; with a KVM that is no TDX host, KVM refuses the vCPU (here: "failed to set MSR ..." and kvm.c\'s assertion)'
+        err.any { it =~ /(?i)kvm/ }
+        !err.any { it =~ /(?i)parameter|property|invalid|does not accept|not found/ }
+    }
+
+    def "sealwright launch boots a plain VM (no vTPM) under QEMU 10.0.2 when it comes first on PATH: OVMF 2025.02, direct kernel boot, the guest powers off"() {
+        given: 'a busybox init that reports the kernel and whether a TPM is present, then powers off'
+        def kernel = Kernels.debian().vmlinuz()
+        def root = Files.createDirectories(dir.resolve('root/bin'))
+        Files.copy(Repo.requireTool('busybox'), root.resolve('busybox'))
+        Files.writeString(dir.resolve('root/init'), '''#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys
+/bin/busybox mount -t sysfs sysfs /sys
+echo "SW-PLAIN $(/bin/busybox uname -r) tpm=$(/bin/busybox ls /sys/class/tpm 2>/dev/null | /bin/busybox wc -l)"
+/bin/busybox poweroff -f
+''')
+        dir.resolve('root/init').toFile().setExecutable(true)
+        def cpio = new ProcessBuilder('sh', '-c', 'find . | cpio -o -H newc --quiet > ../initrd.img').directory(dir.resolve('root').toFile()).start()
+        assert cpio.waitFor() == 0
+        Path runDir = dir.resolve('run')
+
+        when:
+        def p = Cli.start(dir, [PATH: Stack.qemu10Bin().toString() + File.pathSeparator + System.getenv('PATH')], 'launch',
+                '--firmware', Stack.ovmf2025('OVMF_CODE_4M.fd').toString(), '--vars', Stack.ovmf2025('OVMF_VARS_4M.fd').toString(),
+                '--kernel', kernel.toString(), '--initrd', dir.resolve('initrd.img').toString(), '--cmdline', 'console=ttyS0 panic=-1',
+                '--memory', '512M', '--timeout', '500', '--run-dir', runDir.toString())
+        boolean ended = p.waitFor(600, TimeUnit.SECONDS)
+        def log = Files.readString(dir.resolve('cli.log'))
+
+        then:
+        ended || { p.destroyForcibly(); false }()
+        p.exitValue() == 0
+        Files.readString(runDir.resolve('qemu.argv')).contains(Stack.qemu10Bin().toString())
+        log.readLines().any { it.trim() ==~ /SW-PLAIN \S+ tpm=0/ }
     }
 }

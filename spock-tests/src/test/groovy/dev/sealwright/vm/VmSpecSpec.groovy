@@ -59,7 +59,10 @@ class VmSpecSpec extends Specification {
         where:
         build                                                                                                      || message
         ({ -> VmSpec.builder().kernel(Path.of('/k')).build() })                                                      || 'firmware is required'
-        ({ -> VmSpec.builder().firmware(Path.of('/f')).build() })                                                    || 'either a kernel (direct boot) or a uki'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).build() })                                                    || 'give a kernel (direct boot), a uki (ESP boot) or a bootDisk'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).uki(Path.of('/u')).bootDisk(Path.of('/d')).build() })         || 'either a bootDisk (disk image boot) or a uki, not both'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).bootDisk(Path.of('/d')).cmdline('x').build() })               || 'a boot disk carries its own'
+        ({ -> VmSpec.builder().firmware(Path.of('/f')).bootDisk(Path.of('/d')).tpmState(Path.of('/t')).build() })    || 'tpmState is the vTPM\'s starting state; it needs vtpm'
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).uki(Path.of('/u')).build() })           || 'not both'
         ({ -> VmSpec.builder().firmware(Path.of('/f')).uki(Path.of('/u')).cmdline('x').build() })                    || 'a UKI carries its own'
         ({ -> VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).cpus(0).build() })                      || 'cpus 0 is not in 1..288'

@@ -9,12 +9,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,44 +127,43 @@ public final class VerityTree {
     }
 
     /**
-     * The leaf level: this thread reads the data sequentially in 1 MiB chunks and hands each to a
-     * hashing thread per core; a few buffers circulate, so reading runs ahead of hashing by at most
-     * that many chunks.
+     * The leaf level: one worker per core takes the next 256 KiB chunk of the data, reads it while
+     * holding the read lock (so the file is read strictly in order, one chunk after the other), and
+     * hashes it while the other workers read theirs. The chunk is read into the worker's own direct
+     * buffer (one copy, by the kernel) and hashed while still in that core's cache; each digest is
+     * written straight into the level.
      */
     private byte[] hashLeaves(FileChannel in) throws IOException {
         long blocks = params.dataBlocks();
         int bs = params.dataBlockSize();
         byte[] level = new byte[Math.toIntExact(levelBlocks[0] * params.hashBlockSize())];
         int threads = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), blocks / 256));
-        int chunkBlocks = Math.max(1, (1 << 20) / bs);
-        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(2 * threads + 1);
-        for (int i = 0; i < 2 * threads + 1; i++) free.add(new byte[chunkBlocks * bs]);
+        int chunkBlocks = Math.max(1, (256 << 10) / bs);
+        long chunks = (blocks + chunkBlocks - 1) / chunkBlocks;
+        Object readLock = new Object();
+        long[] next = {0};
         ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("verity-hash"));
         try {
-            ArrayDeque<Future<?>> jobs = new ArrayDeque<>();
-            for (long b = 0; b < blocks; b += chunkBlocks) {
-                int n = (int) Math.min(chunkBlocks, blocks - b);
-                byte[] buf = free.take();
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n * bs);
-                try {
-                    while (bb.hasRemaining()) if (in.read(bb, b * bs + bb.position()) < 0) throw new IOException("short read");
-                } catch (IOException e) {
-                    free.add(buf);
-                    throw e;
-                }
-                long first = b;
-                jobs.add(pool.submit(() -> {
-                    try {
-                        MessageDigest md = digest(params.algorithm());
-                        for (int k = 0; k < n; k++) hashInto(md, buf, k * bs, bs, level, first + k);
-                    } finally {
-                        free.add(buf);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) workers.add(pool.submit(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(chunkBlocks * bs);
+                MessageDigest md = digest(params.algorithm());
+                while (true) {
+                    long first;
+                    int n;
+                    synchronized (readLock) {
+                        if (next[0] >= chunks) return null;
+                        first = next[0]++ * chunkBlocks;
+                        n = (int) Math.min(chunkBlocks, blocks - first);
+                        buf.clear().limit(n * bs);
+                        while (buf.hasRemaining()) if (in.read(buf, first * bs + buf.position()) < 0) throw new IOException("short read");
                     }
-                    return null;
-                }));
-                while (!jobs.isEmpty() && jobs.peekFirst().isDone()) jobs.removeFirst().get();
-            }
-            for (Future<?> f : jobs) f.get();
+                    for (int k = 0; k < n; k++) {
+                        hashInto(md, buf.limit((k + 1) * bs).position(k * bs), level, first + k);
+                    }
+                }
+            }));
+            for (Future<?> f : workers) f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -194,8 +193,19 @@ public final class VerityTree {
 
     /** Writes the hash of {@code len} bytes at {@code off} into {@code level} as entry {@code idx}. */
     private void hashInto(MessageDigest md, byte[] buf, int off, int len, byte[] level, long idx) {
-        byte[] h = hash(md, buf, off, len);
-        System.arraycopy(h, 0, level, Math.toIntExact(idx / hashesPerBlock * params.hashBlockSize() + idx % hashesPerBlock * digestSlot), digestSize);
+        hashInto(md, ByteBuffer.wrap(buf, off, len), level, idx);
+    }
+
+    /** Writes the hash of {@code block}'s remaining bytes into {@code level} as entry {@code idx}. */
+    private void hashInto(MessageDigest md, ByteBuffer block, byte[] level, long idx) {
+        if (params.hashType() == 1) md.update(params.salt());
+        md.update(block);
+        if (params.hashType() == 0) md.update(params.salt());
+        try {
+            md.digest(level, Math.toIntExact(idx / hashesPerBlock * params.hashBlockSize() + idx % hashesPerBlock * digestSlot), digestSize);
+        } catch (DigestException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private byte[] hash(byte[] buf, int off, int len) {

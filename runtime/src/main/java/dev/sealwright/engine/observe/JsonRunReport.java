@@ -20,15 +20,24 @@ import java.util.Map;
 /** Writes {@code --report run.json}: steps, status, durations, input/output digests, external tool versions. */
 public final class JsonRunReport implements RunListener {
     private final Path file;
+    private final Map<String, Object> libraries;
 
     public JsonRunReport(Path file) {
+        this(file, Map.of());
+    }
+
+    /** {@code libraries}: the recipe libraries the recipe used, name → version and source (git commit, jar SHA-256). */
+    public JsonRunReport(Path file, Map<String, Object> libraries) {
         this.file = file;
+        this.libraries = Map.copyOf(libraries);
     }
 
     @Override
     public void runFinished(RunResult r) {
         try {
-            AtomicFiles.write(file, Json.pretty(toMap(r)).getBytes(StandardCharsets.UTF_8));
+            Map<String, Object> m = toMap(r);
+            if (!libraries.isEmpty()) m.put("libraries", new java.util.TreeMap<>(libraries));
+            AtomicFiles.write(file, Json.pretty(m).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write report " + file, e);
         }

@@ -42,7 +42,7 @@ public final class PlainConsole implements RunListener {
         out.println(summary(r));
     }
 
-    static String finishedLine(StepRecord r) {
+    public static String finishedLine(StepRecord r) {
         String what = switch (r.status()) {
             case EXECUTED -> "done in " + seconds(r.durationMs());
             case CACHED -> "cached (" + r.key().substring(0, 12) + ")";
@@ -53,14 +53,14 @@ public final class PlainConsole implements RunListener {
         return "[" + r.name() + "] " + what;
     }
 
-    static String summary(RunResult r) {
+    public static String summary(RunResult r) {
         return "pipeline " + r.pipeline() + " " + (r.cancelled() ? "cancelled" : r.ok() ? "succeeded" : "failed") + ": "
                 + r.count(StepStatus.EXECUTED) + " executed, " + r.count(StepStatus.CACHED) + " cached, "
                 + r.count(StepStatus.FAILED) + " failed, " + (r.count(StepStatus.SKIPPED) + r.count(StepStatus.NOT_RUN)) + " not run"
                 + " (" + seconds(r.durationMs()) + ")";
     }
 
-    static String seconds(long ms) {
+    public static String seconds(long ms) {
         return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
     }
 }

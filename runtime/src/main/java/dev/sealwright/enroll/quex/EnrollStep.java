@@ -22,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +35,7 @@ import java.util.regex.Pattern;
  * the TD public key, the SHA-256 of the key, the register check.
  */
 public final class EnrollStep implements StepType {
-    static final int AGENT_PORT = 24516;
+    static final int AGENT_PORT = QuexEnrollment.AGENT_PORT;
 
     @Override public String name() { return "enroll"; }
     @Override public int version() { return 2; }
@@ -47,7 +45,7 @@ public final class EnrollStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.optional("host", String.class, "127.0.0.1", "address of the TD's agent (a forwarded port for a local VM)"),
+                OptionSpec.optional("host", String.class, QuexEnrollment.DEFAULT_HOST, "address of the TD's agent (a forwarded port for a local VM)"),
                 OptionSpec.optional("port", Long.class, (long) AGENT_PORT, "agent port (with vm: taken from the VM's forward to guest port 24516)"),
                 OptionSpec.optional("vm", Input.class, null, "vm.json of the launch step running the TD"),
                 OptionSpec.optional("vault", Input.class, null, "vault.json of a vault step (instead of seed and identity)"),
@@ -63,7 +61,7 @@ public final class EnrollStep implements StepType {
                         "the SIMULATED TD report template the guest uses (tdreport.simulated); the TD's report must be it"),
                 OptionSpec.optional("console", Object.class, null, "serial log of the VM (the launch step's serialLog value, or a path), for waitFor"),
                 OptionSpec.optional("waitFor", String.class, null, "regex the VM console must print after the key was delivered"),
-                OptionSpec.optional("timeout", Long.class, 60L, "seconds to wait for the agent, and for waitFor"));
+                OptionSpec.optional("timeout", Long.class, (long) QuexEnrollment.DEFAULT_TIMEOUT_SECONDS, "seconds to wait for the agent, and for waitFor"));
     }
 
     @Override
@@ -79,35 +77,18 @@ public final class EnrollStep implements StepType {
     public void execute(StepContext ctx) throws Exception {
         QuexClient.Vault vault = vault(ctx);
         int port = ctx.option("vm") != null ? forwardedPort(ctx.path("vm")) : (int) ctx.number("port");
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (String r : ExpectedMeasurements.NAMES) if (ctx.string(r) != null) overrides.put(r, ctx.string(r));
-        if (ctx.option("expected") == null && overrides.isEmpty() && ctx.option("simulatedTdReport") == null)
-            throw new RecipeException("enroll: give the measurements the TD must report (expected, or mrtd/rtmr0..3 in hex)");
-        ExpectedMeasurements expected = ExpectedMeasurements.fromPrediction(ctx.path("expected"), overrides);
+        Map<String, String> registers = new LinkedHashMap<>();
+        for (String r : ExpectedMeasurements.NAMES) if (ctx.string(r) != null) registers.put(r, ctx.string(r));
         byte[] template = ctx.option("simulatedTdReport") != null ? Files.readAllBytes(ctx.path("simulatedTdReport")) : null;
-        boolean simulated = template != null;
-        String who = ctx.string("host") + ":" + port;
-        if (simulated) ctx.log("SIMULATED TD report: the guest has no TDX module; its \"reported\" registers are the host-made template " + ctx.path("simulatedTdReport").getFileName());
-        for (String u : expected.unpredicted()) ctx.log("not checked: " + u);
-
-        var e = QuexClient.enroll(ctx.string("host"), port, vault, (int) ctx.number("timeout") * 1000, request -> {
-            if (simulated) requireTemplate(request.report(), template, who);
-            expected.require(request.report(), who);
-        });
-        var report = e.request().report();
-        HexFormat hex = HexFormat.of();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("vault", "software (SIMULATED SGX identity)");
-        out.put("tdReport", simulated ? "SIMULATED (template from tdreport.simulated; no TDX module measured this guest)" : "TDX module");
-        out.put("tdPublicKey", e.tdPublicKeyHex());
-        out.put("keySha256", e.keySha256());
-        out.put("tdReportSha256", hex.formatHex(QuexClient.sha256(report.bytes())));
-        out.put("mask", hex.formatHex(e.request().mask().encode()));
-        out.put("measurements", expected.describe(report));
-        String check = (simulated ? "SIMULATED TD report: " : "") + "debug off; " + String.join("; ", expected.compare(report).stream()
-                .map(c -> c.register() + (c.expected() == null ? " not checked" : " match " + c.expected().substring(0, 16) + "…")).toList());
+        if (template != null) ctx.log("SIMULATED TD report: the guest has no TDX module; its \"reported\" registers are the host-made template " + ctx.path("simulatedTdReport").getFileName());
+        QuexEnrollment.Result result = QuexEnrollment.run(new QuexEnrollment.Request(ctx.string("host"), port, vault,
+                "software (SIMULATED SGX identity)", ctx.path("expected"), registers, template, Math.toIntExact(ctx.number("timeout"))));
+        for (String u : result.expected().unpredicted()) ctx.log("not checked: " + u);
+        var e = result.enrollment();
+        Map<String, Object> out = result.document();
+        String check = result.check();
         ctx.log("measurements: " + check);
-        ctx.log("enrolled " + who + " (SIMULATED vault identity" + (simulated ? ", SIMULATED TD report" : "") + "), TD public key " + e.tdPublicKeyHex()
+        ctx.log("enrolled " + result.address() + " (SIMULATED vault identity" + (template != null ? ", SIMULATED TD report" : "") + "), TD public key " + e.tdPublicKeyHex()
                 + ", key SHA-256 " + e.keySha256());
         String matched = "";
         if (ctx.string("waitFor") != null) {
@@ -145,14 +126,5 @@ public final class EnrollStep implements StepType {
         VmSpec spec = VmSpec.fromJson(Files.readString(vmJson));
         for (PortForward f : spec.forwards()) if (f.guestPort() == AGENT_PORT) return f.hostPort();
         throw new RecipeException(vmJson + ": the VM forwards no host port to guest port " + AGENT_PORT + " (add forward 'HOSTPORT:24516' to launch)");
-    }
-
-    /** A SIMULATED TD report must be the template apart from REPORTDATA (which the agent fills). */
-    static void requireTemplate(TdReport r, byte[] template, String who) {
-        byte[] got = r.bytes(), want = template.clone();
-        if (want.length != TdReport.SIZE) throw new RecipeException("SIMULATED TD report template is " + want.length + " bytes, not " + TdReport.SIZE);
-        System.arraycopy(got, 128, want, 128, 64);
-        if (!Arrays.equals(got, want))
-            throw new RecipeException(who + ": the TD's SIMULATED report is not the template it was given; refusing to send a key");
     }
 }

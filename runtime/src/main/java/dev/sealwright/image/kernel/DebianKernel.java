@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -58,12 +59,21 @@ public final class DebianKernel {
      * exact name must have a candidate version. Stale lists, or lists without a match, are refreshed once.
      */
     public String resolve(String glob) {
-        String what = "kernel debian('" + glob + "')";
-        if (!glob.contains("*")) return apt.resolve(what, SUITE, () -> apt.candidate(glob));
+        return apt.resolve("kernel debian('" + glob + "')", SUITE, () -> match(glob));
+    }
+
+    /** The package name the glob matches in apt's current lists (no refresh), if any. */
+    private Optional<String> match(String glob) {
+        if (!glob.contains("*")) return apt.candidate(glob).map(v -> glob);
         Pattern p = Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"));
         String prefix = glob.substring(0, glob.indexOf('*'));
-        return apt.resolve(what, SUITE, () -> apt.exec("apt-cache", "pkgnames", prefix).timeout(Duration.ofMinutes(2)).run().stdout()
-                .lines().map(String::strip).filter(n -> p.matcher(n).matches()).max(DebianKernel::compareVersions));
+        return apt.exec("apt-cache", "pkgnames", prefix).timeout(Duration.ofMinutes(2)).run().stdout()
+                .lines().map(String::strip).filter(n -> p.matcher(n).matches()).max(DebianKernel::compareVersions);
+    }
+
+    /** "PACKAGE VERSION" that {@link #resolve} would pick from apt's current lists, never refreshing them; "none" when nothing matches. */
+    public String currentCandidate(String glob) {
+        return match(glob).map(n -> n + " " + apt.candidate(n).orElse("none")).orElse("none");
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 
+import dev.sealwright.tools.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,6 +39,18 @@ public final class KernelStep implements StepType {
     @Override
     public List<String> tools(Map<String, Object> options) {
         return List.of("apt-get", "apt-cache", "dpkg-deb", "depmod");
+    }
+
+    /** The package and version the glob resolves to now: a newer kernel in apt's lists re-runs the step. */
+    @Override
+    public Map<String, String> keyFacts(Map<String, Object> options, Tools tools) {
+        if (tools.locate("apt-cache").isEmpty()) return Map.of();
+        Object glob = options.getOrDefault("debian", DebianKernel.DEFAULT_PACKAGE);
+        try {
+            return Map.of("package", new DebianKernel(tools, DebianKernel.defaultCacheRoot(), l -> { }).currentCandidate(String.valueOf(glob)));
+        } catch (RuntimeException e) {   // apt-cache failed: the step itself will say why when it runs
+            return Map.of("package", "unknown (apt-cache failed)");
+        }
     }
 
     @Override

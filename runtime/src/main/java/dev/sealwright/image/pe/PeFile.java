@@ -105,6 +105,15 @@ public final class PeFile {
         return copyOfSection(s, (int) s.virtualSize());
     }
 
+    /** Feeds {@link #loaded}'s bytes to {@code md} without copying them (the raw data, then the zero extension). */
+    public void digestLoaded(PeSection s, MessageDigest md) {
+        int raw = (int) Math.min(s.virtualSize(), s.sizeOfRawData());
+        if (s.raw() != null) md.update(s.raw(), 0, raw);
+        else md.update(source, (int) s.pointerToRawData(), raw);
+        byte[] zeros = new byte[(int) Math.min(64 << 10, s.virtualSize() - raw)];
+        for (long left = s.virtualSize() - raw; left > 0; left -= zeros.length) md.update(zeros, 0, (int) Math.min(left, zeros.length));
+    }
+
     /** The first min(VirtualSize, SizeOfRawData) bytes of the section, as {@link PeSection#content()} (in either mode). */
     public byte[] content(PeSection s) {
         return copyOfSection(s, (int) Math.min(s.virtualSize(), s.sizeOfRawData()));

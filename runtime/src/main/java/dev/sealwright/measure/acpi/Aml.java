@@ -14,7 +14,7 @@ public final class Aml {
     private Aml() {}
 
     public static final byte[] NONE = new byte[0];
-    public static final byte[] LOCAL0 = {0x60}, LOCAL1 = {0x61}, LOCAL2 = {0x62}, LOCAL3 = {0x63}, LOCAL4 = {0x64};
+    public static final byte[] LOCAL0 = {0x60}, LOCAL1 = {0x61}, LOCAL2 = {0x62}, LOCAL3 = {0x63}, LOCAL4 = {0x64}, LOCAL5 = {0x65};
     public static final byte[] ARG0 = {0x68}, ARG1 = {0x69}, ARG2 = {0x6a}, ARG3 = {0x6b}, ARG4 = {0x6c};
     public static final byte[] DEBUG = {0x5b, 0x31};
     public static final byte[] BREAK = {(byte) 0xa5};
@@ -170,6 +170,10 @@ public final class Aml {
 
     public static byte[] lAnd(byte[] a, byte[] b) {
         return cat(bytes(0x90), a, b);
+    }
+
+    public static byte[] lOr(byte[] a, byte[] b) {
+        return cat(bytes(0x91), a, b);
     }
 
     public static byte[] lNot(byte[] a) {

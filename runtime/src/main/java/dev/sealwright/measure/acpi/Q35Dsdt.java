@@ -24,7 +24,7 @@ final class Q35Dsdt {
         byte[] aml = cat(debug(), scope("_SB", hostBridge(v)), nameDecl("PICF", integer(0)),
                 method("_PIC", 1, false, store(ARG0, name("PICF"))),
                 scope("_SB", v.edgeLinks() ? ROUTING_EDGE : ROUTING_LEVEL), scope("_GPE", nameDecl("_HID", string("ACPI0006"))),
-                scope("_SB", cpuHotplugResources(), cpus(m.cpus())),
+                scope("_SB", cpuHotplugResources(), cpus(m.cpus(), v.cpuEjectList())),
                 method("\\_GPE._E02", 0, false, call("\\_SB.CPUS.CSCN")),
                 scope("\\_SB.PCI0", nameDecl("_CRS", pciCrs(m, v)), gpe0()),
                 scope("\\", v.sleepStates() ? nameDecl("_S3", packageOf(4, integer(1), integer(1), integer(0), integer(0))) : NONE,
@@ -122,7 +122,12 @@ final class Q35Dsdt {
         return name(PRES + field);
     }
 
-    private static byte[] cpus(int n) {
+    /**
+     * The ACPI CPU hotplug container (hw/acpi/cpu.c build_cpus_aml). With {@code ejectList} (QEMU
+     * 10.0: CSCN collects CPUs with a remove event in CEJL and notifies them after the added ones)
+     * rather than notifying each one while scanning (7.2 .. 9.2).
+     */
+    private static byte[] cpus(int n, boolean ejectList) {
         String lock = PRES + "CPLK";
         List<byte[]> ctfy = new ArrayList<>();
         for (int i = 0; i < n; i++) ctfy.add(ifThen(equal(ARG0, integer(i)), Aml.notify(name(cpuName(i)), ARG1)));
@@ -132,17 +137,28 @@ final class Q35Dsdt {
         byte[] scan = whileDo(lAnd(equal(LOCAL0, integer(1)), less(LOCAL3, integer(n))),
                 store(integer(0), LOCAL0), store(LOCAL3, p("CSEL")), store(integer(0), p("CCMD")),
                 ifThen(less(p("CDAT"), LOCAL3), BREAK),
-                ifThen(equal(LOCAL1, integer(0xff)), store(integer(1), LOCAL4), BREAK),
+                ifThen(ejectList ? lOr(equal(LOCAL1, integer(0xff)), equal(LOCAL5, integer(0xff))) : equal(LOCAL1, integer(0xff)),
+                        store(integer(1), LOCAL4), BREAK),
                 store(p("CDAT"), LOCAL3),
                 ifThen(equal(p("CINS"), integer(1)), store(LOCAL3, index(name("CNEW"), LOCAL1)), increment(LOCAL1), store(integer(1), LOCAL0)),
-                orElse(ifThen(equal(p("CRMV"), integer(1)), call("CTFY", LOCAL3, integer(3)), store(integer(1), p("CRMV")), store(integer(1), LOCAL0))),
+                ejectList
+                        ? ifThen(equal(p("CRMV"), integer(1)), store(LOCAL3, index(name("CEJL"), LOCAL5)), increment(LOCAL5), store(integer(1), LOCAL0))
+                        : orElse(ifThen(equal(p("CRMV"), integer(1)), call("CTFY", LOCAL3, integer(3)), store(integer(1), p("CRMV")), store(integer(1), LOCAL0))),
                 increment(LOCAL3));
+        byte[] ejectAll = ejectList
+                ? cat(store(integer(0), LOCAL2),
+                        whileDo(less(LOCAL2, LOCAL5), store(derefOf(index(name("CEJL"), LOCAL2)), LOCAL3), call("CTFY", LOCAL3, integer(3)),
+                                store(LOCAL3, p("CSEL")), store(integer(1), p("CRMV")), increment(LOCAL2)))
+                : NONE;
         byte[] cscn = method("CSCN", 0, true, acquire(lock, 0xffff), nameDecl("CNEW", packageOf(0xff)),
+                ejectList ? nameDecl("CEJL", packageOf(0xff)) : NONE,
                 store(integer(0), LOCAL3), store(integer(1), LOCAL4),
-                whileDo(equal(LOCAL4, integer(1)), store(integer(0), LOCAL4), store(integer(1), LOCAL0), store(integer(0), LOCAL1), scan,
+                whileDo(equal(LOCAL4, integer(1)), store(integer(0), LOCAL4), store(integer(1), LOCAL0), store(integer(0), LOCAL1),
+                        ejectList ? store(integer(0), LOCAL5) : NONE, scan,
                         store(integer(0), LOCAL2),
                         whileDo(less(LOCAL2, LOCAL1), store(derefOf(index(name("CNEW"), LOCAL2)), LOCAL3), call("CTFY", LOCAL3, integer(1)),
-                                store(LOCAL3, DEBUG), store(LOCAL3, p("CSEL")), store(integer(1), p("CINS")), increment(LOCAL2))),
+                                store(LOCAL3, DEBUG), store(LOCAL3, p("CSEL")), store(integer(1), p("CINS")), increment(LOCAL2)),
+                        ejectAll),
                 release(lock));
         byte[] cost = method("COST", 4, true, acquire(lock, 0xffff), store(ARG0, p("CSEL")), store(integer(1), p("CCMD")),
                 store(ARG1, p("CDAT")), store(integer(2), p("CCMD")), store(ARG2, p("CDAT")), release(lock));

@@ -2,41 +2,44 @@ package dev.sealwright.measure.snp;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Cached step {@code measure.snp}: the predicted SNP (or SEV-ES / SEV) launch digest of a VM's firmware,
- * vCPUs and measured direct-boot kernel. The VM parameters are plain options for now; the Launch
- * component's VmSpec will map onto them.
+ * vCPUs and measured direct-boot kernel, computed by {@link SnpMeasurement} as {@code sealwright measure snp}
+ * computes it (option names are the CLI's flags in camelCase).
  */
 public final class MeasureSnpStep implements StepType {
     @Override public String name() { return "measure.snp"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public String description() { return "predict the SEV-SNP launch digest (sev-snp-measure compatible)"; }
 
     @Override
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("ovmf", Input.class, "firmware exactly as given to QEMU (-bios)"),
-                OptionSpec.optional("mode", String.class, "snp", "snp | snp:ovmf-hash | snp:svsm | seves | sev"),
-                OptionSpec.optional("vcpus", Long.class, 1L, "number of boot vCPUs"),
-                OptionSpec.optional("vcpuType", String.class, "EPYC-v4", "QEMU -cpu model"),
-                OptionSpec.optional("vmmType", String.class, "QEMU", "QEMU | ec2 | ec2-legacy | gce"),
+                OptionSpec.optional("mode", String.class, SnpMeasurement.DEFAULT_MODE, "snp | snp:ovmf-hash | snp:svsm | seves | sev"),
+                OptionSpec.optional("vcpus", Long.class, (long) SnpMeasurement.DEFAULT_VCPUS, "number of boot vCPUs"),
+                OptionSpec.optional("vcpuType", String.class, null, "QEMU -cpu model (default " + SnpMeasurement.DEFAULT_VCPU_TYPE + " where a signature is measured)"),
+                OptionSpec.optional("vcpuSig", Long.class, null, "vCPU signature (CPUID(1).EAX) instead of vcpuType"),
+                OptionSpec.optional("vcpuFamily", Long.class, null, "vCPU family (with vcpuModel and vcpuStepping) instead of vcpuType"),
+                OptionSpec.optional("vcpuModel", Long.class, null, "vCPU model, with vcpuFamily (default 0)"),
+                OptionSpec.optional("vcpuStepping", Long.class, null, "vCPU stepping, with vcpuFamily (default 0)"),
+                OptionSpec.optional("vmmType", String.class, SnpMeasurement.DEFAULT_VMM, "QEMU | ec2 | ec2-legacy | gce"),
                 OptionSpec.optional("kernel", Input.class, null, "kernel for measured direct boot (kernel-hashes=on)"),
                 OptionSpec.optional("initrd", Input.class, null, "initrd for measured direct boot"),
                 OptionSpec.optional("append", String.class, null, "kernel command line"),
                 OptionSpec.optional("guestFeatures", Long.class, SnpLaunchParameters.DEFAULT_GUEST_FEATURES, "VMSA SEV_FEATURES"),
-                OptionSpec.optional("hostKernel", String.class, "6.10", "host kernel version (6.10+ sets MXCSR/FCW)"),
+                OptionSpec.optional("hostKernel", String.class, SnpMeasurement.DEFAULT_HOST_KERNEL, "host kernel version (6.10+ sets MXCSR/FCW)"),
                 OptionSpec.optional("ovmfHash", String.class, null, "precomputed OVMF hash (hex) instead of hashing the firmware pages"),
                 OptionSpec.optional("svsm", Input.class, null, "Coconut SVSM image (mode snp:svsm)"),
-                OptionSpec.optional("varsSize", Long.class, 0L, "OVMF vars size in bytes (mode snp:svsm)"));
+                OptionSpec.optional("varsSize", Long.class, null, "OVMF vars size in bytes (mode snp:svsm)"),
+                OptionSpec.optional("varsFile", Input.class, null, "OVMF vars file, for its size (mode snp:svsm), instead of varsSize"));
     }
 
     @Override
@@ -47,25 +50,20 @@ public final class MeasureSnpStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        SevMode mode = SevMode.parse(ctx.string("mode"));
-        VmmType vmm = VmmType.parse(ctx.string("vmmType"));
-        var b = SnpLaunchParameters.builder()
-                .mode(mode)
-                .ovmf(ctx.path("ovmf"))
-                .vcpus((int) ctx.number("vcpus"))
-                .vmmType(vmm)
-                .kernel(ctx.path("kernel"))
-                .initrd(ctx.path("initrd"))
-                .append(ctx.string("append"))
-                .guestFeatures(ctx.number("guestFeatures"))
-                .kvmInit2(ByteValues.isKvmInit2(ctx.string("hostKernel")))
-                .svsm(ctx.path("svsm"))
-                .varsSize(ctx.number("varsSize"));
-        if (vmm.usesVcpuSignature() || mode == SevMode.SNP_SVSM) b.vcpuType(ctx.string("vcpuType"));
-        if (ctx.string("ovmfHash") != null) b.ovmfHash(ByteValues.hexOrBase64("ovmfHash", ctx.string("ovmfHash"), LaunchDigest.SIZE));
-        LaunchMeasurement m = LaunchDigestCalculator.measure(b.build());
-        AtomicFiles.write(ctx.output("measurement"), Json.pretty(m.toMap()).getBytes(StandardCharsets.UTF_8));
+        LaunchMeasurement m = SnpMeasurement.run(new SnpMeasurement.Request(ctx.string("mode"), ctx.path("ovmf"), ctx.string("ovmfHash"),
+                integer(ctx, "vcpus"), ctx.string("vcpuType"), longValue(ctx, "vcpuSig"), integer(ctx, "vcpuFamily"), integer(ctx, "vcpuModel"),
+                integer(ctx, "vcpuStepping"), ctx.string("vmmType"), ctx.path("kernel"), ctx.path("initrd"), ctx.string("append"),
+                longValue(ctx, "guestFeatures"), ctx.string("hostKernel"), ctx.path("svsm"), longValue(ctx, "varsSize"), ctx.path("varsFile")));
+        AtomicFiles.write(ctx.output("measurement"), SnpMeasurement.json(m));
         ctx.value("digest", m.hex());
         ctx.log(m.mode().cliName + " launch digest " + m.hex());
+    }
+
+    private static Long longValue(StepContext ctx, String name) {
+        return ctx.option(name) == null ? null : ctx.number(name);
+    }
+
+    private static Integer integer(StepContext ctx, String name) {
+        return ctx.option(name) == null ? null : Math.toIntExact(ctx.number(name));
     }
 }

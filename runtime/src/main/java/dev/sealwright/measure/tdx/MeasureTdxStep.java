@@ -2,20 +2,16 @@ package dev.sealwright.measure.tdx;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
-import dev.sealwright.vm.MachineTopology;
 import dev.sealwright.vm.VmSpec;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Cached step {@code measure.tdx}: the same prediction as {@code sealwright measure tdx}, written to
+ * Cached step {@code measure.tdx}: the same prediction ({@link TdxMeasurement}) as {@code sealwright measure tdx}, written to
  * {@code expected.json} (mrtd, rtmr0..3, missing, events). The VM options (firmware, vars, kernel,
  * initrd, cmdline, uki, cpus, memory) are the launch step's and describe the VM through the same
  * {@link VmSpec}; a recipe's {@code vm { }} value feeds both steps, and expected.json records that VmSpec
@@ -23,7 +19,7 @@ import java.util.List;
  */
 public final class MeasureTdxStep implements StepType {
     @Override public String name() { return "measure.tdx"; }
-    @Override public int version() { return 3; }
+    @Override public int version() { return 4; }
     @Override public String description() { return "predict TDX MRTD and RTMR0..3 from firmware and boot inputs"; }
 
     @Override
@@ -35,10 +31,10 @@ public final class MeasureTdxStep implements StepType {
                 OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct kernel boot"),
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a GPT disk (as launch boots it)"),
                 OptionSpec.optional("bootDisk", Input.class, null, "disk image the UKI boots from (default: the ESP disk launch writes for it)"),
-                OptionSpec.optional("cpus", Long.class, 1L, "vCPUs (ACPI only)"),
-                OptionSpec.optional("memory", String.class, "512M", "guest RAM, e.g. 512M or 2G"),
-                OptionSpec.optional("tee", String.class, "tdx", "tdx, or none for a VM described for a host without TDX (snp is refused)"),
-                OptionSpec.optional("profile", String.class, "qemu-10", "host-stack profile (sealwright measure profiles)"),
+                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs (ACPI only)"),
+                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "guest RAM, e.g. 512M or 2G"),
+                OptionSpec.optional("tee", String.class, null, "tdx (the default), or none for a VM described for a host without TDX (snp is refused)"),
+                OptionSpec.optional("profile", String.class, TdxMeasurement.DEFAULT_PROFILE, "host-stack profile (sealwright measure profiles)"),
                 OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement"),
                 OptionSpec.optional("kernelPatch", String.class, null, "all|linux|none: override the profile's QEMU header patching"),
                 OptionSpec.optional("disks", Long.class, 0L, "virtio disks of the TD (ACPI only)"),
@@ -54,31 +50,18 @@ public final class MeasureTdxStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        TdxProfile profile = TdxProfile.named(ctx.string("profile"));
-        if (ctx.string("secureBoot") != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(ctx.string("secureBoot")));
-        if (ctx.string("kernelPatch") != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(ctx.string("kernelPatch")));
-        long memoryMiB = VmSpec.parseMemory(ctx.string("memory"));
-        int cpus = Math.toIntExact(ctx.number("cpus"));
-        MachineTopology topology = profile.acpi() == null ? null : MachineTopology.ubuntu2404Td(Math.toIntExact(ctx.number("disks")));
-        TdxInputs.AcpiBlobs acpi = ctx.option("acpi") != null ? TdxInputs.AcpiBlobs.fromDirectory(ctx.path("acpi"))
-                : topology == null ? null : TdxInputs.AcpiBlobs.generate(profile, topology, cpus, memoryMiB << 20);
-        TdxInputs in;
-        VmSpec described = null;
-        if (ctx.option("kernel") == null && ctx.option("uki") == null) {
-            if (ctx.option("initrd") != null || ctx.option("cmdline") != null) throw new RecipeException("measure.tdx: initrd and cmdline go with kernel");
-            in = TdxInputs.firmwareOnly(ctx.path("firmware"), memoryMiB << 20, cpus, acpi, profile);
-        } else {
-            VmSpec vm = VmSpec.builder().firmware(ctx.path("firmware")).vars(ctx.path("vars")).kernel(ctx.path("kernel"))
-                    .initrd(ctx.path("initrd")).cmdline(ctx.string("cmdline")).uki(ctx.path("uki"))
-                    .cpus(cpus).memoryMiB(memoryMiB).tee(ctx.string("tee")).topology(topology).build();
-            Object stub = ctx.option("stubVersion");
-            in = TdxInputs.fromVm(vm, acpi, profile, stub == null ? null : Math.toIntExact(ctx.number("stubVersion")), ctx.path("bootDisk"));
-            described = vm;
-        }
-        TdxPrediction p = TdxPrediction.predict(in);
-        AtomicFiles.write(ctx.output("expected"), Json.pretty(TdxPredictionJson.document(p, profile, described)).getBytes(StandardCharsets.UTF_8));
+        TdxMeasurement.Result r = TdxMeasurement.run(new TdxMeasurement.Request(ctx.path("firmware"), ctx.path("vars"), ctx.path("kernel"),
+                ctx.path("initrd"), ctx.string("cmdline"), ctx.path("uki"), ctx.path("bootDisk"), integer(ctx, "cpus"), ctx.string("memory"),
+                ctx.string("tee"), ctx.string("profile"), ctx.string("secureBoot"), ctx.string("kernelPatch"), integer(ctx, "disks"),
+                ctx.path("acpi"), integer(ctx, "stubVersion")));
+        AtomicFiles.write(ctx.output("expected"), r.json());
+        TdxPrediction p = r.prediction();
         ctx.value("mrtd", p.mrtdHex());
         for (int i = 0; i < 4; i++)
             ctx.log("rtmr" + i + " " + (p.rtmrHex(i) != null ? p.rtmrHex(i) : "not computed: " + String.join("; ", p.missing().get(i))));
+    }
+
+    private static Integer integer(StepContext ctx, String name) {
+        return ctx.option(name) == null ? null : Math.toIntExact(ctx.number(name));
     }
 }

@@ -6,6 +6,7 @@ import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.UefiVariableData;
 import dev.sealwright.uefi.EfiGuid;
+import dev.sealwright.uefi.OvmfBootOptions;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,8 +22,6 @@ import java.util.List;
 public final class TdvfEvents {
     public static final int RTMR0 = 1, RTMR1 = 2, RTMR2 = 3;
     static final String TD_HOB_LIST_GUID = "93bb96af-b9f2-4eb8-9462-e0ba74564236";
-    static final String UIAPP_FV_GUID = "7cb8bdc9-f8eb-4f34-aaea-3ee4af6516a1";
-    static final String UIAPP_FILE_GUID = "462caa21-7614-4503-836e-8ab6f4662331";
     public static final String CALLING_EFI_APPLICATION = "Calling EFI Application from Boot Option";
     public static final String EXIT_BOOT_SERVICES = "Exit Boot Services Invocation";
     public static final String EXIT_BOOT_SERVICES_OK = "Exit Boot Services Returned with Success";
@@ -92,23 +91,10 @@ public final class TdvfEvents {
 
     /** Direct boot: BootOrder = {0000} and Boot0000 = UiApp; EV_EFI_VARIABLE_BOOT measures the variable data only. */
     public static List<BootEvent> directBootVariables() {
-        return List.of(bootVariable("BootOrder", new byte[2]), bootVariable("Boot0000", uiAppLoadOption()));
-    }
-
-    private static BootEvent bootVariable(String name, byte[] value) {
-        return event(RTMR0, EventType.EV_EFI_VARIABLE_BOOT, value,
-                UefiVariableData.encode(UefiVariableData.EFI_GLOBAL_VARIABLE, name, value), "variable " + name + " (" + value.length + " bytes)");
-    }
-
-    /** EFI_LOAD_OPTION of OVMF's UiApp: ACTIVE|HIDDEN|CATEGORY_APP, "UiApp", Fv(...)/FvFile(...)/End. */
-    static byte[] uiAppLoadOption() {
-        byte[] desc = "UiApp\0".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = ByteBuffer.allocate(4 + 2 + desc.length + 44).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0x109).putShort((short) 44).put(desc);
-        b.put(new byte[] {4, 7, 20, 0}).put(EfiGuid.bytes(UIAPP_FV_GUID));
-        b.put(new byte[] {4, 6, 20, 0}).put(EfiGuid.bytes(UIAPP_FILE_GUID));
-        b.put(new byte[] {0x7F, (byte) 0xFF, 4, 0});
-        return b.array();
+        return OvmfBootOptions.directKernel().stream()
+                .map(v -> event(RTMR0, EventType.EV_EFI_VARIABLE_BOOT, v.value(),
+                        UefiVariableData.encode(UefiVariableData.EFI_GLOBAL_VARIABLE, v.name(), v.value()), "variable " + v.name() + " (" + v.value().length + " bytes)"))
+                .toList();
     }
 
     /**

@@ -48,15 +48,24 @@ final class UkiBoot {
             if (cmdline == null) missing.get(2).add("not implemented in this build: a .cmdline with control characters or trailing whitespace (stub versions rewrite it differently)");
             else ev.add(TdvfEvents.loadOptions(cmdline));
         }
-        if (uki.section(".initrd") != null) {
-            byte[] initrd = StubMeasurements.initrd(uki, v);
-            if (initrd == null) missing.get(2).add("not implemented in this build: the cpio archives " + v + " appends to the initrd (.pcrsig/.pcrpkey, or stub 257 and later)");
-            else ev.add(initrdEvent(initrd, sections, sectionEvents));
+        if (!v.initrdModelled()) missing.get(2).add("not implemented in this build: the initrd " + v + " serves (which cpio archives it adds was read for 252..257)");
+        else {
+            // where the stub serves .initrd as is and logs no section events, hash it in place (no copy)
+            BootEvent initrd = sections.isEmpty() ? digestedInitrd(uki, v) : null;
+            if (initrd == null) initrd = initrdEvent(StubMeasurements.initrd(uki, v), sections, sectionEvents);
+            if (initrd != null) ev.add(initrd);
         }
+    }
+
+    /** The Linux initrd event hashed straight from the UKI's bytes (no copy of the initrd); null unless the stub serves .initrd as is. */
+    private static BootEvent digestedInitrd(PeFile uki, StubVersion v) {
+        StubMeasurements.Digested d = StubMeasurements.initrdDigest(uki, v, HashAlg.SHA384);
+        return d == null ? null : TdvfEvents.initrd(d.digest(), d.length());
     }
 
     /** The Linux initrd event; when a stub section event hashed the same bytes, its SHA-384 is reused (each byte hashed once). */
     private static BootEvent initrdEvent(byte[] initrd, List<StubMeasurements.Measurement> sections, List<BootEvent> sectionEvents) {
+        if (initrd == null) return null;
         for (int i = 0; i < sections.size(); i++)
             if (java.util.Arrays.equals(sections.get(i).measured(), initrd)) return TdvfEvents.initrd(sectionEvents.get(i).digest(HashAlg.SHA384), initrd.length);
         return TdvfEvents.initrd(initrd);

@@ -4,8 +4,10 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.image.pe.PeSection;
 import dev.sealwright.measure.event.EventType;
+import dev.sealwright.measure.event.HashAlg;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,16 +70,75 @@ public final class StubMeasurements {
     }
 
     /**
-     * The initrd the stub serves through LoadFile2: the {@code .initrd} section as is, when nothing is
-     * added to it. Returns null when the stub adds generated cpio archives: a {@code .pcrsig} or
-     * {@code .pcrpkey} section is passed to the OS that way (252, 254), and stub 257 serves more than
-     * {@code .initrd} even for a UKI with neither (real boot, StackBootSpec: its "Linux initrd" event
-     * is not H(.initrd)), besides putting {@code .ucode} in front.
+     * The initrd the stub serves the kernel through LoadFile2, which the Linux EFI stub measures into
+     * PCR 9 ("Linux initrd"), for an ESP without credentials, system/configuration extensions or addons
+     * beside the UKI (what launch writes). Returns null when the stub serves no initrd. Read from
+     * systemd's {@code stub.c} and {@code cpio.c}:
+     * <ul>
+     * <li>252..256 ({@code combine_initrd}): {@code .initrd} as is; when {@code .pcrsig} or {@code .pcrpkey}
+     *     is present, {@code .initrd} zero-padded to 4 bytes, then a cpio of
+     *     {@code .extra/tpm2-pcr-signature.json}, then one of {@code .extra/tpm2-pcr-public-key.pem}.</li>
+     * <li>257 ({@code combine_initrds}): of {@code .ucode}, {@code .initrd} and cpios of {@code .pcrsig},
+     *     {@code .pcrpkey}, {@code .osrel} ({@code .extra/os-release}) and {@code .profile}
+     *     ({@code .extra/profile}), those present in this order; one is served as is, several are each
+     *     zero-padded to 4 bytes and concatenated.</li>
+     * </ul>
+     * Only call for a version with {@link StubVersion#initrdModelled()}.
      */
     public static byte[] initrd(PeFile uki, StubVersion v) {
+        if (!v.initrdModelled()) throw new IllegalArgumentException(v + ": its initrd assembly is not modelled");
+        List<byte[]> parts = new ArrayList<>();
+        if (v.major() >= 257) addIfSet(parts, uki, ".ucode");
+        addIfSet(parts, uki, ".initrd");
+        int generatedFrom = parts.size();
+        addCpio(parts, uki, ".pcrsig", "tpm2-pcr-signature.json");
+        addCpio(parts, uki, ".pcrpkey", "tpm2-pcr-public-key.pem");
+        if (v.major() >= 257) {
+            addCpio(parts, uki, ".osrel", "os-release");
+            addCpio(parts, uki, ".profile", "profile");
+        }
+        if (parts.isEmpty()) return null;
+        if (parts.size() == 1 && (v.major() >= 257 || generatedFrom == 1)) return parts.get(0);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+            while (out.size() % 4 != 0) out.write(0);   // the generated cpios are multiples of 4 already
+        }
+        return out.toByteArray();
+    }
+
+    private static void addIfSet(List<byte[]> parts, PeFile uki, String name) {
+        PeSection s = uki.section(name);
+        if (s != null && s.virtualSize() > 0) parts.add(loaded(uki, s));
+    }
+
+    private static void addCpio(List<byte[]> parts, PeFile uki, String section, String file) {
+        PeSection s = uki.section(section);
+        if (s != null && s.virtualSize() > 0) parts.add(StubCpio.literal(".extra", file, loaded(uki, s), 0555, 0444));
+    }
+
+    /** {@link #initrd}'s digest and length without copying it, where the stub serves {@code .initrd} as is; else null. */
+    public static Digested initrdDigest(PeFile uki, StubVersion v, HashAlg alg) {
+        PeSection s = servedInitrd(uki, v);
+        if (s == null) return null;
+        checkZeroExtension(uki, s);
+        MessageDigest md = alg.newDigest();
+        uki.digestLoaded(s, md);
+        return new Digested(md.digest(), s.virtualSize());
+    }
+
+    /** A digest of {@code length} bytes. */
+    public record Digested(byte[] digest, long length) {}
+
+    /** The .initrd section when the stub serves it as is (nothing before or after it), else null. */
+    private static PeSection servedInitrd(PeFile uki, StubVersion v) {
         PeSection s = uki.section(".initrd");
-        if (s == null || v.major() >= 257 || uki.section(".pcrsig") != null || uki.section(".pcrpkey") != null) return null;
-        return loaded(uki, s);
+        if (s == null || s.virtualSize() == 0 || !v.initrdModelled()) return null;
+        for (String other : v.major() >= 257 ? List.of(".ucode", ".pcrsig", ".pcrpkey", ".osrel", ".profile") : List.of(".pcrsig", ".pcrpkey")) {
+            PeSection o = uki.section(other);
+            if (o != null && o.virtualSize() > 0) return null;
+        }
+        return s;
     }
 
     /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
@@ -107,9 +168,13 @@ public final class StubMeasurements {
 
     /** VirtualSize bytes: the raw data, cut or zero-extended; a VirtualSize far beyond the data is refused. */
     static byte[] loaded(PeFile uki, PeSection s) {
+        checkZeroExtension(uki, s);
+        return uki.loaded(s);
+    }
+
+    private static void checkZeroExtension(PeFile uki, PeSection s) {
         if (s.virtualSize() > s.sizeOfRawData() + MAX_ZERO_EXTENSION)
             throw new RecipeException(uki.what() + ": UKI section " + s.name() + " has VirtualSize 0x"
                     + Long.toHexString(s.virtualSize()) + ", more than 64 MiB beyond its 0x" + Long.toHexString(s.sizeOfRawData()) + " bytes of file data");
-        return uki.loaded(s);
     }
 }

@@ -66,6 +66,15 @@ public record StubVersion(int major, String text) {
         return major >= 252 && major < 258;
     }
 
+    /**
+     * Whether {@link StubMeasurements#initrd} knows how this stub assembles the initrd it serves: read
+     * from the sources of 252, 254 and 257 (253, 255 and 256 take 254's rule; their sources were not
+     * read); 258 and later are not modelled.
+     */
+    public boolean initrdModelled() {
+        return major >= OLDEST_MODELLED && major <= 257;
+    }
+
     /** The UKI sections this stub measures into PCR 11, in its canonical order (.pcrsig is never measured). */
     public List<String> measuredSections() {
         List<String> s = new ArrayList<>(List.of(".linux", ".osrel", ".cmdline", ".initrd"));

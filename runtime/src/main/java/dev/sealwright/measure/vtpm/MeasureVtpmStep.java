@@ -1,33 +1,25 @@
 package dev.sealwright.measure.vtpm;
 
-import dev.sealwright.image.pe.PeFile;
-import dev.sealwright.base.InputFiles;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
-import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
-import dev.sealwright.measure.event.EventLog;
-import dev.sealwright.measure.event.EventLogFiles;
 import dev.sealwright.measure.event.HashAlg;
-import dev.sealwright.measure.event.LogKind;
-import dev.sealwright.uefi.FirmwareBuild;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+
 
 /**
- * Cached step {@code measure.vtpm}: the same prediction as {@code sealwright measure vtpm}, written to
+ * Cached step {@code measure.vtpm}: the same prediction ({@link VtpmMeasurement}) as {@code sealwright measure vtpm}, written to
  * {@code expected.json} (sha256/sha384 PCR values, missing, events), the {@code pcrValues} input of
  * {@code tpmSeal}. Option names match the CLI flags.
  */
 public final class MeasureVtpmStep implements StepType {
     @Override public String name() { return "measure.vtpm"; }
-    @Override public int version() { return 2; }
+    @Override public int version() { return 3; }
     @Override public String description() { return "predict vTPM PCRs 0-15 of an OVMF + swtpm boot of a systemd-stub UKI"; }
 
     @Override
@@ -35,10 +27,13 @@ public final class MeasureVtpmStep implements StepType {
         return List.of(OptionSpec.required("firmwareCode", Input.class, "OVMF code file"),
                 OptionSpec.optional("firmwareVars", Input.class, null, "OVMF vars file the VM starts from"),
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json instead of a vars file"),
-                OptionSpec.required("uki", Input.class, "the UKI booted from the ESP"),
+                OptionSpec.optional("uki", Input.class, null, "the UKI booted from the ESP (or espChain)"),
+                OptionSpec.optional("espChain", Boolean.class, false, "predict the shim -> GRUB -> kernel chain on the ESP of bootDisk (needs secureBoot)"),
                 OptionSpec.optional("secureBoot", Boolean.class, false, "Secure Boot is enforced"),
                 OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
-                OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events"));
+                OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events instead of computed ones"),
+                OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)"),
+                OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)"));
     }
 
     @Override
@@ -47,25 +42,22 @@ public final class MeasureVtpmStep implements StepType {
                 OutputSpec.value("pcr7", "predicted sha256 PCR 7 (hex)"));
     }
 
+    private static Integer cpus(StepContext ctx) {
+        return ctx.option("cpus") instanceof Number n ? n.intValue() : null;
+    }
+
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        return Boolean.TRUE.equals(options.get("espChain")) ? List.of("mcopy") : List.of();
+    }
+
     @Override
     public void execute(StepContext ctx) throws Exception {
-        if ((ctx.option("firmwareVars") == null) == (ctx.option("uefiConfig") == null))
-            throw new RecipeException("measure.vtpm: give firmwareVars or uefiConfig, exactly one");
-        boolean secureBoot = ctx.flag("secureBoot");
-        Path code = ctx.path("firmwareCode");
-        VtpmVariables vars = ctx.option("firmwareVars") != null ? VtpmVariables.fromVarsFile(ctx.path("firmwareVars"))
-                : VtpmVariables.fromUefiConfig(ctx.path("uefiConfig"));
-        vars.check(code, secureBoot);
-        FirmwareBuild firmware = FirmwareBuild.identify(code);
-        EventLog ref = null;
-        Path refFile = ctx.option("referenceLog") != null ? ctx.path("referenceLog") : null;
-        if (refFile != null) ref = EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
-        Path uki = ctx.path("uki");
-        byte[] ukiBytes = InputFiles.read(uki, PeFile.FILE_BOUND);
-        Path disk = ctx.option("bootDisk") != null ? ctx.path("bootDisk") : null;
-        VtpmPrediction p = VtpmPrediction.predict(new VtpmInputs(ukiBytes, uki.getFileName().toString(), vars.config(), vars.source(), secureBoot,
-                VtpmInputs.BootGpt.of(disk, ref, ukiBytes.length, uki), ref, refFile == null ? null : refFile.toString(), firmware));
-        AtomicFiles.write(ctx.output("expected"), Json.pretty(VtpmPredictionJson.document(p)).getBytes(StandardCharsets.UTF_8));
+        VtpmMeasurement.Result r = VtpmMeasurement.run(new VtpmMeasurement.Request(ctx.path("firmwareCode"), ctx.path("firmwareVars"),
+                ctx.path("uefiConfig"), ctx.path("uki"), ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"),
+                ctx.path("referenceLog"), (String) ctx.option("memory"), cpus(ctx)), ctx.tools());
+        AtomicFiles.write(ctx.output("expected"), r.json());
+        VtpmPrediction p = r.prediction();
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
         for (int i = 0; i < VtpmPrediction.PCRS; i++)
             ctx.log("pcr" + i + " " + (p.pcrHex(i, HashAlg.SHA256) != null ? p.pcrHex(i, HashAlg.SHA256) : "not computed: " + String.join("; ", p.missing().get(i))));

@@ -49,6 +49,12 @@ public final class TpmBootEvents {
                 "variable " + name + " (" + (value == null ? 0 : value.length) + " bytes)");
     }
 
+    /** PCR 1 EV_EFI_VARIABLE_BOOT: the digest covers the variable's data only, the event data is the whole UEFI_VARIABLE_DATA. */
+    static BootEvent bootVariable(String name, byte[] value) {
+        return measuring(1, EventType.EV_EFI_VARIABLE_BOOT, value, UefiVariableData.encode(UefiVariableData.EFI_GLOBAL_VARIABLE, name, value),
+                "variable " + name + " (" + value.length + " bytes)");
+    }
+
     /** PCR 7 EV_EFI_VARIABLE_AUTHORITY: UEFI_VARIABLE_DATA "db" whose data is the EFI_SIGNATURE_DATA (owner ‖ cert) that verified an image. */
     public static BootEvent authority(byte[] signatureData, String what) {
         byte[] v = UefiVariableData.encode(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, "db", signatureData);

@@ -15,10 +15,29 @@ import java.nio.file.Path;
  * given) are taken as they are (they cannot be computed from files; see docs). {@code firmware} is the
  * identified OVMF build; it may be null only with {@code secureBoot} (the one layout fact it decides,
  * how SecureBoot is measured when not enforced, is then moot). With {@code shim}, the ESP boots
- * shim → GRUB → kernel instead of a UKI.
+ * shim → GRUB → kernel instead of a UKI. With {@code platform} (the code image and the VM's shape)
+ * and no reference log, PCR 0 and 1 are computed for a firmware whose layout is modelled.
  */
 public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
-                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware, ShimChain shim) {
+                         BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware, ShimChain shim,
+                         Platform platform) {
+
+    public VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,
+                      BootGpt bootGpt, EventLog referenceLog, String referenceLogName, FirmwareBuild firmware, ShimChain shim) {
+        this(uki, ukiName, variables, variablesSource, secureBoot, bootGpt, referenceLog, referenceLogName, firmware, shim, null);
+    }
+
+    /**
+     * What PCR 0 and 1 depend on beyond the variables: the OVMF code image, the VM's RAM and vCPUs (QEMU
+     * q35, TCG, as {@code sealwright launch} runs it: the ESP disk is the only boot device, at PCI 00:01.0)
+     * and the vars file's MemoryTypeInformation.
+     */
+    public record Platform(byte[] code, String codeName, long memoryBytes, int cpus, VtpmVariables variables) {}
+
+    /** These inputs with {@code platform}. */
+    public VtpmInputs withPlatform(Platform p) {
+        return new VtpmInputs(uki, ukiName, variables, variablesSource, secureBoot, bootGpt, referenceLog, referenceLogName, firmware, shim, p);
+    }
 
     /** A UKI booted as BOOTX64.EFI. */
     public VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, String variablesSource, boolean secureBoot,

@@ -10,6 +10,8 @@ import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
 import dev.sealwright.measure.event.Registers;
 import dev.sealwright.measure.event.UefiVariableData;
+import dev.sealwright.uefi.OvmfBootOptions;
+import dev.sealwright.uefi.OvmfPcr01Layout;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
     public static final int PCRS = 16;
     /** PCRs whose OVMF events cannot be computed from files (5: without the boot disk) and are taken from a reference log. */
     static final Set<Integer> FROM_REFERENCE = Set.of(0, 1, 5);
+    /** sealwright launch adds the ESP disk first, so QEMU places it in the first free root-bus slot, 00:01.0. */
+    static final int LAUNCH_ESP_PCI_DEVICE = 1;
     static final String EXIT_BOOT_SERVICES = "Exit Boot Services Invocation";
     static final String EXIT_BOOT_SERVICES_OK = "Exit Boot Services Returned with Success";
 
@@ -66,8 +70,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
                 ev.add(e);
             }
         } else {
-            missing.get(0).add("OVMF's firmware-volume blobs are measured after decompression in memory; pass --reference-log with a TPM log captured from the same firmware");
-            missing.get(1).add("the boot variables OVMF creates depend on the VM's device topology; pass --reference-log with a TPM log captured from the same VM configuration");
+            platformEvents(in, ev, missing);
             if (in.bootGpt() == null)
                 missing.get(5).add("the GPT of the boot disk: pass --boot-disk (or --reference-log with a TPM log captured from the same VM configuration)");
         }
@@ -103,11 +106,8 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
             if (uki.section(".cmdline") == null) ev.add(TpmBootEvents.loadOptions(""));
             else if (StubMeasurements.commandLine(uki) != null) ev.add(TpmBootEvents.loadOptions(StubMeasurements.commandLine(uki)));
             else missing.get(9).add("not implemented in this build: a .cmdline with control characters or trailing whitespace (stub versions rewrite it differently)");
-            if (uki.section(".initrd") != null) {
-                byte[] initrd = StubMeasurements.initrd(uki, stub.get());
-                if (initrd != null) ev.add(TpmBootEvents.initrd(initrd));
-                else missing.get(9).add("not implemented in this build: the cpio archives " + stub.get() + " adds to the initrd (for .pcrsig/.pcrpkey; from 257 always)");
-            }
+            byte[] initrd = StubMeasurements.initrd(uki, stub.get());
+            if (initrd != null) ev.add(TpmBootEvents.initrd(initrd));
         }
         if (in.bootGpt() != null) {
             ev.add(TpmBootEvents.action(5, EXIT_BOOT_SERVICES));
@@ -115,6 +115,29 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         }
         missing.get(10).add("the running kernel's IMA extends it (not a boot-time measurement)");
         return new VtpmPrediction(ev, missing);
+    }
+
+    /** PCR 0 and 1 from the firmware image and the VM's shape (OvmfFirmwareEvents, OvmfBootOptions), or the reason they cannot be. */
+    private static void platformEvents(VtpmInputs in, List<BootEvent> ev, Map<Integer, List<String>> missing) {
+        String unknown = in.platform() == null ? "the firmware image and VM shape were not given (pass --reference-log with a TPM log captured from the same VM configuration)"
+                : in.shim() != null ? "not implemented in this build for the shim chain (its VM shape is not modelled); pass --reference-log"
+                : in.firmware() == null ? "the firmware build is not identified"
+                : in.firmware().pcr01Unmodelled();
+        if (unknown != null) {
+            missing.get(0).add(unknown);
+            missing.get(1).add(unknown);
+            return;
+        }
+        OvmfPcr01Layout layout = in.firmware().pcr01();
+        VtpmInputs.Platform p = in.platform();
+        if (layout.smm() && !p.variables().varsFile())
+            missing.get(0).add(in.firmware() + " raises PEIFV's memory-type table from the vars file's MemoryTypeInformation before measuring it: pass the vars file, not " + p.variables().source());
+        else
+            ev.addAll(OvmfFirmwareEvents.pcr0(layout, p.code(), p.codeName(), p.memoryBytes(), p.cpus(), p.variables().memoryTypeInformation()));
+        ev.add(TpmBootEvents.separator(0));
+        for (OvmfBootOptions.BootVariable v : OvmfBootOptions.virtioDisk(LAUNCH_ESP_PCI_DEVICE, layout.internalShell()))
+            ev.add(TpmBootEvents.bootVariable(v.name(), v.value()));
+        ev.add(TpmBootEvents.separator(1));
     }
 
     /** PCR value (hex) in {@code alg}, or null when some of its events are missing. */

@@ -12,20 +12,24 @@ import java.util.UUID;
 
 /**
  * The Secure Boot variables a prediction measures, read from an OVMF vars file or a uefi-config.json,
- * and the vars file's SecureBootEnable (edk2's switch; null when absent or unknown).
+ * and the vars file's SecureBootEnable (edk2's switch; null when absent or unknown). From a vars file
+ * also its MemoryTypeInformation variable (null when absent), which OVMF's SMM builds read before they
+ * measure PEIFV ({@code varsFile} false: a uefi-config.json, which does not say).
  */
-public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String source) {
+public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String source, boolean varsFile, byte[] memoryTypeInformation) {
     static final UUID SECURE_BOOT_ENABLE_DISABLE = UUID.fromString("f0a30bc7-af08-4556-99c4-001009c93a44");
+    static final UUID MEMORY_TYPE_INFORMATION = UUID.fromString("4c19049f-4137-4dd3-9c10-8b97a83ffdfa");
 
     public static VtpmVariables fromVarsFile(Path vars) {
         byte[] bytes = InputFiles.read(vars, VariableStore.FILE_BOUND);
         VariableStore store = VariableStore.read(bytes, vars.toString());
         byte[] enable = store.find(SECURE_BOOT_ENABLE_DISABLE, "SecureBootEnable").map(VariableStore.Variable::data).orElse(null);
-        return new VtpmVariables(UefiConfig.fromVariableStore(store, false), enable, vars.toString());
+        byte[] memTypes = store.find(MEMORY_TYPE_INFORMATION, "MemoryTypeInformation").map(VariableStore.Variable::data).orElse(null);
+        return new VtpmVariables(UefiConfig.fromVariableStore(store, false), enable, vars.toString(), true, memTypes);
     }
 
     public static VtpmVariables fromUefiConfig(Path json) {
-        return new VtpmVariables(UefiConfig.read(json), null, json.toString());
+        return new VtpmVariables(UefiConfig.read(json), null, json.toString(), false, null);
     }
 
     /**

@@ -79,4 +79,28 @@ class DirectBootLogSpec extends Specification {
         p.events(2)[0].description() == 'LoadOptions:  initrd=initrd'
         p.events(2)[0].digestHex(HashAlg.SHA384) == HexFormat.of().formatHex(MessageDigest.getInstance('SHA-384').digest(' initrd=initrd\0'.getBytes('UTF-16LE')))
     }
+
+    def "PCR 0 and 1 of the direct boot (plain OVMF_CODE_4M.fd, fresh OVMF_VARS_4M.fd, 1 GiB, 1 vCPU) equal the computed CRTM, firmware-volume and boot-variable events in both banks; the TDX direct-boot RTMR0 variables are the same bytes"() {
+        given:
+        def code = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')
+        def build = dev.sealwright.uefi.FirmwareBuild.identify(code)
+        def computed = dev.sealwright.measure.vtpm.OvmfFirmwareEvents.pcr0(build.pcr01(), Files.readAllBytes(code), code.toString(), 1L << 30, 1, null)
+        def variables = dev.sealwright.uefi.OvmfBootOptions.directKernel()
+        def tdxRtmr0 = TdvfEvents.directBootVariables()
+
+        expect:
+        [logged, loggedNoAppend].each { log ->
+            def pcr0 = log.findAll { it.index() == 0 && it.type() != EventType.EV_SEPARATOR }
+            def pcr1 = log.findAll { it.index() == 1 && it.type() != EventType.EV_SEPARATOR }
+            assert pcr0*.type() == computed*.type()
+            assert pcr1*.type() == [EventType.EV_EFI_VARIABLE_BOOT] * 2
+            [HashAlg.SHA256, HashAlg.SHA384].each { alg ->
+                assert pcr0*.digestHex(alg) == computed*.digestHex(alg)
+                assert pcr1*.digestHex(alg) == variables.collect { HexFormat.of().formatHex(alg.digest(it.value())) }
+            }
+            assert pcr0*.data()*.encodeHex()*.toString() == computed*.data()*.encodeHex()*.toString()
+            assert pcr1*.data()*.encodeHex()*.toString() == tdxRtmr0*.data()*.encodeHex()*.toString()
+        }
+        tdxRtmr0*.digestHex(HashAlg.SHA384) == logged.findAll { it.index() == 1 && it.type() == EventType.EV_EFI_VARIABLE_BOOT }*.digestHex(HashAlg.SHA384)
+    }
 }

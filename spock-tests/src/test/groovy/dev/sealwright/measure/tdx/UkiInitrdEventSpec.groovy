@@ -15,10 +15,9 @@ import java.nio.file.Path
 class UkiInitrdEventSpec extends Specification {
     @TempDir Path dir
 
-    def "stub 256: the .initrd section event and the Linux initrd event both carry sha384sum of the initrd"() {
-        given: 'a UKI built as ukify does (objcopy), the stub itself standing in for the PE kernel'
+    /** A UKI built as ukify does (objcopy), the stub itself standing in for the PE kernel; an initrd of 3 MiB + 17 bytes (not a multiple of the file alignment). */
+    Path ukiWithInitrd(Path initrd) {
         Repo.requireTool('objcopy')
-        def initrd = dir.resolve('initrd.bin')
         def noise = new byte[3 * 1024 * 1024 + 17]; new Random(5).nextBytes(noise)
         Files.write(initrd, noise)
         def uki = dir.resolve('uki.efi')
@@ -27,6 +26,13 @@ class UkiInitrdEventSpec extends Specification {
                  MeasureCliSpec.STUB, uki.toString()]*.toString().execute()
         def err = p.err.text
         assert p.waitFor() == 0: err
+        uki
+    }
+
+    def "stub 256: the .initrd section event and the Linux initrd event both carry sha384sum of the initrd"() {
+        given:
+        def initrd = dir.resolve('initrd.bin')
+        def uki = ukiWithInitrd(initrd)
 
         when:
         def r = Cli.run('measure', 'tdx', '--firmware', MeasureCliSpec.OVMF, '--kernel', uki.toString(), '--stub-version', '256', '--profile', 'qemu-10', '--json')
@@ -37,6 +43,24 @@ class UkiInitrdEventSpec extends Specification {
         then:
         r.exitCode == 0
         section.digests.sha384 == TdxMeasureSpec.sha384sum(initrd)
+        linux.digests.sha384 == TdxMeasureSpec.sha384sum(initrd)
+        linux.register == 'RTMR2'
+    }
+
+    def "stub 252 (no section events): the Linux initrd event, hashed straight from the UKI's bytes, carries sha384sum of the initrd"() {
+        given:
+        def initrd = dir.resolve('initrd.bin')
+        def uki = ukiWithInitrd(initrd)
+
+        when:
+        def r = Cli.run('measure', 'tdx', '--firmware', MeasureCliSpec.OVMF, '--kernel', uki.toString(), '--stub-version', '252', '--profile', 'qemu-10', '--json')
+        def events = new ObjectMapper().readValue(r.out, Map).events
+
+        then:
+        r.exitCode == 0
+        events.every { !it.description.startsWith('systemd-stub section') }
+        def linux = events.find { it.description.startsWith('Linux initrd,') }
+        linux.description == "Linux initrd, ${3 * 1024 * 1024 + 17} bytes"
         linux.digests.sha384 == TdxMeasureSpec.sha384sum(initrd)
         linux.register == 'RTMR2'
     }

@@ -1,0 +1,87 @@
+package dev.sealwright.measure.tdx;
+
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.measure.capture.CapturedProfile;
+import dev.sealwright.vm.MachineTopology;
+import dev.sealwright.vm.Tee;
+import dev.sealwright.vm.VmSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one TDX prediction operation: {@code sealwright measure tdx} and the {@code measure.tdx} step both
+ * build a {@link Request} and call {@link #run}; the defaults live here and nowhere else.
+ */
+public final class TdxMeasurement {
+    private TdxMeasurement() {}
+
+    public static final String DEFAULT_PROFILE = "qemu-10";
+
+    /**
+     * What a prediction depends on. Null means the default: {@code cpus} 1, {@code memory} 512M, {@code profile}
+     * qemu-10, {@code disks} 0, {@code tee} tdx; {@code secureBoot}/{@code kernelPatch} null keep the profile's.
+     * Without {@code kernel} and {@code uki} only the firmware is measured.
+     */
+    public record Request(Path firmware, Path vars, Path kernel, Path initrd, String cmdline, Path uki, Path bootDisk,
+                          Integer cpus, String memory, String tee, String profile, String secureBoot, String kernelPatch,
+                          Integer disks, Path acpi, Integer stubVersion) {
+        public int cpusOrDefault() { return cpus == null ? VmSpec.DEFAULT_CPUS : cpus; }
+        public String memoryOrDefault() { return memory == null ? VmSpec.DEFAULT_MEMORY : memory; }
+        public String profileOrDefault() { return profile == null ? DEFAULT_PROFILE : profile; }
+    }
+
+    /**
+     * The prediction, the profile it used, the captured profile file whose tables it used (or null), the
+     * VmSpec it describes (null for firmware only) and its JSON document.
+     */
+    public record Result(TdxPrediction prediction, TdxProfile profile, CapturedProfile captured, VmSpec vm, Map<String, Object> document) {
+        /** expected.json / {@code --json} / {@code --eventlog}: the same bytes everywhere. */
+        public byte[] json() { return Json.pretty(document).getBytes(StandardCharsets.UTF_8); }
+    }
+
+    public static Result run(Request r) {
+        if (r.firmware() == null) throw new RecipeException("measure tdx: the firmware (the combined OVMF.fd a TD loads) is required");
+        long memoryMiB = VmSpec.parseMemory(r.memoryOrDefault());
+        int cpus = r.cpusOrDefault();
+        int disks = r.disks() == null ? 0 : r.disks();
+        CapturedProfile captured = null;
+        if (CapturedProfile.isFile(r.profileOrDefault())) {     // a profile file written by measure capture
+            Path file = Path.of(r.profileOrDefault());
+            InputFiles.requireFile(file, "profile");
+            if (r.acpi() != null) throw new RecipeException("measure tdx: acpi and a captured profile file both give the ACPI tables; pass one");
+            captured = CapturedProfile.read(file);
+            captured.requireShape(cpus, memoryMiB, disks, file.toString());
+        }
+        TdxProfile profile = TdxProfile.named(captured != null ? captured.base() : r.profileOrDefault());
+        if (r.secureBoot() != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(r.secureBoot()));
+        if (r.kernelPatch() != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(r.kernelPatch()));
+        MachineTopology topology = profile.acpi() == null && captured == null ? null : MachineTopology.ubuntu2404Td(disks);
+        TdxInputs.AcpiBlobs acpi;
+        if (r.acpi() != null) {
+            InputFiles.requireDirectory(r.acpi(), "acpi");
+            acpi = TdxInputs.AcpiBlobs.fromDirectory(r.acpi());
+        } else if (captured != null) {
+            acpi = new TdxInputs.AcpiBlobs(captured.tableLoader(), captured.rsdp(), captured.tables());
+        } else {
+            acpi = topology == null ? null : TdxInputs.AcpiBlobs.generate(profile, topology, cpus, memoryMiB << 20);
+        }
+        TdxInputs in;
+        VmSpec vm = null;
+        if (r.kernel() == null && r.uki() == null) {
+            if (r.initrd() != null || r.cmdline() != null) throw new RecipeException("measure tdx: initrd and cmdline go with kernel");
+            if (r.bootDisk() != null) throw new RecipeException("measure tdx: a boot disk goes with a uki");
+            in = TdxInputs.firmwareOnly(r.firmware(), memoryMiB << 20, cpus, acpi, profile);
+        } else {
+            Tee tee = r.tee() != null ? Tee.parse(r.tee()) : Tee.TDX;
+            vm = VmSpec.builder().firmware(r.firmware()).vars(r.vars()).kernel(r.kernel()).initrd(r.initrd()).cmdline(r.cmdline())
+                    .uki(r.uki()).cpus(cpus).memoryMiB(memoryMiB).tee(tee).topology(tee == Tee.TDX ? topology : null).build();
+            in = TdxInputs.fromVm(vm, acpi, profile, r.stubVersion(), r.bootDisk());
+        }
+        TdxPrediction p = TdxPrediction.predict(in);
+        return new Result(p, profile, captured, vm, TdxPredictionJson.document(p, profile, vm));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sealwright.measure.vtpm;
+
+import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.Json;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.disk.gpt.EspFiles;
+import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.measure.event.EventLog;
+import dev.sealwright.measure.event.EventLogFiles;
+import dev.sealwright.measure.event.LogKind;
+import dev.sealwright.tools.Tools;
+import dev.sealwright.uefi.FirmwareBuild;
+import dev.sealwright.vm.VmSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one vTPM prediction operation: {@code sealwright measure vtpm} and the {@code measure.vtpm} step
+ * both build a {@link Request} and call {@link #run}.
+ */
+public final class VtpmMeasurement {
+    private VtpmMeasurement() {}
+
+    /**
+     * Exactly one of {@code firmwareVars} and {@code uefiConfig}; exactly one of {@code uki} and
+     * {@code espChain} (the shim → GRUB → kernel chain on the ESP of {@code bootDisk}, Secure Boot enforced).
+     * The UKI is named in events and errors by its path as given (a step's inputs are absolute paths).
+     */
+    public record Request(Path firmwareCode, Path firmwareVars, Path uefiConfig, Path uki, boolean espChain, boolean secureBoot,
+                          Path bootDisk, Path referenceLog, String memory, Integer cpus) {
+        /** The VM's memory and vCPUs (PCR 0: OVMF keeps its memory layout in PEIFV); null: launch's defaults. */
+        public Request {
+            if (memory == null) memory = VmSpec.DEFAULT_MEMORY;
+            if (cpus == null) cpus = VmSpec.DEFAULT_CPUS;
+        }
+    }
+
+    /** The prediction and its JSON document (expected.json, {@code --json}, {@code --eventlog}). */
+    public record Result(VtpmPrediction prediction, Map<String, Object> document) {
+        public byte[] json() { return Json.pretty(document).getBytes(StandardCharsets.UTF_8); }
+    }
+
+    /** {@code tools} runs mcopy for the ESP chain. */
+    public static Result run(Request r, Tools tools) throws IOException {
+        if (r.firmwareCode() == null) throw new RecipeException("measure vtpm: the OVMF code file (firmwareCode) is required");
+        if ((r.firmwareVars() == null) == (r.uefiConfig() == null))
+            throw new RecipeException("measure vtpm: give the firmware vars or a uefi-config.json, exactly one");
+        if ((r.uki() == null) == !r.espChain()) throw new RecipeException("measure vtpm: give a uki or the ESP chain (espChain), exactly one");
+        VtpmVariables vars = r.firmwareVars() != null ? VtpmVariables.fromVarsFile(r.firmwareVars()) : VtpmVariables.fromUefiConfig(r.uefiConfig());
+        vars.check(r.firmwareCode(), r.secureBoot());
+        FirmwareBuild firmware = FirmwareBuild.identify(r.firmwareCode());
+        Path refFile = r.referenceLog();
+        EventLog ref = refFile == null ? null : EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
+        if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException(refFile + ": is a CC event log, not a TPM event log");
+        String refName = refFile == null ? null : refFile.toString();
+        VtpmInputs inputs;
+        if (r.espChain()) {
+            if (r.bootDisk() == null) throw new RecipeException("measure vtpm: the ESP chain needs the boot disk whose ESP holds it (bootDisk)");
+            if (!r.secureBoot()) throw new RecipeException("measure vtpm: the shim chain is modelled with Secure Boot enforced only (secureBoot)");
+            ShimChain chain = ShimChain.fromEsp(EspFiles.open(r.bootDisk(), tools));
+            inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(r.bootDisk(), ref, 0, null), ref, refName);
+        } else {
+            byte[] uki = InputFiles.read(r.uki(), PeFile.FILE_BOUND);
+            inputs = new VtpmInputs(uki, r.uki().toString(), vars.config(), vars.source(), r.secureBoot(),
+                    VtpmInputs.BootGpt.of(r.bootDisk(), ref, uki.length, r.uki()), ref, refName, firmware);
+        }
+        if (r.cpus() < 1 || r.cpus() > 255) throw new RecipeException("measure vtpm: cpus " + r.cpus() + " is not in 1..255");
+        VtpmInputs.Platform platform = new VtpmInputs.Platform(InputFiles.read(r.firmwareCode(), FirmwareBuild.FILE_BOUND),
+                r.firmwareCode().toString(), VmSpec.parseMemory(r.memory()) << 20, r.cpus(), vars);
+        VtpmPrediction p = VtpmPrediction.predict(inputs.withPlatform(platform));
+        return new Result(p, VtpmPredictionJson.document(p));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.sealwright.base
+
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** InputFiles.read: the stat size is only a hint; the bytes read are the file's, bounded. */
+class InputFilesSpec extends Specification {
+    @TempDir Path dir
+
+    def "a file of #size bytes reads back as sha256sum sees it"() {
+        given:
+        def f = dir.resolve("f$size")
+        def b = new byte[size]; new Random(size).nextBytes(b)
+        Files.write(f, b)
+
+        expect:
+        InputFiles.read(f, new InputFiles.Bound('a test file', 4 << 20)).sha256() == ['sha256sum', f.toString()].execute().text.split(' ')[0]
+
+        where:
+        size << [0, 1, 4095, (1 << 20), (1 << 20) + 1, (3 << 20) + 17, 4 << 20]
+    }
+
+    def "a /proc file, which stat reports as empty, reads back as cat sees it"() {
+        expect:
+        Files.size(Path.of('/proc/version')) == 0
+        new String(InputFiles.read(Path.of('/proc/version'), new InputFiles.Bound('a test file', 1 << 20))) == ['cat', '/proc/version'].execute().text
+    }
+
+    def "a /proc file longer than the bound is refused by name, though stat reports it as empty"() {
+        when:
+        InputFiles.read(Path.of('/proc/self/maps'), new InputFiles.Bound('a map', 16))
+
+        then:
+        def e = thrown(RecipeException)
+        e.message == '/proc/self/maps: is more than 16 bytes; a map is at most 16 bytes'
+    }
+
+    def "a file one byte over the bound is refused by name with its size"() {
+        given:
+        def f = dir.resolve('big')
+        Files.write(f, new byte[4097])
+
+        when:
+        InputFiles.read(f, new InputFiles.Bound('a test file', 4096))
+
+        then:
+        def e = thrown(RecipeException)
+        e.message.startsWith("$f: is ")
+        e.message.endsWith('; a test file is at most 4 KiB')
+    }
+}
