@@ -131,7 +131,7 @@ class DiskCommand extends GroupCommand {
             byte[] passphrase = generated ? key.passphrase(entropy) : LuksCommand.readKeyFile(key.keyFile ?: key.generateKey)
             InPlaceEncryptor.Result r
             try {
-                r = InPlaceEncryptor.run(input, partition, passphrase, opts, entropy, chunkSize, rollback)
+                r = InPlaceEncryptor.run(input, partition, passphrase, opts, entropy, chunkSize, rollback, progress.reporter(rollback ? 'disk encrypt --rollback' : 'disk encrypt'))
             } catch (Exception e) {
                 // the key is useless unless a journal now depends on it
                 if (generated && !Files.exists(InPlaceEncryptor.journalOf(input))) Files.deleteIfExists(key.generateKey)

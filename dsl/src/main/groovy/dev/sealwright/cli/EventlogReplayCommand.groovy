@@ -1,6 +1,5 @@
 package dev.sealwright.cli
 
-import dev.sealwright.base.Json
 import dev.sealwright.base.RecipeException
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.HashAlg
@@ -8,6 +7,7 @@ import dev.sealwright.measure.event.LogKind
 import dev.sealwright.measure.event.Registers
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -26,8 +26,8 @@ class EventlogReplayCommand implements Callable<Integer> {
     @Option(names = '--bank', paramLabel = 'ALG', description = 'sha1|sha256|sha384|sha512 (default: sha384 for CCEL, sha256 for TPM)')
     String bank
 
-    @Option(names = '--json', description = 'print JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
@@ -44,7 +44,7 @@ class EventlogReplayCommand implements Callable<Integer> {
             if (parsed.kind() == LogKind.TPM_EVENT_LOG && !parsed.events().any { it.index() == i && it.extended() }) continue
             values[r.key(i)] = r.hex(i)
         }
-        if (json) print Json.pretty([bank: alg.label()] + values)
+        if (json.wanted()) json.print([bank: alg.label()] + values)
         else values.each { k, v -> println "${k.padRight(6)} ${v}" }
         Main.OK
     }

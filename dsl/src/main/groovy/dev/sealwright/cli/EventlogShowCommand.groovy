@@ -1,13 +1,13 @@
 package dev.sealwright.cli
 
 import dev.sealwright.base.InputFiles
-import dev.sealwright.base.Json
 import dev.sealwright.measure.event.CcelAcpiTable
 import dev.sealwright.measure.event.EventJson
 import dev.sealwright.measure.event.EventLogFiles
 import dev.sealwright.measure.event.LogKind
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -23,17 +23,27 @@ class EventlogShowCommand implements Callable<Integer> {
     @Option(names = '--kind', paramLabel = 'cc|tpm', description = 'index meaning (default: from the header: 1 = CCEL, 0 = TPM)')
     String kind
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
         byte[] bytes = InputFiles.read(log, EventLogFiles.FILE_BOUND)
         if (CcelAcpiTable.looksLike(bytes)) {
             def t = CcelAcpiTable.read(bytes, log.toString())
-            print Json.pretty([table: 'CCEL', revision: t.revision(), oem_id: t.oemId(), oem_table_id: t.oemTableId(), cc_type: t.ccTypeName(),
+            emit([table: 'CCEL', revision: t.revision(), oem_id: t.oemId(), oem_table_id: t.oemTableId(), cc_type: t.ccTypeName(),
                                cc_subtype: t.ccSubtype(), laml: t.laml(), lasa: String.format('0x%x', t.lasa())])
             return Main.OK
         }
         def parsed = EventLogFiles.read(log, kind == null ? null : LogKind.byLabel(kind))
-        print Json.pretty(EventJson.log(parsed))
+        emit(EventJson.log(parsed))
         Main.OK
+    }
+
+    /** JSON whether asked or not (the verb prints nothing else); --json=short puts it on one line. */
+    private void emit(Object document) {
+        json.wanted()
+        if (json.json == null) json.json = 'pretty'
+        json.print(document)
     }
 }

@@ -2,6 +2,7 @@ package dev.sealwright.cli
 
 import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.InputFiles
+import dev.sealwright.base.Progress
 import dev.sealwright.image.cpio.NewcCpio
 import dev.sealwright.image.oci.ImageLoader
 import dev.sealwright.tools.Tools
@@ -14,6 +15,7 @@ import picocli.CommandLine.Parameters
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.Callable
+import java.util.function.Consumer
 
 /** {@code sealwright initramfs DIR -o FILE [--compression gzip|zstd]}: a directory tree as a reproducible compressed newc cpio. */
 @CompileStatic
@@ -39,8 +41,12 @@ class InitramfsCommand implements Callable<Integer> {
     @Option(names = '--epoch', paramLabel = 'SECONDS', description = 'mtime of every entry (SOURCE_DATE_EPOCH, default 0)')
     long epoch = 0
 
+    @Mixin
+    ProgressOption progress
+
     @Override
     Integer call() {
+        def reporter = progress.reporter('initramfs')
         overwrite.refuseExisting(output)
         NewcCpio.Compression c = NewcCpio.Compression.named(compression)
         if (c == null) throw new UsageException("--compression must be gzip or zstd, got '${compression}'".toString())
@@ -49,8 +55,8 @@ class InitramfsCommand implements Callable<Integer> {
         InputFiles.requireDirectory(dir, 'the root tree')
         Path scratch = Files.createTempDirectory('sealwright-initramfs')
         try {
-            def tree = new ImageLoader(scratch, new Tools(), { String l -> System.err.println(l) }).loadDirectory(dir)
-            AtomicFiles.write(output, { OutputStream out -> NewcCpio.writeCompressed(tree, epoch, c, level, Runtime.runtime.availableProcessors(), out) } as AtomicFiles.Writer)
+            def tree = new ImageLoader(scratch, new Tools(), { String l -> System.err.println(l) } as Consumer<String>, Progress.NONE).loadDirectory(dir)
+            AtomicFiles.write(output, { OutputStream out -> NewcCpio.writeCompressed(tree, epoch, c, level, Runtime.runtime.availableProcessors(), out, reporter) } as AtomicFiles.Writer)
             println "${output}: ${tree.size()} entries, ${Files.size(output)} bytes"
         } finally {
             AtomicFiles.deleteTree(scratch)

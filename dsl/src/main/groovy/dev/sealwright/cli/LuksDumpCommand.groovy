@@ -3,10 +3,9 @@ package dev.sealwright.cli
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.node.JsonNodeFactory
 import dev.sealwright.disk.luks2.Luks2Volume
-import dev.sealwright.base.Json
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
-import picocli.CommandLine.Option
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Parameters
 
 import java.nio.file.Path
@@ -18,15 +17,15 @@ class LuksDumpCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'IMAGE', description = 'image file holding a LUKS2 header')
     Path image
 
-    @Option(names = '--json', description = 'print the header fields and the JSON metadata as JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
         Luks2Volume.open(LuksCommand.existingImage(image), false).withCloseable { Luks2Volume v ->
             def h = v.header()
             if (h.repairNote() != null) System.err.println("warning: ${image}: ${h.repairNote()} (read only; `sealwright luks repair` rewrites both copies)")
-            if (json) {
+            if (json.wanted()) {
                 def root = JsonNodeFactory.instance.objectNode()
                 root.put('version', 2)
                 root.put('uuid', h.uuid())
@@ -36,7 +35,7 @@ class LuksDumpCommand implements Callable<Integer> {
                 root.put('metadata_size', h.metadataSize())
                 root.put('checksum_alg', h.checksumAlgorithm())
                 root.set('metadata', h.json())
-                print Json.pretty(root)
+                json.print(root)
                 return
             }
             println "LUKS2 header of ${image}"

@@ -3,14 +3,12 @@ package dev.sealwright.cli
 import dev.sealwright.engine.Input
 import dev.sealwright.engine.Engine
 import dev.sealwright.engine.EngineOptions
-import dev.sealwright.base.Json
 import dev.sealwright.engine.Plan
 import dev.sealwright.base.Secret
 import dev.sealwright.engine.Workspace
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
-import picocli.CommandLine.Option
 
 import java.util.concurrent.Callable
 
@@ -22,15 +20,15 @@ class PlanCommand implements Callable<Integer> {
     @Mixin
     RecipeOptions recipe
 
-    @Option(names = '--json', description = 'print the plan as JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
         def loaded = recipe.load()
         def ws = new Workspace(recipe.workdir)
         def plan = new Engine(ws, new EngineOptions().fresh(recipe.fresh)).plan(loaded.pipeline)
-        if (json) System.out.print(Json.pretty(toMap(plan)))
+        if (json.wanted()) json.print(toMap(plan))
         else print(plan)
         return Main.OK
     }

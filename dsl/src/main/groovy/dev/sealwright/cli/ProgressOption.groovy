@@ -13,6 +13,7 @@ import picocli.CommandLine.Option
 @CompileStatic
 class ProgressOption {
     @Option(names = '--progress', arity = '0..1', paramLabel = 'live|plain|json', fallbackValue = 'live',
+            parameterConsumer = KnownValueConsumer.Progress, preprocessor = KnownValueConsumer.Progress,
             description = 'show bytes, percent, rate and ETA on stderr: live (one rewritten line; the default on a terminal), plain (a line a second) or json (one object a line)')
     String mode
 

@@ -1,10 +1,9 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Quote
-import dev.sealwright.base.Json
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
-import picocli.CommandLine.Option
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Parameters
 
 import java.nio.file.Path
@@ -17,13 +16,13 @@ class QuoteShowCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'QUOTE', description = 'quote file (binary, or hex text)')
     Path file
 
-    @Option(names = '--json', description = 'print JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
         def fields = Quote.readFile(file).fields()
-        if (json) println Json.pretty(fields)
+        if (json.wanted()) json.print(fields)
         else QuoteCommand.printFields(fields)
         return Main.OK
     }

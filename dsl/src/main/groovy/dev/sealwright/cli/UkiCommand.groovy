@@ -2,12 +2,10 @@ package dev.sealwright.cli
 
 import dev.sealwright.base.InputFiles
 import dev.sealwright.image.pe.PeFile
-import com.fasterxml.jackson.databind.ObjectMapper
-import com.fasterxml.jackson.databind.SerializationFeature
 import dev.sealwright.image.uki.UkiInspector
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
-import picocli.CommandLine.Option
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Parameters
 
 import java.nio.file.Path
@@ -27,14 +25,14 @@ class UkiInspectCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'FILE', description = 'the .efi file')
     Path file
 
-    @Option(names = '--json', description = 'print JSON instead of a table')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
         def r = UkiInspector.inspect(InputFiles.read(file, PeFile.FILE_BOUND), file.toString())
-        if (json) {
-            println new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r)
+        if (json.wanted()) {
+            json.print(toMap(r))
             return Main.OK
         }
         println "${r.file()}: ${r.size()} bytes, ${r.signed() ? 'signed' : 'unsigned'}"
@@ -46,5 +44,15 @@ class UkiInspectCommand implements Callable<Integer> {
         }
         r.text().each { String k, String v -> println "${k}: ${v.replace('\n', ' | ')}" }
         return Main.OK
+    }
+
+    /** snake_case keys; the text sections keyed by name without the dot (osrel, cmdline, uname, sbat). */
+    static Map<String, Object> toMap(UkiInspector.Report r) {
+        [file                : r.file(), size: r.size(), signed: r.signed(),
+         authenticode_sha256: r.authenticodeSha256(), authenticode_sha384: r.authenticodeSha384(),
+         sections            : r.sections().collect { UkiInspector.Section s ->
+             [name: s.name(), virtual_address: s.virtualAddress(), virtual_size: s.virtualSize(), size_of_raw_data: s.sizeOfRawData(), sha256: s.sha256()]
+         },
+         text                : r.text().collectEntries { String k, String v -> [(k.substring(1)): v] }] as Map<String, Object>
     }
 }

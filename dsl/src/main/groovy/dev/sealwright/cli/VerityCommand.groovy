@@ -56,11 +56,15 @@ class VerityCommand extends GroupCommand {
         @Mixin
         JsonOutput json
 
+        @Mixin
+        ProgressOption progress
+
         @Override
         Integer call() {
             json.wanted()
+            def reporter = progress.reporter('verity format')
             overwrite.refuseExisting(hash, rootHashFile)
-            def r = VerityFormat.run(new VerityFormat.Request(data, salt, uuid, algorithm, dataBlockSize, hashBlockSize), hash)
+            def r = VerityFormat.run(new VerityFormat.Request(data, salt, uuid, algorithm, dataBlockSize, hashBlockSize), hash, reporter)
             def sb = r.superblock()
             def root = r.rootHex()
             if (rootHashFile != null) AtomicFiles.write(rootHashFile, (root + '\n').getBytes('UTF-8'))

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
  */
 public class JsonOutput {
     @Option(names = "--json", arity = "0..1", paramLabel = "pretty|short", fallbackValue = "pretty",
+            parameterConsumer = KnownValueConsumer.Json.class, preprocessor = KnownValueConsumer.Json.class,
             description = "print JSON instead of text: pretty (the default) or short (one line)")
     String json;
 

@@ -1,5 +1,6 @@
 package dev.sealwright.files;
 
+import dev.sealwright.base.ProgressInputStream;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
@@ -35,7 +36,7 @@ public final class ExtractStep implements StepType {
     public void execute(StepContext ctx) throws Exception {
         Path archive = ctx.path("archive");
         long total = Files.size(archive);
-        try (InputStream raw = new CountingInput(Files.newInputStream(archive), n -> ctx.progress(n, total, "bytes"))) {
+        try (InputStream raw = new ProgressInputStream(Files.newInputStream(archive), (done, all) -> ctx.progress(done, all, "bytes"), 0, total)) {
             SafeExtractor.Summary s = new SafeExtractor(ctx.output("files"), archive.getFileName().toString(), ctx::log)
                     .extractTar(decompressed(raw, archive));
             ctx.log("extracted " + s.files() + " files, " + s.directories() + " directories, " + s.symlinks() + " symlinks");
@@ -52,38 +53,5 @@ public final class ExtractStep implements StepType {
         if (b0 == 0x1f && b1 == 0x8b) return new GzipCompressorInputStream(in, true);
         if (b0 < 0) throw new RecipeException(archive + ": empty file, not an archive");
         return in;
-    }
-
-    /** Reports bytes read from the compressed file, for the progress line. */
-    private static final class CountingInput extends java.io.FilterInputStream {
-        private final java.util.function.LongConsumer onProgress;
-        private long count, lastReport;
-
-        CountingInput(InputStream in, java.util.function.LongConsumer onProgress) {
-            super(in);
-            this.onProgress = onProgress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) advance(1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) advance(n);
-            return n;
-        }
-
-        private void advance(long n) {
-            count += n;
-            if (count - lastReport >= (1 << 20)) {
-                lastReport = count;
-                onProgress.accept(count);
-            }
-        }
     }
 }

@@ -102,14 +102,14 @@ public final class PackStep implements StepType {
         }
         long level = ctx.number("gzipLevel");
         if (level < 1 || level > 9) throw new RecipeException("pack: gzipLevel must be 1-9, got " + level);
-        ImageLoader.Image image = new ImageLoader(ctx.workDir(), ctx.tools(), ctx::log).load(ref);
+        ImageLoader.Image image = new ImageLoader(ctx.workDir(), ctx.tools(), ctx::log, (done, total) -> ctx.progress(done, total, "bytes")).load(ref);
         Path stub = ctx.option("stub") != null ? ctx.path("stub") : ctx.tools().find("systemd-stub");
         @SuppressWarnings("unchecked") List<String> modules = (List<String>) ctx.option("modules");
         @SuppressWarnings("unchecked") List<String> hooks = (List<String>) ctx.option("hooks");
         @SuppressWarnings("unchecked") List<String> command = (List<String>) ctx.option("command");
         Packer.Settings s = new Packer.Settings(ctx.path("kernel"), modules, ctx.flag("teeModules") ? Packer.TEE_GUEST_MODULES : List.of(), ctx.string("cmdline"), ctx.number("sourceDateEpoch"),
                 (int) level, ctx.flag("poweroff"), hooks, command, NativeHelpers.path("init"), stub, enrollment(ctx));
-        Packer.Result r = new Packer(ctx.workDir(), ctx::log).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
+        Packer.Result r = new Packer(ctx.workDir(), ctx::log, (done, total) -> ctx.progress(done, total, "bytes")).pack(image, ref.toString(), s, ctx.output("initramfs"), ctx.output("uki"));
         byte[] uki = Files.readAllBytes(ctx.output("uki"));
         if ((ctx.option("signingKey") == null) != (ctx.option("signingCert") == null))
             throw new RecipeException("pack: signingKey and signingCert go together");

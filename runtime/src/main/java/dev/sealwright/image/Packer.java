@@ -2,6 +2,7 @@ package dev.sealwright.image;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.base.Progress;
 import dev.sealwright.image.cpio.NewcCpio;
 import dev.sealwright.image.kernel.KernelRoot;
 import dev.sealwright.image.kernel.ModuleClosure;
@@ -51,8 +52,11 @@ public final class Packer {
 
     private final Path workDir;
     private final Consumer<String> log;
+    private final Progress progress;
 
-    public Packer(Path workDir, Consumer<String> log) {
+    /** {@code progress}: file bytes archived into the initramfs, of their total. */
+    public Packer(Path workDir, Consumer<String> log, Progress progress) {
+        this.progress = progress;
         this.workDir = workDir;
         this.log = log;
     }
@@ -97,7 +101,7 @@ public final class Packer {
         if (!tree.contains("dev/console"))
             tree.put("dev/console", new Node(FsTree.Type.CHAR_DEVICE, 0600, 0, 0, 0, null, null, 5, 1));
 
-        AtomicFiles.write(initramfsOut, out -> NewcCpio.writeGzip(tree, s.sourceDateEpoch(), s.gzipLevel(), out));
+        AtomicFiles.write(initramfsOut, out -> NewcCpio.writeGzip(tree, s.sourceDateEpoch(), s.gzipLevel(), out, progress));
         String cmdline = (s.cmdline().strip() + " rdinit=/sealwright/init").strip();
         byte[] uki = UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(s.stub()), Files.readAllBytes(s.kernelRoot().resolve("boot/vmlinuz-" + release)),
                 Files.readAllBytes(initramfsOut), cmdline, release, osRelease(displayName(imageName))), s.stub().toString());

@@ -153,7 +153,7 @@ public final class LaunchStep implements StepType {
         });
         ctx.log((libvirt != null ? "libvirt: " : "qemu: ") + QemuCommandLine.shellLine(vm.argv()));
         ctx.value("commandLine", QemuCommandLine.shellLine(vm.argv()));
-        String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")));
+        String matched = waitFor == null ? "" : vm.waitFor(waitFor, Duration.ofSeconds(ctx.number("timeout")), (done, total) -> ctx.progress(done, total, "s"));
         ctx.value("matched", matched);
         ctx.value("serialLog", new VmRunDir(runDir).serialLog().toString());
     }

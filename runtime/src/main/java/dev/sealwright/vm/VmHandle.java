@@ -1,5 +1,6 @@
 package dev.sealwright.vm;
 
+import dev.sealwright.base.Progress;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Tools;
 
@@ -195,7 +196,14 @@ public final class VmHandle implements AutoCloseable {
      * exits first.
      */
     public String waitFor(Pattern regex, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        return waitFor(regex, timeout, Progress.NONE);
+    }
+
+    /** {@link #waitFor(Pattern, Duration)}, reporting whole seconds waited of the timeout's seconds to {@code waited}. */
+    public String waitFor(Pattern regex, Duration timeout, Progress waited) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long reported = -1;
         int seen = 0;
         synchronized (lines) {
             while (true) {
@@ -207,7 +215,10 @@ public final class VmHandle implements AutoCloseable {
                     String exit = qemu.isAlive() ? "stopped" : "exited with " + qemu.exitValue();
                     throw new RecipeException("VM " + exit + " before its console printed /" + regex + "/" + lastLines());
                 }
-                long left = deadline - System.nanoTime();
+                long now = System.nanoTime();
+                long left = deadline - now;
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(now - start);
+                if (seconds != reported) waited.update(reported = Math.min(seconds, timeout.toSeconds()), timeout.toSeconds());
                 if (left <= 0) break;
                 lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
             }

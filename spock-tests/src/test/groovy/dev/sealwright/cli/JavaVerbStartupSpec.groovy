@@ -54,6 +54,7 @@ class JavaVerbStartupSpec extends Specification {
         'measure tdx --help'      | 0    | ['measure', 'tdx', '--help']
         'measure tdx usage error' | 2    | ['measure', 'tdx']
         'measure profiles'        | 0    | ['measure', 'profiles', '--json']
+        'measure profiles --json short' | 0 | ['measure', 'profiles', '--json', 'short']
     }
 
     def "measure snp prints sev-snp-measure's digest for its vector without Groovy"() {

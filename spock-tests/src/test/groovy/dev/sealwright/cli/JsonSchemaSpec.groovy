@@ -101,6 +101,14 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         'quote rejected'    | 1    | 'quote-verify.schema.json'     | 'a SIMULATED quote without --trust-simulated'
         'attest snp'        | 0    | 'attest-snp.schema.json'       | 'the virtee/sev Milan report, VCEK and chain'
         'attest simulated'  | 0    | 'attest-snp.schema.json'       | 'a SIMULATED report with --trust-simulated'
+        'plan'              | 0    | 'plan.schema.json'             | 'samples/checksummed.groovy'
+        'quote show'        | 0    | 'quote-show.schema.json'       | 'the dcap-qvl TDX quote'
+        'quote show sgx'    | 0    | 'quote-show.schema.json'       | 'the dcap-qvl SGX quote'
+        'uki inspect'       | 0    | 'uki-inspect.schema.json'      | "systemd's linuxx64.efi.stub (systemd-boot-efi)"
+        'eventlog show'     | 0    | 'eventlog-show.schema.json'    | 'the dstack TDX event log'
+        'eventlog table'    | 0    | 'eventlog-show.schema.json'    | 'the go-eventlog CCEL ACPI table'
+        'eventlog replay'   | 0    | 'eventlog-replay.schema.json'  | 'the dstack TDX event log'
+        'luks dump'         | 0    | 'luks-dump.schema.json'        | 'a header cryptsetup luksFormat wrote'
     }
 
     /** Arguments of VERB with its inputs prepared in the work directory; TAG keeps each run's outputs apart. */
@@ -138,6 +146,21 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
             case 'attest simulated':
                 assert Cli.run(*argsFor('snp simulate', tag)).exitCode == 0
                 return ['attest', 'snp', w('report.bin'), '--vcek', w('vcek.pem'), '--chain', w('chain.pem'), '--trust-simulated']
+            case 'plan': return ['plan', Repo.path('samples/checksummed.groovy').toString(), '-C', w('plan')]
+            case 'quote show': return ['quote', 'show', Repo.fixture('dcap/dcap-qvl/tdx_quote').toString()]
+            case 'quote show sgx': return ['quote', 'show', Repo.fixture('dcap/dcap-qvl/sgx_quote').toString()]
+            case 'uki inspect':
+                assert Files.exists(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')): 'the systemd-boot-efi package (.ci/packages-test) is required'
+                return ['uki', 'inspect', '/usr/lib/systemd/boot/efi/linuxx64.efi.stub']
+            case 'eventlog show': return ['eventlog', 'show', ccel]
+            case 'eventlog table': return ['eventlog', 'show', Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.table.bin').toString()]
+            case 'eventlog replay': return ['eventlog', 'replay', ccel]
+            case 'luks dump':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                new RandomAccessFile(w('luks.img'), 'rw').withCloseable { it.setLength(20L << 20) }
+                Sh.ok(['cryptsetup', 'luksFormat', '--batch-mode', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000',
+                       '--key-file', w('key'), '--label', 'data', w('luks.img')])
+                return ['luks', 'dump', w('luks.img')]
         }
         throw new IllegalArgumentException(verb)
     }
@@ -182,6 +205,50 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         validate(schemaFile, lines.last().replace('"percent":100', '"percent":101')).exit != 0
     }
 
+    def "#verb --progress: json lines valid against docs/schemas/progress.schema.json ending at done=true with bytes = #what; plain lines end at 100%"() {
+        given:
+        Repo.requireTool('/usr/bin/python3')
+        def schemaFile = Repo.path('docs/schemas/progress.schema.json')
+
+        when:
+        def asJson = Cli.run(*(progressArgs(verb, 'j') + ['--progress=json']))
+        def plain = Cli.run(*(progressArgs(verb, 'p') + ['--progress=plain']))
+        def lines = asJson.err.readLines().findAll { it.startsWith('{') }
+        def last = new JsonSlurper().parseText(lines.last())
+
+        then:
+        assert asJson.exitCode == 0: asJson
+        assert plain.exitCode == 0: plain
+        lines.size() >= 1
+        lines.every { String line -> validate(schemaFile, line).with { assert it.exit == 0: it.out + line; true } }
+        last.operation == operation && last.done == true && last.percent == 100 && last.bytes == last.total
+        last.total == total
+        plain.err.readLines().last() ==~ /${java.util.regex.Pattern.quote(operation)}: 100% \(${mib}.*/
+
+        where:
+        verb                   | operation       | total                        | mib                   | what
+        'verity format'        | 'verity format' | 24L << 20                    | '24\\.0 of 24\\.0 MiB' | 'the data hashed (24 MiB)'
+        'initramfs'            | 'initramfs'     | 3 * (5L << 20) + 11          | '15\\.0 of 15\\.0 MiB' | 'the file content archived (3 x 5 MiB + 11)'
+        'disk encrypt inplace' | 'disk encrypt'  | (131038L - 43008 + 1) * 512  | '43\\.0 of 43\\.0 MiB' | 'the rootfs partition sgdisk made, encrypted in place'
+    }
+
+    /** A long-work command on fresh inputs; TAG keeps each run's files apart. */
+    List<String> progressArgs(String verb, String tag) {
+        def w = { String name -> work.resolve("${tag}-${name}").toString() }
+        switch (verb) {
+            case 'verity format': return ['verity', 'format', randomFile(w('data'), 24 << 20), w('hash')]
+            case 'initramfs':
+                def root = Files.createDirectories(work.resolve("${tag}-root/etc"))
+                (1..3).each { randomFile(root.resolveSibling("f${it}").toString(), 5 << 20) }
+                Files.writeString(root.resolve('hostname'), 'sealwright\n')      // 11 bytes
+                return ['initramfs', root.parent.toString(), '-o', w('initrd.cpio.gz'), '--level', '1']
+            case 'disk encrypt inplace':
+                Files.writeString(work.resolve("${tag}-key"), 'passphrase')
+                return ['disk', 'encrypt', gptDisk(w('disk.img')), '--in-place', '--key-file', w('key')]
+        }
+        throw new IllegalArgumentException(verb)
+    }
+
     def "disk encrypt on a terminal (tmux pty) shows live progress without being asked; TERM=dumb falls back to plain lines"() {
         given:
         Files.writeString(work.resolve('key'), 'passphrase')
@@ -208,6 +275,20 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
     def "--json takes pretty or short only (usage error otherwise)"() {
         expect:
         with(Cli.run('steps', '--json=xml')) { exitCode == 2 && err.startsWith('sealwright: --json=xml: expected pretty or short') }
+    }
+
+    def "--json and --progress before a positional take no value from it; a separate pretty|short or live|plain|json is theirs"() {
+        given:
+        def stub = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub'
+        def data = randomFile(work.resolve('data').toString(), 1 << 20)
+
+        expect:
+        with(Cli.run('uki', 'inspect', '--json', stub)) { exitCode == 0 && out.readLines().size() > 1 && new JsonSlurper().parseText(out).file == stub }
+        with(Cli.run('uki', 'inspect', '--json', 'short', stub)) { exitCode == 0 && out.readLines().size() == 1 }
+        with(Cli.run('verity', 'format', '--progress', 'json', data, work.resolve('hash').toString())) {
+            exitCode == 0 && new JsonSlurper().parseText(err.readLines().findAll { it.startsWith('{') }.last()).done == true
+        }
+        with(Cli.run('verity', 'format', '--progress', data, work.resolve('hash2').toString())) { exitCode == 0 && out.contains('Root hash:') }
     }
 
     /** A copy of JSON whose first snake_case key (depth first) is camelCase; null when it has none. */

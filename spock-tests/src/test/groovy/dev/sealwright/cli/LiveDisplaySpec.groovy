@@ -94,6 +94,28 @@ class LiveDisplaySpec extends Specification {
         !term.screenWithEscapes().contains('\u001b[36m')
     }
 
+    def "a verity step shows the bytes it has hashed on its status line (bytes, percent, rate, ETA)"() {
+        given: 'a 1 GiB sparse data file: a few seconds of hashing on a shared machine'
+        new RandomAccessFile(dir.resolve('data.img').toFile(), 'rw').withCloseable { it.setLength(1L << 30) }
+        Files.writeString(dir.resolve('verity.groovy'), """
+            pipeline('hashing') {
+                verity('tree') {
+                    data file('data.img')
+                    salt '-'
+                }
+            }
+        """.stripIndent())
+
+        when:
+        term = new Tmux(dir, Tmux.sealwright('run', 'verity.groovy'), [TERM: 'xterm-256color'], 120, 20)
+        def during = term.waitFor('a byte-progress status line', 120) { String s -> s =~ /  ~ tree \(verity\) [0-9.]+s  [0-9.]+ of 1024\.0 MiB \(\d+%\)/ }
+
+        then:
+        during.readLines().find { it.startsWith('  ~ tree (verity)') } ==~ /  ~ tree \(verity\) [0-9.]+s  [0-9.]+ of 1024\.0 MiB \(\d+%\), [0-9.]+ MiB\/s(, ETA \d+:\d\d)?/
+        term.exitCode(300) == 0
+        !term.screenAndHistory().contains('  ~ ')
+    }
+
     def "a status line shows bytes, percent, rate and ETA from the step's start"() {
         given:
         long t0 = 1_000_000_000L

@@ -1,5 +1,6 @@
 package dev.sealwright.disk
 
+import dev.sealwright.base.Progress
 import dev.sealwright.disk.verity.VeritySuperblock
 import dev.sealwright.disk.verity.VerityTree
 import spock.lang.Specification
@@ -36,7 +37,7 @@ class VeritySpec extends Specification {
 
         when:
         def ours = dir.resolve('ours.hash')
-        def root = tree(blocks, alg).format(d, ours)
+        def root = tree(blocks, alg).format(d, ours, Progress.NONE)
 
         then:
         root.encodeHex().toString() == theirRoot
@@ -57,7 +58,7 @@ class VeritySpec extends Specification {
         given:
         def d = data(1000, 2)
         def hash = dir.resolve('ours.hash')
-        def root = tree(1000).format(d, hash).encodeHex().toString()
+        def root = tree(1000).format(d, hash, Progress.NONE).encodeHex().toString()
 
         expect:
         Sh.run(['veritysetup', 'verify', d.toString(), hash.toString(), root]).exit == 0

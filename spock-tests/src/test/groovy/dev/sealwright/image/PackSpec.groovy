@@ -92,12 +92,12 @@ pipeline('pack-hello') {
         then:
         r.exitCode == 0
         json.sections*.name.containsAll(['.sbat', '.osrel', '.cmdline', '.uname', '.initrd', '.linux'])
-        json.sections.find { it.name == '.initrd' }.virtualSize == Files.size(initrd)
+        json.sections.find { it.name == '.initrd' }.virtual_size == Files.size(initrd)
         json.sections.find { it.name == '.linux' }.sha256 == sha256(k.vmlinuz())
-        json.text['.uname'] == k.release()
-        json.text['.cmdline'].endsWith('rdinit=/sealwright/init')
-        json.authenticodeSha256 ==~ /[0-9a-f]{64}/
-        json.authenticodeSha384 ==~ /[0-9a-f]{96}/
+        json.text['uname'] == k.release()
+        json.text['cmdline'].endsWith('rdinit=/sealwright/init')
+        json.authenticode_sha256 ==~ /[0-9a-f]{64}/
+        json.authenticode_sha384 ==~ /[0-9a-f]{96}/
     }
 
     def "teeModules false packs only the requested modules and their closure"() {

@@ -1,5 +1,6 @@
 package dev.sealwright.vm
 
+import dev.sealwright.base.Progress
 import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
@@ -113,11 +114,14 @@ pipeline('vtpm-guest') {
         and: 'QEMU user networking listens on the forwarded host port (127.0.0.1 only) while the VM runs'
         new Socket(InetAddress.getLoopbackAddress(), hostPort).withCloseable { it.connected }
 
-        when:
-        vm.waitFor(Pattern.compile(Pattern.quote(TestGuest.MARKER)), Duration.ofSeconds(20))
+        when: 'the seconds waited are reported (the live display shows them for launch)'
+        def waited = Collections.synchronizedList([])
+        vm.waitFor(Pattern.compile(Pattern.quote(TestGuest.MARKER)), Duration.ofSeconds(20), { long done, long total -> waited << [done, total] } as Progress)
 
         then:
         def e = thrown(RecipeException)
+        waited.first() == [0L, 20L] && waited.last() == [20L, 20L]
+        waited*.getAt(0) == (waited*.getAt(0) as List<Long>).toSorted().unique()
         e.message.startsWith("VM killed: its console did not print /${Pattern.quote(TestGuest.MARKER)}/ within 20s")
         TestGuest.allGone(processes)
         !vm.alive()

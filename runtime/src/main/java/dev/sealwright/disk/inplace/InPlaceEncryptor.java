@@ -13,6 +13,7 @@ import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
+import dev.sealwright.base.Progress;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.DaemonThreads;
 import dev.sealwright.base.RecipeException;
@@ -61,10 +62,11 @@ public final class InPlaceEncryptor {
 
     /**
      * Encrypts (or resumes encrypting) {@code partition} of {@code image} in place; with
-     * {@code rollback}, undoes an interrupted run instead, giving back the original bytes.
+     * {@code rollback}, undoes an interrupted run instead, giving back the original bytes. Partition bytes
+     * done (those of an earlier, interrupted run included) go to {@code progress}.
      */
     public static Result run(Path image, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
-                             int chunkSize, boolean rollback) throws IOException {
+                             int chunkSize, boolean rollback, Progress progress) throws IOException {
         Path journalPath = journalOf(image);
         boolean resumed = Files.exists(journalPath);
         if (!resumed && rollback) throw new RecipeException(image + ": nothing to roll back (no journal " + journalPath.getFileName() + ")");
@@ -90,7 +92,7 @@ public final class InPlaceEncryptor {
                 volumeKey = staged.unlock(passphrase).volumeKey();
                 uuid = staged.header().uuid();
             }
-            try (Run r = new Run(img, jch, journal, volumeKey)) {
+            try (Run r = new Run(img, jch, journal, volumeKey, progress)) {
                 if (rollback) r.rollback();
                 else r.forward();
             } catch (IOException e) {
@@ -182,8 +184,10 @@ public final class InPlaceEncryptor {
         private final AesXts[] xts;     // one per worker
         private final ExecutorService pool;
         private final byte[] buf;
+        private final Progress progress;
 
-        Run(FileChannel img, FileChannel jch, EncryptJournal journal, byte[] volumeKey) {
+        Run(FileChannel img, FileChannel jch, EncryptJournal journal, byte[] volumeKey, Progress progress) {
+            this.progress = progress;
             this.img = img;
             this.jch = jch;
             this.journal = journal;
@@ -248,6 +252,7 @@ public final class InPlaceEncryptor {
                 crypt(true, k, n);
                 writeFully(src + g.shift(), n);
                 img.force(false);
+                progress.update(g.partBytes() - k * g.chunkSize(), g.partBytes());     // chunks go from the last to the first
             }
             if (p.state() != State.FINISHING) journal.record(jch, State.FINISHING, -1, new byte[32]);
             put(Kind.LUKS_HEADER);
@@ -276,6 +281,7 @@ public final class InPlaceEncryptor {
                 crypt(false, k, n);
                 writeFully(dst, n);
                 img.force(false);
+                progress.update(dst - g.partStart() + n, g.partBytes());
             }
             if (p.state() != State.RESTORING) journal.record(jch, State.RESTORING, -1, new byte[32]);
             if (img.size() > g.inFileSize()) img.truncate(g.inFileSize());

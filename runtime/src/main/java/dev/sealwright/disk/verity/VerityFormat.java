@@ -2,6 +2,7 @@ package dev.sealwright.disk.verity;
 
 import dev.sealwright.base.BadValueException;
 import dev.sealwright.base.InputFiles;
+import dev.sealwright.base.Progress;
 import dev.sealwright.base.RecipeException;
 
 import java.io.IOException;
@@ -33,8 +34,8 @@ public final class VerityFormat {
         public String saltHex() { return HexFormat.of().formatHex(superblock.salt()); }
     }
 
-    /** Writes the superblock and tree of the request's data to {@code hashFile}. */
-    public static Result run(Request r, Path hashFile) throws IOException {
+    /** Writes the superblock and tree of the request's data to {@code hashFile}, reporting data bytes hashed. */
+    public static Result run(Request r, Path hashFile, Progress progress) throws IOException {
         InputFiles.requireImage(r.data(), "verity device");
         int dataBlockSize = blockSize("dataBlockSize", r.dataBlockSize());
         int hashBlockSize = blockSize("hashBlockSize", r.hashBlockSize());
@@ -54,7 +55,7 @@ public final class VerityFormat {
         } catch (IllegalArgumentException e) {
             throw new BadValueException("hash", "verity format: " + e.getMessage());
         }
-        return new Result(sb, new VerityTree(sb).format(r.data(), hashFile));
+        return new Result(sb, new VerityTree(sb).format(r.data(), hashFile, progress));
     }
 
     private static int blockSize(String field, Integer size) {

@@ -46,7 +46,8 @@ public final class VerityStep implements StepType {
     public void execute(StepContext ctx) throws Exception {
         Path data = ctx.path("data");
         VerityFormat.Result r = VerityFormat.run(new VerityFormat.Request(data, ctx.string("salt"), ctx.string("uuid"), ctx.string("hash"),
-                Math.toIntExact(ctx.number("dataBlockSize")), Math.toIntExact(ctx.number("hashBlockSize"))), ctx.output("hash"));
+                Math.toIntExact(ctx.number("dataBlockSize")), Math.toIntExact(ctx.number("hashBlockSize"))), ctx.output("hash"),
+                (done, total) -> ctx.progress(done, total, "bytes"));
         String root = r.rootHex();
         AtomicFiles.write(ctx.output("roothash"), (root + "\n").getBytes(StandardCharsets.US_ASCII));
         ctx.value("rootHash", root);

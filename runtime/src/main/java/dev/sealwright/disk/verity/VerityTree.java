@@ -2,6 +2,7 @@ package dev.sealwright.disk.verity;
 
 import dev.sealwright.base.DaemonThreads;
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Progress;
 import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A dm-verity hash tree as veritysetup lays it out (format version 1, superblock first): hash
@@ -65,27 +67,28 @@ public final class VerityTree {
 
     public record Result(byte[] rootHash, byte[][] levels) {}
 
-    /** Computes the whole tree and the root hash from the data file. */
-    public Result compute(Path data) throws IOException {
+    /** Computes the whole tree and the root hash from the data file, reporting data bytes hashed to {@code progress}. */
+    public Result compute(Path data, Progress progress) throws IOException {
         try (FileChannel in = FileChannel.open(data, StandardOpenOption.READ)) {
             if (in.size() / params.dataBlockSize() < params.dataBlocks())
                 throw new RecipeException(data + ": has " + in.size() / params.dataBlockSize() + " blocks of " + params.dataBlockSize() + " bytes, the tree covers " + params.dataBlocks());
             byte[][] levels = new byte[levelBlocks.length][];
             if (levels.length == 0) {
                 byte[] block = read(in, 0, params.dataBlockSize());
+                progress.update(block.length, block.length);
                 return new Result(hash(block, 0, block.length), levels);
             }
-            levels[0] = hashLeaves(in);
+            levels[0] = hashLeaves(in, progress);
             for (int i = 1; i < levels.length; i++) levels[i] = hashLevel(levels[i - 1], levelBlocks[i]);
             byte[] top = levels[levels.length - 1];
             return new Result(hash(top, 0, params.hashBlockSize()), levels);
         }
     }
 
-    /** Writes superblock + tree into {@code hashFile} (created or truncated) and returns the root hash. */
-    public byte[] format(Path data, Path hashFile) throws IOException {
+    /** Writes superblock + tree into {@code hashFile} (created or truncated) and returns the root hash; data bytes hashed go to {@code progress}. */
+    public byte[] format(Path data, Path hashFile, Progress progress) throws IOException {
         if (Files.exists(hashFile) && Files.isSameFile(data, hashFile)) throw new RecipeException(hashFile + ": the hash file must not be the data file");
-        Result r = compute(data);
+        Result r = compute(data, progress);
         Path tmp = AtomicFiles.tempFile(hashFile, ".tmp");
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -109,7 +112,7 @@ public final class VerityTree {
 
     /** Checks the stored tree in {@code hashFile} and {@code rootHash} against the data; returns null or the first problem. */
     public String verify(Path data, Path hashFile, byte[] rootHash) throws IOException {
-        Result r = compute(data);
+        Result r = compute(data, Progress.NONE);
         try (FileChannel in = FileChannel.open(hashFile, StandardOpenOption.READ)) {
             if (in.size() < hashDeviceSize()) return hashFile + ": hash device is " + in.size() + " bytes, the tree needs " + hashDeviceSize();
             for (int i = 0; i < r.levels().length; i++) {
@@ -133,7 +136,7 @@ public final class VerityTree {
      * buffer (one copy, by the kernel) and hashed while still in that core's cache; each digest is
      * written straight into the level.
      */
-    private byte[] hashLeaves(FileChannel in) throws IOException {
+    private byte[] hashLeaves(FileChannel in, Progress progress) throws IOException {
         long blocks = params.dataBlocks();
         int bs = params.dataBlockSize();
         byte[] level = new byte[Math.toIntExact(levelBlocks[0] * params.hashBlockSize())];
@@ -143,6 +146,7 @@ public final class VerityTree {
         Object readLock = new Object();
         long[] next = {0};
         ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("verity-hash"));
+        AtomicLong hashed = new AtomicLong();
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) workers.add(pool.submit(() -> {
@@ -161,6 +165,7 @@ public final class VerityTree {
                     for (int k = 0; k < n; k++) {
                         hashInto(md, buf.limit((k + 1) * bs).position(k * bs), level, first + k);
                     }
+                    progress.update(hashed.addAndGet((long) n * bs), blocks * bs);
                 }
             }));
             for (Future<?> f : workers) f.get();

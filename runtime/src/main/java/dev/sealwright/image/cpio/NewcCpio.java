@@ -1,5 +1,6 @@
 package dev.sealwright.image.cpio;
 
+import dev.sealwright.base.Progress;
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.image.oci.FsTree;
@@ -35,6 +36,13 @@ public final class NewcCpio {
     private NewcCpio() {}
 
     public static void write(FsTree tree, long sourceDateEpoch, OutputStream out) throws IOException {
+        write(tree, sourceDateEpoch, out, Progress.NONE);
+    }
+
+    /** {@link #write(FsTree, long, OutputStream)}, reporting file content bytes archived of their total to {@code progress}. */
+    public static void write(FsTree tree, long sourceDateEpoch, OutputStream out, Progress progress) throws IOException {
+        long total = tree.entries().values().stream().filter(n -> n.type() == Type.FILE).mapToLong(Node::size).sum();
+        long archived = 0;
         CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(new BufferedOutputStream(nonClosing(out), 1 << 16),
                 CpioConstants.FORMAT_NEW, CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name());
         long ino = 1;
@@ -65,6 +73,7 @@ public final class NewcCpio {
                     while ((r = in.read(buf)) > 0) {
                         cpio.write(buf, 0, r);
                         copied += r;
+                        progress.update(archived += r, total);
                     }
                 }
                 if (copied != n.size()) throw new IOException(n.content() + " changed size while packing " + e.getKey());
@@ -73,6 +82,7 @@ public final class NewcCpio {
         }
         cpio.finish();
         cpio.close();
+        if (archived == total) progress.update(total, total);   // also when there is no file content at all
     }
 
     /** How the archive is compressed; both are decompressed by Debian's kernels (CONFIG_RD_GZIP, CONFIG_RD_ZSTD). */
@@ -100,8 +110,8 @@ public final class NewcCpio {
      * {@link #write} through gzip at the given level (1-9), header without name and with mtime 0,
      * deflated on all cores ({@link ParallelGzipOutputStream}); the bytes do not depend on the core count.
      */
-    public static void writeGzip(FsTree tree, long sourceDateEpoch, int level, OutputStream out) throws IOException {
-        writeCompressed(tree, sourceDateEpoch, Compression.GZIP, level, Runtime.getRuntime().availableProcessors(), out);
+    public static void writeGzip(FsTree tree, long sourceDateEpoch, int level, OutputStream out, Progress progress) throws IOException {
+        writeCompressed(tree, sourceDateEpoch, Compression.GZIP, level, Runtime.getRuntime().availableProcessors(), out, progress);
     }
 
     /**
@@ -111,12 +121,13 @@ public final class NewcCpio {
      * compressed by libzstd's multi-threaded mode with at least one worker, whose output depends only on
      * the level and the input (never the single-threaded mode, whose frames differ).
      */
-    public static void writeCompressed(FsTree tree, long sourceDateEpoch, Compression c, int level, int threads, OutputStream out) throws IOException {
+    public static void writeCompressed(FsTree tree, long sourceDateEpoch, Compression c, int level, int threads, OutputStream out,
+                                       Progress progress) throws IOException {
         if (level < c.minLevel || level > c.maxLevel)
             throw new IllegalArgumentException(c + " level must be " + c.minLevel + "-" + c.maxLevel + ", got " + level);
         if (c == Compression.GZIP) {
             try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(nonClosing(out), level, threads)) {
-                write(tree, sourceDateEpoch, gz);
+                write(tree, sourceDateEpoch, gz, progress);
             }
             return;
         }
@@ -128,7 +139,7 @@ public final class NewcCpio {
                 @Override public void write(byte[] b, int off, int len) throws IOException { zs.write(b, off, len); }
                 @Override public void flush() { }
                 @Override public void close() { }
-            });
+            }, progress);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.sealwright.image.oci;
 
+import dev.sealwright.base.Progress;
+import dev.sealwright.base.ProgressInputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sealwright.base.RecipeException;
@@ -36,8 +38,11 @@ public final class ImageLoader {
     private final Path workDir;
     private final Tools tools;
     private final Consumer<String> log;
+    private final Progress progress;
 
-    public ImageLoader(Path workDir, Tools tools, Consumer<String> log) {
+    /** {@code progress}: layer bytes read (as stored, compressed) of all the image's layers. */
+    public ImageLoader(Path workDir, Tools tools, Consumer<String> log, Progress progress) {
+        this.progress = progress;
         this.workDir = workDir;
         this.tools = tools;
         this.log = log;
@@ -70,11 +75,14 @@ public final class ImageLoader {
         JsonNode config = JSON.readTree(readBlob(layout, manifest.path("config")));
         FsTree tree = new FsTree();
         LayerApplier applier = new LayerApplier(tree, workDir.resolve("blobs"), log);
+        long total = 0, done = 0;
+        for (JsonNode layer : manifest.path("layers")) total += layer.path("size").asLong();
         for (JsonNode layer : manifest.path("layers")) {
             String digest = layer.path("digest").asText();
-            try (InputStream in = verifiedBlob(layout, layer)) {
+            try (InputStream in = new ProgressInputStream(verifiedBlob(layout, layer), progress, done, total)) {
                 applier.apply(decompress(in), layout + " layer " + shortDigest(digest));
             }
+            done += layer.path("size").asLong();
         }
         return new Image(tree, ImageConfig.fromJson(config));
     }
@@ -148,11 +156,14 @@ public final class ImageLoader {
         JsonNode config = JSON.readTree(inside(dir, archive, m.path("Config").asText()).toFile());
         FsTree tree = new FsTree();
         LayerApplier applier = new LayerApplier(tree, workDir.resolve("blobs"), log);
+        long total = 0, done = 0;
+        for (JsonNode l : m.path("Layers")) total += Files.size(inside(dir, archive, l.asText()));
         for (JsonNode l : m.path("Layers")) {
             Path layer = inside(dir, archive, l.asText());
-            try (InputStream in = Files.newInputStream(layer)) {
+            try (InputStream in = new ProgressInputStream(Files.newInputStream(layer), progress, done, total)) {
                 applier.apply(decompress(in), archive + " layer " + l.asText());
             }
+            done += Files.size(layer);
         }
         return new Image(tree, ImageConfig.fromJson(config));
     }

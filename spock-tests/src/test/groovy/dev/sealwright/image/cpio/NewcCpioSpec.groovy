@@ -1,5 +1,6 @@
 package dev.sealwright.image.cpio
 
+import dev.sealwright.base.Progress
 import dev.sealwright.image.oci.FsTree
 import dev.sealwright.image.oci.FsTree.Node
 import dev.sealwright.testkit.Repo
@@ -83,8 +84,8 @@ class NewcCpioSpec extends Specification {
         when:
         def one = new ByteArrayOutputStream()
         def two = new ByteArrayOutputStream()
-        NewcCpio.writeGzip(sampleTree(), 0, 9, one)
-        NewcCpio.writeGzip(sampleTree(), 0, 9, two)
+        NewcCpio.writeGzip(sampleTree(), 0, 9, one, Progress.NONE)
+        NewcCpio.writeGzip(sampleTree(), 0, 9, two, Progress.NONE)
         def gz = one.toByteArray()
 
         then:

@@ -1,5 +1,6 @@
 package dev.sealwright.image.cpio
 
+import dev.sealwright.base.Progress
 import dev.sealwright.image.cpio.NewcCpio.Compression
 import dev.sealwright.image.oci.FsTree
 import dev.sealwright.image.oci.FsTree.Node
@@ -53,7 +54,7 @@ class ZstdInitramfsSpec extends Specification {
         when:
         def outputs = [1, 2, 3].collect { threads ->
             def out = new ByteArrayOutputStream()
-            NewcCpio.writeCompressed(tree(), 0, Compression.ZSTD, 3, threads, out)
+            NewcCpio.writeCompressed(tree(), 0, Compression.ZSTD, 3, threads, out, Progress.NONE)
             out.toByteArray()
         }
         def decompressed = pipe(outputs[0], 'zstd', '-d', '-c')

@@ -1,5 +1,6 @@
 package dev.sealwright.image.oci
 
+import dev.sealwright.base.Progress
 import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Repo
 import dev.sealwright.tools.Tools
@@ -21,7 +22,7 @@ class ImageLoaderSpec extends Specification {
         out
     }
 
-    private ImageLoader loader() { new ImageLoader(tmp.resolve('work'), new Tools(), {}) }
+    private ImageLoader loader() { new ImageLoader(tmp.resolve('work'), new Tools(), {}, Progress.NONE) }
 
     def "skopeo reads the hello OCI layout we write, with its config"() {
         given:
@@ -128,7 +129,7 @@ class ImageLoaderSpec extends Specification {
         def noDocker = new Tools().withSearchPath(tmp.toString())
 
         when:
-        new ImageLoader(tmp.resolve('work'), noDocker, {}).load(ImageReference.parse('docker-daemon:hello:latest'))
+        new ImageLoader(tmp.resolve('work'), noDocker, {}, Progress.NONE).load(ImageReference.parse('docker-daemon:hello:latest'))
 
         then:
         def e = thrown(RecipeException)
