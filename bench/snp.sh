@@ -44,6 +44,7 @@ else
   echo "sev-snp-measure: not available (set SEV_SNP_MEASURE to a checkout; not in Debian, no PyPI/GitHub access here) - reporting ours alone"
 fi
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores (targets hold for an idle machine; cold target: ratio <= 4.0)"
 for c in "${CASES[@]}"; do
   name="${c%%|*}"; read -r -a args <<<"${c#*|}"
   ours_digest=$("$ROOT/sealwright" measure snp "${args[@]}")
@@ -61,3 +62,4 @@ for c in "${CASES[@]}"; do
     echo "$name: ours warm ${ours} ms (cold JVM ${cold} ms), digest ${ours_digest:0:16}..."
   fi
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

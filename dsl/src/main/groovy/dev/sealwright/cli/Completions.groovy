@@ -3,12 +3,12 @@ package dev.sealwright.cli
 import dev.sealwright.dsl.RecipeLibraries
 import dev.sealwright.dsl.RecipeLibrary
 import dev.sealwright.engine.StepTypes
-import dev.sealwright.measure.tdx.TdxProfile
 import groovy.transform.CompileStatic
 
 /**
  * Values the shell completes for arguments naming things of this build (picocli completion candidates):
  * computed when a completion script or a man page is generated, not when a command is parsed.
+ * The TDX profile names are {@link TdxProfileNames} (Java, for the Groovy-free {@code measure tdx}).
  */
 @CompileStatic
 final class Completions {
@@ -31,11 +31,5 @@ final class Completions {
             }
             names.iterator()
         }
-    }
-
-    /** TDX host-stack profiles, for {@code measure tdx --profile}. */
-    static class ProfileNames implements Iterable<String> {
-        @Override
-        Iterator<String> iterator() { TdxProfile.ALL*.name().iterator() }
     }
 }

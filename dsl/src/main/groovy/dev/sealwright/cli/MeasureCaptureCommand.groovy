@@ -62,7 +62,7 @@ class MeasureCaptureCommand implements Callable<Integer> {
     @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks behind PCIe root ports (default 0)')
     int disks = 0
 
-    @Option(names = '--base', paramLabel = 'P', description = 'named TDX profile for everything but the tables (default qemu-10)', completionCandidates = Completions.ProfileNames)
+    @Option(names = '--base', paramLabel = 'P', description = 'named TDX profile for everything but the tables (default qemu-10)', completionCandidates = TdxProfileNames)
     String base = 'qemu-10'
 
     @Option(names = '--timeout', paramLabel = 'S', description = 'seconds the capture VM may take (default 300)')

@@ -6,9 +6,10 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /**
- * Run once by the launcher after a build, under -XX:ArchiveClassesAtExit: exercises the common verbs
- * in one JVM (recipe load and run, quote simulate + verify, verity, measure) so the class-data sharing
- * archive holds their classes and every later start-up maps them instead of loading them.
+ * Run once by the launcher after a build, under -XX:ArchiveClassesAtExit (or -XX:AOTCacheOutput on
+ * JDK 25+): exercises the common verbs in one JVM (recipe load and run, quote simulate + verify,
+ * verity, measure, and the Java verbs of {@link JavaVerbTraining}, which the daemon serves too) so the
+ * class-data archive holds their classes and every later start-up maps them instead of loading them.
  * Output is discarded; a verb that fails here only means fewer classes in the archive.
  */
 @CompileStatic
@@ -21,6 +22,7 @@ class StartupTraining {
         System.err = new PrintStream(OutputStream.nullOutputStream())
         try {
             Files.write(tmp.resolve('data.bin'), new byte[1 << 16])
+            JavaVerbTraining.exercise(tmp)
             List<List<String>> verbs = [
                     ['--help'],
                     ['plan', home.resolve('samples/quickstart.groovy').toString(), '-C', tmp.toString()],
@@ -29,7 +31,6 @@ class StartupTraining {
                     ['quote', 'verify', tmp.resolve('q.bin').toString(), '--collateral', tmp.resolve('c.json').toString(), '--trust-simulated', '--json'],
                     ['quote', 'show', tmp.resolve('q.bin').toString()],
                     ['verity', 'format', tmp.resolve('data.bin').toString(), tmp.resolve('data.hash').toString()],
-                    ['measure', 'profiles'],
                     ['steps'],
             ]
             for (List<String> v : verbs) {

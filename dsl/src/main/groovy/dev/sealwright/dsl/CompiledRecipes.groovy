@@ -20,8 +20,16 @@ import java.security.MessageDigest
  */
 @CompileStatic
 class CompiledRecipes {
+    /**
+     * Class-file version of compiled recipes: Java 17's, as the rest of the code, whatever JVM compiles
+     * them (Groovy's default is the running JVM's), so that a recipe compiled by the launcher on a newer
+     * JDK still loads on Java 17. Part of the cache key.
+     */
+    static final String TARGET_BYTECODE = CompilerConfiguration.JDK17
+
     static CompilerConfiguration configuration() {
         def config = new CompilerConfiguration()
+        config.targetBytecode = TARGET_BYTECODE
         config.scriptBaseClass = RecipeScript.name
         config.sourceEncoding = 'UTF-8'
         config.addCompilationCustomizers(new ImportCustomizer().addImports('java.nio.file.Path'))
@@ -61,7 +69,7 @@ class CompiledRecipes {
 
     private static String key(String text, String fileName) {
         def md = MessageDigest.getInstance('SHA-256')
-        md.update("${fileName}\u0000${Sealwright.version()}\u0000${GroovySystem.version}\u0000${dslBuild()}\u0000".toString().getBytes(StandardCharsets.UTF_8))
+        md.update("${fileName}\u0000${Sealwright.version()}\u0000${GroovySystem.version}\u0000${dslBuild()}\u0000${TARGET_BYTECODE}\u0000".toString().getBytes(StandardCharsets.UTF_8))
         md.update(text.getBytes(StandardCharsets.UTF_8))
         return md.digest().encodeHex().toString()
     }

@@ -70,8 +70,3 @@ class ParamsSpec {
         params.propertyMissing(name)
     }
 }
-
-/** A wrong {@code -p} override (naming no declared parameter, or a value unlike the default): a command-line (usage) error, not a recipe line. */
-class ParameterOverrideException extends RecipeException {
-    ParameterOverrideException(String message) { super(message) }
-}

@@ -1,0 +1,212 @@
+package dev.sealwright.cli;
+
+import dev.sealwright.Sealwright;
+import dev.sealwright.base.BadValueException;
+import dev.sealwright.base.OneLine;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.dsl.ParameterOverrideException;
+import dev.sealwright.dsl.RecipeErrors;
+import dev.sealwright.dsl.Suggestions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * {@code sealwright} command line. Exit codes: 0 success, 1 failure (bad recipe, failed step,
+ * missing tool), 2 usage error. Errors are one line (plus the recipe line for recipe errors);
+ * {@code --debug} adds the stack trace. A {@link RecipeException} message is one line by construction;
+ * every other message printed here (usage errors echoing option values, unexpected exceptions) is
+ * escaped with {@link OneLine#of} on the way out.
+ * <p>
+ * Written in Java, as are the verbs that run no recipe and must start fast ({@code measure snp},
+ * {@code measure profiles}, {@code --version}): they run on picocli alone and never load Groovy.
+ * Every other verb is a Groovy class, named here by its class name and loaded only when it runs
+ * (docs/daemon.md, "Start-up without the daemon").
+ */
+@Command(name = "sealwright", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {"Declare, run and verify confidential-computing (TDX / SEV-SNP) pipelines."},
+        footer = {"", "Run a recipe:  sealwright run samples/quickstart.groovy",
+                "Explain cache: sealwright plan samples/quickstart.groovy",
+                "Warm start:    short verbs run in a resident JVM (docs/daemon.md; SEALWRIGHT_DAEMON=off disables it)"})
+public class Main extends GroupCommand {
+    public static final int OK = 0, FAILED = 1, USAGE = 2;
+
+    static {
+        // picocli loads groovy.lang.Closure whenever it is on the class path, to support closures in
+        // annotations; no command here uses them, and the Java verbs must not load Groovy
+        System.setProperty("picocli.disable.closures", "true");
+    }
+
+    @Option(names = "--debug", description = "show stack traces of errors", scope = CommandLine.ScopeType.INHERIT)
+    boolean debug;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /**
+     * Top-level verbs in help order, by class name: only the verb being run is loaded (picocli reflects
+     * on every command it is given, and a Groovy class brings the Groovy runtime with it).
+     */
+    public static final Map<String, String> VERBS = verbs(
+            "run", "RunCommand", "plan", "PlanCommand", "quickstart", "QuickstartCommand", "steps", "StepsCommand",
+            "recipes", "RecipesCommand", "test-recipes", "TestRecipesCommand", "repl", "ReplCommand", "jshell", "JshellCommand",
+            "measure", "MeasureCommand", "snp", "SnpCommand", "attest", "AttestCommand", "quote", "QuoteCommand",
+            "luks", "LuksCommand", "verity", "VerityCommand", "disk", "DiskCommand",
+            "launch", "LaunchCommand", "uki", "UkiCommand", "initramfs", "InitramfsCommand",
+            "tpm", "TpmCommand", "uefi", "UefiCommand", "eventlog", "EventlogCommand",
+            "vault", "VaultCommand", "enroll", "EnrollCommand", "kbs", "KbsCommand",
+            "doctor", "DoctorCommand", "completion", "CompletionCommand", "help", "picocli.CommandLine$HelpCommand");
+
+    private static Map<String, String> verbs(String... nameAndClass) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndClass.length; i += 2) {
+            String type = nameAndClass[i + 1];
+            m.put(nameAndClass[i], type.contains(".") ? type : "dev.sealwright.cli." + type);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The verb class named {@code className}, loaded now. */
+    static Class<?> load(String className) {
+        try {
+            return Class.forName(className, true, Main.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("verb class missing from this build: " + className, e);
+        }
+    }
+
+    /** The command line for {@code args}: the named verb alone, or every verb when there is none (help, usage errors). */
+    public static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        List<String> words = new ArrayList<>();
+        boolean helpBeforeSubcommand = false;   // "measure --help snp" prints measure's usage, with every subcommand
+        for (String a : args) {
+            if (!a.startsWith("-")) words.add(a);
+            else if (words.size() == 1 && (a.equals("-h") || a.equals("--help"))) helpBeforeSubcommand = true;
+        }
+        String verb = words.isEmpty() ? null : words.get(0);
+        if (verb != null && !verb.equals("help") && VERBS.containsKey(verb)) {
+            cli.addSubcommand(verb, load(VERBS.get(verb)));
+            String next = words.size() > 1 && !helpBeforeSubcommand ? words.get(1) : null;
+            CommandLine group = cli.getSubcommands().get(verb);
+            if (group.getCommand() instanceof LazyGroup) ((LazyGroup) group.getCommand()).addSubcommands(group, next);
+        } else if (verb == null && Arrays.stream(args).anyMatch(a -> a.equals("-V") || a.equals("--version"))) {
+            // no verb needed
+        } else {
+            VERBS.forEach((name, type) -> {
+                cli.addSubcommand(name, load(type));
+                CommandLine sub = cli.getSubcommands().get(name);
+                if (sub.getCommand() instanceof LazyGroup) ((LazyGroup) sub.getCommand()).addSubcommands(sub, null);
+            });
+        }
+        // relative paths name files in the caller's directory, which is not the JVM's for the CLI daemon
+        cli.registerConverter(Path.class, CliContext::path);
+        return cli;
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = commandLine(args);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            boolean debug = parsed.matchedOption("--debug") != null || Arrays.asList(args).contains("--debug");
+            int code = report(e, cmd);
+            if (debug) e.printStackTrace();
+            return code;
+        });
+        cli.setParameterExceptionHandler((e, a) -> usageError(parseErrorMessage(e), e.getCommandLine()));
+        return cli.execute(args);
+    }
+
+    /** One line (a recipe error adds its source line) for an error a command threw; returns the exit code. */
+    public static int report(Exception e, CommandLine cmd) {
+        if (e instanceof UsageException || e instanceof ParameterOverrideException) return usageError(e.getMessage(), cmd);
+        String option = e instanceof BadValueException ? optionOf((BadValueException) e, cmd) : null;
+        if (option != null) {
+            String field = ((BadValueException) e).field();
+            String message = e.getMessage();
+            return usageError(option + ": " + (message.startsWith(field + ": ") ? message.substring(field.length() + 2) : message), cmd);
+        }
+        AccessDeniedException denied = null;
+        for (Throwable t : causes(e)) {
+            if (t instanceof AccessDeniedException) { denied = (AccessDeniedException) t; break; }
+        }
+        if (denied != null && (e.getMessage() == null || !e.getMessage().contains("permission denied")))
+            System.err.println("error: " + OneLine.of(String.valueOf(denied.getFile())) + ": permission denied");
+        else if (e instanceof RecipeException) System.err.println(RecipeErrors.render((RecipeException) e));
+        else {
+            String message = e.getMessage();
+            System.err.println("error: " + e.getClass().getSimpleName() + (message != null && !message.isEmpty() ? ": " + OneLine.of(message) : ""));
+        }
+        return FAILED;
+    }
+
+    /** The verb's option a request field names: {@code --field}, or {@code --kebab-case} of a camelCase field; null when none. */
+    private static String optionOf(BadValueException e, CommandLine cmd) {
+        for (String name : List.of("--" + e.field(), "--" + e.field().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT))) {
+            if (cmd.getCommandSpec().findOption(name) != null) return name;
+        }
+        return null;
+    }
+
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) chain.add(t);
+        return chain;
+    }
+
+    private static int usageError(String message, CommandLine cmd) {
+        System.err.println("sealwright: " + OneLine.of(message));   // picocli echoes option values
+        System.err.println("try: " + cmd.getCommandSpec().qualifiedName() + " --help");
+        return USAGE;
+    }
+
+    /** picocli's message, with the nearest verb or option suggested for a mistyped one. */
+    private static String parseErrorMessage(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException)) return e.getMessage();
+        CommandLine.UnmatchedArgumentException unmatched = (CommandLine.UnmatchedArgumentException) e;
+        CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        String first = unmatched.getUnmatched().isEmpty() ? null : unmatched.getUnmatched().get(0);
+        if (first == null) return e.getMessage();
+        if (first.startsWith("-")) {
+            String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+            return e.getMessage() + Suggestions.hint(name, spec.optionsMap().keySet());
+        }
+        if (!spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()) {
+            String known = String.join(", ", spec.subcommands().keySet());
+            return "unknown command '" + first + "' for " + spec.qualifiedName() + Suggestions.hint(first, spec.subcommands().keySet()) + " (commands: " + known + ")";
+        }
+        return e.getMessage();
+    }
+
+    /** The sealwright, Java and Groovy versions; Groovy's is read from its jar, so that printing it does not load Groovy. */
+    public static class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sealwright " + Sealwright.version(),
+                    "Java " + System.getProperty("java.version") + ", Groovy " + groovyVersion()};
+        }
+
+        private static String groovyVersion() {
+            try (InputStream in = Main.class.getClassLoader().getResourceAsStream("META-INF/groovy-release-info.properties")) {
+                Properties p = new Properties();
+                if (in != null) p.load(in);
+                return p.getProperty("ImplementationVersion", "unknown");
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+    }
+}
