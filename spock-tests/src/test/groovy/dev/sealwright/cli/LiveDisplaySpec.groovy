@@ -25,6 +25,9 @@ class LiveDisplaySpec extends Specification {
     @TempDir
     Path dir
 
+    /** A person at a terminal: not CI (the suite itself runs with CI=true, where the display is plain by design). */
+    static final Map<String, String> PERSON = [TERM: 'xterm-256color', CI: 'false']
+
     @AutoCleanup
     Tmux term
 
@@ -40,7 +43,7 @@ class LiveDisplaySpec extends Specification {
     }
 
     private Tmux run(Map<String, String> env, int columns) {
-        term = new Tmux(dir, Tmux.sealwright('run', 'live.groovy'), [TERM: 'xterm-256color'] + env, columns, 20)
+        term = new Tmux(dir, Tmux.sealwright('run', 'live.groovy'), PERSON + env, columns, 20)
         term
     }
 
@@ -107,7 +110,7 @@ class LiveDisplaySpec extends Specification {
         """.stripIndent())
 
         when:
-        term = new Tmux(dir, Tmux.sealwright('run', 'verity.groovy'), [TERM: 'xterm-256color'], 120, 20)
+        term = new Tmux(dir, Tmux.sealwright('run', 'verity.groovy'), PERSON, 120, 20)
         def during = term.waitFor('a byte-progress status line', 120) { String s -> s =~ /  ~ tree \(verity\) [0-9.]+s  [0-9.]+ of 1024\.0 MiB \(\d+%\)/ }
 
         then:
