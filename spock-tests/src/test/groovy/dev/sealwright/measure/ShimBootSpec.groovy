@@ -11,6 +11,7 @@ import dev.sealwright.measure.event.Tcg2EventLogCodec
 import dev.sealwright.measure.shim.GrubBootConfig
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Kernels
+import dev.sealwright.testkit.GuestFiles
 import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm
 import dev.sealwright.tools.Tools
@@ -274,8 +275,8 @@ class ShimBootSpec extends Specification {
         Path root = Files.createDirectories(work.resolve(name + '-root/bin'))
         Files.copy(Repo.requireTool('busybox'), root.resolve('busybox'))
         root = root.parent
-        copyWithLibraries(Path.of('/usr/bin/tpm2'), root)
-        copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
+        GuestFiles.copyWithLibraries(Path.of('/usr/bin/tpm2'), root)
+        GuestFiles.copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
         Files.writeString(root.resolve('init'), getClass().getResource('shim-probe.sh').text)
         root.resolve('init').toFile().setExecutable(true)
         // virtio_blk and (Debian 6.1: modules, 6.12: built in) virtio_pci with their dependencies, in load order
@@ -300,21 +301,6 @@ class ShimBootSpec extends Specification {
         Path out = work.resolve(name)
         sh('sh', '-c', "cd '${root}' && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 > '${out}'")
         out
-    }
-
-    private static void copyWithLibraries(Path file, Path root) {
-        def files = [file]
-        def ldd = ['ldd', file.toString()].execute()
-        ldd.waitFor()
-        ldd.text.eachLine { line ->
-            def m = line =~ /(\/\S+) \(0x/
-            if (m.find()) files << Path.of(m.group(1))
-        }
-        files.each { Path f ->
-            Path target = root.resolve(f.toString().substring(1))
-            Files.createDirectories(target.parent)
-            if (!Files.exists(target)) Files.copy(f.toRealPath(), target)
-        }
     }
 
     private Path srkState() {

@@ -2,6 +2,7 @@ package dev.sealwright.measure
 
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Kernels
+import dev.sealwright.testkit.GuestFiles
 import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm
 import dev.sealwright.testkit.VtpmGuest
@@ -145,8 +146,8 @@ class VtpmBootSpec extends Specification {
         Files.createDirectories(root.resolve('bin'))
         Files.copy(Repo.requireTool('busybox'), root.resolve('bin/busybox'))
         Path tpm2 = Path.of('/usr/bin/tpm2')
-        copyWithLibraries(tpm2, root)
-        copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
+        GuestFiles.copyWithLibraries(tpm2, root)
+        GuestFiles.copyWithLibraries(Path.of('/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0'), root)
         Files.writeString(root.resolve('probe.sh'), getClass().getResource('vtpm-probe.sh').text)
         Files.writeString(work.resolve("${name}/pack.groovy"), '''
 pipeline('vtpm-guest') {
@@ -162,22 +163,6 @@ pipeline('vtpm-guest') {
         def r = Cli.run('run', work.resolve("${name}/pack.groovy").toString(), '-C', work.resolve(name).toString())
         assert r.exitCode == 0: r.toString()
         work.resolve("${name}/out/pack/uki.efi")
-    }
-
-    /** Copies {@code file} and every library ldd lists for it to the same paths under {@code root}. */
-    private static void copyWithLibraries(Path file, Path root) {
-        def files = [file]
-        def ldd = ['ldd', file.toString()].execute()
-        ldd.waitFor()
-        ldd.text.eachLine { line ->
-            def m = line =~ /(\/\S+) \(0x/
-            if (m.find()) files << Path.of(m.group(1))
-        }
-        files.each { Path f ->
-            Path target = root.resolve(f.toString().substring(1))
-            Files.createDirectories(target.parent)
-            if (!Files.exists(target)) Files.copy(f.toRealPath(), target)
-        }
     }
 
     /** The UKI signed by sbsign with Debian's snakeoil db key (its PEM is encrypted with the passphrase "snakeoil"). */
