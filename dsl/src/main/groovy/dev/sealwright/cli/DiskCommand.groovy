@@ -7,6 +7,7 @@ import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
 import dev.sealwright.disk.vhd.VhdFooter
 import dev.sealwright.base.RecipeException
+import dev.sealwright.tools.Tools
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.ArgGroup
@@ -111,7 +112,7 @@ class DiskCommand extends GroupCommand {
             byte[] passphrase = key.passphrase(entropy)
             DiskEncryptor.Result r
             try {
-                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy, reporter)
+                r = DiskEncryptor.encrypt(input, output, partition, passphrase, opts, entropy, reporter, new Tools())
             } catch (Exception e) {
                 if (key.generateKey != null) Files.deleteIfExists(key.generateKey) // no output, so the new key is useless
                 throw e

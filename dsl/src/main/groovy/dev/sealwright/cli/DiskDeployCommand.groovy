@@ -2,6 +2,7 @@ package dev.sealwright.cli
 
 import dev.sealwright.deploy.DeployOptions
 import dev.sealwright.deploy.DiskDeployer
+import dev.sealwright.disk.format.DiskFormat
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.base.RecipeException
 import dev.sealwright.tools.Tools
@@ -21,9 +22,9 @@ import java.util.concurrent.Callable
         description = ['Seal the LUKS2 rootfs of an encrypted disk image to a TPM (encrypt-cloud-image deploy), offline, to the SRK under',
                 'the predicted PCR values: a systemd-tpm2 token unlocking a new keyslot, and the keyslot passphrase in secboot\'s sealed key',
                 'file ESP/device/fde/cloudimg-rootfs.sealed-key. Cleartext key tokens are removed; optionally a recovery keyslot.',
-                'The input is copied to -o OUT unless --in-place.'])
+                'The input is never modified: OUT is written in the input\'s format (or --output-format) unless --in-place (raw or fixed VHD).'])
 class DiskDeployCommand implements Callable<Integer> {
-    @Parameters(index = '0', paramLabel = 'ENCRYPTED.img', description = 'disk image written by disk encrypt')
+    @Parameters(index = '0', paramLabel = 'ENCRYPTED.img', description = 'disk image written by disk encrypt: raw, fixed or dynamic VHD, or qcow2 (told apart by their headers)')
     Path input
     @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the deployed image here (temp file + rename)')
     Path output
@@ -48,6 +49,8 @@ class DiskDeployCommand implements Callable<Integer> {
     String partition
     @Option(names = '--no-esp-key', description = 'do not write the secboot sealed key file ESP/device/fde/cloudimg-rootfs.sealed-key (the LUKS2 token only)')
     boolean noEspKey
+    @Option(names = '--output-format', paramLabel = 'FORMAT', description = 'format of OUT: raw, vhd-fixed, vhd-dynamic or qcow2 (default: the input\'s)')
+    String outputFormat
     @Option(names = '--standard-srk-template', description = 'the SRK uses the TCG standard template: do not write ESP/tpm2-srk.tmpl')
     boolean standardSrkTemplate
 
@@ -57,7 +60,8 @@ class DiskDeployCommand implements Callable<Integer> {
         overwrite.refuseExisting(output)
         if (uefiConfig != null) UefiConfig.read(uefiConfig)
         byte[] passphrase = keyFile == null ? null : LuksCommand.readKeyFile(keyFile)
-        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate, pcrValues == null ? uefiConfig : null)
+        def o = new DeployOptions(srkPub, pcrs, pcrValues, passphrase, keyFile?.toString(), partition, recoveryKeyOut, !noEspKey, standardSrkTemplate, pcrValues == null ? uefiConfig : null,
+                outputFormat == null ? null : DiskFormat.parse(outputFormat, '--output-format'))
         def r = DiskDeployer.deploy(input, inPlace ? null : output, o, new Tools(), Entropy.secure())
         if (passphrase != null) Arrays.fill(passphrase, (byte) 0)
         println "partition ${r.partition()}: keyslot ${r.tpmKeyslot()} sealed to ${r.selection()} (policy ${r.policy().encodeHex()}), systemd-tpm2 token ${r.tokenId()}; " +

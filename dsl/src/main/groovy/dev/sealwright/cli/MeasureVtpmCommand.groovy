@@ -46,7 +46,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--secure-boot', description = 'Secure Boot is enforced (SecureBoot=1; the db entry that verifies the UKI is measured)')
     boolean secureBoot
 
-    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image holding the ESP (its GPT is measured into PCR 5; default: the disk sealwright launch writes for the UKI, unless --reference-log)')
+    @Option(names = '--boot-disk', paramLabel = 'DISK', description = 'the boot disk image (raw, fixed or dynamic VHD, qcow2) holding the ESP (its GPT is measured into PCR 5; default: the disk sealwright launch writes for the UKI, unless --reference-log)')
     Path bootDisk
 
     @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are instead of computed')

@@ -2,6 +2,7 @@ package dev.sealwright.deploy;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Json;
+import dev.sealwright.disk.format.DiskFormat;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionSpec;
@@ -26,7 +27,7 @@ public final class DiskDeployStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("image", Input.class, "disk image with a LUKS2 partition (disk.encrypt output)"),
+                OptionSpec.required("image", Input.class, "disk image with a LUKS2 partition (disk.encrypt output): raw, fixed or dynamic VHD, or qcow2"),
                 OptionSpec.required("srkPub", Input.class, "SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)"),
                 OptionSpec.optional("pcrValues", Input.class, null, "predicted PCR values JSON {\"sha256\": {\"7\": \"<hex>\"}}"),
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json to predict the values from, with the UKI the image's ESP boots (when no pcrValues)"),
@@ -34,7 +35,8 @@ public final class DiskDeployStep implements StepType {
                 OptionSpec.optional("passphrase", Secret.class, null, "passphrase of an existing keyslot (default: the cleartext key token)"),
                 OptionSpec.optional("partition", String.class, null, "the LUKS2 partition (default: found automatically)"),
                 OptionSpec.optional("espKey", Boolean.class, true, "write the secboot sealed key file into the ESP"),
-                OptionSpec.optional("standardSrkTemplate", Boolean.class, false, "the SRK uses the TCG standard template (no ESP/tpm2-srk.tmpl)"));
+                OptionSpec.optional("standardSrkTemplate", Boolean.class, false, "the SRK uses the TCG standard template (no ESP/tpm2-srk.tmpl)"),
+                OptionSpec.optional("outputFormat", String.class, null, "the image output's format: raw, vhd-fixed, vhd-dynamic or qcow2 (default: the input's)"));
     }
 
     @Override
@@ -51,7 +53,8 @@ public final class DiskDeployStep implements StepType {
         Secret passphrase = ctx.option("passphrase") == null ? null : ctx.secret("passphrase");
         DeployOptions o = new DeployOptions(ctx.path("srkPub"), ctx.string("pcrs"), ctx.path("pcrValues"),
                 passphrase == null ? null : passphrase.reveal(), passphrase == null ? null : passphrase.source(),
-                (String) ctx.option("partition"), ctx.output("recoveryKey"), ctx.flag("espKey"), ctx.flag("standardSrkTemplate"), ctx.path("uefiConfig"));
+                (String) ctx.option("partition"), ctx.output("recoveryKey"), ctx.flag("espKey"), ctx.flag("standardSrkTemplate"), ctx.path("uefiConfig"),
+                ctx.option("outputFormat") == null ? null : DiskFormat.parse(ctx.string("outputFormat"), "outputFormat"));
         DiskDeployer.Result r = DiskDeployer.deploy(ctx.path("image"), ctx.output("image"), o, ctx.tools(), Entropy.secure());
         com.fasterxml.jackson.databind.node.ObjectNode values = Json.MAPPER.createObjectNode();
         r.sealedValues().forEach((bankPcr, hex) -> {

@@ -9,6 +9,9 @@ import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2Kdf;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
+import dev.sealwright.disk.format.DiskFormat;
+import dev.sealwright.disk.format.RawDisk;
+import dev.sealwright.disk.layout.EncryptPlan;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.BadValueException;
@@ -72,10 +75,39 @@ public final class DiskDeployer {
 
     private DiskDeployer() {}
 
-    /** Deploys into {@code out} (a new file), or into {@code in} itself when {@code out} is null. */
+    /**
+     * Deploys into {@code out} (a new file, in the input's format unless {@code o.outputFormat()}), or into
+     * {@code in} itself when {@code out} is null (raw or fixed VHD only). A dynamic VHD or qcow2 input, or
+     * another output format, goes through a raw temp file beside {@code out} ({@link RawDisk}); the input
+     * is never modified.
+     */
     public static Result deploy(Path in, Path out, DeployOptions o, Tools tools, Entropy entropy) throws IOException {
+        DiskFormat format = DiskFormat.detect(in);
+        DiskFormat outFormat = o.outputFormat() == null ? format : o.outputFormat();
+        if (out == null) {
+            if (!format.readInPlace())
+                throw new RecipeException(in + ": not implemented in this build: --in-place on a " + format.description() + " (deploy it with -o OUT)");
+            if (outFormat != format) throw new RecipeException("disk deploy: --in-place keeps the image's format (" + format.label() + "); give -o OUT for " + outFormat.label());
+            return deploy(in, in.toString(), null, o, tools, entropy);
+        }
+        if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place");
+        if (format == outFormat && format.readInPlace()) return deploy(in, in.toString(), out, o, tools, entropy);
+        if (o.recoveryKeyOut() != null && Files.exists(o.recoveryKeyOut())) throw new RecipeException(o.recoveryKeyOut() + ": already exists; not overwriting a key file");
+        try (RawDisk raw = RawDisk.convert(in, format, out, tools)) {
+            Result r = deploy(raw.path(), in.toString(), null, o, tools, entropy);
+            try {
+                RawDisk.write(raw.path(), outFormat, out, raw.vhdTimestamp(), EncryptPlan.uuidFrom(entropy.bytes(16)), tools);
+            } catch (RuntimeException | IOException e) {
+                if (o.recoveryKeyOut() != null) Files.deleteIfExists(o.recoveryKeyOut()); // the image that key opens was not written
+                throw e;
+            }
+            return r;
+        }
+    }
+
+    /** Deploys the raw or fixed-VHD disk {@code in} (named {@code name} in messages) into {@code out}, or into itself when null. */
+    private static Result deploy(Path in, String name, Path out, DeployOptions o, Tools tools, Entropy entropy) throws IOException {
         InputFiles.requireImage(in, "disk image");
-        if (out != null && Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place");
         if (o.recoveryKeyOut() != null && Files.exists(o.recoveryKeyOut())) throw new RecipeException(o.recoveryKeyOut() + ": already exists; not overwriting a key file");
         byte[] secret = entropy.bytes(TPM_SECRET_BYTES);
         byte[] tpmPassphrase = Base64.getEncoder().encode(secret);
@@ -85,7 +117,7 @@ public final class DiskDeployer {
             values = PcrValues.read(o.pcrValues());
             valuesFrom = o.pcrValues().toString();
         } else if (o.uefiConfig() != null) {
-            EspBootPrediction p = EspBootPrediction.of(in, o.uefiConfig(), tools);
+            EspBootPrediction p = EspBootPrediction.of(in, name, o.uefiConfig(), tools);
             p.requireAll(selection(o));
             values = p.values();
             valuesFrom = "predicted from " + p.source();
@@ -105,10 +137,10 @@ public final class DiskDeployer {
         boolean wroteRecovery = false;
         byte[] recovery = null;
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            VhdFooter vhd = VhdFooter.readIfPresent(ch, in.toString());
-            GptDisk gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), in.toString());
-            GptPartition part = luksPartition(ch, gpt, in, o.partition());
-            String source = in + " partition " + part.number();
+            VhdFooter vhd = VhdFooter.readIfPresent(ch, name);
+            GptDisk gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), name);
+            GptPartition part = luksPartition(ch, gpt, name, o.partition());
+            String source = name + " partition " + part.number();
             ByteRegion region = new ByteRegion(ch, part.firstLba() * GptDisk.LBA, part.sizeLbas() * GptDisk.LBA);
             try (Luks2Volume v = Luks2Volume.open(region, source, entropy)) {
                 List<CleartextKeyToken> cleartext = CleartextKeyToken.find(v.tokens(), source);
@@ -150,7 +182,7 @@ public final class DiskDeployer {
                 ch.force(true);
                 Map<String, byte[]> espFiles = new LinkedHashMap<>();
                 if (o.espKey()) {
-                    GptPartition esp = EspKeyFiles.esp(gpt, in);
+                    GptPartition esp = EspKeyFiles.esp(gpt, name);
                     SecbootSealedKeyFile keyFile;
                     try {
                         keyFile = SecbootKeySealer.seal(sealed.srk(), passphrase, sealed.selection(), pcrDigest, new SecureRandom());
@@ -177,7 +209,7 @@ public final class DiskDeployer {
     }
 
     /** The selected partition, else the LUKS partition with a cleartext key token, else the only LUKS partition. */
-    static GptPartition luksPartition(FileChannel ch, GptDisk gpt, Path in, String selector) throws IOException {
+    static GptPartition luksPartition(FileChannel ch, GptDisk gpt, String in, String selector) throws IOException {
         if (selector != null) {
             GptPartition p = gpt.find(selector).orElseThrow(() -> new RecipeException(in + ": no partition matches \"" + selector + "\""));
             if (!isLuks(ch, p)) throw new RecipeException(in + ": partition " + p.number() + " is not LUKS2");

@@ -34,27 +34,28 @@ import java.util.List;
 public record EspBootPrediction(PcrValues values, VtpmPrediction prediction, String source) {
     static final String BOOT_PATH = "/EFI/BOOT/BOOTX64.EFI";
 
-    public static EspBootPrediction of(Path image, Path uefiConfig, Tools tools) throws IOException {
+    /** From the raw or fixed-VHD disk {@code image}, named {@code name} in messages (the user's file, which it may be a converted copy of). */
+    public static EspBootPrediction of(Path image, String name, Path uefiConfig, Tools tools) throws IOException {
         UefiConfig vars = UefiConfig.read(uefiConfig);
         EspFiles esp;
         try {
-            esp = EspFiles.open(image, tools);
+            esp = EspFiles.open(image, name, tools);
         } catch (RecipeException noEsp) {
             throw new RecipeException(noEsp.getMessage() + ", so no boot image to predict PCR 4/7 from (give --pcr-values)");
         }
         byte[] boot = esp.require(BOOT_PATH, "to predict PCR 4/7 from; give --pcr-values");
-        String name = image + " ESP " + BOOT_PATH.replace('/', '\\');
-        boolean shim = ShimBinary.isShim(PeFile.read(boot, name), boot);
+        String bootName = name + " ESP " + BOOT_PATH.replace('/', '\\');
+        boolean shim = ShimBinary.isShim(PeFile.read(boot, bootName), boot);
         VtpmPrediction p = VtpmPrediction.predict(shim
                 ? VtpmInputs.shimChain(ShimChain.fromEsp(esp), vars, uefiConfig.toString(), null, null, null)
-                : new VtpmInputs(boot, name, vars, uefiConfig.toString(), true, null, null, null, null));
+                : new VtpmInputs(boot, bootName, vars, uefiConfig.toString(), true, null, null, null, null));
         PcrValues values = new PcrValues();
         for (int pcr = 0; pcr < VtpmPrediction.PCRS; pcr++)
             for (HashAlg alg : TpmBootEvents.BANKS) {
                 String hex = p.pcrHex(pcr, alg);
                 if (hex != null) values.put(TpmHash.fromLabel(alg.label()), pcr, java.util.HexFormat.of().parseHex(hex));
             }
-        return new EspBootPrediction(values, p, name + " with " + uefiConfig + " (Secure Boot on)");
+        return new EspBootPrediction(values, p, bootName + " with " + uefiConfig + " (Secure Boot on)");
     }
 
     /** Refuses a selection with a PCR this prediction does not compute, with the reasons. */

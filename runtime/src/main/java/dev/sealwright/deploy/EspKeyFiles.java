@@ -26,7 +26,7 @@ public final class EspKeyFiles {
 
     private EspKeyFiles() {}
 
-    public static GptPartition esp(GptDisk gpt, Path image) {
+    public static GptPartition esp(GptDisk gpt, String image) {
         return gpt.partitions().stream().filter(p -> p.type().equals(GptPartition.EFI_SYSTEM)).findFirst()
                 .orElseThrow(() -> new RecipeException(image + ": no EFI System partition for the sealed key file (use --no-esp-key to store only the LUKS2 token)"));
     }

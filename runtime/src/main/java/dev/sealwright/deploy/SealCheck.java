@@ -3,6 +3,7 @@ package dev.sealwright.deploy;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.luks2.ByteRegion;
@@ -118,8 +119,9 @@ public final class SealCheck {
     private record Unseal(boolean ok, String detail) {}
 
     private static Unseal unseal(GuestTpm guest, Path bootDisk, Path tpmState, Tools tools) throws IOException {
-        try (FileChannel ch = FileChannel.open(bootDisk, StandardOpenOption.READ)) {
-            GptDisk gpt = GptDisk.read(ch, bootDisk.toString());
+        try (RawDisk disk = RawDisk.open(bootDisk, tools);
+             FileChannel ch = FileChannel.open(disk.path(), StandardOpenOption.READ)) {
+            GptDisk gpt = GptDisk.read(ch, disk.size(), bootDisk.toString());
             for (GptPartition p : gpt.partitions()) {
                 if (!isLuks(ch, p)) continue;
                 ByteRegion region = new ByteRegion(ch, p.firstLba() * GptDisk.LBA, p.sizeLbas() * GptDisk.LBA);

@@ -8,6 +8,7 @@ import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
+import dev.sealwright.base.Progress;
 import dev.sealwright.engine.StepType;
 import java.util.List;
 
@@ -24,7 +25,7 @@ public final class DiskEncryptStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("image", Input.class, "raw GPT disk image"),
+                OptionSpec.required("image", Input.class, "GPT disk image: raw, fixed or dynamic VHD, or qcow2 (the output keeps its format)"),
                 OptionSpec.required("passphrase", Secret.class, "passphrase of keyslot 0"),
                 OptionSpec.optional("partition", String.class, "rootfs", "rootfs, esp, a partition UUID or name"),
                 OptionSpec.optional("label", String.class, "cloudimg-rootfs-enc", "LUKS2 label"),
@@ -49,7 +50,7 @@ public final class DiskEncryptStep implements StepType {
         Secret seed = ctx.option("seed") == null ? null : ctx.secret("seed");
         Entropy entropy = seed == null ? Entropy.secure() : Entropy.deterministic(seed.reveal());
         DiskEncryptor.Result r = DiskEncryptor.encrypt(ctx.path("image"), ctx.output("image"), ctx.string("partition"),
-                ctx.secret("passphrase").reveal(), opts, entropy);
+                ctx.secret("passphrase").reveal(), opts, entropy, Progress.NONE, ctx.tools());
         ctx.value("luksUuid", r.luksUuid());
         ctx.log("partition " + r.before().number() + " encrypted into LUKS2 " + r.luksUuid() + " (" + r.before().sizeLbas() * 512 + " bytes)");
     }

@@ -1,6 +1,8 @@
 package dev.sealwright.disk;
 
 import dev.sealwright.base.DaemonThreads;
+import dev.sealwright.disk.format.DiskFormat;
+import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.disk.inplace.InPlaceEncryptor;
@@ -10,11 +12,11 @@ import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
-import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.Progress;
+import dev.sealwright.tools.Tools;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -45,23 +47,29 @@ public final class DiskEncryptor {
 
     private DiskEncryptor() {}
 
-    public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy) throws IOException {
-        return encrypt(in, out, partition, passphrase, options, entropy, Progress.NONE);
-    }
-
-    /** As above, reporting the partition bytes encrypted so far to {@code progress}. */
+    /**
+     * Encrypts {@code in} into {@code out}, reporting the partition bytes encrypted so far to {@code progress}.
+     * A raw or fixed-VHD image is encrypted directly; a dynamic VHD or a qcow2 (run through {@code qemu-img}
+     * with {@code tools}) is converted to a raw temp file beside {@code out} first and the result written
+     * back in the same format ({@link RawDisk}).
+     */
     public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
-                                 Progress progress) throws IOException {
+                                 Progress progress, Tools tools) throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place to encrypt the image itself");
         Path journal = InPlaceEncryptor.journalOf(in);
         if (Files.exists(journal)) throw new RecipeException(in + ": an in-place encryption was interrupted (" + journal.getFileName()
                 + "); finish it with --in-place or undo it with --in-place --rollback");
-        try (FileChannel probe = FileChannel.open(in, StandardOpenOption.READ)) {
-            if (VhdDynamic.isDynamic(probe)) return encryptDynamicVhd(in, out, partition, passphrase, options, entropy, progress);
-        }
+        DiskFormat format = DiskFormat.detect(in);
+        if (!format.readInPlace()) return encryptConverted(in, format, out, partition, passphrase, options, entropy, progress, tools);
+        return encryptDirect(in, in.toString(), out, partition, passphrase, options, entropy, progress);
+    }
+
+    /** Encrypts the raw or fixed-VHD disk {@code in}, named {@code name} in messages. */
+    private static Result encryptDirect(Path in, String name, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
+                                        Progress progress) throws IOException {
         Path tmp = AtomicFiles.tempFile(out, ".tmp");
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ)) {
-            EncryptPlan plan = EncryptPlan.of(src, in.toString(), partition, options);
+            EncryptPlan plan = EncryptPlan.of(src, name, partition, options);
             VhdFooter vhd = plan.vhd();
             GptDisk gpt = plan.gpt(), layout = plan.layout();
             GptPartition part = plan.part(), grown = plan.grown();
@@ -100,38 +108,22 @@ public final class DiskEncryptor {
     }
 
     /**
-     * A dynamic VHD stays a dynamic VHD: its disk is expanded into a sparse raw file beside the
-     * output, encrypted as a raw image, and written back as a dynamic VHD (same timestamp, new
-     * identity), atomically.
+     * A dynamic VHD stays a dynamic VHD (same timestamp, new identity), a qcow2 a qcow2: the disk is
+     * expanded into a sparse raw file beside the output, encrypted as a raw image, and written back,
+     * atomically. It needs room for two raw copies.
      */
-    private static Result encryptDynamicVhd(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
-                                            Progress progress) throws IOException {
-        Path rawIn = AtomicFiles.tempFile(out, ".in.raw");
+    private static Result encryptConverted(Path in, DiskFormat format, Path out, String partition, byte[] passphrase, Luks2FormatOptions options,
+                                           Entropy entropy, Progress progress, Tools tools) throws IOException {
         Path rawOut = AtomicFiles.tempFile(out, ".out.raw");
-        Path tmp = AtomicFiles.tempFile(out, ".tmp");
-        try {
-            long timestamp;
-            try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
-                 FileChannel raw = FileChannel.open(rawIn, StandardOpenOption.WRITE)) {
-                VhdDynamic vhd = VhdDynamic.open(src, in.toString());
-                timestamp = vhd.footer().timestamp();
-                vhd.copyTo(raw);
-            }
-            Result r = encrypt(rawIn, rawOut, partition, passphrase, options, entropy, progress);
-            try (FileChannel raw = FileChannel.open(rawOut, StandardOpenOption.READ);
-                 FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                VhdDynamic.write(raw, raw.size(), dst, timestamp, EncryptPlan.uuidFrom(entropy.bytes(16)));
-                dst.force(true);
-            }
-            AtomicFiles.move(tmp, out);
+        try (RawDisk rawIn = RawDisk.convert(in, format, out, tools)) {
+            Result r = encryptDirect(rawIn.path(), in.toString(), rawOut, partition, passphrase, options, entropy, progress);
+            RawDisk.write(rawOut, format, out, rawIn.vhdTimestamp(), EncryptPlan.uuidFrom(entropy.bytes(16)), tools);
             return r;
         } catch (IOException e) {
             if (String.valueOf(e.getMessage()).contains("No space left")) throw new RecipeException(out + ": no space left on device; no output written", e);
             throw e;
         } finally {
-            Files.deleteIfExists(rawIn);
             Files.deleteIfExists(rawOut);
-            Files.deleteIfExists(tmp);
         }
     }
 

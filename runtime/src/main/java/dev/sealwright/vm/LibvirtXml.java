@@ -1,7 +1,9 @@
 package dev.sealwright.vm;
 
+import dev.sealwright.disk.format.DiskFormat;
 import dev.sealwright.base.RecipeException;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -82,7 +84,7 @@ public final class LibvirtXml {
         line(x, 2, "<emulator>" + esc(emulator) + "</emulator>");
         char dev = 'a';
         if (spec.boot() == VmSpec.Boot.UKI) disk(x, espImage, "raw", "vd" + dev++, true);
-        if (spec.boot() == VmSpec.Boot.DISK) disk(x, spec.bootDisk(), "raw", "vd" + dev++, false);
+        if (spec.boot() == VmSpec.Boot.DISK) disk(x, spec.bootDisk(), DiskFormat.detect(Path.of(spec.bootDisk())).qemuDriver(), "vd" + dev++, false);
         for (String d : spec.disks()) disk(x, d, d.endsWith(".qcow2") ? "qcow2" : "raw", "vd" + dev++, false);
         line(x, 2, "<serial type='pty'>");
         line(x, 3, "<target port='0'/>");

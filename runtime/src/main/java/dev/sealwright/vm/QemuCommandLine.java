@@ -1,8 +1,10 @@
 package dev.sealwright.vm;
 
+import dev.sealwright.disk.format.DiskFormat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,7 +143,7 @@ public final class QemuCommandLine {
             if (spec.initrd() != null) add(a, "-initrd", spec.initrd());
             if (spec.cmdline() != null) add(a, "-append", spec.cmdline());
         } else if (spec.boot() == VmSpec.Boot.DISK) {
-            add(a, "-drive", "if=none,id=boot,format=raw,snapshot=on,file=" + spec.bootDisk(),
+            add(a, "-drive", "if=none,id=boot,format=" + DiskFormat.detect(Path.of(spec.bootDisk())).qemuDriver() + ",snapshot=on,file=" + spec.bootDisk(),
                     "-device", "virtio-blk-pci,drive=boot,bootindex=0");
         } else {
             add(a, "-drive", "if=none,id=esp,format=raw,readonly=on,file=" + run.espImage(),

@@ -12,15 +12,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Files of a disk image's EFI System partition (raw or VHD), read with mtools' {@code mcopy}. */
-public record EspFiles(Path image, GptPartition esp, Tools tools) {
+/**
+ * Files of a disk image's EFI System partition (raw or fixed VHD), read with mtools' {@code mcopy};
+ * {@code name} names the image in events and errors (the user's file when {@code image} is a converted copy).
+ */
+public record EspFiles(Path image, String name, GptPartition esp, Tools tools) {
     public static EspFiles open(Path image, Tools tools) throws IOException {
+        return open(image, image.toString(), tools);
+    }
+
+    public static EspFiles open(Path image, String name, Tools tools) throws IOException {
         try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
-            VhdFooter vhd = VhdFooter.readIfPresent(ch, image.toString());
-            GptDisk gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), image.toString());
+            VhdFooter vhd = VhdFooter.readIfPresent(ch, name);
+            GptDisk gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), name);
             GptPartition esp = gpt.partitions().stream().filter(p -> p.type().equals(GptPartition.EFI_SYSTEM)).findFirst()
-                    .orElseThrow(() -> new RecipeException(image + ": no EFI System partition"));
-            return new EspFiles(image, esp, tools);
+                    .orElseThrow(() -> new RecipeException(name + ": no EFI System partition"));
+            return new EspFiles(image, name, esp, tools);
         }
     }
 
@@ -40,7 +47,7 @@ public record EspFiles(Path image, GptPartition esp, Tools tools) {
     public byte[] require(String path, String why) throws IOException {
         byte[] b = read(path);
         if (b == null)
-            throw new RecipeException(image + ": the EFI System partition " + esp.number() + " has no " + path.replace('/', '\\') + " (or is not FAT) " + why);
+            throw new RecipeException(name + ": the EFI System partition " + esp.number() + " has no " + path.replace('/', '\\') + " (or is not FAT) " + why);
         return b;
     }
 }

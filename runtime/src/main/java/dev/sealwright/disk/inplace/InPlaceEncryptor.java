@@ -11,7 +11,7 @@ import dev.sealwright.disk.luks2.ByteRegion;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
-import dev.sealwright.disk.vhd.VhdDynamic;
+import dev.sealwright.disk.format.DiskFormat;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.base.Progress;
 import dev.sealwright.base.AtomicFiles;
@@ -119,7 +119,8 @@ public final class InPlaceEncryptor {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ);
              FileChannel jch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (VhdDynamic.isDynamic(img)) throw new RecipeException(image + ": not implemented in this build: --in-place on a dynamic VHD (encrypt it with -o OUT)");
+            DiskFormat format = DiskFormat.detect(image);
+            if (!format.readInPlace()) throw new RecipeException(image + ": not implemented in this build: --in-place on a " + format.description() + " (encrypt it with -o OUT)");
             EncryptPlan plan = EncryptPlan.of(img, image.toString(), partition, options);
             long shift = options.dataOffset();
             if (chunkSize <= 0 || chunkSize % options.sectorSize() != 0 || chunkSize > shift)

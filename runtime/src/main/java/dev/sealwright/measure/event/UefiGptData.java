@@ -28,20 +28,25 @@ public final class UefiGptData {
 
     /** The UEFI_GPT_DATA of the GPT disk image {@code disk}. */
     public static byte[] read(Path disk) {
+        return read(disk, disk.toString());
+    }
+
+    /** As above; {@code name} names the disk in errors (the user's image when {@code disk} is a raw copy of it). */
+    public static byte[] read(Path disk, String name) {
         InputFiles.requireImage(disk, "disk image");
         try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
-            GptDisk.read(ch, disk.toString());
-            ByteBuffer header = read(ch, GptDisk.LBA, HEADER_SIZE, disk);
+            GptDisk.read(ch, name);
+            ByteBuffer header = read(ch, GptDisk.LBA, HEADER_SIZE, name);
             long entryLba = header.getLong(72);
             long count = Integer.toUnsignedLong(header.getInt(80));
             long size = Integer.toUnsignedLong(header.getInt(84));
-            if (size < 128 || count * size > 1 << 20) throw new RecipeException(disk + ": GPT entry array of " + count + " x " + size + " bytes is out of range");
-            ByteBuffer entries = read(ch, entryLba * GptDisk.LBA, (int) (count * size), disk);
+            if (size < 128 || count * size > 1 << 20) throw new RecipeException(name + ": GPT entry array of " + count + " x " + size + " bytes is out of range");
+            ByteBuffer entries = read(ch, entryLba * GptDisk.LBA, (int) (count * size), name);
             return of(header.array(), entries, (int) count, (int) size);
         } catch (NoSuchFileException e) {
-            throw new RecipeException(disk + ": no such file");
+            throw new RecipeException(name + ": no such file");
         } catch (IOException e) {
-            throw new RecipeException(disk + ": cannot read: " + e.getMessage());
+            throw new RecipeException(name + ": cannot read: " + e.getMessage());
         }
     }
 
@@ -76,7 +81,7 @@ public final class UefiGptData {
         return ByteBuffer.wrap(gptData).order(ByteOrder.LITTLE_ENDIAN).getLong(HEADER_SIZE);
     }
 
-    private static ByteBuffer read(FileChannel ch, long offset, int length, Path disk) throws IOException {
+    private static ByteBuffer read(FileChannel ch, long offset, int length, String disk) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         while (b.hasRemaining()) {
             if (ch.read(b, offset + b.position()) < 0) throw new RecipeException(disk + ": ends inside its GPT (at byte " + (offset + b.position()) + ")");

@@ -30,7 +30,7 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("uki", Input.class, null, "the UKI booted from the ESP (or espChain)"),
                 OptionSpec.optional("espChain", Boolean.class, false, "predict the shim -> GRUB -> kernel chain on the ESP of bootDisk (needs secureBoot)"),
                 OptionSpec.optional("secureBoot", Boolean.class, false, "Secure Boot is enforced"),
-                OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
+                OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image, raw, VHD (fixed or dynamic) or qcow2 (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
                 OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events instead of computed ones"),
                 OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)"),
                 OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)"));

@@ -55,9 +55,9 @@ public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, 
         String why = "for the shim → GRUB → kernel prediction";
         byte[] shim = esp.require(SHIM_PATH, why);
         byte[] grub = esp.require(GRUB_PATH, why);
-        String cfgName = esp.image() + " ESP " + CONFIG_PATH;
+        String cfgName = esp.name() + " ESP " + CONFIG_PATH;
         GrubBootConfig cfg = GrubBootConfig.parse(new String(esp.require(CONFIG_PATH, why), StandardCharsets.UTF_8), cfgName);
-        return new ShimChain(shim, grub, esp.require(cfg.kernel(), why), esp.require(cfg.initrd(), why), cfg, esp.esp().number(), esp.image() + " ESP");
+        return new ShimChain(shim, grub, esp.require(cfg.kernel(), why), esp.require(cfg.initrd(), why), cfg, esp.esp().number(), esp.name() + " ESP");
     }
 
     /** Events after the firmware's authority and PCR 4 event for shim itself, in the order a real boot logs them. */

@@ -54,11 +54,12 @@ public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, Strin
     /** The boot disk's UEFI_GPT_DATA and what it was read from. */
     public record BootGpt(byte[] data, String source) {
         /**
-         * From {@code disk} when given; else, without a reference log, from the disk {@code sealwright
+         * From {@code disk} when given (a raw disk; {@code image} is the file the user named, of which
+         * {@code disk} may be a converted copy); else, without a reference log, from the disk {@code sealwright
          * launch} writes for this UKI; else null (PCR 5 comes from the reference log).
          */
-        public static BootGpt of(Path disk, EventLog referenceLog, long ukiSize, Path uki) {
-            if (disk != null) return new BootGpt(UefiGptData.read(disk), disk.getFileName().toString());
+        public static BootGpt of(Path disk, Path image, EventLog referenceLog, long ukiSize, Path uki) {
+            if (disk != null) return new BootGpt(UefiGptData.read(disk, image.toString()), image.getFileName().toString());
             if (referenceLog != null) return null;
             return new BootGpt(UefiGptData.ofLaunchEsp(ukiSize, uki.toString()), "the ESP disk sealwright launch writes for " + uki.getFileName());
         }

@@ -3,6 +3,7 @@ package dev.sealwright.measure.vtpm;
 import dev.sealwright.base.InputFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.gpt.EspFiles;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.measure.event.EventLog;
@@ -43,7 +44,7 @@ public final class VtpmMeasurement {
         public byte[] json() { return Json.pretty(document).getBytes(StandardCharsets.UTF_8); }
     }
 
-    /** {@code tools} runs mcopy for the ESP chain. */
+    /** {@code tools} runs mcopy for the ESP chain, and qemu-img for a qcow2 boot disk (raw, VHD or qcow2: {@link RawDisk}). */
     public static Result run(Request r, Tools tools) throws IOException {
         if (r.firmwareCode() == null) throw new RecipeException("measure vtpm: the OVMF code file (firmwareCode) is required");
         if ((r.firmwareVars() == null) == (r.uefiConfig() == null))
@@ -57,15 +58,18 @@ public final class VtpmMeasurement {
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException(refFile + ": is a CC event log, not a TPM event log");
         String refName = refFile == null ? null : refFile.toString();
         VtpmInputs inputs;
-        if (r.espChain()) {
-            if (r.bootDisk() == null) throw new RecipeException("measure vtpm: the ESP chain needs the boot disk whose ESP holds it (bootDisk)");
-            if (!r.secureBoot()) throw new RecipeException("measure vtpm: the shim chain is modelled with Secure Boot enforced only (secureBoot)");
-            ShimChain chain = ShimChain.fromEsp(EspFiles.open(r.bootDisk(), tools));
-            inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(r.bootDisk(), ref, 0, null), ref, refName);
-        } else {
-            byte[] uki = InputFiles.read(r.uki(), PeFile.FILE_BOUND);
-            inputs = new VtpmInputs(uki, r.uki().toString(), vars.config(), vars.source(), r.secureBoot(),
-                    VtpmInputs.BootGpt.of(r.bootDisk(), ref, uki.length, r.uki()), ref, refName, firmware);
+        try (RawDisk disk = r.bootDisk() == null ? null : RawDisk.open(r.bootDisk(), tools)) {
+            Path raw = disk == null ? null : disk.path();
+            if (r.espChain()) {
+                if (disk == null) throw new RecipeException("measure vtpm: the ESP chain needs the boot disk whose ESP holds it (bootDisk)");
+                if (!r.secureBoot()) throw new RecipeException("measure vtpm: the shim chain is modelled with Secure Boot enforced only (secureBoot)");
+                ShimChain chain = ShimChain.fromEsp(EspFiles.open(raw, r.bootDisk().toString(), tools));
+                inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(raw, r.bootDisk(), ref, 0, null), ref, refName);
+            } else {
+                byte[] uki = InputFiles.read(r.uki(), PeFile.FILE_BOUND);
+                inputs = new VtpmInputs(uki, r.uki().toString(), vars.config(), vars.source(), r.secureBoot(),
+                        VtpmInputs.BootGpt.of(raw, r.bootDisk(), ref, uki.length, r.uki()), ref, refName, firmware);
+            }
         }
         if (r.cpus() < 1 || r.cpus() > 255) throw new RecipeException("measure vtpm: cpus " + r.cpus() + " is not in 1..255");
         VtpmInputs.Platform platform = new VtpmInputs.Platform(InputFiles.read(r.firmwareCode(), FirmwareBuild.FILE_BOUND),
