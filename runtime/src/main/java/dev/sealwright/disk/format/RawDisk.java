@@ -5,6 +5,7 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.tools.ToolFailedException;
+import dev.sealwright.tools.ToolResult;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;
@@ -16,6 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A disk image of any {@link DiskFormat} seen as a raw disk: {@link #path} holds the disk's bytes from
@@ -54,7 +57,10 @@ public record RawDisk(Path image, DiskFormat format, Path path, long size, boole
                         VhdDynamic.open(src, image.toString()).copyTo(raw);
                     }
                 }
-                case QCOW2 -> qemuImg(tools, image, "qemu-img cannot read it as qcow2", "convert", "-q", "-f", "qcow2", "-O", "raw", image, tmp);
+                case QCOW2 -> {
+                    checkQcow2(image, tools);
+                    qemuImg(tools, image, "qemu-img cannot read it as qcow2", "convert", "-q", "-f", "qcow2", "-O", "raw", image, tmp);
+                }
             }
             return new RawDisk(image, f, tmp, Files.size(tmp), true);
         } catch (IOException | RuntimeException e) {
@@ -117,6 +123,19 @@ public record RawDisk(Path image, DiskFormat format, Path path, long size, boole
     private static long diskSize(Path image, DiskFormat f) throws IOException {
         long size = Files.size(image);
         return f == DiskFormat.VHD_FIXED ? size - VhdFooter.SIZE : size;
+    }
+
+    /**
+     * {@code qemu-img convert} reads clusters past the end of a truncated qcow2 as zeros and succeeds;
+     * {@code qemu-img check} finds them (exit 2: corruptions; 3, leaked clusters only, is harmless).
+     */
+    private static void checkQcow2(Path image, Tools tools) {
+        ToolResult r = tools.exec("qemu-img", "check", "-f", "qcow2", "--output=json", image).timeout(Duration.ofHours(1)).allowFailure().run();
+        if (r.exitCode() == 0 || r.exitCode() == 3) return;
+        Matcher m = Pattern.compile("\"corruptions\": (\\d+)").matcher(r.stdout());
+        if (m.find()) throw new RecipeException(image + ": qemu-img check finds " + m.group(1) + " corruptions in this qcow2 (truncated or damaged; no conversion)");
+        String err = r.stderr().strip();
+        throw new RecipeException(image + ": qemu-img cannot check it as qcow2: " + (err.isEmpty() ? "exit " + r.exitCode() : err.substring(err.lastIndexOf('\n') + 1)));
     }
 
     private static void qemuImg(Tools tools, Path named, String what, Object... args) {
