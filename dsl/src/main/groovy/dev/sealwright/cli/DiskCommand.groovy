@@ -5,7 +5,7 @@ import dev.sealwright.disk.gpt.GptDisk
 import dev.sealwright.disk.inplace.InPlaceEncryptor
 import dev.sealwright.disk.luks2.Entropy
 import dev.sealwright.disk.luks2.Luks2FormatOptions
-import dev.sealwright.disk.vhd.VhdFooter
+import dev.sealwright.disk.format.RawDisk
 import dev.sealwright.base.RecipeException
 import dev.sealwright.tools.Tools
 import groovy.transform.CompileStatic
@@ -27,9 +27,9 @@ import java.util.concurrent.Callable
         subcommands = [Encrypt, Partitions, DiskDeployCommand])
 class DiskCommand extends GroupCommand {
 
-    @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a raw or fixed-VHD disk image.'])
+    @Command(name = 'partitions', mixinStandardHelpOptions = true, description = ['List the GPT partitions of a disk image: raw, fixed or dynamic VHD, or qcow2.'])
     static class Partitions implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'raw or fixed-VHD disk image')
+        @Parameters(index = '0', paramLabel = 'IMAGE', description = 'disk image: raw, fixed or dynamic VHD, or qcow2 (told apart by their headers)')
         Path image
 
         @Mixin
@@ -39,9 +39,8 @@ class DiskCommand extends GroupCommand {
         Integer call() {
             json.wanted()
             LuksCommand.existingImage(image)
-            FileChannel.open(image, StandardOpenOption.READ).withCloseable { ch ->
-                def vhd = VhdFooter.readIfPresent(ch, image.toString())
-                def gpt = GptDisk.read(ch, vhd == null ? ch.size() : vhd.currentSize(), image.toString())
+            RawDisk.open(image, new Tools()).withCloseable { RawDisk disk -> FileChannel.open(disk.path(), StandardOpenOption.READ).withCloseable { ch ->
+                def gpt = GptDisk.read(ch, disk.size(), image.toString())
                 if (gpt.recoveryNote() != null) System.err.println("warning: ${image}: ${gpt.recoveryNote()}")
                 if (json.wanted()) {
                     json.print([disk_guid : gpt.diskGuid().toString(), sectors: gpt.diskLbas(), first_usable: gpt.firstUsable(), last_usable: gpt.lastUsable(),
@@ -54,18 +53,18 @@ class DiskCommand extends GroupCommand {
                 gpt.partitions().each { p ->
                     println "${p.number()}\t${p.firstLba()}\t${p.lastLba()}\t${p.type()}\t${p.uuid()}\t${p.name()}"
                 }
-            }
+            } }
             Main.OK
         }
     }
 
     @Command(name = 'encrypt', mixinStandardHelpOptions = true,
-            description = ['Copy a GPT disk image (raw or fixed VHD), turning its rootfs partition into LUKS2 (encrypt-cloud-image parameters:',
+            description = ['Copy a GPT disk image (raw, fixed or dynamic VHD, qcow2; the copy keeps the format), turning its rootfs partition into LUKS2 (encrypt-cloud-image parameters:',
                     'PBKDF2-SHA256 ×1000, 512-bit aes-xts-plain64, 512 KiB metadata, data at 16 MiB, label cloudimg-rootfs-enc).',
                     'The partition grows by 16 MiB (into free space, or by growing the disk when it is last).'],
             footerHeading = '%nExamples:%n', footer = ['  sealwright disk encrypt cloud.img -o cloud-enc.img --generate-key cloud.key', '  sealwright disk encrypt cloud.img --in-place --key-file cloud.key', '  sealwright disk partitions cloud-enc.img'])
     static class Encrypt implements Callable<Integer> {
-        @Parameters(index = '0', paramLabel = 'IN', description = 'GPT disk image to encrypt (raw or fixed VHD); left unchanged unless --in-place')
+        @Parameters(index = '0', paramLabel = 'IN', description = 'GPT disk image to encrypt (raw, fixed or dynamic VHD, qcow2); left unchanged unless --in-place (raw or fixed VHD)')
         Path input
         @Option(names = ['-o', '--output'], paramLabel = 'OUT', description = 'write the encrypted copy here (temp file + rename; never overwrites)')
         Path output

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable
         description = ['Seal the LUKS2 rootfs of an encrypted disk image to a TPM (encrypt-cloud-image deploy), offline, to the SRK under',
                 'the predicted PCR values: a systemd-tpm2 token unlocking a new keyslot, and the keyslot passphrase in secboot\'s sealed key',
                 'file ESP/device/fde/cloudimg-rootfs.sealed-key. Cleartext key tokens are removed; optionally a recovery keyslot.',
-                'The input is never modified: OUT is written in the input\'s format (or --output-format) unless --in-place (raw or fixed VHD).'])
+                'The image may be raw, a fixed or dynamic VHD, or qcow2: -o OUT gets the deployed copy in the input\'s format',
+                '(or --output-format) and the input is not modified; --in-place (raw or fixed VHD) changes the input itself.'])
 class DiskDeployCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'ENCRYPTED.img', description = 'disk image written by disk encrypt: raw, fixed or dynamic VHD, or qcow2 (told apart by their headers)')
     Path input
