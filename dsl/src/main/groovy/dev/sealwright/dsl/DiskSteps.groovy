@@ -23,7 +23,7 @@ class DiskEncryptSpec extends StepSpec {
  */
 class DiskDeploySpec extends StepSpec {
     DiskDeploySpec(StepType type, PipelineSpec p) { super(type, p) }
-    /** Disk image with a LUKS2 partition, e.g. a diskEncrypt step's image output. */
+    /** Disk image with a LUKS2 partition, e.g. a diskEncrypt step's image output: raw, fixed or dynamic VHD, or qcow2. */
     void image(Object file) { set('image', file) }
     /** SRK public area as tpm2_readpublic -o writes it. */
     void srkPub(Object file) { set('srkPub', file) }
@@ -40,6 +40,8 @@ class DiskDeploySpec extends StepSpec {
     void espKey(boolean write) { set('espKey', write) }
     /** The SRK uses the TCG standard template: no ESP/tpm2-srk.tmpl. */
     void standardSrkTemplate(boolean standard) { set('standardSrkTemplate', standard) }
+    /** The image output's format: raw, vhd-fixed, vhd-dynamic or qcow2 (default: the input image's). */
+    void outputFormat(String format) { set('outputFormat', format) }
 }
 
 /** {@code verity { data disk.filesystem }}: dm-verity hash tree and root hash (outputs hash, roothash, value rootHash). */
