@@ -137,11 +137,11 @@ class DiskFormatsSpec extends Specification {
     def "disk deploy of qemu-img's #fmt: the input is unchanged, the output is #fmt, and qemu-img reads the raw deploy's disk from it outside the LUKS2 header"() {
         given:
         String before = Sh.sha256(encAs[fmt])
-        def rawOut = work.resolve("deployed-${fmt}-peer.img"), out = work.resolve("deployed.${fmt}")
-        def rawRecovery = work.resolve("recovery-${fmt}-peer.key"), recovery = work.resolve("recovery-${fmt}.key")
+        def out = work.resolve("deployed.${fmt}"), recovery = work.resolve("recovery-${fmt}.key")
+        def peer = rawDeploy()
+        Path rawOut = work.resolve('deployed-peer.img')
 
         when:
-        def peer = deploy(enc, rawOut, rawRecovery)
         def r = deploy(encAs[fmt], out, recovery)
 
         then:
@@ -180,6 +180,53 @@ class DiskFormatsSpec extends Specification {
         qemuFormat(work.resolve('q2raw.img')) == 'raw'
         Files.size(work.resolve('q2raw.img')) == Files.size(enc)
         qemuFormat(work.resolve('raw2q.qcow2')) == 'qcow2'
+    }
+
+    def "the disk.deploy step keeps a qcow2 input's format, or writes outputFormat"() {
+        given:
+        def dir = work.resolve('recipe')
+        Files.createDirectories(dir)
+        def recipe = dir.resolve('deploy.groovy')
+        Files.writeString(recipe, """
+            pipeline('formats') {
+                diskDeploy('as-input') {
+                    image      file('${encAs.qcow2}')
+                    srkPub     file('${srkPub}')
+                    uefiConfig file('${uefiConfig}')
+                    passphrase secret(file: '${key}')
+                }
+                diskDeploy('as-vhd') {
+                    image        file('${encAs.qcow2}')
+                    srkPub       file('${srkPub}')
+                    uefiConfig   file('${uefiConfig}')
+                    passphrase   secret(file: '${key}')
+                    outputFormat 'vhd-dynamic'
+                }
+            }
+        """)
+
+        when:
+        def r = Cli.run('run', recipe.toString(), '-C', dir.toString())
+
+        then:
+        r.exitCode == 0
+        qemuFormat(dir.resolve('out/as-input/disk.img')) == 'qcow2'
+        qemuFormat(dir.resolve('out/as-vhd/disk.img')) == 'vpc'
+    }
+
+    def "a conversion temp file a killed run left in the temp directory is removed by the next conversion"() {
+        given: 'a temp file named after a process that no longer runs'
+        def dead = new ProcessBuilder('true').start()
+        dead.waitFor()
+        Path stale = Path.of(System.getProperty('java.io.tmpdir'), ".sealwright-disk.${dead.pid()}-1.raw")
+        Files.write(stale, new byte[512])
+
+        when:
+        predict(encAs.qcow2)
+
+        then:
+        !Files.exists(stale)
+        leftovers() == []
     }
 
     def "a bad image is one line naming the file: #problem"() {
@@ -226,6 +273,14 @@ class DiskFormatsSpec extends Specification {
         encAs.qcow2                  | 'qcow2'
         encAs['vhd-dynamic']         | 'vpc'
         enc                          | 'raw'
+    }
+
+    @Shared Cli.Result rawPeer
+
+    /** The raw image's deploy (once): the peer each format's deploy is compared with. */
+    Cli.Result rawDeploy() {
+        if (rawPeer == null) rawPeer = deploy(enc, work.resolve('deployed-peer.img'), work.resolve('recovery-peer.key'))
+        rawPeer
     }
 
     Cli.Result deploy(Path image, Path out, Path recovery) {
