@@ -100,6 +100,7 @@ class JsonSchemaSpec extends Specification {
         'eventlog table'    | 0    | 'eventlog-show.schema.json'    | 'the go-eventlog CCEL ACPI table'
         'eventlog replay'   | 0    | 'eventlog-replay.schema.json'  | 'the dstack TDX event log'
         'luks dump'         | 0    | 'luks-dump.schema.json'        | 'a header cryptsetup luksFormat wrote'
+        'luks token list'   | 0    | 'luks-token-list.schema.json'  | 'a token cryptsetup token import wrote'
         'measure tdx'       | 0    | 'measure-tdx.schema.json'      | "Debian's OVMF.fd and cloud kernel (the vm section is present)"
         'measure tdx fw'    | 0    | 'measure-tdx.schema.json'      | "Debian's OVMF.fd alone"
         'measure vtpm'      | 0    | 'measure-vtpm.schema.json'     | "Debian's OVMF 4M code and vars, a UKI of systemd's stub and the cloud kernel"
@@ -151,6 +152,11 @@ class JsonSchemaSpec extends Specification {
             case 'eventlog show': return ['eventlog', 'show', ccel]
             case 'eventlog table': return ['eventlog', 'show', Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.table.bin').toString()]
             case 'eventlog replay': return ['eventlog', 'replay', ccel]
+            case 'luks token list':
+                def luks = argsFor('luks dump', tag)[-1]
+                Files.writeString(work.resolve("${tag}-token.json"), '{"type":"x-sealwright-test","keyslots":["0"],"note":"imported by cryptsetup"}')
+                Sh.ok(['cryptsetup', 'token', 'import', '--token-id', '3', '--json-file', w('token.json'), luks])
+                return ['luks', 'token', 'list', luks]
             case 'measure tdx':
                 Repo.requireTool('ovmf-combined')
                 return ['measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--kernel', Kernels.debian().vmlinuz().toString(), '--cmdline', 'console=ttyS0']
