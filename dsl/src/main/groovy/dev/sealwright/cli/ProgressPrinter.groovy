@@ -18,7 +18,7 @@ class ProgressPrinter implements Progress {
     private final boolean seconds
     private final long start = System.nanoTime()
     private long last = Long.MIN_VALUE
-    private long lastDone, lastTotal
+    private long lastTotal
     private boolean finished
 
     ProgressPrinter(String label, String mode, PrintStream out, String unit = 'bytes') {
@@ -37,14 +37,16 @@ class ProgressPrinter implements Progress {
         print(done, total, end, now)
     }
 
-    /** The operation ended before done reached total (a boot wait whose line came): one last line, done. */
+    /**
+     * A wait ended before its timeout (the line came): one last line, done. Bytes end by themselves when done
+     * reaches total; work that stops short of it (a failure) gets no 100% line.
+     */
     synchronized void finish() {
-        if (!finished) print(seconds ? (long) ((System.nanoTime() - start).intdiv(SECOND)) : lastDone, lastTotal, true, System.nanoTime())
+        if (!finished && seconds) print((long) ((System.nanoTime() - start).intdiv(SECOND)), lastTotal, true, System.nanoTime())
     }
 
     private void print(long done, long total, boolean end, long now) {
         last = now
-        lastDone = done
         lastTotal = total
         finished = end
         long elapsedMs = (long) ((now - start).intdiv(1_000_000L))

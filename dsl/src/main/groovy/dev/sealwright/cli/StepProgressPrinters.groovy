@@ -16,6 +16,7 @@ final class StepProgressPrinters implements RunListener {
     private final String mode
     private final PrintStream out
     private final Map<String, ProgressPrinter> printers = [:]
+    private final Map<String, Long> totals = [:]
 
     StepProgressPrinters(String mode, PrintStream out) {
         this.mode = mode
@@ -25,11 +26,16 @@ final class StepProgressPrinters implements RunListener {
     @Override
     synchronized void stepProgress(Step s, long done, long total, String unit) {
         if (total <= 0 || !(unit in ['bytes', 's'])) return
-        printers.computeIfAbsent(s.name()) { new ProgressPrinter("${s.name()} (${s.type().name()})".toString(), mode, out, unit) }.update(done, total)
+        if (totals.put(s.name(), total) != total) {        // a new phase (pack: layers read, then files archived) is counted anew
+            printers.remove(s.name())?.finish()
+            printers[s.name()] = new ProgressPrinter("${s.name()} (${s.type().name()})".toString(), mode, out, unit)
+        }
+        printers[s.name()].update(done, total)
     }
 
     @Override
     synchronized void stepFinished(StepRecord record) {
+        totals.remove(record.name())
         printers.remove(record.name())?.finish()
     }
 }
