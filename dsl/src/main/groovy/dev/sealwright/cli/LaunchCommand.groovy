@@ -152,9 +152,13 @@ class LaunchCommand implements Callable<Integer> {
         }
     }
 
-    /** Waits for the console line, with --progress: seconds waited of --timeout (one day without it), then done. */
+    /**
+     * Waits for the console line, with --progress: seconds waited of --timeout (one day without it), then done.
+     * Only when asked, and live as plain lines: the guest's console streams to the same terminal.
+     */
     private void waitFor(VmHandle handle, Pattern line, String label) {
-        def printer = progress.printer(label, 's')
+        String mode = progress.requested()
+        def printer = mode == null ? null : new ProgressPrinter(label, mode == 'live' ? 'plain' : mode, System.err, 's')
         handle.waitFor(line, Duration.ofSeconds(timeout ?: 86400L), printer ?: Progress.NONE)
         printer?.finish()
     }
