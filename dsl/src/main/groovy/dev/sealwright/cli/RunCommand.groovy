@@ -38,8 +38,9 @@ class RunCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
+        String progressMode = progress.requested()      // a bad --progress value is a usage error before the recipe loads
         def loaded = recipe.load()
-        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir, loaded.libraries, progress.requested())
+        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir, loaded.libraries, progressMode)
         return result.ok() ? Main.OK : Main.FAILED
     }
 
