@@ -21,11 +21,11 @@ static void test_request_bytes(void) {
     int sv[2];
     CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     const char *args[] = {"measure", "snp", ""};
-    CHECK(client_send_request(sv[0], "/w", 3, args) == 0);
+    CHECK(client_send_request(sv[0], CLIENT_COLOUR, "/w", 3, args) == 0);
     close(sv[0]);
     uint8_t got[64];
     size_t n = drain(sv[1], got, sizeof got);
-    static const uint8_t want[] = {'S', 'W', 'D', '1', 0, 0, 0, 4,
+    static const uint8_t want[] = {'S', 'W', 'D', '2', 1, 0, 0, 0, 4,
                                    0, 0, 0, 2, '/', 'w',
                                    0, 0, 0, 7, 'm', 'e', 'a', 's', 'u', 'r', 'e',
                                    0, 0, 0, 3, 's', 'n', 'p',
@@ -33,6 +33,28 @@ static void test_request_bytes(void) {
     CHECK(n == sizeof want);
     CHECK(memcmp(got, want, sizeof want) == 0);
     close(sv[1]);
+}
+
+/* The colour rule without a terminal (the test's stdin is not one): the variables decide. */
+static void test_colour(void) {
+    unsetenv("NO_COLOR");
+    unsetenv("CLICOLOR");
+    unsetenv("ConEmuANSI");
+    unsetenv("CLICOLOR_FORCE");
+    int tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    CHECK(client_colour() == (tty ? CLIENT_COLOUR : 0u));
+    setenv("CLICOLOR_FORCE", "1", 1);
+    CHECK(client_colour() == CLIENT_COLOUR);
+    setenv("CLICOLOR_FORCE", "0", 1);
+    CHECK(client_colour() == (tty ? CLIENT_COLOUR : 0u));
+    setenv("CLICOLOR_FORCE", "1", 1);
+    setenv("NO_COLOR", "", 1);                   /* set, even empty: off, as picocli */
+    CHECK(client_colour() == 0);
+    unsetenv("NO_COLOR");
+    unsetenv("CLICOLOR_FORCE");
+    setenv("CLICOLOR", "0", 1);
+    CHECK(client_colour() == 0);
+    unsetenv("CLICOLOR");
 }
 
 /* Relays `answer` through a socket pair into two pipes; returns the status and fills out/err. */
@@ -97,6 +119,7 @@ static void test_no_daemon(void) {
 
 int main(void) {
     test_request_bytes();
+    test_colour();
     test_relay();
     test_no_daemon();
     if (failures) {

@@ -1,8 +1,10 @@
 /*
  * The CLI daemon protocol, client side (the Java side is dev.sealwright.cli.daemon.DaemonProtocol).
  *
- * Request:  "SWD1", u32 count, then count items of (u32 length, bytes): the working directory,
- *           then the arguments. Integers are big-endian.
+ * Request:  "SWD2", u8 flags, u32 count, then count items of (u32 length, bytes): the working
+ *           directory, then the arguments. Integers are big-endian. Flags: bit 0 (CLIENT_COLOUR) the
+ *           caller's terminal gets coloured help, as picocli would decide in a JVM started there
+ *           (client_colour); the other bits are zero.
  * Answer:   frames of (u8 type, u32 length, payload): 'O' standard output bytes, 'E' standard error
  *           bytes, 'X' exit status (4-byte signed integer, ends the answer), 'N' not served (ends
  *           the answer before any output; the caller runs the command itself).
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -22,6 +25,19 @@
 #define CLIENT_NOT_SERVED 112
 #define CLIENT_LOST (-1)
 #define CLIENT_MAX_FRAME (64u << 20)
+#define CLIENT_COLOUR 1u
+
+/* picocli 4.7's Help.Ansi.AUTO on Linux, which a fresh JVM applies to its help: never with NO_COLOR
+ * set; always with CLICOLOR_FORCE set and not "0"; never with CLICOLOR=0 or ConEmuANSI=OFF; else when
+ * standard input and output are both terminals (System.console() exists / Console.isTerminal()).
+ * The daemon has no terminal and no environment of the caller, so the client decides and says so. */
+static unsigned client_colour(void) {
+    const char *force = getenv("CLICOLOR_FORCE"), *hint = getenv("CLICOLOR"), *conemu = getenv("ConEmuANSI");
+    if (getenv("NO_COLOR")) return 0;
+    if (force && strcmp(force, "0") != 0) return CLIENT_COLOUR;
+    if ((hint && strcmp(hint, "0") == 0) || (conemu && strcmp(conemu, "OFF") == 0)) return 0;
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? CLIENT_COLOUR : 0;
+}
 
 static int client_connect(const char *path) {
     struct sockaddr_un addr;
@@ -76,10 +92,10 @@ static int client_send_item(int fd, const char *s) {
     return client_write_all(fd, len, 4) || client_write_all(fd, s, n) ? -1 : 0;
 }
 
-/* Sends the working directory and argc arguments; 0 on success. */
-static int client_send_request(int fd, const char *cwd, int argc, const char *const *argv) {
-    uint8_t head[8] = {'S', 'W', 'D', '1'};
-    client_be32(head + 4, (uint32_t)argc + 1);
+/* Sends the flags, the working directory and argc arguments; 0 on success. */
+static int client_send_request(int fd, unsigned flags, const char *cwd, int argc, const char *const *argv) {
+    uint8_t head[9] = {'S', 'W', 'D', '2', (uint8_t)flags};
+    client_be32(head + 5, (uint32_t)argc + 1);
     if (client_write_all(fd, head, sizeof head) || client_send_item(fd, cwd)) return -1;
     for (int i = 0; i < argc; i++)
         if (client_send_item(fd, argv[i])) return -1;

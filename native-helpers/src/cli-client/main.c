@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
     }
     int fd = client_connect(argv[1]);
     if (fd < 0) return CLIENT_NO_DAEMON;
-    if (client_send_request(fd, cwd, argc - 2, (const char *const *)argv + 2) != 0) {
+    if (client_send_request(fd, client_colour(), cwd, argc - 2, (const char *const *)argv + 2) != 0) {
         close(fd);
         return CLIENT_NO_DAEMON;
     }

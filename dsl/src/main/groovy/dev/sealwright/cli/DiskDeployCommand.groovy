@@ -55,6 +55,9 @@ class DiskDeployCommand implements Callable<Integer> {
     @Option(names = '--standard-srk-template', description = 'the SRK uses the TCG standard template: do not write ESP/tpm2-srk.tmpl')
     boolean standardSrkTemplate
 
+    @Mixin
+    JsonOutput json
+
     @Override
     Integer call() {
         if (inPlace == (output != null)) throw new UsageException('disk deploy: give exactly one of -o OUT and --in-place')
@@ -65,6 +68,18 @@ class DiskDeployCommand implements Callable<Integer> {
                 outputFormat == null ? null : DiskFormat.parse(outputFormat, '--output-format'))
         def r = DiskDeployer.deploy(input, inPlace ? null : output, o, new Tools(), Entropy.secure())
         if (passphrase != null) Arrays.fill(passphrase, (byte) 0)
+        if (json.wanted()) {        // schema docs/schemas/disk-deploy.schema.json
+            Map<String, Map<String, String>> sealed = [:]
+            r.sealedValues().each { String bankPcr, String hex ->      // "sha256:7" -> {"sha256": {"7": hex}}, the shape of --pcr-values
+                int colon = bankPcr.indexOf(':')
+                sealed.computeIfAbsent(bankPcr.substring(0, colon)) { [:] }[bankPcr.substring(colon + 1)] = hex
+            }
+            json.print([partition       : r.partition(), tpm_keyslot: r.tpmKeyslot(), selection: r.selection(), policy: r.policy().encodeHex().toString(),
+                        token_id        : r.tokenId(), unlocked_with: r.passphraseFrom(), removed_tokens: r.removedTokens(), esp_files: r.espFiles(),
+                        recovery_keyslot: r.recoveryKeyslot() >= 0 ? r.recoveryKeyslot() : null, recovery_key_file: r.recoveryKeyslot() >= 0 ? recoveryKeyOut?.toString() : null,
+                        pcr_values_from : r.pcrValuesFrom(), sealed_values: sealed, output: (inPlace ? input : output).toString()])
+            return Main.OK
+        }
         println "partition ${r.partition()}: keyslot ${r.tpmKeyslot()} sealed to ${r.selection()} (policy ${r.policy().encodeHex()}), systemd-tpm2 token ${r.tokenId()}; " +
                 "unlocked with ${r.passphraseFrom()}"
         if (!r.removedTokens().isEmpty()) println "removed cleartext key token ${r.removedTokens().join(', ')}"

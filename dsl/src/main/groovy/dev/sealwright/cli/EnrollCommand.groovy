@@ -8,6 +8,7 @@ import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.enroll.quex.SoftwareVault
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import dev.sealwright.tools.Tools
@@ -49,8 +50,8 @@ class EnrollCommand implements Callable<Integer> {
     @Option(names = '--timeout', description = 'seconds (default: 60)')
     Integer timeout
 
-    @Option(names = '--json', description = 'print the enrollment as JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
@@ -72,14 +73,13 @@ class EnrollCommand implements Callable<Integer> {
         def want = result.expected()
         def r = e.request().report()
         Map<String, Object> out = result.document()
-        if (json) {
-            System.out.write(result.json())
-            System.out.flush()
+        if (json.wanted()) {
+            json.print(out)       // schema docs/schemas/enroll.schema.json
         } else {
             println "enrolled ${result.address()} (vault: ${vaultName})"
             println "  TD public key  ${e.tdPublicKeyHex() ?: 'known only to the vault and the TD (the guest prints it from /var/data/quote.txt)'}"
             if (e.keySha256()) println "  key SHA-256    ${e.keySha256()}"
-            println "  MRTD           ${out.mrTd}"
+            println "  MRTD           ${out.mr_td}"
             want.compare(r).each { c -> println "  ${c.register().padRight(14)} ${c.expected() == null ? 'not checked' : 'match'}" }
         }
         return Main.OK

@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.base.AtomicFiles
+import dev.sealwright.base.Progress
 import dev.sealwright.base.RecipeException
 import dev.sealwright.deploy.SealCheck
 import dev.sealwright.tools.Tools
@@ -11,6 +12,7 @@ import dev.sealwright.vm.LibvirtXml
 import dev.sealwright.vm.QemuCommandLine
 import dev.sealwright.vm.QemuVersion
 import dev.sealwright.vm.Tee
+import dev.sealwright.vm.VmHandle
 import dev.sealwright.vm.VmLaunch
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
@@ -52,6 +54,9 @@ class LaunchCommand implements Callable<Integer> {
 
     @Mixin
     ForceOption overwrite
+
+    @Mixin
+    ProgressOption progress
 
     @Option(names = '--qemu-version', paramLabel = 'V', description = 'QEMU version to write the command line for (default: the installed one; selects the TDX syntax)')
     String qemuVersion
@@ -128,9 +133,9 @@ class LaunchCommand implements Callable<Integer> {
         def handle = VmLaunch.start(spec, libvirt, tools, caps, dir, { String line -> println line })
         if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         try {
-            if (marker != null) handle.waitFor(marker, Duration.ofSeconds(timeout ?: 86400L))
+            if (marker != null) waitFor(handle, marker, "launch: waiting for /${waitFor}/")
             if (checkSeal != null) {
-                handle.waitFor(SealCheck.REPORT_END, Duration.ofSeconds(timeout ?: 86400L))
+                waitFor(handle, SealCheck.REPORT_END, 'launch: waiting for the guest\'s TPM report')
                 def r = SealCheck.check(handle.console(), checkSeal, Path.of(spec.bootDisk()), Path.of(spec.tpmState()), tools)
                 System.err.println(SealCheck.summary(r))
                 println "pcr_mismatches: ${r.mismatches().size()}"
@@ -145,5 +150,16 @@ class LaunchCommand implements Callable<Integer> {
             handle.close()
             if (ownDir) AtomicFiles.deleteTree(dir)
         }
+    }
+
+    /**
+     * Waits for the console line, with --progress: seconds waited of --timeout (one day without it), then done.
+     * Only when asked, and live as plain lines: the guest's console streams to the same terminal.
+     */
+    private void waitFor(VmHandle handle, Pattern line, String label) {
+        String mode = progress.requested()
+        def printer = mode == null ? null : new ProgressPrinter(label, mode == 'live' ? 'plain' : mode, System.err, 's')
+        handle.waitFor(line, Duration.ofSeconds(timeout ?: 86400L), printer ?: Progress.NONE)
+        printer?.finish()
     }
 }

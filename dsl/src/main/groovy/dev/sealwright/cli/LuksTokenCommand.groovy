@@ -10,6 +10,7 @@ import dev.sealwright.base.Json
 import dev.sealwright.base.RecipeException
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 import picocli.CommandLine.Parameters
 
@@ -69,13 +70,13 @@ class LuksTokenCommand extends GroupCommand {
     static class ListTokens implements Callable<Integer> {
         @Parameters(index = '0', paramLabel = 'IMAGE', description = 'LUKS2 image file')
         Path image
-        @Option(names = '--json', description = 'print the tokens object')
-        boolean json
+        @Mixin
+        JsonOutput json
 
         @Override
         Integer call() {
             Luks2Volume.open(LuksCommand.existingImage(image), false).withCloseable { Luks2Volume v ->
-                if (json) print Json.pretty(v.tokens())
+                if (json.wanted()) json.print(v.tokens())      // the LUKS2 tokens object as cryptsetup defines it; schema docs/schemas/luks-token-list.schema.json
                 else v.tokens().fields().each { Map.Entry<String, JsonNode> e -> println "${e.key}\t${e.value.path('type').asText()}\tkeyslots ${e.value.path('keyslots')}" }
             }
             Main.OK

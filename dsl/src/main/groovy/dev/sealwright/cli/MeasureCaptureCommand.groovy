@@ -74,6 +74,9 @@ class MeasureCaptureCommand implements Callable<Integer> {
     @Mixin
     ForceOption overwrite
 
+    @Mixin
+    ProgressOption progress
+
     @Override
     Integer call() {
         overwrite.refuseExisting(out)
@@ -87,7 +90,7 @@ class MeasureCaptureCommand implements Callable<Integer> {
                 .orElseThrow { new RecipeException("--qemu ${qemu}: not found on PATH") }
         String version = qemuVersion(qemuBin)
         String type = machine ?: defaultMachine(version)
-        def kernel = new DebianKernel(tools, DebianKernel.defaultCacheRoot(), { String s -> System.err.println(s) }).resolveAndFetch(DebianKernel.DEFAULT_PACKAGE)
+        def kernel = new DebianKernel(tools, DebianKernel.defaultCacheRoot(), { String s -> System.err.println(s) }).resolveAndFetch(DebianKernel.DEFAULT_PACKAGE, progress.reporter('kernel download'))
         Path work = Files.createTempDirectory('sealwright-capture')
         try {
             def r = FwCfgCapture.run(new FwCfgCapture.Request(qemuBin, qemuData, firmware, firmwareVars, type, accel, cpus, mib, disks,

@@ -58,8 +58,8 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--cpus', paramLabel = 'N', description = 'the VM\'s vCPUs, as for launch (PCR 0; default: launch\'s, 1)')
     Integer cpus
 
-    @Option(names = '--json', description = 'print JSON: sha256 and sha384 PCR values, missing, events')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Option(names = '--eventlog', paramLabel = 'OUT.json', description = 'write the prediction with its events (input of eventlog diff)')
     Path eventlog
@@ -75,9 +75,8 @@ class MeasureVtpmCommand implements Callable<Integer> {
         def r = VtpmMeasurement.run(new VtpmMeasurement.Request(firmwareCode, variables.vars, variables.uefiConfig, boot.uki, boot.espChain,
                 secureBoot, bootDisk, referenceLog, memory, cpus), new Tools())
         if (eventlog != null) AtomicFiles.write(eventlog, r.json())
-        if (json) {
-            System.out.write(r.json())
-            System.out.flush()
+        if (json.wanted()) {
+            json.print(r.document())        // pretty: the bytes of expected.json (schema docs/schemas/measure-vtpm.schema.json)
             return Main.OK
         }
         def prediction = r.prediction()

@@ -14,16 +14,26 @@ import picocli.CommandLine.Option
 class ProgressOption {
     @Option(names = '--progress', arity = '0..1', paramLabel = 'live|plain|json', fallbackValue = 'live',
             parameterConsumer = KnownValueConsumer.Progress, preprocessor = KnownValueConsumer.Progress,
-            description = 'show bytes, percent, rate and ETA on stderr: live (one rewritten line; the default on a terminal), plain (a line a second) or json (one object a line)')
+            description = 'show bytes, percent, rate and ETA (boot waits: seconds of the timeout) on stderr: live (one rewritten line; the default on a terminal), plain (a line a second) or json (one object a line)')
     String mode
+
+    /** The mode asked for (live, plain or json), or null. */
+    String requested() {
+        if (mode != null && !(mode in ['live', 'plain', 'json'])) throw new UsageException("--progress=${mode}: expected live, plain or json")
+        mode
+    }
 
     /** The reporter for work named {@code label}; Progress.NONE when progress is off. */
     Progress reporter(String label) {
-        String m = mode
-        if (m != null && !(m in ['live', 'plain', 'json'])) throw new UsageException("--progress=${m}: expected live, plain or json")
+        printer(label, 'bytes') ?: Progress.NONE
+    }
+
+    /** The printer for work named {@code label} counted in {@code unit} (bytes, or s for a wait); null when progress is off. */
+    ProgressPrinter printer(String label, String unit) {
+        String m = requested()
         boolean terminal = System.console() != null && System.getenv('TERM') != 'dumb'
         if (m == null) m = terminal ? 'live' : null
         if (m == 'live' && !terminal) m = 'plain'      // nothing to rewrite: one line a second instead
-        m == null ? Progress.NONE : new ProgressPrinter(label, m, System.err)
+        m == null ? null : new ProgressPrinter(label, m, System.err, unit)
     }
 }

@@ -4,6 +4,7 @@ import dev.sealwright.dsl.RecipeLibraries
 import dev.sealwright.dsl.RecipeLibrary
 import dev.sealwright.dsl.RecipeScript
 import dev.sealwright.dsl.StepHandle
+import dev.sealwright.dsl.StepSpec
 import dev.sealwright.dsl.StepWords
 import dev.sealwright.engine.StepType
 import dev.sealwright.engine.StepTypes
@@ -19,7 +20,9 @@ import java.util.function.Supplier
 /**
  * REPL completion by place ({@link ReplParser}): REPL commands and their file arguments; at the top
  * level {@code pipeline}, {@code use}, session variables (and step types once a word is begun); inside {@code pipeline { }}
- * step types and pipeline functions; inside a step block that step's options; after {@code handle.}
+ * step types and pipeline functions; inside a step block that step's options and its block's own words
+ * ({@code pack { }}: {@code enroll}, {@code sign}); inside a block nested in it, that block's words
+ * ({@code pack { enroll { }}: {@code vault}, {@code simulatedTdReport}); after {@code handle.}
  * the outputs of the handle's step; after {@code lib.} the recipes of a used library; in
  * {@code use '} library names, in {@code step('} step type names, in {@code file('} paths.
  * A failure is reported in one line above the prompt and completes nothing: the session goes on.
@@ -78,9 +81,11 @@ class ReplCompleter implements Completer {
         int dot = s.word.lastIndexOf('.')
         if (dot > 0) out.addAll(members(s.word.substring(0, dot), handles))
         else out.addAll(recipeParameters(s))
-        StepType step = innermostStep(s)
-        if (step != null) {
-            step.options().each { out << word(it.name(), "options of ${step.name()}", it.description()) }
+        BlockPlace block = blockPlace(s)
+        if (block != null) {
+            if (block.nested == null) block.step.options().each { out << word(it.name(), "options of ${block.step.name()}", it.description()) }
+            String words = block.nested == null ? "${block.stepWord} { }" : "${block.stepWord} { ${block.nested} { } }"
+            StepWords.blockWords(block.spec).each { String w -> out << word(w, words, block.nested == null ? block.step.option(w)?.description() : null) }
             VALUE_WORDS.each { out << word(it, 'values', null) }
             handles.keySet().each { out << word(it, 'handles', null) }
         } else if (s.blocks.any { it.head == 'pipeline' }) {
@@ -137,14 +142,37 @@ class ReplCompleter implements Completer {
         StepWords.all().each { w, type -> out << word(w, 'step types', type.description()) }
     }
 
-    /** The step whose block the cursor is in, if the innermost block naming a step or the pipeline is a step's. */
-    private static StepType innermostStep(ReplSyntax s) {
-        for (ReplSyntax.Block b : s.blocks.reverse()) {
-            StepType t = stepOf(b.head, b.firstArg)
-            if (t != null) return t
-            if (b.head == 'pipeline') return null
+    /** A step block the cursor is in ({@code pack { }}), or a block nested in it that its spec delegates ({@code pack { enroll { }}). */
+    static final class BlockPlace {
+        final StepType step
+        final String stepWord
+        final Class<?> spec
+        final String nested
+
+        BlockPlace(StepType step, String stepWord, Class<?> spec, String nested) {
+            this.step = step; this.stepWord = stepWord; this.spec = spec; this.nested = nested
         }
-        null
+    }
+
+    /**
+     * Where the cursor is, outermost block first: a step's block, then the blocks nested in it that its spec
+     * delegates to another class (read from @DelegatesTo: pack's {@code enroll { }} is PackEnrollSpec, not the
+     * enroll step); a plain closure inside a step's block leaves the place at that block. Null outside step blocks.
+     */
+    private static BlockPlace blockPlace(ReplSyntax s) {
+        BlockPlace place = null
+        for (ReplSyntax.Block b : s.blocks) {
+            if (b.head == 'pipeline') {
+                place = null
+            } else if (place != null) {
+                Class<?> inner = StepWords.nestedBlock(place.spec, b.head)
+                if (inner != null) place = new BlockPlace(place.step, place.stepWord, inner, b.head)
+            } else {
+                StepType t = stepOf(b.head, b.firstArg)
+                if (t != null) place = new BlockPlace(t, b.head, b.head == 'step' ? StepSpec : StepWords.specs()[b.head], null)
+            }
+        }
+        place
     }
 
     private static StepType stepOf(String call, String firstArg) {

@@ -33,20 +33,25 @@ class RunCommand implements Callable<Integer> {
     @Option(names = '--output-dir', paramLabel = 'DIR', description = 'publish outputs under DIR/<step>/ (default: out)')
     Path outputDir
 
+    @Mixin
+    ProgressOption progress
+
     @Override
     Integer call() {
+        String progressMode = progress.requested()      // a bad --progress value is a usage error before the recipe loads
         def loaded = recipe.load()
-        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir, loaded.libraries)
+        def result = execute(loaded.pipeline, recipe.workdir, recipe.fresh, jobs, report, outputDir, loaded.libraries, progressMode)
         return result.ok() ? Main.OK : Main.FAILED
     }
 
     static RunResult execute(Pipeline pipeline, Path workdir, boolean fresh, Integer jobs, Path report, Path outputDir,
-                             Map<String, Object> libraries = [:]) {
+                             Map<String, Object> libraries = [:], String progress = null) {
         def opts = new EngineOptions().fresh(fresh)
         if (jobs != null) opts.jobs(jobs)
         if (outputDir != null) opts.outputDir(outputDir)
-        def live = StatusLineConsole.open()
+        def live = progress in [null, 'live'] ? StatusLineConsole.open() : null
         opts.listener(live != null ? live : new PlainConsole(System.out))
+        if (live == null && progress != null) opts.listener(new StepProgressPrinters(progress == 'live' ? 'plain' : progress, System.err))
         if (report != null) opts.listener(new JsonRunReport(report, libraries))
         def ws = new Workspace(workdir).open()
         def engine = new Engine(ws, opts)

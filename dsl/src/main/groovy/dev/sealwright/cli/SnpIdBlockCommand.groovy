@@ -1,6 +1,5 @@
 package dev.sealwright.cli
 
-import dev.sealwright.base.Json
 import dev.sealwright.measure.snp.idblock.IdBlockSigning
 import dev.sealwright.measure.snp.idblock.P384KeyFile
 import groovy.transform.CompileStatic
@@ -49,8 +48,8 @@ class SnpIdBlockCommand implements Callable<Integer> {
     @Mixin
     ForceOption overwrite
 
-    @Option(names = '--json', description = 'print the results as JSON')
-    boolean json
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
@@ -59,10 +58,10 @@ class SnpIdBlockCommand implements Callable<Integer> {
         Map<String, String> files = r.files()
         overwrite.refuseExisting(files.keySet().collect { String n -> outDir.resolve(n) } as Path[])
         r.write(outDir)
-        if (json) {
-            System.out.print(Json.pretty([idBlock: files['id-block.base64'], idAuth: files['id-auth.base64'],
-                                          idKeyDigest: r.idKeyDigest(), authorKeyDigest: r.authorKeyDigest(),
-                                          outDir: outDir.toAbsolutePath().toString()]))
+        if (json.wanted()) {        // schema docs/schemas/snp-idblock.schema.json
+            json.print([id_block: files['id-block.base64'], id_auth: files['id-auth.base64'],
+                        id_key_digest: r.idKeyDigest(), author_key_digest: r.authorKeyDigest(),
+                        out_dir: outDir.toAbsolutePath().toString()])
         } else {
             println "id-block=${files['id-block.base64']}"
             println "id_key_digest: ${r.idKeyDigest()}"

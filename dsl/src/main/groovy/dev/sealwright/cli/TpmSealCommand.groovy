@@ -7,6 +7,7 @@ import dev.sealwright.tpm.PcrPolicySeal
 import dev.sealwright.tpm.SealedFiles
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
@@ -45,6 +46,9 @@ class TpmSealCommand implements Callable<Integer> {
     @Option(names = '--keyslot', paramLabel = 'N', description = 'the LUKS2 keyslot the --luks2-token unlocks')
     Integer keyslot
 
+    @Mixin
+    JsonOutput json
+
     /** TPM2B_SENSITIVE_DATA: MAX_SYM_DATA bytes. */
     static final InputFiles.Bound SECRET_BOUND = new InputFiles.Bound('a sealed secret', OfflineSeal.MAX_SECRET)
 
@@ -57,6 +61,13 @@ class TpmSealCommand implements Callable<Integer> {
         def sealed = PcrPolicySeal.seal(srkPub, pcrs, pcrValues, secret, secretFile.toString())
         SealedFiles.write(out, sealed.blob(), force)
         if (luks2Token != null) PcrPolicySeal.writeToken(luks2Token, sealed.token(keyslot), force)
+        if (json.wanted()) {        // schema docs/schemas/tpm-seal.schema.json; public values only
+            json.print([srk_name  : HexFormat.of().formatHex(sealed.srk().name()), selection: sealed.selection().toString(),
+                        policy    : HexFormat.of().formatHex(sealed.policy()), name: HexFormat.of().formatHex(sealed.blob().name()),
+                        files     : [SealedFiles.PUBLIC, SealedFiles.DUPLICATE, SealedFiles.SEED].collect { out.resolve(it).toString() },
+                        luks2_token: luks2Token?.toString(), keyslot: keyslot])
+            return Main.OK
+        }
         println "sealed to ${srkPub.fileName} (SRK name ${HexFormat.of().formatHex(sealed.srk().name())}) under PolicyPCR ${sealed.selection()}"
         println "  policy  ${HexFormat.of().formatHex(sealed.policy())}"
         println "  name    ${HexFormat.of().formatHex(sealed.blob().name())}"

@@ -115,6 +115,9 @@ public class Main extends GroupCommand {
         }
         // relative paths name files in the caller's directory, which is not the JVM's for the CLI daemon
         cli.registerConverter(Path.class, CliContext::path);
+        // and its terminal decides the help's colour (set after the subcommands: it is copied to those present)
+        Boolean colour = CliContext.colour();
+        if (colour != null) cli.setColorScheme(CommandLine.Help.defaultColorScheme(colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         return cli;
     }
 

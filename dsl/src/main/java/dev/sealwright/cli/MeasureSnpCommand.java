@@ -6,6 +6,7 @@ import dev.sealwright.measure.snp.ByteValues;
 import dev.sealwright.measure.snp.LaunchMeasurement;
 import dev.sealwright.measure.snp.SnpMeasurement;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -77,18 +78,18 @@ public class MeasureSnpCommand implements Callable<Integer> {
     @Option(names = "--vars-file", paramLabel = "FILE", description = "OVMF vars file, for its size (mode snp:svsm)")
     Path varsFile;
 
-    @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "hex", description = "hex | base64 | json (json adds every stage and VMSA hash)")
+    @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "hex", description = "hex | base64 | json (json adds every stage and VMSA hash; same as --json)")
     String outputFormat;
 
-    @Option(names = "--json", description = "same as --output-format json")
-    boolean json;
+    @Mixin
+    JsonOutput json;
 
     @Option(names = "--dump-vmsa", paramLabel = "DIR", description = "write the measured VMSA pages as DIR/vmsa<N>.bin")
     Path dumpVmsa;
 
     @Override
     public Integer call() throws IOException {
-        String format = json ? "json" : outputFormat;
+        String format = json.wanted() ? "json" : outputFormat;
         if (!List.of("hex", "base64", "json").contains(format)) throw new RecipeException("unknown output format '" + format + "' (known: hex, base64, json)");
         LaunchMeasurement m = SnpMeasurement.run(new SnpMeasurement.Request(mode, ovmf, ovmfHash, vcpus, vcpuType,
                 vcpuSig == null ? null : ByteValues.number("--vcpu-sig", vcpuSig), vcpuFamily, vcpuModel, vcpuStepping, vmmType,
@@ -97,7 +98,8 @@ public class MeasureSnpCommand implements Callable<Integer> {
         if (dumpVmsa != null) {
             for (int i = 0; i < m.vmsaPages().size(); i++) AtomicFiles.write(dumpVmsa.resolve("vmsa" + i + ".bin"), m.vmsaPages().get(i));
         }
-        if (format.equals("json")) {
+        if (json.wanted()) json.print(m.toMap());       // schema docs/schemas/measure-snp.schema.json
+        else if (format.equals("json")) {
             System.out.write(SnpMeasurement.json(m));
             System.out.flush();
         } else System.out.println(m.format(format));

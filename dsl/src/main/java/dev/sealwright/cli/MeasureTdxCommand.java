@@ -52,8 +52,8 @@ public class MeasureTdxCommand implements Callable<Integer> {
     @Option(names = "--stub-version", paramLabel = "N", description = "systemd-stub version of a UKI whose stub carries no .sdmagic")
     Integer stubVersion;
 
-    @Option(names = "--json", description = "print JSON: mrtd, rtmr0..rtmr3, missing, events")
-    boolean json;
+    @Mixin
+    JsonOutput json;
 
     @Option(names = "--eventlog", paramLabel = "OUT.json", description = "write the predicted events (input of eventlog diff)")
     Path eventlog;
@@ -71,9 +71,8 @@ public class MeasureTdxCommand implements Callable<Integer> {
         TdxMeasurement.Result r = TdxMeasurement.run(new TdxMeasurement.Request(vm.firmware, vm.vars, vm.kernel, vm.initrd, vm.cmdline, vm.uki, bootDisk,
                 vm.cpus, vm.memory, vm.tee, profile, secureBoot, kernelPatch, disks, acpi, stubVersion));
         if (eventlog != null) AtomicFiles.write(eventlog, r.json());
-        if (json) {
-            System.out.write(r.json());
-            System.out.flush();
+        if (json.wanted()) {
+            json.print(r.document());       // pretty: the bytes of expected.json (schema docs/schemas/measure-tdx.schema.json)
             return Main.OK;
         }
         TdxProfile p = r.profile();

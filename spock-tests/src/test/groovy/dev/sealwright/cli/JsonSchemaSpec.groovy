@@ -1,6 +1,9 @@
 package dev.sealwright.cli
 
 import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.JsonSchemas
+import dev.sealwright.testkit.Kernels
+import dev.sealwright.image.uki.UkiBuilder
 import dev.sealwright.disk.Sh
 import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Tmux
@@ -17,20 +20,8 @@ class JsonSchemaSpec extends Specification {
     @TempDir
     Path work
 
-    static final String VALIDATE = '''import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(json.load(open(sys.argv[2])))
-'''
-
     /** Exit status and output of python3-jsonschema validating DOC against SCHEMA. */
-    Map validate(Path schema, String document) {
-        def doc = Files.createTempFile(work, 'doc', '.json')
-        Files.writeString(doc, document)
-        def p = new ProcessBuilder('/usr/bin/python3', '-c', VALIDATE, schema.toString(), doc.toString()).redirectErrorStream(true).start()
-        String out = p.inputStream.text
-        [exit: p.waitFor(), out: out]
-    }
+    Map validate(Path schema, String document) { JsonSchemas.validate(schema, document) }
 
     def "#args --json validates against docs/schemas/#schema, in snake_case; --json=short is the same document on one line"() {
         given:
@@ -109,6 +100,12 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
         'eventlog table'    | 0    | 'eventlog-show.schema.json'    | 'the go-eventlog CCEL ACPI table'
         'eventlog replay'   | 0    | 'eventlog-replay.schema.json'  | 'the dstack TDX event log'
         'luks dump'         | 0    | 'luks-dump.schema.json'        | 'a header cryptsetup luksFormat wrote'
+        'luks token list'   | 0    | 'luks-token-list.schema.json'  | 'a token cryptsetup token import wrote'
+        'measure tdx'       | 0    | 'measure-tdx.schema.json'      | "Debian's OVMF.fd and cloud kernel (the vm section is present)"
+        'measure tdx fw'    | 0    | 'measure-tdx.schema.json'      | "Debian's OVMF.fd alone"
+        'measure vtpm'      | 0    | 'measure-vtpm.schema.json'     | "Debian's OVMF 4M code and vars, a UKI of systemd's stub and the cloud kernel"
+        'measure snp'       | 0    | 'measure-snp.schema.json'      | "sev-snp-measure's AmdSev OVMF fixture with a kernel"
+        'snp idblock'       | 0    | 'snp-idblock.schema.json'      | "virtee/sev's test ID and author keys"
     }
 
     /** Arguments of VERB with its inputs prepared in the work directory; TAG keeps each run's outputs apart. */
@@ -155,6 +152,29 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
             case 'eventlog show': return ['eventlog', 'show', ccel]
             case 'eventlog table': return ['eventlog', 'show', Repo.fixture('eventlog/go-eventlog/cos-113-intel-tdx.table.bin').toString()]
             case 'eventlog replay': return ['eventlog', 'replay', ccel]
+            case 'luks token list':
+                def luks = argsFor('luks dump', tag)[-1]
+                Files.writeString(work.resolve("${tag}-token.json"), '{"type":"x-sealwright-test","keyslots":["0"],"note":"imported by cryptsetup"}')
+                Sh.ok(['cryptsetup', 'token', 'import', '--token-id', '3', '--json-file', w('token.json'), luks])
+                return ['luks', 'token', 'list', luks]
+            case 'measure tdx':
+                Repo.requireTool('ovmf-combined')
+                return ['measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--kernel', Kernels.debian().vmlinuz().toString(), '--cmdline', 'console=ttyS0']
+            case 'measure tdx fw':
+                Repo.requireTool('ovmf-combined')
+                return ['measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd']
+            case 'measure vtpm':
+                Repo.requireTool('systemd-stub')
+                def uki = work.resolve("${tag}-uki.efi")
+                Files.write(uki, UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')),
+                        Files.readAllBytes(Kernels.debian().vmlinuz()), 'rd'.bytes, 'console=ttyS0', '', 'ID=test\n'), 'stub'))
+                return ['measure', 'vtpm', '--firmware-code', '/usr/share/OVMF/OVMF_CODE_4M.fd', '--firmware-vars', '/usr/share/OVMF/OVMF_VARS_4M.fd', '--uki', uki.toString()]
+            case 'measure snp':
+                return ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--vcpus', '2', '--vcpu-type', 'EPYC-v4',
+                        '--kernel', Kernels.debian().vmlinuz().toString(), '--append', 'console=ttyS0']
+            case 'snp idblock':
+                return ['snp', 'idblock', '--measurement', '11' * 48, '--id-key', Repo.fixture('snp/virtee-sev/idblock/test_id_key.pem').toString(),
+                        '--author-key', Repo.fixture('snp/virtee-sev/idblock/test_auth_key.pem').toString(), '--out-dir', w('idblock')]
             case 'luks dump':
                 Files.writeString(work.resolve("${tag}-key"), 'passphrase')
                 new RandomAccessFile(w('luks.img'), 'rw').withCloseable { it.setLength(20L << 20) }

@@ -67,7 +67,7 @@ class QuickstartSpec extends Specification {
         key.measurementCheck.startsWith('SIMULATED TD report: debug off; mrtd match ' + expected.mrtd.substring(0, 16))
         def enrollment = new JsonSlurper().parse(work.resolve('out/key/enrollment.json').toFile())
         enrollment.measurements.registers[0] == [register: 'mrtd', expected: expected.mrtd, reported: expected.mrtd, result: 'match']
-        enrollment.tdReport.startsWith('SIMULATED')
+        enrollment.td_report.startsWith('SIMULATED')
 
         and: 'the vault seed and identity are 0600 and the key appears nowhere on the host side'
         PosixFilePermissions.toString(Files.getPosixFilePermissions(seedFile)) == 'rw-------'

@@ -138,6 +138,48 @@ class ReplTerminalSpec extends Specification {
         r.out.contains('pipeline p succeeded: 5 executed')
     }
 
+    def "Tab inside a step block: the step's options and its block's words (pack { enroll, sign }), a nested block's own words, a handle's outputs"() {
+        given:
+        repl()
+
+        when: 'options of pack and the words of its block'
+        def s = tab("pipeline('p') { pack { en", 'enrollMask', 'enrollVaultMrenclave', 'options of pack', 'pack { }')
+
+        then: 'the line was completed to the common prefix; nothing of the enroll step (a different thing than pack\'s enroll block)'
+        s.contains("${PROMPT}pipeline('p') { pack { enroll")
+        !s.contains('options of enroll')
+
+        when: 'sign is a word of the pack block, not an option'
+        term.press('C-u')
+        s = tab("pipeline('p') { pack { si", 'signingCert', 'signingKey', 'options of pack', 'pack { }')
+
+        then:
+        s.readLines().any { it.trim() == 'sign' || it.startsWith('sign ') }
+
+        when: "inside pack's enroll block: that block's words (PackEnrollSpec), not the enroll step's options"
+        term.press('C-u')
+        s = tab("pipeline('p') { pack { enroll { s", 'simulatedTdReport', 'secretEnv', 'pack { enroll { } }')
+
+        then:
+        !s.contains('seed') && !s.contains('options of enroll') && !s.contains('options of pack')
+
+        when: "a handle's outputs after handle. inside the pack block"
+        term.press('C-u')
+        s = tab("pipeline('p') { def k = kernel { debian 'linux-image-6.12.*-cloud-amd64' }; pack { kernel k.", 'outputs of kernel', 'release', 'package')
+
+        then: 'the session goes on'
+        term.press('C-u')
+        term.type('6 * 7')
+        term.press('Enter')
+        term.waitFor('===> 42')
+
+        when:
+        ctrlD()
+
+        then:
+        term.exitCode() == 0
+    }
+
     def "history: Up recalls the previous session's entry; Ctrl-C during :run cancels the run and its process, not the session"() {
         given: 'a first session that evaluates one line'
         repl()

@@ -3,6 +3,7 @@ package dev.sealwright.disk
 import com.fasterxml.jackson.databind.ObjectMapper
 import dev.sealwright.deploy.SecbootSealedKeyFile
 import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.JsonSchemas
 import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm
 import groovy.json.JsonOutput
@@ -351,7 +352,7 @@ class DiskDeployCliSpec extends Specification {
         pass.toString()
     }
 
-    def "deploy --in-place changes the image itself"() {
+    def "deploy --in-place changes the image itself; --json says what it did, valid against docs/schemas/disk-deploy.schema.json"() {
         given:
         def key = dir.resolve('root.key')
         def enc = encryptedDisk('enc.img', key)
@@ -361,11 +362,21 @@ class DiskDeployCliSpec extends Specification {
 
         when:
         def r = Cli.run('disk', 'deploy', enc.toString(), '--in-place', '--srk-pub', srkPub.toString(), '--pcr-values', predicted.toString(),
-                '--key-file', key.toString())
+                '--key-file', key.toString(), '--json')
         def part = Sh.readOnlyCopy(cutPartition(enc, 'inplace-part.img'))
+        def doc = new groovy.json.JsonSlurper().parseText(r.out)
+        def meta = JSON.readTree(Sh.ok(['cryptsetup', 'luksDump', '--dump-json-metadata', part.toString()]).out)
 
         then:
         r.exitCode == 0
         Sh.ok(['cryptsetup', 'luksDump', part.toString()]).out.contains('systemd-tpm2')
+        JsonSchemas.validate(Repo.path('docs/schemas/disk-deploy.schema.json'), r.out).with { assert it.exit == 0: it.out; true }
+        JsonSchemas.validate(Repo.path('docs/schemas/disk-deploy.schema.json'), r.out.replace('"tpm_keyslot"', '"tpmKeyslot"')).exit != 0
+
+        and: 'the keyslot and token it names are those cryptsetup reads; the values sealed to are the prediction'
+        meta.get('tokens').get(doc.token_id as String).get('type').asText() == 'systemd-tpm2'
+        meta.get('tokens').get(doc.token_id as String).get('keyslots')*.asText() == [doc.tpm_keyslot as String]
+        doc.sealed_values == [sha256: ['7': '00' * 32]]
+        doc.output == enc.toString()
     }
 }

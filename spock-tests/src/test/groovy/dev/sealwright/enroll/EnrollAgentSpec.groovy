@@ -1,6 +1,7 @@
 package dev.sealwright.enroll.quex
 
 import dev.sealwright.tools.NativeHelpers
+import dev.sealwright.testkit.JsonSchemas
 import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -153,8 +154,10 @@ class EnrollAgentSpec extends Specification {
         init.exitCode == 0
         r.exitCode == 0
         def json = new groovy.json.JsonSlurper().parseText(r.out.substring(0, r.out.lastIndexOf('}') + 1))
-        status == "enroll: ok public-key=${json.tdPublicKey} (SIMULATED TD report)".toString()
-        json.mrTd == FIXTURE_MRTD
+        status == "enroll: ok public-key=${json.td_public_key} (SIMULATED TD report)".toString()
+        json.mr_td == FIXTURE_MRTD
+        JsonSchemas.validate(Repo.path('docs/schemas/enroll.schema.json'), r.out).with { assert it.exit == 0: it.out; true }
+        JsonSchemas.validate(Repo.path('docs/schemas/enroll.schema.json'), r.out.replace('"td_public_key"', '"tdPublicKey"')).exit != 0
         json.measurements.registers*.result == ['match', 'match', 'match', 'not checked', 'not checked']
         !r.out.contains(secretHex)
     }
@@ -289,8 +292,9 @@ exec '${ProcessHandle.current().info().command().get()}' -cp '${System.getProper
 
         then:
         r.exitCode == 0
-        status == "enroll: ok public-key=${enrollment.tdPublicKey} (SIMULATED TD report)".toString()
-        enrollment.keySha256 == HexFormat.of().formatHex(MessageDigest_sha256(HexFormat.of().parseHex(secretHex)))
+        status == "enroll: ok public-key=${enrollment.td_public_key} (SIMULATED TD report)".toString()
+        JsonSchemas.validate(Repo.path('docs/schemas/enroll.schema.json'), Files.readString(dir.resolve('out/key/enrollment.json'))).with { assert it.exit == 0: it.out; true }
+        enrollment.key_sha256 == HexFormat.of().formatHex(MessageDigest_sha256(HexFormat.of().parseHex(secretHex)))
         [r.out, r.err, Files.readString(dir.resolve('run.json')), Files.readString(dir.resolve('out/key/enrollment.json'))].every { !it.contains(secretHex) }
         r.out.contains('[key] enrolled 127.0.0.1:')
     }

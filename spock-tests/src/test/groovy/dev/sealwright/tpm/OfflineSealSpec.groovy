@@ -1,6 +1,8 @@
 package dev.sealwright.tpm
 
 import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.JsonSchemas
+import dev.sealwright.testkit.Repo
 import dev.sealwright.testkit.Swtpm
 import groovy.json.JsonOutput
 import spock.lang.Specification
@@ -92,6 +94,19 @@ class OfflineSealSpec extends Specification {
             PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(it))) == 'rw-------'
         }
         Files.size(out.resolve('sealed.seed')) == seedFileSize
+
+        when: 'tpm seal --json: valid against docs/schemas/tpm-seal.schema.json, public values only'
+        def asJson = Cli.run('tpm', 'seal', '--srk-pub', srkPub.toString(), '--pcrs', 'sha256:7,4', '--pcr-values', prediction.toString(),
+                '--secret-file', secretFile.toString(), '--out', "${out}-json".toString(), '--json')
+        def doc = new groovy.json.JsonSlurper().parseText(asJson.out)
+
+        then: "its SRK name is the one tpm2_readpublic reports; no secret in it"
+        asJson.exitCode == 0
+        JsonSchemas.validate(Repo.path('docs/schemas/tpm-seal.schema.json'), asJson.out).with { assert it.exit == 0: it.out; true }
+        JsonSchemas.validate(Repo.path('docs/schemas/tpm-seal.schema.json'), asJson.out.replace('"srk_name"', '"srkName"')).exit != 0
+        tpm.ok('tpm2_readpublic', '-c', SRK).out.contains("name: ${doc.srk_name}")
+        doc.selection == 'sha256:4,7'
+        !asJson.out.contains(hex(bytes(secretFile))) && !asJson.out.contains(bytes(secretFile).encodeBase64().toString())
 
         when: 'the TPM measures exactly the predicted events'
         pcr7Events.each { tpm.ok('tpm2_pcrextend', "7:sha256=${hex(it)}") }

@@ -189,7 +189,7 @@ final class CliDaemon {
                 if (!done.get()) requestThread.interrupt()
             }
             try {
-                status = CliContext.within(request.cwd) { Main.execute(request.args as String[]) }
+                status = CliContext.within(request.cwd, request.colour) { Main.execute(request.args as String[]) }
             } catch (Throwable t) {
                 System.err.println("error: ${t.getClass().simpleName}${t.message ? ': ' + OneLine.of(t.message) : ''}")
                 status = 1

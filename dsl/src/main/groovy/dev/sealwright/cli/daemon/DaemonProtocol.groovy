@@ -10,14 +10,16 @@ import java.nio.file.Path
  * The CLI daemon's wire format (the C side is native-helpers/src/cli-client/client.h). Integers are
  * big-endian.
  * <pre>
- * request: "SWD1", u32 count, count × (u32 length, UTF-8 bytes): working directory, then the arguments
+ * request: "SWD2", u8 flags, u32 count, count × (u32 length, UTF-8 bytes): working directory, then the arguments;
+ *          flags bit 0: the caller's terminal gets coloured help (the client decides as picocli would there)
  * answer:  frames (u8 type, u32 length, payload): 'O' stdout bytes, 'E' stderr bytes,
  *          'X' exit status (i32; ends the answer), 'N' not served (empty; ends the answer)
  * </pre>
  */
 @CompileStatic
 final class DaemonProtocol {
-    static final byte[] MAGIC = 'SWD1'.getBytes(StandardCharsets.US_ASCII)
+    static final byte[] MAGIC = 'SWD2'.getBytes(StandardCharsets.US_ASCII)
+    static final int COLOUR = 1
     static final int MAX_ITEMS = 4096
     static final int MAX_ITEM_BYTES = 1 << 20
     static final byte STDOUT = 0x4f, STDERR = 0x45, EXIT = 0x58, NOT_SERVED = 0x4e   // 'O' 'E' 'X' 'N'
@@ -27,10 +29,13 @@ final class DaemonProtocol {
     static final class Request {
         final Path cwd
         final List<String> args
+        /** Help in colour (picocli's ANSI on), as a JVM started on the caller's terminal would print it. */
+        final boolean colour
 
-        Request(Path cwd, List<String> args) {
+        Request(Path cwd, List<String> args, boolean colour = false) {
             this.cwd = cwd
             this.args = List.copyOf(args)
+            this.colour = colour
         }
     }
 
@@ -47,6 +52,7 @@ final class DaemonProtocol {
 
     static void writeRequest(DataOutputStream out, Request r) {
         out.write(MAGIC)
+        out.writeByte(r.colour ? COLOUR : 0)
         out.writeInt(r.args.size() + 1)
         writeItem(out, r.cwd.toString())
         for (String a : r.args) writeItem(out, a)
@@ -58,6 +64,8 @@ final class DaemonProtocol {
         byte[] magic = new byte[4]
         input.readFully(magic)
         if (!Arrays.equals(magic, MAGIC)) throw new IOException('not a sealwright CLI request (bad magic)')
+        int flags = input.readUnsignedByte()
+        if ((flags & ~COLOUR) != 0) throw new IOException("unknown request flags 0x${Integer.toHexString(flags)}")
         int count = input.readInt()
         if (count < 1 || count > MAX_ITEMS) throw new IOException("request has ${count} items (1..${MAX_ITEMS})")
         String dir = readItem(input)
@@ -70,7 +78,7 @@ final class DaemonProtocol {
         if (!cwd.isAbsolute()) throw new IOException("working directory is not absolute: ${dir}")
         List<String> args = []
         for (int i = 1; i < count; i++) args << readItem(input)
-        new Request(cwd, args)
+        new Request(cwd, args, (flags & COLOUR) != 0)
     }
 
     static void writeFrame(DataOutputStream out, byte type, byte[] data, int off, int len) {

@@ -33,7 +33,7 @@ public final class QuexEnrollment {
     public record Result(QuexClient.Enrollment enrollment, ExpectedMeasurements expected, String address, Map<String, Object> document) {
         public byte[] json() { return Json.pretty(document).getBytes(StandardCharsets.UTF_8); }
 
-        public boolean simulated() { return document.get("tdReport").toString().startsWith("SIMULATED"); }
+        public boolean simulated() { return document.get("td_report").toString().startsWith("SIMULATED"); }
 
         /** One line: DEBUG off and each register matched or not checked. */
         public String check() {
@@ -61,12 +61,12 @@ public final class QuexEnrollment {
         HexFormat hex = HexFormat.of();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("vault", r.vaultName());
-        out.put("tdReport", template != null ? "SIMULATED (template from tdreport.simulated; no TDX module measured this guest)" : "TDX module");
-        out.put("tdPublicKey", e.tdPublicKeyHex());
-        out.put("keySha256", e.keySha256());
-        out.put("tdReportSha256", hex.formatHex(QuexClient.sha256(report.bytes())));
+        out.put("td_report", template != null ? "SIMULATED (template from tdreport.simulated; no TDX module measured this guest)" : "TDX module");
+        out.put("td_public_key", e.tdPublicKeyHex());
+        out.put("key_sha256", e.keySha256());
+        out.put("td_report_sha256", hex.formatHex(QuexClient.sha256(report.bytes())));
         out.put("mask", hex.formatHex(e.request().mask().encode()));
-        out.put("mrTd", hex.formatHex(report.mrTd()));
+        out.put("mr_td", hex.formatHex(report.mrTd()));
         out.put("rtmr0", hex.formatHex(report.rtmr(0)));
         out.put("rtmr1", hex.formatHex(report.rtmr(1)));
         out.put("measurements", expected.describe(report));

@@ -1,12 +1,14 @@
 package dev.sealwright.image.kernel;
 
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Progress;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Apt;
 import dev.sealwright.tools.ToolFailedException;
 import dev.sealwright.tools.Tools;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -81,18 +86,33 @@ public final class DebianKernel {
      * refreshed (the mirror dropped the version they name) refreshes them, resolves again and retries.
      */
     public Unpacked resolveAndFetch(String glob) throws IOException {
+        return resolveAndFetch(glob, Progress.NONE);
+    }
+
+    /** {@link #resolveAndFetch(String)} reporting the download's bytes (of the .deb's size in apt's lists) to {@code progress}. */
+    public Unpacked resolveAndFetch(String glob, Progress progress) throws IOException {
         String pkg = resolve(glob);
         try {
-            return fetch(pkg);
+            return fetch(pkg, progress);
         } catch (ToolFailedException e) {
             if (apt.refreshed()) throw e;
             apt.refresh("kernel debian('" + glob + "'): apt-get download " + pkg + " failed");
-            return fetch(resolve(glob));
+            return fetch(resolve(glob), progress);
         }
     }
 
     /** Downloads (once) and unpacks the package; returns its files. */
     public Unpacked fetch(String packageName) throws IOException {
+        return fetch(packageName, Progress.NONE);
+    }
+
+    /**
+     * {@link #fetch(String)}; while apt-get downloads, the bytes it has written so far (under the download
+     * directory, its {@code partial/} included) are reported to {@code progress} five times a second, of the
+     * package's {@code Size} in apt's lists (below it until apt-get has finished), and once at the end (then
+     * only, when apt-cache does not give the size).
+     */
+    public Unpacked fetch(String packageName, Progress progress) throws IOException {
         if (!packageName.matches("[a-z0-9][a-z0-9.+~-]*")) throw new RecipeException("kernel debian('" + packageName + "'): not a Debian package name");
         Path dir = cacheRoot.resolve(packageName);
         Path root = dir.resolve("root");
@@ -104,7 +124,25 @@ public final class DebianKernel {
                 Path partial = dir.resolve("download.partial");
                 AtomicFiles.deleteTree(partial);
                 Files.createDirectories(partial);
-                apt.exec("apt-get", "download", packageName).cwd(partial).timeout(Duration.ofMinutes(10)).run();
+                long size = debSize(packageName);
+                ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "kernel download progress");
+                    t.setDaemon(true);
+                    return t;
+                });
+                try {
+                    if (size > 0) poll.scheduleAtFixedRate(() -> progress.update(Math.min(bytesUnder(partial), size - 1), size), 0, 200, TimeUnit.MILLISECONDS);
+                    apt.exec("apt-get", "download", packageName).cwd(partial).timeout(Duration.ofMinutes(10)).run();
+                } finally {
+                    poll.shutdownNow();
+                    try {
+                        poll.awaitTermination(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                long got = bytesUnder(partial);
+                if (got > 0) progress.update(got, got);     // done: what apt-get wrote (the Size of the lists, unless they are stale)
                 Path deb = findDeb(partial);
                 if (deb != null) AtomicFiles.move(deb, dir.resolve(deb.getFileName()));
                 AtomicFiles.deleteTree(partial);
@@ -118,6 +156,25 @@ public final class DebianKernel {
             AtomicFiles.write(done, (release + "\n").getBytes());
         }
         return new Unpacked(packageName, releaseOf(root, packageName), root);
+    }
+
+    /** The .deb's size in apt's lists ({@code apt-cache show}'s Size field), or -1. */
+    private long debSize(String packageName) {
+        try {
+            return apt.exec("apt-cache", "show", "--no-all-versions", packageName).timeout(Duration.ofMinutes(1)).run().stdout().lines()
+                    .filter(l -> l.startsWith("Size:")).map(l -> Long.parseLong(l.substring(5).strip())).findFirst().orElse(-1L);
+        } catch (RuntimeException e) {      // the progress goes without a total; apt-get download itself says what is wrong
+            return -1;
+        }
+    }
+
+    /** Bytes of the regular files under {@code dir} (0 while it is being created or cleaned). */
+    private static long bytesUnder(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
     }
 
     private static Path findDeb(Path dir) throws IOException {

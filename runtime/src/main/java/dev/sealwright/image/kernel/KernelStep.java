@@ -56,7 +56,7 @@ public final class KernelStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         DebianKernel dk = new DebianKernel(ctx.tools(), DebianKernel.defaultCacheRoot(), ctx::log);
-        DebianKernel.Unpacked k = dk.resolveAndFetch(ctx.string("debian"));
+        DebianKernel.Unpacked k = dk.resolveAndFetch(ctx.string("debian"), (done, total) -> ctx.progress(done, total, "bytes"));
         String pkg = k.packageName();
         Path out = ctx.output("kernel");
         Files.createDirectories(out.resolve("boot"));

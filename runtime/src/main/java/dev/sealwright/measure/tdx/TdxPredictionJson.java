@@ -7,12 +7,14 @@ import dev.sealwright.vm.VmSpec;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * JSON document of a prediction: {@code profile}, {@code mrtd}, {@code rtmr0}..{@code rtmr3} (null when
  * not computable, with the reasons under {@code missing}), {@code kind}/{@code algorithms}/{@code events}
- * in the event-list form {@link EventJson} reads, so the file can be diffed against a real log.
+ * in the event-list form {@link EventJson} reads, so the file can be diffed against a real log. Keys are snake_case
+ * (schema docs/schemas/measure-tdx.schema.json).
  */
 public final class TdxPredictionJson {
     private TdxPredictionJson() {}
@@ -25,7 +27,7 @@ public final class TdxPredictionJson {
     public static Map<String, Object> document(TdxPrediction p, TdxProfile profile, VmSpec vm) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("profile", profile.name());
-        if (vm != null) m.put("vm", Json.MAPPER.convertValue(vm, Map.class));
+        if (vm != null) m.put("vm", snakeCaseKeys(Json.MAPPER.convertValue(vm, Map.class)));
         m.put("mrtd", p.mrtdHex());
         Map<String, List<String>> missing = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) {
@@ -37,5 +39,19 @@ public final class TdxPredictionJson {
         m.put("algorithms", List.of("sha384"));
         m.put("events", EventJson.events(LogKind.CC_EVENT_LOG, p.events()));
         return m;
+    }
+
+    /**
+     * The VmSpec as launch's vm.json has it, with the keys in the snake_case of every {@code --json} document
+     * ({@code memoryMiB} is {@code memory_mib}, {@code tdx.quoteGenerationSocket} is {@code tdx.quote_generation_socket}).
+     */
+    static Object snakeCaseKeys(Object json) {
+        if (json instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k.toString().replace("MiB", "Mib").replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), snakeCaseKeys(v)));
+            return out;
+        }
+        if (json instanceof List<?> list) return list.stream().map(TdxPredictionJson::snakeCaseKeys).toList();
+        return json;
     }
 }

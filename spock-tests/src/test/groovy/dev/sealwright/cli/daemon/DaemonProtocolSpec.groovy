@@ -12,7 +12,7 @@ import java.nio.file.Path
 class DaemonProtocolSpec extends Specification {
     static byte[] bytes(List<Integer> v) { v.collect { (byte) it } as byte[] }
 
-    static final byte[] REQUEST = bytes([0x53, 0x57, 0x44, 0x31, 0, 0, 0, 4,
+    static final byte[] REQUEST = bytes([0x53, 0x57, 0x44, 0x32, 1, 0, 0, 0, 4,
                                          0, 0, 0, 2, 0x2f, 0x77,
                                          0, 0, 0, 7] + 'measure'.bytes.toList().collect { it as int } +
                                         [0, 0, 0, 3] + 'snp'.bytes.toList().collect { it as int } + [0, 0, 0, 0])
@@ -22,13 +22,14 @@ class DaemonProtocolSpec extends Specification {
         def buf = new ByteArrayOutputStream()
 
         when:
-        DaemonProtocol.writeRequest(new DataOutputStream(buf), new DaemonProtocol.Request(Path.of('/w'), ['measure', 'snp', '']))
+        DaemonProtocol.writeRequest(new DataOutputStream(buf), new DaemonProtocol.Request(Path.of('/w'), ['measure', 'snp', ''], true))
         def back = DaemonProtocol.readRequest(new DataInputStream(new ByteArrayInputStream(REQUEST)))
 
         then:
         buf.toByteArray() == REQUEST
         back.cwd == Path.of('/w')
         back.args == ['measure', 'snp', '']
+        back.colour
     }
 
     def "UTF-8 arguments survive (whatever the JVM's locale: the arguments are strings, not paths)"() {
@@ -50,11 +51,12 @@ class DaemonProtocolSpec extends Specification {
 
         where:
         raw                                                             || reason
-        [0x53, 0x57, 0x44, 0x32, 0, 0, 0, 1, 0, 0, 0, 1, 0x2f]          || 'bad magic'
-        [0x53, 0x57, 0x44, 0x31, 0, 0, 0, 0]                            || 'request has 0 items'
-        [0x53, 0x57, 0x44, 0x31, 0, 0, 0x10, 1]                         || 'request has 4097 items'
-        [0x53, 0x57, 0x44, 0x31, 0, 0, 0, 1, 0, 0x20, 0, 0]             || 'request item of 2097152 bytes'
-        [0x53, 0x57, 0x44, 0x31, 0, 0, 0, 1, 0, 0, 0, 1, 0x78]          || 'working directory is not absolute: x'
+        [0x53, 0x57, 0x44, 0x31, 0, 0, 0, 1, 0, 0, 0, 1, 0x2f]          || 'bad magic'      // the protocol before the flags byte
+        [0x53, 0x57, 0x44, 0x32, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0x2f]       || 'unknown request flags 0x2'
+        [0x53, 0x57, 0x44, 0x32, 0, 0, 0, 0, 0]                         || 'request has 0 items'
+        [0x53, 0x57, 0x44, 0x32, 0, 0, 0, 0x10, 1]                      || 'request has 4097 items'
+        [0x53, 0x57, 0x44, 0x32, 0, 0, 0, 0, 1, 0, 0x20, 0, 0]          || 'request item of 2097152 bytes'
+        [0x53, 0x57, 0x44, 0x32, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0x78]       || 'working directory is not absolute: x'
     }
 
     def "a truncated request is an end of stream, not a partial command"() {
