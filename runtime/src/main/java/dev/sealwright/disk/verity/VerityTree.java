@@ -6,6 +6,7 @@ import dev.sealwright.base.Progress;
 import dev.sealwright.base.RecipeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A dm-verity hash tree as veritysetup lays it out (format version 1, superblock first): hash
  * blocks of {@code hashBlockSize} hold 2^k digests each, every digest padded to a power of two;
  * levels are stored root-most first after the superblock; each block's hash is H(salt ‖ block)
- * (hash type 1) or H(block ‖ salt) (type 0). The data is read sequentially and every level is
- * hashed on all cores.
+ * (hash type 1) or H(block ‖ salt) (type 0). The data is read sequentially (mapped, not copied) and
+ * every level is hashed on all cores.
  */
 public final class VerityTree {
     private final VeritySuperblock params;
@@ -130,11 +131,12 @@ public final class VerityTree {
     }
 
     /**
-     * The leaf level: one worker per core takes the next 256 KiB chunk of the data, reads it while
-     * holding the read lock (so the file is read strictly in order, one chunk after the other), and
-     * hashes it while the other workers read theirs. The chunk is read into the worker's own direct
-     * buffer (one copy, by the kernel) and hashed while still in that core's cache; each digest is
-     * written straight into the level.
+     * The leaf level, hashed straight from the page cache: the data file is mapped in windows of up to
+     * 1 GiB (no read into a buffer: each byte is copied once, into the digest's cache-resident block
+     * buffer). One worker per core takes the next 256 KiB chunk in file order, asks the kernel to bring it
+     * in ({@link MappedByteBuffer#load}: read-ahead of that range, then its pages touched in order), and
+     * hashes its blocks, so the file is read sequentially while the cores hash; each digest is written
+     * straight into the level.
      */
     private byte[] hashLeaves(FileChannel in, Progress progress) throws IOException {
         long blocks = params.dataBlocks();
@@ -143,30 +145,29 @@ public final class VerityTree {
         int threads = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), blocks / 256));
         int chunkBlocks = Math.max(1, (256 << 10) / bs);
         long chunks = (blocks + chunkBlocks - 1) / chunkBlocks;
-        Object readLock = new Object();
-        long[] next = {0};
+        long windowBlocks = Math.max(1, (1L << 30) / bs / chunkBlocks) * chunkBlocks;   // whole chunks per window
+        MappedByteBuffer[] windows = new MappedByteBuffer[Math.toIntExact((blocks + windowBlocks - 1) / windowBlocks)];
+        for (int w = 0; w < windows.length; w++) {
+            long first = w * windowBlocks;
+            windows[w] = in.map(FileChannel.MapMode.READ_ONLY, first * bs, Math.min(windowBlocks, blocks - first) * bs);
+        }
+        AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("verity-hash"));
         AtomicLong hashed = new AtomicLong();
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) workers.add(pool.submit(() -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(chunkBlocks * bs);
                 MessageDigest md = digest(params.algorithm());
-                while (true) {
-                    long first;
-                    int n;
-                    synchronized (readLock) {
-                        if (next[0] >= chunks) return null;
-                        first = next[0]++ * chunkBlocks;
-                        n = (int) Math.min(chunkBlocks, blocks - first);
-                        buf.clear().limit(n * bs);
-                        while (buf.hasRemaining()) if (in.read(buf, first * bs + buf.position()) < 0) throw new IOException("short read");
-                    }
-                    for (int k = 0; k < n; k++) {
-                        hashInto(md, buf.limit((k + 1) * bs).position(k * bs), level, first + k);
-                    }
+                for (long c; (c = next.getAndIncrement()) < chunks; ) {
+                    long first = c * chunkBlocks;
+                    int n = (int) Math.min(chunkBlocks, blocks - first);
+                    int w = (int) (first / windowBlocks);
+                    MappedByteBuffer chunk = windows[w].slice((int) ((first - w * windowBlocks) * bs), n * bs);
+                    chunk.load();
+                    for (int k = 0; k < n; k++) hashInto(md, chunk.limit((k + 1) * bs).position(k * bs), level, first + k);
                     progress.update(hashed.addAndGet((long) n * bs), blocks * bs);
                 }
+                return null;
             }));
             for (Future<?> f : workers) f.get();
         } catch (InterruptedException e) {
@@ -175,6 +176,7 @@ public final class VerityTree {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
             if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof InternalError) throw new IOException("the data file changed size while it was hashed", e.getCause());  // SIGBUS on a mapped page
             throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();

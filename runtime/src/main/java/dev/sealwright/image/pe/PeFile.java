@@ -39,10 +39,11 @@ public final class PeFile {
     private boolean modified;
     private final byte[] source;   // layout mode only: the parsed file, not copied
 
-    private PeFile(String what, byte[] file, boolean content) {
+    /** {@code header}: the bytes the headers are read from, {@code file} itself or the patched head of an overlay image. */
+    private PeFile(String what, byte[] file, byte[] header, boolean content) {
         this.what = what;
         this.source = content ? null : file;
-        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         if (file.length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
         peOffset = b.getInt(0x3c);
         if (peOffset < 0x40 || peOffset + 24 > file.length || b.getInt(peOffset) != 0x00004550) throw bad("no PE signature");
@@ -58,12 +59,12 @@ public final class PeFile {
         long sizeOfHeaders = b.getInt(optOffset + 60) & 0xffffffffL;
         int tableEnd = optOffset + optSize + nsec * SECTION_HEADER;
         if (sizeOfHeaders > file.length || tableEnd > sizeOfHeaders) throw bad("section table runs past SizeOfHeaders");
-        headers = Arrays.copyOf(file, (int) sizeOfHeaders);
+        headers = Arrays.copyOf(header, (int) sizeOfHeaders);
         sections = new ArrayList<>();
         long end = sizeOfHeaders;
         for (int i = 0; i < nsec; i++) {
             int s = optOffset + optSize + i * SECTION_HEADER;
-            String name = new String(file, s, 8, StandardCharsets.US_ASCII).replace("\0", "");
+            String name = new String(header, s, 8, StandardCharsets.US_ASCII).replace("\0", "");
             long vs = b.getInt(s + 8) & 0xffffffffL, va = b.getInt(s + 12) & 0xffffffffL;
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
@@ -91,8 +92,12 @@ public final class PeFile {
     }
 
     private static PeFile parse(byte[] file, String what, boolean content) {
+        return parse(file, file, what, content);
+    }
+
+    private static PeFile parse(byte[] file, byte[] header, String what, boolean content) {
         try {
-            return new PeFile(what, file, content);
+            return new PeFile(what, file, header, content);
         } catch (IndexOutOfBoundsException e) {
             throw new RecipeException(what + ": truncated PE/COFF image");
         }
@@ -257,37 +262,72 @@ public final class PeFile {
      * (NumberOfRvaAndSizes &lt;= 4) hashes everything after the checksum up to SizeOfHeaders.
      */
     public static byte[] authenticodeDigest(byte[] file, String algorithm, String what) {
-        PeFile pe = layout(file, what);
+        return authenticodeDigest(new byte[0], file, algorithm, what);
+    }
+
+    /**
+     * {@link #authenticodeDigest(byte[], String, String)} of the image that is {@code file} with its first
+     * {@code head.length} bytes replaced by {@code head} (a loader's patch of the headers, such as QEMU's
+     * setup-header patch), without copying {@code file}. The headers are read from the patched bytes.
+     */
+    public static byte[] authenticodeDigest(byte[] head, byte[] file, String algorithm, String what) {
+        if (head.length > file.length) throw new IllegalArgumentException("head of " + head.length + " bytes, longer than the image");
+        PeFile pe = parse(file, overlayHeaders(head, file), what, false);
         MessageDigest md;
         try {
             md = MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalArgumentException(algorithm, e);
         }
+        Overlay image = new Overlay(head, file, md);
         int ck = pe.optOffset + 64;
         int certEntry = pe.dataDirOffset + 8 * CERT_TABLE_INDEX;
         int hdrEnd = pe.headers.length;
-        md.update(file, 0, ck);
+        image.update(0, ck);
         if (pe.numberOfRvaAndSizes <= CERT_TABLE_INDEX) {
-            md.update(file, ck + 4, hdrEnd - (ck + 4));
+            image.update(ck + 4, hdrEnd - (ck + 4));
         } else {
             if (certEntry + 8 > hdrEnd) throw pe.bad("the certificate-table entry lies outside SizeOfHeaders");
-            md.update(file, ck + 4, certEntry - (ck + 4));
-            md.update(file, certEntry + 8, hdrEnd - (certEntry + 8));
+            image.update(ck + 4, certEntry - (ck + 4));
+            image.update(certEntry + 8, hdrEnd - (certEntry + 8));
         }
         long hashed = hdrEnd;
         List<PeSection> byRaw = new ArrayList<>(pe.sections);
         byRaw.sort(Comparator.comparingLong(PeSection::pointerToRawData));
         for (PeSection s : byRaw) {
             if (s.sizeOfRawData() == 0) continue;
-            md.update(file, (int) s.pointerToRawData(), (int) s.sizeOfRawData());
+            image.update((int) s.pointerToRawData(), (int) s.sizeOfRawData());
             hashed += s.sizeOfRawData();
         }
         long[] cert = pe.certificateTable();
         long end = file.length - cert[1];
         if (file.length > hashed && end < hashed) throw pe.bad("the certificate table is larger than the data after the sections");
-        if (end > hashed) md.update(file, (int) hashed, (int) (end - hashed));
+        if (end > hashed) image.update((int) hashed, (int) (end - hashed));
         return md.digest();
+    }
+
+    /** {@code head} extended with {@code file}'s bytes up to SizeOfHeaders as {@code head} gives it, so the headers parse from the patched bytes. */
+    private static byte[] overlayHeaders(byte[] head, byte[] file) {
+        if (head.length == 0) return file;
+        ByteBuffer h = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        long need = file.length;   // when the head is too short to tell, the whole image (the rare, slow case)
+        if (head.length >= 0x40) {
+            long pe = h.getInt(0x3c) & 0xffffffffL;
+            if (pe + 24 + 64 <= head.length) need = Math.min(file.length, Math.max(head.length, h.getInt((int) pe + 24 + 60) & 0xffffffffL));
+        }
+        if (need <= head.length) return head;
+        byte[] out = Arrays.copyOf(head, (int) need);
+        System.arraycopy(file, head.length, out, head.length, (int) need - head.length);
+        return out;
+    }
+
+    /** Feeds ranges of the overlay image (head, then file's bytes after it) to a digest. */
+    private record Overlay(byte[] head, byte[] file, MessageDigest md) {
+        void update(int off, int len) {
+            int fromHead = Math.max(0, Math.min(len, head.length - off));
+            if (fromHead > 0) md.update(head, off, fromHead);
+            if (len > fromHead) md.update(file, off + fromHead, len - fromHead);
+        }
     }
 
     private long u32(int off) {

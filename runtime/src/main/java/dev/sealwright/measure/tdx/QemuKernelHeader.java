@@ -36,10 +36,25 @@ public final class QemuKernelHeader {
         return (k[0x206] & 0xFF) | (k[0x207] & 0xFF) << 8;
     }
 
+    /**
+     * Bytes at the start of an image that hold every byte QEMU's patch may change (the setup header ends
+     * before 0x280): {@link #patchedHead} returns that many (fewer for a shorter image), the rest of the
+     * image is served unchanged.
+     */
+    public static final int HEAD = 0x1000;
+
     /** A patched copy of the Linux image {@code kernel} as QEMU serves it (setup then kernel data, concatenated); {@code cmdline} is -append (null: none). */
     public static byte[] patch(byte[] kernel, String source, long ramBytes, Long initrdSize, String cmdline) {
+        return withHead(kernel, patchedHead(kernel, source, ramBytes, initrdSize, cmdline));
+    }
+
+    /**
+     * The first {@link #HEAD} bytes of {@link #patch}'s image, without copying the rest (which QEMU
+     * serves unchanged): for hashing a large image in place.
+     */
+    public static byte[] patchedHead(byte[] kernel, String source, long ramBytes, Long initrdSize, String cmdline) {
         if (!isLinux(kernel)) throw new RecipeException(source + ": not a Linux kernel image (no setup header)");
-        ByteBuffer b = ByteBuffer.wrap(kernel.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(head(kernel)).order(ByteOrder.LITTLE_ENDIAN);
         int protocol = protocol(kernel);
         if (protocol < 0x202 || (kernel[0x211] & 0x01) == 0)
             throw new RecipeException(source + ": not implemented in this build: QEMU header patching for boot protocol "
@@ -74,15 +89,30 @@ public final class QemuKernelHeader {
      * its NUL) just below 0x9A000, announced the pre-2.02 way at 0x20/0x22. QEMU refuses an initrd.
      */
     public static byte[] patchNonLinux(byte[] image, String source, String cmdline) {
+        return withHead(image, patchedHeadNonLinux(image, source, cmdline));
+    }
+
+    /** The first {@link #HEAD} bytes of {@link #patchNonLinux}'s image, without copying the rest. */
+    public static byte[] patchedHeadNonLinux(byte[] image, String source, String cmdline) {
         if (isLinux(image)) throw new RecipeException(source + ": a Linux kernel image, patched as one");
         int setup = ((image.length > 0x1F1 && image[0x1F1] != 0 ? image[0x1F1] & 0xFF : 4) + 1) * 512;
         if (setup > image.length) throw new RecipeException(source + ": QEMU refuses it (\"invalid kernel header\": " + setup + " setup bytes > file size)");
-        ByteBuffer b = ByteBuffer.wrap(image.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(head(image)).order(ByteOrder.LITTLE_ENDIAN);
         long cmdlineSize = (bytes(cmdline) + 16) & ~15L;
         b.putShort(0x20, (short) 0xA33F);
         b.putShort(0x22, (short) (LOW_CMDLINE_END - cmdlineSize - LOW_REAL_ADDR));
         videoMode(b, cmdline);
         return b.array();
+    }
+
+    private static byte[] head(byte[] image) {
+        return java.util.Arrays.copyOf(image, Math.min(image.length, HEAD));
+    }
+
+    private static byte[] withHead(byte[] image, byte[] head) {
+        byte[] out = image.clone();
+        System.arraycopy(head, 0, out, 0, head.length);
+        return out;
     }
 
     private static int bytes(String cmdline) {

@@ -128,7 +128,7 @@ class QemuKernelHeaderSpec extends Specification {
         'console=ttyS0 ab' | 0x9FE0
     }
 
-    def "the RTMR1 image digest of a patched kernel is the Authenticode of the bytes QEMU serves (pesign over QEMU's setup + kernel data)"() {
+    def "the RTMR1 image digest of a patched kernel is the Authenticode of the bytes QEMU serves (pesign over QEMU's setup + kernel data), also hashed in place from the patched head"() {
         given:
         Repo.requireTool('pesign')
         byte[] original = Files.readAllBytes(kernel)
@@ -147,6 +147,8 @@ class QemuKernelHeaderSpec extends Specification {
         then:
         out.contains('hash: ' + HexFormat.of().formatHex(dev.sealwright.image.pe.PeFile.authenticodeDigest(
                 QemuKernelHeader.patch(original, 'k', 4L << 30, null), 'SHA-256', 'k')))
+        out.contains('hash: ' + HexFormat.of().formatHex(dev.sealwright.image.pe.PeFile.authenticodeDigest(
+                QemuKernelHeader.patchedHead(original, 'k', 4L << 30, null, null), original, 'SHA-256', 'k')))
     }
 
 }
