@@ -43,7 +43,9 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.addAll(TdvfEvents.secureBootPolicy(p.secureBoot()));
         ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
         if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
-        else missing.get(0).add("ACPI tables (profile " + p.name() + " has no modelled QEMU ACPI build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
+        else missing.get(0).add("ACPI tables (profile " + p.name() + " has no modelled TD ACPI build: QEMU 9.2/10.0 are modelled for non-TD TCG guests only, and what a TD changes"
+                + " (tdx-guest forces pic=off and smm=off; the interrupt model; TDVF's PCIEXBAR and 64-bit aperture) is unproven without a TD;"
+                + " pass --acpi DIR with table-loader, rsdp and tables captured from the target, or a measure capture --profile FILE)");
         if (in.esp() == null) {
             // direct boot: QEMU's kernel is loaded (and measured) before ReadyToBoot; the boot options are OVMF's fixed ones
             if (in.kernel() != null) imageEvent(in, p, ev);
