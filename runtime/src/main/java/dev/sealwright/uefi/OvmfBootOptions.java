@@ -59,15 +59,18 @@ public final class OvmfBootOptions {
      * Shell when the image has one.
      */
     public static List<BootVariable> virtioDisk(int pciDevice, boolean shell) {
-        return virtioDisk(List.of(new Pci(pciDevice, 0)), shell);
+        return virtioDisk(List.of(new Pci(pciDevice, 0)), 0, shell);
     }
 
     /**
      * One virtio-blk disk at the PCI path {@code path} (root-bus node first, e.g. a root port at 00:02.0
-     * then the disk at 00.0 behind it), the only device in fw_cfg bootorder: as {@link #virtioDisk(int, boolean)}
-     * with that device path.
+     * then the disk at 00.0 behind it), the only device in fw_cfg bootorder, enumerated first, and
+     * {@code otherDisks} virtio disks behind root ports after it: as {@link #virtioDisk(int, boolean)} with
+     * that device path, except that the other disks are enumerated too and take Boot0002.. before the
+     * Shell; SetBootOrderFromQemu leaves them out of BootOrder (and prunes their variables), so only
+     * the Shell's number moves (seen in a real boot of the TD shape with two data disks: Boot0004).
      */
-    public static List<BootVariable> virtioDisk(List<Pci> path, boolean shell) {
+    public static List<BootVariable> virtioDisk(List<Pci> path, int otherDisks, boolean shell) {
         if (path.isEmpty()) throw new IllegalArgumentException("empty PCI path");
         ByteArrayOutputStream dp = new ByteArrayOutputStream();
         dp.writeBytes(pciRoot());
@@ -76,8 +79,9 @@ public final class OvmfBootOptions {
         byte[] disk = loadOption(ACTIVE, "UEFI Misc Device", dp.toByteArray(), EfiGuid.bytes(AUTO_CREATED));
         if (!shell)
             return List.of(new BootVariable("BootOrder", order(1, 0)), new BootVariable("Boot0001", disk), new BootVariable("Boot0000", uiApp()));
-        return List.of(new BootVariable("BootOrder", order(1, 0, 2)), new BootVariable("Boot0001", disk), new BootVariable("Boot0000", uiApp()),
-                new BootVariable("Boot0002", loadOption(ACTIVE, "EFI Internal Shell", fvFile(SHELL_FILE), new byte[0])));
+        int shellNumber = 2 + otherDisks;
+        return List.of(new BootVariable("BootOrder", order(1, 0, shellNumber)), new BootVariable("Boot0001", disk), new BootVariable("Boot0000", uiApp()),
+                new BootVariable(String.format("Boot%04X", shellNumber), loadOption(ACTIVE, "EFI Internal Shell", fvFile(SHELL_FILE), new byte[0])));
     }
 
     static byte[] uiApp() {

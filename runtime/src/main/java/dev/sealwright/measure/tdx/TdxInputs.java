@@ -38,14 +38,19 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
     /**
      * A UKI booted by OVMF's boot manager from the EFI System Partition of a GPT disk: the disk's
      * UEFI_GPT_DATA (what firmware measures before the image), where it came from, and the disk's PCI
-     * path in the VM (root-bus node first), or null when the VM's device list is not known.
+     * path in the VM (root-bus node first) and how many other virtio disks the VM has, or a null path
+     * when the VM's device list is not known.
      */
-    public record EspBoot(byte[] gptData, String source, List<OvmfBootOptions.Pci> pciPath) {}
+    public record EspBoot(byte[] gptData, String source, List<OvmfBootOptions.Pci> pciPath, int otherDisks) {}
 
     /**
      * Where the ESP disk of a UKI boot sits in {@code topology}: its virtio disk with the lowest boot index
      * (the TD shape's disk 0), on the root bus or behind a root port there; null without a topology.
      */
+    static int otherDisks(MachineTopology topology) {
+        return topology == null ? 0 : topology.disks() - 1;
+    }
+
     static List<OvmfBootOptions.Pci> espPath(MachineTopology topology) {
         if (topology == null) return null;
         PciDevice disk = topology.of(PciDevice.Kind.VIRTIO_BLK).stream().filter(d -> d.bootIndex() != null)
@@ -117,10 +122,10 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         if (!StubMeasurements.isUki(image)) throw new RecipeException(vm.uki() + ": not a UKI (no .linux section)");
         EspBoot esp;
         if (bootDisk != null) {
-            esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString(), espPath(vm.topology()));
+            esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString(), espPath(vm.topology()), otherDisks(vm.topology()));
         } else {
             esp = new EspBoot(UefiGptData.ofLaunchEsp(image.length, vm.uki()),
-                    "the ESP disk sealwright launch writes for " + uki.getFileName(), espPath(vm.topology()));
+                    "the ESP disk sealwright launch writes for " + uki.getFileName(), espPath(vm.topology()), otherDisks(vm.topology()));
         }
         return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,
                 null, null, profile, stubVersion, esp);

@@ -90,7 +90,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
             why = "the boot variables (BootOrder, Boot####) depend on where the ESP disk sits: profile " + in.profile().name()
                     + " has no modelled TD device list (modelled: ubuntu-24.04, or a captured --profile FILE)";
         if (why != null) missing.add(why);
-        else ev.addAll(TdvfEvents.bootVariables(OvmfBootOptions.virtioDisk(in.esp().pciPath(), build.bootOptions().internalShell())));
+        else ev.addAll(TdvfEvents.bootVariables(OvmfBootOptions.virtioDisk(in.esp().pciPath(), in.esp().otherDisks(), build.bootOptions().internalShell())));
     }
 
     /** The events of {@link UkiBoot}, computed apart from the others. */

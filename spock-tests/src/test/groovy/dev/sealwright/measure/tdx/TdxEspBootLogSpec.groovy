@@ -35,14 +35,14 @@ import java.util.concurrent.TimeUnit
  * virtio-net's option ROM driver (QEMU's efi-virtio.rom) that OVMF loads and logs in PCR 2, which the
  * prediction does not model (a TD whose NIC has a ROM would log it in RTMR1). What a non-TD boot
  * cannot show: the TD HOB, the CFV and the ACPI events (2022.11 measures ACPI only in a TD).
- * One boot, about 30 s under TCG.
+ * Two boots (the ESP alone; the ESP and two data disks), about 40 s each under TCG.
  */
 class TdxEspBootLogSpec extends Specification {
     static final Path OVMF = Path.of('/usr/share/ovmf/OVMF.fd')
     @Shared @TempDir Path dir
     @Shared Path uki, esp
-    @Shared VtpmGuest guest
-    @Shared Map predicted
+    @Shared VtpmGuest guest, withDataDisks
+    @Shared Map predicted, predictedWithDataDisks
 
     def setupSpec() {
         ['qemu-system-x86_64', 'swtpm', 'ovmf-combined', 'systemd-stub', 'mkfs.fat', 'mcopy'].each { Repo.requireTool(it) }
@@ -52,11 +52,17 @@ class TdxEspBootLogSpec extends Specification {
                 Files.readAllBytes(kernel), Files.readAllBytes(VtpmGuest.dumpingInitrd(dir)), 'console=ttyS0 panic=-1', 'test', 'ID=test\n'), 'stub'))
         esp = dir.resolve('esp.img')
         EspImage.write(new Tools(), uki, esp)
-        guest = boot(dir.resolve('run'), 2, 2048)
-        def r = Cli.run('measure', 'tdx', '--firmware', OVMF.toString(), '--uki', uki.toString(), '--cpus', '2', '--memory', '2G', '--disks', '0',
-                '--profile', 'ubuntu-24.04', '--boot-disk', esp.toString(), '--json')
+        guest = boot(dir.resolve('run'), 2, 2048, 0)
+        predicted = measure(2, '2G', 0)
+        withDataDisks = boot(dir.resolve('run-data'), 1, 1024, 2)
+        predictedWithDataDisks = measure(1, '1G', 2)
+    }
+
+    Map measure(int cpus, String memory, int dataDisks) {
+        def r = Cli.run('measure', 'tdx', '--firmware', OVMF.toString(), '--uki', uki.toString(), '--cpus', cpus as String, '--memory', memory,
+                '--disks', dataDisks as String, '--profile', 'ubuntu-24.04', '--boot-disk', esp.toString(), '--json')
         assert r.exitCode == 0: r.toString()
-        predicted = new JsonSlurper().parseText(r.out) as Map
+        new JsonSlurper().parseText(r.out) as Map
     }
 
     /**
@@ -64,10 +70,16 @@ class TdxEspBootLogSpec extends Specification {
      * disk and NIC placement, the vTPM), run under TCG with the TD's machine options on QEMU 7.2's machine
      * type; the VmSpec's -kernel only satisfies VmSpec and is dropped: OVMF boots the ESP.
      */
-    VtpmGuest boot(Path runDir, int cpus, int mib) {
+    VtpmGuest boot(Path runDir, int cpus, int mib, int dataDisks) {
         Files.createDirectories(runDir)
-        def topology = MachineTopology.ubuntu2404Td(1)
-        def spec = VmSpec.builder().firmware(OVMF).kernel(uki).cpus(cpus).memoryMiB(mib).disk(esp).nics(1).vtpm(true).topology(topology).build()
+        def topology = MachineTopology.ubuntu2404Td(1 + dataDisks)
+        def b = VmSpec.builder().firmware(OVMF).kernel(uki).cpus(cpus).memoryMiB(mib).disk(esp).nics(1).vtpm(true).topology(topology)
+        for (int i = 1; i <= dataDisks; i++) {
+            def d = runDir.resolve("data${i}.img")
+            Files.write(d, new byte[1 << 20])
+            b.disk(d)
+        }
+        def spec = b.build()
         def run = new VmRunDir(runDir)
         List<String> launch = QemuCommandLine.build(spec, 'qemu-system-x86_64', QemuVersion.parse('7.2.0'), 'tcg', run)
         List<String> argv = []
@@ -94,14 +106,14 @@ class TdxEspBootLogSpec extends Specification {
             swtpm.destroy()
             swtpm.waitFor()
         }
-        VtpmGuest.read('tdx-esp-shape', Files.readAllLines(run.serialLog())*.trim(), runDir, esp)
+        VtpmGuest.read("tdx-esp-shape-${dataDisks}", Files.readAllLines(run.serialLog())*.trim(), runDir, esp)
     }
 
     private static List<List<String>> events(List evs, boolean data) {
         evs.collect { [it.type as String, it.digests.sha384 as String] + (data ? [it.data as String] : []) }
     }
 
-    private List<List<String>> logged(int pcr, String type, boolean data) {
+    private static List<List<String>> logged(VtpmGuest guest, int pcr, String type, boolean data) {
         guest.log.events().findAll { it.index() == pcr && it.typeName() == type }
                 .collect { [it.typeName(), it.digestHex(HashAlg.SHA384)] + (data ? [HexFormat.of().formatHex(it.data())] : []) }
     }
@@ -118,8 +130,17 @@ class TdxEspBootLogSpec extends Specification {
         predicted.rtmr0 ==~ /[0-9a-f]{96}/
         predicted.missing.isEmpty()
         def rtmr0 = predicted.events.findAll { it.index == 1 }
-        events(rtmr0.findAll { it.type == 'EV_EFI_VARIABLE_BOOT' }, true) == logged(1, 'EV_EFI_VARIABLE_BOOT', true)
-        logged(1, 'EV_EFI_VARIABLE_BOOT', false).size() == 4
+        events(rtmr0.findAll { it.type == 'EV_EFI_VARIABLE_BOOT' }, true) == logged(guest, 1, 'EV_EFI_VARIABLE_BOOT', true)
+        logged(guest, 1, 'EV_EFI_VARIABLE_BOOT', false).size() == 4
+    }
+
+    def "with two data disks behind their own root ports OVMF enumerates them too: they take Boot0002 and Boot0003 and are left out of BootOrder, so the Shell is Boot0004; the prediction says the same"() {
+        expect:
+        withDataDisks.replays()
+        withDataDisks.log.events().findAll { it.index() == 1 && it.typeName() == 'EV_EFI_VARIABLE_BOOT' }*.description() ==
+                ['variable BootOrder (6 bytes)', 'variable Boot0001 (84 bytes)', 'variable Boot0000 (62 bytes)', 'variable Boot0004 (88 bytes)']
+        events(predictedWithDataDisks.events.findAll { it.index == 1 && it.type == 'EV_EFI_VARIABLE_BOOT' }, true) == logged(withDataDisks, 1, 'EV_EFI_VARIABLE_BOOT', true)
+        predictedWithDataDisks.missing.isEmpty()
     }
 
     def "where RTMR0 maps to the TPM log it equals it: SecureBoot..dbx = PCR 7; RTMR1 = PCR 2-6 but for the NIC's option ROM driver; RTMR2 = PCR 9"() {
@@ -128,7 +149,7 @@ class TdxEspBootLogSpec extends Specification {
         def romDrivers = pcr26.findAll { it.typeName() == 'EV_EFI_BOOT_SERVICES_DRIVER' }
 
         expect:
-        events(predicted.events.findAll { it.index == 1 && it.type == 'EV_EFI_VARIABLE_DRIVER_CONFIG' }, true) == logged(7, 'EV_EFI_VARIABLE_DRIVER_CONFIG', true)
+        events(predicted.events.findAll { it.index == 1 && it.type == 'EV_EFI_VARIABLE_DRIVER_CONFIG' }, true) == logged(guest, 7, 'EV_EFI_VARIABLE_DRIVER_CONFIG', true)
         romDrivers.size() == 1 && romDrivers[0].index() == 2
         events(predicted.events.findAll { it.index == 2 && it.type != 'EV_SEPARATOR' }, false) ==
                 (pcr26 - romDrivers).collect { [it.typeName(), it.digestHex(HashAlg.SHA384)] }
