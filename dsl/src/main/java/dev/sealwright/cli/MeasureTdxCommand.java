@@ -31,7 +31,7 @@ public class MeasureTdxCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "VM options (shared with sealwright launch):%n")
     VmOptions vm = new VmOptions();
 
-    @Option(names = "--disks", paramLabel = "N", description = "virtio disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables only)")
+    @Option(names = "--disks", paramLabel = "N", description = "virtio data disks of the TD, each behind a PCIe root port as libvirt places them (ACPI tables; with --uki the ESP is an extra first disk, boot index 1)")
     Integer disks;
 
     @Option(names = "--profile", paramLabel = "P", description = "host stack (default " + TdxMeasurement.DEFAULT_PROFILE + "; see: sealwright measure profiles), or a profile FILE written by measure capture", completionCandidates = TdxProfileNames.class)

@@ -17,8 +17,9 @@ import java.util.List;
  *     (TryRunningQemuKernel) before it enumerates devices, so BootOrder is {0000}.</li>
  * <li>ESP boot: only the devices named in fw_cfg {@code bootorder} are connected
  *     (ConnectDevicesFromQemu); EfiBootManagerRefreshAllBootOption adds one auto-created option per
- *     block device (ACTIVE, the description "UEFI Misc Device" of a virtio-blk disk, PciRoot(0)/Pci(dev,0),
- *     optional data = the auto-create GUID) at the first free number; then the UEFI Shell (ACTIVE,
+ *     block device (ACTIVE, the description "UEFI Misc Device" of a virtio-blk disk, its full device path
+ *     PciRoot(0)/Pci(dev,fn)[/Pci(dev,fn) behind a root port], optional data = the auto-create GUID) at the
+ *     first free number; NICs and disks without a boot index stay unconnected and get no option; then the UEFI Shell (ACTIVE,
  *     "EFI Internal Shell", Fv/FvFile) when the image has it; SetBootOrderFromQemu puts the bootorder
  *     matches first and keeps the rest that do not start with PciRoot() (UiApp, Shell) in order.</li>
  * </ul>
@@ -26,6 +27,17 @@ import java.util.List;
 public final class OvmfBootOptions {
     /** One variable of EFI_GLOBAL_VARIABLE and its data. */
     public record BootVariable(String name, byte[] value) {}
+
+    /** One PCI node of a device path: device and function on its bus (the root bus first). */
+    public record Pci(int device, int function) {}
+
+    /**
+     * What one OVMF build's platform boot manager does that the variables depend on (edk2-stable202211's
+     * PlatformBootManagerLib; a build is only given one after a real boot's PCR 1 showed its variables).
+     *
+     * @param internalShell the image carries the UEFI Shell, which the boot manager registers as a boot option
+     */
+    public record Layout(boolean internalShell) {}
 
     static final String DXEFV_NAME = "7cb8bdc9-f8eb-4f34-aaea-3ee4af6516a1";
     static final String UIAPP_FILE = "462caa21-7614-4503-836e-8ab6f4662331";
@@ -47,11 +59,29 @@ public final class OvmfBootOptions {
      * Shell when the image has one.
      */
     public static List<BootVariable> virtioDisk(int pciDevice, boolean shell) {
-        byte[] disk = loadOption(ACTIVE, "UEFI Misc Device", concat(pciRoot(), pci(pciDevice, 0), end()), EfiGuid.bytes(AUTO_CREATED));
+        return virtioDisk(List.of(new Pci(pciDevice, 0)), 0, shell);
+    }
+
+    /**
+     * One virtio-blk disk at the PCI path {@code path} (root-bus node first, e.g. a root port at 00:02.0
+     * then the disk at 00.0 behind it), the only device in fw_cfg bootorder, enumerated first, and
+     * {@code otherDisks} virtio disks behind root ports after it: as {@link #virtioDisk(int, boolean)} with
+     * that device path, except that the other disks are enumerated too and take Boot0002.. before the
+     * Shell; SetBootOrderFromQemu leaves them out of BootOrder (and prunes their variables), so only
+     * the Shell's number moves (seen in a real boot of the TD shape with two data disks: Boot0004).
+     */
+    public static List<BootVariable> virtioDisk(List<Pci> path, int otherDisks, boolean shell) {
+        if (path.isEmpty()) throw new IllegalArgumentException("empty PCI path");
+        ByteArrayOutputStream dp = new ByteArrayOutputStream();
+        dp.writeBytes(pciRoot());
+        for (Pci n : path) dp.writeBytes(pci(n.device(), n.function()));
+        dp.writeBytes(end());
+        byte[] disk = loadOption(ACTIVE, "UEFI Misc Device", dp.toByteArray(), EfiGuid.bytes(AUTO_CREATED));
         if (!shell)
             return List.of(new BootVariable("BootOrder", order(1, 0)), new BootVariable("Boot0001", disk), new BootVariable("Boot0000", uiApp()));
-        return List.of(new BootVariable("BootOrder", order(1, 0, 2)), new BootVariable("Boot0001", disk), new BootVariable("Boot0000", uiApp()),
-                new BootVariable("Boot0002", loadOption(ACTIVE, "EFI Internal Shell", fvFile(SHELL_FILE), new byte[0])));
+        int shellNumber = 2 + otherDisks;
+        return List.of(new BootVariable("BootOrder", order(1, 0, shellNumber)), new BootVariable("Boot0001", disk), new BootVariable("Boot0000", uiApp()),
+                new BootVariable(String.format("Boot%04X", shellNumber), loadOption(ACTIVE, "EFI Internal Shell", fvFile(SHELL_FILE), new byte[0])));
     }
 
     static byte[] uiApp() {

@@ -13,7 +13,6 @@ package dev.sealwright.uefi;
  * @param memTypeInfoOffset    offset in PEIFV of PlatformPei's {@code mMemoryTypeInformation[]}, which SMM builds raise
  *                             from the vars file's MemoryTypeInformation variable before the hash
  * @param smm                  built with SMM_REQUIRE (Secure Boot builds)
- * @param internalShell        the image carries the UEFI Shell, which PlatformBootManagerLib registers as a boot option
  */
 public record OvmfPcr01Layout(String crtmVersion, long peiFvBase, long dxeFvBase, int platformInfoOffset, int memTypeInfoOffset,
-                              boolean smm, boolean internalShell) {}
+                              boolean smm) {}

@@ -89,9 +89,14 @@ public final class TdvfEvents {
                 event(RTMR0, EventType.EV_PLATFORM_CONFIG_FLAGS, tables, data, "ACPI DATA"));
     }
 
-    /** Direct boot: BootOrder = {0000} and Boot0000 = UiApp; EV_EFI_VARIABLE_BOOT measures the variable data only. */
+    /** Direct boot: BootOrder = {0000} and Boot0000 = UiApp. */
     public static List<BootEvent> directBootVariables() {
-        return OvmfBootOptions.directKernel().stream()
+        return bootVariables(OvmfBootOptions.directKernel());
+    }
+
+    /** BootOrder and Boot#### in BootOrder's order (OvmfBootOptions); EV_EFI_VARIABLE_BOOT measures the variable data only. */
+    public static List<BootEvent> bootVariables(List<OvmfBootOptions.BootVariable> variables) {
+        return variables.stream()
                 .map(v -> event(RTMR0, EventType.EV_EFI_VARIABLE_BOOT, v.value(),
                         UefiVariableData.encode(UefiVariableData.EFI_GLOBAL_VARIABLE, v.name(), v.value()), "variable " + v.name() + " (" + v.value().length + " bytes)"))
                 .toList();

@@ -4,7 +4,9 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.acpi.AcpiBuild;
 import dev.sealwright.measure.acpi.AcpiMachine;
 import dev.sealwright.measure.uki.StubMeasurements;
+import dev.sealwright.uefi.OvmfBootOptions;
 import dev.sealwright.vm.MachineTopology;
+import dev.sealwright.vm.PciDevice;
 import dev.sealwright.vm.Tee;
 import dev.sealwright.vm.VmSpec;
 
@@ -13,6 +15,8 @@ import dev.sealwright.measure.event.UefiGptData;
 import dev.sealwright.base.InputFiles;
 
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * What a TDX prediction is computed from. {@code acpi} is null when the ACPI blobs are not known;
@@ -33,9 +37,31 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
 
     /**
      * A UKI booted by OVMF's boot manager from the EFI System Partition of a GPT disk: the disk's
-     * UEFI_GPT_DATA (what firmware measures before the image) and where it came from.
+     * UEFI_GPT_DATA (what firmware measures before the image), where it came from, and the disk's PCI
+     * path in the VM (root-bus node first) and how many other virtio disks the VM has, or a null path
+     * when the VM's device list is not known.
      */
-    public record EspBoot(byte[] gptData, String source) {}
+    public record EspBoot(byte[] gptData, String source, List<OvmfBootOptions.Pci> pciPath, int otherDisks) {}
+
+    /**
+     * Where the ESP disk of a UKI boot sits in {@code topology}: its virtio disk with the lowest boot index
+     * (the TD shape's disk 0), on the root bus or behind a root port there; null without a topology.
+     */
+    static int otherDisks(MachineTopology topology) {
+        return topology == null ? 0 : topology.disks() - 1;
+    }
+
+    static List<OvmfBootOptions.Pci> espPath(MachineTopology topology) {
+        if (topology == null) return null;
+        PciDevice disk = topology.of(PciDevice.Kind.VIRTIO_BLK).stream().filter(d -> d.bootIndex() != null)
+                .min(Comparator.comparingInt(PciDevice::bootIndex))
+                .orElseThrow(() -> new RecipeException("measure tdx: the VM's topology has no disk with a boot index for the UKI's ESP"));
+        OvmfBootOptions.Pci node = new OvmfBootOptions.Pci(disk.slot(), disk.function());
+        if (disk.bus().equals(PciDevice.ROOT_BUS)) return List.of(node);
+        PciDevice port = topology.of(PciDevice.Kind.ROOT_PORT).stream().filter(p -> p.id().equals(disk.bus()) && p.bus().equals(PciDevice.ROOT_BUS))
+                .findFirst().orElseThrow(() -> new RecipeException("measure tdx: the ESP disk's bus " + disk.bus() + " is not a root port on " + PciDevice.ROOT_BUS));
+        return List.of(new OvmfBootOptions.Pci(port.slot(), port.function()), node);
+    }
 
     /** The three fw_cfg files OVMF measures, as captured from the target (raw, before loader patching). */
     public record AcpiBlobs(byte[] tableLoader, byte[] rsdp, byte[] tables) {
@@ -96,10 +122,10 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
         if (!StubMeasurements.isUki(image)) throw new RecipeException(vm.uki() + ": not a UKI (no .linux section)");
         EspBoot esp;
         if (bootDisk != null) {
-            esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString());
+            esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString(), espPath(vm.topology()), otherDisks(vm.topology()));
         } else {
             esp = new EspBoot(UefiGptData.ofLaunchEsp(image.length, vm.uki()),
-                    "the ESP disk sealwright launch writes for " + uki.getFileName());
+                    "the ESP disk sealwright launch writes for " + uki.getFileName(), espPath(vm.topology()), otherDisks(vm.topology()));
         }
         return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,
                 null, null, profile, stubVersion, esp);

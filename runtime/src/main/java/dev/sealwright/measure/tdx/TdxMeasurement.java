@@ -1,5 +1,6 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.base.BadValueException;
 import dev.sealwright.base.InputFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
@@ -47,7 +48,9 @@ public final class TdxMeasurement {
         if (r.firmware() == null) throw new RecipeException("measure tdx: the firmware (the combined OVMF.fd a TD loads) is required");
         long memoryMiB = VmSpec.parseMemory(r.memoryOrDefault());
         int cpus = r.cpusOrDefault();
-        int disks = r.disks() == null ? 0 : r.disks();
+        int dataDisks = r.disks() == null ? 0 : r.disks();
+        // an ESP boot's UKI sits on the TD's first virtio disk (boot index 1, behind the first root port), before the --disks data disks
+        int disks = dataDisks + (r.uki() != null ? 1 : 0);
         CapturedProfile captured = null;
         if (CapturedProfile.isFile(r.profileOrDefault())) {     // a profile file written by measure capture
             Path file = Path.of(r.profileOrDefault());
@@ -59,6 +62,9 @@ public final class TdxMeasurement {
         TdxProfile profile = TdxProfile.named(captured != null ? captured.base() : r.profileOrDefault());
         if (r.secureBoot() != null) profile = profile.withSecureBoot(TdxProfile.SecureBootMeasurement.parse(r.secureBoot()));
         if (r.kernelPatch() != null) profile = profile.withKernelPatch(TdxProfile.KernelHeaderPatch.parse(r.kernelPatch()));
+        if ((profile.acpi() != null || captured != null) && r.uki() != null && disks > 8)
+            throw new BadValueException("disks", "measure tdx: --disks " + dataDisks + " and the ESP disk of --uki make " + disks
+                    + " virtio disks; the ubuntu-24.04 TD shape has 0..8");
         MachineTopology topology = profile.acpi() == null && captured == null ? null : MachineTopology.ubuntu2404Td(disks);
         TdxInputs.AcpiBlobs acpi;
         if (r.acpi() != null) {

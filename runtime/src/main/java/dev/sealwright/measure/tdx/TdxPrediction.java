@@ -5,6 +5,8 @@ import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
 import dev.sealwright.measure.event.Registers;
+import dev.sealwright.uefi.FirmwareBuild;
+import dev.sealwright.uefi.OvmfBootOptions;
 
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -43,14 +45,16 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.addAll(TdvfEvents.secureBootPolicy(p.secureBoot()));
         ev.add(TdvfEvents.separator(TdvfEvents.RTMR0));
         if (in.acpi() != null) ev.addAll(TdvfEvents.acpi(in.acpi().tableLoader(), in.acpi().rsdp(), in.acpi().tables()));
-        else missing.get(0).add("ACPI tables (profile " + p.name() + " has no modelled QEMU ACPI build; pass --acpi DIR with table-loader, rsdp and tables captured from the target)");
+        else missing.get(0).add("ACPI tables (profile " + p.name() + " has no modelled TD ACPI build: QEMU 9.2/10.0 are modelled for non-TD TCG guests only, and what a TD changes"
+                + " (tdx-guest forces pic=off and smm=off; the interrupt model; TDVF's PCIEXBAR and 64-bit aperture) is unproven without a TD;"
+                + " pass --acpi DIR with table-loader, rsdp and tables captured from the target, or a measure capture --profile FILE)");
         if (in.esp() == null) {
             // direct boot: QEMU's kernel is loaded (and measured) before ReadyToBoot; the boot options are OVMF's fixed ones
             if (in.kernel() != null) imageEvent(in, p, ev);
             else missing.get(1).add("no kernel or UKI given");
             ev.addAll(TdvfEvents.directBootVariables());
         } else {
-            missing.get(0).add("the boot variables (BootOrder, Boot####) OVMF creates for the VM's devices at an ESP boot: not computed by this build (direct boot with the UKI as kernel has fixed ones)");
+            espBootVariables(in, ev, missing.get(0));
         }
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.CALLING_EFI_APPLICATION));
         ev.add(TdvfEvents.separator(oldLayout ? TdvfEvents.RTMR0 : TdvfEvents.RTMR1));
@@ -75,6 +79,21 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES_OK));
         if (mrtdOnWorker != null) mrtd = join(mrtdOnWorker);
         return new TdxPrediction(mrtd, ev, missing);
+    }
+
+    /**
+     * ESP boot: BootOrder and Boot#### as the firmware's boot manager creates them for the ESP disk
+     * (OvmfBootOptions), for a firmware build whose boot manager is modelled and a VM whose device list
+     * is known; else the one reason they are not computed.
+     */
+    private static void espBootVariables(TdxInputs in, List<BootEvent> ev, List<String> missing) {
+        FirmwareBuild build = FirmwareBuild.lookup(in.firmware());
+        String why = build == null ? in.firmwareName() + ": " + FirmwareBuild.UNKNOWN : build.bootOptionsUnmodelled();
+        if (why == null && in.esp().pciPath() == null)
+            why = "the boot variables (BootOrder, Boot####) depend on where the ESP disk sits: profile " + in.profile().name()
+                    + " has no modelled TD device list (modelled: ubuntu-24.04, or a captured --profile FILE)";
+        if (why != null) missing.add(why);
+        else ev.addAll(TdvfEvents.bootVariables(OvmfBootOptions.virtioDisk(in.esp().pciPath(), in.esp().otherDisks(), build.bootOptions().internalShell())));
     }
 
     /** The events of {@link UkiBoot}, computed apart from the others. */

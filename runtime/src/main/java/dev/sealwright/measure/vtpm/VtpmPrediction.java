@@ -135,7 +135,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
         else
             ev.addAll(OvmfFirmwareEvents.pcr0(layout, p.code(), p.codeName(), p.memoryBytes(), p.cpus(), p.variables().memoryTypeInformation()));
         ev.add(TpmBootEvents.separator(0));
-        for (OvmfBootOptions.BootVariable v : OvmfBootOptions.virtioDisk(LAUNCH_ESP_PCI_DEVICE, layout.internalShell()))
+        for (OvmfBootOptions.BootVariable v : OvmfBootOptions.virtioDisk(LAUNCH_ESP_PCI_DEVICE, in.firmware().bootOptions().internalShell()))
             ev.add(TpmBootEvents.bootVariable(v.name(), v.value()));
         ev.add(TpmBootEvents.separator(1));
     }

@@ -22,9 +22,11 @@ import java.security.MessageDigest
 /**
  * measure tdx --uki: a UKI that OVMF's boot manager loads from the ESP of a GPT disk (the way
  * sealwright launch --uki boots it). RTMR1 gets ReadyToBoot's action and separator, the disk's GPT and
- * the unpatched UKI; RTMR0's boot variables depend on the VM's devices and are reported missing. The
- * event order against a real boot is checked in VtpmBootSpec; here: the GPT bytes against sgdisk's
- * own view of the disk, the derived disk against the one launch writes, and the refusals.
+ * the unpatched UKI; RTMR0's boot variables depend on the VM's devices: without a modelled TD device
+ * list (the default profile qemu-10) they are reported missing (TdxEspBootLogSpec checks them for
+ * ubuntu-24.04 against a real boot). The event order against a real boot is checked in VtpmBootSpec;
+ * here: the GPT bytes against sgdisk's own view of the disk, the derived disk against the one launch
+ * writes, and the refusals.
  */
 class TdxEspBootSpec extends Specification {
     static final String OVMF = '/usr/share/ovmf/OVMF.fd'
@@ -64,7 +66,7 @@ class TdxEspBootSpec extends Specification {
         doc.events.findAll { it.index == 3 }*.digests*.sha384 == [sha384('console=ttyS0\0'.getBytes('UTF-16LE')), sha384('initrd bytes'.bytes)]
         doc.rtmr1 ==~ /[0-9a-f]{96}/ && doc.rtmr2 ==~ /[0-9a-f]{96}/
         doc.rtmr0 == null
-        doc.missing.rtmr0.any { it.contains('boot variables (BootOrder, Boot####)') }
+        doc.missing.rtmr0.any { it.contains('the boot variables (BootOrder, Boot####) depend on where the ESP disk sits: profile qemu-10 has no modelled TD device list') }
         !doc.missing.containsKey('rtmr1') && !doc.missing.containsKey('rtmr2')
     }
 
@@ -122,6 +124,31 @@ class TdxEspBootSpec extends Specification {
         ['measure', 'tdx', '--firmware', OVMF, '--kernel', Kernels.debian().vmlinuz().toString(), '--boot-disk', OVMF] | 'a boot disk goes with a UKI booted from an ESP'
         ['measure', 'tdx', '--firmware', OVMF, '--uki', uki.toString(), '--boot-disk', OVMF]           | OVMF + ': '
         ['measure', 'tdx', '--firmware', OVMF, '--uki', '/usr/lib/systemd/boot/efi/linuxx64.efi.stub'] | 'not a UKI (no .linux section)'
+    }
+
+    def "profile ubuntu-24.04: the ESP is the TD's first virtio disk, so --disks counts the data disks behind it; a firmware whose boot manager is not modelled leaves only the boot variables missing, in one line"() {
+        given:
+        Path changed = dir.resolve('OVMF-changed.fd')
+        byte[] b = Files.readAllBytes(Path.of(OVMF))
+        b[0x10000] ^= 1   // inside the variable store's free space: still a TDVF image
+        Files.write(changed, b)
+
+        when:
+        def known = measure('--profile', 'ubuntu-24.04', '--disks', '0', '--cpus', '2')
+        def unknown = Cli.run('measure', 'tdx', '--firmware', changed.toString(), '--uki', uki.toString(), '--memory', '2G', '--cpus', '2',
+                '--profile', 'ubuntu-24.04', '--json')
+        def doc = new JsonSlurper().parseText(unknown.out) as Map
+        def nine = Cli.run('measure', 'tdx', '--firmware', OVMF, '--uki', uki.toString(), '--profile', 'ubuntu-24.04', '--disks', '8')
+
+        then:
+        known.missing.isEmpty() && known.rtmr0 ==~ /[0-9a-f]{96}/
+        known.vm.topology.devices.findAll { it.kind == 'VIRTIO_BLK' }.size() == 1
+        unknown.exitCode == 0
+        doc.missing.keySet() == ['rtmr0'] as Set
+        doc.missing.rtmr0 == ["${changed}: not a known OVMF build (known: Debian ovmf 2022.11-6+deb12u2 and 2025.02-8+deb13u1 images); its event layout is unverified".toString()]
+        doc.events.findAll { it.index == 1 }*.type.count('EV_EFI_VARIABLE_BOOT') == 0
+        nine.exitCode == 2
+        nine.err.contains('--disks 8 and the ESP disk of --uki make 9 virtio disks')
     }
 
     /** A mixed-endian GUID at {@code offset}, in sgdisk's upper-case form. */

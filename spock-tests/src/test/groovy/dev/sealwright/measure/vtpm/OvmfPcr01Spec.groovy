@@ -84,7 +84,7 @@ class OvmfPcr01Spec extends Specification {
 
     def "a firmware whose PCR 0/1 layout is not modelled is named, not guessed; a file that is no OVMF code image is refused in one line"() {
         when:
-        def b = new FirmwareBuild('2025.02', '2025.02-8+deb13u1', 'OVMF_CODE_4M.fd', false, null)
+        def b = new FirmwareBuild('2025.02', '2025.02-8+deb13u1', 'OVMF_CODE_4M.fd', false, null, null)
         then:
         b.pcr01Unmodelled() == 'the PCR 0/1 event layout of OVMF 2025.02 (Debian 2025.02-8+deb13u1, OVMF_CODE_4M.fd) is not modelled (modelled: Debian ovmf 2022.11-6+deb12u2 4M images)'
 
