@@ -3,6 +3,7 @@ package dev.sealwright.disk;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -40,10 +41,10 @@ public final class DiskImageStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("rootfs", Input.class, "directory whose contents become the filesystem"),
-                OptionSpec.optional("size", String.class, "16M", "filesystem size: bytes or with K, M or G"),
+                OptionSpec.required("rootfs", Input.class, "directory whose contents become the filesystem").checked(OptionChecks.directory()),
+                OptionSpec.optional("size", String.class, "16M", "filesystem size: bytes or with K, M or G").checked(OptionChecks.matches("\\d+[KMG]?", "a size like 16M, 1G or bytes")),
                 OptionSpec.optional("label", String.class, "rootfs", "filesystem label and GPT partition name"),
-                OptionSpec.optional("uuid", String.class, null, "filesystem UUID (default: derived from label)"));
+                OptionSpec.optional("uuid", String.class, null, "filesystem UUID (default: derived from label)").checked(OptionChecks.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "a UUID")));
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputRef;
 import dev.sealwright.engine.OutputSpec;
@@ -43,7 +44,7 @@ public final class QuotePublishStep implements StepType {
                 OptionSpec.required("endpoint", Object.class, "URL, or the url output of an rpc.endpoint step"),
                 OptionSpec.required("quote", Input.class, "the quote file"),
                 OptionSpec.optional("method", String.class, JsonRpcTestEndpoint.METHOD, "JSON-RPC method"),
-                OptionSpec.optional("timeout", Long.class, 30L, "seconds to wait for the reply"));
+                OptionSpec.optional("timeout", Long.class, 30L, "seconds to wait for the reply").checked(OptionChecks.range(1, 3600)));
     }
 
     @Override
