@@ -60,6 +60,9 @@ final class StepValidator {
             if (out == null)
                 throw new RecipeException("step " + ref.step() + " (" + from.type().name() + ") has no output '" + ref.output() + "' (outputs: "
                         + from.type().outputs().stream().map(OutputSpec::name).collect(Collectors.joining(", ")) + ")", at);
+            if (out.isSecret() && spec.type() != Secret.class)
+                throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + " takes a " + spec.typeName() + ", but " + ref.describe()
+                        + " is a secret: only a secret option takes it", at);
         } else if (v instanceof FileRef f && !Files.exists(f.path())) {
             throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + ": " + f.path() + " does not exist", at);
         } else if (v instanceof Secret s && s.file() != null && !Files.isReadable(s.file())) {

@@ -48,7 +48,7 @@ public final class LuksVolumeStep implements StepType {
     @Override
     public List<OutputSpec> outputs() {
         return List.of(OutputSpec.file("disk", "disk.img", "the LUKS2 volume (whole disk; cryptsetup open /dev/vdX)"),
-                OutputSpec.file("secrets", "secrets.json", "the broker's secrets file {resource: {base64: key}}, mode 0600"),
+                OutputSpec.secret("secrets", "secrets.json", "the broker's secrets file {resource: {base64: key}}, mode 0600"),
                 OutputSpec.value("luksUuid", "UUID of the LUKS2 header"));
     }
 

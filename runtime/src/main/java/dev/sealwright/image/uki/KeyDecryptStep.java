@@ -46,7 +46,7 @@ public final class KeyDecryptStep implements StepType {
 
     @Override
     public List<OutputSpec> outputs() {
-        return List.of(OutputSpec.file("key", "key.pem", "the unencrypted PKCS#8 PEM private key, mode 0600"));
+        return List.of(OutputSpec.secret("key", "key.pem", "the unencrypted PKCS#8 PEM private key, mode 0600"));
     }
 
     @Override
