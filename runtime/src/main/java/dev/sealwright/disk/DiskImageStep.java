@@ -42,9 +42,9 @@ public final class DiskImageStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("rootfs", Input.class, "directory whose contents become the filesystem").checked(OptionChecks.directory()),
-                OptionSpec.optional("size", String.class, "16M", "filesystem size: bytes or with K, M or G").checked(OptionChecks.matches("\\d+[KMG]?", "a size like 16M, 1G or bytes")),
+                OptionSpec.optional("size", String.class, "16M", "filesystem size: bytes or with K, M or G").checked(OptionChecks.parsedBy(DiskImageStep::bytes)),
                 OptionSpec.optional("label", String.class, "rootfs", "filesystem label and GPT partition name"),
-                OptionSpec.optional("uuid", String.class, null, "filesystem UUID (default: derived from label)").checked(OptionChecks.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "a UUID")));
+                OptionSpec.optional("uuid", String.class, null, "filesystem UUID (default: derived from label)").checked(OptionChecks.parsedBy(DiskImageStep::uuid)));
     }
 
     @Override
@@ -114,7 +114,7 @@ public final class DiskImageStep implements StepType {
         return UUID.nameUUIDFromBytes(("sealwright disk.image " + what + " " + label).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static UUID uuid(String s) {
+    static UUID uuid(String s) {
         try {
             return UUID.fromString(s);
         } catch (IllegalArgumentException e) {

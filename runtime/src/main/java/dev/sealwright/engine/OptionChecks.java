@@ -4,9 +4,10 @@ import dev.sealwright.base.RecipeException;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
 /** The validators step types attach to their options ({@link OptionSpec#checked}); each answers one short phrase. */
@@ -21,8 +22,8 @@ public final class OptionChecks {
 
     /** One of these numbers. */
     public static OptionSpec.Check oneOf(long... values) {
-        return v -> java.util.Arrays.stream(values).anyMatch(n -> n == (Long) v) ? null
-                : v + " is not one of " + java.util.Arrays.toString(values).replaceAll("[\\[\\]]", "");
+        return v -> Arrays.stream(values).anyMatch(n -> n == (Long) v) ? null
+                : v + " is not one of " + Arrays.toString(values).replaceAll("[\\[\\]]", "");
     }
 
     /** A whole number in [min, max]. */
@@ -72,12 +73,29 @@ public final class OptionChecks {
     public static OptionSpec.Check parsedBy(Consumer<String> parser) {
         return v -> {
             try {
-                parser.accept((String) v);
+                parser.accept(String.valueOf(v));
                 return null;
             } catch (RecipeException | IllegalArgumentException e) {
                 return e.getMessage();
             }
         };
+    }
+
+    /** A number the capability's own check accepts: its one-line message is the problem. */
+    public static OptionSpec.Check acceptedBy(LongConsumer check) {
+        return v -> {
+            try {
+                check.accept((Long) v);
+                return null;
+            } catch (RecipeException | IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        };
+    }
+
+    /** {@code n} as an int, saturated (so a check on an int field sees an out-of-range value as out of range). */
+    public static int clampToInt(long n) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
     }
 
     /** A file given directly must be a directory (a step output is checked by its kind). */
