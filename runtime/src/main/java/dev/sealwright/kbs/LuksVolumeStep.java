@@ -34,7 +34,7 @@ import java.util.Map;
 public final class LuksVolumeStep implements StepType {
     @Override public String name() { return "kbs.luksVolume"; }
     @Override public String dslName() { return "luksVolume"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; } // 2: its secret output is recorded by HMAC; entries of 1 hold its SHA-256
     @Override public String description() { return "LUKS2 disk of a filesystem image, keyed by a generated secret for the broker (cczoo)"; }
 
     @Override
