@@ -118,6 +118,13 @@ class PipelineSpec {
         BUILDERS.getOrDefault(typeName, StepSpec)
     }
 
+    /** The step words, read from the registry once per recipe evaluation. */
+    @Lazy
+    private Map<String, StepType> words = StepWords.all()
+
+    /** Whether {@code name} declares a step. */
+    boolean isStepWord(String name) { words.containsKey(name) }
+
     /** The step types that take a {@code vm { }} value: {@code launch(vm) { ... }} (measure.* take it through {@link MeasureSteps}). */
     private static final Set<String> TAKES_VM = ['launch'].toSet().asImmutable()
 
@@ -126,7 +133,7 @@ class PipelineSpec {
      * {@code word { options }}, {@code word('name') { options }}, and for launch {@code launch([name,] vm[, { options }])}.
      */
     def methodMissing(String word, Object args) {
-        StepType type = StepWords.type(word)
+        StepType type = words[word]
         Object[] a = args as Object[]
         if (type == null) throw new MissingMethodException(word, PipelineSpec, a)
         int i = 0

@@ -73,7 +73,7 @@ class StepSpec {
             set(name, a)
             return null
         }
-        if (pipeline.respondsTo(name, a) || pipeline.metaClass.respondsTo(pipeline, name) || StepWords.type(name) != null) return pipeline.invokeMethod(name, a)
+        if (pipeline.respondsTo(name, a) || pipeline.metaClass.respondsTo(pipeline, name) || pipeline.isStepWord(name)) return pipeline.invokeMethod(name, a)
         if (pipeline.script.respondsTo(name, a)) return pipeline.script.invokeMethod(name, a)
         throw unknown(name)
     }

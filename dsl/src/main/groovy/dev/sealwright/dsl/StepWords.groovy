@@ -8,7 +8,8 @@ import dev.sealwright.engine.StepTypes
  * {@link StepType#dslName()} ({@code archive}, {@code tpmSeal}, {@code vault}, ...), and {@code measure.x} for
  * the {@code measure.x} types (the {@link MeasureSteps} namespace). {@link PipelineSpec} dispatches these words,
  * the REPL completes them, and {@link DslDescriptors} writes them into the IDE descriptors. Read afresh each
- * time, so a type registered at run time ({@code StepTypes.register}) is a word at once.
+ * time (a pipeline reads them once per evaluation), so a type registered at run time ({@code StepTypes.register}) is a word
+ * in the next recipe evaluated.
  */
 class StepWords {
     static final String MEASURE = 'measure.'
@@ -21,11 +22,5 @@ class StepWords {
             if (t.name().startsWith(MEASURE)) found.putIfAbsent(t.name(), t)
         }
         Collections.unmodifiableMap(found)
-    }
-
-    /** The step type a word declares, or null. */
-    static StepType type(String word) {
-        for (StepType t : StepTypes.all()) if (t.dslName() == word) return t
-        null
     }
 }
