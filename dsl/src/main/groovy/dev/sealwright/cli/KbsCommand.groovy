@@ -39,8 +39,11 @@ class KbsCommand {
         @Option(names = '--secrets', paramLabel = 'secrets.json', description = 'resource → secret (mode 0600, cczoo secret.json format); with --store: sealed into the store, optional once there')
         Path secrets
 
-        @Option(names = '--store', paramLabel = 'h2:PATH|JDBC-URL', description = 'keep nonces, audit, secrets and policy version in this database (h2:PATH embedded, or jdbc:postgresql://… shared by replicas); default: in memory only')
+        @Option(names = '--store', paramLabel = 'h2:PATH|JDBC-URL', description = 'keep nonces, audit, secrets and policy version in this database (h2:PATH embedded, or jdbc:postgresql://… shared by replicas; a password goes in ~/.pgpass or --store-file, never here); default: in memory only')
         String store
+
+        @Option(names = '--store-file', paramLabel = 'FILE', description = 'read the --store URL from FILE ("-" = stdin), e.g. a JDBC URL with its password: a secret is never taken on argv')
+        Path storeFile
 
         @Option(names = '--kek-file', paramLabel = 'FILE', description = 'key-encryption key for --store secrets: 64 hex digits, mode 0600 (or set $' + KbsKek.ENV + ')')
         Path kekFile
@@ -87,6 +90,10 @@ class KbsCommand {
                 if (v < 1) throw new UsageException("kbs serve: ${o} ${v} must be at least 1".toString())
             }
             def limits = new HttpFront.Limits(Duration.ofSeconds(headerTimeout), Duration.ofSeconds(bodyTimeout), perAddress, connections)
+            if (store != null && storeFile != null) throw new UsageException('kbs serve: give --store or --store-file, not both')
+            if (store != null && store =~ /(?i)[?&;]password=/)
+                throw new UsageException('kbs serve: --store would put the database password on the command line: give the URL with --store-file FILE ("-" = stdin), or the password in ~/.pgpass')
+            if (storeFile != null) store = new String(LuksCommand.readKeyFile(storeFile), 'UTF-8').strip()
             if (store == null && secrets == null) throw new UsageException('kbs serve: --secrets is required without --store')
             if (store == null && kekFile != null) throw new UsageException('kbs serve: --kek-file goes with --store')
             byte[] kek = null

@@ -10,21 +10,9 @@ import dev.sealwright.engine.StepType
 class ShimCloudImageSpec extends StepSpec {
     ShimCloudImageSpec(StepType type, PipelineSpec p) { super(type, p) }
 
-    /** A kernel directory: {@code debian('glob')}, a kernel step, or {@code file('dir')} holding boot/vmlinuz-R. */
-    void kernel(Object k) {
-        if (k instanceof StepHandle && ((StepHandle) k).step.type().name() == 'kernel') k = ((StepHandle) k).kernel
-        set('kernel', k)
-    }
-
     /** Declares a {@code kernel} step for a Debian package and returns its directory output. */
     OutputRef debian(String packageGlob) {
         StepHandle h = pipeline.kernel { debian packageGlob }
         (OutputRef) h.kernel
     }
-
-    void initrd(Object file) { set('initrd', file) }
-    void cmdline(String line) { set('cmdline', line) }
-    void root(Object file) { set('root', file) }
-    /** Root partition size in MiB. */
-    void rootSize(long mib) { set('rootSize', mib) }
 }

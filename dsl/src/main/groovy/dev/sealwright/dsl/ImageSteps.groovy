@@ -6,13 +6,6 @@ import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.StepType
 import dev.sealwright.image.oci.ImageReference
 
-/** {@code kernel { debian 'linux-image-6.12.*-cloud-amd64' }}: a Debian kernel package as vmlinuz + modules. */
-class KernelSpec extends StepSpec {
-    KernelSpec(StepType type, PipelineSpec p) { super(type, p) }
-    /** Package name or glob; the newest match apt knows wins. */
-    void debian(String packageGlob) { set('debian', packageGlob) }
-}
-
 /**
  * {@code pack { image 'oci:images/hello'; kernel debian('linux-image-6.12.*-cloud-amd64'); modules 'virtio_net' }}:
  * a container image and a kernel into a reproducible initramfs and UKI.
@@ -38,30 +31,12 @@ class PackSpec extends StepSpec {
         set('transport', transport)
     }
 
-    /** A kernel directory: {@code debian('glob')}, a kernel step, or {@code file('dir')} holding boot/vmlinuz-R and lib/modules/R. */
-    void kernel(Object k) {
-        if (k instanceof StepHandle && ((StepHandle) k).step.type().name() == 'kernel') k = ((StepHandle) k).kernel
-        set('kernel', k)
-    }
-
     /** Declares a {@code kernel} step for a Debian package and returns its directory output. */
     OutputRef debian(String packageGlob) {
         StepHandle h = pipeline.kernel { debian packageGlob }
         (OutputRef) h.kernel
     }
 
-    void modules(String... names) { set('modules', names) }
-    /** false: do not pack the TEE guest drivers (configfs, tdx_guest, sev_guest) the kernel has as modules. */
-    void teeModules(boolean on) { set('teeModules', on) }
-    /** The program and arguments to run, replacing the image's Entrypoint + Cmd (required for dir: images). */
-    void command(String... argv) { set('command', argv) }
-    void cmdline(String line) { set('cmdline', line) }
-    void sourceDateEpoch(long epoch) { set('sourceDateEpoch', epoch) }
-    void gzipLevel(long level) { set('gzipLevel', level) }
-    void poweroff(boolean off) { set('poweroff', off) }
-    /** Programs in the image run as root before the workload (the enrollment seam); each must exit 0. */
-    void hooks(String... paths) { set('hooks', paths) }
-    void stub(Object efiStub) { set('stub', efiStub) }
     /**
      * quex key enrollment before the workload: {@code enroll { vault v; simulatedTdReport '/dev/vdb' }}
      * (a vault step) or {@code enroll { vaultMrenclave 'hex'; root file('root.pem') }} (a real vault).
@@ -102,40 +77,4 @@ class PackEnrollSpec {
     void simulatedTdReport(String guestPath) { pack.set('enrollSimulatedTdReport', guestPath) }
     /** false: the key only as the 0400 file /run/sealwright/secret, not as TD_SECRET_KEY. */
     void secretEnv(boolean on) { pack.set('enrollSecretEnv', on) }
-}
-
-/** {@code uki { kernel k; initrd image.initramfs; cmdline 'console=ttyS0'; roothash v.roothash }}: a UKI with roothash= on its command line. */
-class UkiSpec extends StepSpec {
-    UkiSpec(StepType type, PipelineSpec p) { super(type, p) }
-    /** A kernel directory: a kernel step or {@code file('dir')} with boot/vmlinuz-R. */
-    void kernel(Object k) {
-        if (k instanceof StepHandle && ((StepHandle) k).step.type().name() == 'kernel') k = ((StepHandle) k).kernel
-        set('kernel', k)
-    }
-    void initrd(Object file) { set('initrd', file) }
-    void cmdline(String line) { set('cmdline', line) }
-    /** roothash.txt of a verity step: appends roothash=<hex> to the command line. */
-    void roothash(Object file) { set('roothash', file) }
-    void osRelease(String text) { set('osRelease', text) }
-    void stub(Object efiStub) { set('stub', efiStub) }
-}
-
-/** {@code ukiSign { uki image.uki; key secret(file: 'db.key'); cert file('db.pem') }}: a UKI signed for Secure Boot by sbsign. */
-class UkiSignSpec extends StepSpec {
-    UkiSignSpec(StepType type, PipelineSpec p) { super(type, p) }
-    /** The UKI to sign: a pack or uki step's {@code uki}, or {@code file('x.efi')}. */
-    void uki(Object file) { set('uki', file) }
-    /** An unencrypted PEM private key: {@code secret(file: 'db.key')}, or a keyDecrypt step's {@code key}. */
-    void key(Object secret) { set('key', secret) }
-    /** The key's PEM X.509 certificate (the one enrolled in db). */
-    void cert(Object file) { set('cert', file) }
-}
-
-/** {@code keyDecrypt('db-key') { key file('enc.key'); passphrase secret(file: 'pass') }}: output {@code key}, 0600. */
-class KeyDecryptSpec extends StepSpec {
-    KeyDecryptSpec(StepType type, PipelineSpec p) { super(type, p) }
-    /** The encrypted PKCS#8 PEM key (BEGIN ENCRYPTED PRIVATE KEY). */
-    void key(Object file) { set('key', file) }
-    /** Its passphrase: {@code secret(file: ...)} or {@code secret(env: ...)}. */
-    void passphrase(Object secret) { set('passphrase', secret) }
 }

@@ -4,7 +4,6 @@ import dev.sealwright.base.InputFiles
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.base.RecipeException
 import dev.sealwright.base.SourceLocation
-import dev.sealwright.engine.StepTypes
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage
 
@@ -61,7 +60,7 @@ class RecipeLoader {
                 throw new RecipeException("a step handle is being called: a variable on this line has the same name as an option; rename the variable",
                         locator.locate(e), e)
             def args = e.arguments.collect { it == null ? 'null' : it instanceof Closure ? '{ }' : it.getClass().simpleName }.join(', ')
-            throw new RecipeException("no step or function '${e.method}(${args})'${Suggestions.hint(e.method, StepTypes.all()*.name())}", locator.locate(e, e.method), e)
+            throw new RecipeException("no step or function '${e.method}(${args})'${Suggestions.hint(e.method, StepWords.all().keySet())}", locator.locate(e, e.method), e)
         } catch (Exception e) {
             throw new RecipeException("${e.getClass().simpleName}: ${e.message}", locator.locate(e), e)
         }

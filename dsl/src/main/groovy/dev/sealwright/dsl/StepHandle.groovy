@@ -28,6 +28,14 @@ class StepHandle {
         return new OutputRef(step.name(), output)
     }
 
+    /**
+     * What a handle stands for when given to {@code option}: its output of that name ({@code kernel k} with a
+     * kernel step, {@code expected prediction} with a measure.tdx step), else its only output.
+     */
+    OutputRef outputFor(String option) {
+        step.type().output(option) != null ? new OutputRef(step.name(), option) : soleOutput()
+    }
+
     /** The only output, when a step has exactly one: lets a handle stand for it. */
     OutputRef soleOutput() {
         def outs = step.type().outputs()

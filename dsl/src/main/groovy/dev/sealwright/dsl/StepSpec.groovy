@@ -8,11 +8,15 @@ import dev.sealwright.base.Secret
 import dev.sealwright.engine.StepType
 
 import java.nio.file.Path
+import java.util.regex.Pattern
 
 /**
- * Base of every step's closure delegate. Typed subclasses add one method per option (for IDE
- * completion); all of them funnel into {@link #set}, which converts DSL values to engine values.
- * Anything else called inside the closure is an unknown option, reported at its line.
+ * The closure delegate of every step: each {@link OptionSpec} of its type is a method
+ * ({@code pcrs 'sha256:7'}) or property, handled by {@link #methodMissing} and funnelled into {@link #set},
+ * which converts DSL values to engine values and runs the option's check, so a bad value is reported at
+ * its recipe line when the recipe loads. A subclass exists only where a builder adds meaning (e.g.
+ * {@link PackSpec#image(String)}); IDE completion comes from the GDSL/DSLD descriptors generated from the
+ * registry ({@link DslDescriptors}). Anything else called inside the closure is an unknown option.
  */
 class StepSpec {
     final StepType type
@@ -29,6 +33,10 @@ class StepSpec {
         OptionSpec spec = type.option(name)
         if (spec == null) throw unknown(name)
         def converted = values.collect { convert(name, it) }.flatten()
+        for (Object v : converted) {
+            String problem = spec.problem(v)
+            if (problem != null) throw new RecipeException("option '${name}' of ${type.name()}: ${problem}", pipeline.locator.here(name))
+        }
         if (spec.list()) {
             def list = (options[name] ?: []) as List
             list.addAll(converted)
@@ -43,7 +51,8 @@ class StepSpec {
     protected Object convert(String name, Object v) {
         switch (v) {
             case null: throw new RecipeException("option '${name}' of ${type.name()} got null", pipeline.locator.here(name))
-            case StepHandle: return ((StepHandle) v).soleOutput()
+            case StepHandle: return ((StepHandle) v).outputFor(name)
+            case Pattern: return ((Pattern) v).pattern()
             case Input: return v
             case Secret: return v
             case File: return new FileRef(((File) v).toPath())
@@ -64,7 +73,7 @@ class StepSpec {
             set(name, a)
             return null
         }
-        if (pipeline.respondsTo(name, a) || pipeline.metaClass.respondsTo(pipeline, name)) return pipeline.invokeMethod(name, a)
+        if (pipeline.respondsTo(name, a) || pipeline.metaClass.respondsTo(pipeline, name) || pipeline.isStepWord(name)) return pipeline.invokeMethod(name, a)
         if (pipeline.script.respondsTo(name, a)) return pipeline.script.invokeMethod(name, a)
         throw unknown(name)
     }

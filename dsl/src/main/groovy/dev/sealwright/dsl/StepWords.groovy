@@ -1,31 +1,37 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.engine.StepType
+import dev.sealwright.engine.StepTypes
 
-import java.lang.reflect.InvocationTargetException
 import java.lang.reflect.Method
-import java.nio.file.Path
+import java.lang.reflect.Modifier
 
 /**
- * The words a recipe writes inside a pipeline to declare each step type ({@code archive}, {@code tpmSeal},
- * {@code measure.tdx}, {@code vault}, ...), read from the DSL itself: every step builder is called once on a
- * throwaway pipeline with a body that stops at the step spec the builder hands it, so this table cannot
- * drift from the builders. The REPL completes these words and the options and outputs of their types.
+ * The words a recipe writes inside a pipeline to declare each step type, read from the registry: each type's
+ * {@link StepType#dslName()} ({@code archive}, {@code tpmSeal}, {@code vault}, ...), and {@code measure.x} for
+ * the {@code measure.x} types (the {@link MeasureSteps} namespace). {@link PipelineSpec} dispatches these words,
+ * the REPL completes them, and {@link DslDescriptors} writes them into the IDE descriptors. Read afresh each
+ * time (a pipeline reads them once per evaluation), so a type registered at run time ({@code StepTypes.register}) is a word
+ * in the next recipe evaluated.
  */
 class StepWords {
-    private static Map<String, StepType> words
-    private static Map<String, Class<? extends StepSpec>> specs
+    static final String MEASURE = 'measure.'
 
     /** DSL word → step type, sorted by word. */
-    static synchronized Map<String, StepType> all() {
-        if (words == null) probe()
-        words
+    static Map<String, StepType> all() {
+        Map<String, StepType> found = new TreeMap<>()
+        for (StepType t : StepTypes.all()) {
+            found.putIfAbsent(t.dslName(), t)
+            if (t.name().startsWith(MEASURE)) found.putIfAbsent(t.name(), t)
+        }
+        Collections.unmodifiableMap(found)
     }
 
     /** DSL word → the class its block delegates to (e.g. pack → PackSpec, with its own words such as enroll and sign). */
-    static synchronized Map<String, Class<? extends StepSpec>> specs() {
-        if (specs == null) probe()
-        specs
+    static Map<String, Class<? extends StepSpec>> specs() {
+        Map<String, Class<? extends StepSpec>> out = new TreeMap<>()
+        all().each { String word, StepType t -> out[word] = PipelineSpec.builderOf(t.name()) }
+        Collections.unmodifiableMap(out)
     }
 
     /**
@@ -37,7 +43,7 @@ class StepWords {
         for (Class<?> c = spec; c != null && c != StepSpec && c != Object; c = c.superclass) {
             for (Method m : c.declaredMethods) {
                 String n = m.name
-                if (!java.lang.reflect.Modifier.isPublic(m.modifiers) || java.lang.reflect.Modifier.isStatic(m.modifiers) || m.synthetic || n.contains('$')
+                if (!Modifier.isPublic(m.modifiers) || Modifier.isStatic(m.modifiers) || m.synthetic || n.contains('$')
                         || n in PLUMBING || n ==~ /(get|set|is)[A-Z].*/) continue
                 out << n
             }
@@ -49,7 +55,7 @@ class StepWords {
     static Class<?> nestedBlock(Class<?> spec, String word) {
         for (Class<?> c = spec; c != null && c != Object; c = c.superclass) {
             for (Method m : c.declaredMethods) {
-                if (m.name != word || !java.lang.reflect.Modifier.isPublic(m.modifiers)) continue
+                if (m.name != word || !Modifier.isPublic(m.modifiers)) continue
                 for (int i = 0; i < m.parameterTypes.length; i++) {
                     def d = m.parameterAnnotations[i].find { it instanceof DelegatesTo } as DelegatesTo
                     if (m.parameterTypes[i] == Closure && d != null && d.value() != DelegatesTo.Target) return d.value()
@@ -60,44 +66,4 @@ class StepWords {
     }
 
     private static final Set<String> PLUMBING = ['methodMissing', 'propertyMissing', 'invokeMethod', 'set', 'add', 'equals', 'hashCode', 'toString'] as Set
-
-    private static void probe() {
-        Path recipe = Path.of('probe.groovy')
-        def pipeline = new PipelineSpec('probe', null, recipe, new ScriptLocator(recipe, new SourceIndex('')), [:])
-        Map<String, StepType> found = new TreeMap<>()
-        Map<String, Class<? extends StepSpec>> classes = new TreeMap<>()
-        probe(pipeline, '', found, classes)
-        probe(pipeline.measure, 'measure.', found, classes)
-        words = Collections.unmodifiableMap(found)
-        specs = Collections.unmodifiableMap(classes)
-    }
-
-    private static void probe(Object builders, String prefix, Map<String, StepType> found, Map<String, Class<? extends StepSpec>> classes) {
-        for (Method m : builders.class.declaredMethods) {
-            if (m.returnType != StepHandle || !java.lang.reflect.Modifier.isPublic(m.modifiers)) continue
-            Closure body = { -> throw new Reached((StepSpec) delegate) }
-            List<Class> params = m.parameterTypes as List
-            Object[] args = params == [Closure] ? [body] : params == [String, Closure] ? ['probe', body] : null
-            if (args == null) continue
-            try {
-                m.invoke(builders, args)
-            } catch (InvocationTargetException e) {
-                // a method that did not reach a step spec with these arguments (step(type, ...)) builds no fixed type
-                if (e.cause instanceof Reached) {
-                    found[prefix + m.name] = ((Reached) e.cause).spec.type
-                    classes[prefix + m.name] = ((Reached) e.cause).spec.getClass()
-                }
-            }
-        }
-    }
-
-    /** Thrown by the probe body: the builder reached its step spec. */
-    private static class Reached extends RuntimeException {
-        final StepSpec spec
-
-        Reached(StepSpec spec) {
-            super(null, null, false, false)
-            this.spec = spec
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.sealwright.cloud;
 
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -28,6 +29,7 @@ public final class ShimCloudImageStep implements StepType {
     static final String SHIM_FILE = "usr/lib/shim/shimx64.efi.signed", GRUB_FILE = "usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed";
 
     @Override public String name() { return "image.shimCloud"; }
+    @Override public String dslName() { return "shimCloudImage"; }
     @Override public int version() { return 1; }
     @Override public String description() { return "a GPT cloud-image disk booting Debian's shim -> GRUB -> signed kernel (ESP + root partition)"; }
 
@@ -35,9 +37,9 @@ public final class ShimCloudImageStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(OptionSpec.required("kernel", Input.class, "kernel directory (boot/vmlinuz-R), e.g. debian('linux-image-6.12.*-cloud-amd64')"),
                 OptionSpec.required("initrd", Input.class, "the initrd GRUB loads"),
-                OptionSpec.optional("cmdline", String.class, "console=ttyS0", "kernel command line (words of [A-Za-z0-9=/._,:+-])"),
+                OptionSpec.optional("cmdline", String.class, "console=ttyS0", "kernel command line (words of [A-Za-z0-9=/._,:+-])").checked(OptionChecks.matches("[A-Za-z0-9=/._,:+ -]*", "words of [A-Za-z0-9=/._,:+-]")),
                 OptionSpec.optional("root", Input.class, null, "the root partition's contents (e.g. an ext4 image); default zeros"),
-                OptionSpec.optional("rootSize", Long.class, 16L, "root partition size in MiB (at least the root image's size)"));
+                OptionSpec.optional("rootSize", Long.class, 16L, "root partition size in MiB (at least the root image's size)").checked(OptionChecks.range(1, 1 << 20)));
     }
 
     @Override

@@ -5,11 +5,13 @@ import dev.sealwright.base.Json;
 import dev.sealwright.disk.format.DiskFormat;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
+import dev.sealwright.tpm.PcrSelection;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -31,7 +33,7 @@ public final class DiskDeployStep implements StepType {
                 OptionSpec.required("srkPub", Input.class, "SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)"),
                 OptionSpec.optional("pcrValues", Input.class, null, "predicted PCR values JSON {\"sha256\": {\"7\": \"<hex>\"}}"),
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json to predict the values from, with the UKI the image's ESP boots (when no pcrValues)"),
-                OptionSpec.optional("pcrs", String.class, "7", "PCRs to seal to: 7, 7,4 or sha256:7,4"),
+                OptionSpec.optional("pcrs", String.class, "7", "PCRs to seal to: 7, 7,4 or sha256:7,4").checked(OptionChecks.parsedBy(p -> PcrSelection.parse(p.contains(":") ? p : "sha256:" + p))),
                 OptionSpec.optional("passphrase", Secret.class, null, "passphrase of an existing keyslot (default: the cleartext key token)"),
                 OptionSpec.optional("partition", String.class, null, "the LUKS2 partition (default: found automatically)"),
                 OptionSpec.optional("espKey", Boolean.class, true, "write the secboot sealed key file into the ESP"),

@@ -3,6 +3,7 @@ package dev.sealwright.deploy;
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputRef;
 import dev.sealwright.engine.OutputSpec;
@@ -38,9 +39,9 @@ public final class SealCheckStep implements StepType {
         return List.of(
                 OptionSpec.required("console", Object.class, "serial log of the booted VM (the launch step's serialLog value)"),
                 OptionSpec.required("image", Input.class, "the image that VM boots (its LUKS2 systemd-tpm2 token is unsealed)"),
-                OptionSpec.required("tpmState", Input.class, "the swtpm state the VM's vTPM started from (launch tpmState)"),
+                OptionSpec.required("tpmState", Input.class, "the swtpm state the VM's vTPM started from (launch tpmState)").checked(OptionChecks.directory()),
                 OptionSpec.required("sealedTo", Input.class, "PCR values JSON the token was sealed to (disk.deploy's pcrValues)"),
-                OptionSpec.optional("timeout", Long.class, 900L, "seconds to wait for the guest's TPM report (kernel command line sealwright.tpmreport=1)"));
+                OptionSpec.optional("timeout", Long.class, 900L, "seconds to wait for the guest's TPM report (kernel command line sealwright.tpmreport=1)").checked(OptionChecks.range(1, 86400)));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.sealwright.disk;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -29,7 +30,7 @@ public final class DiskEncryptStep implements StepType {
                 OptionSpec.required("passphrase", Secret.class, "passphrase of keyslot 0"),
                 OptionSpec.optional("partition", String.class, "rootfs", "rootfs, esp, a partition UUID or name"),
                 OptionSpec.optional("label", String.class, "cloudimg-rootfs-enc", "LUKS2 label"),
-                OptionSpec.optional("sectorSize", Long.class, 512L, "LUKS2 sector size: 512 or 4096"),
+                OptionSpec.optional("sectorSize", Long.class, 512L, "LUKS2 sector size: 512 or 4096").checked(OptionChecks.oneOf(512, 4096)),
                 OptionSpec.optional("seed", Secret.class, null, "derive salts and the volume key from this secret: reproducible output"));
     }
 

@@ -3,6 +3,7 @@ package dev.sealwright.disk;
 import dev.sealwright.disk.gpt.GptDisk;
 import dev.sealwright.disk.gpt.GptPartition;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -40,10 +41,10 @@ public final class DiskImageStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("rootfs", Input.class, "directory whose contents become the filesystem"),
-                OptionSpec.optional("size", String.class, "16M", "filesystem size: bytes or with K, M or G"),
+                OptionSpec.required("rootfs", Input.class, "directory whose contents become the filesystem").checked(OptionChecks.directory()),
+                OptionSpec.optional("size", String.class, "16M", "filesystem size: bytes or with K, M or G").checked(OptionChecks.parsedBy(DiskImageStep::bytes)),
                 OptionSpec.optional("label", String.class, "rootfs", "filesystem label and GPT partition name"),
-                OptionSpec.optional("uuid", String.class, null, "filesystem UUID (default: derived from label)"));
+                OptionSpec.optional("uuid", String.class, null, "filesystem UUID (default: derived from label)").checked(OptionChecks.parsedBy(DiskImageStep::uuid)));
     }
 
     @Override
@@ -113,7 +114,7 @@ public final class DiskImageStep implements StepType {
         return UUID.nameUUIDFromBytes(("sealwright disk.image " + what + " " + label).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static UUID uuid(String s) {
+    static UUID uuid(String s) {
         try {
             return UUID.fromString(s);
         } catch (IllegalArgumentException e) {

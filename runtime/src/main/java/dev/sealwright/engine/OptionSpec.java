@@ -6,12 +6,28 @@ import java.util.Objects;
 /**
  * One option a step type accepts. {@code type} is the Java type of the value after conversion:
  * String, Long, Boolean, Input (a file, directory or another step's output), Secret, or a List of these.
+ * {@code check} validates a value where the recipe is loaded, before any step runs (see {@link OptionChecks});
+ * the DSL runs it on every value it sets (so the error names the option's line) and {@link Pipeline.Builder}
+ * again on every step it adds (pipelines built from Java).
  */
-public record OptionSpec(String name, Class<?> type, boolean list, boolean required, Object defaultValue, String description) {
+public record OptionSpec(String name, Class<?> type, boolean list, boolean required, Object defaultValue, String description, Check check) {
+    /**
+     * What is wrong with one value, or null when it is fine. Given each element of a list option; never
+     * given a step output (its value is not known at load time) and only given values of the option's type.
+     */
+    @FunctionalInterface
+    public interface Check {
+        String problem(Object value);
+    }
+
     public OptionSpec {
         Objects.requireNonNull(name);
         Objects.requireNonNull(type);
         description = description == null ? "" : description;
+    }
+
+    public OptionSpec(String name, Class<?> type, boolean list, boolean required, Object defaultValue, String description) {
+        this(name, type, list, required, defaultValue, description, null);
     }
 
     public static OptionSpec required(String name, Class<?> type, String description) {
@@ -28,6 +44,24 @@ public record OptionSpec(String name, Class<?> type, boolean list, boolean requi
 
     public static OptionSpec optionalList(String name, Class<?> type, String description) {
         return new OptionSpec(name, type, true, false, List.of(), description);
+    }
+
+    /** The same option with a validator, e.g. {@code optional("hash", ...).checked(OptionChecks.oneOf("sha256", "sha512"))}. */
+    public OptionSpec checked(Check check) {
+        return new OptionSpec(name, type, list, required, defaultValue, description, check);
+    }
+
+    /**
+     * What is wrong with {@code value} (one element of a list option), or null: step outputs, values of
+     * another type (reported as mistyped elsewhere) and options without a check pass.
+     */
+    public String problem(Object value) {
+        if (check == null || value == null || value instanceof OutputRef) return null;
+        boolean typed = type.isInstance(value) || (type == Long.class && value instanceof Number) || (type == String.class && value instanceof CharSequence);
+        if (!typed) return null;
+        if (value instanceof Number n && type == Long.class) value = n.longValue();
+        if (value instanceof CharSequence cs) value = cs.toString();
+        return check.problem(value);
     }
 
     public String typeName() {

@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.Secret;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,6 +35,8 @@ final class OutputPublication {
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (var e : described.entrySet()) {
             Path src = source.apply(e.getKey());
+            OutputSpec spec = s.type().output(e.getKey());
+            if (spec != null && spec.isSecret()) masker.register(Secret.ofFile(src)); // masked from here on, cached or not
             Publisher.publish(src, outputDir.resolve(s.name()).resolve(String.valueOf(e.getValue().get("path"))));
             paths.put(e.getKey(), src);
             dig.put(e.getKey(), String.valueOf(e.getValue().get("digest")));

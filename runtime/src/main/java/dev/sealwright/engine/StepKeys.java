@@ -115,6 +115,11 @@ final class StepKeys {
     }
 
     private String mac(byte[] value) {
+        return hmac(salt, value);
+    }
+
+    /** HMAC-SHA256 keyed by the workspace's secret salt: what stands for a secret in keys, cache entries and reports. */
+    static String hmac(byte[] salt, byte[] value) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(salt, "HmacSHA256"));

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Plan-time checks of one step's options against its type: unknown, missing, mistyped, dangling refs. */
+/** Load-time checks of one step's options against its type: unknown, missing, mistyped, invalid ({@link OptionSpec#check}), dangling refs. */
 final class StepValidator {
     private StepValidator() {}
 
@@ -49,6 +49,9 @@ final class StepValidator {
         if (!ok && t == Input.class && v instanceof Input) ok = true;
         if (!ok && t == Secret.class && v instanceof OutputRef) ok = true; // a secret the pipeline made (key.decrypt's key)
         if (!ok) throw mistyped(step, spec, v);
+        String problem = spec.problem(v);
+        if (problem != null)
+            throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + " (" + step.type().name() + "): " + problem, at);
         if (v instanceof OutputRef ref) {
             Step from = earlier.get(ref.step());
             if (from == null)
@@ -57,6 +60,9 @@ final class StepValidator {
             if (out == null)
                 throw new RecipeException("step " + ref.step() + " (" + from.type().name() + ") has no output '" + ref.output() + "' (outputs: "
                         + from.type().outputs().stream().map(OutputSpec::name).collect(Collectors.joining(", ")) + ")", at);
+            if (out.isSecret() && spec.type() != Secret.class)
+                throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + " takes a " + spec.typeName() + ", but " + ref.describe()
+                        + " is a secret: only a secret option takes it", at);
         } else if (v instanceof FileRef f && !Files.exists(f.path())) {
             throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + ": " + f.path() + " does not exist", at);
         } else if (v instanceof Secret s && s.file() != null && !Files.isReadable(s.file())) {

@@ -6,6 +6,8 @@ import dev.sealwright.tools.Tools;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,12 +55,12 @@ final class TempDirExecution {
             keepAlive.accept(ctx.keepAlive);
         }
         if (cancelled.getAsBoolean()) throw new RecipeException("cancelled");
-        Map<String, Map<String, Object>> described = describe(s, ctx);
+        Map<String, Map<String, Object>> described = describe(s, ctx, ws.secretSalt());
         AtomicFiles.deleteTree(tmp.resolve("work"));
         return new Result(tmp, described, ctx.values);
     }
 
-    private static Map<String, Map<String, Object>> describe(Step s, DefaultStepContext ctx) throws IOException {
+    private static Map<String, Map<String, Object>> describe(Step s, DefaultStepContext ctx, byte[] secretSalt) throws IOException {
         ContentDigests fresh = new ContentDigests(null);
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (OutputSpec o : s.type().outputs()) {
@@ -72,7 +74,14 @@ final class TempDirExecution {
                 throw new RecipeException("step " + s.name() + " (" + s.type().name() + ") did not produce its output '" + o.name() + "' (" + o.fileName() + ")");
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("path", o.fileName());
-            d.put("digest", fresh.of(p));
+            if (o.isSecret()) { // owner-only, and only its HMAC is ever recorded
+                if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    throw new RecipeException("step " + s.name() + " (" + s.type().name() + "): its secret output '" + o.name() + "' is not a regular file");
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+                d.put("digest", StepKeys.hmac(secretSalt, Files.readAllBytes(p)));
+            } else {
+                d.put("digest", fresh.of(p));
+            }
             d.put("size", Outputs.sizeOf(p));
             out.put(o.name(), d);
         }

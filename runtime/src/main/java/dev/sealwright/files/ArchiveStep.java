@@ -2,6 +2,7 @@ package dev.sealwright.files;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -21,8 +22,8 @@ public final class ArchiveStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("from", Input.class, "directory to pack"),
-                OptionSpec.optional("mtime", Long.class, 0L, "timestamp of every entry (SOURCE_DATE_EPOCH)"));
+                OptionSpec.required("from", Input.class, "directory to pack").checked(OptionChecks.directory()),
+                OptionSpec.optional("mtime", Long.class, 0L, "timestamp of every entry (SOURCE_DATE_EPOCH)").checked(OptionChecks.range(0, 253402300799L)));
     }
 
     @Override

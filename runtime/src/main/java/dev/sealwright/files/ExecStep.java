@@ -2,6 +2,7 @@ package dev.sealwright.files;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -32,8 +33,8 @@ public final class ExecStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.requiredList("command", Object.class, "program and arguments; files and step outputs allowed"),
-                OptionSpec.optional("cwd", Input.class, null, "directory to run in (default: a scratch directory)"),
-                OptionSpec.optional("timeout", Long.class, 600L, "seconds before the program is killed"));
+                OptionSpec.optional("cwd", Input.class, null, "directory to run in (default: a scratch directory)").checked(OptionChecks.directory()),
+                OptionSpec.optional("timeout", Long.class, 600L, "seconds before the program is killed").checked(OptionChecks.range(1, 86400)));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sealwright.files;
 
 import dev.sealwright.base.ProgressInputStream;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -24,7 +25,7 @@ public final class ExtractStep implements StepType {
 
     @Override
     public List<OptionSpec> options() {
-        return List.of(OptionSpec.required("archive", Input.class, "tar or tar.gz file"));
+        return List.of(OptionSpec.required("archive", Input.class, "tar or tar.gz file").checked(OptionChecks.regularFile()));
     }
 
     @Override

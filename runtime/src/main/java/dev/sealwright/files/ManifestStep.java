@@ -3,6 +3,7 @@ package dev.sealwright.files;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -29,8 +30,8 @@ public final class ManifestStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("files", Input.class, "directory to describe"),
-                OptionSpec.optional("sums", Input.class, null, "SHA256SUMS the tree must match"),
+                OptionSpec.required("files", Input.class, "directory to describe").checked(OptionChecks.directory()),
+                OptionSpec.optional("sums", Input.class, null, "SHA256SUMS the tree must match").checked(OptionChecks.regularFile()),
                 OptionSpec.optional("title", String.class, "", "title recorded in the manifest"));
     }
 

@@ -3,6 +3,7 @@ package dev.sealwright.image;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Secret;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -32,24 +33,24 @@ public final class PackStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.optional("image", Input.class, null, "OCI layout directory, docker-archive file or root directory"),
-                OptionSpec.optional("transport", String.class, "oci", "how to read image: oci, docker-archive or dir"),
+                OptionSpec.optional("transport", String.class, "oci", "how to read image: oci, docker-archive or dir").checked(OptionChecks.oneOf("oci", "docker-archive", "dir")),
                 OptionSpec.optional("tag", String.class, null, "manifest to use from an OCI layout with several"),
                 OptionSpec.optional("dockerImage", String.class, null, "read this image from the Docker engine (docker save) instead of 'image'"),
                 OptionSpec.required("kernel", Input.class, "kernel directory (boot/vmlinuz-R, lib/modules/R), e.g. a kernel step"),
                 OptionSpec.optionalList("modules", String.class, "kernel modules to load at boot (with their modules.dep closure)"),
                 OptionSpec.optional("teeModules", Boolean.class, true, "also pack configfs, tdx_guest and sev_guest when the kernel has them as modules (TEE quotes)"),
                 OptionSpec.optional("cmdline", String.class, "console=ttyS0", "kernel command line (rdinit=/sealwright/init is appended)"),
-                OptionSpec.optional("sourceDateEpoch", Long.class, 0L, "mtime of every initramfs entry (SOURCE_DATE_EPOCH)"),
-                OptionSpec.optional("gzipLevel", Long.class, 9L, "gzip level of the initramfs, 1-9"),
+                OptionSpec.optional("sourceDateEpoch", Long.class, 0L, "mtime of every initramfs entry (SOURCE_DATE_EPOCH)").checked(OptionChecks.range(0, 253402300799L)),
+                OptionSpec.optional("gzipLevel", Long.class, 9L, "gzip level of the initramfs, 1-9").checked(OptionChecks.range(1, 9)),
                 OptionSpec.optional("poweroff", Boolean.class, true, "power the guest off when the workload exits"),
                 OptionSpec.optionalList("command", String.class, "argv to run instead of the image's Entrypoint + Cmd (needed for dir: images)"),
                 OptionSpec.optionalList("hooks", String.class, "programs in the image run as root before the workload; each must exit 0"),
                 OptionSpec.optional("stub", Input.class, null, "systemd-stub to build on (default: Debian's linuxx64.efi.stub)"),
                 OptionSpec.optional("signingKey", Secret.class, null, "PEM private key: sign the UKI for Secure Boot (Authenticode)"),
                 OptionSpec.optional("signingCert", Input.class, null, "PEM certificate matching signingKey"),
-                OptionSpec.optional("enrollVaultMrenclave", String.class, null, "quex enrollment: MRENCLAVE (hex) of the vault the TD trusts"),
+                OptionSpec.optional("enrollVaultMrenclave", String.class, null, "quex enrollment: MRENCLAVE (hex) of the vault the TD trusts").checked(OptionChecks.hex(32, true)),
                 OptionSpec.optional("enrollRoot", Input.class, null, "quex enrollment: PEM root the vault's quote must chain to"),
-                OptionSpec.optional("enrollMask", String.class, "04030000c70000", "quex enrollment: key-request mask (14 hex digits)"),
+                OptionSpec.optional("enrollMask", String.class, "04030000c70000", "quex enrollment: key-request mask (14 hex digits)").checked(OptionChecks.hex(7, true)),
                 OptionSpec.optional("enrollSimulatedTdReport", String.class, null,
                         "quex enrollment in a non-TD guest: guest path of a SIMULATED TD report template (e.g. /dev/vdb)"),
                 OptionSpec.optional("enrollSecretEnv", Boolean.class, true, "also give the key to the workload as TD_SECRET_KEY (quex compatibility)"));

@@ -3,6 +3,7 @@ package dev.sealwright.kbs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -31,7 +32,7 @@ public final class AuditVerdictStep implements StepType {
         return List.of(
                 OptionSpec.required("audit", Input.class, "the kbs step's audit log"),
                 OptionSpec.optional("resource", String.class, "luks-root", "resource to report"),
-                OptionSpec.optional("require", String.class, "", "grant or refuse: fail the run unless the resource's last verdict is this"),
+                OptionSpec.optional("require", String.class, "", "grant or refuse: fail the run unless the resource's last verdict is this").checked(OptionChecks.oneOf("", "grant", "refuse")),
                 OptionSpec.optionalList("after", Input.class, "outputs of the steps to wait for (e.g. the launch whose guest asked)"));
     }
 

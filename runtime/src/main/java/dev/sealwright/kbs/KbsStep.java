@@ -2,6 +2,7 @@ package dev.sealwright.kbs;
 
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.Secret;
@@ -27,10 +28,9 @@ public final class KbsStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("policy", Input.class, "broker policy (docs/kbs.md)"),
-                OptionSpec.optional("secrets", Secret.class, null, "secrets.json (mode 0600)"),
-                OptionSpec.optional("secretsFile", Input.class, null, "secrets.json (mode 0600) written by another step, e.g. kbs.luksVolume's secrets"),
+                OptionSpec.required("secrets", Secret.class, "secrets.json (mode 0600): secret(file: ...) or a step's secret output, e.g. kbs.luksVolume's secrets"),
                 OptionSpec.optional("collateral", Input.class, null, "TDX collateral replacing the policy's tdx.collateral"),
-                OptionSpec.optional("port", Long.class, (long) KbsService.DEFAULT_PORT, "TCP port (0: any free port)"),
+                OptionSpec.optional("port", Long.class, (long) KbsService.DEFAULT_PORT, "TCP port (0: any free port)").checked(OptionChecks.port()),
                 OptionSpec.optional("bind", String.class, KbsService.DEFAULT_BIND, "listen address (QEMU user-mode guests reach the host's 127.0.0.1 as 10.0.2.2)"));
     }
 
@@ -42,10 +42,7 @@ public final class KbsStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        if ((ctx.option("secrets") == null) == (ctx.option("secretsFile") == null)) {
-            throw new RecipeException("kbs: give exactly one of secrets (secret(file: ...)) and secretsFile (another step's output)");
-        }
-        Secret secret = ctx.option("secretsFile") != null ? Secret.ofFile(ctx.path("secretsFile")) : ctx.secret("secrets");
+        Secret secret = ctx.secret("secrets");
         if (secret.file() == null) {
             throw new RecipeException("kbs: secrets must be a file (secret(file: 'secrets.json')), mode 0600");
         }

@@ -33,7 +33,8 @@ import java.util.Map;
  */
 public final class LuksVolumeStep implements StepType {
     @Override public String name() { return "kbs.luksVolume"; }
-    @Override public int version() { return 1; }
+    @Override public String dslName() { return "luksVolume"; }
+    @Override public int version() { return 2; } // 2: its secret output is recorded by HMAC; entries of 1 hold its SHA-256
     @Override public String description() { return "LUKS2 disk of a filesystem image, keyed by a generated secret for the broker (cczoo)"; }
 
     @Override
@@ -47,7 +48,7 @@ public final class LuksVolumeStep implements StepType {
     @Override
     public List<OutputSpec> outputs() {
         return List.of(OutputSpec.file("disk", "disk.img", "the LUKS2 volume (whole disk; cryptsetup open /dev/vdX)"),
-                OutputSpec.file("secrets", "secrets.json", "the broker's secrets file {resource: {base64: key}}, mode 0600"),
+                OutputSpec.secret("secrets", "secrets.json", "the broker's secrets file {resource: {base64: key}}, mode 0600"),
                 OutputSpec.value("luksUuid", "UUID of the LUKS2 header"));
     }
 

@@ -2,6 +2,7 @@ package dev.sealwright.kbs;
 
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -28,14 +29,14 @@ public final class SimulatedQuotesStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.optional("mrtd", String.class, null, "MRTD the quotes carry (96 hex digits; default zeros)"),
-                OptionSpec.optional("rtmr0", String.class, null, "RTMR0 (96 hex digits)"),
-                OptionSpec.optional("rtmr1", String.class, null, "RTMR1"),
-                OptionSpec.optional("rtmr2", String.class, null, "RTMR2"),
-                OptionSpec.optional("rtmr3", String.class, null, "RTMR3"),
+                OptionSpec.optional("mrtd", String.class, null, "MRTD the quotes carry (96 hex digits; default zeros)").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr0", String.class, null, "RTMR0 (96 hex digits)").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr1", String.class, null, "RTMR1").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr2", String.class, null, "RTMR2").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr3", String.class, null, "RTMR3").checked(OptionChecks.hex(48, true)),
                 OptionSpec.optional("expected", Input.class, null,
                         "a measure.tdx prediction (expected.json): MRTD and computed RTMRs the quotes carry, unless given above"),
-                OptionSpec.optional("port", Long.class, 8991L, "TCP port (0: any free port)"),
+                OptionSpec.optional("port", Long.class, 8991L, "TCP port (0: any free port)").checked(OptionChecks.port()),
                 OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address"));
     }
 

@@ -1,6 +1,7 @@
 package dev.sealwright.tpm;
 
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.Secret;
@@ -24,10 +25,10 @@ public final class TpmSealStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("srkPub", Input.class, "SRK public area, TPM2B_PUBLIC (tpm2_readpublic -o)"),
-                OptionSpec.required("pcrs", String.class, "PCR selection, e.g. sha256:7,4"),
+                OptionSpec.required("pcrs", String.class, "PCR selection, e.g. sha256:7,4").checked(OptionChecks.parsedBy(PcrSelection::parse)),
                 OptionSpec.required("pcrValues", Input.class, "predicted PCR values JSON {\"sha256\": {\"7\": \"<hex>\"}}"),
                 OptionSpec.required("data", Secret.class, "the secret to seal, 1..128 bytes"),
-                OptionSpec.optional("keyslot", Long.class, -1L, "also write a systemd-tpm2 LUKS2 token for this keyslot"));
+                OptionSpec.optional("keyslot", Long.class, -1L, "also write a systemd-tpm2 LUKS2 token for this keyslot").checked(OptionChecks.range(-1, 31)));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sealwright.uefi;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -22,8 +23,8 @@ public final class UefiConfigStep implements StepType {
 
     @Override
     public List<OptionSpec> options() {
-        return List.of(OptionSpec.optional("vars", Input.class, null, "OVMF_VARS file (EDK2 authenticated variable store)"),
-                OptionSpec.optional("certs", Input.class, null, "instead of vars: a directory PK/, KEK/, db/, dbx/ of certificates, hash lists, ESLs (sealwright uefi config --certs)"),
+        return List.of(OptionSpec.optional("vars", Input.class, null, "OVMF_VARS file (EDK2 authenticated variable store)").checked(OptionChecks.regularFile()),
+                OptionSpec.optional("certs", Input.class, null, "instead of vars: a directory PK/, KEK/, db/, dbx/ of certificates, hash lists, ESLs (sealwright uefi config --certs)").checked(OptionChecks.directory()),
                 OptionSpec.optional("omitsReadyToBoot", Boolean.class, false, "the firmware does not measure \"Calling EFI Application from Boot Option\""));
     }
 

@@ -2,6 +2,7 @@ package dev.sealwright.vm;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -41,17 +42,17 @@ public final class LaunchStep implements StepType {
                 OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct boot (-append)"),
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a generated GPT disk"),
                 OptionSpec.optional("bootDisk", Input.class, null, "raw GPT disk image booted by the firmware from its ESP, e.g. a deployed shim → GRUB → kernel image (writes are discarded)"),
-                OptionSpec.optional("tpmState", Input.class, null, "swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK the boot disk was sealed to"),
-                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs"),
-                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "memory size, e.g. 512M or 2G"),
-                OptionSpec.optional("tee", String.class, "none", "none, tdx or snp"),
+                OptionSpec.optional("tpmState", Input.class, null, "swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK the boot disk was sealed to").checked(OptionChecks.directory()),
+                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs").checked(OptionChecks.range(1, 512)),
+                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "memory size, e.g. 512M or 2G").checked(OptionChecks.parsedBy(VmSpec::parseMemory)),
+                OptionSpec.optional("tee", String.class, "none", "none, tdx or snp").checked(OptionChecks.parsedBy(Tee::parse)),
                 OptionSpec.optional("vtpm", Boolean.class, false, "attach a swtpm TPM 2.0 (tpm-crb)"),
                 OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
-                OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1 (auto:GUESTPORT: a free host port, recorded in vm.json)"),
+                OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1 (auto:GUESTPORT: a free host port, recorded in vm.json)").checked(OptionChecks.parsedBy(PortForward::parse)),
                 OptionSpec.optionalList("uses", Input.class, "outputs of service steps the guest calls (e.g. a kbs broker): they start before the VM and stay up while it runs"),
-                OptionSpec.optional("nics", Long.class, 0L, "user-mode virtio NICs (guest 10.0.2.15, host reachable as 10.0.2.2); at least 1 with forward"),
+                OptionSpec.optional("nics", Long.class, 0L, "user-mode virtio NICs (guest 10.0.2.15, host reachable as 10.0.2.2); at least 1 with forward").checked(OptionChecks.range(0, 8)),
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
-                OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed"),
+                OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed").checked(OptionChecks.range(1, 86400)),
                 OptionSpec.optional("snpIdBlock", Input.class, null, "output of an snp.idblock step: launch with id-block, id-auth, author-key-enabled"),
                 OptionSpec.optional("libvirt", String.class, null, "launch through libvirt at this URI (qemu:///system, qemu+ssh://host/system) instead of a local QEMU"),
                 OptionSpec.optional("dryRun", Boolean.class, false, "only write the QEMU command line, or with libvirt the validated domain XML (any TEE, any host); start nothing"));

@@ -71,6 +71,27 @@ class KbsCliSpec extends Specification {
         !Files.exists(dir.resolve('state.mv.db'))
     }
 
+    def "kbs serve --store refuses a URL carrying a password on argv without echoing it; --store-file reads the URL from a file"() {
+        given:
+        Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))
+        Files.writeString(dir.resolve('kek'), '33' * 32)
+        Files.setPosixFilePermissions(dir.resolve('kek'), PosixFilePermissions.fromString('rw-r--r--'))
+        Files.writeString(dir.resolve('store.url'), "h2:${dir.resolve('state')}\n".toString())
+        def args = ['kbs', 'serve', '--policy', dir.resolve('policy.json').toString(), '--secrets', dir.resolve('secrets.json').toString()]
+
+        when:
+        def onArgv = Cli.run(*(args + ['--store', 'jdbc:postgresql://127.0.0.1:1/kbs?user=kbs&password=hunter2-swordfish']))
+        def fromFile = Cli.run(*(args + ['--store-file', dir.resolve('store.url').toString(), '--kek-file', dir.resolve('kek').toString()]))
+
+        then:
+        onArgv.exitCode == 2
+        onArgv.err.readLines()[0] == 'sealwright: kbs serve: --store would put the database password on the command line: give the URL with --store-file FILE ("-" = stdin), or the password in ~/.pgpass'
+        !(onArgv.err + onArgv.out).contains('hunter2-swordfish')
+        and: 'the URL from the file reached the store: it is the loose KEK that stops it, as with --store'
+        fromFile.exitCode == 1
+        fromFile.err.trim() == "${dir.resolve('kek')}: key-encryption key file must be mode 0600 (chmod 600 ${dir.resolve('kek')})".toString()
+    }
+
     def "kbs serve on a busy port says which address is in use, in one line; a bad port or limit is a usage error"() {
         given: 'a valid policy and secrets, and the port taken by another listener'
         Files.setPosixFilePermissions(dir.resolve('secrets.json'), PosixFilePermissions.fromString('rw-------'))

@@ -103,6 +103,6 @@ class MeasureSnpStepSpec extends Specification {
 
         then:
         res.exitCode == 1
-        res.err.readLines()[0] == "snp.groovy:4:9: unknown VMM type 'xen' (known: QEMU, ec2, ec2-legacy, gce)"
+        res.err.readLines()[0] == "snp.groovy:4:9: option 'vmmType' of measure.snp: unknown VMM type 'xen' (known: QEMU, ec2, ec2-legacy, gce)"
     }
 }

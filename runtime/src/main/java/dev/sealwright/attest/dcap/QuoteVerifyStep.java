@@ -3,6 +3,7 @@ package dev.sealwright.attest.dcap;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -30,7 +31,7 @@ public final class QuoteVerifyStep implements StepType {
         return List.of(
                 OptionSpec.required("quote", Input.class, "DCAP quote (binary or hex text)"),
                 OptionSpec.required("collateral", Input.class, "dcap-qvl collateral JSON or a PCS-response directory"),
-                OptionSpec.required("at", String.class, "verification time, ISO-8601 (explicit so results are reproducible)"),
+                OptionSpec.required("at", String.class, "verification time, ISO-8601 (explicit so results are reproducible)").checked(OptionChecks.instant()),
                 OptionSpec.optional("root", Input.class, null, "trusted root instead of the pinned Intel SGX Root CA"),
                 OptionSpec.optional("policy", Input.class, null, "JSON with expected mrtd, rtmr0..3, report_data, xfam, allow_debug"),
                 OptionSpec.optional("trustSimulated", Boolean.class, false, "also trust the SIMULATED test root"));

@@ -1,5 +1,6 @@
 package dev.sealwright.attest.publish;
 
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -21,7 +22,7 @@ public final class JsonRpcEndpointStep implements StepType {
 
     @Override
     public List<OptionSpec> options() {
-        return List.of(OptionSpec.optional("port", Long.class, 0L, "port on 127.0.0.1 (0: any free port)"));
+        return List.of(OptionSpec.optional("port", Long.class, 0L, "port on 127.0.0.1 (0: any free port)").checked(OptionChecks.port()));
     }
 
     @Override

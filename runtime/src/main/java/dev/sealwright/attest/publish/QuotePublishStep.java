@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputRef;
 import dev.sealwright.engine.OutputSpec;
@@ -40,10 +41,10 @@ public final class QuotePublishStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("endpoint", Object.class, "URL, or the url output of an rpc.endpoint step"),
+                OptionSpec.required("endpoint", Object.class, "URL, or the url output of an rpc.endpoint step").checked(OptionChecks.parsedBy(QuotePublishStep::endpoint)),
                 OptionSpec.required("quote", Input.class, "the quote file"),
                 OptionSpec.optional("method", String.class, JsonRpcTestEndpoint.METHOD, "JSON-RPC method"),
-                OptionSpec.optional("timeout", Long.class, 30L, "seconds to wait for the reply"));
+                OptionSpec.optional("timeout", Long.class, 30L, "seconds to wait for the reply").checked(OptionChecks.range(1, 3600)));
     }
 
     @Override
@@ -52,17 +53,22 @@ public final class QuotePublishStep implements StepType {
                 OutputSpec.value("quoteSha256", "SHA-256 of the published quote, hex"));
     }
 
+    /** The endpoint as a URI; refused unless http(s). */
+    static URI endpoint(String url) {
+        try {
+            URI uri = URI.create(url);
+            if (!List.of("http", "https").contains(String.valueOf(uri.getScheme()))) throw new IllegalArgumentException();
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("quote.publish: endpoint '" + url + "' is not an http(s) URL");
+        }
+    }
+
     @Override
     public void execute(StepContext ctx) throws Exception {
         Object ep = ctx.option("endpoint");
         String url = String.valueOf(ep instanceof OutputRef ? ctx.upstreamValue("endpoint") : ep);
-        URI uri;
-        try {
-            uri = URI.create(url);
-            if (!List.of("http", "https").contains(String.valueOf(uri.getScheme()))) throw new IllegalArgumentException();
-        } catch (IllegalArgumentException e) {
-            throw new RecipeException("quote.publish: endpoint '" + url + "' is not an http(s) URL");
-        }
+        URI uri = endpoint(url);
         Path quoteFile = ctx.path("quote");
         byte[] quote = Files.readAllBytes(quoteFile);
         String sha = JsonRpcTestEndpoint.sha256(quote);

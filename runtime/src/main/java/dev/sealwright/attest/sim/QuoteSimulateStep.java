@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -37,8 +38,8 @@ public final class QuoteSimulateStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("expected", Input.class, "expected.json of a measure.tdx step (mrtd, rtmr0..3)"),
-                OptionSpec.optional("reportData", String.class, "", "REPORTDATA, up to 64 bytes hex (zero-padded)"),
-                OptionSpec.required("at", String.class, "start of the collateral's 30-day validity, ISO-8601"));
+                OptionSpec.optional("reportData", String.class, "", "REPORTDATA, up to 64 bytes hex (zero-padded)").checked(OptionChecks.hex(64, false)),
+                OptionSpec.required("at", String.class, "start of the collateral's 30-day validity, ISO-8601").checked(OptionChecks.instant()));
     }
 
     @Override

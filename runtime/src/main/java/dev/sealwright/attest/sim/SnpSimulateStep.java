@@ -6,6 +6,7 @@ import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -38,9 +39,9 @@ public final class SnpSimulateStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("measurement", Input.class, "measurement.json of a measure.snp step (its 'digest')"),
-                OptionSpec.optional("policy", String.class, "0x30000", "guest policy the report carries"),
-                OptionSpec.optional("reportData", String.class, "", "REPORT_DATA, up to 64 bytes hex (zero-padded)"),
-                OptionSpec.required("at", String.class, "start of the test chain's validity (minus one day), ISO-8601"));
+                OptionSpec.optional("policy", String.class, "0x30000", "guest policy the report carries").checked(OptionChecks.matches("(0x)?[0-9a-fA-F]{1,16}", "a hex policy like 0x30000")),
+                OptionSpec.optional("reportData", String.class, "", "REPORT_DATA, up to 64 bytes hex (zero-padded)").checked(OptionChecks.hex(64, false)),
+                OptionSpec.required("at", String.class, "start of the test chain's validity (minus one day), ISO-8601").checked(OptionChecks.instant()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -36,8 +37,8 @@ public final class SnpVerifyStep implements StepType {
                 OptionSpec.required("vcek", Input.class, "VCEK or VLEK certificate (DER or PEM)"),
                 OptionSpec.required("chain", Input.class, "ASK (or ASVK) and ARK, PEM"),
                 OptionSpec.optional("measurement", Input.class, null, "measurement.json of a measure.snp step: its digest must be the report's"),
-                OptionSpec.optional("policy", String.class, null, "expected guest policy, e.g. 0x30000"),
-                OptionSpec.required("at", String.class, "verification time, ISO-8601 (explicit so results are reproducible)"),
+                OptionSpec.optional("policy", String.class, null, "expected guest policy, e.g. 0x30000").checked(OptionChecks.matches("(0x)?[0-9a-fA-F]{1,16}", "a hex policy like 0x30000")),
+                OptionSpec.required("at", String.class, "verification time, ISO-8601 (explicit so results are reproducible)").checked(OptionChecks.instant()),
                 OptionSpec.optional("trustSimulated", Boolean.class, false, "also trust the SIMULATED test ARK (results are labelled SIMULATED)"));
     }
 

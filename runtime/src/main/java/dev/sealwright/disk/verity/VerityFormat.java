@@ -58,22 +58,26 @@ public final class VerityFormat {
         return new Result(sb, new VerityTree(sb).format(r.data(), hashFile, progress));
     }
 
-    private static int blockSize(String field, Integer size) {
+    /** The block size {@code field} gives (default 4096), refused unless a power of two from 512 to 1 MiB. */
+    public static int blockSize(String field, Integer size) {
         int bs = size == null ? DEFAULT_BLOCK_SIZE : size;
         if (bs < 512 || bs > (1 << 20) || Integer.bitCount(bs) != 1)
             throw new BadValueException(field, "verity format: block size " + Integer.toUnsignedString(bs) + " is not a power of two between 512 and 1 MiB");
         return bs;
     }
 
-    private static byte[] salt(String option, Path data) throws IOException {
+    /** A salt option: hex, or "-" for none. */
+    public static byte[] salt(String option) {
         if ("-".equals(option)) return new byte[0];
-        if (option != null) {
-            try {
-                return HexFormat.of().parseHex(option);
-            } catch (IllegalArgumentException e) {
-                throw new BadValueException("salt", "salt: not a hex string: " + option);
-            }
+        try {
+            return HexFormat.of().parseHex(option);
+        } catch (IllegalArgumentException e) {
+            throw new BadValueException("salt", "salt: not a hex string: " + option);
         }
+    }
+
+    private static byte[] salt(String option, Path data) throws IOException {
+        if (option != null) return salt(option);
         try (InputStream in = Files.newInputStream(data)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

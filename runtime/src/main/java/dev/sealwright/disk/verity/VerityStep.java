@@ -2,6 +2,7 @@ package dev.sealwright.disk.verity;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -26,11 +27,11 @@ public final class VerityStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("data", Input.class, "the data image (e.g. a rootfs filesystem image)"),
-                OptionSpec.optional("salt", String.class, null, "salt as hex, '-' for none (default: SHA-256 of the data)"),
-                OptionSpec.optional("uuid", String.class, null, "superblock UUID (default: derived from the salt)"),
-                OptionSpec.optional("hash", String.class, VerityFormat.DEFAULT_HASH, "sha256, sha512 or sha1"),
-                OptionSpec.optional("dataBlockSize", Long.class, (long) VerityFormat.DEFAULT_BLOCK_SIZE, "data block size in bytes"),
-                OptionSpec.optional("hashBlockSize", Long.class, (long) VerityFormat.DEFAULT_BLOCK_SIZE, "hash block size in bytes"));
+                OptionSpec.optional("salt", String.class, null, "salt as hex, '-' for none (default: SHA-256 of the data)").checked(OptionChecks.parsedBy(VerityFormat::salt)),
+                OptionSpec.optional("uuid", String.class, null, "superblock UUID (default: derived from the salt)").checked(OptionChecks.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "a UUID")),
+                OptionSpec.optional("hash", String.class, VerityFormat.DEFAULT_HASH, "sha256, sha512 or sha1").checked(OptionChecks.oneOf("sha256", "sha512", "sha1")),
+                OptionSpec.optional("dataBlockSize", Long.class, (long) VerityFormat.DEFAULT_BLOCK_SIZE, "data block size in bytes").checked(OptionChecks.acceptedBy(n -> VerityFormat.blockSize("dataBlockSize", OptionChecks.clampToInt(n)))),
+                OptionSpec.optional("hashBlockSize", Long.class, (long) VerityFormat.DEFAULT_BLOCK_SIZE, "hash block size in bytes").checked(OptionChecks.acceptedBy(n -> VerityFormat.blockSize("hashBlockSize", OptionChecks.clampToInt(n)))));
     }
 
     @Override

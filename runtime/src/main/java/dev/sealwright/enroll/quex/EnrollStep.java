@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -46,22 +47,22 @@ public final class EnrollStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.optional("host", String.class, QuexEnrollment.DEFAULT_HOST, "address of the TD's agent (a forwarded port for a local VM)"),
-                OptionSpec.optional("port", Long.class, (long) AGENT_PORT, "agent port (with vm: taken from the VM's forward to guest port 24516)"),
+                OptionSpec.optional("port", Long.class, (long) AGENT_PORT, "agent port (with vm: taken from the VM's forward to guest port 24516)").checked(OptionChecks.port()),
                 OptionSpec.optional("vm", Input.class, null, "vm.json of the launch step running the TD"),
                 OptionSpec.optional("vault", Input.class, null, "vault.json of a vault step (instead of seed and identity)"),
                 OptionSpec.optional("seed", Secret.class, null, "vault seed (sealwright vault init)"),
                 OptionSpec.optional("identity", Secret.class, null, "SIMULATED vault identity.pem (sealwright vault init --sim-identity)"),
                 OptionSpec.optional("expected", Input.class, null, "expected.json of a measure.tdx step: MRTD/RTMR0..3 the TD must report"),
-                OptionSpec.optional("mrtd", String.class, null, "expected MRTD (hex; overrides expected)"),
-                OptionSpec.optional("rtmr0", String.class, null, "expected RTMR0 (hex)"),
-                OptionSpec.optional("rtmr1", String.class, null, "expected RTMR1 (hex)"),
-                OptionSpec.optional("rtmr2", String.class, null, "expected RTMR2 (hex)"),
-                OptionSpec.optional("rtmr3", String.class, null, "expected RTMR3 (hex)"),
+                OptionSpec.optional("mrtd", String.class, null, "expected MRTD (hex; overrides expected)").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr0", String.class, null, "expected RTMR0 (hex)").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr1", String.class, null, "expected RTMR1 (hex)").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr2", String.class, null, "expected RTMR2 (hex)").checked(OptionChecks.hex(48, true)),
+                OptionSpec.optional("rtmr3", String.class, null, "expected RTMR3 (hex)").checked(OptionChecks.hex(48, true)),
                 OptionSpec.optional("simulatedTdReport", Input.class, null,
                         "the SIMULATED TD report template the guest uses (tdreport.simulated); the TD's report must be it"),
                 OptionSpec.optional("console", Object.class, null, "serial log of the VM (the launch step's serialLog value, or a path), for waitFor"),
                 OptionSpec.optional("waitFor", String.class, null, "regex the VM console must print after the key was delivered"),
-                OptionSpec.optional("timeout", Long.class, (long) QuexEnrollment.DEFAULT_TIMEOUT_SECONDS, "seconds to wait for the agent, and for waitFor"));
+                OptionSpec.optional("timeout", Long.class, (long) QuexEnrollment.DEFAULT_TIMEOUT_SECONDS, "seconds to wait for the agent, and for waitFor").checked(OptionChecks.range(1, 86400)));
     }
 
     @Override

@@ -24,6 +24,7 @@ public final class SimulatedTdReportStep implements StepType {
     static final byte[] XFAM = HexFormat.of().parseHex("e702060000000000");
 
     @Override public String name() { return "tdreport.simulated"; }
+    @Override public String dslName() { return "simulatedTdReport"; }
     @Override public int version() { return 1; }
     @Override public String description() { return "SIMULATED TD report template from a measure.tdx prediction (for non-TD guests)"; }
 

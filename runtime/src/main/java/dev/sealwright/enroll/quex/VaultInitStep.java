@@ -25,6 +25,7 @@ import java.util.Map;
  */
 public final class VaultInitStep implements StepType {
     @Override public String name() { return "vault.init"; }
+    @Override public String dslName() { return "vault"; }
     @Override public int version() { return 1; }
     @Override public String description() { return "software vault: seed and SIMULATED SGX identity, created once per workspace, never overwritten"; }
 

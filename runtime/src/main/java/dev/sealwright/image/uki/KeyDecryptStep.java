@@ -34,7 +34,7 @@ import java.util.List;
  */
 public final class KeyDecryptStep implements StepType {
     @Override public String name() { return "key.decrypt"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; } // 2: its secret output is recorded by HMAC; entries of 1 hold its SHA-256
     @Override public String description() { return "decrypt a passphrase-protected PKCS#8 PEM key into a 0600 workspace file"; }
 
     @Override
@@ -46,7 +46,7 @@ public final class KeyDecryptStep implements StepType {
 
     @Override
     public List<OutputSpec> outputs() {
-        return List.of(OutputSpec.file("key", "key.pem", "the unencrypted PKCS#8 PEM private key, mode 0600"));
+        return List.of(OutputSpec.secret("key", "key.pem", "the unencrypted PKCS#8 PEM private key, mode 0600"));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sealwright.measure.snp;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -23,20 +24,20 @@ public final class MeasureSnpStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("ovmf", Input.class, "firmware exactly as given to QEMU (-bios)"),
-                OptionSpec.optional("mode", String.class, SnpMeasurement.DEFAULT_MODE, "snp | snp:ovmf-hash | snp:svsm | seves | sev"),
-                OptionSpec.optional("vcpus", Long.class, (long) SnpMeasurement.DEFAULT_VCPUS, "number of boot vCPUs"),
-                OptionSpec.optional("vcpuType", String.class, null, "QEMU -cpu model (default " + SnpMeasurement.DEFAULT_VCPU_TYPE + " where a signature is measured)"),
+                OptionSpec.optional("mode", String.class, SnpMeasurement.DEFAULT_MODE, "snp | snp:ovmf-hash | snp:svsm | seves | sev").checked(OptionChecks.parsedBy(SevMode::parse)),
+                OptionSpec.optional("vcpus", Long.class, (long) SnpMeasurement.DEFAULT_VCPUS, "number of boot vCPUs").checked(OptionChecks.range(1, 512)),
+                OptionSpec.optional("vcpuType", String.class, null, "QEMU -cpu model (default " + SnpMeasurement.DEFAULT_VCPU_TYPE + " where a signature is measured)").checked(OptionChecks.parsedBy(VcpuTypes::signature)),
                 OptionSpec.optional("vcpuSig", Long.class, null, "vCPU signature (CPUID(1).EAX) instead of vcpuType"),
                 OptionSpec.optional("vcpuFamily", Long.class, null, "vCPU family (with vcpuModel and vcpuStepping) instead of vcpuType"),
                 OptionSpec.optional("vcpuModel", Long.class, null, "vCPU model, with vcpuFamily (default 0)"),
                 OptionSpec.optional("vcpuStepping", Long.class, null, "vCPU stepping, with vcpuFamily (default 0)"),
-                OptionSpec.optional("vmmType", String.class, SnpMeasurement.DEFAULT_VMM, "QEMU | ec2 | ec2-legacy | gce"),
+                OptionSpec.optional("vmmType", String.class, SnpMeasurement.DEFAULT_VMM, "QEMU | ec2 | ec2-legacy | gce").checked(OptionChecks.parsedBy(VmmType::parse)),
                 OptionSpec.optional("kernel", Input.class, null, "kernel for measured direct boot (kernel-hashes=on)"),
                 OptionSpec.optional("initrd", Input.class, null, "initrd for measured direct boot"),
                 OptionSpec.optional("append", String.class, null, "kernel command line"),
                 OptionSpec.optional("guestFeatures", Long.class, SnpLaunchParameters.DEFAULT_GUEST_FEATURES, "VMSA SEV_FEATURES"),
-                OptionSpec.optional("hostKernel", String.class, SnpMeasurement.DEFAULT_HOST_KERNEL, "host kernel version (6.10+ sets MXCSR/FCW)"),
-                OptionSpec.optional("ovmfHash", String.class, null, "precomputed OVMF hash (hex) instead of hashing the firmware pages"),
+                OptionSpec.optional("hostKernel", String.class, SnpMeasurement.DEFAULT_HOST_KERNEL, "host kernel version (6.10+ sets MXCSR/FCW)").checked(OptionChecks.parsedBy(ByteValues::isKvmInit2)),
+                OptionSpec.optional("ovmfHash", String.class, null, "precomputed OVMF hash (hex) instead of hashing the firmware pages").checked(OptionChecks.hex(48, true)),
                 OptionSpec.optional("svsm", Input.class, null, "Coconut SVSM image (mode snp:svsm)"),
                 OptionSpec.optional("varsSize", Long.class, null, "OVMF vars size in bytes (mode snp:svsm)"),
                 OptionSpec.optional("varsFile", Input.class, null, "OVMF vars file, for its size (mode snp:svsm), instead of varsSize"));

@@ -2,6 +2,7 @@ package dev.sealwright.measure.tdx;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -31,14 +32,14 @@ public final class MeasureTdxStep implements StepType {
                 OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct kernel boot"),
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a GPT disk (as launch boots it)"),
                 OptionSpec.optional("bootDisk", Input.class, null, "disk image the UKI boots from (default: the ESP disk launch writes for it)"),
-                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs (ACPI only)"),
-                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "guest RAM, e.g. 512M or 2G"),
+                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs (ACPI only)").checked(OptionChecks.range(1, 512)),
+                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "guest RAM, e.g. 512M or 2G").checked(OptionChecks.parsedBy(VmSpec::parseMemory)),
                 OptionSpec.optional("tee", String.class, null, "tdx (the default), or none for a VM described for a host without TDX (snp is refused)"),
                 OptionSpec.optional("profile", String.class, TdxMeasurement.DEFAULT_PROFILE, "host-stack profile (sealwright measure profiles)"),
-                OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement"),
-                OptionSpec.optional("kernelPatch", String.class, null, "all|linux|none: override the profile's QEMU header patching"),
-                OptionSpec.optional("disks", Long.class, 0L, "virtio disks of the TD (ACPI only)"),
-                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target (default: built for the profile's QEMU)"),
+                OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement").checked(OptionChecks.parsedBy(TdxProfile.SecureBootMeasurement::parse)),
+                OptionSpec.optional("kernelPatch", String.class, null, "all|linux|none: override the profile's QEMU header patching").checked(OptionChecks.parsedBy(TdxProfile.KernelHeaderPatch::parse)),
+                OptionSpec.optional("disks", Long.class, 0L, "virtio disks of the TD (ACPI only)").checked(OptionChecks.range(0, 64)),
+                OptionSpec.optional("acpi", Input.class, null, "directory with table-loader, rsdp, tables captured from the target (default: built for the profile's QEMU)").checked(OptionChecks.directory()),
                 OptionSpec.optional("stubVersion", Long.class, null, "systemd-stub version of a UKI without .sdmagic"));
     }
 

@@ -2,6 +2,7 @@ package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
@@ -32,8 +33,8 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("secureBoot", Boolean.class, false, "Secure Boot is enforced"),
                 OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image, raw, VHD (fixed or dynamic) or qcow2 (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
                 OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events instead of computed ones"),
-                OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)"),
-                OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)"));
+                OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)").checked(OptionChecks.matches("\\d+\\s*[KMGTkmgt]?(i?[Bb])?", "a size like 512M or 2G")),
+                OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)").checked(OptionChecks.range(1, 512)));
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.engine.Input;
 import dev.sealwright.base.Json;
+import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.RecipeException;
@@ -27,6 +28,7 @@ import java.util.List;
 public final class SnpIdBlockStep implements StepType {
 
     @Override public String name() { return "snp.idblock"; }
+    @Override public String dslName() { return "snpIdBlock"; }
     @Override public int version() { return 1; }
     @Override public String description() { return "sign an SNP ID block and ID auth for the predicted launch digest"; }
 
@@ -36,10 +38,10 @@ public final class SnpIdBlockStep implements StepType {
                 OptionSpec.required("measurement", Input.class, "measurement.json of a measure.snp step (its 'digest')"),
                 OptionSpec.required("idKey", Secret.class, "P-384 ID key, PKCS#8 or SEC1 PEM"),
                 OptionSpec.required("authorKey", Secret.class, "P-384 author key, PKCS#8 or SEC1 PEM"),
-                OptionSpec.optional("policy", String.class, IdBlockSigning.DEFAULT_POLICY, "guest policy; must equal the launch's policy"),
-                OptionSpec.optional("familyId", String.class, null, "family id, up to 16 bytes hex (default: zero)"),
-                OptionSpec.optional("imageId", String.class, null, "image id, up to 16 bytes hex (default: zero)"),
-                OptionSpec.optional("svn", Long.class, null, "guest SVN (default: 0)"));
+                OptionSpec.optional("policy", String.class, IdBlockSigning.DEFAULT_POLICY, "guest policy; must equal the launch's policy").checked(OptionChecks.matches("(0x)?[0-9a-fA-F]{1,16}", "a hex policy like 0x30000")),
+                OptionSpec.optional("familyId", String.class, null, "family id, up to 16 bytes hex (default: zero)").checked(OptionChecks.hex(16, false)),
+                OptionSpec.optional("imageId", String.class, null, "image id, up to 16 bytes hex (default: zero)").checked(OptionChecks.hex(16, false)),
+                OptionSpec.optional("svn", Long.class, null, "guest SVN (default: 0)").checked(OptionChecks.range(0, 0xFFFFFFFFL)));
     }
 
     @Override
