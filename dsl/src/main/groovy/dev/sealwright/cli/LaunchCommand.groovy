@@ -108,7 +108,7 @@ class LaunchCommand implements Callable<Integer> {
         }
         if (dryRun) {
             def line = VmLaunch.dryRun(spec, tools, qemuVersion == null ? null : QemuVersion.parse(qemuVersion), dir)
-            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${line.version()}: ${QemuCommandLine.TdxSyntax.forVersion(line.version())}")
+            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${line.version()}: ${line.version().tdxDialect()}")
             println line.shellLine()
             return Main.OK
         }
