@@ -49,7 +49,10 @@ final class StepValidator {
         if (!ok && t == Input.class && v instanceof Input) ok = true;
         if (!ok && t == Secret.class && v instanceof OutputRef) ok = true; // a secret the pipeline made (key.decrypt's key)
         if (!ok) throw mistyped(step, spec, v);
-        if (v instanceof OutputRef ref) {
+        if (v instanceof RecordOption r) {
+            OptionSpec file = new OptionSpec(spec.name(), Input.class, false, false, null, spec.description());
+            for (Input i : r.inputs().values()) checkOne(step, file, i, earlier);
+        } else if (v instanceof OutputRef ref) {
             Step from = earlier.get(ref.step());
             if (from == null)
                 throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + " refers to unknown step '" + ref.step() + "'", at);

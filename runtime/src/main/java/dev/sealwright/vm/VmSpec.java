@@ -149,6 +149,25 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         return kib / 1024;
     }
 
+    /** The file fields, in the order {@link #withFiles} visits them (a list field's values are {@code disk[0]}, ...). */
+    public static final List<String> FILE_FIELDS = List.of("firmware", "vars", "kernel", "initrd", "uki", "bootDisk", "tpmState", "disk");
+
+    /**
+     * This spec with every file path replaced by {@code f(field, path)} ({@code disk[n]} for the n-th disk): how a
+     * description whose files are a pipeline's inputs (named, not yet on disk) becomes the VM that runs.
+     */
+    public VmSpec withFiles(java.util.function.BinaryOperator<String> f) {
+        List<String> d = new ArrayList<>();
+        for (int i = 0; i < disks.size(); i++) d.add(f.apply("disk[" + i + "]", disks.get(i)));
+        return new VmSpec(map(f, "firmware", firmware), map(f, "vars", vars), boot, map(f, "kernel", kernel), map(f, "initrd", initrd),
+                cmdline, map(f, "uki", uki), map(f, "bootDisk", bootDisk), cpus, memoryMiB, d, nics, forwards, vtpm,
+                map(f, "tpmState", tpmState), tpmDevice, tee, tdx, snp, topology);
+    }
+
+    private static String map(java.util.function.BinaryOperator<String> f, String field, String path) {
+        return path == null ? null : f.apply(field, path);
+    }
+
     public String toJson() {
         return Json.pretty(this);
     }
@@ -246,6 +265,25 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         public Builder tdx(TdxOptions o) { tdx = o; return this; }
         public Builder snp(SnpOptions o) { snp = o; return this; }
         public Builder topology(MachineTopology t) { topology = t; return this; }
+
+        /**
+         * Sets the file field {@code field} (one of {@link #FILE_FIELDS}; {@code disk} adds a disk) to {@code path} as
+         * given, not made absolute: a placeholder of a description whose files are resolved later ({@link #withFiles}).
+         */
+        public Builder file(String field, String path) {
+            switch (field) {
+                case "firmware" -> firmware = path;
+                case "vars" -> vars = path;
+                case "kernel" -> kernel = path;
+                case "initrd" -> initrd = path;
+                case "uki" -> uki = path;
+                case "bootDisk" -> bootDisk = path;
+                case "tpmState" -> tpmState = path;
+                case "disk" -> disks.add(path);
+                default -> throw new IllegalArgumentException("not a file field of a VmSpec: " + field);
+            }
+            return this;
+        }
 
         public VmSpec build() {
             return new VmSpec(firmware, vars, null, kernel, initrd, cmdline, uki, bootDisk, cpus, memoryMiB, disks, nics, forwards,
