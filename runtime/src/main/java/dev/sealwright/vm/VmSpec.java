@@ -92,8 +92,11 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         if (tee != Tee.SNP && snp != null) throw new RecipeException("vm: snp options given but tee is " + tee.lower());
         if (topology != null && !disks.isEmpty() && disks.size() != topology.disks())
             throw new RecipeException("vm: " + disks.size() + " disk files for a topology with " + topology.disks() + " disks");
-        if (topology != null && nics > topology.of(PciDevice.Kind.VIRTIO_NET).size())
-            throw new RecipeException("vm: " + nics + " NICs for a topology with " + topology.of(PciDevice.Kind.VIRTIO_NET).size());
+        if (topology != null) {   // the topology fixes the devices: the VM that runs has every NIC a prediction of its shape assumes
+            int topologyNics = topology.of(PciDevice.Kind.VIRTIO_NET).size();
+            if (nics > topologyNics) throw new RecipeException("vm: " + nics + " NICs for a topology with " + topologyNics);
+            nics = topologyNics;
+        }
         java.util.Set<Integer> hostPorts = new java.util.HashSet<>();
         for (PortForward f : forwards)
             if (!f.auto() && !hostPorts.add(f.hostPort())) throw new RecipeException("vm: host port " + f.hostPort() + " is forwarded twice");
