@@ -1,5 +1,6 @@
 package dev.sealwright.cli
 
+import dev.sealwright.image.uki.UkiBuilder
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Kernels
 import dev.sealwright.testkit.Repo
@@ -24,6 +25,8 @@ class OneVmSpecSpec extends Specification {
     Path dir
 
     static final String OVMF_TD = '/usr/share/ovmf/OVMF.fd'
+    static final String CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd'
+    static final String VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
 
     /** The pipeline the recipe and the REPL declare: one vm { } value, measured and (dry-run) launched. */
     static final String PIPELINE = """\
@@ -119,5 +122,35 @@ class OneVmSpecSpec extends Specification {
         def machine = argv[argv.indexOf('-machine') + 1]
         machine.startsWith((['pc-q35-8.2'] + recipe.vm.topology.machineOptions).join(','))
         argv.join(' ').contains('-global ' + recipe.vm.topology.globals[0])
+    }
+
+    def "measure.vtpm(vm) and measure.snp(vm) take the same typed value: the same bytes as the flat options"() {
+        given:
+        Repo.requireTool('systemd-stub')
+        Path d = Files.createDirectories(dir.resolve('vtpm'))
+        Files.write(d.resolve('uki.efi'), UkiBuilder.build(new UkiBuilder.Parts(
+                Files.readAllBytes(Path.of('/usr/lib/systemd/boot/efi/linuxx64.efi.stub')), Files.readAllBytes(dir.resolve('vmlinuz')),
+                'rd'.bytes, 'console=ttyS0', '', 'ID=test\n'), 'stub'))
+        Files.copy(dir.resolve('vmlinuz'), d.resolve('vmlinuz'))
+        String snpOvmf = Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin')
+        Files.writeString(d.resolve('p.groovy'), """\
+            pipeline('p') {
+                def pc = vm { firmware file('${CODE}'); vars file('${VARS}'); uki file('uki.efi'); vtpm true; memory '2G'; cpus 2 }
+                measure.vtpm('typed', pc)
+                measure.vtpm('flat') { firmwareCode file('${CODE}'); firmwareVars file('${VARS}'); uki file('uki.efi'); memory '2G'; cpus 2 }
+                def sev = vm { firmware file('${snpOvmf}'); kernel file('vmlinuz'); cmdline 'console=ttyS0'; tee 'snp'; cpus 4 }
+                measure.snp('snp-typed', sev)
+                measure.snp('snp-flat') { ovmf file('${snpOvmf}'); kernel file('vmlinuz'); append 'console=ttyS0'; vcpus 4; vcpuType 'EPYC-v4' }
+            }
+            """.stripIndent())
+
+        when:
+        def r = Cli.run('run', d.resolve('p.groovy').toString(), '-C', d.toString())
+
+        then:
+        r.exitCode == 0
+        Files.readAllBytes(d.resolve('out/typed/expected.json')) == Files.readAllBytes(d.resolve('out/flat/expected.json'))
+        new JsonSlurper().parse(d.resolve('out/typed/expected.json').toFile()).events.size() > 10
+        Files.readAllBytes(d.resolve('out/snp-typed/measurement.json')) == Files.readAllBytes(d.resolve('out/snp-flat/measurement.json'))
     }
 }
