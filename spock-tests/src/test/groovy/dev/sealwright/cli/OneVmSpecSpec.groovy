@@ -124,6 +124,25 @@ class OneVmSpecSpec extends Specification {
         argv.join(' ').contains('-global ' + recipe.vm.topology.globals[0])
     }
 
+    def "sealwright launch --topology ubuntu-24.04 --profile ubuntu-24.04 --dry-run: the host's QEMU 8.2 dialect and the measured devices"() {
+        when:
+        def r = Cli.run('launch', '--dry-run', '--run-dir', dir.resolve('cli-run').toString(), '--tee', 'tdx', '--firmware', OVMF_TD,
+                '--kernel', dir.resolve('vmlinuz').toString(), '--cmdline', 'console=ttyS0', '--cpus', '2', '--memory', '2G',
+                '--topology', 'ubuntu-24.04', '--profile', 'ubuntu-24.04')
+        List<String> argv = r.out.strip().split(' ') as List
+        def devices = (0..<argv.size() - 1).findAll { argv[it] == '-device' }.collect { argv[it + 1] }
+                .findAll { it ==~ /(pcie-root-port|virtio-\w+-pci),.*/ }
+                .collect { d -> def p = d.split(',').drop(1).findAll { it.contains('=') }.collectEntries { it.split('=', 2) as List }; [p.id, p.bus, p.addr] }
+
+        then: 'the 8.2 dialect the profile names (hpet=off, no memory backend), on the topology the prediction measured'
+        r.exitCode == 0
+        r.err.contains('TDX syntax for QEMU 8.2.2: CANONICAL_8_2')
+        devices == recipe.vm.topology.devices.collect { [it.id, it.bus, "0x${Integer.toHexString(it.slot as int)}".toString()] }
+        def machine = argv[argv.indexOf('-machine') + 1]
+        machine.startsWith((['pc-q35-8.2'] + recipe.vm.topology.machineOptions).join(','))
+        machine.contains('confidential-guest-support=tdx') && !machine.contains('memory-backend')
+    }
+
     def "measure.vtpm(vm) and measure.snp(vm) take the same typed value: the same bytes as the flat options"() {
         given:
         Repo.requireTool('systemd-stub')
