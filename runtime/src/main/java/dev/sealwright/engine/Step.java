@@ -70,10 +70,14 @@ public final class Step {
     public List<Map.Entry<String, Input>> inputs() {
         List<Map.Entry<String, Input>> out = new ArrayList<>();
         options.forEach((k, v) -> {
-            if (v instanceof Input i) out.add(Map.entry(k, i));
-            else if (v instanceof List<?> l) for (int n = 0; n < l.size(); n++)
-                if (l.get(n) instanceof Input i) out.add(Map.entry(k + "[" + n + "]", i));
-            else if (v instanceof RecordOption r) r.inputs().forEach((f, i) -> out.add(Map.entry(k + "." + f, i)));
+            if (v instanceof Input i) {
+                out.add(Map.entry(k, i));
+            } else if (v instanceof List<?> l) {
+                for (int n = 0; n < l.size(); n++)
+                    if (l.get(n) instanceof Input i) out.add(Map.entry(k + "[" + n + "]", i));
+            } else if (v instanceof RecordOption r) {
+                r.inputs().forEach((f, i) -> out.add(Map.entry(k + "." + f, i)));
+            }
         });
         return out;
     }
