@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BinaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -159,7 +160,7 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
      * This spec with every file path replaced by {@code f(field, path)} ({@code disk[n]} for the n-th disk): how a
      * description whose files are a pipeline's inputs (named, not yet on disk) becomes the VM that runs.
      */
-    public VmSpec withFiles(java.util.function.BinaryOperator<String> f) {
+    public VmSpec withFiles(BinaryOperator<String> f) {
         List<String> d = new ArrayList<>();
         for (int i = 0; i < disks.size(); i++) d.add(f.apply("disk[" + i + "]", disks.get(i)));
         return new VmSpec(map(f, "firmware", firmware), map(f, "vars", vars), boot, map(f, "kernel", kernel), map(f, "initrd", initrd),
@@ -167,7 +168,7 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
                 map(f, "tpmState", tpmState), tpmDevice, tee, tdx, snp, topology);
     }
 
-    private static String map(java.util.function.BinaryOperator<String> f, String field, String path) {
+    private static String map(BinaryOperator<String> f, String field, String path) {
         return path == null ? null : f.apply(field, path);
     }
 
