@@ -4,11 +4,13 @@ import dev.sealwright.base.AtomicFiles
 import dev.sealwright.base.Progress
 import dev.sealwright.base.RecipeException
 import dev.sealwright.deploy.SealCheck
+import dev.sealwright.measure.tdx.TdxProfile
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.EspImage
 import dev.sealwright.vm.HostCapabilities
 import dev.sealwright.vm.LibvirtDomain
 import dev.sealwright.vm.LibvirtXml
+import dev.sealwright.vm.MachineTopology
 import dev.sealwright.vm.QemuCommandLine
 import dev.sealwright.vm.QemuVersion
 import dev.sealwright.vm.Tee
@@ -61,6 +63,12 @@ class LaunchCommand implements Callable<Integer> {
     @Option(names = '--qemu-version', paramLabel = 'V', description = 'QEMU version to write the command line for (default: the installed one; selects the TDX syntax)')
     String qemuVersion
 
+    @Option(names = '--profile', paramLabel = 'P', description = 'with --dry-run: write the command line for the QEMU of this measure tdx profile (its version and TDX dialect), instead of --qemu-version', completionCandidates = TdxProfileNames)
+    String profile
+
+    @Option(names = '--topology', paramLabel = 'NAME', description = 'place the devices as this named topology does (ubuntu-24.04: the TD shape measure tdx --profile ubuntu-24.04 predicts)')
+    String topology
+
     @Option(names = '--wait-for', paramLabel = 'REGEX', description = 'fail unless the console prints a matching line within --timeout')
     String waitFor
 
@@ -81,7 +89,9 @@ class LaunchCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
-        VmSpec spec = vm.toSpec(bootDisk, tpmState).withFreeHostPorts()   // auto:GUEST forwards get their host port now
+        VmSpec spec = vm.toSpec(bootDisk, tpmState)
+        if (topology != null) spec = spec.toBuilder().topology(MachineTopology.named(topology, spec.disks().size())).build()
+        spec = spec.withFreeHostPorts()   // auto:GUEST forwards get their host port now
         def tools = new Tools()
         if (libvirtXml != null) {
             overwrite.refuseExisting(libvirtXml, libvirtXml.toAbsolutePath().resolveSibling(libvirtXml.fileName.toString() + '.esp.img'))
@@ -112,8 +122,10 @@ class LaunchCommand implements Callable<Integer> {
             return Main.OK
         }
         if (dryRun) {
-            def line = VmLaunch.dryRun(spec, tools, qemuVersion == null ? null : QemuVersion.parse(qemuVersion), dir)
-            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${line.version()}: ${QemuCommandLine.TdxSyntax.forVersion(line.version())}")
+            if (profile != null && qemuVersion != null) throw new UsageException('give --profile or --qemu-version, not both')
+            QemuVersion version = profile != null ? TdxProfile.named(profile).qemu() : qemuVersion == null ? null : QemuVersion.parse(qemuVersion)
+            def line = VmLaunch.dryRun(spec, tools, version, dir)
+            if (spec.tee() == Tee.TDX) System.err.println("# TDX syntax for QEMU ${line.version()}: ${line.version().tdxDialect()}")
             println line.shellLine()
             return Main.OK
         }

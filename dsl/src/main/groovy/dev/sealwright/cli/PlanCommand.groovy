@@ -1,6 +1,7 @@
 package dev.sealwright.cli
 
 import dev.sealwright.engine.Input
+import dev.sealwright.engine.RecordOption
 import dev.sealwright.engine.Engine
 import dev.sealwright.engine.EngineOptions
 import dev.sealwright.engine.Plan
@@ -56,6 +57,7 @@ class PlanCommand implements Callable<Integer> {
     private static Object describe(Object v) {
         if (v instanceof List) return ((List) v).collect { describe(it) }
         if (v instanceof Input) return ((Input) v).describe()
+        if (v instanceof RecordOption) return [value: ((RecordOption) v).shape(), inputs: ((RecordOption) v).inputs().collectEntries { String k, Input i -> [(k): i.describe()] }]
         if (v instanceof Secret) return v.toString()
         return v
     }

@@ -9,33 +9,34 @@ import java.util.regex.Pattern
 /**
  * {@code launch { firmware f; kernel k; initrd i; cmdline 'console=ttyS0'; cpus 2; memory '2G'; vtpm true;
  * forward '2222:22'; waitFor ~/login:/, timeout: '120s' }}: boot a VM and keep it up for the steps using it.
- * Option names match the flags of {@code sealwright launch}.
+ * Option names match the flags of {@code sealwright launch}. The VM options (firmware ... nics, topology) build the
+ * step's one {@code vm} value, as {@code vm { }} does; {@code launch(vm) { ... }} starts from that value.
  */
 class LaunchSpec extends StepSpec {
     LaunchSpec(StepType type, PipelineSpec p) { super(type, p) }
 
     /** OVMF code (with {@link #vars}) or a single firmware file (OVMF.fd, TDVF, SNP OVMF). */
-    void firmware(Object file) { set('firmware', file) }
+    void firmware(Object file) { vm().firmware(file) }
     /** OVMF vars template; the VM boots from its own copy. */
-    void vars(Object file) { set('vars', file) }
+    void vars(Object file) { vm().vars(file) }
     /** Direct boot: kernel, initrd and command line. */
-    void kernel(Object file) { set('kernel', file) }
-    void initrd(Object file) { set('initrd', file) }
-    void cmdline(String line) { set('cmdline', line) }
+    void kernel(Object file) { vm().kernel(file) }
+    void initrd(Object file) { vm().initrd(file) }
+    void cmdline(String line) { vm().cmdline(line) }
     /** ESP boot: the UKI becomes \EFI\BOOT\BOOTX64.EFI of a generated GPT disk. */
-    void uki(Object file) { set('uki', file) }
+    void uki(Object file) { vm().uki(file) }
     /** Disk image boot: a raw GPT disk the firmware boots from its ESP (e.g. a deployed shim → GRUB → kernel image); writes are discarded. */
-    void bootDisk(Object file) { set('bootDisk', file) }
+    void bootDisk(Object file) { vm().bootDisk(file) }
     /** With vtpm: the swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK a disk was sealed to. */
-    void tpmState(Object dir) { set('tpmState', dir) }
-    void cpus(long n) { set('cpus', n) }
+    void tpmState(Object dir) { vm().tpmState(dir) }
+    void cpus(long n) { vm().cpus(n) }
     /** Memory size as QEMU takes it: '512M', '2G'. */
-    void memory(Object size) { set('memory', size.toString()) }
+    void memory(Object size) { vm().memory(size) }
     /** none, tdx or snp. */
-    void tee(String mode) { set('tee', mode) }
+    void tee(String mode) { vm().tee(mode) }
     /** Attach a swtpm TPM 2.0. */
-    void vtpm(boolean on) { set('vtpm', on) }
-    void disk(Object... files) { set('disk', files) }
+    void vtpm(boolean on) { vm().vtpm(on) }
+    void disk(Object... files) { vm().disk(files) }
     /** Launch through libvirt at this URI ('qemu:///system', 'qemu+ssh://host/system'): the domain is defined, started and, at the end, destroyed and undefined. */
     void libvirt(String uri) { set('libvirt', uri) }
     /** Only write the QEMU command line (output value commandLine); start nothing. For TEE launches on a host without the TEE. */
@@ -43,9 +44,15 @@ class LaunchSpec extends StepSpec {
     /** SNP: launch with the ID block and ID auth of an snpIdBlock step (author-key-enabled=on). */
     void snpIdBlock(Object dir) { set('snpIdBlock', dir) }
     /** 'HOSTPORT:GUESTPORT' or one port used on both sides; reachable on 127.0.0.1. */
-    void forward(Object... ports) { set('forward', ports.collect { it.toString() } as Object[]) }
+    void forward(Object... ports) { vm().forward(ports) }
     /** User-mode NICs without forwards, e.g. for a guest that calls a service on the host (10.0.2.2). */
-    void nics(long n) { set('nics', n) }
+    void nics(long n) { vm().nics(n) }
+    /** A named device topology ('ubuntu-24.04': the quex TD shape). */
+    void topology(String name) { vm().topology(name) }
+
+    /** The VM this step boots: the {@code vm { }} value it was given (a copy), or one the VM options above build. */
+    private VmValue vm() { (VmValue) (options.vm ?: (options.vm = new VmValue(pipeline))) }
+
     /** Service steps the guest calls (e.g. {@code uses broker, quotes}): up before the VM starts, kept up while it runs. */
     void uses(Object... services) {
         set('uses', services.collect { s ->

@@ -7,8 +7,8 @@ import dev.sealwright.engine.StepType
  * The {@code measure} namespace of a pipeline. {@code measure.tdx { firmware file('OVMF.fd'); kernel ...;
  * profile 'ubuntu-24.04' }}: the cached measure.tdx step (expected.json); {@code measure.snp { ... }}:
  * the SEV-SNP launch digest. Option names match the {@code sealwright measure} flags.
- * {@code measure.tdx(vm) { profile 'ubuntu-24.04' }} takes the VM from a {@code vm { }} value, the one
- * {@code launch(vm)} boots (firmware, vars, kernel, initrd, cmdline, uki, cpus, memory).
+ * {@code measure.tdx(vm) { profile 'ubuntu-24.04' }}, {@code measure.snp(vm)} and {@code measure.vtpm(vm)} take the VM
+ * from a {@code vm { }} value, the one {@code launch(vm)} boots: the step's {@code vm} option is that typed value.
  */
 class MeasureSteps {
     private final PipelineSpec pipeline
@@ -31,24 +31,22 @@ class MeasureSteps {
     StepHandle snp(String name, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body) { pipeline.measureSnp(name, body) }
 
     /**
-     * {@code measure.snp(vm) { vcpuType 'EPYC-v4' }}: the launch digest of the SNP guest {@code vm}
-     * describes, so the launch and the prediction share one description (firmware → ovmf, cpus → vcpus,
-     * kernel, initrd, cmdline → append: a measured direct boot, kernel-hashes=on).
+     * {@code measure.snp(vm) { mode 'snp' }}: the launch digest of the SNP guest {@code vm} describes, so the launch and the
+     * prediction share one description (its firmware, vCPUs, CPU model and measured direct boot, kernel-hashes=on).
      */
     StepHandle snp(VmValue vm, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) { snp(null, vm, body) }
     StepHandle snp(String name, VmValue vm, @DelegatesTo(value = MeasureSnpSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) {
         Map<String, Object> o = vm.options
         if (o.tee != 'snp') throw new RecipeException("measure.snp: the vm's tee is ${o.tee ?: 'none'}; an SNP launch digest needs tee 'snp'", pipeline.locator.here('snp'))
         if (o.uki != null) throw new RecipeException("measure.snp: the vm boots a UKI from an ESP disk, which SNP does not measure; give it as kernel (measured direct boot)", pipeline.locator.here('snp'))
-        Map<String, Object> mapped = [ovmf: o.firmware, vcpus: o.cpus, kernel: o.kernel, initrd: o.initrd, append: o.cmdline].findAll { it.value != null }
-        Closure all = { ->
-            StepSpec spec = (StepSpec) delegate
-            mapped.each { String k, Object v -> spec.set(k, v) }
-            body.delegate = spec
-            body.resolveStrategy = Closure.DELEGATE_FIRST
-            body.call()
-        }
-        name == null ? pipeline.measureSnp(all) : pipeline.measureSnp(name, all)
+        pipeline.addStep('measure.snp', name, MeasureSnpSpec, body, vm)
+    }
+
+    /** {@code measure.vtpm(vm) { secureBoot true }}: the vTPM PCRs of the VM {@code vm} describes (firmware, vars, uki or boot disk, memory, vCPUs). */
+    StepHandle vtpm(VmValue vm, @DelegatesTo(value = MeasureVtpmSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) { vtpm(null, vm, body) }
+    StepHandle vtpm(String name, VmValue vm, @DelegatesTo(value = MeasureVtpmSpec, strategy = Closure.DELEGATE_FIRST) Closure body = {}) {
+        if (vm.options.vtpm != true) throw new RecipeException("measure.vtpm: the vm has no vTPM; give it vtpm true", pipeline.locator.here('vtpm'))
+        pipeline.addStep('measure.vtpm', name, MeasureVtpmSpec, body, vm)
     }
 }
 

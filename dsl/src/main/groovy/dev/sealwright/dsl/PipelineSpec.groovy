@@ -166,11 +166,12 @@ class PipelineSpec {
         }
         if (name != null && builder.has(name)) throw new RecipeException("step '${name}' is declared twice", at)
         StepSpec spec = specClass.getConstructor(StepType, PipelineSpec).newInstance(type, this)
-        vm?.optionsFor(type)?.each { k, v -> v instanceof Collection ? spec.set(k, ((Collection) v).toArray()) : spec.set(k, v) }
+        if (vm != null) spec.options.vm = vm.copy()
         Closure c = (Closure) body.clone()
         c.delegate = spec
         c.resolveStrategy = Closure.DELEGATE_FIRST
         c.call()
+        if (spec.options.vm instanceof VmValue) spec.options.vm = ((VmValue) spec.options.vm).toOption(at)   // the one typed VM value
         def step = new Step(name ?: builder.freshName(typeName), type, spec.options, at)
         builder.step(step)
         return new StepHandle(step, locator)

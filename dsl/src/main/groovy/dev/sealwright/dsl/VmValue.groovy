@@ -1,20 +1,34 @@
 package dev.sealwright.dsl
 
-import dev.sealwright.engine.StepType
 import dev.sealwright.base.RecipeException
+import dev.sealwright.base.SourceLocation
+import dev.sealwright.engine.FileRef
+import dev.sealwright.engine.Input
+import dev.sealwright.vm.LaunchStep
+import dev.sealwright.vm.MachineTopology
+import dev.sealwright.vm.VmSpec
+
+import java.nio.file.Path
 
 /**
  * {@code def vm = vm { firmware file('OVMF.fd'); kernel k; cmdline 'console=ttyS0'; cpus 2; memory '2G'; tee 'tdx' }}:
- * one VM description, a value rather than a step. {@code launch(vm) { ... }} boots it and
- * {@code measure.tdx(vm) { profile '...' }} predicts its measurements, so both read the same VmSpec.
- * Option names are those of the launch step and {@code sealwright launch}.
+ * one VM description, a value rather than a step. It becomes one typed {@link LaunchStep.VmOption} (a {@link VmSpec} whose
+ * files are the step's inputs), the {@code vm} option of {@code launch(vm)} and {@code measure.tdx(vm)}: both read the same
+ * VmSpec, built and checked once, when the recipe loads. Defaults are VmSpec's. Files may be step outputs.
  */
 class VmValue {
-    /** Launch option name → DSL value (files may be step outputs). */
+    /** What the recipe said, by VmSpec field (files as DSL values, possibly step outputs); {@link #toOption} makes it typed. */
     final Map<String, Object> options = new LinkedHashMap<>()
     private final PipelineSpec pipeline
 
     VmValue(PipelineSpec pipeline) { this.pipeline = pipeline }
+
+    /** A copy a step may add to ({@code launch(vm) { cpus 4 }}) without changing {@code vm} for the other steps. */
+    VmValue copy() {
+        def v = new VmValue(pipeline)
+        options.each { k, val -> v.options[k] = val instanceof List ? new ArrayList((List) val) : val }
+        v
+    }
 
     void firmware(Object file) { options.firmware = file }
     void vars(Object file) { options.vars = file }
@@ -23,6 +37,10 @@ class VmValue {
     void cmdline(String line) { options.cmdline = line }
     /** ESP boot: the UKI becomes \EFI\BOOT\BOOTX64.EFI of a generated GPT disk (give a UKI as kernel for direct boot). */
     void uki(Object file) { options.uki = file }
+    /** Disk image boot: a raw GPT disk the firmware boots from its ESP; writes are discarded. */
+    void bootDisk(Object file) { options.bootDisk = file }
+    /** With vtpm: the swtpm state directory the vTPM starts from (a copy). */
+    void tpmState(Object dir) { options.tpmState = dir }
     void cpus(long n) { options.cpus = n }
     void memory(Object size) { options.memory = size.toString() }
     /** none, tdx or snp. */
@@ -30,13 +48,17 @@ class VmValue {
     void vtpm(boolean on) { options.vtpm = on }
     void disk(Object... files) { options.disk = ((options.disk ?: []) as List) + (files as List) }
     void forward(Object... ports) { options.forward = ((options.forward ?: []) as List) + ports.collect { it.toString() } }
+    /** User-mode virtio NICs (at least 1 with forward). */
+    void nics(long n) { options.nics = n }
+    /** A named device topology (machine type and options, every PCI device with its slot and boot index): 'ubuntu-24.04', the quex TD shape. */
+    void topology(String name) { options.topology = name }
 
     /** Recipe helpers ({@code file}, {@code secret}, ...) and script methods stay callable; anything else is an unknown option. */
     def methodMissing(String name, Object args) {
         Object[] a = args as Object[]
         if (pipeline.respondsTo(name, a) || pipeline.metaClass.respondsTo(pipeline, name)) return pipeline.invokeMethod(name, a)
         if (pipeline.script.respondsTo(name, a)) return pipeline.script.invokeMethod(name, a)
-        throw new RecipeException("unknown vm option '${name}' (known: firmware, vars, kernel, initrd, cmdline, uki, cpus, memory, tee, vtpm, disk, forward)",
+        throw new RecipeException("unknown vm option '${name}' (known: firmware, vars, kernel, initrd, cmdline, uki, bootDisk, tpmState, cpus, memory, tee, vtpm, disk, forward, nics, topology)",
                 pipeline.locator.here(name))
     }
 
@@ -46,8 +68,42 @@ class VmValue {
         throw new RecipeException("unknown name '${name}' in vm", pipeline.locator.here(name))
     }
 
-    /** The options a step of {@code type} takes from this VM: those it declares; the others belong to launch only. */
-    Map<String, Object> optionsFor(StepType type) {
-        options.findAll { k, v -> type.option(k) != null }
+    /** The typed value: a VmSpec (checked here, so a bad VM fails at {@code at} when the recipe loads) and its file inputs. */
+    LaunchStep.VmOption toOption(SourceLocation at) {
+        def b = VmSpec.builder()
+        Map<String, Input> files = new LinkedHashMap<>()
+        VmSpec.FILE_FIELDS.each { String field ->
+            def v = options[field]
+            if (v == null) return
+            List values = field == 'disk' ? (List) v : [v]
+            values.eachWithIndex { Object f, int i ->
+                String slot = field == 'disk' ? "disk[${i}]".toString() : field
+                files[slot] = input(field, f, at)
+                b.file(field, slot)
+            }
+        }
+        if (options.cmdline != null) b.cmdline((String) options.cmdline)
+        if (options.cpus != null) b.cpus(Math.toIntExact((long) options.cpus))
+        if (options.memory != null) b.memory((String) options.memory)
+        if (options.tee != null) b.tee((String) options.tee)
+        if (options.vtpm != null) b.vtpm((boolean) options.vtpm)
+        if (options.nics != null) b.nics(Math.toIntExact((long) options.nics))
+        ((List) (options.forward ?: [])).each { b.forward(it.toString()) }
+        try {
+            if (options.topology != null) b.topology(MachineTopology.named((String) options.topology, ((List) (options.disk ?: [])).size()))
+            return new LaunchStep.VmOption(b.build(), files)
+        } catch (RecipeException e) {
+            throw e.location() == SourceLocation.UNKNOWN ? new RecipeException(e.message, at) : e
+        }
+    }
+
+    private Input input(String field, Object v, SourceLocation at) {
+        switch (v) {
+            case StepHandle: return ((StepHandle) v).soleOutput()
+            case Input: return (Input) v
+            case File: return new FileRef(((File) v).toPath())
+            case Path: return new FileRef((Path) v)
+            default: throw new RecipeException("vm: ${field} must be a file (file('...')) or a step output, got ${v instanceof CharSequence ? "'${v}'" : v.getClass().simpleName}", at)
+        }
     }
 }

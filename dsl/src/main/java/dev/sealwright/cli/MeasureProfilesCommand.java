@@ -24,6 +24,8 @@ public class MeasureProfilesCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", p.name());
                 m.put("description", p.description());
+                m.put("qemu", p.qemu().toString());
+                m.put("tdx_dialect", p.dialect().toString());
                 m.put("mrtd_page_order", p.pageOrder().toString());
                 m.put("ready_to_boot_separator", p.separatorLayout().toString());
                 m.put("kernel_patch", p.kernelPatch().toString());
@@ -36,6 +38,7 @@ public class MeasureProfilesCommand implements Callable<Integer> {
         }
         for (TdxProfile p : TdxProfile.ALL) {
             System.out.println(p.name() + ": " + p.description());
+            System.out.println("  QEMU:                 " + p.qemu() + " (TDX command line: " + p.dialect() + ")");
             System.out.println("  MRTD page order:      " + p.pageOrder());
             System.out.println("  ReadyToBoot separator: " + p.separatorLayout());
             System.out.println("  QEMU kernel header:   " + p.kernelPatch() + " (override: --kernel-patch all|linux|none)");

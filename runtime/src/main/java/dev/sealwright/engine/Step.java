@@ -63,15 +63,21 @@ public final class Step {
     private static void collectRefs(Object v, Set<String> into) {
         if (v instanceof OutputRef r) into.add(r.step());
         else if (v instanceof List<?> l) for (Object o : l) collectRefs(o, into);
+        else if (v instanceof RecordOption r) for (Input i : r.inputs().values()) collectRefs(i, into);
     }
 
     /** Every {@link Input} among the option values, with the option it belongs to. */
     public List<Map.Entry<String, Input>> inputs() {
         List<Map.Entry<String, Input>> out = new ArrayList<>();
         options.forEach((k, v) -> {
-            if (v instanceof Input i) out.add(Map.entry(k, i));
-            else if (v instanceof List<?> l) for (int n = 0; n < l.size(); n++)
-                if (l.get(n) instanceof Input i) out.add(Map.entry(k + "[" + n + "]", i));
+            if (v instanceof Input i) {
+                out.add(Map.entry(k, i));
+            } else if (v instanceof List<?> l) {
+                for (int n = 0; n < l.size(); n++)
+                    if (l.get(n) instanceof Input i) out.add(Map.entry(k + "[" + n + "]", i));
+            } else if (v instanceof RecordOption r) {
+                r.inputs().forEach((f, i) -> out.add(Map.entry(k + "." + f, i)));
+            }
         });
         return out;
     }

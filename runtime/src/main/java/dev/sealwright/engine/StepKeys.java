@@ -83,6 +83,15 @@ final class StepKeys {
                 display.put("option " + spec.name(), Json.canonical(shown));
                 comps.putAll(elementComps);
                 display.putAll(elementDisplay);
+            } else if (v instanceof RecordOption r) {
+                comps.put("option " + spec.name(), Json.canonical(r.shape()));
+                display.put("option " + spec.name(), Json.canonical(r.shape()));
+                for (Map.Entry<String, Input> f : r.inputs().entrySet()) {
+                    String d = digestOf(f.getValue(), upstream);
+                    if (d == null) return null;
+                    comps.put("input " + spec.name() + "." + f.getKey(), d);
+                    display.put("input " + spec.name() + "." + f.getKey(), f.getValue().describe() + " " + shortDigest(d));
+                }
             } else {
                 comps.put("option " + spec.name(), Json.canonical(v));
                 display.put("option " + spec.name(), Json.canonical(v));

@@ -52,7 +52,10 @@ final class StepValidator {
         String problem = spec.problem(v);
         if (problem != null)
             throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + " (" + step.type().name() + "): " + problem, at);
-        if (v instanceof OutputRef ref) {
+        if (v instanceof RecordOption r) {
+            OptionSpec file = new OptionSpec(spec.name(), Input.class, false, false, null, spec.description());
+            for (Input i : r.inputs().values()) checkOne(step, file, i, earlier);
+        } else if (v instanceof OutputRef ref) {
             Step from = earlier.get(ref.step());
             if (from == null)
                 throw new RecipeException("option '" + spec.name() + "' of step " + step.name() + " refers to unknown step '" + ref.step() + "'", at);

@@ -1,6 +1,9 @@
 package dev.sealwright.vm;
 
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.Json;
+import dev.sealwright.engine.FileRef;
+import dev.sealwright.engine.RecordOption;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
@@ -15,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -28,29 +33,15 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class LaunchStep implements StepType {
     @Override public String name() { return "launch"; }
-    @Override public int version() { return 1; }
+    @Override public int version() { return 2; }
     @Override public StepKind kind() { return StepKind.SERVICE; }
     @Override public String description() { return "boot a VM (QEMU, optional swtpm vTPM, TDX/SNP) and keep it up for the steps using it"; }
 
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("firmware", Input.class, "UEFI firmware: OVMF code (with vars) or a single OVMF.fd / TDVF / SNP OVMF"),
-                OptionSpec.optional("vars", Input.class, null, "OVMF vars template; the VM gets its own copy (pflash)"),
-                OptionSpec.optional("kernel", Input.class, null, "kernel for direct boot (-kernel)"),
-                OptionSpec.optional("initrd", Input.class, null, "initrd for direct boot (-initrd)"),
-                OptionSpec.optional("cmdline", String.class, null, "kernel command line for direct boot (-append)"),
-                OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a generated GPT disk"),
-                OptionSpec.optional("bootDisk", Input.class, null, "raw GPT disk image booted by the firmware from its ESP, e.g. a deployed shim → GRUB → kernel image (writes are discarded)"),
-                OptionSpec.optional("tpmState", Input.class, null, "swtpm state directory the vTPM starts from (a copy), e.g. the TPM whose SRK the boot disk was sealed to").checked(OptionChecks.directory()),
-                OptionSpec.optional("cpus", Long.class, (long) VmSpec.DEFAULT_CPUS, "vCPUs").checked(OptionChecks.range(1, 512)),
-                OptionSpec.optional("memory", String.class, VmSpec.DEFAULT_MEMORY, "memory size, e.g. 512M or 2G").checked(OptionChecks.parsedBy(VmSpec::parseMemory)),
-                OptionSpec.optional("tee", String.class, "none", "none, tdx or snp").checked(OptionChecks.parsedBy(Tee::parse)),
-                OptionSpec.optional("vtpm", Boolean.class, false, "attach a swtpm TPM 2.0 (tpm-crb)"),
-                OptionSpec.optionalList("disk", Input.class, "extra virtio disks (writes are discarded)"),
-                OptionSpec.optionalList("forward", String.class, "HOSTPORT:GUESTPORT forwards on 127.0.0.1 (auto:GUESTPORT: a free host port, recorded in vm.json)").checked(OptionChecks.parsedBy(PortForward::parse)),
+                OptionSpec.required("vm", VmOption.class, "the VM: a vm { } value (firmware, boot files, cpus, memory, tee, vtpm, disks, NICs, forwards, topology)"),
                 OptionSpec.optionalList("uses", Input.class, "outputs of service steps the guest calls (e.g. a kbs broker): they start before the VM and stay up while it runs"),
-                OptionSpec.optional("nics", Long.class, 0L, "user-mode virtio NICs (guest 10.0.2.15, host reachable as 10.0.2.2); at least 1 with forward").checked(OptionChecks.range(0, 8)),
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
                 OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed").checked(OptionChecks.range(1, 86400)),
                 OptionSpec.optional("snpIdBlock", Input.class, null, "output of an snp.idblock step: launch with id-block, id-auth, author-key-enabled"),
@@ -70,37 +61,67 @@ public final class LaunchStep implements StepType {
     @Override
     public List<String> tools(Map<String, Object> options) {
         List<String> t = new ArrayList<>(List.of("qemu-system-x86_64"));
-        if (Boolean.TRUE.equals(options.get("vtpm"))) t.add("swtpm");
-        if (options.get("uki") != null) t.addAll(List.of("mkfs.fat", "mmd", "mcopy"));
+        if (options.get("vm") instanceof VmOption vm) {
+            if (vm.template().vtpm()) t.add("swtpm");
+            if (vm.template().uki() != null) t.addAll(List.of("mkfs.fat", "mmd", "mcopy"));
+        }
         if (options.get("libvirt") != null) t.addAll(List.of("virsh", "script", "virt-xml-validate"));
         return t;
     }
 
-    /** The VmSpec this step's options describe (paths resolved). */
+    /** The VmSpec this step boots: its vm option with the files resolved (and an SNP id block's files). */
     public static VmSpec spec(StepContext ctx) {
-        VmSpec.Builder b = VmSpec.builder()
-                .firmware(ctx.path("firmware"))
-                .vars(ctx.path("vars"))
-                .kernel(ctx.path("kernel"))
-                .initrd(ctx.path("initrd"))
-                .cmdline(ctx.string("cmdline"))
-                .uki(ctx.path("uki"))
-                .bootDisk(ctx.path("bootDisk"))
-                .tpmState(ctx.path("tpmState"))
-                .cpus(Math.toIntExact(ctx.number("cpus")))
-                .memory(ctx.string("memory"))
-                .tee(ctx.string("tee"))
-                .vtpm(ctx.flag("vtpm"));
-        for (Path d : ctx.paths("disk")) b.disk(d);
-        if (ctx.option("snpIdBlock") != null) {
-            if (!"snp".equals(ctx.string("tee"))) throw new RecipeException("launch: snpIdBlock needs tee 'snp'");
-            String[] idBlock = SnpIdBlockFiles.readForQemu(ctx.path("snpIdBlock"));
-            b.snp(SnpOptions.DEFAULT.withIdBlock(idBlock[0], idBlock[1], true));
+        VmSpec vm = ((VmOption) ctx.option("vm")).resolve(ctx);
+        if (ctx.option("snpIdBlock") == null) return vm;
+        if (vm.tee() != Tee.SNP) throw new RecipeException("launch: snpIdBlock needs tee 'snp'");
+        String[] idBlock = SnpIdBlockFiles.readForQemu(ctx.path("snpIdBlock"));
+        return vm.toBuilder().snp(vm.snp().withIdBlock(idBlock[0], idBlock[1], true)).build();
+    }
+
+    /**
+     * The {@code vm} option of launch and of the measure steps: the one VM description a recipe's {@code vm { }} builds, a
+     * {@link VmSpec} whose file fields name entries of {@code files} (user files or step outputs, the step's inputs).
+     * It reaches each step as this value; {@link #resolve} makes it the VM that runs.
+     */
+    public record VmOption(VmSpec template, Map<String, Input> files) implements RecordOption {
+        public VmOption {
+            files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
+            for (String f : fileNames(template)) if (!files.containsKey(f)) throw new RecipeException("vm: no input for file " + f);
         }
-        b.nics(Math.toIntExact(ctx.number("nics")));
-        Object fw = ctx.option("forward");
-        if (fw instanceof List<?> l) for (Object f : l) b.forward(String.valueOf(f));
-        return b.build();
+
+        /** A VmSpec whose files are on disk (Java, the REPL): each file becomes a file input. */
+        public static VmOption of(VmSpec spec) {
+            Map<String, Input> files = new LinkedHashMap<>();
+            VmSpec template = spec.withFiles((field, path) -> {
+                files.put(field, new FileRef(Path.of(path)));
+                return field;
+            });
+            return new VmOption(template, files);
+        }
+
+        private static List<String> fileNames(VmSpec template) {
+            List<String> names = new ArrayList<>();
+            template.withFiles((field, name) -> {
+                names.add(name);
+                return name;
+            });
+            return names;
+        }
+
+        @Override
+        public Map<String, Input> inputs() {
+            return files;
+        }
+
+        @Override
+        public Object shape() {
+            return Json.MAPPER.convertValue(template, Map.class);
+        }
+
+        /** The VM with every file resolved through the step's context. */
+        public VmSpec resolve(StepContext ctx) {
+            return template.withFiles((field, name) -> ctx.resolve(files.get(name)).toAbsolutePath().normalize().toString());
+        }
     }
 
     @Override

@@ -46,6 +46,15 @@ public record MachineTopology(String machine, List<String> machineOptions, List<
                 List.of("ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off"), d);
     }
 
+    /** The named shapes {@link #named} knows. */
+    public static final List<String> NAMES = List.of("ubuntu-24.04");
+
+    /** A named device topology with {@code disks} virtio disks: {@code ubuntu-24.04}, the TD shape of that profile ({@link #ubuntu2404Td}). */
+    public static MachineTopology named(String name, int disks) {
+        if (name.equals("ubuntu-24.04")) return ubuntu2404Td(disks);
+        throw new RecipeException("vm: unknown topology '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+    }
+
     /** The {@code -machine} value: type, options, then {@code extra} (e.g. confidential-guest-support=tdx). */
     public String machineArg(String... extra) {
         List<String> parts = new ArrayList<>();

@@ -14,28 +14,17 @@ import java.util.Map;
  * The exact QEMU argv for a {@link VmSpec}. Plain VMs: q35 + OVMF as pflash code + a per-VM copy of
  * the vars (or {@code -bios} for a single-file firmware), accelerated by KVM or TCG. TEE VMs:
  * <ul>
- * <li>TDX, {@link TdxSyntax#CANONICAL_8_2} (QEMU &lt; 9, the Ubuntu 24.04 stack's QEMU 8.2): as
- * canonical/tdx {@code guest-tools/run_td.sh} (commit 6ad4df9): {@code -object} tdx-guest JSON with
- * quote-generation-socket, {@code -machine q35,kernel_irqchip=split,confidential-guest-support=tdx,hpet=off},
- * {@code -bios}.</li>
- * <li>TDX, {@link TdxSyntax#UPSTREAM} (QEMU &gt;= 9: Ubuntu 25.04's 9.2 and upstream 10.1+): as
- * canonical/tdx {@code guest-tools/run_td} (commit 325b233) and QEMU {@code docs/system/i386/tdx.rst}:
- * plus {@code -object memory-backend-ram} linked by {@code memory-backend=}; no hpet=off.</li>
+ * <li>TDX, in the dialect of the QEMU version ({@link QemuVersion#tdxDialect()}): {@link TdxDialect#CANONICAL_8_2}
+ * (QEMU &lt; 9): {@code -object} tdx-guest JSON with quote-generation-socket,
+ * {@code -machine q35,kernel_irqchip=split,confidential-guest-support=tdx,hpet=off}, {@code -bios};
+ * {@link TdxDialect#UPSTREAM} (QEMU &gt;= 9): plus {@code -object memory-backend-ram} linked by
+ * {@code memory-backend=}; no hpet=off.</li>
  * <li>SNP (upstream QEMU &gt;= 9.1 property names, qapi SevSnpGuestProperties): {@code sev-snp-guest}
  * with policy, cbitpos, reduced-phys-bits, kernel-hashes, id-block/id-auth/author-key-enabled,
  * host-data; memfd memory backend; {@code -bios}.</li>
  * </ul>
  */
 public final class QemuCommandLine {
-    /** The two TDX command-line dialects, chosen by QEMU version. */
-    public enum TdxSyntax {
-        CANONICAL_8_2, UPSTREAM;
-
-        public static TdxSyntax forVersion(QemuVersion v) {
-            return v.major() >= 9 ? UPSTREAM : CANONICAL_8_2;
-        }
-    }
-
     private static final ObjectMapper COMPACT = new ObjectMapper();
 
     private QemuCommandLine() {}
@@ -51,7 +40,7 @@ public final class QemuCommandLine {
         add(a, "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none", "-no-reboot");
         switch (spec.tee()) {
             case NONE -> plain(a, spec, accelerator, run);
-            case TDX -> tdx(a, spec, TdxSyntax.forVersion(version));
+            case TDX -> tdx(a, spec, version.tdxDialect());
             case SNP -> snp(a, spec);
         }
         add(a, "-smp", String.valueOf(spec.cpus()), "-m", spec.memoryMiB() + "M");
@@ -102,7 +91,7 @@ public final class QemuCommandLine {
         }
     }
 
-    private static void tdx(List<String> a, VmSpec spec, TdxSyntax syntax) {
+    private static void tdx(List<String> a, VmSpec spec, TdxDialect dialect) {
         add(a, "-accel", "kvm", "-cpu", "host");
         Map<String, Object> obj = new LinkedHashMap<>();
         obj.put("qom-type", "tdx-guest");
@@ -110,7 +99,7 @@ public final class QemuCommandLine {
         Map<String, String> qgs = spec.tdx().socketAddress();
         if (qgs != null) obj.put("quote-generation-socket", qgs);
         add(a, "-object", json(obj));
-        if (syntax == TdxSyntax.CANONICAL_8_2) {
+        if (dialect == TdxDialect.CANONICAL_8_2) {
             add(a, "-machine", machine(spec, "kernel_irqchip=split", "confidential-guest-support=tdx", "hpet=off"));
         } else {
             add(a, "-object", "memory-backend-ram,id=mem0,size=" + spec.memoryMiB() + "M",

@@ -17,6 +17,11 @@ public record QemuVersion(int major, int minor, int micro) implements Comparable
                 m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
     }
 
+    /** The TDX command-line dialect of this QEMU (the one rule; profiles reach it through their QEMU version). */
+    public TdxDialect tdxDialect() {
+        return major >= 9 ? TdxDialect.UPSTREAM : TdxDialect.CANONICAL_8_2;
+    }
+
     public boolean atLeast(int maj, int min) {
         return major > maj || (major == maj && minor >= min);
     }

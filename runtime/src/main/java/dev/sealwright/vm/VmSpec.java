@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BinaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,8 +93,11 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         if (tee != Tee.SNP && snp != null) throw new RecipeException("vm: snp options given but tee is " + tee.lower());
         if (topology != null && !disks.isEmpty() && disks.size() != topology.disks())
             throw new RecipeException("vm: " + disks.size() + " disk files for a topology with " + topology.disks() + " disks");
-        if (topology != null && nics > topology.of(PciDevice.Kind.VIRTIO_NET).size())
-            throw new RecipeException("vm: " + nics + " NICs for a topology with " + topology.of(PciDevice.Kind.VIRTIO_NET).size());
+        if (topology != null) {   // the topology fixes the devices: the VM that runs has every NIC a prediction of its shape assumes
+            int topologyNics = topology.of(PciDevice.Kind.VIRTIO_NET).size();
+            if (nics > topologyNics) throw new RecipeException("vm: " + nics + " NICs for a topology with " + topologyNics);
+            nics = topologyNics;
+        }
         java.util.Set<Integer> hostPorts = new java.util.HashSet<>();
         for (PortForward f : forwards)
             if (!f.auto() && !hostPorts.add(f.hostPort())) throw new RecipeException("vm: host port " + f.hostPort() + " is forwarded twice");
@@ -147,6 +151,25 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         };
         if (kib % 1024 != 0) throw new BadValueException("memory", "memory '" + text + "' is not a whole number of MiB");
         return kib / 1024;
+    }
+
+    /** The file fields, in the order {@link #withFiles} visits them (a list field's values are {@code disk[0]}, ...). */
+    public static final List<String> FILE_FIELDS = List.of("firmware", "vars", "kernel", "initrd", "uki", "bootDisk", "tpmState", "disk");
+
+    /**
+     * This spec with every file path replaced by {@code f(field, path)} ({@code disk[n]} for the n-th disk): how a
+     * description whose files are a pipeline's inputs (named, not yet on disk) becomes the VM that runs.
+     */
+    public VmSpec withFiles(BinaryOperator<String> f) {
+        List<String> d = new ArrayList<>();
+        for (int i = 0; i < disks.size(); i++) d.add(f.apply("disk[" + i + "]", disks.get(i)));
+        return new VmSpec(map(f, "firmware", firmware), map(f, "vars", vars), boot, map(f, "kernel", kernel), map(f, "initrd", initrd),
+                cmdline, map(f, "uki", uki), map(f, "bootDisk", bootDisk), cpus, memoryMiB, d, nics, forwards, vtpm,
+                map(f, "tpmState", tpmState), tpmDevice, tee, tdx, snp, topology);
+    }
+
+    private static String map(BinaryOperator<String> f, String field, String path) {
+        return path == null ? null : f.apply(field, path);
     }
 
     public String toJson() {
@@ -246,6 +269,25 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         public Builder tdx(TdxOptions o) { tdx = o; return this; }
         public Builder snp(SnpOptions o) { snp = o; return this; }
         public Builder topology(MachineTopology t) { topology = t; return this; }
+
+        /**
+         * Sets the file field {@code field} (one of {@link #FILE_FIELDS}; {@code disk} adds a disk) to {@code path} as
+         * given, not made absolute: a placeholder of a description whose files are resolved later ({@link #withFiles}).
+         */
+        public Builder file(String field, String path) {
+            switch (field) {
+                case "firmware" -> firmware = path;
+                case "vars" -> vars = path;
+                case "kernel" -> kernel = path;
+                case "initrd" -> initrd = path;
+                case "uki" -> uki = path;
+                case "bootDisk" -> bootDisk = path;
+                case "tpmState" -> tpmState = path;
+                case "disk" -> disks.add(path);
+                default -> throw new IllegalArgumentException("not a file field of a VmSpec: " + field);
+            }
+            return this;
+        }
 
         public VmSpec build() {
             return new VmSpec(firmware, vars, null, kernel, initrd, cmdline, uki, bootDisk, cpus, memoryMiB, disks, nics, forwards,

@@ -133,7 +133,8 @@ class MeasureTdxStepSpec extends Specification {
         where:
         why           | line                                  | message
         'SNP VM'     | "kernel file('uki.efi'); tee 'snp'"   | "measure.tdx: the vm's tee is snp; use measure.snp"
-        'code + vars' | "kernel file('uki.efi'); vars file('/usr/share/OVMF/OVMF_VARS_4M.fd')" | 'vm: tee tdx loads the firmware with -bios (no pflash); drop vars'
+        'code + vars' | "kernel file('uki.efi'); vars file('/usr/share/OVMF/OVMF_VARS_4M.fd')" | 'a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars'
+        'TD + vars'   | "kernel file('uki.efi'); tee 'tdx'; vars file('/usr/share/OVMF/OVMF_VARS_4M.fd')" | 'vm: tee tdx loads the firmware with -bios (no pflash); drop vars'
         'typo'       | "kernal file('uki.efi')"              | "unknown vm option 'kernal'"
     }
 

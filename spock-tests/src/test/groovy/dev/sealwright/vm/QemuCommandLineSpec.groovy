@@ -1,5 +1,6 @@
 package dev.sealwright.vm
 
+import dev.sealwright.measure.tdx.TdxProfile
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
 import dev.sealwright.tools.Tools
@@ -79,14 +80,31 @@ class QemuCommandLineSpec extends Specification {
 
     def "the TDX syntax is chosen by QEMU version: 8.x Canonical, 9.x (Ubuntu 25.04's 9.2) and 10.x upstream"() {
         expect:
-        QemuCommandLine.TdxSyntax.forVersion(QemuVersion.parse(v)) == syntax
+        QemuVersion.parse(v).tdxDialect() == dialect
 
         where:
-        v                                                      || syntax
-        '8.2.2'                                                || QemuCommandLine.TdxSyntax.CANONICAL_8_2
-        'QEMU emulator version 8.2.2 (Debian 1:8.2.2+ds-0ubuntu1.4+tdx1.0)' || QemuCommandLine.TdxSyntax.CANONICAL_8_2
-        '9.2.1'                                                || QemuCommandLine.TdxSyntax.UPSTREAM
-        '10.2.1'                                               || QemuCommandLine.TdxSyntax.UPSTREAM
+        v                                                      || dialect
+        '8.2.2'                                                || TdxDialect.CANONICAL_8_2
+        'QEMU emulator version 8.2.2 (Debian 1:8.2.2+ds-0ubuntu1.4+tdx1.0)' || TdxDialect.CANONICAL_8_2
+        '9.2.1'                                                || TdxDialect.UPSTREAM
+        '10.2.1'                                               || TdxDialect.UPSTREAM
+    }
+
+    def "each host profile names its QEMU version, and that version's dialect is the one its launch line uses"() {
+        expect: 'the profiles the measurement spec names: Canonical 24.04 on 8.2, Ubuntu 25.04 on 9.2, upstream 10.2'
+        TdxProfile.named(name).qemu() == QemuVersion.parse(qemu)
+        TdxProfile.named(name).dialect() == dialect
+        and: 'the launch line for that QEMU version: memory-backend only in the upstream dialect'
+        def argv = QemuCommandLine.build(tee('tdx'), 'q', TdxProfile.named(name).qemu(), 'kvm', RUN)
+        values(argv, '-machine')[0].contains('memory-backend=mem0') == (dialect == TdxDialect.UPSTREAM)
+        values(argv, '-machine')[0].contains('hpet=off') == (dialect == TdxDialect.CANONICAL_8_2)
+
+        where:
+        name           | qemu     || dialect
+        'ubuntu-24.04' | '8.2.2'  || TdxDialect.CANONICAL_8_2
+        'ubuntu-25.04' | '9.2.1'  || TdxDialect.UPSTREAM
+        'qemu-10'      | '10.2.0' || TdxDialect.UPSTREAM
+        'dstack'       | '9.0.0'  || TdxDialect.UPSTREAM
     }
 
     def "TDX quote-generation socket: unix path, or none"() {

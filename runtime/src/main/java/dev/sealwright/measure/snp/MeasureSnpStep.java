@@ -1,6 +1,10 @@
 package dev.sealwright.measure.snp;
 
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.vm.LaunchStep;
+import dev.sealwright.vm.Tee;
+import dev.sealwright.vm.VmSpec;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
@@ -8,6 +12,7 @@ import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -23,9 +28,10 @@ public final class MeasureSnpStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("ovmf", Input.class, "firmware exactly as given to QEMU (-bios)"),
+                OptionSpec.optional("vm", LaunchStep.VmOption.class, null, "the VM: a vm { } value with tee snp, the one launch boots (instead of ovmf, vcpus, vcpuType, kernel, initrd, append)"),
+                OptionSpec.optional("ovmf", Input.class, null, "firmware exactly as given to QEMU (-bios)"),
                 OptionSpec.optional("mode", String.class, SnpMeasurement.DEFAULT_MODE, "snp | snp:ovmf-hash | snp:svsm | seves | sev").checked(OptionChecks.parsedBy(SevMode::parse)),
-                OptionSpec.optional("vcpus", Long.class, (long) SnpMeasurement.DEFAULT_VCPUS, "number of boot vCPUs").checked(OptionChecks.range(1, 512)),
+                OptionSpec.optional("vcpus", Long.class, null, "number of boot vCPUs (default " + SnpMeasurement.DEFAULT_VCPUS + ")").checked(OptionChecks.range(1, 512)),
                 OptionSpec.optional("vcpuType", String.class, null, "QEMU -cpu model (default " + SnpMeasurement.DEFAULT_VCPU_TYPE + " where a signature is measured)").checked(OptionChecks.parsedBy(VcpuTypes::signature)),
                 OptionSpec.optional("vcpuSig", Long.class, null, "vCPU signature (CPUID(1).EAX) instead of vcpuType"),
                 OptionSpec.optional("vcpuFamily", Long.class, null, "vCPU family (with vcpuModel and vcpuStepping) instead of vcpuType"),
@@ -51,9 +57,28 @@ public final class MeasureSnpStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        LaunchMeasurement m = SnpMeasurement.run(new SnpMeasurement.Request(ctx.string("mode"), ctx.path("ovmf"), ctx.string("ovmfHash"),
-                integer(ctx, "vcpus"), ctx.string("vcpuType"), longValue(ctx, "vcpuSig"), integer(ctx, "vcpuFamily"), integer(ctx, "vcpuModel"),
-                integer(ctx, "vcpuStepping"), ctx.string("vmmType"), ctx.path("kernel"), ctx.path("initrd"), ctx.string("append"),
+        Path ovmf = ctx.path("ovmf"), kernel = ctx.path("kernel"), initrd = ctx.path("initrd");
+        Integer vcpus = integer(ctx, "vcpus");
+        String vcpuType = ctx.string("vcpuType"), append = ctx.string("append");
+        if (ctx.option("vm") instanceof LaunchStep.VmOption option) {   // the VM launch boots: its firmware, vCPUs, CPU model and direct boot
+            for (String flat : List.of("ovmf", "vcpus", "kernel", "initrd", "append"))
+                if (ctx.option(flat) != null) throw new RecipeException("measure.snp: " + flat + " is the vm's; give it inside vm { } (or no vm)");
+            VmSpec vm = option.resolve(ctx);
+            if (vm.tee() != Tee.SNP) throw new RecipeException("measure.snp: the vm's tee is " + vm.tee().lower() + "; an SNP launch digest needs tee 'snp'");
+            if (vm.boot() != VmSpec.Boot.DIRECT)
+                throw new RecipeException("measure.snp: the vm boots from a disk, which SNP does not measure; give the UKI or kernel as kernel (measured direct boot)");
+            ovmf = Path.of(vm.firmware());
+            vcpus = vm.cpus();
+            if (vcpuType != null && !vcpuType.equals(vm.snp().cpuModel()))
+                throw new RecipeException("measure.snp: vcpuType " + vcpuType + " is not the vm's CPU model " + vm.snp().cpuModel() + " (launch's -cpu)");
+            vcpuType = vm.snp().cpuModel();
+            kernel = Path.of(vm.kernel());
+            initrd = vm.initrd() == null ? null : Path.of(vm.initrd());
+            append = vm.cmdline();
+        }
+        LaunchMeasurement m = SnpMeasurement.run(new SnpMeasurement.Request(ctx.string("mode"), ovmf, ctx.string("ovmfHash"),
+                vcpus, vcpuType, longValue(ctx, "vcpuSig"), integer(ctx, "vcpuFamily"), integer(ctx, "vcpuModel"),
+                integer(ctx, "vcpuStepping"), ctx.string("vmmType"), kernel, initrd, append,
                 longValue(ctx, "guestFeatures"), ctx.string("hostKernel"), ctx.path("svsm"), longValue(ctx, "varsSize"), ctx.path("varsFile")));
         AtomicFiles.write(ctx.output("measurement"), SnpMeasurement.json(m));
         ctx.value("digest", m.hex());

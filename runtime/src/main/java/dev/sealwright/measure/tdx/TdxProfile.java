@@ -2,16 +2,20 @@ package dev.sealwright.measure.tdx;
 
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.measure.acpi.QemuAcpiModel;
+import dev.sealwright.vm.QemuVersion;
+import dev.sealwright.vm.TdxDialect;
 
 import java.util.List;
 
 /**
  * A named host stack that fixes every version-dependent choice of a TDX prediction. Each field is
  * one "version trap" from the measurement spec (§5); nothing version-dependent is guessed elsewhere.
+ * {@code qemu} is the host's QEMU version: it names the TDX command-line dialect a launch on that host uses
+ * ({@link #dialect()}), so the one model of the host stack serves both launch and prediction.
  * {@code acpi} is the QEMU ACPI build the profile's host runs (null: not modelled, tables must be
  * captured and passed with --acpi).
  */
-public record TdxProfile(String name, String description, MrtdCalculator.PageOrder pageOrder,
+public record TdxProfile(String name, String description, QemuVersion qemu, MrtdCalculator.PageOrder pageOrder,
                          SeparatorLayout separatorLayout, KernelHeaderPatch kernelPatch,
                          SecureBootMeasurement secureBoot, QemuAcpiModel acpi) {
 
@@ -77,14 +81,20 @@ public record TdxProfile(String name, String description, MrtdCalculator.PageOrd
         }
     }
 
+    /** The QEMU command-line dialect of this profile's host (that of its QEMU version). */
+    public TdxDialect dialect() {
+        return qemu.tdxDialect();
+    }
+
     public static final List<TdxProfile> ALL = List.of(
-            new TdxProfile("ubuntu-24.04", "Canonical TDX 24.04 stack: QEMU 8.2.2 + host 6.8, OVMF 2024.02 (secure-boot capable)",
+            new TdxProfile("ubuntu-24.04", "Canonical TDX 24.04 stack: QEMU 8.2.2 + host 6.8, OVMF 2024.02 (secure-boot capable)", QemuVersion.parse("8.2.2"),
                     MrtdCalculator.PageOrder.TWO_PASS, SeparatorLayout.RTMR0_BEFORE_202411, KernelHeaderPatch.ALL_IMAGES, SecureBootMeasurement.DISABLED, QemuAcpiModel.QEMU_8_2_TDX),
-            new TdxProfile("ubuntu-25.04", "Ubuntu 25.04: QEMU 9.2.1, OVMF 2025.02 (virtee tdx-measure reference settings)",
+            new TdxProfile("ubuntu-25.04", "Ubuntu 25.04: QEMU 9.2.1, OVMF 2025.02 (virtee tdx-measure reference settings)", QemuVersion.parse("9.2.1"),
                     MrtdCalculator.PageOrder.SINGLE_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.LINUX_ONLY, SecureBootMeasurement.ABSENT, null),
-            new TdxProfile("qemu-10", "upstream QEMU >= 10.2 with upstream KVM (Linux >= 6.16) and edk2 >= stable202411",
+            new TdxProfile("qemu-10", "upstream QEMU >= 10.2 with upstream KVM (Linux >= 6.16) and edk2 >= stable202411", QemuVersion.parse("10.2.0"),
                     MrtdCalculator.PageOrder.SINGLE_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.NONE, SecureBootMeasurement.ABSENT, null),
             new TdxProfile("dstack", "dstack (meta-dstack 0.5.x): two-pass MRTD as in dstack-mr's v0.5.5 vector, OVMF without auth variables",
+                    QemuVersion.parse("9.0.0"),   // the first QEMU that patches Linux images only; dstack hosts' exact QEMU is not pinned here
                     MrtdCalculator.PageOrder.TWO_PASS, SeparatorLayout.RTMR1_FROM_202411, KernelHeaderPatch.LINUX_ONLY, SecureBootMeasurement.ABSENT, null));
 
     public static TdxProfile named(String name) {
@@ -94,10 +104,10 @@ public record TdxProfile(String name, String description, MrtdCalculator.PageOrd
 
     /** This profile with another QEMU header-patch mode (a host QEMU with or without a backport). */
     public TdxProfile withKernelPatch(KernelHeaderPatch patch) {
-        return new TdxProfile(name, description, pageOrder, separatorLayout, patch, secureBoot, acpi);
+        return new TdxProfile(name, description, qemu, pageOrder, separatorLayout, patch, secureBoot, acpi);
     }
 
     public TdxProfile withSecureBoot(SecureBootMeasurement sb) {
-        return new TdxProfile(name, description, pageOrder, separatorLayout, kernelPatch, sb, acpi);
+        return new TdxProfile(name, description, qemu, pageOrder, separatorLayout, kernelPatch, sb, acpi);
     }
 }

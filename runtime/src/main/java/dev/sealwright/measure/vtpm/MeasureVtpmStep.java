@@ -1,6 +1,9 @@
 package dev.sealwright.measure.vtpm;
 
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.RecipeException;
+import dev.sealwright.vm.LaunchStep;
+import dev.sealwright.vm.VmSpec;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
@@ -9,6 +12,7 @@ import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.event.HashAlg;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +29,8 @@ public final class MeasureVtpmStep implements StepType {
 
     @Override
     public List<OptionSpec> options() {
-        return List.of(OptionSpec.required("firmwareCode", Input.class, "OVMF code file"),
+        return List.of(OptionSpec.optional("vm", LaunchStep.VmOption.class, null, "the VM: a vm { } value with vtpm, the one launch boots (instead of firmwareCode, firmwareVars, uki, bootDisk, memory, cpus)"),
+                OptionSpec.optional("firmwareCode", Input.class, null, "OVMF code file"),
                 OptionSpec.optional("firmwareVars", Input.class, null, "OVMF vars file the VM starts from"),
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json instead of a vars file"),
                 OptionSpec.optional("uki", Input.class, null, "the UKI booted from the ESP (or espChain)"),
@@ -43,6 +48,10 @@ public final class MeasureVtpmStep implements StepType {
                 OutputSpec.value("pcr7", "predicted sha256 PCR 7 (hex)"));
     }
 
+    private static Path path(String file) {
+        return file == null ? null : Path.of(file);
+    }
+
     private static Integer cpus(StepContext ctx) {
         return ctx.option("cpus") instanceof Number n ? n.intValue() : null;
     }
@@ -54,9 +63,19 @@ public final class MeasureVtpmStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        VtpmMeasurement.Result r = VtpmMeasurement.run(new VtpmMeasurement.Request(ctx.path("firmwareCode"), ctx.path("firmwareVars"),
-                ctx.path("uefiConfig"), ctx.path("uki"), ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"),
-                ctx.path("referenceLog"), (String) ctx.option("memory"), cpus(ctx)), ctx.tools());
+        VtpmMeasurement.Request request;
+        if (ctx.option("vm") instanceof LaunchStep.VmOption option) {   // the VM launch boots: its firmware, vars, boot path and shape
+            for (String flat : List.of("firmwareCode", "firmwareVars", "uki", "bootDisk", "memory", "cpus"))
+                if (ctx.option(flat) != null) throw new RecipeException("measure.vtpm: " + flat + " is the vm's; give it inside vm { } (or no vm)");
+            VmSpec vm = option.resolve(ctx);
+            if (!vm.vtpm()) throw new RecipeException("measure.vtpm: the vm has no vTPM; give it vtpm true");
+            request = new VtpmMeasurement.Request(Path.of(vm.firmware()), path(vm.vars()), ctx.path("uefiConfig"), path(vm.uki()), ctx.flag("espChain"),
+                    ctx.flag("secureBoot"), path(vm.bootDisk()), ctx.path("referenceLog"), vm.memoryMiB() + "M", vm.cpus());
+        } else {
+            request = new VtpmMeasurement.Request(ctx.path("firmwareCode"), ctx.path("firmwareVars"), ctx.path("uefiConfig"), ctx.path("uki"),
+                    ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"), ctx.path("referenceLog"), (String) ctx.option("memory"), cpus(ctx));
+        }
+        VtpmMeasurement.Result r = VtpmMeasurement.run(request, ctx.tools());
         AtomicFiles.write(ctx.output("expected"), r.json());
         VtpmPrediction p = r.prediction();
         ctx.value("pcr7", p.pcrHex(7, HashAlg.SHA256));
