@@ -8,6 +8,7 @@ import dev.sealwright.engine.OutputRef
 import dev.sealwright.engine.Pipeline
 import dev.sealwright.engine.StepTypes
 import dev.sealwright.testkit.Cli
+import dev.sealwright.vm.PortForward
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Unroll
@@ -52,8 +53,6 @@ class OptionChecksSpec extends Specification {
         'measure snp'  | 'measure.snp'         | 'vmmType'       | 'ec2'                             | "measure.snp { ovmf file('f.bin'); vmmType 'kvm' }"
         'measure snp'  | 'measure.snp'         | 'vcpus'         | 'out of range'                    | "measure.snp { ovmf file('f.bin'); vcpus 0 }"
         'measure vtpm' | 'measure.vtpm'        | 'memory'        | 'a size like 512M'                | "measure.vtpm { firmwareCode file('f.bin'); memory 'lots' }"
-        'vm'           | 'launch'              | 'tee'           | "unknown tee 'sgx'"               | "launch { firmware file('f.bin'); tee 'sgx' }"
-        'vm'           | 'launch'              | 'memory'        | "is not a size like 512M"         | "launch { firmware file('f.bin'); memory '2X' }"
         'image'        | 'pack'                | 'gzipLevel'     | 'out of range 1..9'               | "pack { kernel file('tree'); gzipLevel 12 }"
         'tpm'          | 'tpm.seal'            | 'pcrs'          | 'expected BANK:PCR'               | "tpmSeal { srkPub file('f.bin'); pcrValues file('f.bin'); data secret(file: 'f.bin'); pcrs '7' }"
         'deploy'       | 'disk.deploy'         | 'pcrs'          | ''                                | "diskDeploy { image file('f.bin'); srkPub file('f.bin'); pcrs 'sha999:7' }"
@@ -69,6 +68,16 @@ class OptionChecksSpec extends Specification {
         'kbs'          | 'kbs.verdict'         | 'require'       | "is not one of , grant, refuse"   | "kbsVerdict('v') { audit file('f.bin'); require 'maybe' }"
         'uefi'         | 'uefi.config'         | 'certs'         | 'is not a directory'              | "uefiConfig { certs file('f.bin') }"
         'cloud'        | 'image.shimCloud'     | 'cmdline'       | 'words of'                        | "shimCloudImage { kernel file('tree'); initrd file('f.bin'); cmdline 'a;b' }"
+    }
+
+    def "vm: #step is refused at its line when the recipe loads (a vm { } value checks as it is built)"() {
+        expect:
+        error(step) ==~ /recipe\.groovy:3:\d+: .*${reason}.*/
+
+        where:
+        reason                                   | step
+        "unknown tee 'sgx'"                      | "launch { firmware file('f.bin'); tee 'sgx' }"
+        "memory '2X' is not a size like 512M"    | "launch { firmware file('f.bin'); memory '2X' }"
     }
 
     def "the CLI reports the bad value with file:line and runs no step, not even the ones before it"() {
@@ -100,7 +109,8 @@ class OptionChecksSpec extends Specification {
 
     def "a check sees each element of a list option and never a step output"() {
         given:
-        def forward = StepTypes.get('launch').option('forward')
+        // a list option with a check, as launch's forward list was before it moved into the vm { } value
+        def forward = OptionSpec.optionalList('forward', String, '').checked(OptionChecks.parsedBy({ String v -> PortForward.parse(v) } as java.util.function.Consumer<String>))
 
         expect:
         forward.problem('2222:22') == null
