@@ -60,6 +60,9 @@ class LaunchCommand implements Callable<Integer> {
     @Mixin
     ProgressOption progress
 
+    @Mixin
+    JsonOutput json
+
     @Option(names = '--qemu-version', paramLabel = 'V', description = 'QEMU version to write the command line for (default: the installed one; selects the TDX syntax)')
     String qemuVersion
 
@@ -89,6 +92,8 @@ class LaunchCommand implements Callable<Integer> {
 
     @Override
     Integer call() {
+        if (json.wanted() && checkSeal == null)
+            throw new UsageException('--json goes with --check-seal (the seal check is the data launch prints)')
         VmSpec spec = vm.toSpec(bootDisk, tpmState)
         if (topology != null) spec = spec.toBuilder().topology(MachineTopology.named(topology, spec.disks().size())).build()
         spec = spec.withFreeHostPorts()   // auto:GUEST forwards get their host port now
@@ -142,7 +147,8 @@ class LaunchCommand implements Callable<Integer> {
         def caps = HostCapabilities.detect(tools)
         boolean ownDir = runDir == null
         long started = System.nanoTime()
-        def handle = VmLaunch.start(spec, libvirt, tools, caps, dir, { String line -> println line })
+        // with --json stdout is the one document: the guest's console goes to stderr
+        def handle = VmLaunch.start(spec, libvirt, tools, caps, dir, json.wanted() ? { String line -> System.err.println(line) } : { String line -> println line })
         if (spec.tee() == Tee.NONE && !caps.kvmUsable()) System.err.println("KVM not usable (${caps.kvmReason()}): using TCG")
         try {
             if (marker != null) waitFor(handle, marker, "launch: waiting for /${waitFor}/")
@@ -150,8 +156,12 @@ class LaunchCommand implements Callable<Integer> {
                 waitFor(handle, SealCheck.REPORT_END, 'launch: waiting for the guest\'s TPM report')
                 def r = SealCheck.check(handle.console(), checkSeal, Path.of(spec.bootDisk()), Path.of(spec.tpmState()), tools)
                 System.err.println(SealCheck.summary(r))
-                println "pcr_mismatches: ${r.mismatches().size()}"
-                println "unsealed: ${r.unsealed()}"
+                if (json.wanted()) {    // schema docs/schemas/launch-check-seal.schema.json
+                    json.print([compared: r.compared(), pcr_mismatches: r.mismatches().size(), mismatches: r.mismatches(), unsealed: r.unsealed(), detail: r.detail()])
+                } else {
+                    println "pcr_mismatches: ${r.mismatches().size()}"
+                    println "unsealed: ${r.unsealed()}"
+                }
                 return r.mismatches().isEmpty() && r.unsealed() ? Main.OK : Main.FAILED
             }
             long left = timeout == null ? Duration.ofDays(365).toNanos() : (timeout.longValue() * 1_000_000_000L - (System.nanoTime() - started))

@@ -9,6 +9,7 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder
 import org.junit.platform.launcher.core.LauncherFactory
 import org.junit.platform.engine.TestExecutionResult
 import picocli.CommandLine.Command
+import picocli.CommandLine.Mixin
 import picocli.CommandLine.Parameters
 
 import java.nio.file.Files
@@ -27,6 +28,9 @@ import java.util.concurrent.Callable
 class TestRecipesCommand implements Callable<Integer> {
     @Parameters(index = '0', paramLabel = 'DIR', description = 'the library directory (library.groovy and test/)')
     Path dir
+
+    @Mixin
+    JsonOutput json
 
     @Override
     Integer call() {
@@ -52,7 +56,7 @@ class TestRecipesCommand implements Callable<Integer> {
         Thread t = Thread.currentThread()
         ClassLoader oldLoader = t.contextClassLoader
         t.contextClassLoader = loader
-        def listener = new Summary()
+        def listener = new Summary(!json.wanted())
         try {
             def request = LauncherDiscoveryRequestBuilder.request().selectors(specs.collect { DiscoverySelectors.selectClass(it) }).build()
             LauncherFactory.create().execute(request, listener)
@@ -60,30 +64,52 @@ class TestRecipesCommand implements Callable<Integer> {
             t.contextClassLoader = oldLoader
             if (old == null) System.clearProperty(LibrarySpecification.LIBRARY) else System.setProperty(LibrarySpecification.LIBRARY, old)
         }
-        println "${listener.passed} passed, ${listener.failed} failed"
+        if (json.wanted())      // schema docs/schemas/test-recipes.schema.json
+            json.print([library: lib.toString(), passed: listener.passed, failed: listener.failed, tests: listener.results])
+        else
+            println "${listener.passed} passed, ${listener.failed} failed"
         return listener.failed == 0 && listener.passed > 0 ? Main.OK : Main.FAILED
     }
 
-    /** Counts tests and prints one line per finished test, with the first line of a failure's message. */
+    /**
+     * Counts tests and, when {@code lines}, prints one line per finished test with the first line of a failure's
+     * message; it keeps each result for {@code --json}.
+     */
     static class Summary implements TestExecutionListener {
+        final boolean lines
         int passed, failed
+        final List<Map<String, Object>> results = []
+
+        Summary(boolean lines) { this.lines = lines }
+
+        private void say(String text) { if (lines) println text }
+
+        private void record(TestIdentifier id, boolean ok, String message) {
+            Map<String, Object> r = [name: id.displayName, kind: id.isTest() ? 'test' : 'container', status: ok ? 'passed' : 'failed']
+            if (message != null) r.message = message
+            results << r
+        }
 
         @Override
         void executionFinished(TestIdentifier id, TestExecutionResult result) {
             if (!id.isTest()) {
                 if (result.status != TestExecutionResult.Status.SUCCESSFUL) {
                     failed++
-                    println "FAIL ${id.displayName}: ${result.throwable.map { it.message?.readLines()?.find { l -> l.trim() } ?: it.class.simpleName }.orElse('')}"
+                    String first = result.throwable.map { it.message?.readLines()?.find { l -> l.trim() } ?: it.class.simpleName }.orElse('')
+                    record(id, false, first)
+                    say "FAIL ${id.displayName}: ${first}"
                 }
                 return
             }
             if (result.status == TestExecutionResult.Status.SUCCESSFUL) {
                 passed++
-                println "ok   ${id.displayName}"
+                record(id, true, null)
+                say "ok   ${id.displayName}"
             } else {
                 failed++
                 String why = result.throwable.map { it.message ?: it.class.simpleName }.orElse(result.status.toString())
-                println "FAIL ${id.displayName}\n" + why.readLines().collect { '     ' + it }.join('\n')
+                record(id, false, why)
+                say "FAIL ${id.displayName}\n" + why.readLines().collect { '     ' + it }.join('\n')
             }
         }
     }

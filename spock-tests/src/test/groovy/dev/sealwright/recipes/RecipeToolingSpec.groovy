@@ -10,6 +10,9 @@ import spock.lang.TempDir
 
 import java.nio.file.Files
 import java.nio.file.Path
+import groovy.json.JsonSlurper
+import dev.sealwright.testkit.JsonSchemas
+import dev.sealwright.testkit.Repo
 
 /**
  * Library tooling: `recipes new` scaffolds a library whose own spec `test-recipes` runs (and fails when the library
@@ -40,6 +43,29 @@ class RecipeToolingSpec extends Specification {
         broken.exitCode == 1
         broken.out.contains('FAIL sums: SHA256SUMS lists each file')
         broken.out.readLines().contains('0 passed, 1 failed')
+
+        when: 'the same two runs as JSON: stdout is one document, valid against docs/schemas/test-recipes.schema.json'
+        def brokenJson = Cli.run('test-recipes', dir.resolve('acme').toString(), '--json=short')
+        Files.writeString(lib, Files.readString(lib).replace("from file('${dir.resolve('acme/test')}')", 'from args.dir'))
+        def fineJson = Cli.run('test-recipes', dir.resolve('acme').toString(), '--json')
+        def schema = Repo.root().resolve('docs/schemas/test-recipes.schema.json')
+
+        then:
+        brokenJson.exitCode == 1
+        brokenJson.out.readLines().size() == 1
+        JsonSchemas.validate(schema, brokenJson.out).exit == 0
+        with(new JsonSlurper().parseText(brokenJson.out) as Map) {
+            passed == 0 && failed == 1
+            tests.find { it.status == 'failed' }.name.startsWith('sums: SHA256SUMS lists each file')
+            tests.find { it.status == 'failed' }.message
+        }
+        fineJson.exitCode == 0
+        JsonSchemas.validate(schema, fineJson.out).exit == 0
+        with(new JsonSlurper().parseText(fineJson.out) as Map) {
+            passed == 1 && failed == 0
+            tests*.status == ['passed']
+        }
+        JsonSchemas.validate(schema, '{"library":"x","passed":1,"failed":0,"tests":[{"name":"a","kind":"test","status":"ok"}]}').exit != 0
 
         when:
         def again = Cli.run('recipes', 'new', 'acme', '--dir', dir.toString())

@@ -2,6 +2,7 @@ package dev.sealwright.samples
 
 import dev.sealwright.disk.Sh
 import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.JsonSchemas
 import dev.sealwright.testkit.Repo
 import groovy.json.JsonSlurper
 import spock.lang.Specification
@@ -63,6 +64,18 @@ class DebianCloudFdeSampleSpec extends Specification {
 
         and: 'the DEMO key still opens keyslot 0 of the deployed header (cryptsetup)'
         Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-slot', '0', '--key-file', Repo.path('samples/debian-cloud-fde/DEMO-root.key').toString(), part.toString()]).exit == 0
+
+        when: 'the same intended boot through the CLI, as one JSON document on stdout (the console goes to stderr)'
+        def cli = Cli.run('launch', '--firmware', '/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '--vars', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd',
+                '--boot-disk', deployed.toString(), '--vtpm', '--tpm-state', Repo.path('samples/debian-cloud-fde/tpm-state').toString(),
+                '--memory', '1G', '--check-seal', work.resolve('out/debian-cloud-deployed/pcr-values.json').toString(), '--json')
+        def doc = new JsonSlurper().parseText(cli.out) as Map
+
+        then: 'it agrees with the step, and validates against docs/schemas/launch-check-seal.schema.json'
+        cli.exitCode == 0
+        JsonSchemas.validate(Repo.path('docs/schemas/launch-check-seal.schema.json'), cli.out).exit == 0
+        doc.pcr_mismatches == 0 && doc.mismatches == [] && doc.unsealed == true && doc.compared == 2
+        cli.err.contains('secureboot: Secure boot enabled')
     }
 
     private Path partition2(Path disk) {
