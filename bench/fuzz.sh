@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one Jazzer fuzz target of fuzz-tests/ for longer than CI's ~20 s (docs/fuzzing.md).
 # Usage: bench/fuzz.sh TARGET [SECONDS]     (default 600)
-#   TARGET: dcap-quote snp-report eventlog luks2-header pe-uki ovmf-metadata tpm-uefi archive policy-kbs,
+#   TARGET: dcap-quote snp-report eventlog luks2-header pe-uki ovmf-metadata tpm-uefi archive policy-kbs disk-format,
 #           or a class name such as DcapQuoteFuzzTest
 # The corpus the fuzzer grows is kept in fuzz-tests/.cifuzz-corpus/ (git ignores it) and is reused by
 # later runs; a crashing input is written to fuzz-tests/src/test/resources/dev/sealwright/fuzz/
@@ -23,7 +23,8 @@ case "$1" in
   tpm-uefi) CLASS=TpmUefiFuzzTest ;;
   archive) CLASS=ArchiveFuzzTest ;;
   policy-kbs) CLASS=PolicyKbsFuzzTest ;;
-  *) echo "bench/fuzz.sh: unknown target '$1' (dcap-quote snp-report eventlog luks2-header pe-uki ovmf-metadata tpm-uefi archive policy-kbs)" >&2; exit 2 ;;
+  disk-format) CLASS=DiskFormatFuzzTest ;;
+  *) echo "bench/fuzz.sh: unknown target '$1' (dcap-quote snp-report eventlog luks2-header pe-uki ovmf-metadata tpm-uefi archive policy-kbs disk-format)" >&2; exit 2 ;;
 esac
 [ -f "$ROOT/fuzz-tests/src/test/java/dev/sealwright/fuzz/$CLASS.java" ] || { echo "bench/fuzz.sh: no fuzz target $CLASS" >&2; exit 2; }
 LOG="$ROOT/fuzz-tests/target/fuzz-$CLASS.log"
