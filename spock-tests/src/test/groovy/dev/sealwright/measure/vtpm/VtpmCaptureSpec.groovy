@@ -38,7 +38,8 @@ class VtpmCaptureSpec extends Specification {
 
     def setupSpec() {
         ['swtpm', 'busybox', 'cpio', 'sgdisk', 'mkfs.fat', 'mcopy'].each { Repo.requireTool(it) }
-        Path stub = Repo.requireTool('systemd-stub'), kernel = Kernels.debian().vmlinuz()
+        Path stub = Repo.requireTool('systemd-stub')
+        Path kernel = Kernels.debian().vmlinuz()
         uki = work.resolve('guest.efi')
         Files.write(uki, UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(stub), Files.readAllBytes(kernel),
                 Files.readAllBytes(VtpmGuest.dumpingInitrd(work)), CMDLINE, '6.12-test', 'ID=test\n'), 'guest'))
@@ -46,7 +47,8 @@ class VtpmCaptureSpec extends Specification {
 
     def "QEMU 7.2 + OVMF 2022.11: the captured PCR 0/1 equal the modelled ones, and measure vtpm --profile equals a real boot of the same shape"() {
         given:
-        Path code = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd'), vars = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
+        Path code = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')
+        Path vars = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
         Path profile = capture('q72', 'qemu-system-x86_64', code, vars)
 
         when:
@@ -63,7 +65,8 @@ class VtpmCaptureSpec extends Specification {
 
     def "QEMU 10.0.2 + OVMF 2025.02 (PCR 0/1 layout not modelled): measure vtpm --profile equals a real boot of the same shape"() {
         given:
-        Path code = Stack.ovmf2025('OVMF_CODE_4M.fd'), vars = Stack.ovmf2025('OVMF_VARS_4M.fd')
+        Path code = Stack.ovmf2025('OVMF_CODE_4M.fd')
+        Path vars = Stack.ovmf2025('OVMF_VARS_4M.fd')
         Path profile = capture('q10', Stack.qemu10Bin().resolve('qemu-system-x86_64').toString(), code, vars)
         def tools = new Tools().withSearchPath(Stack.qemu10Bin().toString() + File.pathSeparator + System.getenv('PATH'))
 
@@ -82,7 +85,8 @@ class VtpmCaptureSpec extends Specification {
 
     def "a profile is refused in one line for another shape or firmware, beside --reference-log, and when it is not a vTPM profile"() {
         given:
-        Path code = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd'), vars = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
+        Path code = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')
+        Path vars = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
         Path profile = work.resolve('q72.json')
         if (!Files.exists(profile)) capture('q72', 'qemu-system-x86_64', code, vars)
         def base = ['measure', 'vtpm', '--firmware-code', code.toString(), '--firmware-vars', vars.toString(), '--uki', uki.toString(), '--profile', profile.toString()]
@@ -100,10 +104,10 @@ class VtpmCaptureSpec extends Specification {
 
         then:
         [cpus, memory, firmware, both, notVtpm].every { it.exitCode == 1 && it.err.trim().lines().count() == 1 }
-        cpus.err.contains('PCR 0/1 captured for firmware ' + profile.text.find(/[0-9a-f]{64}/).substring(0, 12) + ', 2 vCPUs, 1024 MiB, esp boot; the VM has')
+        cpus.err.contains('PCR 0/1 captured for firmware ' + Files.readString(profile).find(/[0-9a-f]{64}/).substring(0, 12) + ', 2 vCPUs, 1024 MiB, esp boot; the VM has')
         cpus.err.contains('1 vCPUs, 1024 MiB, esp boot (capture that shape)')
         memory.err.contains('2 vCPUs, 2048 MiB, esp boot (capture that shape)')
-        !firmware.err.contains('the VM has firmware ' + profile.text.find(/[0-9a-f]{64}/).substring(0, 12))
+        !firmware.err.contains('the VM has firmware ' + Files.readString(profile).find(/[0-9a-f]{64}/).substring(0, 12))
         firmware.err.contains('(capture that shape)')
         both.err.contains('a captured profile and a reference log both give PCR 0 and 1; pass one')
         notVtpm.err.contains("${tdxProfile}: not a captured vTPM profile (format is not sealwright-captured-vtpm/1")
