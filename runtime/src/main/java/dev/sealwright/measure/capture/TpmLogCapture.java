@@ -62,10 +62,11 @@ public final class TpmLogCapture {
         try {
             int exit = vm.waitForExit(r.timeout());
             List<String> lines = vm.console().stream().map(String::strip).toList();
-            int begin = lines.indexOf(BEGIN), end = lines.indexOf(END);
-            if (exit != 0 || begin < 0 || end <= begin + 1)
-                throw new RecipeException("measure capture --vtpm: the guest printed no TPM log (QEMU exit " + exit + "; console: "
-                        + r.work().resolve("run") + "): " + (lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1)));
+            int begin = 0, end = lines.indexOf(END);
+            while (begin < lines.size() && !lines.get(begin).endsWith(BEGIN)) begin++;   // OVMF's console escapes may precede it on its line
+            if (exit != 0 || end <= begin + 1)
+                throw new RecipeException("measure capture --vtpm: the guest printed no TPM log (QEMU exit " + exit + "); last console line: "
+                        + (lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1)));
             return new Result(Base64.getMimeDecoder().decode(String.join("\n", lines.subList(begin + 1, end))), vm.argv());
         } finally {
             vm.close();
