@@ -5,7 +5,9 @@ import dev.sealwright.base.InputFiles
 import dev.sealwright.base.RecipeException
 import dev.sealwright.image.kernel.DebianKernel
 import dev.sealwright.measure.capture.CapturedProfile
+import dev.sealwright.measure.capture.CapturedTpmProfile
 import dev.sealwright.measure.capture.FwCfgCapture
+import dev.sealwright.measure.capture.TpmLogCapture
 import dev.sealwright.measure.tdx.TdxProfile
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.VmSpec
@@ -53,11 +55,17 @@ class MeasureCaptureCommand implements Callable<Integer> {
     @Option(names = '--firmware-vars', paramLabel = 'V', description = 'pflash vars template (not written to)')
     Path firmwareVars
 
-    @Option(names = '--cpus', paramLabel = 'N', description = 'vCPUs (default 2)')
-    int cpus = 2
+    @Option(names = '--cpus', paramLabel = 'N', description = 'vCPUs (default 2; with --vtpm launch\'s, 1)')
+    Integer cpus
 
-    @Option(names = '--memory', paramLabel = 'SIZE', description = 'RAM, e.g. 2G or 4096M (default 2G)')
-    String memory = '2G'
+    @Option(names = '--memory', paramLabel = 'SIZE', description = 'RAM, e.g. 2G or 4096M (default 2G; with --vtpm launch\'s, 512M)')
+    String memory
+
+    @Option(names = '--vtpm', description = 'capture PCR 0 and 1 instead: boot launch\'s vTPM shape (pflash --firmware + --firmware-vars, swtpm) and keep the firmware\'s PCR 0/1 events of the guest\'s TPM log, for measure vtpm --profile FILE')
+    boolean vtpm
+
+    @Option(names = '--boot', paramLabel = 'esp|direct', description = 'with --vtpm: boot a UKI from the ESP launch writes (default; what measure vtpm predicts) or the kernel directly')
+    String boot = 'esp'
 
     @Option(names = '--disks', paramLabel = 'N', description = 'virtio disks behind PCIe root ports (default 0)')
     int disks = 0
@@ -84,24 +92,47 @@ class MeasureCaptureCommand implements Callable<Integer> {
         InputFiles.requireFile(firmware, '--firmware')
         if (firmwareVars != null) InputFiles.requireFile(firmwareVars, '--firmware-vars')
         if (!(accel in ['tcg', 'kvm'])) throw new UsageException("--accel must be tcg or kvm, not '${accel}'")
-        long mib = VmSpec.parseMemory(memory)
+        if (vtpm) checkVtpmOptions()
+        else if (boot != 'esp') throw new UsageException('--boot applies to --vtpm only')
+        long mib = VmSpec.parseMemory(memory ?: (vtpm ? VmSpec.DEFAULT_MEMORY : '2G'))
+        int n = cpus ?: (vtpm ? VmSpec.DEFAULT_CPUS : 2)
         def tools = new Tools()
         Path qemuBin = qemu.contains('/') ? Path.of(qemu) : tools.withSearchPath(System.getenv('PATH')).locate(qemu)
                 .orElseThrow { new RecipeException("--qemu ${qemu}: not found on PATH") }
         String version = qemuVersion(qemuBin)
-        String type = machine ?: defaultMachine(version)
         def kernel = new DebianKernel(tools, DebianKernel.defaultCacheRoot(), { String s -> System.err.println(s) }).resolveAndFetch(DebianKernel.DEFAULT_PACKAGE, progress.reporter('kernel download'))
         Path work = Files.createTempDirectory('sealwright-capture')
         try {
-            def r = FwCfgCapture.run(new FwCfgCapture.Request(qemuBin, qemuData, firmware, firmwareVars, type, accel, cpus, mib, disks,
+            if (vtpm) return captureVtpm(tools, qemuBin, version, n, mib, kernel.vmlinuz(), work)
+            String type = machine ?: defaultMachine(version)
+            def r = FwCfgCapture.run(new FwCfgCapture.Request(qemuBin, qemuData, firmware, firmwareVars, type, accel, n, mib, disks,
                     kernel.vmlinuz(), kernel.modulesDir(), tools.find('busybox'), work, Duration.ofSeconds(timeout)))
-            def profile = new CapturedProfile(base, version, type, HexFormat.of().formatHex(InputFiles.digest(firmware, 'SHA-256')), cpus, mib, disks,
+            def profile = new CapturedProfile(base, version, type, HexFormat.of().formatHex(InputFiles.digest(firmware, 'SHA-256')), n, mib, disks,
                     r.tableLoader(), r.rsdp(), r.tables(), r.efiVariables())
             AtomicFiles.write(out, profile.toJson().getBytes(StandardCharsets.UTF_8))
             println "captured ${type} on ${version}: etc/table-loader ${r.tableLoader().length} B, etc/acpi/rsdp ${r.rsdp().length} B, etc/acpi/tables ${r.tables().length} B, ${r.efiVariables().size()} boot variables -> ${out}"
         } finally {
             AtomicFiles.deleteTree(work)
         }
+        Main.OK
+    }
+
+    /** --vtpm boots launch's own vTPM VM (its machine, devices and accelerator): the TD-shape options do not apply. */
+    private void checkVtpmOptions() {
+        if (firmwareVars == null) throw new UsageException('--vtpm needs --firmware-vars (the vTPM shape boots OVMF from pflash, as launch and measure vtpm do)')
+        if (!(boot in CapturedTpmProfile.BOOTS)) throw new UsageException("--boot must be esp or direct, not '${boot}'")
+        if (qemuData != null || machine != null || disks != 0 || accel != 'tcg')
+            throw new UsageException('--vtpm boots launch\'s vTPM VM: --qemu-data, --machine, --disks and --accel do not apply')
+    }
+
+    private int captureVtpm(Tools tools, Path qemuBin, String version, int n, long mib, Path vmlinuz, Path work) {
+        def search = tools.withSearchPath(qemuBin.toAbsolutePath().parent.toString() + File.pathSeparator + System.getenv('PATH'))
+        def r = TpmLogCapture.run(new TpmLogCapture.Request(search, firmware, firmwareVars, n, mib, boot == 'esp', vmlinuz,
+                boot == 'esp' ? tools.find('systemd-stub') : null, tools.find('busybox'), work, Duration.ofSeconds(timeout)))
+        def profile = new CapturedTpmProfile(version, HexFormat.of().formatHex(InputFiles.digest(firmware, 'SHA-256')), n, mib, boot,
+                CapturedTpmProfile.pcr01(r.log(), 'the capture guest\'s TPM log'))
+        AtomicFiles.write(out, profile.toJson().getBytes(StandardCharsets.UTF_8))
+        println "captured PCR 0/1 of a ${boot} boot on ${version} (${n} vCPUs, ${mib} MiB, vTPM): ${profile.eventLog(out.toString()).events().size()} events -> ${out}"
         Main.OK
     }
 

@@ -16,6 +16,7 @@ class MeasureVtpmSpec extends StepSpec {
     void secureBoot(boolean on) { set('secureBoot', on) }
     void bootDisk(Object f) { set('bootDisk', f) }
     void referenceLog(Object f) { set('referenceLog', f) }
+    void profile(Object f) { set('profile', f) }
     void memory(String size) { set('memory', size) }
     void cpus(long n) { set('cpus', n) }
 }

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class MeasureVtpmStep implements StepType {
     @Override public String name() { return "measure.vtpm"; }
-    @Override public int version() { return 3; }
+    @Override public int version() { return 4; }
     @Override public String description() { return "predict vTPM PCRs 0-15 of an OVMF + swtpm boot of a systemd-stub UKI"; }
 
     @Override
@@ -38,6 +38,7 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("secureBoot", Boolean.class, false, "Secure Boot is enforced"),
                 OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image, raw, VHD (fixed or dynamic) or qcow2 (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
                 OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events instead of computed ones"),
+                OptionSpec.optional("profile", Input.class, null, "a captured vTPM profile (measure capture --vtpm): its PCR 0 and 1 events, for its firmware and shape only"),
                 OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)").checked(OptionChecks.matches("\\d+\\s*[KMGTkmgt]?(i?[Bb])?", "a size like 512M or 2G")),
                 OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)").checked(OptionChecks.range(1, 512)));
     }
@@ -70,10 +71,10 @@ public final class MeasureVtpmStep implements StepType {
             VmSpec vm = option.resolve(ctx);
             if (!vm.vtpm()) throw new RecipeException("measure.vtpm: the vm has no vTPM; give it vtpm true");
             request = new VtpmMeasurement.Request(Path.of(vm.firmware()), path(vm.vars()), ctx.path("uefiConfig"), path(vm.uki()), ctx.flag("espChain"),
-                    ctx.flag("secureBoot"), path(vm.bootDisk()), ctx.path("referenceLog"), vm.memoryMiB() + "M", vm.cpus());
+                    ctx.flag("secureBoot"), path(vm.bootDisk()), ctx.path("referenceLog"), ctx.path("profile"), vm.memoryMiB() + "M", vm.cpus());
         } else {
             request = new VtpmMeasurement.Request(ctx.path("firmwareCode"), ctx.path("firmwareVars"), ctx.path("uefiConfig"), ctx.path("uki"),
-                    ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"), ctx.path("referenceLog"), (String) ctx.option("memory"), cpus(ctx));
+                    ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"), ctx.path("referenceLog"), ctx.path("profile"), (String) ctx.option("memory"), cpus(ctx));
         }
         VtpmMeasurement.Result r = VtpmMeasurement.run(request, ctx.tools());
         AtomicFiles.write(ctx.output("expected"), r.json());

@@ -6,8 +6,10 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.gpt.EspFiles;
 import dev.sealwright.image.pe.PeFile;
+import dev.sealwright.measure.capture.CapturedTpmProfile;
 import dev.sealwright.measure.event.EventLog;
 import dev.sealwright.measure.event.EventLogFiles;
+import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.uefi.FirmwareBuild;
@@ -16,6 +18,7 @@ import dev.sealwright.vm.VmSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -29,9 +32,12 @@ public final class VtpmMeasurement {
      * Exactly one of {@code firmwareVars} and {@code uefiConfig}; exactly one of {@code uki} and
      * {@code espChain} (the shim → GRUB → kernel chain on the ESP of {@code bootDisk}, Secure Boot enforced).
      * The UKI is named in events and errors by its path as given (a step's inputs are absolute paths).
+     * {@code profile}: a {@link CapturedTpmProfile} file ({@code measure capture --vtpm}) whose PCR 0 and 1
+     * events replace the computed ones (nothing else), for its firmware and shape only; at most one of it and
+     * {@code referenceLog}.
      */
     public record Request(Path firmwareCode, Path firmwareVars, Path uefiConfig, Path uki, boolean espChain, boolean secureBoot,
-                          Path bootDisk, Path referenceLog, String memory, Integer cpus) {
+                          Path bootDisk, Path referenceLog, Path profile, String memory, Integer cpus) {
         /** The VM's memory and vCPUs (PCR 0: OVMF keeps its memory layout in PEIFV); null: launch's defaults. */
         public Request {
             if (memory == null) memory = VmSpec.DEFAULT_MEMORY;
@@ -53,10 +59,25 @@ public final class VtpmMeasurement {
         VtpmVariables vars = r.firmwareVars() != null ? VtpmVariables.fromVarsFile(r.firmwareVars()) : VtpmVariables.fromUefiConfig(r.uefiConfig());
         vars.check(r.firmwareCode(), r.secureBoot());
         FirmwareBuild firmware = FirmwareBuild.identify(r.firmwareCode());
-        Path refFile = r.referenceLog();
-        EventLog ref = refFile == null ? null : EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
+        if (r.cpus() < 1 || r.cpus() > 255) throw new RecipeException("measure vtpm: cpus " + r.cpus() + " is not in 1..255");
+        byte[] code = InputFiles.read(r.firmwareCode(), FirmwareBuild.FILE_BOUND);
+        long memoryMiB = VmSpec.parseMemory(r.memory());
+        if (r.profile() != null && r.referenceLog() != null)
+            throw new RecipeException("measure vtpm: a captured profile and a reference log both give PCR 0 and 1; pass one");
+        if (r.profile() != null && r.espChain())
+            throw new RecipeException("measure vtpm: a captured profile holds PCR 0/1 of a UKI boot from launch's ESP disk, not of the ESP chain's VM");
+        Path refFile = r.profile() != null ? r.profile() : r.referenceLog();
+        EventLog ref;
+        if (r.profile() != null) {
+            CapturedTpmProfile captured = CapturedTpmProfile.read(r.profile());
+            captured.requireShape(HexFormat.of().formatHex(HashAlg.SHA256.digest(code)), r.cpus(), memoryMiB, "esp", r.profile().toString());
+            ref = captured.eventLog(r.profile().toString());
+        } else {
+            ref = refFile == null ? null : EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
+        }
         if (ref != null && ref.kind() != LogKind.TPM_EVENT_LOG) throw new RecipeException(refFile + ": is a CC event log, not a TPM event log");
         String refName = refFile == null ? null : refFile.toString();
+        EventLog pcr5Ref = r.profile() != null ? null : ref;     // a profile gives PCR 0 and 1 only; PCR 5 is still predicted
         VtpmInputs inputs;
         try (RawDisk disk = r.bootDisk() == null ? null : RawDisk.open(r.bootDisk(), tools)) {
             Path raw = disk == null ? null : disk.path();
@@ -64,16 +85,14 @@ public final class VtpmMeasurement {
                 if (disk == null) throw new RecipeException("measure vtpm: the ESP chain needs the boot disk whose ESP holds it (bootDisk)");
                 if (!r.secureBoot()) throw new RecipeException("measure vtpm: the shim chain is modelled with Secure Boot enforced only (secureBoot)");
                 ShimChain chain = ShimChain.fromEsp(EspFiles.open(raw, r.bootDisk().toString(), tools));
-                inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(raw, r.bootDisk(), ref, 0, null), ref, refName);
+                inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(raw, r.bootDisk(), pcr5Ref, 0, null), ref, refName);
             } else {
                 byte[] uki = InputFiles.read(r.uki(), PeFile.FILE_BOUND);
                 inputs = new VtpmInputs(uki, r.uki().toString(), vars.config(), vars.source(), r.secureBoot(),
-                        VtpmInputs.BootGpt.of(raw, r.bootDisk(), ref, uki.length, r.uki()), ref, refName, firmware);
+                        VtpmInputs.BootGpt.of(raw, r.bootDisk(), pcr5Ref, uki.length, r.uki()), ref, refName, firmware);
             }
         }
-        if (r.cpus() < 1 || r.cpus() > 255) throw new RecipeException("measure vtpm: cpus " + r.cpus() + " is not in 1..255");
-        VtpmInputs.Platform platform = new VtpmInputs.Platform(InputFiles.read(r.firmwareCode(), FirmwareBuild.FILE_BOUND),
-                r.firmwareCode().toString(), VmSpec.parseMemory(r.memory()) << 20, r.cpus(), vars);
+        VtpmInputs.Platform platform = new VtpmInputs.Platform(code, r.firmwareCode().toString(), memoryMiB << 20, r.cpus(), vars);
         VtpmPrediction p = VtpmPrediction.predict(inputs.withPlatform(platform));
         return new Result(p, VtpmPredictionJson.document(p));
     }
