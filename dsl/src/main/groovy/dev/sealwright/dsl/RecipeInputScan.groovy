@@ -30,8 +30,8 @@ class RecipeInputScan {
     static final Set<String> READS = ([
             'getenv', 'getProperty', 'getProperties', 'env', 'properties', 'exists', 'isFile', 'isDirectory', 'canRead',
             'text', 'getText', 'readLines', 'eachLine', 'bytes', 'getBytes', 'newReader', 'withReader', 'newInputStream',
-            'withInputStream', 'list', 'listFiles', 'eachFile', 'eachFileRecurse', 'eachDir', 'traverse', 'toFile',
-            'lastModified', 'length', 'toURL', 'execute', 'currentTimeMillis', 'nanoTime', 'now', 'random', 'nextInt',
+            'withInputStream', 'listFiles', 'eachFile', 'eachFileRecurse', 'eachDir', 'traverse', 'toFile',
+            'lastModified', 'toURL', 'execute', 'currentTimeMillis', 'nanoTime', 'now', 'random', 'nextInt',
             'randomUUID', 'evaluate', 'class', 'getClass', 'classLoader', 'getClassLoader', 'metaClass', 'getMetaClass',
             'binding', 'getBinding', 'print', 'println', 'printf', 'sleep'] as Set<String>).asImmutable()
 
