@@ -47,11 +47,12 @@ class OldClassFilesSpec extends Specification {
     private Map fromCache(Path picocli, String name) {
         assert Files.isExecutable(JDK25): "JDK 25 missing at ${JDK25} (the launcher's AOT caches need it)"
         def target = Repo.path('dsl/target')
-        String cp = "${target}/classes:${picocli}:" + Files.list(target.resolve('lib')).toList()
+        // CDS takes jars only (no class directories) on the class path
+        String cp = "${target}/sealwright-dsl.jar:${picocli}:" + Files.list(target.resolve('lib')).toList()
                 .findAll { !it.fileName.toString().startsWith('picocli-') }.join(':')
         Path cache = dir.resolve("${name}.aot"), log = dir.resolve("${name}.log")
         exec([JDK25, "-XX:AOTCacheOutput=${cache}", '-Xlog:aot=off', '-Xlog:cds=off', '-cp', cp, 'dev.sealwright.cli.Main', '--version'])
-        String out = exec([JDK25, "-XX:AOTCache=${cache}", "-Xlog:class+load:file=${log}", '-cp', cp, 'dev.sealwright.cli.Main', '--version'])
+        String out = exec([JDK25, "-XX:AOTCache=${cache}", '-Xlog:aot=off', '-Xlog:cds=off', "-Xlog:class+load:file=${log}", '-cp', cp, 'dev.sealwright.cli.Main', '--version'])
         [out: out, shared: Files.readAllLines(log).findAll { it.contains(' picocli.') && it.contains('shared objects file') }.size()]
     }
 
