@@ -36,7 +36,7 @@ class RecipeInputScan {
             'binding', 'getBinding', 'print', 'println', 'printf', 'sleep'] as Set<String>).asImmutable()
 
     /** Capitalised names that are pure values. */
-    static final Set<String> PURE_CLASSES = (['String', 'Integer', 'Long', 'Boolean', 'BigDecimal', 'Math', 'Path', 'List', 'Map']
+    static final Set<String> PURE_CLASSES = (['String', 'Integer', 'Long', 'Boolean', 'BigDecimal', 'Math', 'Path', 'List', 'Map', 'CharSequence', 'RecipeException']
             as Set<String>).asImmutable()
 
     /** The first thing in {@code text} that may read an input the cache does not key, or null. */
