@@ -90,9 +90,9 @@ public final class PipelineCodec {
         else if (v instanceof FileRef f) { out.writeByte(FILE); writeLongUtf(out, f.path().toString()); }
         else if (v instanceof OutputRef r) { out.writeByte(OUTPUT); out.writeUTF(r.step()); out.writeUTF(r.output()); }
         else if (v instanceof Secret s) {
-            if (s.file() != null && s.source().equals("file " + s.file())) {
+            if (s.file() != null && s.source().startsWith("file ")) {
                 out.writeByte(SECRET_FILE);
-                writeLongUtf(out, s.file().toString());
+                writeLongUtf(out, s.source().substring(5));   // the path as given, which Secret.ofFile shows and normalizes
             } else if (s.file() == null && s.source().startsWith("env ")) {
                 out.writeByte(SECRET_ENV);
                 out.writeUTF(s.source().substring(4));   // the variable's name; its value is read again on decoding
