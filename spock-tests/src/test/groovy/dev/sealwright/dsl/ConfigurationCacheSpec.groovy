@@ -1,5 +1,6 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -59,6 +60,27 @@ class ConfigurationCacheSpec extends Specification {
         reused.steps()*.options() == evaluated.steps()*.options()
         reused.steps()*.location()*.toString() == evaluated.steps()*.location()*.toString()
         reused.steps()*.location()*.toString() == ['r.groovy:3:5', 'r.groovy:4:5']
+    }
+
+    def "every sample is stored, and plans identically (step keys included) from the cache as when evaluated: #sample"() {
+        given:
+        def work = Files.createDirectories(dir.resolve(sample))
+        def recipe = Repo.path("samples/${sample}.groovy")
+
+        when:
+        def evaluated = Cli.run('plan', '--json', recipe.toString(), '-C', work.toString())
+        def stored = ConfigurationCache.lookup(recipe, [:], work)
+        def reused = Cli.run('plan', '--json', recipe.toString(), '-C', work.toString())
+
+        then:
+        evaluated.exitCode == 0
+        stored != null
+        reused.exitCode == 0
+        reused.out == evaluated.out
+
+        where:
+        sample << ['checksummed', 'quickstart', 'snpguard', 'quex-hello-td', 'mkosi-verity-td', 'cczoo-luks-tdvm',
+                   'canonical-fde-vtpm', 'debian-cloud-fde']
     }
 
     def "the recipe's text is a key"() {
