@@ -1,5 +1,6 @@
 package dev.sealwright.engine;
 
+import dev.sealwright.base.Json;
 import dev.sealwright.base.Secret;
 import dev.sealwright.base.SourceLocation;
 import java.io.ByteArrayInputStream;
@@ -8,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import java.util.ArrayList;
@@ -20,15 +22,17 @@ import java.util.Optional;
  * An evaluated {@link Pipeline} as bytes and back, for the DSL's configuration cache: steps in order
  * with their type names, typed option values and source locations. Option values are what
  * {@link OptionSpec} allows: String, Long, Boolean, a {@link FileRef} or {@link OutputRef}, a
- * {@link Secret}, or a list of these. A secret is written by where it comes from, never by value: a
+ * {@link Secret}, a {@link RecordOption} (its class, its shape as JSON and its inputs, each a FileRef or
+ * OutputRef; decoded through the class's {@code decode}, only for the type the step's OptionSpec declares),
+ * or a list of these. A secret is written by where it comes from, never by value: a
  * file secret as its path, an environment secret as the variable's name (read again when decoded).
  * A pipeline holding any other value (an inline secret, a value type added later) has no encoding:
  * {@link #encode} returns empty and the caller evaluates the recipe every time.
  */
 public final class PipelineCodec {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     private static final byte NULL = 0, STRING = 1, LONG = 2, BOOLEAN = 3, FILE = 4, OUTPUT = 5, SECRET_FILE = 6,
-            SECRET_ENV = 7, LIST = 8, INTEGER = 9;
+            SECRET_ENV = 7, LIST = 8, INTEGER = 9, RECORD = 10;
 
     private PipelineCodec() {}
 
@@ -75,7 +79,10 @@ public final class PipelineCodec {
             StepType type = StepTypes.get(in.readUTF());
             SourceLocation at = new SourceLocation(readPath(in), in.readInt(), in.readInt());
             Map<String, Object> options = new LinkedHashMap<>();
-            for (int k = in.readInt(); k > 0; k--) options.put(in.readUTF(), readValue(in));
+            for (int k = in.readInt(); k > 0; k--) {
+                String key = in.readUTF();
+                options.put(key, readValue(in, type, key));
+            }
             builder.step(new Step(name, type, options, at));
         }
         return builder.build();
@@ -99,6 +106,16 @@ public final class PipelineCodec {
             } else {
                 return false;
             }
+        } else if (v instanceof RecordOption r) {
+            out.writeByte(RECORD);
+            out.writeUTF(r.getClass().getName());
+            writeLongUtf(out, Json.pretty(r.shape()));   // in the shape's own order, as plan shows it
+            out.writeInt(r.inputs().size());
+            for (Map.Entry<String, Input> e : r.inputs().entrySet()) {
+                if (!(e.getValue() instanceof FileRef || e.getValue() instanceof OutputRef)) return false;
+                out.writeUTF(e.getKey());
+                writeValue(out, e.getValue());
+            }
         } else if (v instanceof List<?> l) {
             out.writeByte(LIST);
             out.writeInt(l.size());
@@ -109,7 +126,8 @@ public final class PipelineCodec {
         return true;
     }
 
-    private static Object readValue(DataInputStream in) throws IOException {
+    /** A value of option {@code key} of a step of {@code type}. */
+    private static Object readValue(DataInputStream in, StepType type, String key) throws IOException {
         byte tag = in.readByte();
         switch (tag) {
             case NULL: return null;
@@ -124,10 +142,35 @@ public final class PipelineCodec {
             case LIST: {
                 int n = in.readInt();
                 List<Object> list = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) list.add(readValue(in));
+                for (int i = 0; i < n; i++) list.add(readValue(in, type, key));
                 return list;
             }
+            case RECORD: {
+                String className = in.readUTF();
+                String shape = readLongUtf(in);
+                Map<String, Input> inputs = new LinkedHashMap<>();
+                for (int n = in.readInt(); n > 0; n--) inputs.put(in.readUTF(), (Input) readValue(in, type, key));
+                return readRecord(recordType(type, key, className), shape, inputs);
+            }
             default: throw new IOException("configuration cache entry: unknown value tag " + tag);
+        }
+    }
+
+    /** The RecordOption class the step type declares for option {@code key}, if it is {@code className}. */
+    private static Class<?> recordType(StepType type, String key, String className) throws IOException {
+        for (OptionSpec o : type.options())
+            if (o.name().equals(key) && RecordOption.class.isAssignableFrom(o.type()) && o.type().getName().equals(className)) return o.type();
+        throw new IOException("configuration cache entry: " + type.name() + " option " + key + " is not a " + className);
+    }
+
+    private static Object readRecord(Class<?> type, String shape, Map<String, Input> inputs) throws IOException {
+        try {
+            return type.getMethod("decode", String.class, Map.class).invoke(null, shape, inputs);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;     // a RecipeException: the recipe is evaluated again
+            throw new IOException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("configuration cache entry: " + type.getName() + " has no decode(String, Map)", e);
         }
     }
 
