@@ -28,11 +28,12 @@ class ConfigurationCacheSpec extends Specification {
 
     Path recipe(String body = "digest('sums') { from file('data.txt') }") {
         write('data.txt', 'data')
+        write('payload/a.txt', 'a')
         write('r.groovy', """
             pipeline('cc') {
                 params { title = 'a' }
                 ${body}
-                manifest { files file('data.txt'); title params.title }
+                manifest { files file('payload'); title params.title }
             }""")
     }
 
