@@ -1,7 +1,9 @@
 package dev.sealwright.dsl
 
+import dev.sealwright.engine.FileRef
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Repo
+import dev.sealwright.vm.LaunchStep
 import spock.lang.Specification
 import spock.lang.TempDir
 
@@ -82,6 +84,33 @@ class ConfigurationCacheSpec extends Specification {
         where:
         sample << ['checksummed', 'quickstart', 'snpguard', 'quex-hello-td', 'mkosi-verity-td', 'cczoo-luks-tdvm',
                    'canonical-fde-vtpm', 'debian-cloud-fde']
+    }
+
+    def "a vm { } value is reused as built: the same VmSpec template and file inputs; its firmware gone, the recipe is evaluated again"() {
+        given:
+        write('f.bin', 'firmware')
+        write('k.bin', 'kernel')
+        def f = recipe("launch('boot') { firmware file('f.bin'); kernel file('k.bin'); memory '1G'; cpus 2 }")
+        def evaluated = cache(f).pipeline
+
+        when:
+        def reused = hit(f)?.pipeline
+
+        then:
+        reused != null
+        reused.steps()*.options() == evaluated.steps()*.options()
+        with(reused.steps().find { it.name() == 'boot' }.options().vm as LaunchStep.VmOption) {
+            template().memoryMiB() == 1024
+            template().cpus() == 2
+            files().values()*.class.unique() == [FileRef]
+            (files().values()*.path()*.fileName*.toString()) == ['f.bin', 'k.bin']
+        }
+
+        when:
+        Files.delete(dir.resolve('f.bin'))
+
+        then:
+        hit(f) == null
     }
 
     def "the recipe's text is a key"() {
