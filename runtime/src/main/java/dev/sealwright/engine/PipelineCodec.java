@@ -10,6 +10,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import java.util.ArrayList;
@@ -107,6 +109,7 @@ public final class PipelineCodec {
                 return false;
             }
         } else if (v instanceof RecordOption r) {
+            if (decoder(r.getClass()) == null) return false;
             out.writeByte(RECORD);
             out.writeUTF(r.getClass().getName());
             writeLongUtf(out, Json.pretty(r.shape()));   // in the shape's own order, as plan shows it
@@ -163,14 +166,26 @@ public final class PipelineCodec {
         throw new IOException("configuration cache entry: " + type.name() + " option " + key + " is not a " + className);
     }
 
-    private static Object readRecord(Class<?> type, String shape, Map<String, Input> inputs) throws IOException {
+    /** The record class's public static decode(String, Map), or null (then a pipeline holding it is not stored). */
+    private static Method decoder(Class<?> type) {
         try {
-            return type.getMethod("decode", String.class, Map.class).invoke(null, shape, inputs);
+            Method m = type.getMethod("decode", String.class, Map.class);
+            return Modifier.isStatic(m.getModifiers()) && type.isAssignableFrom(m.getReturnType()) ? m : null;
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    private static Object readRecord(Class<?> type, String shape, Map<String, Input> inputs) throws IOException {
+        Method decode = decoder(type);
+        if (decode == null) throw new IOException("configuration cache entry: " + type.getName() + " has no static decode(String, Map)");
+        try {
+            return decode.invoke(null, shape, inputs);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;     // a RecipeException: the recipe is evaluated again
             throw new IOException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("configuration cache entry: " + type.getName() + " has no decode(String, Map)", e);
+        } catch (IllegalAccessException e) {
+            throw new IOException(e);
         }
     }
 
