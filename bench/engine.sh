@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Engine overhead benchmark: a generated recipe of N small steps (default 200).
-# Prints whole-process wall time of the first run and of the fully cached re-run (median of RUNS,
-# with its CPU time: on a loaded machine wall time mostly measures the other processes), and, in one
-# warm JVM, the CPU of the whole `run` verb (recipe evaluation included) and of the engine alone per
+# Prints whole-process wall time of the first run and of the fully cached re-run (median of RUNS; the
+# re-run takes the evaluated pipeline from the configuration cache, docs/engine.md; with its CPU time:
+# on a loaded machine wall time mostly measures the other processes), and, in one warm JVM, the CPU
+# of the whole `run` verb (pipeline from the configuration cache) and of the engine alone per
 # cached step; `./sealwright --help` for scale; the load average before and after.
 # Targets (issue 18): cached re-run <= 1.0 s whole-process including JVM start, a cached step well
 # under 1 ms in the engine; on an idle 2-core machine.
@@ -88,5 +89,5 @@ printf 'sealwright --help         %.2f s\n' "$help"
 printf 'first run                 %.2f s\n' "$first"
 printf 'cached re-run             %.2f s wall, %.2f s CPU (median of %d; target <= 1.0 s wall)\n' "$cached" "$cached_cpu" "$RUNS"
 printf 'plan (all cached)         %.2f s\n' "$plan"
-printf 'warm JVM, run verb        %.1f ms CPU (%.3f ms per step, recipe evaluation included)\n' "$warm_verb" "$(echo "$warm_verb / $N" | bc -l)"
+printf 'warm JVM, run verb        %.1f ms CPU (%.3f ms per step; the pipeline from the configuration cache)\n' "$warm_verb" "$(echo "$warm_verb / $N" | bc -l)"
 printf 'warm JVM, engine alone    %.1f ms CPU (%.3f ms per cached step; target well under 1 ms)\n' "$warm_engine" "$(echo "$warm_engine / $N" | bc -l)"

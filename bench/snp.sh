@@ -5,10 +5,12 @@
 # (SEALWRIGHT_DAEMON=off), and "warm", through the CLI daemon (docs/daemon.md) after a warm-up, which is
 # how the launcher runs short verbs outside CI.
 #
-# sev-snp-measure is not packaged in Debian and this machine reaches no PyPI/GitHub, so point
-# SEV_SNP_MEASURE at a checkout (e.g. unpacked under target/bench/, which git ignores):
-#   SEV_SNP_MEASURE=target/bench/sev-snp-measure bench/snp.sh [N]
-# Without it the script says so and reports our time alone. Runs with Debian's /usr/bin/python3.
+# sev-snp-measure is not packaged in Debian: the bench uses the checkout in $SEV_SNP_MEASURE, by default
+# target/bench/sev-snp-measure (git ignores target/). One command puts it there, from GitHub or from a mirror:
+#   git clone -q https://github.com/virtee/sev-snp-measure target/bench/sev-snp-measure
+#   mkdir -p target/bench/sev-snp-measure && git --git-dir=MIRROR.git archive HEAD | tar -x -C target/bench/sev-snp-measure
+# Without it the script says so and reports our time alone. Runs with Debian's /usr/bin/python3, whose only
+# dependency is python3-cryptography (.ci/packages-test).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 N="${1:-10}"
@@ -38,10 +40,11 @@ avg_ms() { # command...
 }
 
 theirs_available=false
-if [ -n "${SEV_SNP_MEASURE:-}" ] && [ -f "$SEV_SNP_MEASURE/sev-snp-measure.py" ]; then
+SEV_SNP_MEASURE="${SEV_SNP_MEASURE:-$ROOT/target/bench/sev-snp-measure}"
+if [ -f "$SEV_SNP_MEASURE/sev-snp-measure.py" ]; then
   theirs_available=true
 else
-  echo "sev-snp-measure: not available (set SEV_SNP_MEASURE to a checkout; not in Debian, no PyPI/GitHub access here) - reporting ours alone"
+  echo "sev-snp-measure: not found in $SEV_SNP_MEASURE (see the header of bench/snp.sh for the one command that puts it there) - reporting ours alone"
 fi
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores (targets hold for an idle machine; cold target: ratio <= 4.0)"

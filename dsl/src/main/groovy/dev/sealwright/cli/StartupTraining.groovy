@@ -27,6 +27,7 @@ class StartupTraining {
                     ['--help'],
                     ['plan', home.resolve('samples/quickstart.groovy').toString(), '-C', tmp.toString()],
                     ['run', home.resolve('samples/checksummed.groovy').toString(), '-C', tmp.toString()],
+                    ['run', home.resolve('samples/checksummed.groovy').toString(), '-C', tmp.toString()],   // from the configuration cache
                     ['quote', 'simulate', '--out', tmp.resolve('q.bin').toString(), '--collateral-out', tmp.resolve('c.json').toString()],
                     ['quote', 'verify', tmp.resolve('q.bin').toString(), '--collateral', tmp.resolve('c.json').toString(), '--trust-simulated', '--json'],
                     ['quote', 'show', tmp.resolve('q.bin').toString()],

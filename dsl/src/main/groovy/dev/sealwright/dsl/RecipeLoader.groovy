@@ -17,18 +17,9 @@ import java.nio.file.Path
  */
 class RecipeLoader {
     /** A loaded recipe: its pipeline and its parameters after {@code -p} overrides. */
-    static class Recipe {
-        final Path file
-        final Pipeline pipeline
-        final Map<String, Object> params
-        /** Libraries the recipe used: name → version, source and, for git or Maven ones, the locked commit or SHA-256. */
-        final Map<String, Object> libraries
-
+    static class Recipe extends LoadedRecipe {
         Recipe(Path file, Pipeline pipeline, Map<String, Object> params, Map<String, Object> libraries = [:]) {
-            this.file = file
-            this.pipeline = pipeline
-            this.params = params
-            this.libraries = libraries
+            super(file, pipeline, params, libraries)
         }
     }
 
@@ -69,6 +60,32 @@ class RecipeLoader {
         return new Recipe(recipe, ctx.pipeline, ctx.params, ctx.libraries.collectEntries { String n, RecipeLibrary l ->
             [n, [version: l.version, source: l.source] + l.pin]
         } as Map<String, Object>)
+    }
+
+    /**
+     * {@link #load}, then keeps the pipeline in the {@link ConfigurationCache} of {@code workdir} unless the
+     * code of the recipe or of a library it used may read an input the cache does not key
+     * ({@link RecipeInputScan}), or a library's text cannot be read again to check it (git, Maven).
+     */
+    static Recipe loadAndCache(Path file, Map<String, String> overrides, Path workdir) {
+        def loaded = load(file, overrides, workdir)
+        List<String> sources = loaded.libraries.values().collect { ((Map) it).source as String }
+        String read = RecipeInputScan.firstRead(InputFiles.readText(loaded.file, RECIPE_BOUND), loaded.file.fileName.toString())
+        for (String source : sources) {
+            if (read != null) break
+            try {
+                read = RecipeInputScan.firstRead(new String(ConfigurationCache.read(source), 'UTF-8'), 'library.groovy')
+            } catch (IOException ignored) {
+                read = "a library from ${source}"
+            }
+        }
+        try {
+            if (read == null) ConfigurationCache.store(loaded, overrides, workdir, sources)
+            else ConfigurationCache.forget(loaded.file, workdir)
+        } catch (IOException ignored) {
+            // a cache that cannot be written (a read-only working directory) only means evaluating next time too
+        }
+        return loaded
     }
 
     private static RecipeException compileError(MultipleCompilationErrorsException e, Path recipe) {

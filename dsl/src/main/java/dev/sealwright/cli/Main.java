@@ -9,6 +9,7 @@ import dev.sealwright.dsl.RecipeErrors;
 import dev.sealwright.dsl.Suggestions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -89,8 +90,17 @@ public class Main extends GroupCommand {
         }
     }
 
-    /** The command line for {@code args}: the named verb alone, or every verb when there is none (help, usage errors). */
+    /** The command line for {@code args}: the named verb alone, or every verb when there is none (completion, man pages). */
     public static CommandLine commandLine(String... args) {
+        return commandLine(false, args);
+    }
+
+    /**
+     * {@code usageOnly}: where no verb is named (bare {@code sealwright}, {@code --help}, {@code help}, a
+     * mistyped verb), the verbs are only listed, from the {@link VerbIndex} written at build time, and
+     * none is loaded; {@code help VERB} loads that verb alone.
+     */
+    private static CommandLine commandLine(boolean usageOnly, String... args) {
         CommandLine cli = new CommandLine(new Main());
         List<String> words = new ArrayList<>();
         boolean helpBeforeSubcommand = false;   // "measure --help snp" prints measure's usage, with every subcommand
@@ -107,11 +117,13 @@ public class Main extends GroupCommand {
         } else if (verb == null && Arrays.stream(args).anyMatch(a -> a.equals("-V") || a.equals("--version"))) {
             // no verb needed
         } else {
-            VERBS.forEach((name, type) -> {
-                cli.addSubcommand(name, load(type));
-                CommandLine sub = cli.getSubcommands().get(name);
-                if (sub.getCommand() instanceof LazyGroup) ((LazyGroup) sub.getCommand()).addSubcommands(sub, null);
-            });
+            List<CommandSpec> index = usageOnly ? VerbIndex.read() : null;
+            String named = "help".equals(verb) && words.size() > 1 ? words.get(1) : null;
+            if (index == null) VERBS.keySet().forEach(name -> addVerb(cli, name));
+            else for (CommandSpec listed : index) {
+                if (listed.name().equals(named) || listed.name().equals("help")) addVerb(cli, listed.name());
+                else cli.addSubcommand(listed.name(), new CommandLine(listed));
+            }
         }
         // relative paths name files in the caller's directory, which is not the JVM's for the CLI daemon
         cli.registerConverter(Path.class, CliContext::path);
@@ -121,8 +133,14 @@ public class Main extends GroupCommand {
         return cli;
     }
 
+    private static void addVerb(CommandLine cli, String name) {
+        cli.addSubcommand(name, load(VERBS.get(name)));
+        CommandLine sub = cli.getSubcommands().get(name);
+        if (sub.getCommand() instanceof LazyGroup) ((LazyGroup) sub.getCommand()).addSubcommands(sub, null);
+    }
+
     public static int execute(String... args) {
-        CommandLine cli = commandLine(args);
+        CommandLine cli = commandLine(true, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean debug = parsed.matchedOption("--debug") != null || Arrays.asList(args).contains("--debug");
             int code = report(e, cmd);
@@ -180,7 +198,7 @@ public class Main extends GroupCommand {
     private static String parseErrorMessage(CommandLine.ParameterException e) {
         if (!(e instanceof CommandLine.UnmatchedArgumentException)) return e.getMessage();
         CommandLine.UnmatchedArgumentException unmatched = (CommandLine.UnmatchedArgumentException) e;
-        CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        CommandSpec spec = e.getCommandLine().getCommandSpec();
         String first = unmatched.getUnmatched().isEmpty() ? null : unmatched.getUnmatched().get(0);
         if (first == null) return e.getMessage();
         if (first.startsWith("-")) {

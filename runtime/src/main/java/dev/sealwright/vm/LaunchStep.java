@@ -99,6 +99,11 @@ public final class LaunchStep implements StepType {
             return new VmOption(template, files);
         }
 
+        /** The inverse of {@link #shape()} and {@link #inputs()} (RecordOption; the configuration cache). */
+        public static VmOption decode(String shape, Map<String, Input> files) {
+            return new VmOption(VmSpec.fromJson(shape), files);
+        }
+
         private static List<String> fileNames(VmSpec template) {
             List<String> names = new ArrayList<>();
             template.withFiles((field, name) -> {

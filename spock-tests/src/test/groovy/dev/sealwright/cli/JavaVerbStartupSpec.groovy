@@ -8,7 +8,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /**
- * The verbs that run no recipe start on Java and picocli alone (docs/daemon.md, "Start-up without the
+ * The verbs that run no recipe, and the top-level usage, start on Java and picocli alone (docs/daemon.md, "Start-up without the
  * daemon"): a fresh JVM running them, as the launcher does under CI=true, loads no Groovy class. The
  * JVM's own class-load log is the witness; a recipe verb is the control that does load Groovy.
  */
@@ -45,6 +45,10 @@ class JavaVerbStartupSpec extends Specification {
         where:
         verb                      | code | args
         '--version'               | 0    | ['--version']
+        'sealwright (bare)'       | 0    | []
+        '--help'                  | 0    | ['--help']
+        'help'                    | 0    | ['help']
+        'a mistyped verb'         | 2    | ['mesure']
         'measure snp'             | 0    | ['measure', 'snp', '--mode', 'snp', '--vcpus', '4', '--vcpu-type', 'EPYC-v4', '--ovmf',
                                               Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(),
                                               '--kernel', '/dev/null', '--initrd', '/dev/null', '--append', 'console=ttyS0']
@@ -55,6 +59,20 @@ class JavaVerbStartupSpec extends Specification {
         'measure tdx usage error' | 2    | ['measure', 'tdx']
         'measure profiles'        | 0    | ['measure', 'profiles', '--json']
         'measure profiles --json short' | 0 | ['measure', 'profiles', '--json', 'short']
+    }
+
+    def "the top-level usage lists every verb with its description, from the verb classes' own annotations"() {
+        when:
+        def r = run('--help')
+
+        then: 'each verb of Main.VERBS, described as its class says'
+        groovy(r.loaded) == []
+        Main.VERBS.keySet().every { r.out.contains("  ${it} ") }
+        Main.commandLine().subcommands.values().every { sub ->
+            def usage = sub.commandSpec.usageMessage()
+            String first = (usage.header() ? usage.header() : usage.description())[0]   // picocli lists the header when there is one
+            r.out.contains(first.split(' ').take(3).join(' '))
+        }
     }
 
     def "measure snp prints sev-snp-measure's digest for its vector without Groovy"() {
