@@ -1,9 +1,7 @@
 package dev.sealwright.measure.capture;
 
 import dev.sealwright.base.RecipeException;
-import dev.sealwright.image.cpio.NewcCpio;
 import dev.sealwright.image.kernel.ModuleClosure;
-import dev.sealwright.image.oci.FsTree;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.vm.MachineTopology;
 import dev.sealwright.vm.QemuCommandLine;
@@ -12,7 +10,6 @@ import dev.sealwright.vm.VmRunDir;
 import dev.sealwright.vm.VmSpec;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,22 +139,16 @@ public final class FwCfgCapture {
 
     /** busybox, the two drivers and their dependencies (kept xz-compressed: busybox insmod unpacks them), and the init script. */
     static void writeInitramfs(Path busybox, Path modules, Path out) throws IOException {
-        FsTree t = new FsTree();
-        t.put("bin/busybox", FsTree.Node.file(0755, Files.size(busybox), busybox));
         List<String> order = ModuleClosure.resolve(modules, MODULES);
+        Map<String, Path> files = new LinkedHashMap<>();
         StringBuilder insmod = new StringBuilder();
         for (int i = 0; i < order.size(); i++) {
             Path ko = modules.resolve(order.get(i));
             String name = "m/" + i + "-" + ko.getFileName();
-            t.put(name, FsTree.Node.file(0644, Files.size(ko), ko));
+            files.put(name, ko);
             insmod.append("$B insmod /").append(name).append(" 2>/dev/null\n");
         }
-        Path init = out.resolveSibling("capture-init");
-        Files.writeString(init, INIT.replace("@INSMOD@\n", insmod));
-        t.put("init", FsTree.Node.file(0755, Files.size(init), init));
-        try (OutputStream o = Files.newOutputStream(out)) {
-            NewcCpio.write(t, 0, o);
-        }
+        CaptureInitramfs.write(busybox, files, "capture-init", INIT.replace("@INSMOD@\n", insmod), out);
     }
 
     private static final String INIT = """

@@ -1,8 +1,6 @@
 package dev.sealwright.measure.capture;
 
 import dev.sealwright.base.RecipeException;
-import dev.sealwright.image.cpio.NewcCpio;
-import dev.sealwright.image.oci.FsTree;
 import dev.sealwright.image.uki.UkiBuilder;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.vm.HostCapabilities;
@@ -10,12 +8,12 @@ import dev.sealwright.vm.VmHandle;
 import dev.sealwright.vm.VmSpec;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Boots the vTPM VM shape {@code sealwright launch --vtpm} boots (OVMF pflash code + a fresh vars copy,
@@ -75,14 +73,7 @@ public final class TpmLogCapture {
 
     /** busybox and an init that prints the TPM log (the Debian kernel has the TPM CRB/TIS drivers built in). */
     static void writeInitramfs(Path busybox, Path out) throws IOException {
-        FsTree t = new FsTree();
-        t.put("bin/busybox", FsTree.Node.file(0755, Files.size(busybox), busybox));
-        Path init = out.resolveSibling("tpmlog-init");
-        Files.writeString(init, INIT);
-        t.put("init", FsTree.Node.file(0755, Files.size(init), init));
-        try (OutputStream o = Files.newOutputStream(out)) {
-            NewcCpio.write(t, 0, o);
-        }
+        CaptureInitramfs.write(busybox, Map.of(), "tpmlog-init", INIT, out);
     }
 
     private static final String INIT = """
