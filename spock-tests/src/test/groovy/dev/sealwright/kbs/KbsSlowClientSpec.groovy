@@ -109,7 +109,7 @@ class KbsSlowClientSpec extends Specification {
 
         and: 'warm-up rounds of 100 exchanges until one takes under 0.8 s, at most 8 (JIT compilation would otherwise compete with the measured round for the cores)'
         int warmups = 0
-        while (warmups < 8 && concurrently(pool, clients, 2, granted, []) >= 0.8) warmups++
+        while (warmups < 8 && concurrently(pool, clients, 2, granted, Collections.synchronizedList([])) >= 0.8) warmups++
         int warmGrants = granted.size()
 
         when: '256 peers on 127.0.0.2-9 (32 each): half send headers and 12 of 4096 body bytes, half send half a request line'
