@@ -129,7 +129,8 @@ class MeasureCaptureCommand implements Callable<Integer> {
         def search = tools.withSearchPath(qemuBin.toAbsolutePath().parent.toString() + File.pathSeparator + System.getenv('PATH'))
         def r = TpmLogCapture.run(new TpmLogCapture.Request(search, firmware, firmwareVars, n, mib, boot == 'esp', vmlinuz,
                 boot == 'esp' ? tools.find('systemd-stub') : null, tools.find('busybox'), work, Duration.ofSeconds(timeout)))
-        def profile = new CapturedTpmProfile(version, HexFormat.of().formatHex(InputFiles.digest(firmware, 'SHA-256')), n, mib, boot,
+        def profile = new CapturedTpmProfile(version, HexFormat.of().formatHex(InputFiles.digest(firmware, 'SHA-256')),
+                HexFormat.of().formatHex(InputFiles.digest(firmwareVars, 'SHA-256')), n, mib, boot,
                 CapturedTpmProfile.pcr01(r.log(), 'the capture guest\'s TPM log'))
         AtomicFiles.write(out, profile.toJson().getBytes(StandardCharsets.UTF_8))
         println "captured PCR 0/1 of a ${boot} boot on ${version} (${n} vCPUs, ${mib} MiB, vTPM): ${profile.eventLog(out.toString()).events().size()} events -> ${out}"

@@ -52,8 +52,11 @@ class MeasureVtpmCommand implements Callable<Integer> {
     @Option(names = '--reference-log', paramLabel = 'LOG', description = 'TPM event log captured from the same firmware and VM configuration: its PCR 0 and 1 (and without --boot-disk 5) events are used as they are instead of computed')
     Path referenceLog
 
-    @Option(names = '--profile', paramLabel = 'FILE.json', description = 'a captured vTPM profile (measure capture --vtpm): its PCR 0 and 1 events are used instead of computed ones (for its firmware, memory, vCPUs and an ESP boot only); everything else is predicted')
+    @Option(names = '--profile', paramLabel = 'FILE.json', description = 'a captured vTPM profile (measure capture --vtpm): its PCR 0 and 1 events are used instead of computed ones (for its firmware, vars template, QEMU release, memory, vCPUs and an ESP boot only); everything else is predicted')
     Path profile
+
+    @Option(names = '--qemu-version', paramLabel = 'V', description = 'with --profile: the release of the QEMU that runs the VM, e.g. 7.2.22 (default: that of qemu-system-x86_64 on PATH); it must be the captured one')
+    String qemuVersion
 
     @Option(names = '--memory', paramLabel = 'SIZE', description = 'the VM\'s memory, as for launch (PCR 0: OVMF keeps its memory layout in PEIFV; default: launch\'s, 512M)')
     String memory
@@ -76,7 +79,7 @@ class MeasureVtpmCommand implements Callable<Integer> {
         if (boot.espChain && bootDisk == null) throw new UsageException('--esp-chain needs --boot-disk DISK (the disk whose ESP holds the chain)')
         if (boot.espChain && !secureBoot) throw new UsageException('--esp-chain: the shim chain is modelled with Secure Boot enforced only; add --secure-boot')
         def r = VtpmMeasurement.run(new VtpmMeasurement.Request(firmwareCode, variables.vars, variables.uefiConfig, boot.uki, boot.espChain,
-                secureBoot, bootDisk, referenceLog, profile, memory, cpus), new Tools())
+                secureBoot, bootDisk, referenceLog, profile, memory, cpus, qemuVersion), new Tools())
         if (eventlog != null) AtomicFiles.write(eventlog, r.json())
         if (json.wanted()) {
             json.print(r.document())        // pretty: the bytes of expected.json (schema docs/schemas/measure-vtpm.schema.json)

@@ -13,11 +13,13 @@ import dev.sealwright.measure.event.HashAlg;
 import dev.sealwright.measure.event.LogKind;
 import dev.sealwright.tools.Tools;
 import dev.sealwright.uefi.FirmwareBuild;
+import dev.sealwright.vm.QemuVersion;
 import dev.sealwright.vm.VmSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -33,15 +35,23 @@ public final class VtpmMeasurement {
      * {@code espChain} (the shim → GRUB → kernel chain on the ESP of {@code bootDisk}, Secure Boot enforced).
      * The UKI is named in events and errors by its path as given (a step's inputs are absolute paths).
      * {@code profile}: a {@link CapturedTpmProfile} file ({@code measure capture --vtpm}) whose PCR 0 and 1
-     * events replace the computed ones (nothing else), for its firmware and shape only; at most one of it and
-     * {@code referenceLog}.
+     * events replace the computed ones (nothing else), for its firmware, vars template, QEMU release and shape
+     * only; at most one of it and {@code referenceLog}. {@code qemuVersion}: the release of the QEMU that will
+     * run the VM (e.g. "7.2.22"), checked against the profile's; null: that of {@code qemu-system-x86_64} on
+     * the search path, the QEMU launch runs.
      */
     public record Request(Path firmwareCode, Path firmwareVars, Path uefiConfig, Path uki, boolean espChain, boolean secureBoot,
-                          Path bootDisk, Path referenceLog, Path profile, String memory, Integer cpus) {
+                          Path bootDisk, Path referenceLog, Path profile, String memory, Integer cpus, String qemuVersion) {
         /** The VM's memory and vCPUs (PCR 0: OVMF keeps its memory layout in PEIFV); null: launch's defaults. */
         public Request {
             if (memory == null) memory = VmSpec.DEFAULT_MEMORY;
             if (cpus == null) cpus = VmSpec.DEFAULT_CPUS;
+        }
+
+        /** The VM run by this host's QEMU (qemuVersion null). */
+        public Request(Path firmwareCode, Path firmwareVars, Path uefiConfig, Path uki, boolean espChain, boolean secureBoot,
+                       Path bootDisk, Path referenceLog, Path profile, String memory, Integer cpus) {
+            this(firmwareCode, firmwareVars, uefiConfig, uki, espChain, secureBoot, bootDisk, referenceLog, profile, memory, cpus, null);
         }
     }
 
@@ -69,8 +79,11 @@ public final class VtpmMeasurement {
         Path refFile = r.profile() != null ? r.profile() : r.referenceLog();
         EventLog ref;
         if (r.profile() != null) {
+            if (r.firmwareVars() == null)
+                throw new RecipeException("measure vtpm: a captured profile holds for the vars template it was captured with; give that file (firmwareVars), not a uefi-config.json");
             CapturedTpmProfile captured = CapturedTpmProfile.read(r.profile());
-            captured.requireShape(HexFormat.of().formatHex(HashAlg.SHA256.digest(code)), r.cpus(), memoryMiB, "esp", r.profile().toString());
+            captured.requireShape(HexFormat.of().formatHex(HashAlg.SHA256.digest(code)), HexFormat.of().formatHex(InputFiles.digest(r.firmwareVars(), "SHA-256")),
+                    r.firmwareVars().toString(), qemuVersion(r.qemuVersion(), tools), r.cpus(), memoryMiB, "esp", r.profile().toString());
             ref = captured.eventLog(r.profile().toString());
         } else {
             ref = refFile == null ? null : EventLogFiles.read(refFile, LogKind.TPM_EVENT_LOG);
@@ -95,5 +108,19 @@ public final class VtpmMeasurement {
         VtpmInputs.Platform platform = new VtpmInputs.Platform(code, r.firmwareCode().toString(), memoryMiB << 20, r.cpus(), vars);
         VtpmPrediction p = VtpmPrediction.predict(inputs.withPlatform(platform));
         return new Result(p, VtpmPredictionJson.document(p));
+    }
+
+    /** The release given, or that of qemu-system-x86_64 on the search path of {@code tools}. */
+    private static QemuVersion qemuVersion(String given, Tools tools) {
+        if (given != null) {
+            try {
+                return QemuVersion.parse(given);
+            } catch (RecipeException e) {
+                throw new RecipeException("measure vtpm: qemuVersion: " + e.getMessage());
+            }
+        }
+        if (tools.locate("qemu-system-x86_64").isEmpty())
+            throw new RecipeException("measure vtpm: a captured profile names the QEMU it holds for, and no qemu-system-x86_64 is on the search path to compare; give the VM's QEMU version (--qemu-version)");
+        return QemuVersion.parse(tools.exec("qemu-system-x86_64", "--version").timeout(Duration.ofSeconds(30)).run().stdout().lines().findFirst().orElse(""));
     }
 }

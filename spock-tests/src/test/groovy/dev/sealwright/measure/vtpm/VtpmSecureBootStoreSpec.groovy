@@ -1,0 +1,115 @@
+package dev.sealwright.measure.vtpm
+
+import dev.sealwright.image.uki.UkiBuilder
+import dev.sealwright.measure.event.BootEvent
+import dev.sealwright.measure.event.HashAlg
+import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.Kernels
+import dev.sealwright.testkit.Repo
+import dev.sealwright.testkit.VtpmGuest
+import dev.sealwright.tools.Tools
+import dev.sealwright.uefi.FirmwareBuild
+import dev.sealwright.uefi.OvmfBootOptions
+import dev.sealwright.measure.event.UefiVariableData
+import dev.sealwright.vm.VmSpec
+import groovy.json.JsonSlurper
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+
+/**
+ * PCR 0, 1 and 7 of the Secure Boot builds of Debian's OVMF 2022.11 (OVMF_CODE_4M.secboot.fd, an SMM
+ * build: launch enables SMM and secure pflash from its QEMU descriptor) with no reference log, against
+ * real boots under QEMU 7.2 TCG with an swtpm (VmHandle, testkit VtpmGuest: the guest prints its PCRs and
+ * TPM log). (a) The Microsoft store OVMF_VARS_4M.ms.fd (Secure Boot enforced): our UKI is not
+ * Microsoft-signed, so the firmware would refuse it from the ESP; the kernel is booted directly
+ * (-kernel: OVMF 2022.11 falls back to its legacy loader when the image fails verification). PCR 0 is the
+ * modelled CRTM version and firmware volumes (PEIFV with the store's MemoryTypeInformation), PCR 1 the
+ * direct-boot variables, PCR 7 SecureBoot=01 and the store's PK, KEK, db and dbx. (b) The same code image
+ * with the plain store OVMF_VARS_4M.fd (no keys: Secure Boot not enforced), a UKI from the ESP launch
+ * writes: measure vtpm, without reference log or profile, equals every PCR 0-9 and 11-15 in both banks.
+ * The snakeoil store with a signed UKI is VtpmBootSpec (b).
+ */
+class VtpmSecureBootStoreSpec extends Specification {
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(600)
+    static final String CMDLINE = 'console=ttyS0 panic=-1'
+    static final Path SB_CODE = Path.of('/usr/share/OVMF/OVMF_CODE_4M.secboot.fd')
+    static final Path MS_CODE = Path.of('/usr/share/OVMF/OVMF_CODE_4M.ms.fd')
+    static final Path MS_VARS = Path.of('/usr/share/OVMF/OVMF_VARS_4M.ms.fd')
+    static final Path PLAIN_VARS = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
+    static final List<HashAlg> BANKS = [HashAlg.SHA256, HashAlg.SHA384]
+
+    @Shared @TempDir Path work
+    @Shared Path kernel, initrd, uki
+
+    def setupSpec() {
+        ['qemu-system-x86_64', 'swtpm', 'busybox', 'cpio', 'sgdisk', 'mkfs.fat', 'mcopy'].each { Repo.requireTool(it) }
+        [SB_CODE, MS_CODE, MS_VARS, PLAIN_VARS].each { assert Files.isRegularFile(it): "${it}: missing (Debian package ovmf)" }
+        Path stub = Repo.requireTool('systemd-stub')
+        kernel = Kernels.debian().vmlinuz()
+        initrd = VtpmGuest.dumpingInitrd(work)
+        uki = work.resolve('guest.efi')
+        Files.write(uki, UkiBuilder.build(new UkiBuilder.Parts(Files.readAllBytes(stub), Files.readAllBytes(kernel), Files.readAllBytes(initrd),
+                CMDLINE, '6.12-test', 'ID=test\n'), 'guest'))
+    }
+
+    def "(a) Microsoft store, Secure Boot enforced, direct kernel boot: the logged PCR 0, 1 and 7 events equal the modelled ones (digests in both banks and data)"() {
+        given:
+        def build = FirmwareBuild.identify(MS_CODE)
+        def vars = VtpmVariables.fromVarsFile(MS_VARS)
+        def pcr0 = OvmfFirmwareEvents.pcr0(build.pcr01(), Files.readAllBytes(MS_CODE), MS_CODE.toString(), 512L << 20, 1, vars.memoryTypeInformation())
+        def pcr1 = OvmfBootOptions.directKernel().collect { TpmBootEvents.bootVariable(it.name(), it.value()) }
+        def pcr7 = [TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, 'SecureBoot', [1] as byte[]),
+                    TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, 'PK', vars.config().pk()),
+                    TpmBootEvents.driverConfig(UefiVariableData.EFI_GLOBAL_VARIABLE, 'KEK', vars.config().kek()),
+                    TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, 'db', vars.config().db()),
+                    TpmBootEvents.driverConfig(UefiVariableData.EFI_IMAGE_SECURITY_DATABASE, 'dbx', vars.config().dbx())]
+
+        when: 'launch\'s default shape (1 vCPU, 512 MiB), a fresh copy of the Microsoft store'
+        def guest = VtpmGuest.launch('ms-direct', VmSpec.builder().firmware(MS_CODE).vars(MS_VARS).kernel(kernel).initrd(initrd).cmdline(CMDLINE)
+                .vtpm(true).build(), new Tools(), work.resolve('run-ms'), BOOT_TIMEOUT)
+
+        then: 'the log is complete, and the store enrolls keys (PCR 0 then depends on its MemoryTypeInformation)'
+        guest.replays()
+        vars.memoryTypeInformation() != null && vars.config().pk() != null
+        and:
+        same(logged(guest, 0), pcr0)
+        same(logged(guest, 1), pcr1)
+        same(logged(guest, 7), pcr7)
+    }
+
+    def "(b) the Secure Boot image with the plain store (no keys), UKI from the ESP: measure vtpm with no reference log equals every PCR 0-9, 11-15 in both banks"() {
+        when:
+        def guest = VtpmGuest.launch('secboot-plain', VmSpec.builder().firmware(SB_CODE).vars(PLAIN_VARS).uki(uki).vtpm(true).build(),
+                new Tools(), work.resolve('run-plain'), BOOT_TIMEOUT)
+        def r = Cli.run('measure', 'vtpm', '--firmware-code', SB_CODE.toString(), '--firmware-vars', PLAIN_VARS.toString(), '--uki', uki.toString(),
+                '--boot-disk', guest.bootDisk.toString(), '--json')
+        assert r.exitCode == 0: r.toString()
+        def doc = new JsonSlurper().parseText(r.out) as Map
+
+        then:
+        guest.replays()
+        doc.missing.keySet() == ['10'] as Set
+        ['sha256', 'sha384'].each { bank ->
+            (0..15).findAll { it != 10 }.each { int pcr -> assert doc[bank][pcr as String] == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr}" }
+        }
+        and: 'the SMM build measured SecureBoot as 00 (present, not enforced)'
+        logged(guest, 7)[0].data().takeRight(1) == [0] as byte[]
+    }
+
+    /** The logged events of one PCR, separators left out (the model lists the events before the separator). */
+    private static List<BootEvent> logged(VtpmGuest guest, int pcr) {
+        guest.log.events().findAll { it.index() == pcr && it.typeName() != 'EV_SEPARATOR' }
+    }
+
+    private static boolean same(List<BootEvent> log, List<BootEvent> model) {
+        assert log*.typeName() == model*.typeName()
+        BANKS.each { alg -> assert log*.digestHex(alg) == model*.digestHex(alg): alg.label() }
+        assert log*.data()*.encodeHex()*.toString() == model*.data()*.encodeHex()*.toString()
+        true
+    }
+}
