@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit
  * virtio-net's option ROM driver (QEMU's efi-virtio.rom) that OVMF loads and logs in PCR 2, which the
  * prediction does not model (a TD whose NIC has a ROM would log it in RTMR1). What a non-TD boot
  * cannot show: the TD HOB, the CFV and the ACPI events (2022.11 measures ACPI only in a TD).
- * Two boots (the ESP alone; the ESP and two data disks), about 40 s each under TCG.
+ * Five boots (the ESP alone; the ESP and 1, 2, 3 and 7 data disks, the last filling the shape's 8 disks, whose
+ * ninth root port sits at 00:03.0), about 30-40 s each under TCG.
  */
 class TdxEspBootLogSpec extends Specification {
     static final Path OVMF = Path.of('/usr/share/ovmf/OVMF.fd')
@@ -141,6 +142,25 @@ class TdxEspBootLogSpec extends Specification {
                 ['variable BootOrder (6 bytes)', 'variable Boot0001 (84 bytes)', 'variable Boot0000 (62 bytes)', 'variable Boot0004 (88 bytes)']
         events(predictedWithDataDisks.events.findAll { it.index == 1 && it.type == 'EV_EFI_VARIABLE_BOOT' }, true) == logged(withDataDisks, 1, 'EV_EFI_VARIABLE_BOOT', true)
         predictedWithDataDisks.missing.isEmpty()
+    }
+
+    def "with #dataDisks data disk(s) behind their own root ports (#total disks in all) the Shell is Boot#shell; the predicted boot variables equal PCR 1's events"() {
+        when: 'one more boot per shape (1 vCPU, 1 GiB), each data disk a blank 1 MiB image'
+        def g = boot(dir.resolve("run-data-${dataDisks}"), 1, 1024, dataDisks)
+        def p = measure(1, '1G', dataDisks)
+
+        then:
+        g.replays()
+        g.log.events().findAll { it.index() == 1 && it.typeName() == 'EV_EFI_VARIABLE_BOOT' }*.description() ==
+                ['variable BootOrder (6 bytes)', 'variable Boot0001 (84 bytes)', 'variable Boot0000 (62 bytes)', "variable Boot${shell} (88 bytes)".toString()]
+        events(p.events.findAll { it.index == 1 && it.type == 'EV_EFI_VARIABLE_BOOT' }, true) == logged(g, 1, 'EV_EFI_VARIABLE_BOOT', true)
+        p.missing.isEmpty()
+
+        where:
+        dataDisks | total | shell
+        1         | 2     | '0003'
+        3         | 4     | '0005'
+        7         | 8     | '0009'
     }
 
     def "where RTMR0 maps to the TPM log it equals it: SecureBoot..dbx = PCR 7; RTMR1 = PCR 2-6 but for the NIC's option ROM driver; RTMR2 = PCR 9"() {
