@@ -73,7 +73,8 @@ class VtpmCaptureSpec extends Specification {
         when:
         def guest = VtpmGuest.launch('capture-q10', VmSpec.builder().firmware(code).vars(vars).uki(uki).vtpm(true).cpus(2).memory('1G').build(),
                 tools, work.resolve('run-q10'), BOOT_TIMEOUT)
-        def withProfile = predict(code, vars, guest, '--profile', profile.toString())
+        String version = [Stack.qemu10Bin().resolve('qemu-system-x86_64').toString(), '--version'].execute().text.readLines()[0]
+        def withProfile = predict(code, vars, guest, '--profile', profile.toString(), '--qemu-version', version)
         def modelled = predict(code, vars, guest)
 
         then:
@@ -83,7 +84,7 @@ class VtpmCaptureSpec extends Specification {
         modelled.missing['0'][0].contains('is not modelled')
     }
 
-    def "a profile is refused in one line for another shape or firmware, beside --reference-log, and when it is not a vTPM profile"() {
+    def "a profile is refused in one line for another shape, firmware, vars template or QEMU release, beside --reference-log or a uefi-config, and when it is not a vTPM profile"() {
         given:
         Path code = Path.of('/usr/share/OVMF/OVMF_CODE_4M.fd')
         Path vars = Path.of('/usr/share/OVMF/OVMF_VARS_4M.fd')
@@ -101,16 +102,39 @@ class VtpmCaptureSpec extends Specification {
         def both = Cli.run(*(base + ['--cpus', '2', '--memory', '1G', '--reference-log', profile.toString()]))
         def notVtpm = Cli.run('measure', 'vtpm', '--firmware-code', code.toString(), '--firmware-vars', vars.toString(), '--uki', uki.toString(), '--profile', tdxProfile.toString())
         def vtpmOptions = Cli.run('measure', 'capture', '--vtpm', '--firmware', code.toString(), '--out', work.resolve('x.json').toString())
+        def shape = ['--cpus', '2', '--memory', '1G']
+        def otherVars = Cli.run('measure', 'vtpm', '--firmware-code', code.toString(), '--firmware-vars', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd', '--uki', uki.toString(),
+                '--profile', profile.toString(), *shape)
+        def otherQemu = Cli.run(*(base + shape + ['--qemu-version', '10.0.2']))
+        def sameQemu = Cli.run(*(base + shape + ['--qemu-version', '7.2.' + hostQemu().find(/version 7\.2\.(\d+)/) { it[1] }]))
+        def badQemu = Cli.run(*(base + shape + ['--qemu-version', 'seven']))
+        Path config = work.resolve('uefi-config.json')
+        if (!Files.exists(config)) assert Cli.run('uefi', 'config', '--vars', vars.toString(), '-o', config.toString()).exitCode == 0
+        def uefiConfig = Cli.run('measure', 'vtpm', '--firmware-code', code.toString(), '--uefi-config', config.toString(), '--uki', uki.toString(),
+                '--profile', profile.toString(), *shape)
+        Path v1 = work.resolve('v1.json')
+        Files.writeString(v1, Files.readString(profile).replace('sealwright-captured-vtpm/2', 'sealwright-captured-vtpm/1'))
+        def oldFormat = Cli.run(*(base.collect { it == profile.toString() ? v1.toString() : it } + shape))
 
         then:
-        [cpus, memory, firmware, both, notVtpm].every { it.exitCode == 1 && it.err.trim().lines().count() == 1 }
+        [cpus, memory, firmware, both, notVtpm, otherVars, otherQemu, badQemu, uefiConfig, oldFormat].every { it.exitCode == 1 && it.err.trim().lines().count() == 1 }
         cpus.err.contains('PCR 0/1 captured for firmware ' + Files.readString(profile).find(/[0-9a-f]{64}/).substring(0, 12) + ', 2 vCPUs, 1024 MiB, esp boot; the VM has')
         cpus.err.contains('1 vCPUs, 1024 MiB, esp boot (capture that shape)')
         memory.err.contains('2 vCPUs, 2048 MiB, esp boot (capture that shape)')
         !firmware.err.contains('the VM has firmware ' + Files.readString(profile).find(/[0-9a-f]{64}/).substring(0, 12))
         firmware.err.contains('(capture that shape)')
         both.err.contains('a captured profile and a reference log both give PCR 0 and 1; pass one')
-        notVtpm.err.contains("${tdxProfile}: not a captured vTPM profile (format is not sealwright-captured-vtpm/1")
+        notVtpm.err.contains("${tdxProfile}: not a captured vTPM profile (format is not sealwright-captured-vtpm/2")
+        and: 'the profile records the vars template (its SHA-256, as sha256sum prints it) and the QEMU it was captured on'
+        def json = new JsonSlurper().parse(profile.toFile()) as Map
+        json['vars-sha256'] == sha256sum(vars)
+        json.qemu == hostQemu()
+        otherVars.err.contains("PCR 0/1 captured with the vars template ${sha256sum(vars).substring(0, 12)}; the VM starts from /usr/share/OVMF/OVMF_VARS_4M.ms.fd (${sha256sum(Path.of('/usr/share/OVMF/OVMF_VARS_4M.ms.fd')).substring(0, 12)}) (capture with that template)")
+        otherQemu.err.contains('PCR 0/1 captured on QEMU 7.2.') && otherQemu.err.contains("(${hostQemu()}); the VM's QEMU is 10.0.2 (capture on that QEMU")
+        sameQemu.exitCode == 0
+        badQemu.err.contains("qemuVersion: cannot read a QEMU version from 'seven'")
+        uefiConfig.err.contains('a captured profile holds for the vars template it was captured with; give that file')
+        oldFormat.err.contains('version 1 did not record the vars template')
         vtpmOptions.exitCode == 2
         vtpmOptions.err.contains('--vtpm needs --firmware-vars')
     }
@@ -127,6 +151,19 @@ class VtpmCaptureSpec extends Specification {
         def p = CapturedTpmProfile.read(out)
         assert p.eventLog(out.toString()).events().every { it.index() in [0L, 1L] }
         out
+    }
+
+    /** The first line of the host QEMU's --version (what the capture records). */
+    private static String hostQemu() {
+        ['qemu-system-x86_64', '--version'].execute().text.readLines()[0].strip()
+    }
+
+    /** SHA-256 of a file as coreutils' sha256sum prints it. */
+    private static String sha256sum(Path file) {
+        def p = ['sha256sum', file.toString()].execute()
+        String out = p.text
+        assert p.waitFor() == 0
+        out.split(/\s+/)[0]
     }
 
     /** measure vtpm --json for the guest's shape, with its ESP disk for PCR 5. */
