@@ -9,6 +9,7 @@ import dev.sealwright.measure.capture.CapturedTpmProfile
 import dev.sealwright.measure.capture.FwCfgCapture
 import dev.sealwright.measure.capture.TpmLogCapture
 import dev.sealwright.measure.tdx.TdxProfile
+import dev.sealwright.measure.vtpm.VtpmVariables
 import dev.sealwright.tools.Tools
 import dev.sealwright.vm.VmSpec
 import groovy.transform.CompileStatic
@@ -123,6 +124,8 @@ class MeasureCaptureCommand implements Callable<Integer> {
         if (!(boot in CapturedTpmProfile.BOOTS)) throw new UsageException("--boot must be esp or direct, not '${boot}'")
         if (qemuData != null || machine != null || disks != 0 || accel != 'tcg')
             throw new UsageException('--vtpm boots launch\'s vTPM VM: --qemu-data, --machine, --disks and --accel do not apply')
+        if (boot == 'esp' && VtpmVariables.fromVarsFile(firmwareVars).enforcedBy(firmware))
+            throw new RecipeException("--firmware-vars ${firmwareVars}: enrolls a PK and ${firmware.fileName} supports Secure Boot, so OVMF enforces it and would not start the capture's unsigned UKI from the ESP; --boot direct captures this store's PCR 0 (an ESP boot's too), not an ESP boot's PCR 1")
     }
 
     private int captureVtpm(Tools tools, Path qemuBin, String version, int n, long mib, Path vmlinuz, Path work) {

@@ -46,8 +46,17 @@ public record VtpmVariables(UefiConfig config, byte[] secureBootEnable, String s
         if (d.isEmpty()) return;
         if (secureBoot && !d.get().secureBoot())
             throw new RecipeException(code + ": its QEMU descriptor " + d.get().file() + " lists no secure-boot feature, so Secure Boot cannot be enforced with it");
-        boolean disabled = secureBootEnable != null && secureBootEnable.length == 1 && secureBootEnable[0] == 0;
-        if (!secureBoot && d.get().secureBoot() && config.pk() != null && !disabled)
+        if (!secureBoot && enforcedBy(code))
             throw new RecipeException(source + ": enrolls a PK and " + code.getFileName() + " supports Secure Boot, so the firmware enforces it; add --secure-boot");
+    }
+
+    /**
+     * Whether the firmware {@code code} enforces Secure Boot when it starts from these variables: its QEMU
+     * descriptor lists secure-boot, a PK is enrolled and SecureBootEnable is not 0 (false for a firmware
+     * without a descriptor).
+     */
+    public boolean enforcedBy(Path code) {
+        boolean disabled = secureBootEnable != null && secureBootEnable.length == 1 && secureBootEnable[0] == 0;
+        return config.pk() != null && !disabled && FirmwareDescriptor.find(code).map(FirmwareDescriptor::secureBoot).orElse(false);
     }
 }

@@ -82,6 +82,28 @@ class VtpmSecureBootStoreSpec extends Specification {
         same(logged(guest, 7), pcr7)
     }
 
+    def "(a') measure capture --vtpm of the Microsoft store: refused for an ESP boot (its UKI is unsigned) in one line; a direct-boot capture holds the PCR 0 and 1 events of another real boot of that shape"() {
+        given:
+        Path out = work.resolve('ms-direct.json')
+
+        when:
+        def esp = Cli.run('measure', 'capture', '--vtpm', '--firmware', MS_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--out', work.resolve('ms-esp.json').toString())
+        def direct = Cli.run('measure', 'capture', '--vtpm', '--boot', 'direct', '--firmware', MS_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--out', out.toString())
+        def guest = VtpmGuest.launch('ms-direct-2', VmSpec.builder().firmware(MS_CODE).vars(MS_VARS).kernel(kernel).initrd(initrd).cmdline(CMDLINE)
+                .vtpm(true).build(), new Tools(), work.resolve('run-ms-2'), BOOT_TIMEOUT)
+        def captured = dev.sealwright.measure.capture.CapturedTpmProfile.read(out).eventLog(out.toString()).events()
+
+        then:
+        esp.exitCode == 1 && esp.err.trim().lines().count() == 1
+        esp.err.contains("enrolls a PK and OVMF_CODE_4M.ms.fd supports Secure Boot, so OVMF enforces it and would not start the capture's unsigned UKI from the ESP")
+        !Files.exists(work.resolve('ms-esp.json'))
+        direct.exitCode == 0
+        [0, 1].each { int pcr ->
+            same(captured.findAll { it.index() == pcr && it.typeName() != 'EV_SEPARATOR' }, logged(guest, pcr))
+        }
+        captured.count { it.typeName() == 'EV_SEPARATOR' } == 2
+    }
+
     def "(b) the Secure Boot image with the plain store (no keys), UKI from the ESP: measure vtpm with no reference log equals every PCR 0-9, 11-15 in both banks"() {
         when:
         def guest = VtpmGuest.launch('secboot-plain', VmSpec.builder().firmware(SB_CODE).vars(PLAIN_VARS).uki(uki).vtpm(true).build(),
