@@ -1,6 +1,9 @@
 package dev.sealwright.measure.vtpm
 
+import dev.sealwright.cloud.DebianPackage
+import dev.sealwright.cloud.ShimCloudDisk
 import dev.sealwright.image.uki.UkiBuilder
+import dev.sealwright.measure.shim.GrubBootConfig
 import dev.sealwright.measure.event.BootEvent
 import dev.sealwright.measure.event.HashAlg
 import dev.sealwright.testkit.Cli
@@ -102,6 +105,37 @@ class VtpmSecureBootStoreSpec extends Specification {
             same(captured.findAll { it.index() == pcr && it.typeName() != 'EV_SEPARATOR' }, logged(guest, pcr))
         }
         captured.count { it.typeName() == 'EV_SEPARATOR' } == 2
+    }
+
+    def "(c) Microsoft store, Secure Boot enforced, shim 16.1 -> GRUB 2.06 -> the Debian-signed kernel from a disk launch boots (the disk where launch puts a UKI's ESP): PCR 0 and 1 equal the modelled ESP-boot events, measure vtpm --esp-chain equals PCR 2-9, 11-15"() {
+        given: 'Debian 12\'s signed shim and GRUB (cached packages), the kernel, this spec\'s dumping initrd'
+        ['dpkg-deb', 'apt-get'].each { Repo.requireTool(it) }
+        def tools = new Tools()
+        Path shim = DebianPackage.fetch(tools, DebianPackage.defaultCacheRoot(), 'shim-signed', { println it }).resolve('usr/lib/shim/shimx64.efi.signed')
+        Path grub = DebianPackage.fetch(tools, DebianPackage.defaultCacheRoot(), 'grub-efi-amd64-signed', { println it }).resolve('usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed')
+        Path disk = work.resolve('shim-disk.img')
+        ShimCloudDisk.write(tools, new ShimCloudDisk.Inputs(shim, grub, kernel, initrd, new GrubBootConfig('/boot/vmlinuz', '/boot/initrd.img', CMDLINE), null, 4), disk)
+        def build = FirmwareBuild.identify(MS_CODE)
+        def vars = VtpmVariables.fromVarsFile(MS_VARS)
+        def pcr0 = OvmfFirmwareEvents.pcr0(build.pcr01(), Files.readAllBytes(MS_CODE), MS_CODE.toString(), 512L << 20, 1, vars.memoryTypeInformation())
+        def pcr1 = OvmfBootOptions.virtioDisk(VtpmPrediction.LAUNCH_ESP_PCI_DEVICE, true).collect { TpmBootEvents.bootVariable(it.name(), it.value()) }
+
+        when:
+        def guest = VtpmGuest.launch('ms-shim', VmSpec.builder().firmware(MS_CODE).vars(MS_VARS).bootDisk(disk).vtpm(true).build(), tools, work.resolve('run-shim'), BOOT_TIMEOUT)
+        def r = Cli.run('measure', 'vtpm', '--firmware-code', MS_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--esp-chain', '--secure-boot',
+                '--boot-disk', disk.toString(), '--json')
+        assert r.exitCode == 0: r.toString()
+        def doc = new JsonSlurper().parseText(r.out) as Map
+
+        then:
+        guest.replays()
+        guest.console.any { it.contains('secureboot: Secure boot enabled') }
+        same(logged(guest, 0), pcr0)
+        same(logged(guest, 1), pcr1)
+        ['sha256', 'sha384'].each { bank ->
+            ((2..15) - [10]).each { int pcr -> if (doc[bank][pcr as String] != null) assert doc[bank][pcr as String] == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr}" }
+        }
+        doc.missing.keySet() == ['0', '1', '10'] as Set
     }
 
     def "(b) the Secure Boot image with the plain store (no keys), UKI from the ESP: measure vtpm with no reference log equals every PCR 0-9, 11-15 in both banks"() {
