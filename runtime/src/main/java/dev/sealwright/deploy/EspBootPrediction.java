@@ -47,7 +47,7 @@ public record EspBootPrediction(PcrValues values, VtpmPrediction prediction, Str
         String bootName = name + " ESP " + BOOT_PATH.replace('/', '\\');
         boolean shim = ShimBinary.isShim(PeFile.read(boot, bootName), boot);
         VtpmPrediction p = VtpmPrediction.predict(shim
-                ? VtpmInputs.shimChain(ShimChain.fromEsp(esp), vars, uefiConfig.toString(), null, null, null)
+                ? VtpmInputs.shimChain(ShimChain.fromEsp(esp), null, vars, uefiConfig.toString(), null, null, null)
                 : new VtpmInputs(boot, bootName, vars, uefiConfig.toString(), true, null, null, null, null));
         PcrValues values = new PcrValues();
         for (int pcr = 0; pcr < VtpmPrediction.PCRS; pcr++)

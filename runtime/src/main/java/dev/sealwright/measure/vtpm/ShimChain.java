@@ -40,15 +40,19 @@ import java.util.UUID;
  *     and "kernel_cmdline: ..."; PCR 9: the files GRUB reads (grub.cfg, kernel, initrd).</li>
  * </ul>
  * GRUB and the kernel must be anchored by shim's vendor certificate and by no db entry (shim checks
- * db first and would then log a db authority, which is not modelled).
+ * db first and would then log a db authority, which is not modelled). {@code fallback}: the ESP also holds
+ * shim's fallback {@code \EFI\BOOT\fbx64.efi}, which shim started as BOOTX64.EFI runs to create boot
+ * options (and reset), so the boot variables are not those of a fresh VM's first boot.
  */
-public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, GrubBootConfig config, int espPartition, String source) {
+public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, GrubBootConfig config, int espPartition, String source,
+                        boolean fallback) {
     public static final UUID SHIM_LOCK = UUID.fromString("605dab50-e046-4300-abb6-3dd810dd8b23");
     /** GRUB versions (the grub.debian .sbat row) whose measurements a real boot confirmed. */
     static final List<String> MODELLED_GRUB = List.of("2.06-13");
     static final String PREFIX = "/EFI/debian";
 
-    public static final String SHIM_PATH = "/EFI/BOOT/BOOTX64.EFI", GRUB_PATH = "/EFI/BOOT/grubx64.efi", CONFIG_PATH = PREFIX + "/grub.cfg";
+    public static final String SHIM_PATH = "/EFI/BOOT/BOOTX64.EFI", GRUB_PATH = "/EFI/BOOT/grubx64.efi", CONFIG_PATH = PREFIX + "/grub.cfg",
+            FALLBACK_PATH = "/EFI/BOOT/fbx64.efi";
 
     /** The chain an ESP holds: shim as BOOTX64.EFI, grubx64.efi beside it, {@code /EFI/debian/grub.cfg} and the kernel and initrd it names. */
     public static ShimChain fromEsp(EspFiles esp) throws IOException {
@@ -57,7 +61,8 @@ public record ShimChain(byte[] shim, byte[] grub, byte[] kernel, byte[] initrd, 
         byte[] grub = esp.require(GRUB_PATH, why);
         String cfgName = esp.name() + " ESP " + CONFIG_PATH;
         GrubBootConfig cfg = GrubBootConfig.parse(new String(esp.require(CONFIG_PATH, why), StandardCharsets.UTF_8), cfgName);
-        return new ShimChain(shim, grub, esp.require(cfg.kernel(), why), esp.require(cfg.initrd(), why), cfg, esp.esp().number(), esp.name() + " ESP");
+        return new ShimChain(shim, grub, esp.require(cfg.kernel(), why), esp.require(cfg.initrd(), why), cfg, esp.esp().number(), esp.name() + " ESP",
+                esp.read(FALLBACK_PATH) != null);
     }
 
     /** Events after the firmware's authority and PCR 4 event for shim itself, in the order a real boot logs them. */

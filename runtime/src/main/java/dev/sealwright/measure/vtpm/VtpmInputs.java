@@ -45,10 +45,13 @@ public record VtpmInputs(byte[] uki, String ukiName, UefiConfig variables, Strin
         this(uki, ukiName, variables, variablesSource, secureBoot, bootGpt, referenceLog, referenceLogName, firmware, null);
     }
 
-    /** Shim booted as BOOTX64.EFI, then GRUB and a kernel ({@code uki} is then shim); Secure Boot is enforced. */
-    public static VtpmInputs shimChain(ShimChain chain, UefiConfig variables, String variablesSource, BootGpt bootGpt,
+    /**
+     * Shim booted as BOOTX64.EFI, then GRUB and a kernel ({@code uki} is then shim); Secure Boot is enforced.
+     * {@code firmware} (may be null) decides PCR 0 and 1 once a platform is given.
+     */
+    public static VtpmInputs shimChain(ShimChain chain, FirmwareBuild firmware, UefiConfig variables, String variablesSource, BootGpt bootGpt,
                                        EventLog referenceLog, String referenceLogName) {
-        return new VtpmInputs(chain.shim(), chain.source() + " shim", variables, variablesSource, true, bootGpt, referenceLog, referenceLogName, null, chain);
+        return new VtpmInputs(chain.shim(), chain.source() + " shim", variables, variablesSource, true, bootGpt, referenceLog, referenceLogName, firmware, chain);
     }
 
     /** The boot disk's UEFI_GPT_DATA and what it was read from. */

@@ -98,7 +98,7 @@ public final class VtpmMeasurement {
                 if (disk == null) throw new RecipeException("measure vtpm: the ESP chain needs the boot disk whose ESP holds it (bootDisk)");
                 if (!r.secureBoot()) throw new RecipeException("measure vtpm: the shim chain is modelled with Secure Boot enforced only (secureBoot)");
                 ShimChain chain = ShimChain.fromEsp(EspFiles.open(raw, r.bootDisk().toString(), tools));
-                inputs = VtpmInputs.shimChain(chain, vars.config(), vars.source(), VtpmInputs.BootGpt.of(raw, r.bootDisk(), pcr5Ref, 0, null), ref, refName);
+                inputs = VtpmInputs.shimChain(chain, firmware, vars.config(), vars.source(), VtpmInputs.BootGpt.of(raw, r.bootDisk(), pcr5Ref, 0, null), ref, refName);
             } else {
                 byte[] uki = InputFiles.read(r.uki(), PeFile.FILE_BOUND);
                 inputs = new VtpmInputs(uki, r.uki().toString(), vars.config(), vars.source(), r.secureBoot(),

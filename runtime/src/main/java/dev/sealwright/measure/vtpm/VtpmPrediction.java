@@ -120,7 +120,7 @@ public record VtpmPrediction(List<BootEvent> events, Map<Integer, List<String>> 
     /** PCR 0 and 1 from the firmware image and the VM's shape (OvmfFirmwareEvents, OvmfBootOptions), or the reason they cannot be. */
     private static void platformEvents(VtpmInputs in, List<BootEvent> ev, Map<Integer, List<String>> missing) {
         String unknown = in.platform() == null ? "the firmware image and VM shape were not given (pass --reference-log with a TPM log captured from the same VM configuration)"
-                : in.shim() != null ? "not implemented in this build for the shim chain (its VM shape is not modelled); pass --reference-log"
+                : in.shim() != null && in.shim().fallback() ? in.shim().source() + " holds shim's fallback (\\EFI\\BOOT\\fbx64.efi), which creates boot options and resets the VM: the boot variables after it are not modelled; pass --reference-log"
                 : in.firmware() == null ? "the firmware build is not identified"
                 : in.firmware().pcr01Unmodelled();
         if (unknown != null) {

@@ -107,7 +107,7 @@ class VtpmSecureBootStoreSpec extends Specification {
         captured.count { it.typeName() == 'EV_SEPARATOR' } == 2
     }
 
-    def "(c) Microsoft store, Secure Boot enforced, shim 16.1 -> GRUB 2.06 -> the Debian-signed kernel from a disk launch boots (the disk where launch puts a UKI's ESP): PCR 0 and 1 equal the modelled ESP-boot events, measure vtpm --esp-chain equals PCR 2-9, 11-15"() {
+    def "(c) Microsoft store, Secure Boot enforced, shim 16.1 -> GRUB 2.06 -> the Debian-signed kernel from a disk launch boots (the disk where launch puts a UKI's ESP): PCR 0 and 1 equal the modelled ESP-boot events, measure vtpm --esp-chain equals every PCR 0-9, 11-15"() {
         given: 'Debian 12\'s signed shim and GRUB (cached packages), the kernel, this spec\'s dumping initrd'
         ['dpkg-deb', 'apt-get'].each { Repo.requireTool(it) }
         def tools = new Tools()
@@ -126,16 +126,30 @@ class VtpmSecureBootStoreSpec extends Specification {
                 '--boot-disk', disk.toString(), '--json')
         assert r.exitCode == 0: r.toString()
         def doc = new JsonSlurper().parseText(r.out) as Map
+        Path withFallback = work.resolve('shim-fallback.img')
+        Files.copy(disk, withFallback)
+        def espOffset = 2048 * 512   // ShimCloudDisk's ESP starts at sector 2048
+        Path stand = Files.write(work.resolve('fbx64.efi'), 'MZ'.bytes)   // only its presence counts
+        def mcopy = ['mcopy', '-i', "${withFallback}@@${espOffset}".toString(), stand.toString(), '::/EFI/BOOT/fbx64.efi'].execute()
+        assert mcopy.waitFor() == 0: mcopy.err.text
+        def f = Cli.run('measure', 'vtpm', '--firmware-code', MS_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--esp-chain', '--secure-boot',
+                '--boot-disk', withFallback.toString(), '--json')
+        assert f.exitCode == 0: f.toString()
+        def fallback = new JsonSlurper().parseText(f.out) as Map
 
         then:
         guest.replays()
         guest.console.any { it.contains('secureboot: Secure boot enabled') }
         same(logged(guest, 0), pcr0)
         same(logged(guest, 1), pcr1)
+        and: 'measure vtpm --esp-chain computes them too (launch\'s disk boot: the disk is the only boot device, at 00:01.0) and every other PCR but 10'
+        doc.missing.keySet() == ['10'] as Set
         ['sha256', 'sha384'].each { bank ->
-            ((2..15) - [10]).each { int pcr -> if (doc[bank][pcr as String] != null) assert doc[bank][pcr as String] == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr}" }
+            ((0..15) - [10]).each { int pcr -> assert doc[bank][pcr as String] == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr}" }
         }
-        doc.missing.keySet() == ['0', '1', '10'] as Set
+        and: 'with shim\'s fallback beside it on the ESP, PCR 0 and 1 are not computed, with the reason'
+        fallback.missing['1'][0].contains("holds shim's fallback (\\EFI\\BOOT\\fbx64.efi), which creates boot options and resets the VM")
+        fallback.missing.keySet() == ['0', '1', '10'] as Set
     }
 
     def "(b) the Secure Boot image with the plain store (no keys), UKI from the ESP: measure vtpm with no reference log equals every PCR 0-9, 11-15 in both banks"() {
