@@ -32,7 +32,11 @@ import java.time.Duration
  * Microsoft-signed, so the firmware would refuse it from the ESP; the kernel is booted directly
  * (-kernel: OVMF 2022.11 falls back to its legacy loader when the image fails verification). PCR 0 is the
  * modelled CRTM version and firmware volumes (PEIFV with the store's MemoryTypeInformation), PCR 1 the
- * direct-boot variables, PCR 7 SecureBoot=01 and the store's PK, KEK, db and dbx. (b) The same code image
+ * direct-boot variables, PCR 7 SecureBoot=01 and the store's PK, KEK, db and dbx. (a') measure capture
+ * --vtpm of that store: an ESP capture is refused, a direct capture holds a second boot's PCR 0/1 events.
+ * (c) The same store booting Debian 12's signed shim -> GRUB -> kernel from the disk launch boots: PCR 0
+ * and 1 are the modelled events of an ESP boot, and measure vtpm --esp-chain equals every PCR 0-9, 11-15.
+ * (b) The same code image
  * with the plain store OVMF_VARS_4M.fd (no keys: Secure Boot not enforced), a UKI from the ESP launch
  * writes: measure vtpm, without reference log or profile, equals every PCR 0-9 and 11-15 in both banks.
  * The snakeoil store with a signed UKI is VtpmBootSpec (b).
