@@ -7,7 +7,8 @@
 # docs/reproduce.mjs + acpi.mjs, unmodified, under node; bench/quex-measure.mjs drives it as its web page does).
 # Its MRTD and RTMR0-3 must equal ours. Prints the median whole-process time of several runs of each: ours in a
 # fresh JVM (SEALWRIGHT_DAEMON=off) and through the warm CLI daemon (docs/daemon.md, how the launcher runs
-# `measure` outside CI), quex under node, and the ratios; then the median in-process warm time.
+# `measure` outside CI), quex under node, and the ratios; then the median in-process warm time (whole CLI requests,
+# Main.execute), and for information the verb alone (its options parsed once, then its call()) in the same JVM.
 # Goals: issue 16: warm daemon / quex <= 0.5 and in-process < 150 ms; issue 21: in-process warm <= 1.3x the
 # hashing floor of these inputs, which it prints: the SHA-384 work a prediction cannot avoid (Authenticode of the
 # UKI, Authenticode of its .linux, the .initrd for the Linux initrd event, MRTD's records over OVMF's pages, about
