@@ -82,6 +82,32 @@ public final class InputFiles {
         }
     }
 
+    /**
+     * {@code file}'s bytes as a read-only mapping (checked as {@link #read} checks, /dev/null an empty buffer): for large
+     * inputs that are only hashed or read in parts, with no copy into the heap. Read it with absolute indices or
+     * slices, so threads may share it. A file truncated while mapped makes a read of the lost pages throw
+     * {@link InternalError}; {@link #changedWhileMapped} turns that into one line.
+     */
+    public static ByteBuffer map(Path file, Bound bound) {
+        long size = requireRegular(file, bound);
+        if (size == 0) return ByteBuffer.wrap(read(file, bound));   // /dev/null, or an empty file (a mapping of 0 bytes is refused on some systems)
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long now = ch.size();
+            if (now > bound.maxBytes()) throw tooBig(file, now, bound, false);
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, now);
+        } catch (ClosedByInterruptException e) {
+            Thread.currentThread().interrupt();
+            throw new RecipeException(file + ": reading was interrupted", e);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** The one line for a read of a {@link #map}ping that failed because the file was cut meanwhile. */
+    public static RecipeException changedWhileMapped(String file, InternalError e) {
+        return new RecipeException(file + ": the file was truncated while it was read", e);
+    }
+
     /** {@link #read} as UTF-8 text. */
     public static String readText(Path file, Bound bound) {
         return new String(read(file, bound), StandardCharsets.UTF_8);

@@ -23,6 +23,44 @@ class InputFilesSpec extends Specification {
         size << [0, 1, 4095, (1 << 20), (1 << 20) + 1, (3 << 20) + 17, 4 << 20]
     }
 
+    def "a mapping of a file of #size bytes holds what sha256sum sees; a /proc file (stat size 0) maps to what cat sees"() {
+        given:
+        def f = dir.resolve("m$size")
+        def b = new byte[size]; new Random(size).nextBytes(b)
+        Files.write(f, b)
+        def bound = new InputFiles.Bound('a test file', 4 << 20)
+
+        when:
+        def m = InputFiles.map(f, bound)
+        def copy = new byte[m.capacity()]; m.get(0, copy)
+
+        then:
+        copy.sha256() == ['sha256sum', f.toString()].execute().text.split(' ')[0]
+        new String(ba(InputFiles.map(Path.of('/proc/version'), bound))) == ['cat', '/proc/version'].execute().text
+
+        where:
+        size << [0, 1, 4095, (3 << 20) + 17]
+    }
+
+    def "a mapped file cut while it is read: the lost pages throw InternalError (no crash), which changedWhileMapped names in one line"() {
+        given:
+        def f = dir.resolve('cut.bin')
+        Files.write(f, new byte[1 << 20])
+        def m = InputFiles.map(f, new InputFiles.Bound('a test file', 4 << 20))
+        new RandomAccessFile(f.toFile(), 'rw').withCloseable { it.setLength(0) }
+
+        when:
+        m.get((1 << 20) - 1)
+
+        then:
+        def e = thrown(InternalError)
+        InputFiles.changedWhileMapped(f.toString(), e).message == "$f: the file was truncated while it was read"
+    }
+
+    private static byte[] ba(java.nio.ByteBuffer b) {
+        def out = new byte[b.remaining()]; b.duplicate().get(out); out
+    }
+
     def "a /proc file, which stat reports as empty, reads back as cat sees it"() {
         expect:
         Files.size(Path.of('/proc/version')) == 0

@@ -37,16 +37,17 @@ public final class PeFile {
     private byte[] trailing;
     private long trailingOffset;
     private boolean modified;
-    private final byte[] source;   // layout mode only: the parsed file, not copied
+    private final ByteBuffer source;   // layout mode only: the parsed file (an array or a file mapping), not copied
 
     /** {@code header}: the bytes the headers are read from, {@code file} itself or the patched head of an overlay image. */
-    private PeFile(String what, byte[] file, byte[] header, boolean content) {
+    private PeFile(String what, ByteBuffer file, byte[] header, boolean content) {
         this.what = what;
         this.source = content ? null : file;
+        int length = file.capacity();
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        if (file.length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
+        if (length < 0x40 || b.getShort(0) != 0x5a4d) throw bad("no MZ header");
         peOffset = b.getInt(0x3c);
-        if (peOffset < 0x40 || peOffset + 24 > file.length || b.getInt(peOffset) != 0x00004550) throw bad("no PE signature");
+        if (peOffset < 0x40 || peOffset + 24 > length || b.getInt(peOffset) != 0x00004550) throw bad("no PE signature");
         int nsec = b.getShort(peOffset + 6) & 0xffff;
         optSize = b.getShort(peOffset + 20) & 0xffff;
         optOffset = peOffset + 24;
@@ -58,7 +59,7 @@ public final class PeFile {
         numberOfRvaAndSizes = b.getInt(dataDirOffset - 4);
         long sizeOfHeaders = b.getInt(optOffset + 60) & 0xffffffffL;
         int tableEnd = optOffset + optSize + nsec * SECTION_HEADER;
-        if (sizeOfHeaders > file.length || tableEnd > sizeOfHeaders) throw bad("section table runs past SizeOfHeaders");
+        if (sizeOfHeaders > length || tableEnd > sizeOfHeaders) throw bad("section table runs past SizeOfHeaders");
         headers = Arrays.copyOf(header, (int) sizeOfHeaders);
         sections = new ArrayList<>();
         long end = sizeOfHeaders;
@@ -68,13 +69,13 @@ public final class PeFile {
             long vs = b.getInt(s + 8) & 0xffffffffL, va = b.getInt(s + 12) & 0xffffffffL;
             long rs = b.getInt(s + 16) & 0xffffffffL, rp = b.getInt(s + 20) & 0xffffffffL;
             long ch = b.getInt(s + 36) & 0xffffffffL;
-            if (rs > 0 && (rp + rs > file.length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
-            byte[] raw = !content ? null : rs == 0 ? new byte[0] : Arrays.copyOfRange(file, (int) rp, (int) (rp + rs));
+            if (rs > 0 && (rp + rs > length || rp < sizeOfHeaders)) throw bad("section " + name + " raw data lies outside the file");
+            byte[] raw = !content ? null : copy(file, rp, rs);
             sections.add(new PeSection(name, vs, va, rs, rp, ch, raw));
             if (rs > 0) end = Math.max(end, rp + rs); // an empty section's PointerToRawData means nothing
         }
         trailingOffset = end;
-        trailing = content ? Arrays.copyOfRange(file, (int) end, file.length) : null;
+        trailing = content ? copy(file, end, length - end) : null;
     }
 
     /** Parses a PE image; {@code what} (usually the file name) appears in every error. */
@@ -91,16 +92,49 @@ public final class PeFile {
         return parse(file, what, false);
     }
 
-    private static PeFile parse(byte[] file, String what, boolean content) {
-        return parse(file, file, what, content);
+    /**
+     * {@link #layout(byte[], String)} of an image in a buffer (a file mapping, {@code InputFiles.map}): only its
+     * headers are copied; sections are read and hashed from {@code file} with absolute indices, so threads may share it.
+     */
+    public static PeFile layout(ByteBuffer file, String what) {
+        return parse(file, head(file), what, false);
     }
 
-    private static PeFile parse(byte[] file, byte[] header, String what, boolean content) {
+    private static PeFile parse(byte[] file, String what, boolean content) {
+        return parse(ByteBuffer.wrap(file), file, what, content);
+    }
+
+    private static PeFile parse(ByteBuffer file, byte[] header, String what, boolean content) {
         try {
             return new PeFile(what, file, header, content);
         } catch (IndexOutOfBoundsException e) {
             throw new RecipeException(what + ": truncated PE/COFF image");
         }
+    }
+
+    /** {@code n} bytes of {@code file} from {@code off} (in the file, as the constructor checked). */
+    private static byte[] copy(ByteBuffer file, long off, long n) {
+        byte[] out = new byte[(int) n];
+        file.get((int) off, out, 0, (int) n);
+        return out;
+    }
+
+    /**
+     * The first bytes of {@code file} that the constructor reads: up to SizeOfHeaders and past the section table and
+     * data directories when the DOS and PE headers give them, else the whole file (so a bad image fails as it would whole).
+     */
+    private static byte[] head(ByteBuffer file) {
+        int length = file.capacity();
+        long need = length;
+        if (length >= 0x40) {
+            ByteBuffer le = file.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            long pe = le.getInt(0x3c) & 0xffffffffL;
+            if (pe + 24 + 64 <= length) {
+                long table = pe + 24 + (le.getShort((int) pe + 20) & 0xffff) + (le.getShort((int) pe + 6) & 0xffffL) * SECTION_HEADER;
+                need = Math.max(Math.max(pe + 24 + 240, table), le.getInt((int) pe + 24 + 60) & 0xffffffffL);
+            }
+        }
+        return copy(file, 0, Math.min(length, need));
     }
 
     public List<PeSection> sections() { return List.copyOf(sections); }
@@ -114,7 +148,7 @@ public final class PeFile {
     public void digestLoaded(PeSection s, MessageDigest md) {
         int raw = (int) Math.min(s.virtualSize(), s.sizeOfRawData());
         if (s.raw() != null) md.update(s.raw(), 0, raw);
-        else md.update(source, (int) s.pointerToRawData(), raw);
+        else update(md, source, s.pointerToRawData(), raw);
         byte[] zeros = new byte[(int) Math.min(64 << 10, s.virtualSize() - raw)];
         for (long left = s.virtualSize() - raw; left > 0; left -= zeros.length) md.update(zeros, 0, (int) Math.min(left, zeros.length));
     }
@@ -127,8 +161,17 @@ public final class PeFile {
     private byte[] copyOfSection(PeSection s, int n) {
         if (s.raw() != null) return Arrays.copyOf(s.raw(), n);
         byte[] out = new byte[n];
-        System.arraycopy(source, (int) s.pointerToRawData(), out, 0, (int) Math.min(n, s.sizeOfRawData()));
+        source.get((int) s.pointerToRawData(), out, 0, (int) Math.min(n, s.sizeOfRawData()));
         return out;
+    }
+
+    /**
+     * The section as loaded, as a view of the image where that needs no copy (VirtualSize within the raw data, layout
+     * mode), else {@link #loaded}'s copy.
+     */
+    public ByteBuffer loadedView(PeSection s) {
+        if (s.raw() != null || s.virtualSize() > s.sizeOfRawData()) return ByteBuffer.wrap(loaded(s));
+        return source.slice((int) s.pointerToRawData(), (int) s.virtualSize());
     }
 
     /** What the image was read as (usually its file name), as errors name it. */
@@ -271,7 +314,15 @@ public final class PeFile {
      * setup-header patch), without copying {@code file}. The headers are read from the patched bytes.
      */
     public static byte[] authenticodeDigest(byte[] head, byte[] file, String algorithm, String what) {
-        if (head.length > file.length) throw new IllegalArgumentException("head of " + head.length + " bytes, longer than the image");
+        return authenticodeDigest(head, ByteBuffer.wrap(file), algorithm, what);
+    }
+
+    /**
+     * {@link #authenticodeDigest(byte[], byte[], String, String)} of an image in a buffer (a file mapping or a
+     * {@link #loadedView}), read with absolute indices only: threads may hash the same buffer at once.
+     */
+    public static byte[] authenticodeDigest(byte[] head, ByteBuffer file, String algorithm, String what) {
+        if (head.length > file.capacity()) throw new IllegalArgumentException("head of " + head.length + " bytes, longer than the image");
         PeFile pe = parse(file, overlayHeaders(head, file), what, false);
         MessageDigest md;
         try {
@@ -300,34 +351,39 @@ public final class PeFile {
             hashed += s.sizeOfRawData();
         }
         long[] cert = pe.certificateTable();
-        long end = file.length - cert[1];
-        if (file.length > hashed && end < hashed) throw pe.bad("the certificate table is larger than the data after the sections");
+        long end = file.capacity() - cert[1];
+        if (file.capacity() > hashed && end < hashed) throw pe.bad("the certificate table is larger than the data after the sections");
         if (end > hashed) image.update((int) hashed, (int) (end - hashed));
         return md.digest();
     }
 
     /** {@code head} extended with {@code file}'s bytes up to SizeOfHeaders as {@code head} gives it, so the headers parse from the patched bytes. */
-    private static byte[] overlayHeaders(byte[] head, byte[] file) {
-        if (head.length == 0) return file;
+    private static byte[] overlayHeaders(byte[] head, ByteBuffer file) {
+        if (head.length == 0) return head(file);
         ByteBuffer h = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
-        long need = file.length;   // when the head is too short to tell, the whole image (the rare, slow case)
+        long need = file.capacity();   // when the head is too short to tell, the whole image (the rare, slow case)
         if (head.length >= 0x40) {
             long pe = h.getInt(0x3c) & 0xffffffffL;
-            if (pe + 24 + 64 <= head.length) need = Math.min(file.length, Math.max(head.length, h.getInt((int) pe + 24 + 60) & 0xffffffffL));
+            if (pe + 24 + 64 <= head.length) need = Math.min(file.capacity(), Math.max(head.length, h.getInt((int) pe + 24 + 60) & 0xffffffffL));
         }
         if (need <= head.length) return head;
         byte[] out = Arrays.copyOf(head, (int) need);
-        System.arraycopy(file, head.length, out, head.length, (int) need - head.length);
+        file.get(head.length, out, head.length, (int) need - head.length);
         return out;
     }
 
     /** Feeds ranges of the overlay image (head, then file's bytes after it) to a digest. */
-    private record Overlay(byte[] head, byte[] file, MessageDigest md) {
+    private record Overlay(byte[] head, ByteBuffer file, MessageDigest md) {
         void update(int off, int len) {
             int fromHead = Math.max(0, Math.min(len, head.length - off));
             if (fromHead > 0) md.update(head, off, fromHead);
-            if (len > fromHead) md.update(file, off + fromHead, len - fromHead);
+            if (len > fromHead) PeFile.update(md, file, off + fromHead, len - fromHead);
         }
+    }
+
+    /** Feeds {@code len} bytes of {@code b} from index {@code off} to {@code md}, without moving {@code b}'s position. */
+    private static void update(MessageDigest md, ByteBuffer b, long off, long len) {
+        md.update(b.slice((int) off, (int) len));   // an array's bytes directly; a mapping's through the digest's small buffer
     }
 
     private long u32(int off) {

@@ -94,10 +94,18 @@ public final class QemuKernelHeader {
 
     /** The first {@link #HEAD} bytes of {@link #patchNonLinux}'s image, without copying the rest. */
     public static byte[] patchedHeadNonLinux(byte[] image, String source, String cmdline) {
-        if (isLinux(image)) throw new RecipeException(source + ": a Linux kernel image, patched as one");
-        int setup = ((image.length > 0x1F1 && image[0x1F1] != 0 ? image[0x1F1] & 0xFF : 4) + 1) * 512;
-        if (setup > image.length) throw new RecipeException(source + ": QEMU refuses it (\"invalid kernel header\": " + setup + " setup bytes > file size)");
-        ByteBuffer b = ByteBuffer.wrap(head(image)).order(ByteOrder.LITTLE_ENDIAN);
+        return patchedHeadNonLinux(head(image), image.length, source, cmdline);
+    }
+
+    /**
+     * {@link #patchedHeadNonLinux(byte[], String, String)} of an image of {@code length} bytes that starts with
+     * {@code start} (its first {@link #HEAD} bytes, or all of a shorter image).
+     */
+    public static byte[] patchedHeadNonLinux(byte[] start, long length, String source, String cmdline) {
+        if (isLinux(start)) throw new RecipeException(source + ": a Linux kernel image, patched as one");
+        int setup = ((start.length > 0x1F1 && start[0x1F1] != 0 ? start[0x1F1] & 0xFF : 4) + 1) * 512;
+        if (setup > length) throw new RecipeException(source + ": QEMU refuses it (\"invalid kernel header\": " + setup + " setup bytes > file size)");
+        ByteBuffer b = ByteBuffer.wrap(head(start)).order(ByteOrder.LITTLE_ENDIAN);
         long cmdlineSize = (bytes(cmdline) + 16) & ~15L;
         b.putShort(0x20, (short) 0xA33F);
         b.putShort(0x22, (short) (LOW_CMDLINE_END - cmdlineSize - LOW_REAL_ADDR));

@@ -14,25 +14,28 @@ import dev.sealwright.measure.event.UefiGptData;
 
 import dev.sealwright.base.InputFiles;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 
 /**
  * What a TDX prediction is computed from. {@code acpi} is null when the ACPI blobs are not known;
- * {@code kernel} is a bzImage for direct boot, or a UKI when {@code uki} is true. {@code stubVersion}
+ * {@code kernel} is a bzImage for direct boot, or a UKI when {@code uki} is true: a mapping of the file
+ * ({@link InputFiles#map}), read only with absolute indices, since threads hash parts of it at once. {@code stubVersion}
  * overrides the systemd-stub version read from the UKI (null: read it from .sdmagic). {@code esp} is
  * null for direct boot (-kernel) and describes the boot disk when the UKI boots from an ESP.
  */
 public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, int cpus, AcpiBlobs acpi,
-                        byte[] kernel, String kernelName, boolean uki, byte[] initrd, String cmdline, TdxProfile profile,
+                        ByteBuffer kernel, String kernelName, boolean uki, byte[] initrd, String cmdline, TdxProfile profile,
                         Integer stubVersion, EspBoot esp) {
 
-    /** Direct boot (-kernel) or firmware only. */
+    /** Direct boot (-kernel) of the image {@code kernel} (null: firmware only). */
     public TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, int cpus, AcpiBlobs acpi,
                      byte[] kernel, String kernelName, boolean uki, byte[] initrd, String cmdline, TdxProfile profile,
                      Integer stubVersion) {
-        this(firmware, firmwareName, memoryBytes, cpus, acpi, kernel, kernelName, uki, initrd, cmdline, profile, stubVersion, null);
+        this(firmware, firmwareName, memoryBytes, cpus, acpi, kernel == null ? null : ByteBuffer.wrap(kernel), kernelName, uki, initrd, cmdline,
+                profile, stubVersion, null);
     }
 
     /**
@@ -83,7 +86,7 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
 
     /** Only the firmware: MRTD, and the RTMR0 events that do not depend on the boot path. */
     public static TdxInputs firmwareOnly(Path firmware, long memoryBytes, int cpus, AcpiBlobs acpi, TdxProfile profile) {
-        return new TdxInputs(read(firmware, FIRMWARE_BOUND), firmware.toString(), memoryBytes, cpus, acpi, null, null, false, null, null, profile, null);
+        return new TdxInputs(read(firmware, FIRMWARE_BOUND), firmware.toString(), memoryBytes, cpus, acpi, null, null, false, null, null, profile, null, null);
     }
 
     /**
@@ -108,23 +111,23 @@ public record TdxInputs(byte[] firmware, String firmwareName, long memoryBytes, 
             throw new RecipeException("measure tdx: vm vars " + vm.vars() + ": a TD loads one combined firmware image (OVMF.fd) with -bios, not code + vars");
         if (vm.uki() != null) return espBoot(vm, acpi, profile, stubVersion, bootDisk);
         if (bootDisk != null) throw new RecipeException("measure tdx: a boot disk goes with a UKI booted from an ESP (uki), not with direct boot (kernel)");
-        byte[] kernel = read(Path.of(vm.kernel()), KERNEL_BOUND);
+        ByteBuffer kernel = InputFiles.map(Path.of(vm.kernel()), KERNEL_BOUND);
         boolean uki = StubMeasurements.isUki(kernel);
         if (uki && (vm.initrd() != null || vm.cmdline() != null))
             throw new RecipeException("not implemented in this build: an initrd or cmdline next to a UKI kernel (" + vm.kernel() + "); the UKI carries its own");
         return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, kernel, vm.kernel(), uki,
-                vm.initrd() == null ? null : read(Path.of(vm.initrd()), INITRD_BOUND), vm.cmdline(), profile, stubVersion);
+                vm.initrd() == null ? null : read(Path.of(vm.initrd()), INITRD_BOUND), vm.cmdline(), profile, stubVersion, null);
     }
 
     private static TdxInputs espBoot(VmSpec vm, AcpiBlobs acpi, TdxProfile profile, Integer stubVersion, Path bootDisk) {
         Path uki = Path.of(vm.uki());
-        byte[] image = read(uki, KERNEL_BOUND);
+        ByteBuffer image = InputFiles.map(uki, KERNEL_BOUND);
         if (!StubMeasurements.isUki(image)) throw new RecipeException(vm.uki() + ": not a UKI (no .linux section)");
         EspBoot esp;
         if (bootDisk != null) {
             esp = new EspBoot(UefiGptData.read(bootDisk), bootDisk.toString(), espPath(vm.topology()), otherDisks(vm.topology()));
         } else {
-            esp = new EspBoot(UefiGptData.ofLaunchEsp(image.length, vm.uki()),
+            esp = new EspBoot(UefiGptData.ofLaunchEsp(image.capacity(), vm.uki()),
                     "the ESP disk sealwright launch writes for " + uki.getFileName(), espPath(vm.topology()), otherDisks(vm.topology()));
         }
         return new TdxInputs(read(Path.of(vm.firmware()), FIRMWARE_BOUND), vm.firmware(), vm.memoryMiB() << 20, vm.cpus(), acpi, image, vm.uki(), true,

@@ -112,7 +112,12 @@ public final class TdxMeasurement {
             if (vm.tee() == Tee.TDX && vm.topology() == null && topology != null) vm = vm.toBuilder().topology(topology).build();
             in = TdxInputs.fromVm(vm, acpi, profile, h.stubVersion(), h.bootDisk());
         }
-        TdxPrediction p = TdxPrediction.predict(in);
+        TdxPrediction p;
+        try {
+            p = TdxPrediction.predict(in);
+        } catch (InternalError e) {   // the kernel or UKI is mapped, and was cut meanwhile
+            throw InputFiles.changedWhileMapped(in.kernelName(), e);
+        }
         return new Result(p, profile, captured, vm, TdxPredictionJson.document(p, profile, vm));
     }
 }

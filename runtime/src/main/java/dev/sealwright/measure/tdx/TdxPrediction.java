@@ -8,6 +8,7 @@ import dev.sealwright.measure.event.Registers;
 import dev.sealwright.uefi.FirmwareBuild;
 import dev.sealwright.uefi.OvmfBootOptions;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -61,7 +62,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         if (in.esp() != null) {
             // ESP boot: the boot manager reads the disk's GPT, then loads the UKI as built
             ev.add(TdvfEvents.gpt(in.esp().gptData(), in.esp().source()));
-            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
+            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(new byte[0], in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
         }
         if (uki != null) {
             UkiEvents u = join(uki);
@@ -119,8 +120,10 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
 
     /** RTMR1's image event: Authenticode of the image as QEMU serves it (its setup header patched or not, per profile). */
     private static void imageEvent(TdxInputs in, TdxProfile p, List<BootEvent> ev) {
-        byte[] k = in.kernel();
-        boolean linux = QemuKernelHeader.isLinux(k);
+        ByteBuffer k = in.kernel();
+        byte[] start = new byte[Math.min(k.capacity(), QemuKernelHeader.HEAD)];   // all a patch reads and changes
+        k.get(0, start);
+        boolean linux = QemuKernelHeader.isLinux(start);
         boolean patched = switch (p.kernelPatch()) {
             case NONE -> false;
             case LINUX_ONLY -> linux;
@@ -129,8 +132,8 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         // the image as served: its patched head over the unchanged rest, hashed in place (no copy of the image)
         byte[] head;
         if (!patched) head = new byte[0];
-        else if (linux) head = QemuKernelHeader.patchedHead(k, in.kernelName(), in.memoryBytes(), in.initrd() == null ? null : (long) in.initrd().length, in.cmdline());
-        else head = QemuKernelHeader.patchedHeadNonLinux(k, in.kernelName(), in.cmdline());
+        else if (linux) head = QemuKernelHeader.patchedHead(start, in.kernelName(), in.memoryBytes(), in.initrd() == null ? null : (long) in.initrd().length, in.cmdline());
+        else head = QemuKernelHeader.patchedHeadNonLinux(start, k.capacity(), in.kernelName(), in.cmdline());
         ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(head, k, "SHA-384", in.kernelName()),
                 (in.uki() ? "UKI" : "kernel") + (!patched ? "" : linux ? " with QEMU's setup-header patch" : " with QEMU's pre-2024 header patch at 0x20..0x23")));
     }

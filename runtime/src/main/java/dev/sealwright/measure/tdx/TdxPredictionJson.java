@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * JSON document of a prediction: {@code profile}, {@code mrtd}, {@code rtmr0}..{@code rtmr3} (null when
@@ -45,10 +46,12 @@ public final class TdxPredictionJson {
      * The VmSpec as launch's vm.json has it, with the keys in the snake_case of every {@code --json} document
      * ({@code memoryMiB} is {@code memory_mib}, {@code tdx.quoteGenerationSocket} is {@code tdx.quote_generation_socket}).
      */
+    private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");   // compiled once, not per key and request
+
     static Object snakeCaseKeys(Object json) {
         if (json instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(k.toString().replace("MiB", "Mib").replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), snakeCaseKeys(v)));
+            map.forEach((k, v) -> out.put(k.toString().replace("MiB", "Mib").transform(name -> CAMEL_HUMP.matcher(name).replaceAll("$1_$2")).toLowerCase(Locale.ROOT), snakeCaseKeys(v)));
             return out;
         }
         if (json instanceof List<?> list) return list.stream().map(TdxPredictionJson::snakeCaseKeys).toList();

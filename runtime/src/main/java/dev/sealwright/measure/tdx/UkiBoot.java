@@ -41,7 +41,7 @@ final class UkiBoot {
             sectionEvents.add(BootEvent.measuring(TdvfEvents.mrIndexOfPcr(m.pcr()), m.type(), m.measured(), m.eventData(), m.description(), HashAlg.SHA384));
         ev.addAll(sectionEvents);
         if (v.kernelThroughLoadImage())
-            ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(StubMeasurements.innerKernel(uki, in.kernelName()), "SHA-384", in.kernelName()),
+            ev.add(TdvfEvents.bootApplication(StubMeasurements.innerKernelDigest(uki, in.kernelName(), "SHA-384"),
                     "inner kernel (.linux) loaded by " + v));
         if (uki.section(".cmdline") != null) {
             String cmdline = StubMeasurements.commandLine(uki);

@@ -6,6 +6,7 @@ import dev.sealwright.image.pe.PeSection;
 import dev.sealwright.measure.event.EventType;
 import dev.sealwright.measure.event.HashAlg;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -50,6 +51,13 @@ public final class StubMeasurements {
     /** The buffer the stub passes to LoadImage for the embedded kernel: the {@code .linux} section as loaded. */
     public static byte[] innerKernel(PeFile uki, String source) {
         return loaded(uki, require(uki, ".linux", source));
+    }
+
+    /** The Authenticode digest of {@link #innerKernel}, hashed in place where its bytes are the raw data as they stand. */
+    public static byte[] innerKernelDigest(PeFile uki, String source, String algorithm) {
+        PeSection s = require(uki, ".linux", source);
+        checkZeroExtension(uki, s);
+        return PeFile.authenticodeDigest(new byte[0], uki.loadedView(s), algorithm, source);
     }
 
     /**
@@ -143,7 +151,12 @@ public final class StubMeasurements {
 
     /** True for a UKI: a PE image with a {@code .linux} section (and no Linux setup header of its own). */
     public static boolean isUki(byte[] image) {
-        if (image.length < 0x40 || image[0] != 'M' || image[1] != 'Z') return false;
+        return isUki(ByteBuffer.wrap(image));
+    }
+
+    /** {@link #isUki(byte[])} of an image in a buffer (a file mapping). */
+    public static boolean isUki(ByteBuffer image) {
+        if (image.capacity() < 0x40 || image.get(0) != 'M' || image.get(1) != 'Z') return false;
         try {
             return PeFile.layout(image, "image").section(".linux") != null;
         } catch (RecipeException notPe) {

@@ -1,6 +1,8 @@
 package dev.sealwright.image.pe
 
+import dev.sealwright.base.InputFiles
 import dev.sealwright.base.RecipeException
+import dev.sealwright.measure.uki.StubMeasurements
 import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -55,6 +57,25 @@ class AuthenticodeDigestSpec extends Specification {
         sb.exitValue() == 0
         Files.size(signed) > Files.size(unsigned)
         ours(signed) == pesign(signed)
+    }
+
+    def "hashed from a file mapping, a UKI and its .linux (in place, no copy) hash as pesign says of the UKI and of the image put into it"() {
+        given: 'a UKI built with objcopy as ukify does, its .linux a PE image whose size is not file-aligned'
+        Repo.requireTool('pesign')
+        Repo.requireTool('systemd-stub')
+        Repo.requireTool('objcopy')
+        def inner = Path.of('/usr/lib/systemd/boot/efi/systemd-bootx64.efi'), uki = dir.resolve('uki.efi')
+        def o = ['objcopy', '--add-section', ".linux=$inner", '--change-section-vma', '.linux=0x2000000', '--set-section-flags', '.linux=data,readonly',
+                 '/usr/lib/systemd/boot/efi/linuxx64.efi.stub', uki.toString()].execute()
+        o.waitForProcessOutput(new StringBuilder(), new StringBuilder())
+        assert o.exitValue() == 0
+        def mapped = InputFiles.map(uki, PeFile.FILE_BOUND)
+
+        expect:
+        Files.size(inner) % 512 != 0
+        !mapped.hasArray()
+        HexFormat.of().formatHex(PeFile.authenticodeDigest(new byte[0], mapped, 'SHA-256', 'uki.efi')) == pesign(uki)
+        HexFormat.of().formatHex(StubMeasurements.innerKernelDigest(PeFile.layout(mapped, 'uki.efi'), 'uki.efi', 'SHA-256')) == pesign(inner)
     }
 
     def "a file that is not PE/COFF is refused with one line"() {
