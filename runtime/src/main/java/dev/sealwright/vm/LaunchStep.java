@@ -101,7 +101,7 @@ public final class LaunchStep implements StepType {
 
         /** The inverse of {@link #shape()} and {@link #inputs()} (RecordOption; the configuration cache). */
         public static VmOption decode(String shape, Map<String, Input> files) {
-            return new VmOption(VmSpec.fromJson(shape), files);
+            return new VmOption(VmSpec.fromJson(shape, "the configuration cache's vm value"), files);
         }
 
         private static List<String> fileNames(VmSpec template) {
