@@ -34,7 +34,7 @@ class VmSpecSpec extends Specification {
         back.toJson() == json
     }
 
-    def "one JSON form: every field of a #tee VM, the full topology (root ports, virtio disks and NIC), round-trips in snake_case"() {
+    def "one JSON form: a #tee VM (tdx: with the full topology, root ports, virtio disks and NIC) round-trips in snake_case"() {
         when:
         def json = spec.toJson()
         def back = VmSpec.fromJson(json, 'vm.json')
