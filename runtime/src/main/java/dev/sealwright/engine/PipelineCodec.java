@@ -29,7 +29,7 @@ import java.util.Optional;
  * {@link #encode} returns empty and the caller evaluates the recipe every time.
  */
 public final class PipelineCodec {
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;   // 3: a VmSpec shape in its snake_case JSON form; records decoded by their OptionSpec decoder
     private static final byte NULL = 0, STRING = 1, LONG = 2, BOOLEAN = 3, FILE = 4, OUTPUT = 5, SECRET_FILE = 6,
             SECRET_ENV = 7, LIST = 8, INTEGER = 9, RECORD = 10;
 
