@@ -8,20 +8,17 @@
 // Without a TDX host the guests' quotes come from a SIMULATED quote service whose test PKI the policy must trust explicitly.
 library 'kbs', version: '1.0.0', description: 'attestation-gated key broker + a LUKS2 volume whose key it releases to attested guests'
 
-/** PREFIX-word, or the bare word for an empty prefix. */
-def named = { String prefix, String word -> prefix ? "${prefix}-${word}" : word }
-
 recipe('volume') {
     description 'wrap a filesystem image in LUKS2 (pure Java) under a key generated once per workspace (0600), which goes only into the broker\'s secrets file'
     param 'filesystem', 'the filesystem image to encrypt (e.g. mkfs.ext4 -d output)', type: 'file'
     param 'resource', 'broker resource name of the key', type: 'string', default: 'luks-root'
     param 'label', 'LUKS2 label', type: 'string', default: 'cczoo-data'
-    param 'prefix', 'first word of the step names', type: 'string', default: 'kbs'
+    stepPrefix 'kbs'
     output 'disk', 'the LUKS2 volume (a whole disk: cryptsetup open /dev/vdX)'
     output 'secrets', 'the broker\'s secrets file {resource: {base64: key}}, 0600'
     example "def vol = kbs.volume(filesystem: fs.out, resource: 'luks-root')"
     body { args ->
-        def v = luksVolume(named(args.prefix, 'volume')) { filesystem args.filesystem; resource args.resource; label args.label }
+        def v = luksVolume(args.stepName('volume')) { filesystem args.filesystem; resource args.resource; label args.label }
         [disk: v.disk, secrets: v.secrets]
     }
 }
@@ -33,17 +30,17 @@ recipe('broker') {
     param 'expected', 'expected.json of a TDX prediction: the SIMULATED quote service signs these registers; null: no simulation (real TDX guests)', type: 'file', default: null
     param 'port', 'broker TCP port (0: any free port)', type: 'number', default: 8990
     param 'simPort', 'SIMULATED quote service TCP port (0: any free port)', type: 'number', default: 8991
-    param 'prefix', 'first word of the step names', type: 'string', default: 'kbs'
+    stepPrefix 'kbs'
     output 'broker', 'the broker step (for uses)'
     output 'quotes', 'the SIMULATED quote service step (for uses), or null without expected'
     output 'url', 'the broker\'s base URL'
     output 'audit', 'the broker\'s audit log (one JSON line per grant and refusal, no secret values)'
     example "def broker = kbs.broker(policy: policy.out, secrets: vol.secrets, expected: prediction.expected)"
     body { args ->
-        def sim = args.expected == null ? null : kbsSimulatedQuotes(named(args.prefix, 'quotes')) {
+        def sim = args.expected == null ? null : kbsSimulatedQuotes(args.stepName('quotes')) {
             expected args.expected; port args.simPort as long
         }
-        def b = kbs(named(args.prefix, 'broker')) {
+        def b = kbs(args.stepName('broker')) {
             policy args.policy; secrets args.secrets; port args.port as long
             if (sim != null) collateral sim.collateral
         }
@@ -57,12 +54,12 @@ recipe('verdict') {
     param 'resource', 'the resource to report', type: 'string', default: 'luks-root'
     param 'require', 'grant or refuse; empty: report only', type: 'string', default: ''
     param 'after', 'the steps to wait for (e.g. the launch whose guest asked)', type: 'any', default: []
-    param 'prefix', 'first word of the step names', type: 'string', default: 'kbs'
+    stepPrefix 'kbs'
     output 'grants', 'number of grants of the resource'
     output 'refusals', 'number of refusals of the resource'
     example "kbs.verdict(audit: broker.audit, require: 'grant', after: [boot])"
     body { args ->
-        def v = kbsVerdict(named(args.prefix, 'verdict')) {
+        def v = kbsVerdict(args.stepName('verdict')) {
             audit args.audit; resource args.resource
             if (args.require) require args.require
             if (args.after) after(*(args.after as List))

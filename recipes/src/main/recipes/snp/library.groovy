@@ -1,7 +1,7 @@
 // Recipe library `snp`: an AMD SEV-SNP guest (SNPGuard flow): launch digest, signed ID block, launch with it, report check.
 // Use it with:  use 'snp@1'   and then, inside a pipeline:  def digest = snp.expected(ovmf: file('OVMF.fd'))
 // Made of public steps only (measure.snp, snp.idblock, launch, snp.simulate, snp.verify); `sealwright recipes show snp`
-// lists parameters and outputs. Step names start with `prefix`. Without SNP hardware the launch is a dry run and the
+// lists parameters and outputs. Step names start with `prefix` (`prefix: ''`: the bare names). Without SNP hardware the launch is a dry run and the
 // report is SIMULATED (a test chain, never trusted implicitly).
 library 'snp', version: '1.0.0', description: 'AMD SEV-SNP guests: launch digest, ID block, launch with id-block, attestation report verification'
 
@@ -13,12 +13,12 @@ recipe('expected') {
     param 'kernel', 'direct-boot kernel (its hash joins the digest); null: firmware only (ESP boot)', type: 'file', default: null
     param 'initrd', 'direct-boot initrd', type: 'file', default: null
     param 'append', 'direct-boot command line', type: 'string', default: ''
-    param 'prefix', 'first word of the step names', type: 'string', default: 'snp'
+    stepPrefix 'snp'
     output 'measurement', 'measurement.json (digest, stages, VMSA hashes)'
     output 'digest', 'the launch digest, hex'
     example "def digest = snp.expected(ovmf: file('OVMF.fd'), vcpus: 4)"
     body { args ->
-        def m = measure.snp("${args.prefix}-digest") {
+        def m = measure.snp(args.stepName('digest')) {
             ovmf args.ovmf; vcpus args.vcpus as long; vcpuType args.vcpuType
             if (args.kernel != null) kernel args.kernel
             if (args.initrd != null) initrd args.initrd
@@ -34,11 +34,11 @@ recipe('idblock') {
     param 'idKey', 'P-384 ID key (PEM)', type: 'secret'
     param 'authorKey', 'P-384 author key (PEM), signs the ID key', type: 'secret'
     param 'policy', 'guest policy; must equal the launch\'s', type: 'string', default: '0x30000'
-    param 'prefix', 'first word of the step names', type: 'string', default: 'snp'
+    stepPrefix 'snp'
     output 'idblock', 'directory with id-block.base64 and id-auth.base64 (QEMU\'s sev-snp-guest id-block=, id-auth=)'
     example "def id = snp.idblock(measurement: digest.measurement, idKey: secret(file: 'id.pem'), authorKey: secret(file: 'author.pem'))"
     body { args ->
-        def b = snpIdBlock("${args.prefix}-idblock") {
+        def b = snpIdBlock(args.stepName('idblock')) {
             measurement args.measurement; idKey args.idKey; authorKey args.authorKey; policy args.policy
         }
         [idblock: b.idblock]
@@ -54,12 +54,12 @@ recipe('launch') {
     param 'vcpus', 'number of vCPUs; must equal snp.expected\'s', type: 'number', default: 1
     param 'memory', 'guest memory', type: 'string', default: '2G'
     param 'dryRun', 'write the QEMU command line, start nothing', type: 'boolean', default: false
-    param 'prefix', 'first word of the step names', type: 'string', default: 'snp'
+    stepPrefix 'snp'
     output 'vm', 'the launch step (for uses)'
     output 'commandLine', 'the QEMU command line, shell-quoted'
     example "snp.launch(ovmf: file('OVMF.fd'), uki: image.uki, idblock: id.idblock, dryRun: true)"
     body { args ->
-        def l = launch("${args.prefix}-vm") {
+        def l = launch(args.stepName('vm')) {
             firmware args.ovmf; uki args.uki; cpus args.vcpus as long; memory args.memory; tee 'snp'; snpIdBlock args.idblock
             if (args.disks) disk(*(args.disks as List))
             dryRun args.dryRun
@@ -76,7 +76,7 @@ recipe('verify') {
     param 'vcek', 'the report\'s VCEK (with report)', type: 'file', default: null
     param 'chain', 'ASK and ARK, PEM (with report)', type: 'file', default: null
     param 'policy', 'the guest policy the report must carry', type: 'string', default: '0x30000'
-    param 'prefix', 'first word of the step names', type: 'string', default: 'snp'
+    stepPrefix 'snp'
     output 'report', 'the verified report'
     output 'verification', 'verification.json (every check, the report\'s fields)'
     example "def checked = snp.verify(measurement: digest.measurement, at: '2026-01-01T00:00:00Z')"
@@ -84,12 +84,12 @@ recipe('verify') {
         def report = args.report, vcek = args.vcek, chain = args.chain
         boolean simulated = report == null
         if (simulated) {
-            def s = snpSimulate("${args.prefix}-report") { measurement args.measurement; policy args.policy; at args.at }
+            def s = snpSimulate(args.stepName('report')) { measurement args.measurement; policy args.policy; at args.at }
             report = s.report; vcek = s.vcek; chain = s.chain
         } else if (vcek == null || chain == null) {
             throw new dev.sealwright.base.RecipeException('snp.verify: a report needs its vcek and chain')
         }
-        def v = snpVerify("${args.prefix}-verified") {
+        def v = snpVerify(args.stepName('verified')) {
             delegate.report report; delegate.vcek vcek; delegate.chain chain
             measurement args.measurement; policy args.policy; at args.at; trustSimulated simulated
         }

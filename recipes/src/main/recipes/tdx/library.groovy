@@ -5,9 +5,6 @@
 // Without a TDX host the launch is a dry run and the quote is SIMULATED (a test PKI, never trusted implicitly).
 library 'tdx', version: '1.0.0', description: 'Intel TDX guests: container → UKI, MRTD/RTMR prediction, TD launch, quote verification, quex enrollment'
 
-/** PREFIX-word, or the bare word for an empty prefix. */
-def named = { String prefix, String word -> prefix ? "${prefix}-${word}" : word }
-
 recipe('uki') {
     description 'pack a container image with a Debian kernel into a reproducible initramfs + UKI (systemd-stub), with the guest drivers and, given a vault, the quex enroll hook'
     param 'image', 'container image: \'oci:DIR:TAG\', \'docker-archive:FILE\', or a directory (a step output) with format: \'dir\'', type: 'any'
@@ -19,12 +16,12 @@ recipe('uki') {
     param 'command', 'the workload\'s argv; empty: the image\'s own entrypoint', type: 'any', default: []
     param 'vault', 'a vault step: adds the quex enroll-agent, pinned to that vault', type: 'any', default: null
     param 'simulatedTdReport', 'guest path of a SIMULATED TD report template for the enroll-agent (no TDX host); empty: the real TD report', type: 'string', default: ''
-    param 'prefix', 'first word of the step names', type: 'string', default: 'tdx'
+    stepPrefix 'tdx'
     output 'uki', 'the UKI (uki.efi)'
     output 'initramfs', 'the initramfs inside it'
     example "def image = tdx.uki(image: 'oci:images/hello:latest', prefix: 'hello')"
     body { args ->
-        def p = pack(named(args.prefix, 'uki')) {
+        def p = pack(args.stepName('uki')) {
             if (args.format) { image(args.image, args.format as String) } else { image(args.image as String) }
             kernel(args.kernel instanceof CharSequence ? debian(args.kernel as String) : args.kernel)
             modules(*(args.modules as List<String>))
@@ -44,11 +41,11 @@ recipe('expected') {
     description 'predict the MRTD and RTMR0..3 (with every event) a TD reports when booting a vm { } description'
     param 'vm', 'the vm { } value the launch uses (firmware, kernel or uki, cpus, memory)', type: 'any'
     param 'profile', 'host stack whose TDVF/QEMU measurements are predicted (sealwright measure profiles)', type: 'string', default: 'ubuntu-24.04'
-    param 'prefix', 'first word of the step names', type: 'string', default: 'tdx'
+    stepPrefix 'tdx'
     output 'expected', 'expected.json: mrtd, rtmr0..3 and the predicted events'
     example "def measured = tdx.expected(vm: td, prefix: 'hello-td')"
     body { args ->
-        def m = measure.tdx(named(args.prefix, 'expected'), args.vm) { profile args.profile }
+        def m = measure.tdx(args.stepName('expected'), args.vm) { profile args.profile }
         [expected: m.expected]
     }
 }
@@ -73,7 +70,7 @@ recipe('verify') {
     param 'at', 'verification time, ISO-8601 (explicit: reproducible)', type: 'string'
     param 'quote', 'the TD\'s quote; null: a SIMULATED quote of the prediction', type: 'file', default: null
     param 'collateral', 'the quote\'s collateral (dcap-qvl JSON or PCS responses); required with quote', type: 'file', default: null
-    param 'prefix', 'first word of the step names', type: 'string', default: 'tdx'
+    stepPrefix 'tdx'
     output 'quote', 'the verified quote'
     output 'collateral', 'its collateral'
     output 'verification', 'verification.json (status, advisories, policy checks)'
@@ -82,13 +79,13 @@ recipe('verify') {
         def quote = args.quote, collateral = args.collateral
         boolean simulated = quote == null
         if (simulated) {
-            def s = quoteSimulate(named(args.prefix, 'quote')) { expected args.expected; at args.at }
+            def s = quoteSimulate(args.stepName('quote')) { expected args.expected; at args.at }
             quote = s.quote
             collateral = s.collateral
         } else if (collateral == null) {
             throw new dev.sealwright.base.RecipeException('tdx.verify: a quote needs its collateral')
         }
-        def v = quoteVerify(named(args.prefix, 'verified')) {
+        def v = quoteVerify(args.stepName('verified')) {
             delegate.quote quote; delegate.collateral collateral; at args.at; policy args.expected; trustSimulated simulated
         }
         [quote: quote, collateral: collateral, verification: v.result]
@@ -103,11 +100,11 @@ recipe('enroll') {
     param 'simulatedTdReport', 'the SIMULATED TD report template the guest uses (no TDX host); null: the real TD report', type: 'file', default: null
     param 'waitFor', 'console line (regex) that ends the enrollment successfully', type: 'string', default: ''
     param 'timeout', 'seconds to wait for the agent and the line', type: 'number', default: 180
-    param 'prefix', 'first word of the step names', type: 'string', default: 'tdx'
+    stepPrefix 'tdx'
     output 'enrollment', 'enrollment.json (what was checked, the key\'s public half; no secret)'
     example "tdx.enroll(td: boot, vault: keys, expected: prediction.expected, prefix: 'hello')"
     body { args ->
-        def e = enroll(named(args.prefix, 'key')) {
+        def e = enroll(args.stepName('key')) {
             vm args.td; vault args.vault; expected args.expected
             if (args.simulatedTdReport != null) simulatedTdReport args.simulatedTdReport
             if (args.waitFor) waitFor args.waitFor

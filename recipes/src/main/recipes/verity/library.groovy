@@ -11,7 +11,7 @@ recipe('root') {
     param 'cmdline', 'kernel command line before roothash=', type: 'string', default: 'console=ttyS0 systemd.verity=1 root=/dev/mapper/root'
     param 'size', 'size of the file system', type: 'string', default: '64M'
     param 'label', 'file system label', type: 'string', default: 'root'
-    param 'prefix', 'first word of the step names', type: 'string', default: 'verity'
+    stepPrefix 'verity'
     output 'image', 'the GPT disk image holding the file system'
     output 'filesystem', 'the bare ext4 file system (the verity data device)'
     output 'hash', 'the hash device (superblock + tree)'
@@ -19,9 +19,9 @@ recipe('root') {
     output 'uki', 'the UKI with roothash= on its command line'
     example "def root = verity.root(rootfs: file('rootfs'), kernel: cloud, initrd: workload.initramfs, size: '8M')"
     body { args ->
-        def root = diskImage("${args.prefix}-rootfs") { rootfs args.rootfs; size args.size; label args.label }
-        def tree = verity("${args.prefix}-tree") { data root.filesystem }
-        def image = uki("${args.prefix}-uki") { kernel args.kernel; initrd args.initrd; cmdline args.cmdline; roothash tree.roothash }
+        def root = diskImage(args.stepName('rootfs')) { rootfs args.rootfs; size args.size; label args.label }
+        def tree = verity(args.stepName('tree')) { data root.filesystem }
+        def image = uki(args.stepName('uki')) { kernel args.kernel; initrd args.initrd; cmdline args.cmdline; roothash tree.roothash }
         [image: root.image, filesystem: root.filesystem, hash: tree.hash, roothash: tree.roothash, uki: image.uki]
     }
 }

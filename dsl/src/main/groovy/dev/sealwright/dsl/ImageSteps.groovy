@@ -1,7 +1,6 @@
 package dev.sealwright.dsl
 
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
-import dev.sealwright.engine.OutputRef
 import dev.sealwright.base.RecipeException
 import dev.sealwright.engine.StepType
 import dev.sealwright.image.oci.ImageReference
@@ -10,7 +9,7 @@ import dev.sealwright.image.oci.ImageReference
  * {@code pack { image 'oci:images/hello'; kernel debian('linux-image-6.12.*-cloud-amd64'); modules 'virtio_net' }}:
  * a container image and a kernel into a reproducible initramfs and UKI.
  */
-class PackSpec extends StepSpec {
+class PackSpec extends DebianKernelStepSpec {
     PackSpec(StepType type, PipelineSpec p) { super(type, p) }
 
     /** {@code oci:DIR[:TAG]}, {@code docker-archive:FILE}, {@code dir:DIR} (relative to the recipe) or {@code docker-daemon:NAME}. */
@@ -29,12 +28,6 @@ class PackSpec extends StepSpec {
     void image(Object input, String transport) {
         set('image', input)
         set('transport', transport)
-    }
-
-    /** Declares a {@code kernel} step for a Debian package and returns its directory output. */
-    OutputRef debian(String packageGlob) {
-        StepHandle h = pipeline.kernel { debian packageGlob }
-        (OutputRef) h.kernel
     }
 
     /**

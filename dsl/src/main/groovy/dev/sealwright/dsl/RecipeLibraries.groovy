@@ -102,7 +102,7 @@ class LibraryHandle {
         if (given == null) throw new RecipeException("call ${lib.name}.${name} with named arguments, e.g. ${lib.name}.${name}(${f.params.keySet().collect { it + ': ...' }.join(', ')})", pipeline.locator.here(name))
         def unknown = given.keySet() - f.params.keySet()
         if (unknown) throw new RecipeException("recipe ${lib.name}.${name} has no parameter ${unknown.join(', ')} (parameters: ${f.params.keySet().join(', ')})", pipeline.locator.here(name))
-        Map args2 = [:]
+        Map args2 = new RecipeLibrary.Args()
         f.params.each { p, spec ->
             if (given.containsKey(p)) {
                 if (!RecipeLibrary.TYPES[spec.type as String].call(given[p]))

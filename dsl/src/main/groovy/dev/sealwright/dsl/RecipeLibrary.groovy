@@ -37,6 +37,15 @@ class RecipeLibrary {
         this.source = source
     }
 
+    /** The arguments a fragment's body gets: its parameters by name, and the names of its steps. */
+    static class Args extends LinkedHashMap<String, Object> {
+        /** PREFIX-word for the fragment's {@code prefix} parameter ({@link FragmentSpec#stepPrefix}), or the bare word without one. */
+        String stepName(String word) {
+            String p = get('prefix') as String
+            p ? "${p}-${word}" : word
+        }
+    }
+
     /** One reusable fragment: parameters (name → description, default) and a body run against the calling pipeline. */
     static class Fragment {
         String name
@@ -103,6 +112,14 @@ class FragmentSpec {
         if (!RecipeLibrary.TYPES.containsKey(type))
             throw new RecipeException("recipe ${f.name}: parameter ${name} has unknown type '${type}' (types: ${RecipeLibrary.TYPES.keySet().join(', ')})")
         f.params[name] = [description: description, type: type, required: !opts.containsKey('default'), default: opts.default]
+    }
+
+    /**
+     * {@code stepPrefix 'tdx'}: the parameter {@code prefix} (default {@code defaultPrefix}), the first word of the names of
+     * the steps the body declares as {@code args.stepName('word')} (PREFIX-word; the bare word for an empty prefix).
+     */
+    void stepPrefix(String defaultPrefix) {
+        param 'prefix', 'first word of the step names', type: 'string', default: defaultPrefix
     }
 
     /** {@code output 'name', 'what it is'}: a key of the map the body returns. */

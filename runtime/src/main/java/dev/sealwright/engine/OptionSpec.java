@@ -8,9 +8,11 @@ import java.util.Objects;
  * String, Long, Boolean, Input (a file, directory or another step's output), Secret, or a List of these.
  * {@code check} validates a value where the recipe is loaded, before any step runs (see {@link OptionChecks});
  * the DSL runs it on every value it sets (so the error names the option's line) and {@link Pipeline.Builder}
- * again on every step it adds (pipelines built from Java).
+ * again on every step it adds (pipelines built from Java). A {@link RecordOption} type is declared with {@link #record},
+ * which gives its {@code decoder} (the configuration cache builds the value again through it); null for other types.
  */
-public record OptionSpec(String name, Class<?> type, boolean list, boolean required, Object defaultValue, String description, Check check) {
+public record OptionSpec(String name, Class<?> type, boolean list, boolean required, Object defaultValue, String description, Check check,
+                         RecordOption.Decoder<?> decoder) {
     /**
      * What is wrong with one value, or null when it is fine. Given each element of a list option; never
      * given a step output (its value is not known at load time) and only given values of the option's type.
@@ -24,10 +26,17 @@ public record OptionSpec(String name, Class<?> type, boolean list, boolean requi
         Objects.requireNonNull(name);
         Objects.requireNonNull(type);
         description = description == null ? "" : description;
+        if (RecordOption.class.isAssignableFrom(type) != (decoder != null))
+            throw new IllegalArgumentException("option " + name + ": a " + type.getSimpleName() + (decoder == null ? " needs a decoder (OptionSpec.record)" : " is not a RecordOption"));
     }
 
     public OptionSpec(String name, Class<?> type, boolean list, boolean required, Object defaultValue, String description) {
-        this(name, type, list, required, defaultValue, description, null);
+        this(name, type, list, required, defaultValue, description, null, null);
+    }
+
+    /** A single record option of class {@code type}, built again by {@code decoder} (see {@link RecordOption}). */
+    public static <T extends RecordOption> OptionSpec record(String name, Class<T> type, RecordOption.Decoder<T> decoder, boolean required, String description) {
+        return new OptionSpec(name, type, false, required, null, description, null, decoder);
     }
 
     public static OptionSpec required(String name, Class<?> type, String description) {
@@ -48,7 +57,7 @@ public record OptionSpec(String name, Class<?> type, boolean list, boolean requi
 
     /** The same option with a validator, e.g. {@code optional("hash", ...).checked(OptionChecks.oneOf("sha256", "sha512"))}. */
     public OptionSpec checked(Check check) {
-        return new OptionSpec(name, type, list, required, defaultValue, description, check);
+        return new OptionSpec(name, type, list, required, defaultValue, description, check, decoder);
     }
 
     /**

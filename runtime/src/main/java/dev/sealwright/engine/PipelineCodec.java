@@ -9,9 +9,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import java.util.ArrayList;
@@ -25,14 +22,14 @@ import java.util.Optional;
  * with their type names, typed option values and source locations. Option values are what
  * {@link OptionSpec} allows: String, Long, Boolean, a {@link FileRef} or {@link OutputRef}, a
  * {@link Secret}, a {@link RecordOption} (its class, its shape as JSON and its inputs, each a FileRef or
- * OutputRef; decoded through the class's {@code decode}, only for the type the step's OptionSpec declares),
+ * OutputRef; decoded by the {@link RecordOption.Decoder} of the step's OptionSpec, only for the class it declares),
  * or a list of these. A secret is written by where it comes from, never by value: a
  * file secret as its path, an environment secret as the variable's name (read again when decoded).
  * A pipeline holding any other value (an inline secret, a value type added later) has no encoding:
  * {@link #encode} returns empty and the caller evaluates the recipe every time.
  */
 public final class PipelineCodec {
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;   // 3: a VmSpec shape in its snake_case JSON form; records decoded by their OptionSpec decoder
     private static final byte NULL = 0, STRING = 1, LONG = 2, BOOLEAN = 3, FILE = 4, OUTPUT = 5, SECRET_FILE = 6,
             SECRET_ENV = 7, LIST = 8, INTEGER = 9, RECORD = 10;
 
@@ -56,6 +53,7 @@ public final class PipelineCodec {
                 out.writeInt(s.location().column());
                 out.writeInt(s.options().size());
                 for (Map.Entry<String, Object> e : s.options().entrySet()) {
+                    if (e.getValue() instanceof RecordOption r && decoder(s.type(), e.getKey(), r.getClass().getName()) == null) return Optional.empty();
                     out.writeUTF(e.getKey());
                     if (!writeValue(out, e.getValue())) return Optional.empty();
                 }
@@ -109,7 +107,6 @@ public final class PipelineCodec {
                 return false;
             }
         } else if (v instanceof RecordOption r) {
-            if (decoder(r.getClass()) == null) return false;
             out.writeByte(RECORD);
             out.writeUTF(r.getClass().getName());
             writeLongUtf(out, Json.pretty(r.shape()));   // in the shape's own order, as plan shows it
@@ -153,40 +150,23 @@ public final class PipelineCodec {
                 String shape = readLongUtf(in);
                 Map<String, Input> inputs = new LinkedHashMap<>();
                 for (int n = in.readInt(); n > 0; n--) inputs.put(in.readUTF(), (Input) readValue(in, type, key));
-                return readRecord(recordType(type, key, className), shape, inputs);
+                return readRecord(type, key, className, shape, inputs);   // a RecipeException: the recipe is evaluated again
             }
             default: throw new IOException("configuration cache entry: unknown value tag " + tag);
         }
     }
 
-    /** The RecordOption class the step type declares for option {@code key}, if it is {@code className}. */
-    private static Class<?> recordType(StepType type, String key, String className) throws IOException {
+    /** The decoder option {@code key} of {@code type} declares for the record class {@code className}, or null. */
+    private static RecordOption.Decoder<?> decoder(StepType type, String key, String className) {
         for (OptionSpec o : type.options())
-            if (o.name().equals(key) && RecordOption.class.isAssignableFrom(o.type()) && o.type().getName().equals(className)) return o.type();
-        throw new IOException("configuration cache entry: " + type.name() + " option " + key + " is not a " + className);
+            if (o.name().equals(key) && o.decoder() != null && o.type().getName().equals(className)) return o.decoder();
+        return null;
     }
 
-    /** The record class's public static decode(String, Map), or null (then a pipeline holding it is not stored). */
-    private static Method decoder(Class<?> type) {
-        try {
-            Method m = type.getMethod("decode", String.class, Map.class);
-            return Modifier.isStatic(m.getModifiers()) && type.isAssignableFrom(m.getReturnType()) ? m : null;
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
-    }
-
-    private static Object readRecord(Class<?> type, String shape, Map<String, Input> inputs) throws IOException {
-        Method decode = decoder(type);
-        if (decode == null) throw new IOException("configuration cache entry: " + type.getName() + " has no static decode(String, Map)");
-        try {
-            return decode.invoke(null, shape, inputs);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;     // a RecipeException: the recipe is evaluated again
-            throw new IOException(e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IOException(e);
-        }
+    private static Object readRecord(StepType type, String key, String className, String shape, Map<String, Input> inputs) throws IOException {
+        RecordOption.Decoder<?> d = decoder(type, key, className);
+        if (d == null) throw new IOException("configuration cache entry: " + type.name() + " option " + key + " is not a " + className);
+        return d.decode(shape, inputs);
     }
 
     private static void writePath(DataOutputStream out, Path p) throws IOException {

@@ -40,7 +40,7 @@ public final class LaunchStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("vm", VmOption.class, "the VM: a vm { } value (firmware, boot files, cpus, memory, tee, vtpm, disks, NICs, forwards, topology)"),
+                VmOption.option(true, "the VM: a vm { } value (firmware, boot files, cpus, memory, tee, vtpm, disks, NICs, forwards, topology)"),
                 OptionSpec.optionalList("uses", Input.class, "outputs of service steps the guest calls (e.g. a kbs broker): they start before the VM and stay up while it runs"),
                 OptionSpec.optional("waitFor", String.class, null, "regex the console must print before dependants start"),
                 OptionSpec.optional("timeout", Long.class, 180L, "seconds to wait for waitFor before the VM is killed").checked(OptionChecks.range(1, 86400)),
@@ -99,9 +99,14 @@ public final class LaunchStep implements StepType {
             return new VmOption(template, files);
         }
 
-        /** The inverse of {@link #shape()} and {@link #inputs()} (RecordOption; the configuration cache). */
+        /** The {@code vm} option of a step: this record, rebuilt by {@link #decode} in the configuration cache. */
+        public static OptionSpec option(boolean required, String description) {
+            return OptionSpec.record("vm", VmOption.class, VmOption::decode, required, description);
+        }
+
+        /** The inverse of {@link #shape()} and {@link #inputs()} (RecordOption.Decoder; the configuration cache). */
         public static VmOption decode(String shape, Map<String, Input> files) {
-            return new VmOption(VmSpec.fromJson(shape), files);
+            return new VmOption(VmSpec.fromJson(shape, "the configuration cache's vm value"), files);
         }
 
         private static List<String> fileNames(VmSpec template) {

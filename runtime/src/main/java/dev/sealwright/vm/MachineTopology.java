@@ -1,5 +1,7 @@
 package dev.sealwright.vm;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.sealwright.base.RecipeException;
 
@@ -16,6 +18,7 @@ import java.util.List;
  * @param globals        {@code -global} properties
  * @param devices        PCI devices, root ports before the devices behind them
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record MachineTopology(String machine, List<String> machineOptions, List<String> globals, List<PciDevice> devices) {
 
     public MachineTopology {

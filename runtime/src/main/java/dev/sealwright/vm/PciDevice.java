@@ -1,5 +1,7 @@
 package dev.sealwright.vm;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sealwright.base.RecipeException;
@@ -17,6 +19,7 @@ import dev.sealwright.base.RecipeException;
  * @param index     which disk / NIC of the VM (-1 for a root port)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PciDevice(Kind kind, String id, String bus, int slot, int function, Integer bootIndex, int index) {
 
     public enum Kind {

@@ -1,5 +1,7 @@
 package dev.sealwright.vm;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.BadValueException;
 import dev.sealwright.base.OneLine;
@@ -9,6 +11,7 @@ import dev.sealwright.base.OneLine;
  * Host port 0 ({@code "auto:GUEST"}) means any free port, chosen when the VM is launched
  * ({@link VmSpec#withFreeHostPorts()}) and recorded in the launch's vm.json for the steps that connect.
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PortForward(int hostPort, int guestPort) {
     public static final int AUTO = 0;
 

@@ -1,5 +1,7 @@
 package dev.sealwright.vm;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.sealwright.base.RecipeException;
 
 import java.util.Base64;
@@ -10,6 +12,7 @@ import java.util.Base64;
  * {@code kernelHashes} null means "on for direct kernel boot". {@code cpuModel} enters the
  * VMSA and so the launch digest (SNPGuard and sev-snp-measure default to EPYC-v4).
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SnpOptions(long policy, int cbitpos, int reducedPhysBits, Boolean kernelHashes,
                          String idBlock, String idAuth, boolean authorKeyEnabled, String hostData, String cpuModel) {
     public static final SnpOptions DEFAULT = new SnpOptions(0x30000L, 51, 1, null, null, null, false, null, "EPYC-v4");

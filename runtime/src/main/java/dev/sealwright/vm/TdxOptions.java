@@ -1,5 +1,7 @@
 package dev.sealwright.vm;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.sealwright.base.RecipeException;
 
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.Map;
  * TDVMCALL: {@code vsock:CID:PORT} (the Canonical stack's QGS default {@code vsock:2:4050}),
  * {@code unix:PATH}, or {@code none}.
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TdxOptions(String quoteGenerationSocket) {
     public static final TdxOptions DEFAULT = new TdxOptions("vsock:2:4050");
 

@@ -3,18 +3,27 @@ package dev.sealwright.vm;
 import dev.sealwright.base.InputFiles;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.BadValueException;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BinaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +31,10 @@ import java.util.regex.Pattern;
 /**
  * The one description of a VM: the single source of both the QEMU command line
  * ({@link QemuCommandLine}) and measurement prediction, so the two cannot drift. Immutable;
- * build with {@link #builder()}; JSON form via {@link #toJson()} / {@link #fromJson(String)}.
+ * build with {@link #builder()}. Its one JSON form ({@link #toJson()} / {@link #fromJson(String, String)}) has the
+ * snake_case keys of every {@code --json} document ({@code memory_mib}, {@code boot_disk},
+ * {@code tdx.quote_generation_socket}): launch's vm.json, measure tdx's {@code vm}, the configuration cache and
+ * the cache key all write it so; reading it refuses a key it does not know.
  *
  * <p>Boot path: {@link Boot#DIRECT} ({@code -kernel/-initrd/-append}), {@link Boot#UKI} (the UKI
  * is placed as {@code \EFI\BOOT\BOOTX64.EFI} on the ESP of a small GPT disk, as a deployed image
@@ -36,10 +48,11 @@ import java.util.regex.Pattern;
  * it, the disk files, when given, are the topology's disks in order.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"firmware", "vars", "boot", "kernel", "initrd", "cmdline", "uki", "bootDisk", "cpus", "memoryMiB", "disks", "nics",
-        "forwards", "vtpm", "tpmState", "tpmDevice", "tee", "tdx", "snp", "topology"})
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonPropertyOrder({"firmware", "vars", "boot", "kernel", "initrd", "cmdline", "uki", "boot_disk", "cpus", "memory_mib", "disks", "nics",
+        "forwards", "vtpm", "tpm_state", "tpm_device", "tee", "tdx", "snp", "topology"})
 public record VmSpec(String firmware, String vars, Boot boot, String kernel, String initrd, String cmdline, String uki, String bootDisk,
-                     int cpus, long memoryMiB, List<String> disks, int nics, List<PortForward> forwards,
+                     int cpus, @JsonProperty("memory_mib") long memoryMiB, List<String> disks, int nics, List<PortForward> forwards,
                      boolean vtpm, String tpmState, TpmDevice tpmDevice, Tee tee, TdxOptions tdx, SnpOptions snp, MachineTopology topology) {
 
     public enum Boot { DIRECT, UKI, DISK }
@@ -176,14 +189,44 @@ public record VmSpec(String firmware, String vars, Boot boot, String kernel, Str
         return Json.pretty(this);
     }
 
-    public static VmSpec fromJson(String json) {
+    /**
+     * The VmSpec {@code json} holds ({@link #toJson()}'s form); {@code source} (a file, "configuration cache") names it
+     * in the one-line error for malformed JSON, an unknown key (by its path, e.g. {@code tdx.socket}) or a bad value.
+     */
+    public static VmSpec fromJson(String json, String source) {
+        JsonNode tree = Json.tree(json.getBytes(StandardCharsets.UTF_8), source);
+        // before binding: Jackson reports an unknown key only after it has built the record, whose checks would then speak first
+        String unknown = unknownKey(tree, Json.MAPPER.constructType(VmSpec.class), "");
+        if (unknown != null) throw new RecipeException(source + ": unknown key " + unknown);
         try {
-            return Json.MAPPER.readValue(json, VmSpec.class);
+            return Json.MAPPER.treeToValue(tree, VmSpec.class);
         } catch (JsonProcessingException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RecipeException r) throw r;
-            throw new RecipeException("vm spec JSON: " + e.getOriginalMessage());
+            if (e.getCause() instanceof RecipeException r) throw new RecipeException(source + ": " + r.getMessage(), r);
+            throw new RecipeException(source + ": " + Json.describe(e), e);
         }
+    }
+
+    /** "'PATH' in a VM description (known there: ...)" for the first key of {@code node} no record of this package has, or null. */
+    private static String unknownKey(JsonNode node, JavaType type, String at) {
+        if (type.isCollectionLikeType() && node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String u = unknownKey(node.get(i), type.getContentType(), at + "[" + i + "]");
+                if (u != null) return u;
+            }
+            return null;
+        }
+        if (!node.isObject() || !type.isRecordType()) return null;
+        Map<String, JavaType> known = new TreeMap<>();
+        for (BeanPropertyDefinition p : Json.MAPPER.getDeserializationConfig().introspect(type).findProperties())
+            known.put(p.getName(), p.getPrimaryType());
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String path = at.isEmpty() ? e.getKey() : at + "." + e.getKey();
+            JavaType t = known.get(e.getKey());
+            if (t == null) return "'" + OneLine.of(path) + "' in a VM description (known there: " + String.join(", ", known.keySet()) + ")";
+            String u = unknownKey(e.getValue(), t, path);
+            if (u != null) return u;
+        }
+        return null;
     }
 
     /** This spec with every {@code auto} forward given a distinct host port on 127.0.0.1 that is free now. */

@@ -68,6 +68,30 @@ class RecordOptionSpec extends Specification {
         LaunchStep.VmOption.of(spec).inputs().values()*.describe() == [new FileRef(dir.resolve('fw.fd')), new FileRef(dir.resolve('vmlinuz'))]*.describe()
     }
 
+    def "a record option is declared with its decoder, which rebuilds it from its shape and inputs (the configuration cache)"() {
+        given:
+        def option = vm(new FileRef(dir.resolve('vmlinuz')))
+        def spec = StepTypes.get('launch').options().find { it.name() == 'vm' }
+
+        expect: 'launch declares vm with VmOption.decode; the shape as JSON (snake_case) and the inputs give the same record'
+        spec.decoder() != null
+        spec.decoder().decode(dev.sealwright.base.Json.pretty(option.shape()), option.inputs()) == option
+        option.shape().memory_mib == 1024
+
+        when: 'a RecordOption type declared without one'
+        OptionSpec.optional('vm', LaunchStep.VmOption, null, 'the VM')
+
+        then:
+        def e = thrown(IllegalArgumentException)
+        e.message == 'option vm: a VmOption needs a decoder (OptionSpec.record)'
+
+        when: 'a decoder on a type that is not a RecordOption'
+        new OptionSpec('x', String, false, false, null, '', null, { s, i -> null } as RecordOption.Decoder)
+
+        then:
+        thrown(IllegalArgumentException)
+    }
+
     def "a missing file inside the record is refused when the plan is checked, naming the option"() {
         given:
         def step = new Step('boot', StepTypes.get('launch'), [vm: vm(new FileRef(dir.resolve('no-such-kernel')))], null)

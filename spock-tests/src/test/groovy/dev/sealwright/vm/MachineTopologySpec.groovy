@@ -49,7 +49,7 @@ class MachineTopologySpec extends Specification {
 
     def "a VmSpec with a topology round-trips through JSON; disk files must match the topology's disks"() {
         expect:
-        VmSpec.fromJson(td(3).toJson()) == td(3)
+        VmSpec.fromJson(td(3).toJson(), 'td.json') == td(3)
 
         when:
         VmSpec.builder().firmware(Path.of('/f')).kernel(Path.of('/k')).disk(Path.of('/d')).topology(MachineTopology.ubuntu2404Td(2)).build()

@@ -89,7 +89,7 @@ pipeline('vtpm-guest') {
         step.values.matched.contains("${TestGuest.MARKER} tpm=yes")
         step.tools.keySet().containsAll(['qemu-system-x86_64', 'swtpm'])
         and: 'the VmSpec the step launched is an output, in its JSON form'
-        VmSpec.fromJson(Files.readString(Path.of(step.outputs.vm.path as String))).vtpm()
+        VmSpec.fromJson(Files.readString(Path.of(step.outputs.vm.path as String)), 'vm.json').vtpm()
         and: 'the service was torn down with the run: no swtpm or qemu of sealwright is left'
         (TestGuest.running('swtpm', 'sealwright-vm-') + TestGuest.running('qemu-system-x86_64', 'sealwright-vm-')) - before == []
     }

@@ -2,6 +2,8 @@ package dev.sealwright.vm
 
 import dev.sealwright.base.RecipeException
 import dev.sealwright.testkit.Cli
+import dev.sealwright.testkit.JsonSchemas
+import dev.sealwright.testkit.Repo
 import spock.lang.Specification
 import spock.lang.TempDir
 
@@ -21,7 +23,7 @@ class VmSpecSpec extends Specification {
 
         when:
         def json = spec.toJson()
-        def back = VmSpec.fromJson(json)
+        def back = VmSpec.fromJson(json, 'vm.json')
 
         then:
         back == spec
@@ -30,6 +32,104 @@ class VmSpecSpec extends Specification {
         back.nics() == 1
         json.contains('"firmware" : "/fw/OVMF.fd"')
         back.toJson() == json
+    }
+
+    def "one JSON form: a #tee VM (tdx: with the full topology, root ports, virtio disks and NIC) round-trips in snake_case"() {
+        when:
+        def json = spec.toJson()
+        def back = VmSpec.fromJson(json, 'vm.json')
+        def tree = new groovy.json.JsonSlurper().parseText(json)
+
+        then: 'the same value, the same bytes'
+        back == spec
+        back.toJson() == json
+
+        and: 'the keys are the snake_case ones every --json document uses (listed here, not taken from the code)'
+        tree.keySet() as List == keys
+        nested(tree).every { it ==~ /[a-z0-9]+(_[a-z0-9]+)*/ }
+
+        and: 'docs/schemas/vm.schema.json, checked by python3-jsonschema, takes it and refuses the old camelCase key'
+        JsonSchemas.validate(Repo.path('docs/schemas/vm.schema.json'), json).with { assert it.exit == 0: it.out; true }
+        JsonSchemas.validate(Repo.path('docs/schemas/vm.schema.json'), json.replace('"memory_mib"', '"memoryMiB"')).exit != 0
+
+        where:
+        tee    | spec           || keys
+        'tdx'  | tdxSpec()      || ['firmware', 'boot', 'kernel', 'initrd', 'cmdline', 'cpus', 'memory_mib', 'disks', 'nics', 'forwards', 'vtpm', 'tpm_device', 'tee', 'tdx', 'topology']
+        'snp'  | snpSpec()      || ['firmware', 'boot', 'kernel', 'cmdline', 'cpus', 'memory_mib', 'disks', 'nics', 'forwards', 'vtpm', 'tpm_device', 'tee', 'snp']
+        'none' | vtpmSpec()     || ['firmware', 'vars', 'boot', 'boot_disk', 'cpus', 'memory_mib', 'disks', 'nics', 'forwards', 'vtpm', 'tpm_state', 'tpm_device', 'tee']
+    }
+
+    def "the nested records write snake_case too: tdx, snp, topology devices, forwards"() {
+        when:
+        def tdx = new groovy.json.JsonSlurper().parseText(tdxSpec().toJson())
+        def snp = new groovy.json.JsonSlurper().parseText(snpSpec().toJson())
+
+        then:
+        tdx.tdx == [quote_generation_socket: 'unix:/run/qgs.sock']
+        tdx.forwards == [[host_port: 2222, guest_port: 22]]
+        tdx.topology.keySet() == ['machine', 'machine_options', 'globals', 'devices'] as Set
+        tdx.topology.devices*.kind as Set == ['ROOT_PORT', 'VIRTIO_BLK', 'VIRTIO_NET'] as Set
+        tdx.topology.devices.find { it.id == 'virtio-disk0' } == [kind: 'VIRTIO_BLK', id: 'virtio-disk0', bus: 'pci.1', slot: 0, function: 0, boot_index: 1, index: 0]
+        snp.snp.keySet() == ['policy', 'cbitpos', 'reduced_phys_bits', 'kernel_hashes', 'id_block', 'id_auth', 'author_key_enabled', 'host_data', 'cpu_model'] as Set
+        snp.snp.host_data == Base64.encoder.encodeToString(new byte[32])
+    }
+
+    def "reading a VM description refuses an unknown key with one line naming the file and the key: #key"() {
+        given:
+        def tree = new groovy.json.JsonSlurper().parseText(tdxSpec().toJson())
+        edit(tree)
+
+        when:
+        VmSpec.fromJson(groovy.json.JsonOutput.toJson(tree), '/run/out/guest/vm.json')
+
+        then:
+        def e = thrown(RecipeException)
+        e.message.startsWith("/run/out/guest/vm.json: unknown key '${key}'")
+        !e.message.contains('\n')
+
+        where:
+        key                               | edit
+        'memoryMiB'                       | { Map t -> t.memoryMiB = t.remove('memory_mib') }      // the old camelCase form
+        'tdx.quoteGenerationSocket'       | { Map t -> t.tdx = [quoteGenerationSocket: 'none'] }
+        'topology.devices[1].bootIndex'   | { Map t -> t.topology.devices[1].bootIndex = 3 }
+        'forwards[0].hostPort'            | { Map t -> t.forwards[0].hostPort = 1 }
+    }
+
+    def "a bad value or malformed JSON in a VM description is one line naming the file"() {
+        when:
+        VmSpec.fromJson(text, 'vm.json')
+
+        then:
+        def e = thrown(RecipeException)
+        e.message.startsWith('vm.json: ')
+        e.message.contains(message)
+        !e.message.contains('\n')
+
+        where:
+        text                                                                  || message
+        '{"firmware": "/f", "kernel": "/k", "cpus": 0, "memory_mib": 512}'    || 'cpus 0 is not in 1..288'
+        '{"firmware": "/f", "kernel": "/k", "memory_mib": 512'                || 'invalid JSON at line 1'
+    }
+
+    private static Object nested(Object json) {
+        json instanceof Map ? ((Map) json).collectMany { k, v -> [k] + nested(v) } : json instanceof List ? ((List) json).collectMany { nested(it) } : []
+    }
+
+    private static VmSpec tdxSpec() {
+        VmSpec.builder().firmware(Path.of('/fw/OVMF.fd')).kernel(Path.of('/k')).initrd(Path.of('/i')).cmdline('console=ttyS0')
+                .cpus(2).memory('2G').disk(Path.of('/d0.img')).disk(Path.of('/d1.img')).forward('2222:22').tee('tdx')
+                .tdx(new TdxOptions('unix:/run/qgs.sock')).topology(MachineTopology.ubuntu2404Td(2)).build()
+    }
+
+    private static VmSpec snpSpec() {
+        String b64 = Base64.encoder.encodeToString(new byte[32])
+        VmSpec.builder().firmware(Path.of('/fw/OVMF.fd')).kernel(Path.of('/k')).cmdline('').cpus(4).tee('snp')
+                .snp(new SnpOptions(0x30000L, 47, 1, false, Base64.encoder.encodeToString(new byte[96]), Base64.encoder.encodeToString(new byte[1000]), true, b64, 'EPYC-Milan')).build()
+    }
+
+    private static VmSpec vtpmSpec() {
+        VmSpec.builder().firmware(Path.of('/fw/CODE.fd')).vars(Path.of('/fw/VARS.fd')).bootDisk(Path.of('/disk.img')).vtpm(true)
+                .tpmState(Path.of('/tpm')).tpmDevice(VmSpec.TpmDevice.TIS).memory('1G').build()
     }
 
     def "memory sizes are read as QEMU reads -m (default unit MiB)"() {
@@ -98,7 +198,7 @@ class VmSpecSpec extends Specification {
         chosen.forwards()[2].hostPort() == 2222
         chosen.forwards().take(2).every { !it.auto() && it.hostPort() > 0 }
         chosen.forwards()[0].hostPort() != chosen.forwards()[1].hostPort()
-        VmSpec.fromJson(chosen.toJson()) == chosen
+        VmSpec.fromJson(chosen.toJson(), 'vm.json') == chosen
         chosen.withFreeHostPorts().is(chosen)
 
         when: 'an unresolved spec never reaches a QEMU command line'

@@ -124,7 +124,7 @@ public final class EnrollStep implements StepType {
 
     /** The host port forwarded to the agent's port 24516 in a launch step's vm.json. */
     static int forwardedPort(Path vmJson) throws Exception {
-        VmSpec spec = VmSpec.fromJson(Files.readString(vmJson));
+        VmSpec spec = VmSpec.fromJson(Files.readString(vmJson), vmJson.toString());
         for (PortForward f : spec.forwards()) if (f.guestPort() == AGENT_PORT) return f.hostPort();
         throw new RecipeException(vmJson + ": the VM forwards no host port to guest port " + AGENT_PORT + " (add forward 'HOSTPORT:24516' to launch)");
     }

@@ -28,7 +28,7 @@ public final class MeasureSnpStep implements StepType {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.optional("vm", LaunchStep.VmOption.class, null, "the VM: a vm { } value with tee snp, the one launch boots (instead of ovmf, vcpus, vcpuType, kernel, initrd, append)"),
+                LaunchStep.VmOption.option(false, "the VM: a vm { } value with tee snp, the one launch boots (instead of ovmf, vcpus, vcpuType, kernel, initrd, append)"),
                 OptionSpec.optional("ovmf", Input.class, null, "firmware exactly as given to QEMU (-bios)"),
                 OptionSpec.optional("mode", String.class, SnpMeasurement.DEFAULT_MODE, "snp | snp:ovmf-hash | snp:svsm | seves | sev").checked(OptionChecks.parsedBy(SevMode::parse)),
                 OptionSpec.optional("vcpus", Long.class, null, "number of boot vCPUs (default " + SnpMeasurement.DEFAULT_VCPUS + ")").checked(OptionChecks.range(1, 512)),

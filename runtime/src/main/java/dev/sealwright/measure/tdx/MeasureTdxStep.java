@@ -27,7 +27,7 @@ public final class MeasureTdxStep implements StepType {
 
     @Override
     public List<OptionSpec> options() {
-        return List.of(OptionSpec.optional("vm", LaunchStep.VmOption.class, null, "the VM: a vm { } value, the one launch boots (instead of firmware, vars, kernel, initrd, cmdline, uki, cpus, memory, tee, disks)"),
+        return List.of(LaunchStep.VmOption.option(false, "the VM: a vm { } value, the one launch boots (instead of firmware, vars, kernel, initrd, cmdline, uki, cpus, memory, tee, disks)"),
                 OptionSpec.optional("firmware", Input.class, null, "combined OVMF/TDVF image (OVMF.fd)"),
                 OptionSpec.optional("vars", Input.class, null, "OVMF vars (refused: a TD loads one combined image)"),
                 OptionSpec.optional("kernel", Input.class, null, "kernel (bzImage) or UKI booted directly (-kernel)"),

@@ -29,7 +29,7 @@ public final class MeasureVtpmStep implements StepType {
 
     @Override
     public List<OptionSpec> options() {
-        return List.of(OptionSpec.optional("vm", LaunchStep.VmOption.class, null, "the VM: a vm { } value with vtpm, the one launch boots (instead of firmwareCode, firmwareVars, uki, bootDisk, memory, cpus)"),
+        return List.of(LaunchStep.VmOption.option(false, "the VM: a vm { } value with vtpm, the one launch boots (instead of firmwareCode, firmwareVars, uki, bootDisk, memory, cpus)"),
                 OptionSpec.optional("firmwareCode", Input.class, null, "OVMF code file"),
                 OptionSpec.optional("firmwareVars", Input.class, null, "OVMF vars file the VM starts from"),
                 OptionSpec.optional("uefiConfig", Input.class, null, "uefi-config.json instead of a vars file"),
