@@ -55,7 +55,22 @@ public class Main extends GroupCommand {
     boolean debug;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code = execute(args);
+        // Runtime.exit logs through System.Logger (JDK 17+: "java.lang.Runtime"), and setting up the logging backend costs a
+        // fresh JVM several ms; a successful command with no other thread left simply returns (shutdown hooks still run)
+        if (code != OK || otherLiveThreads()) System.exit(code);
+    }
+
+    /** Whether a non-daemon thread other than this one is alive, which would keep the JVM up after main returns. */
+    private static boolean otherLiveThreads() {
+        ThreadGroup all = Thread.currentThread().getThreadGroup();
+        while (all.getParent() != null) all = all.getParent();
+        Thread[] threads = new Thread[all.activeCount() + 8];
+        int n = all.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != Thread.currentThread() && !threads[i].isDaemon() && threads[i].isAlive()) return true;
+        }
+        return n == threads.length;   // more than we could see: do not guess
     }
 
     /**
