@@ -96,6 +96,13 @@ public class Main extends GroupCommand {
         return Collections.unmodifiableMap(m);
     }
 
+    /** The command line of the verb class named {@code className}, from its {@link CommandModels model} when it has one, else the class for picocli to reflect on. */
+    static Object command(String className) {
+        Class<?> type = load(className);
+        CommandLine model = CommandModels.commandLine(type);
+        return model != null ? model : type;
+    }
+
     /** The verb class named {@code className}, loaded now. */
     static Class<?> load(String className) {
         try {
@@ -116,7 +123,8 @@ public class Main extends GroupCommand {
      * none is loaded; {@code help VERB} loads that verb alone.
      */
     private static CommandLine commandLine(boolean usageOnly, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine model = CommandModels.commandLine(Main.class);
+        CommandLine cli = model != null ? model : new CommandLine(new Main());   // none during the build, before the models are written
         List<String> words = new ArrayList<>();
         boolean helpBeforeSubcommand = false;   // "measure --help snp" prints measure's usage, with every subcommand
         for (String a : args) {
@@ -125,7 +133,7 @@ public class Main extends GroupCommand {
         }
         String verb = words.isEmpty() ? null : words.get(0);
         if (verb != null && !verb.equals("help") && VERBS.containsKey(verb)) {
-            cli.addSubcommand(verb, load(VERBS.get(verb)));
+            cli.addSubcommand(verb, command(VERBS.get(verb)));
             String next = words.size() > 1 && !helpBeforeSubcommand ? words.get(1) : null;
             CommandLine group = cli.getSubcommands().get(verb);
             if (group.getCommand() instanceof LazyGroup) ((LazyGroup) group.getCommand()).addSubcommands(group, next);
@@ -149,7 +157,7 @@ public class Main extends GroupCommand {
     }
 
     private static void addVerb(CommandLine cli, String name) {
-        cli.addSubcommand(name, load(VERBS.get(name)));
+        cli.addSubcommand(name, command(VERBS.get(name)));
         CommandLine sub = cli.getSubcommands().get(name);
         if (sub.getCommand() instanceof LazyGroup) ((LazyGroup) sub.getCommand()).addSubcommands(sub, null);
     }
