@@ -77,6 +77,10 @@ public final class JavaVerbTraining {
                         List.of("measure", "snp", "--mode", "snp", "--vcpus", "4", "--vcpu-type", "EPYC-v4", "--ovmf", data.toString(),
                                 "--kernel", "/dev/null", "--initrd", "/dev/null", "--append", "console=ttyS0"),
                         List.of("measure", "snp", "--mode", "sev", "--ovmf", data.toString()),
+                        // Debian's OVMF.fd has SEV metadata (VMSAs measured) but no kernel-hashes section (an error, after parsing it)
+                        List.of("measure", "snp", "--mode", "snp", "--vcpus", "4", "--vcpu-type", "EPYC-v4", "--ovmf", OVMF),
+                        List.of("measure", "snp", "--mode", "seves", "--vcpus", "2", "--ovmf", OVMF),
+                        List.of("measure", "snp", "--mode", "snp", "--ovmf", OVMF, "--kernel", "/dev/null", "--initrd", "/dev/null", "--append", "console=ttyS0"),
                         List.of("measure", "snp", "--ovmf", data.toString()),
                         List.of("measure", "snp"));
             }
