@@ -16,7 +16,7 @@ public interface LazyGroup {
     /** Adds the subcommand {@code next} to {@code group} when it names one, else all of them. */
     default void addSubcommands(CommandLine group, String next) {
         Map<String, String> subs = subcommands();
-        if (next != null && subs.containsKey(next)) group.addSubcommand(next, Main.load(subs.get(next)));
-        else subs.forEach((name, type) -> group.addSubcommand(name, Main.load(type)));
+        if (next != null && subs.containsKey(next)) group.addSubcommand(next, Main.command(subs.get(next)));
+        else subs.forEach((name, type) -> group.addSubcommand(name, Main.command(type)));
     }
 }

@@ -55,7 +55,22 @@ public class Main extends GroupCommand {
     boolean debug;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code = execute(args);
+        // Runtime.exit logs through System.Logger (JDK 17+: "java.lang.Runtime"), and setting up the logging backend costs a
+        // fresh JVM several ms; a successful command with no other thread left simply returns (shutdown hooks still run)
+        if (code != OK || otherLiveThreads()) System.exit(code);
+    }
+
+    /** Whether a non-daemon thread other than this one is alive, which would keep the JVM up after main returns. */
+    private static boolean otherLiveThreads() {
+        ThreadGroup all = Thread.currentThread().getThreadGroup();
+        while (all.getParent() != null) all = all.getParent();
+        Thread[] threads = new Thread[all.activeCount() + 8];
+        int n = all.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != Thread.currentThread() && !threads[i].isDaemon() && threads[i].isAlive()) return true;
+        }
+        return n == threads.length;   // more than we could see: do not guess
     }
 
     /**
@@ -81,6 +96,13 @@ public class Main extends GroupCommand {
         return Collections.unmodifiableMap(m);
     }
 
+    /** The command line of the verb class named {@code className}, from its {@link CommandModels model} when it has one, else the class for picocli to reflect on. */
+    static Object command(String className) {
+        Class<?> type = load(className);
+        CommandLine model = CommandModels.commandLine(type);
+        return model != null ? model : type;
+    }
+
     /** The verb class named {@code className}, loaded now. */
     static Class<?> load(String className) {
         try {
@@ -101,7 +123,8 @@ public class Main extends GroupCommand {
      * none is loaded; {@code help VERB} loads that verb alone.
      */
     private static CommandLine commandLine(boolean usageOnly, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine model = CommandModels.commandLine(Main.class);
+        CommandLine cli = model != null ? model : new CommandLine(new Main());   // none during the build, before the models are written
         List<String> words = new ArrayList<>();
         boolean helpBeforeSubcommand = false;   // "measure --help snp" prints measure's usage, with every subcommand
         for (String a : args) {
@@ -110,7 +133,7 @@ public class Main extends GroupCommand {
         }
         String verb = words.isEmpty() ? null : words.get(0);
         if (verb != null && !verb.equals("help") && VERBS.containsKey(verb)) {
-            cli.addSubcommand(verb, load(VERBS.get(verb)));
+            cli.addSubcommand(verb, command(VERBS.get(verb)));
             String next = words.size() > 1 && !helpBeforeSubcommand ? words.get(1) : null;
             CommandLine group = cli.getSubcommands().get(verb);
             if (group.getCommand() instanceof LazyGroup) ((LazyGroup) group.getCommand()).addSubcommands(group, next);
@@ -134,7 +157,7 @@ public class Main extends GroupCommand {
     }
 
     private static void addVerb(CommandLine cli, String name) {
-        cli.addSubcommand(name, load(VERBS.get(name)));
+        cli.addSubcommand(name, command(VERBS.get(name)));
         CommandLine sub = cli.getSubcommands().get(name);
         if (sub.getCommand() instanceof LazyGroup) ((LazyGroup) sub.getCommand()).addSubcommands(sub, null);
     }

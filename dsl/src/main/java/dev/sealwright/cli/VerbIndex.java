@@ -26,8 +26,9 @@ public final class VerbIndex {
 
     private VerbIndex() {}
 
-    /** Writes the index into the class directory {@code args[0]}. */
+    /** Writes the index, and the {@link CommandModels}, into the class directory {@code args[0]}. */
     public static void main(String[] args) throws IOException {
+        CommandModels.write(Path.of(args[0]));   // first: the verbs listed below are read from these
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, CommandLine> verb : Main.commandLine().getSubcommands().entrySet()) {
             var usage = verb.getValue().getCommandSpec().usageMessage();

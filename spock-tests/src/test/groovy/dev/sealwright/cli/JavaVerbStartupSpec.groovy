@@ -61,6 +61,24 @@ class JavaVerbStartupSpec extends Specification {
         'measure profiles --json short' | 0 | ['measure', 'profiles', '--json', 'short']
     }
 
+    def "#verb reads no annotation: no proxy class is generated (CommandModels)"() {
+        when:
+        def r = run(args as String[])
+
+        then: 'the JDK generates a proxy class per annotation type read; JDK 25 spins the ClassFile API up for the first'
+        r.code == 0
+        r.loaded.findAll { it.contains('$Proxy') } == []
+
+        where:
+        verb               | args
+        '--version'        | ['--version']
+        'measure snp'      | ['measure', 'snp', '--mode', 'snp', '--vcpus', '4', '--vcpu-type', 'EPYC-v4', '--ovmf',
+                               Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString()]
+        'measure tdx'      | ['measure', 'tdx', '--firmware', '/usr/share/ovmf/OVMF.fd', '--profile', 'ubuntu-24.04']   // Debian's ovmf (.ci/packages-test)
+        'measure tdx --help' | ['measure', 'tdx', '--help']
+        'measure profiles' | ['measure', 'profiles']
+    }
+
     def "the top-level usage lists every verb with its description, from the verb classes' own annotations"() {
         when:
         def r = run('--help')

@@ -37,11 +37,15 @@ public final class TdxMeasurement {
 
     /**
      * The prediction, the profile it used, the captured profile file whose tables it used (or null), the
-     * VmSpec it describes (null for firmware only) and its JSON document.
+     * VmSpec it describes (null for firmware only); its JSON document is built when asked for (Jackson is not loaded
+     * by a command that prints the registers alone).
      */
-    public record Result(TdxPrediction prediction, TdxProfile profile, CapturedProfile captured, VmSpec vm, Map<String, Object> document) {
+    public record Result(TdxPrediction prediction, TdxProfile profile, CapturedProfile captured, VmSpec vm) {
+        /** The JSON document (a new mutable map on each call). */
+        public Map<String, Object> document() { return TdxPredictionJson.document(prediction, profile, vm); }
+
         /** expected.json / {@code --json} / {@code --eventlog}: the same bytes everywhere. */
-        public byte[] json() { return Json.pretty(document).getBytes(StandardCharsets.UTF_8); }
+        public byte[] json() { return Json.pretty(document()).getBytes(StandardCharsets.UTF_8); }
     }
 
     /** What a prediction depends on besides the VM: the host stack and the boot disk / stub facts. Null keeps the default. */
@@ -118,6 +122,6 @@ public final class TdxMeasurement {
         } catch (InternalError e) {   // the kernel or UKI is mapped, and was cut meanwhile
             throw InputFiles.changedWhileMapped(in.kernelName(), e);
         }
-        return new Result(p, profile, captured, vm, TdxPredictionJson.document(p, profile, vm));
+        return new Result(p, profile, captured, vm);
     }
 }
