@@ -28,14 +28,14 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
     }
 
     public static TdxPrediction predict(TdxInputs in) {
-        // A UKI's stub events hash its inner kernel and initrd again: another core computes MRTD and
-        // those while this thread hashes the whole image (the largest single hash), so the two cores
-        // share about 65 MB of SHA-384 for a 30 MB UKI and 2 MB firmware evenly
+        // A UKI's stub events hash its inner kernel and initrd again: another core hashes those while this
+        // thread hashes the whole image (the largest single hash) and then the firmware for MRTD, so the two
+        // cores share about 65 MB of SHA-384 for a 30 MB UKI and 2 MB firmware evenly (on 2 cores the common
+        // pool has one worker: MRTD queued there ran after the stub's hashes, on the longer side)
         TdvfMetadata md = TdvfMetadata.parse(in.firmware(), in.firmwareName());
         TdxProfile p = in.profile();
-        CompletableFuture<byte[]> mrtdOnWorker = in.uki() ? CompletableFuture.supplyAsync(() -> MrtdCalculator.compute(in.firmware(), md, p.pageOrder())) : null;
         CompletableFuture<UkiEvents> uki = in.uki() ? CompletableFuture.supplyAsync(() -> UkiEvents.of(in)) : null;
-        byte[] mrtd = mrtdOnWorker == null ? MrtdCalculator.compute(in.firmware(), md, p.pageOrder()) : null;
+        byte[] mrtd = uki == null ? MrtdCalculator.compute(in.firmware(), md, p.pageOrder()) : null;
         List<BootEvent> ev = new ArrayList<>();
         Map<Integer, List<String>> missing = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) missing.put(i, new ArrayList<>());
@@ -65,6 +65,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
             ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(new byte[0], in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
         }
         if (uki != null) {
+            mrtd = MrtdCalculator.compute(in.firmware(), md, p.pageOrder());
             UkiEvents u = join(uki);
             ev.addAll(u.events());
             u.missing().forEach((i, why) -> missing.get(i).addAll(why));
@@ -78,7 +79,6 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         }
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES));
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES_OK));
-        if (mrtdOnWorker != null) mrtd = join(mrtdOnWorker);
         return new TdxPrediction(mrtd, ev, missing);
     }
 
