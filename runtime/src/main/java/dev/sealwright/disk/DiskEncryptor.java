@@ -77,9 +77,9 @@ public final class DiskEncryptor {
     private DiskEncryptor() {}
 
     /**
-     * Encrypts {@code in} into {@code out}, reporting the partition bytes encrypted so far to {@code progress}.
+     * Encrypts the request's image into its output, reporting the partition bytes encrypted so far to {@code progress}.
      * A raw or fixed-VHD image is encrypted directly; a dynamic VHD or a qcow2 (run through {@code qemu-img}
-     * with {@code tools}) is converted to a raw temp file beside {@code out} first and the result written
+     * with {@code tools}) is converted to a raw temp file beside the output first and the result written
      * back in the same format ({@link RawDisk}).
      */
     public static Result encrypt(Request request, Progress progress, Tools tools) throws IOException {
