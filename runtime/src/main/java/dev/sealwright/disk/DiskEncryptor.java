@@ -14,6 +14,7 @@ import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.BadValueException;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.Progress;
 import dev.sealwright.tools.Tools;
@@ -64,12 +65,12 @@ public final class DiskEncryptor {
             entropy = entropy == null ? Entropy.secure() : entropy;
         }
 
-        /** The LUKS2 parameters: encrypt-cloud-image's, with this label and sector size (a bad sector size is one line). */
+        /** The LUKS2 parameters: encrypt-cloud-image's, with this label and sector size (a bad one names its field: --sector-size). */
         public Luks2FormatOptions formatOptions() {
             try {
                 return Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize);
             } catch (IllegalArgumentException e) {
-                throw new RecipeException("disk encrypt: " + e.getMessage());
+                throw new BadValueException("sectorSize", e.getMessage());
             }
         }
     }
