@@ -1,11 +1,11 @@
 package dev.sealwright.cli
 
-import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.kbs.AuditLog
 import dev.sealwright.kbs.HttpFront
 import dev.sealwright.kbs.KbsService
 import dev.sealwright.kbs.KbsKek
 import dev.sealwright.kbs.SimulatedQuoteService
+import dev.sealwright.attest.sim.TdxQuoteSimulation
 import groovy.transform.CompileStatic
 import picocli.CommandLine
 import picocli.CommandLine.Command
@@ -132,10 +132,10 @@ class KbsCommand {
         ForceOption overwrite
 
         @Option(names = '--port', paramLabel = 'PORT', description = 'TCP port (default ${DEFAULT-VALUE})')
-        int port = 8991
+        int port = SimulatedQuoteService.DEFAULT_PORT
 
         @Option(names = '--bind', paramLabel = 'ADDRESS', description = 'address to listen on (default ${DEFAULT-VALUE})')
-        String bind = '127.0.0.1'
+        String bind = SimulatedQuoteService.DEFAULT_BIND
 
         @Option(names = '--mrtd', paramLabel = 'HEX', description = 'MRTD the quotes carry (48 bytes; default zeros)')
         String mrtd
@@ -149,9 +149,8 @@ class KbsCommand {
         @Override
         Integer call() {
             overwrite.refuseExisting(collateralOut)
-            byte[][] r = new byte[4][]
-            (0..3).each { int i -> r[i] = measurement("--rtmr ${i}", rtmrs[i]) }
-            def service = SimulatedQuoteService.start(new InetSocketAddress(bind, port), measurement('--mrtd', mrtd), r, debugTd)
+            def request = new TdxQuoteSimulation.Request(null, register('--mrtd', mrtd), (0..3).collect { int i -> register("--rtmr ${i}", rtmrs[i]) } as byte[][], null)
+            def service = SimulatedQuoteService.start(new InetSocketAddress(bind, port), request.mrtd(), request.rtmrs(), debugTd)
             service.collateral().writeQvlJson(collateralOut)
             println "SIMULATED quote service: ${service.url()} (collateral ${collateralOut}; not a TEE, development only)"
             System.out.flush()
@@ -159,15 +158,10 @@ class KbsCommand {
             return Main.OK
         }
 
-        private static byte[] measurement(String option, String hex) {
-            if (!hex) return new byte[48]
-            byte[] b
-            try {
-                b = Hex.parse(hex.toLowerCase())
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("${option}: \"${hex}\" is not hex")
-            }
-            if (b.length != 48) throw new UsageException("${option}: ${b.length} bytes, expected 48")
+        /** A 48-byte register (null when not given: zeros). */
+        private static byte[] register(String option, String hex) {
+            byte[] b = QuoteSimulateCommand.hex(option, hex, 48)
+            if (b != null && b.length != 48) throw new UsageException("${option}: ${b.length} bytes, expected 48")
             return b
         }
     }

@@ -2,15 +2,13 @@ package dev.sealwright.cli
 
 import dev.sealwright.attest.dcap.Hex
 import dev.sealwright.attest.sim.SimulatedTdxProvider
-import dev.sealwright.base.AtomicFiles
+import dev.sealwright.attest.sim.TdxQuoteSimulation
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
 import java.nio.file.Path
-import java.time.Duration
-import java.time.Instant
 import java.util.concurrent.Callable
 
 @CompileStatic
@@ -46,27 +44,25 @@ class QuoteSimulateCommand implements Callable<Integer> {
     Integer call() {
         json.wanted()
         overwrite.refuseExisting(out, collateralOut)
-        Instant start = QuoteVerifyCommand.parseTime(at)
-        def provider = new SimulatedTdxProvider(start - Duration.ofDays(1), start + Duration.ofDays(3650))
         byte[][] r = new byte[4][]
-        (0..3).each { int i -> r[i] = bytes("--rtmr ${i}", rtmrs[i], 48) }
-        def quote = provider.quote(bytes('--report-data', reportData, 64), bytes('--mrtd', mrtd, 48), r)
-        AtomicFiles.write(out, quote.toBytes())
-        provider.collateral(start, start + Duration.ofDays(30), []).writeQvlJson(collateralOut)
+        (0..3).each { int i -> r[i] = hex("--rtmr ${i}", rtmrs[i], 48) }
+        def result = TdxQuoteSimulation.write(new TdxQuoteSimulation.Request(hex('--report-data', reportData, 64), hex('--mrtd', mrtd, 48), r,
+                at == null ? null : QuoteVerifyCommand.parseTime(at)), out, collateralOut)
         System.err.println "${SimulatedTdxProvider.LABEL}: ${out} is signed by a locally generated test PKI, not by a TEE; " +
                 "verify it only with: sealwright quote verify ${out} --collateral ${collateralOut} --trust-simulated"
         if (json.wanted()) {
             json.print([simulated : true, quote: out.toString(), collateral: collateralOut.toString(),
-                        valid_from: start.toString(), valid_until: (start + Duration.ofDays(30)).toString()])
+                        valid_from: result.validFrom().toString(), valid_until: result.validUntil().toString()])
             return Main.OK
         }
         println "${SimulatedTdxProvider.LABEL} quote: ${out}"
-        println "${SimulatedTdxProvider.LABEL} collateral: ${collateralOut} (valid ${start} .. ${start + Duration.ofDays(30)})"
+        println "${SimulatedTdxProvider.LABEL} collateral: ${collateralOut} (valid ${result.validFrom()} .. ${result.validUntil()})"
         return Main.OK
     }
 
-    private static byte[] bytes(String option, String hex, int size) {
-        if (!hex) return new byte[size]
+    /** Hex of at most {@code size} bytes (null when not given: the request's zeros); also {@code kbs simulate-quotes}' --mrtd and --rtmr. */
+    static byte[] hex(String option, String hex, int size) {
+        if (!hex) return null
         byte[] b
         try {
             b = Hex.parse(hex.toLowerCase().replaceFirst('^0x', ''))
@@ -74,6 +70,6 @@ class QuoteSimulateCommand implements Callable<Integer> {
             throw new UsageException("${option}: \"${hex}\" is not hex")
         }
         if (b.length > size) throw new UsageException("${option}: ${b.length} bytes, at most ${size}")
-        return Arrays.copyOf(b, size)
+        return b
     }
 }

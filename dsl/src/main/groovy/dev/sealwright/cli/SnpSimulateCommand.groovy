@@ -1,17 +1,14 @@
 package dev.sealwright.cli
 
 import dev.sealwright.attest.sim.SimulatedSnpProvider
-import dev.sealwright.base.AtomicFiles
+import dev.sealwright.attest.sim.SnpReportSimulation
 import dev.sealwright.measure.snp.ByteValues
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
 import picocli.CommandLine.Option
 
-import java.nio.charset.StandardCharsets
 import java.nio.file.Path
-import java.time.Duration
-import java.time.Instant
 import java.util.concurrent.Callable
 
 /** The SNP counterpart of {@code quote simulate}: a report, VCEK and chain from a fresh SIMULATED test chain. */
@@ -52,16 +49,11 @@ class SnpSimulateCommand implements Callable<Integer> {
     Integer call() {
         json.wanted()
         overwrite.refuseExisting(out, vcekOut, chainOut)
-        Instant now = Instant.now()
-        def provider = new SimulatedSnpProvider(now - Duration.ofDays(1), now + Duration.ofDays(3650))
-        def report = provider.report(
-                reportData ? ByteValues.hexPadded('--report-data', reportData, 64) : new byte[64],
-                measurement ? ByteValues.hexOrBase64('--measurement', measurement, 48) : new byte[48],
-                hostData ? ByteValues.hexOrBase64('--host-data', hostData, 32) : new byte[32],
-                policy ? ByteValues.number('--policy', policy) : SimulatedSnpProvider.DEFAULT_POLICY)
-        AtomicFiles.write(out, report.toBytes())
-        AtomicFiles.write(vcekOut, pem(provider.vcek.encoded).getBytes(StandardCharsets.US_ASCII))
-        AtomicFiles.write(chainOut, provider.chainPem().getBytes(StandardCharsets.US_ASCII))
+        SnpReportSimulation.write(new SnpReportSimulation.Request(
+                reportData ? ByteValues.hexPadded('--report-data', reportData, 64) : null,
+                measurement ? ByteValues.hexOrBase64('--measurement', measurement, 48) : null,
+                hostData ? ByteValues.hexOrBase64('--host-data', hostData, 32) : null,
+                policy ? ByteValues.number('--policy', policy) : null, null), out, vcekOut, chainOut)
         System.err.println "${SimulatedSnpProvider.LABEL}: ${out} is signed by a locally generated test chain, not by SNP firmware; " +
                 "verify it only with: sealwright attest snp ${out} --vcek ${vcekOut} --chain ${chainOut} --trust-simulated"
         if (json.wanted()) {
@@ -72,9 +64,5 @@ class SnpSimulateCommand implements Callable<Integer> {
         println "${SimulatedSnpProvider.LABEL} VCEK: ${vcekOut}"
         println "${SimulatedSnpProvider.LABEL} chain: ${chainOut}"
         return Main.OK
-    }
-
-    private static String pem(byte[] der) {
-        "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, '\n'.bytes).encodeToString(der) + "\n-----END CERTIFICATE-----\n"
     }
 }

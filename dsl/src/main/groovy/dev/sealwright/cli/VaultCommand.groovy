@@ -7,6 +7,7 @@ import dev.sealwright.base.InputFiles
 import dev.sealwright.base.RecipeException
 import dev.sealwright.enroll.quex.SoftwareVault
 import dev.sealwright.enroll.quex.TdKeyRequest
+import dev.sealwright.enroll.quex.VaultInit
 import groovy.transform.CompileStatic
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
@@ -35,12 +36,10 @@ class VaultCommand {
 
         @Override
         Integer call() {
-            SoftwareVault.initSeed(seed, force)
+            def r = VaultInit.run(new VaultInit.Request(seed, simIdentity, force ? VaultInit.Existing.REPLACE : VaultInit.Existing.REFUSE))
             println "wrote new vault seed ${seed} (mode 0600)"
             if (simIdentity != null) {
-                SimulatedSgxIdentity.generate().save(simIdentity, force)
-                println "wrote SIMULATED SGX vault identity ${simIdentity}/identity.pem (0600) and ${simIdentity}/sim-root.pem; " +
-                        "vault MRENCLAVE ${HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave())}"
+                println "wrote SIMULATED SGX vault identity ${r.identityFile()} (0600) and ${simIdentity}/sim-root.pem; vault MRENCLAVE ${r.mrEnclaveHex()}"
             }
             return Main.OK
         }

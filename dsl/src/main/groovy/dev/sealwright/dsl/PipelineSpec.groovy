@@ -108,9 +108,6 @@ class PipelineSpec {
             'enroll'         : EnrollSpec,
             'kbs.verdict'    : KbsVerdictSpec,
             'image.shimCloud': ShimCloudImageSpec,
-            'measure.tdx'    : MeasureTdxSpec,
-            'measure.vtpm'   : MeasureVtpmSpec,
-            'measure.snp'    : MeasureSnpSpec,
     ].asImmutable()
 
     /** The closure delegate class of a step type. */

@@ -33,6 +33,7 @@ class StepSpec {
         OptionSpec spec = type.option(name)
         if (spec == null) throw unknown(name)
         def converted = values.collect { convert(name, it) }.flatten()
+        if (spec.numberAsText()) converted = converted.collect { it instanceof Number ? it.toString() : it }   // memory 2048
         for (Object v : converted) {
             String problem = spec.problem(v)
             if (problem != null) throw new RecipeException("option '${name}' of ${type.name()}: ${problem}", pipeline.locator.here(name))

@@ -1,12 +1,10 @@
 package dev.sealwright.disk;
 
 import dev.sealwright.disk.luks2.Entropy;
-import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.base.Progress;
@@ -28,9 +26,9 @@ public final class DiskEncryptStep implements StepType {
         return List.of(
                 OptionSpec.required("image", Input.class, "GPT disk image: raw, fixed or dynamic VHD, or qcow2 (the output keeps its format)"),
                 OptionSpec.required("passphrase", Secret.class, "passphrase of keyslot 0"),
-                OptionSpec.optional("partition", String.class, "rootfs", "rootfs, esp, a partition UUID or name"),
-                OptionSpec.optional("label", String.class, "cloudimg-rootfs-enc", "LUKS2 label"),
-                OptionSpec.optional("sectorSize", Long.class, 512L, "LUKS2 sector size: 512 or 4096").checked(OptionChecks.oneOf(512, 4096)),
+                OptionSpec.optional("partition", String.class, DiskEncryptor.Request.DEFAULT_PARTITION, "rootfs, esp, a partition UUID or name"),
+                OptionSpec.optional("label", String.class, DiskEncryptor.Request.DEFAULT_LABEL, "LUKS2 label"),
+                OptionSpec.optional("sectorSize", Long.class, (long) DiskEncryptor.Request.DEFAULT_SECTOR_SIZE, "LUKS2 sector size: 512 or 4096").checked(OptionChecks.oneOf(512, 4096)),
                 OptionSpec.optional("seed", Secret.class, null, "derive salts and the volume key from this secret: reproducible output"));
     }
 
@@ -42,16 +40,10 @@ public final class DiskEncryptStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        Luks2FormatOptions opts;
-        try {
-            opts = Luks2FormatOptions.encryptCloudImage().label(ctx.string("label")).sectorSize((int) ctx.number("sectorSize"));
-        } catch (IllegalArgumentException e) {
-            throw new RecipeException("disk.encrypt: " + e.getMessage());
-        }
         Secret seed = ctx.option("seed") == null ? null : ctx.secret("seed");
-        Entropy entropy = seed == null ? Entropy.secure() : Entropy.deterministic(seed.reveal());
-        DiskEncryptor.Result r = DiskEncryptor.encrypt(ctx.path("image"), ctx.output("image"), ctx.string("partition"),
-                ctx.secret("passphrase").reveal(), opts, entropy, Progress.NONE, ctx.tools());
+        var request = new DiskEncryptor.Request(ctx.path("image"), ctx.output("image"), ctx.string("partition"), ctx.string("label"),
+                (int) ctx.number("sectorSize"), ctx.secret("passphrase").reveal(), seed == null ? null : Entropy.deterministic(seed.reveal()));
+        DiskEncryptor.Result r = DiskEncryptor.encrypt(request, Progress.NONE, ctx.tools());
         ctx.value("luksUuid", r.luksUuid());
         ctx.log("partition " + r.before().number() + " encrypted into LUKS2 " + r.luksUuid() + " (" + r.before().sizeLbas() * 512 + " bytes)");
     }

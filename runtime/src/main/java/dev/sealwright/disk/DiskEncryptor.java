@@ -14,6 +14,7 @@ import dev.sealwright.disk.luks2.Luks2FormatOptions;
 import dev.sealwright.disk.luks2.Luks2Volume;
 import dev.sealwright.disk.vhd.VhdFooter;
 import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.BadValueException;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.base.Progress;
 import dev.sealwright.tools.Tools;
@@ -47,16 +48,48 @@ public final class DiskEncryptor {
 
     public record Result(GptPartition before, GptPartition after, long diskBytes, String luksUuid) {}
 
+    /**
+     * One encryption, as {@code disk encrypt} and the {@code disk.encrypt} step ask for it; the defaults are
+     * encrypt-cloud-image's and live only here. {@code output} null: in place ({@code disk encrypt --in-place}).
+     * {@code entropy} null: secure randomness (salts and volume key differ each run).
+     */
+    public record Request(Path image, Path output, String partition, String label, int sectorSize, byte[] passphrase, Entropy entropy) {
+        public static final String DEFAULT_PARTITION = "rootfs";
+        public static final String DEFAULT_LABEL = "cloudimg-rootfs-enc";
+        public static final int DEFAULT_SECTOR_SIZE = 512;
+
+        public Request {
+            partition = partition == null ? DEFAULT_PARTITION : partition;
+            label = label == null ? DEFAULT_LABEL : label;
+            sectorSize = sectorSize == 0 ? DEFAULT_SECTOR_SIZE : sectorSize;
+            entropy = entropy == null ? Entropy.secure() : entropy;
+        }
+
+        /** The LUKS2 parameters: encrypt-cloud-image's, with this label and sector size (a bad one names its field: --sector-size). */
+        public Luks2FormatOptions formatOptions() {
+            try {
+                return Luks2FormatOptions.encryptCloudImage().label(label).sectorSize(sectorSize);
+            } catch (IllegalArgumentException e) {
+                throw new BadValueException("sectorSize", e.getMessage());
+            }
+        }
+    }
+
     private DiskEncryptor() {}
 
     /**
-     * Encrypts {@code in} into {@code out}, reporting the partition bytes encrypted so far to {@code progress}.
+     * Encrypts the request's image into its output, reporting the partition bytes encrypted so far to {@code progress}.
      * A raw or fixed-VHD image is encrypted directly; a dynamic VHD or a qcow2 (run through {@code qemu-img}
-     * with {@code tools}) is converted to a raw temp file beside {@code out} first and the result written
+     * with {@code tools}) is converted to a raw temp file beside the output first and the result written
      * back in the same format ({@link RawDisk}).
      */
-    public static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
-                                 Progress progress, Tools tools) throws IOException {
+    public static Result encrypt(Request request, Progress progress, Tools tools) throws IOException {
+        if (request.output() == null) throw new IllegalArgumentException("an in-place request goes to InPlaceEncryptor");
+        return encrypt(request.image(), request.output(), request.partition(), request.passphrase(), request.formatOptions(), request.entropy(), progress, tools);
+    }
+
+    private static Result encrypt(Path in, Path out, String partition, byte[] passphrase, Luks2FormatOptions options, Entropy entropy,
+                                  Progress progress, Tools tools) throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) throw new RecipeException(out + ": the output is the input; use --in-place to encrypt the image itself");
         Path journal = InPlaceEncryptor.journalOf(in);
         if (Files.exists(journal)) throw new RecipeException(in + ": an in-place encryption was interrupted (" + journal.getFileName()

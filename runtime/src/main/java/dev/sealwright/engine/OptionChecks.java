@@ -81,6 +81,11 @@ public final class OptionChecks {
         };
     }
 
+    /** A size such as 512M or 2G, checked by {@code check}; a whole number given in a recipe stands for its text (MiB). */
+    public static OptionSpec.Check size(OptionSpec.Check check) {
+        return (OptionSpec.NumberAsText) check::problem;
+    }
+
     /** A number the capability's own check accepts: its one-line message is the problem. */
     public static OptionSpec.Check acceptedBy(LongConsumer check) {
         return v -> {

@@ -22,6 +22,18 @@ public record OptionSpec(String name, Class<?> type, boolean list, boolean requi
         String problem(Object value);
     }
 
+    /**
+     * The check of a text option whose value is a size ({@link OptionChecks#size}): a whole number given for it in a
+     * recipe stands for its decimal text ({@code memory 2048} is {@code '2048'}, MiB).
+     */
+    @FunctionalInterface
+    public interface NumberAsText extends Check {}
+
+    /** Whether a number given for this option means its decimal text (a size option). */
+    public boolean numberAsText() {
+        return type == String.class && check instanceof NumberAsText;
+    }
+
     public OptionSpec {
         Objects.requireNonNull(name);
         Objects.requireNonNull(type);

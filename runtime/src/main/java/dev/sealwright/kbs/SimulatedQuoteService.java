@@ -2,6 +2,7 @@ package dev.sealwright.kbs;
 
 import dev.sealwright.attest.dcap.Collateral;
 import dev.sealwright.attest.sim.SimulatedTdxProvider;
+import dev.sealwright.attest.sim.TdxQuoteSimulation;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * SIMULATED stand-in for the host's quote generation service (QGS), for machines without TDX: a
@@ -20,6 +20,9 @@ import java.util.List;
  */
 public final class SimulatedQuoteService implements AutoCloseable {
     public static final String PATH = "/sim/v0/quote";
+    /** Where {@code kbs simulate-quotes} and the kbs.simulatedQuotes step listen unless told otherwise. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8991;
 
     private final SimulatedTdxProvider provider;
     private final Collateral collateral;
@@ -29,8 +32,9 @@ public final class SimulatedQuoteService implements AutoCloseable {
     private final HttpFront front;
 
     private SimulatedQuoteService(InetSocketAddress address, byte[] mrTd, byte[][] rtmrs, boolean debug, Instant now) {
-        this.provider = new SimulatedTdxProvider(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)));
-        this.collateral = provider.collateral(now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)), List.of());
+        Instant from = now.minus(Duration.ofHours(1));   // a guest clock a little behind still sees valid collateral
+        this.provider = TdxQuoteSimulation.provider(from);
+        this.collateral = TdxQuoteSimulation.collateral(provider, from);
         this.mrTd = mrTd.clone();
         this.rtmrs = rtmrs.clone();
         this.debug = debug;
@@ -48,7 +52,7 @@ public final class SimulatedQuoteService implements AutoCloseable {
         return provider;
     }
 
-    /** Collateral matching this service's SIMULATED PKI, valid for 30 days from start. */
+    /** Collateral matching this service's SIMULATED PKI, valid for 30 days from an hour before start. */
     public Collateral collateral() {
         return collateral;
     }

@@ -1,18 +1,18 @@
 package dev.sealwright.kbs;
 
+import dev.sealwright.attest.sim.TdxQuoteSimulation;
 import dev.sealwright.engine.Input;
-import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
 
 import java.net.InetSocketAddress;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code kbsSimulatedQuotes { mrtd '...'; rtmr0 '...'; port 8991 }}: the SIMULATED quote service
@@ -36,8 +36,8 @@ public final class SimulatedQuotesStep implements StepType {
                 OptionSpec.optional("rtmr3", String.class, null, "RTMR3").checked(OptionChecks.hex(48, true)),
                 OptionSpec.optional("expected", Input.class, null,
                         "a measure.tdx prediction (expected.json): MRTD and computed RTMRs the quotes carry, unless given above"),
-                OptionSpec.optional("port", Long.class, 8991L, "TCP port (0: any free port)").checked(OptionChecks.port()),
-                OptionSpec.optional("bind", String.class, "127.0.0.1", "listen address"));
+                OptionSpec.optional("port", Long.class, (long) SimulatedQuoteService.DEFAULT_PORT, "TCP port (0: any free port)").checked(OptionChecks.port()),
+                OptionSpec.optional("bind", String.class, SimulatedQuoteService.DEFAULT_BIND, "listen address"));
     }
 
     @Override
@@ -48,35 +48,14 @@ public final class SimulatedQuotesStep implements StepType {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        var expected = ctx.option("expected") == null ? null : Json.MAPPER.readTree(ctx.path("expected").toFile());
-        byte[][] rtmrs = new byte[4][];
-        for (int i = 0; i < 4; i++) {
-            rtmrs[i] = measurement(ctx, "rtmr" + i, expected);
-        }
+        Map<String, String> given = new HashMap<>();
+        for (String r : TdxQuoteSimulation.REGISTERS) given.put(r, ctx.string(r));
+        var registers = TdxQuoteSimulation.request(null, TdxQuoteSimulation.registers(name(), ctx.option("expected") == null ? null : ctx.path("expected"), given), null);
         var service = SimulatedQuoteService.start(new InetSocketAddress(ctx.string("bind"), Math.toIntExact(ctx.number("port"))),
-                measurement(ctx, "mrtd", expected), rtmrs, false);
+                registers.mrtd(), registers.rtmrs(), false);
         ctx.keepAlive(service);
         service.collateral().writeQvlJson(ctx.output("collateral"));
         ctx.value("url", service.url().toString());
         ctx.log("SIMULATED quote service on " + service.url() + " (test PKI, not Intel)");
-    }
-
-    private static byte[] measurement(StepContext ctx, String option, com.fasterxml.jackson.databind.JsonNode expected) {
-        String hex = ctx.string(option);
-        if (hex == null && expected != null && expected.hasNonNull(option)) {
-            hex = expected.get(option).asText();
-        }
-        if (hex == null) {
-            return new byte[48];
-        }
-        try {
-            byte[] b = HexFormat.of().parseHex(hex.toLowerCase());
-            if (b.length == 48) {
-                return b;
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw new RecipeException(option + ": \"" + hex + "\" is not 96 hex digits");
     }
 }

@@ -215,18 +215,24 @@ class DiskCliSpec extends Specification {
         def exists = Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve('c.img').toString(), '--generate-key', key.toString())
         def missing = Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve('d.img').toString(), '--key-file', key.toString(), '--partition', 'nosuch')
         def both = Cli.run('disk', 'encrypt', input.toString(), '--in-place', '-o', dir.resolve('e.img').toString(), '--key-file', key.toString())
+        def sector = Cli.run('disk', 'encrypt', input.toString(), '-o', dir.resolve('f.img').toString(), '--generate-key', dir.resolve('f.key').toString(), '--sector-size', '1000')
 
         then:
         same.exitCode == 1
         same.err.trim() == "${input}: the output is the input; use --in-place to encrypt the image itself".toString()
         exists.exitCode == 1
         exists.err.trim() == "${key}: already exists; not overwriting a key file".toString()
+        Files.readString(key) == 'pw'
         !Files.exists(dir.resolve('c.img'))
         missing.exitCode == 1
         missing.err.trim().startsWith("${input}: no partition matches \"nosuch\" (has: 1=cloudimg-rootfs, 14=")
         !Files.exists(dir.resolve('d.img'))
         both.exitCode == 2
         both.err.contains('disk encrypt: --in-place and -o OUT exclude each other')
+        sector.exitCode == 2
+        sector.err.readLines()[0] == 'sealwright: --sector-size: sector size must be 512, 1024, 2048 or 4096, not 1000'
+        !Files.exists(dir.resolve('f.key'))     // a key made for an encryption that did not happen is removed
+        !Files.exists(dir.resolve('f.img'))
     }
 
     def "disk encrypt onto a full filesystem fails with one line and leaves no partial output (needs root to mount a small tmpfs)"() {

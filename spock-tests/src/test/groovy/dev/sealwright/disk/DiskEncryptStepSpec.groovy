@@ -49,13 +49,7 @@ class DiskEncryptStepSpec extends Specification {
         Sh.ok(['sgdisk', '-v', out.toString()]).out.contains('No problems found')
 
         when: 'the LUKS2 partition is cut out for cryptsetup'
-        def info = Sh.ok(['sgdisk', '-i', '1', out.toString()]).out
-        long first1 = (info =~ /First sector: (\d+)/)[0][1] as long
-        long last1 = (info =~ /Last sector: (\d+)/)[0][1] as long
-        def part = dir.resolve('part.img')
-        new RandomAccessFile(out.toFile(), 'r').withCloseable { raf ->
-            byte[] b = new byte[(int) ((last1 - first1 + 1) * 512)]; raf.seek(first1 * 512); raf.readFully(b); Files.write(part, b)
-        }
+        def part = Sh.cutPartition(out, 1, dir.resolve('part.img'))
 
         then:
         Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', dir.resolve('root.key').toString(), part.toString()]).exit == 0

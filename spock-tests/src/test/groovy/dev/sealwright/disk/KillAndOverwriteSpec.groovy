@@ -56,15 +56,15 @@ class KillAndOverwriteSpec extends Specification {
     }
 
     /** cryptsetup accepts the LUKS2 partition and the key; its data, decrypted by OpenSSL (python3-cryptography) with the key cryptsetup recovers, is the original rootfs. */
-    void decryptsToOriginal(Path image, Map root) {
+    void decryptsToOriginal(Path image, Map root, Path keyFile = key()) {
         long first = firstLba(image, 1), last = lastLba(image, 1)
         assert first * 512 == root.start
         def part = dir.resolve('part.img')
         Files.deleteIfExists(part)
         Files.write(part, slice(image, first * 512, (int) ((last - first + 1) * 512)))
         def ro = Sh.readOnlyCopy(part)
-        assert Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', key().toString(), ro.toString()]).exit == 0
-        def vk = Sh.cryptsetupVolumeKey(ro, Files.readAllBytes(key()))
+        assert Sh.run(['cryptsetup', 'open', '--test-passphrase', '--key-file', keyFile.toString(), ro.toString()]).exit == 0
+        def vk = Sh.cryptsetupVolumeKey(ro, Files.readAllBytes(keyFile))
         assert Sh.pythonXtsDecrypt(vk, slice(part, 16 << 20, (int) root.size), 512, 0, 1).sha256() == root.sha
     }
 
@@ -227,6 +227,28 @@ class KillAndOverwriteSpec extends Specification {
         done.out.startsWith('resumed and encrypted')
         !Files.exists(journal(image))
         decryptsToOriginal(image, root)
+    }
+
+    def "in place with --generate-key, killed mid-encryption: the rerun reads the key the first run wrote instead of making another"() {
+        given:
+        def image = disk(dir.resolve('disk.img'))
+        def root = rootfs(image)
+        long chunks = ((long) root.size).intdiv(CHUNK)
+        def generated = dir.resolve('generated.key')
+        def args = ['disk', 'encrypt', image.toString(), '--in-place', '--generate-key', generated.toString(), '--chunk-size', "$CHUNK".toString()]
+
+        when:
+        def seen = killWhen(Cli.start(dir, *args), journal(image)) { it.state == ENCRYPTING && it.chunk < chunks / 2 }
+        byte[] first = Files.readAllBytes(generated)
+        def done = Cli.run(*args)
+
+        then:
+        seen.state == ENCRYPTING
+        done.exitCode == 0
+        done.out.startsWith('resumed and encrypted')
+        Files.readAllBytes(generated) == first
+        first.length == 16
+        decryptsToOriginal(image, root, generated)
     }
 
     def "in place on a full filesystem (a small tmpfs; needs root): no room for the journal leaves the image untouched, ENOSPC mid-encryption is resumed after the disk grows"() {

@@ -51,6 +51,17 @@ class Sh {
         Files.readAllBytes(p).sha256()
     }
 
+    /** Partition {@code number} of the GPT disk {@code image} (its extent as sgdisk reads it) copied to {@code out}, for cryptsetup. */
+    static Path cutPartition(Path image, int number, Path out) {
+        def info = ok(['sgdisk', '-i', "${number}".toString(), image.toString()]).out
+        long first = (info =~ /First sector: (\d+)/)[0][1] as long
+        long last = (info =~ /Last sector: (\d+)/)[0][1] as long
+        new RandomAccessFile(image.toFile(), 'r').withCloseable { raf ->
+            byte[] b = new byte[(int) ((last - first + 1) * 512)]; raf.seek(first * 512); raf.readFully(b); Files.write(out, b)
+        }
+        out
+    }
+
     static Path sparseFile(Path p, long size) {
         new RandomAccessFile(p.toFile(), 'rw').withCloseable { it.setLength(size) }
         p

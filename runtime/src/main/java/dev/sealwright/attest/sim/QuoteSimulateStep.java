@@ -1,25 +1,17 @@
 package dev.sealwright.attest.sim;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.attest.snp.SnpVerifyStep;
 import dev.sealwright.engine.Input;
-import dev.sealwright.base.Json;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
 import dev.sealwright.engine.OutputSpec;
-import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code quoteSimulate { expected measured.expected; reportData '…' }}: SIMULATED — a TDX v4 quote
@@ -51,44 +43,9 @@ public final class QuoteSimulateStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         Path expected = ctx.path("expected");
-        JsonNode doc;
-        try {
-            doc = Json.MAPPER.readTree(expected.toFile());
-        } catch (IOException e) {
-            throw new RecipeException("quote.simulate: " + expected + " is not JSON: " + e.getMessage());
-        }
-        Instant at;
-        try {
-            at = Instant.parse(ctx.string("at"));
-        } catch (DateTimeParseException e) {
-            throw new RecipeException("quote.simulate: at '" + ctx.string("at") + "' is not an ISO-8601 instant like 2026-01-01T00:00:00Z");
-        }
-        byte[] mrtd = register(doc, "mrtd", expected);
-        byte[][] rtmrs = new byte[4][];
-        for (int i = 0; i < 4; i++) rtmrs[i] = register(doc, "rtmr" + i, expected);
-        byte[] reportData;
-        try {
-            reportData = HexFormat.of().parseHex(ctx.string("reportData"));
-        } catch (IllegalArgumentException e) {
-            throw new RecipeException("quote.simulate: reportData is not hex");
-        }
-        if (reportData.length > 64) throw new RecipeException("quote.simulate: reportData is " + reportData.length + " bytes, at most 64");
-        var provider = new SimulatedTdxProvider(at.minus(Duration.ofDays(1)), at.plus(Duration.ofDays(3650)));
-        AtomicFiles.write(ctx.output("quote"), provider.quote(Arrays.copyOf(reportData, 64), mrtd, rtmrs).toBytes());
-        provider.collateral(at, at.plus(Duration.ofDays(30)), List.of()).writeQvlJson(ctx.output("collateral"));
+        var request = TdxQuoteSimulation.request(SimulationInputs.bytes(name(), "reportData", ctx.string("reportData"), 64, false),
+                TdxQuoteSimulation.registers(name(), expected, Map.of()), SnpVerifyStep.instant(name(), ctx.string("at")));
+        TdxQuoteSimulation.write(request, ctx.output("quote"), ctx.output("collateral"));
         ctx.log(SimulatedTdxProvider.LABEL + " quote with the predicted MRTD and RTMRs of " + expected.getFileName() + " (test PKI, not a TEE)");
-    }
-
-    /** A 48-byte register from expected.json; absent (e.g. no RTMR prediction) means zeros. */
-    private static byte[] register(JsonNode doc, String key, Path file) {
-        JsonNode n = doc.get(key);
-        if (n == null || n.isNull()) return new byte[48];
-        try {
-            byte[] b = HexFormat.of().parseHex(n.asText());
-            if (b.length != 48) throw new IllegalArgumentException();
-            return b;
-        } catch (IllegalArgumentException e) {
-            throw new RecipeException("quote.simulate: " + file + ": \"" + key + "\" is not 48 bytes of hex");
-        }
     }
 }

@@ -2,8 +2,6 @@ package dev.sealwright.attest.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sealwright.attest.snp.SnpVerifyStep;
-import dev.sealwright.base.AtomicFiles;
-import dev.sealwright.base.Json;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
@@ -13,14 +11,7 @@ import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepKind;
 import dev.sealwright.engine.StepType;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -39,7 +30,7 @@ public final class SnpSimulateStep implements StepType {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("measurement", Input.class, "measurement.json of a measure.snp step (its 'digest')"),
-                OptionSpec.optional("policy", String.class, "0x30000", "guest policy the report carries").checked(OptionChecks.matches("(0x)?[0-9a-fA-F]{1,16}", "a hex policy like 0x30000")),
+                OptionSpec.optional("policy", String.class, "0x" + Long.toHexString(SimulatedSnpProvider.DEFAULT_POLICY), "guest policy the report carries").checked(OptionChecks.matches("(0x)?[0-9a-fA-F]{1,16}", "a hex policy like 0x30000")),
                 OptionSpec.optional("reportData", String.class, "", "REPORT_DATA, up to 64 bytes hex (zero-padded)").checked(OptionChecks.hex(64, false)),
                 OptionSpec.required("at", String.class, "start of the test chain's validity (minus one day), ISO-8601").checked(OptionChecks.instant()));
     }
@@ -54,38 +45,12 @@ public final class SnpSimulateStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         Path m = ctx.path("measurement");
-        JsonNode doc;
-        try {
-            doc = Json.MAPPER.readTree(m.toFile());
-        } catch (IOException e) {
-            throw new RecipeException("snp.simulate: " + m + " is not JSON: " + e.getMessage());
-        }
-        if (doc == null || !doc.path("digest").isTextual()) throw new RecipeException("snp.simulate: " + m + " has no \"digest\" (a measure.snp measurement.json)");
-        byte[] digest = bytes("measurement " + m.getFileName() + " digest", doc.get("digest").asText(), 48, true);
-        byte[] reportData = bytes("reportData", ctx.string("reportData"), 64, false);
-        long policy = SnpVerifyStep.policy("snp.simulate", ctx.string("policy"));
-        Instant at = SnpVerifyStep.instant("snp.simulate", ctx.string("at"));
-        var provider = new SimulatedSnpProvider(at.minus(Duration.ofDays(1)), at.plus(Duration.ofDays(3650)));
-        AtomicFiles.write(ctx.output("report"), provider.report(Arrays.copyOf(reportData, 64), digest, new byte[32], policy).toBytes());
-        AtomicFiles.write(ctx.output("vcek"), SimulatedPki.pem(provider.vcek).getBytes(StandardCharsets.US_ASCII));
-        AtomicFiles.write(ctx.output("chain"), provider.chainPem().getBytes(StandardCharsets.US_ASCII));
+        JsonNode doc = SimulationInputs.json(name(), m);
+        if (!doc.path("digest").isTextual()) throw new RecipeException(name() + ": " + m + " has no \"digest\" (a measure.snp measurement.json)");
+        var request = new SnpReportSimulation.Request(SimulationInputs.bytes(name(), "reportData", ctx.string("reportData"), 64, false),
+                SimulationInputs.bytes(name(), "measurement " + m.getFileName() + " digest", doc.get("digest").asText(), 48, true), null,
+                SnpVerifyStep.policy(name(), ctx.string("policy")), SnpVerifyStep.instant(name(), ctx.string("at")));
+        SnpReportSimulation.write(request, ctx.output("report"), ctx.output("vcek"), ctx.output("chain"));
         ctx.log(SimulatedSnpProvider.LABEL + " SNP report with the launch digest of " + m.getFileName() + " (test chain, not AMD firmware)");
-    }
-
-    /** Hex (or base64 for a full-length value) of at most {@code max} bytes; {@code exact}: exactly {@code max}. */
-    public static byte[] bytes(String what, String text, int max, boolean exact) {
-        byte[] b;
-        try {
-            b = HexFormat.of().parseHex(text.trim());
-        } catch (IllegalArgumentException e) {
-            try {
-                b = Base64.getDecoder().decode(text.trim());
-            } catch (IllegalArgumentException e2) {
-                throw new RecipeException("snp.simulate: " + what + " is neither hex nor base64");
-            }
-        }
-        if (exact ? b.length != max : b.length > max)
-            throw new RecipeException("snp.simulate: " + what + " is " + b.length + " bytes, " + (exact ? "" : "at most ") + max);
-        return b;
     }
 }

@@ -8,9 +8,7 @@ import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,24 +41,17 @@ public final class VaultInitStep implements StepType {
     @Override
     public void execute(StepContext ctx) throws Exception {
         Path keep = ctx.keepDir();
-        Path seed = keep.resolve("seed.dat"), identity = keep.resolve("identity.pem");
-        if (Files.exists(seed)) {
-            ctx.log("reusing the vault seed " + seed + " (never overwritten)");
-        } else {
-            SoftwareVault.initSeed(seed, false);
-            ctx.log("created a vault seed " + seed + " (0600); keep it: every key this vault hands out derives from it");
-        }
-        if (Files.exists(identity)) {
-            ctx.log("reusing the SIMULATED SGX vault identity " + identity);
-        } else {
-            SimulatedSgxIdentity.generate().save(keep, false);
-            ctx.log("created a SIMULATED SGX vault identity " + identity + " (0600); its quotes verify only against its own root");
-        }
-        SimulatedSgxIdentity id = SimulatedSgxIdentity.loadFile(identity);
+        VaultInit.Result r = VaultInit.run(new VaultInit.Request(keep.resolve("seed.dat"), keep, VaultInit.Existing.REUSE));
+        Path seed = r.seed(), identity = r.identityFile();
+        ctx.log(r.seedCreated() ? "created a vault seed " + seed + " (0600); keep it: every key this vault hands out derives from it"
+                : "reusing the vault seed " + seed + " (never overwritten)");
+        ctx.log(r.identityCreated() ? "created a SIMULATED SGX vault identity " + identity + " (0600); its quotes verify only against its own root"
+                : "reusing the SIMULATED SGX vault identity " + identity);
+        SimulatedSgxIdentity id = r.identity();
         AtomicFiles.write(ctx.output("root"), id.rootPem().getBytes(StandardCharsets.US_ASCII));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("vault", "software (SIMULATED SGX identity)");
-        doc.put("mrEnclave", HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()));
+        doc.put("mrEnclave", r.mrEnclaveHex());
         doc.put("seed", seed.toString());
         doc.put("identity", identity.toString());
         AtomicFiles.write(ctx.output("vault"), Json.pretty(doc).getBytes(StandardCharsets.UTF_8));

@@ -36,7 +36,7 @@ public final class MeasureTdxStep implements StepType {
                 OptionSpec.optional("uki", Input.class, null, "UKI booted from the ESP of a GPT disk (as launch boots it)"),
                 OptionSpec.optional("bootDisk", Input.class, null, "disk image the UKI boots from (default: the ESP disk launch writes for it)"),
                 OptionSpec.optional("cpus", Long.class, null, "vCPUs (ACPI only; default " + VmSpec.DEFAULT_CPUS + ")").checked(OptionChecks.range(1, 512)),
-                OptionSpec.optional("memory", String.class, null, "guest RAM, e.g. 512M or 2G (default " + VmSpec.DEFAULT_MEMORY + ")").checked(OptionChecks.parsedBy(VmSpec::parseMemory)),
+                OptionSpec.optional("memory", String.class, null, "guest RAM, e.g. 512M or 2G (default " + VmSpec.DEFAULT_MEMORY + ")").checked(OptionChecks.size(OptionChecks.parsedBy(VmSpec::parseMemory))),
                 OptionSpec.optional("tee", String.class, null, "tdx (the default), or none for a VM described for a host without TDX (snp is refused)"),
                 OptionSpec.optional("profile", String.class, TdxMeasurement.DEFAULT_PROFILE, "host-stack profile (sealwright measure profiles)"),
                 OptionSpec.optional("secureBoot", String.class, null, "absent|0|1: override the profile's SecureBoot measurement").checked(OptionChecks.parsedBy(TdxProfile.SecureBootMeasurement::parse)),

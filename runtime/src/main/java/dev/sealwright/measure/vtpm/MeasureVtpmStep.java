@@ -39,7 +39,7 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image, raw, VHD (fixed or dynamic) or qcow2 (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
                 OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events instead of computed ones"),
                 OptionSpec.optional("profile", Input.class, null, "a captured vTPM profile (measure capture --vtpm): its PCR 0 and 1 events, for its firmware and shape only"),
-                OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)").checked(OptionChecks.matches("\\d+\\s*[KMGTkmgt]?(i?[Bb])?", "a size like 512M or 2G")),
+                OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)").checked(OptionChecks.size(OptionChecks.matches("\\d+\\s*[KMGTkmgt]?(i?[Bb])?", "a size like 512M or 2G"))),
                 OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)").checked(OptionChecks.range(1, 512)));
     }
 
