@@ -33,7 +33,13 @@ class StepSpec {
         OptionSpec spec = type.option(name)
         if (spec == null) throw unknown(name)
         def converted = values.collect { convert(name, it) }.flatten()
-        if (spec.numberAsText()) converted = converted.collect { it instanceof Number ? it.toString() : it }   // memory 2048
+        if (spec.numberAsText()) {
+            // memory 2048 is a size in MiB; memory 2G is Groovy's BigInteger literal 2 (its G is a type suffix), not 2 GiB
+            Object suffixed = converted.find { it instanceof BigInteger || it instanceof BigDecimal }
+            if (suffixed != null)
+                throw new RecipeException("option '${name}' of ${type.name()}: ${name} ${suffixed}G/${suffixed}g is Groovy's number ${suffixed}, not a size: quote it, ${name} '${suffixed}G'", pipeline.locator.here(name))
+            converted = converted.collect { it instanceof Number ? it.toString() : it }
+        }
         for (Object v : converted) {
             String problem = spec.problem(v)
             if (problem != null) throw new RecipeException("option '${name}' of ${type.name()}: ${problem}", pipeline.locator.here(name))

@@ -42,7 +42,12 @@ class VmValue {
     /** With vtpm: the swtpm state directory the vTPM starts from (a copy). */
     void tpmState(Object dir) { options.tpmState = dir }
     void cpus(long n) { options.cpus = n }
-    void memory(Object size) { options.memory = size.toString() }
+    /** '2G', '512M' or a number of MiB; memory 2G unquoted is Groovy's BigInteger 2 (G is a type suffix) and is refused. */
+    void memory(Object size) {
+        if (size instanceof BigInteger || size instanceof BigDecimal)
+            throw new RecipeException("vm option 'memory': memory ${size}G/${size}g is Groovy's number ${size}, not a size: quote it, memory '${size}G'", pipeline.locator.here('memory'))
+        options.memory = size.toString()
+    }
     /** none, tdx or snp. */
     void tee(String mode) { options.tee = mode }
     void vtpm(boolean on) { options.vtpm = on }

@@ -58,7 +58,6 @@ class MeasureOptionFormsSpec extends Specification {
         'measure.tdx'  | 'cpus 2L'                             | 'cpus'        | 2L                        | Long
         'measure.tdx'  | "memory '2G'"                         | 'memory'      | '2G'                      | String
         'measure.tdx'  | 'memory 2048'                         | 'memory'      | '2048'                    | String
-        'measure.tdx'  | 'memory 2G'                           | 'memory'      | '2'                       | String   // Groovy's BigInteger literal 2G is the number 2 (MiB)
         'measure.tdx'  | 'def n = 4; memory "${n}G"'           | 'memory'      | '4G'                      | String
         'measure.tdx'  | 'def c = "ttyS0"; cmdline "console=${c}"' | 'cmdline' | 'console=ttyS0'           | String
         'measure.tdx'  | "secureBoot '1'"                      | 'secureBoot'  | '1'                       | String
@@ -101,6 +100,8 @@ class MeasureOptionFormsSpec extends Specification {
         type           | body                 | message
         'measure.tdx'  | 'cpus 0'             | "recipe.groovy:4:9: option 'cpus' of measure.tdx: 0 is out of range 1..512"
         'measure.tdx'  | "memory 'lots'"      | "recipe.groovy:4:9: option 'memory' of measure.tdx: memory 'lots' is not a size like 512M or 2G"
+        'measure.tdx'  | 'memory 2G'          | "recipe.groovy:4:9: option 'memory' of measure.tdx: memory 2G/2g is Groovy's number 2, not a size: quote it, memory '2G'"
+        'measure.vtpm' | 'memory 1g'          | "recipe.groovy:4:9: option 'memory' of measure.vtpm: memory 1G/1g is Groovy's number 1, not a size: quote it, memory '1G'"
         'measure.tdx'  | "kernelPatch 'some'" | "recipe.groovy:4:9: option 'kernelPatch' of measure.tdx: --kernel-patch must be all, linux or none, not 'some'"
         'measure.tdx'  | "cpus 'two'"         | "recipe.groovy:2:5: option 'cpus' of step m must be a long, got 'two'"
         'measure.tdx'  | "kernel 'vmlinuz'"   | "recipe.groovy:2:5: option 'kernel' of step m must be a file or step output, got 'vmlinuz'"
@@ -108,5 +109,18 @@ class MeasureOptionFormsSpec extends Specification {
         'measure.vtpm' | 'cpus 600'           | "recipe.groovy:4:9: option 'cpus' of measure.vtpm: 600 is out of range 1..512"
         'measure.vtpm' | "memory 'lots'"      | "recipe.groovy:4:9: option 'memory' of measure.vtpm: 'lots' is not a size like 512M or 2G"
         'measure.vtpm' | "secureBoot 'yes'"   | "recipe.groovy:2:5: option 'secureBoot' of step m must be a boolean, got 'yes'"
+    }
+
+    def "vm { memory 2G } is refused at its line: Groovy reads 2G as the BigInteger 2, which would be 2 MiB"() {
+        given:
+        def f = dir.resolve('recipe.groovy')
+        Files.writeString(f, "pipeline('p') {\n    def v = vm {\n        cpus 2\n        memory 2G\n    }\n}\n")
+
+        when:
+        RecipeLoader.load(f, [:])
+
+        then:
+        RecipeException e = thrown()
+        RecipeErrors.render(e).readLines()[0] == "recipe.groovy:4:9: vm option 'memory': memory 2G/2g is Groovy's number 2, not a size: quote it, memory '2G'"
     }
 }
