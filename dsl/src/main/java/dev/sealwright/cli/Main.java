@@ -171,7 +171,15 @@ public class Main extends GroupCommand {
             return code;
         });
         cli.setParameterExceptionHandler((e, a) -> usageError(parseErrorMessage(e), e.getCommandLine()));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (InternalError e) {
+            if (!dev.sealwright.base.InputFiles.isMappedReadFault(e)) throw e;
+            // a mapped input cut while read, thrown by the JVM after the read (in compiled code), past the catch that names the file
+            System.err.println("error: an input file was truncated while it was read; run again once it is complete");
+            if (Arrays.asList(args).contains("--debug")) e.printStackTrace();
+            return FAILED;
+        }
     }
 
     /** One line (a recipe error adds its source line) for an error a command threw; returns the exit code. */

@@ -86,7 +86,9 @@ public final class InputFiles {
      * {@code file}'s bytes as a read-only mapping (checked as {@link #read} checks, /dev/null an empty buffer): for large
      * inputs that are only hashed or read in parts, with no copy into the heap. Read it with absolute indices or
      * slices, so threads may share it. A file truncated while mapped makes a read of the lost pages throw
-     * {@link InternalError}; {@link #changedWhileMapped} turns that into one line.
+     * {@link InternalError}, but in JIT-compiled code the JVM (17) throws it later, at the thread's next call into the
+     * VM, which may be past any catch around the read: after reading, {@link #requireIntact} tells it for sure, and
+     * {@link #changedWhileMapped} turns the error into one line where it is caught.
      */
     public static ByteBuffer map(Path file, Bound bound) {
         long size = requireRegular(file, bound);
@@ -101,6 +103,26 @@ public final class InputFiles {
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
+    }
+
+    /**
+     * Refuses, in one line, a {@link #map}ping whose file is now shorter than the mapping: what was read of the lost
+     * pages is not the file (the JVM reads them as garbage in compiled code and throws later). A heap buffer passes.
+     */
+    public static void requireIntact(Path file, ByteBuffer mapping) {
+        if (!(mapping instanceof java.nio.MappedByteBuffer)) return;
+        long now;
+        try {
+            now = Files.size(file);
+        } catch (IOException e) {
+            throw new RecipeException(file + ": the file went away while it was read", e);
+        }
+        if (now < mapping.capacity()) throw new RecipeException(file + ": the file was truncated while it was read");
+    }
+
+    /** Whether {@code e} is the JVM's error for a read of a mapped page that is gone (its file was truncated). */
+    public static boolean isMappedReadFault(InternalError e) {
+        return e.getMessage() != null && e.getMessage().contains("unsafe memory access operation");
     }
 
     /** The one line for a read of a {@link #map}ping that failed because the file was cut meanwhile. */

@@ -42,19 +42,27 @@ class InputFilesSpec extends Specification {
         size << [0, 1, 4095, (3 << 20) + 17]
     }
 
-    def "a mapped file cut while it is read: the lost pages throw InternalError (no crash), which changedWhileMapped names in one line"() {
+    def "a mapped file cut after it was mapped is refused by name once read, though the JVM may throw for the lost pages only later"() {
         given:
         def f = dir.resolve('cut.bin')
         Files.write(f, new byte[1 << 20])
         def m = InputFiles.map(f, new InputFiles.Bound('a test file', 4 << 20))
-        new RandomAccessFile(f.toFile(), 'rw').withCloseable { it.setLength(0) }
+        InputFiles.requireIntact(f, m)   // whole: passes
+        new RandomAccessFile(f.toFile(), 'rw').withCloseable { it.setLength(4096) }
 
-        when:
-        m.get((1 << 20) - 1)
+        when:   // no read of the lost pages here: in compiled code the JVM throws for them at some later call, maybe in another test
+        InputFiles.requireIntact(f, m)
 
         then:
-        def e = thrown(InternalError)
-        InputFiles.changedWhileMapped(f.toString(), e).message == "$f: the file was truncated while it was read"
+        def e = thrown(RecipeException)
+        e.message == "$f: the file was truncated while it was read"
+        InputFiles.changedWhileMapped(f.toString(), new InternalError('a fault occurred in a recent unsafe memory access operation in compiled Java code'))
+                .message == e.message
+        InputFiles.requireIntact(f, java.nio.ByteBuffer.wrap(new byte[1 << 20])) == null   // a heap copy is not a mapping
+        // the JVM's two wordings (interpreted, compiled) are both told apart from other internal errors
+        InputFiles.isMappedReadFault(new InternalError('a fault occurred in an unsafe memory access operation'))
+        InputFiles.isMappedReadFault(new InternalError('a fault occurred in a recent unsafe memory access operation in compiled Java code'))
+        !InputFiles.isMappedReadFault(new InternalError('something else'))
     }
 
     private static byte[] ba(java.nio.ByteBuffer b) {

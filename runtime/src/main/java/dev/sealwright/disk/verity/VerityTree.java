@@ -80,6 +80,8 @@ public final class VerityTree {
                 return new Result(hash(block, 0, block.length), levels);
             }
             levels[0] = hashLeaves(in, progress);
+            // the leaves were read through mappings: a file cut meanwhile may have been read as garbage with no error yet
+            if (in.size() / params.dataBlockSize() < params.dataBlocks()) throw new IOException("the data file changed size while it was hashed");
             for (int i = 1; i < levels.length; i++) levels[i] = hashLevel(levels[i - 1], levelBlocks[i]);
             byte[] top = levels[levels.length - 1];
             return new Result(hash(top, 0, params.hashBlockSize()), levels);

@@ -119,6 +119,7 @@ public final class TdxMeasurement {
         TdxPrediction p;
         try {
             p = TdxPrediction.predict(in);
+            if (in.kernel() != null) InputFiles.requireIntact(Path.of(in.kernelName()), in.kernel());
         } catch (InternalError e) {   // the kernel or UKI is mapped, and was cut meanwhile
             throw InputFiles.changedWhileMapped(in.kernelName(), e);
         }
