@@ -2,6 +2,7 @@ package dev.sealwright.cli;
 
 import dev.sealwright.Sealwright;
 import dev.sealwright.base.BadValueException;
+import dev.sealwright.base.InputFiles;
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.dsl.ParameterOverrideException;
@@ -174,7 +175,7 @@ public class Main extends GroupCommand {
         try {
             return cli.execute(args);
         } catch (InternalError e) {
-            if (!dev.sealwright.base.InputFiles.isMappedReadFault(e)) throw e;
+            if (!InputFiles.isMappedReadFault(e)) throw e;
             // a mapped input cut while read, thrown by the JVM after the read (in compiled code), past the catch that names the file
             System.err.println("error: an input file was truncated while it was read; run again once it is complete");
             if (Arrays.asList(args).contains("--debug")) e.printStackTrace();

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.tdx;
 
+import dev.sealwright.base.DaemonThreads;
 import dev.sealwright.image.pe.PeFile;
 import dev.sealwright.measure.event.BootEvent;
 import dev.sealwright.measure.event.HashAlg;
@@ -16,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Predicted MRTD, predicted events (in the order firmware logs them) and, per RTMR, either its
@@ -28,8 +33,8 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
     }
 
     /** The hashing workers: daemon threads, kept for a minute after use (the CLI daemon predicts again). */
-    private static final java.util.concurrent.ExecutorService WORKERS = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
-            60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), dev.sealwright.base.DaemonThreads.named("tdx-hash"));
+    private static final ExecutorService WORKERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), DaemonThreads.named("tdx-hash"));
 
     public static TdxPrediction predict(TdxInputs in) {
         // A UKI's stub events hash its inner kernel and initrd again (about as many bytes as the whole image): one worker
