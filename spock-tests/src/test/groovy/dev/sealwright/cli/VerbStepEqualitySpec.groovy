@@ -175,7 +175,7 @@ class VerbStepEqualitySpec extends Specification {
         doc.events.findAll { it.index in [0, 1] }*.type == ['EV_SEPARATOR', 'EV_SEPARATOR']
         and:
         verb.exitCode == 1 && verb.err.trim().lines().count() == 1 && verb.err.contains(line)
-        step.exitCode != 0 && step.err.contains(line)
+        step.exitCode != 0 && step.out.contains(line)
     }
 
     def "the recipe with one step per verb runs"() {
