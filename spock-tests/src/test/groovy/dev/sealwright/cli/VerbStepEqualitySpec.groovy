@@ -6,6 +6,12 @@ import dev.sealwright.disk.Sh
 import dev.sealwright.enroll.quex.SimulatedSgxIdentity
 import dev.sealwright.tools.NativeHelpers
 import dev.sealwright.image.uki.UkiBuilder
+import dev.sealwright.measure.capture.CapturedTpmProfile
+import dev.sealwright.measure.event.EventLog
+import dev.sealwright.measure.event.HashAlg
+import dev.sealwright.measure.event.LogKind
+import dev.sealwright.measure.event.Tcg2EventLogCodec
+import dev.sealwright.measure.vtpm.TpmBootEvents
 import dev.sealwright.tpm.SealedFiles
 import dev.sealwright.testkit.Cli
 import dev.sealwright.testkit.Kernels
@@ -60,6 +66,9 @@ class VerbStepEqualitySpec extends Specification {
         Files.copy(tpm.persistSrk('rsa', SRK), dir.resolve('srk.pub'))
         Files.writeString(dir.resolve('pcrs.json'), '{"sha256": {"7": "' + '00' * 32 + '"}}')
         Files.writeString(dir.resolve('sealed.secret'), 'sealed by verb and step')
+        // a profile captured on a QEMU this host does not run: read only if both sides pass qemuVersion (else both refuse)
+        def pcr01 = Tcg2EventLogCodec.write(EventLog.of(LogKind.TPM_EVENT_LOG, [HashAlg.SHA256, HashAlg.SHA384], [TpmBootEvents.separator(0), TpmBootEvents.separator(1)]))
+        Files.writeString(dir.resolve('vtpm-profile.json'), new CapturedTpmProfile('QEMU emulator version 8.2.2', sha256(CODE), sha256(VARS), 1, 512, 'esp', pcr01).toJson())
         def recipe = dir.resolve('pairs.groovy')
         Files.writeString(recipe, """
             pipeline('pairs') {
@@ -79,6 +88,13 @@ class VerbStepEqualitySpec extends Specification {
                     firmwareCode file('${CODE}')
                     firmwareVars file('${VARS}')
                     uki          file('uki.efi')
+                }
+                measure.vtpm('vtpm-profile') {
+                    firmwareCode file('${CODE}')
+                    firmwareVars file('${VARS}')
+                    uki          file('uki.efi')
+                    profile      file('vtpm-profile.json')
+                    qemuVersion  '8.2.2'
                 }
                 def snpDigest = measure.snp('snp') {
                     ovmf   file('${Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin')}')
@@ -133,6 +149,35 @@ class VerbStepEqualitySpec extends Specification {
 
     private String f(String name) { dir.resolve(name).toString() }
 
+    private static String sha256(String file) { HashAlg.SHA256.digest(Files.readAllBytes(Path.of(file))).encodeHex().toString() }
+
+    def "measure.vtpm's qemuVersion is the verb's --qemu-version: the profile's PCR 0/1 are used, and without it both refuse the same line"() {
+        given:
+        def doc = new groovy.json.JsonSlurper().parse(dir.resolve('out/vtpm-profile/expected.json').toFile()) as Map
+        def recipe = dir.resolve('no-version.groovy')
+        Files.writeString(recipe, """
+            pipeline('no-version') {
+                measure.vtpm('vtpm-host-qemu') {
+                    firmwareCode file('${CODE}')
+                    firmwareVars file('${VARS}')
+                    uki          file('uki.efi')
+                    profile      file('vtpm-profile.json')
+                }
+            }
+        """.stripIndent())
+
+        when:
+        def step = Cli.run('run', recipe.toString(), '-C', dir.toString())
+        def verb = Cli.run('measure', 'vtpm', '--firmware-code', CODE, '--firmware-vars', VARS, '--uki', f('uki.efi'), '--profile', f('vtpm-profile.json'), '--json')
+        def line = 'PCR 0/1 captured on QEMU 8.2.2 (QEMU emulator version 8.2.2); the VM\'s QEMU is 7.2.'
+
+        then: 'PCR 0 and 1 hold the profile\'s two events (a separator each), not the modelled firmware events'
+        doc.events.findAll { it.index in [0, 1] }*.type == ['EV_SEPARATOR', 'EV_SEPARATOR']
+        and:
+        verb.exitCode == 1 && verb.err.trim().lines().count() == 1 && verb.err.contains(line)
+        step.exitCode != 0 && step.out.contains(line)
+    }
+
     def "the recipe with one step per verb runs"() {
         expect:
         run.exitCode == 0
@@ -153,6 +198,8 @@ class VerbStepEqualitySpec extends Specification {
         ['measure', 'tdx', '--firmware', OVMF_TD, '--json']                                                                   | 'tdx-firmware/expected.json'
         ['measure', 'tdx', '--firmware', OVMF_TD, '--uki', '@uki.efi', '--json']                                              | 'tdx-uki/expected.json'
         ['measure', 'vtpm', '--firmware-code', CODE, '--firmware-vars', VARS, '--uki', '@uki.efi', '--json']                  | 'vtpm/expected.json'
+        ['measure', 'vtpm', '--firmware-code', CODE, '--firmware-vars', VARS, '--uki', '@uki.efi', '--profile', '@vtpm-profile.json',
+         '--qemu-version', '8.2.2', '--json']                                                                                 | 'vtpm-profile/expected.json'
         ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--kernel', '@vmlinuz',
          '--initrd', '@initrd', '--append', 'console=ttyS0', '--output-format', 'json']                                       | 'snp/measurement.json'
         ['measure', 'snp', '--ovmf', Repo.fixture('snp/sev-snp-measure/ovmf_AmdSev_suffix.bin').toString(), '--vcpus', '2',

@@ -69,6 +69,7 @@ class MeasureOptionFormsSpec extends Specification {
         'measure.vtpm' | 'memory 2048'                         | 'memory'      | '2048'                    | String   // refused (not text) while vtpm had memory(String); now as measure.tdx
         'measure.vtpm' | 'secureBoot true'                     | 'secureBoot'  | true                      | Boolean
         'measure.vtpm' | 'espChain false'                      | 'espChain'    | false                     | Boolean
+        'measure.vtpm' | "qemuVersion '10.0.2'"                | 'qemuVersion' | '10.0.2'                  | String
     }
 
     @Unroll
@@ -109,6 +110,7 @@ class MeasureOptionFormsSpec extends Specification {
         'measure.vtpm' | 'cpus 600'           | "recipe.groovy:4:9: option 'cpus' of measure.vtpm: 600 is out of range 1..512"
         'measure.vtpm' | "memory 'lots'"      | "recipe.groovy:4:9: option 'memory' of measure.vtpm: 'lots' is not a size like 512M or 2G"
         'measure.vtpm' | "secureBoot 'yes'"   | "recipe.groovy:2:5: option 'secureBoot' of step m must be a boolean, got 'yes'"
+        'measure.vtpm' | "qemuVersion 'ten'"  | "recipe.groovy:4:9: option 'qemuVersion' of measure.vtpm: cannot read a QEMU version from 'ten' (expected e.g. 8.2.2)"
     }
 
     def "vm { memory 2G } is refused at its line: Groovy reads 2G as the BigInteger 2, which would be 2 MiB"() {

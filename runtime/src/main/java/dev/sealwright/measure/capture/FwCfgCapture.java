@@ -148,16 +148,10 @@ public final class FwCfgCapture {
             files.put(name, ko);
             insmod.append("$B insmod /").append(name).append(" 2>/dev/null\n");
         }
-        CaptureInitramfs.write(busybox, files, "capture-init", INIT.replace("@INSMOD@\n", insmod), out);
+        CaptureInitramfs.write(busybox, files, "capture-init", READS.replace("@INSMOD@\n", insmod), out);
     }
 
-    private static final String INIT = """
-            #!/bin/busybox sh
-            B=/bin/busybox
-            $B mkdir -p /proc /sys /dev
-            $B mount -t proc proc /proc
-            $B mount -t sysfs sysfs /sys
-            $B mount -t devtmpfs devtmpfs /dev
+    private static final String READS = """
             @INSMOD@
             $B mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
             $B ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up

@@ -71,18 +71,12 @@ public final class TpmLogCapture {
         }
     }
 
-    /** busybox and an init that prints the TPM log (the Debian kernel has the TPM CRB/TIS drivers built in). */
+    /** busybox and an init that mounts securityfs and prints the TPM log (the Debian kernel has the TPM CRB/TIS drivers built in). */
     static void writeInitramfs(Path busybox, Path out) throws IOException {
-        CaptureInitramfs.write(busybox, Map.of(), "tpmlog-init", INIT, out);
+        CaptureInitramfs.write(busybox, Map.of(), "tpmlog-init", READS, out);
     }
 
-    private static final String INIT = """
-            #!/bin/busybox sh
-            B=/bin/busybox
-            $B mkdir -p /proc /sys /dev
-            $B mount -t proc proc /proc
-            $B mount -t sysfs sysfs /sys
-            $B mount -t devtmpfs devtmpfs /dev
+    private static final String READS = """
             $B mount -t securityfs securityfs /sys/kernel/security
             echo 1 > /proc/sys/kernel/printk
             exec > /dev/ttyS0 2>&1

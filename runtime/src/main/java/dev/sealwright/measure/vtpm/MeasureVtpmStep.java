@@ -3,6 +3,7 @@ package dev.sealwright.measure.vtpm;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.vm.LaunchStep;
+import dev.sealwright.vm.QemuVersion;
 import dev.sealwright.vm.VmSpec;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
@@ -13,6 +14,7 @@ import dev.sealwright.engine.StepType;
 import dev.sealwright.measure.event.HashAlg;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +41,8 @@ public final class MeasureVtpmStep implements StepType {
                 OptionSpec.optional("bootDisk", Input.class, null, "the boot disk image, raw, VHD (fixed or dynamic) or qcow2 (its GPT goes into PCR 5; default: the disk launch writes for the UKI, unless referenceLog)"),
                 OptionSpec.optional("referenceLog", Input.class, null, "TPM log of the same firmware and VM: PCR 0, 1 (and 5) events instead of computed ones"),
                 OptionSpec.optional("profile", Input.class, null, "a captured vTPM profile (measure capture --vtpm): its PCR 0 and 1 events, for its firmware and shape only"),
+                OptionSpec.optional("qemuVersion", String.class, null, "with profile: the release of the QEMU that runs the VM, e.g. '7.2.22' (default: that of qemu-system-x86_64 on PATH); it must be the captured one")
+                        .checked(OptionChecks.parsedBy(QemuVersion::parse)),
                 OptionSpec.optional("memory", String.class, null, "the VM's memory, as for launch (PCR 0; default: launch's)").checked(OptionChecks.size(OptionChecks.matches("\\d+\\s*[KMGTkmgt]?(i?[Bb])?", "a size like 512M or 2G"))),
                 OptionSpec.optional("cpus", Long.class, null, "the VM's vCPUs, as for launch (PCR 0; default: launch's)").checked(OptionChecks.range(1, 512)));
     }
@@ -57,9 +61,13 @@ public final class MeasureVtpmStep implements StepType {
         return ctx.option("cpus") instanceof Number n ? n.intValue() : null;
     }
 
+    /** mcopy reads the ESP chain; with a profile and no qemuVersion, the host QEMU's release is compared with the captured one. */
     @Override
     public List<String> tools(Map<String, Object> options) {
-        return Boolean.TRUE.equals(options.get("espChain")) ? List.of("mcopy") : List.of();
+        List<String> tools = new ArrayList<>();
+        if (Boolean.TRUE.equals(options.get("espChain"))) tools.add("mcopy");
+        if (options.get("profile") != null && options.get("qemuVersion") == null) tools.add("qemu-system-x86_64");
+        return tools;
     }
 
     @Override
@@ -71,10 +79,11 @@ public final class MeasureVtpmStep implements StepType {
             VmSpec vm = option.resolve(ctx);
             if (!vm.vtpm()) throw new RecipeException("measure.vtpm: the vm has no vTPM; give it vtpm true");
             request = new VtpmMeasurement.Request(Path.of(vm.firmware()), path(vm.vars()), ctx.path("uefiConfig"), path(vm.uki()), ctx.flag("espChain"),
-                    ctx.flag("secureBoot"), path(vm.bootDisk()), ctx.path("referenceLog"), ctx.path("profile"), vm.memoryMiB() + "M", vm.cpus());
+                    ctx.flag("secureBoot"), path(vm.bootDisk()), ctx.path("referenceLog"), ctx.path("profile"), vm.memoryMiB() + "M", vm.cpus(), (String) ctx.option("qemuVersion"));
         } else {
             request = new VtpmMeasurement.Request(ctx.path("firmwareCode"), ctx.path("firmwareVars"), ctx.path("uefiConfig"), ctx.path("uki"),
-                    ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"), ctx.path("referenceLog"), ctx.path("profile"), (String) ctx.option("memory"), cpus(ctx));
+                    ctx.flag("espChain"), ctx.flag("secureBoot"), ctx.path("bootDisk"), ctx.path("referenceLog"), ctx.path("profile"), (String) ctx.option("memory"), cpus(ctx),
+                    (String) ctx.option("qemuVersion"));
         }
         VtpmMeasurement.Result r = VtpmMeasurement.run(request, ctx.tools());
         AtomicFiles.write(ctx.output("expected"), r.json());

@@ -47,12 +47,6 @@ public final class VtpmMeasurement {
             if (memory == null) memory = VmSpec.DEFAULT_MEMORY;
             if (cpus == null) cpus = VmSpec.DEFAULT_CPUS;
         }
-
-        /** The VM run by this host's QEMU (qemuVersion null). */
-        public Request(Path firmwareCode, Path firmwareVars, Path uefiConfig, Path uki, boolean espChain, boolean secureBoot,
-                       Path bootDisk, Path referenceLog, Path profile, String memory, Integer cpus) {
-            this(firmwareCode, firmwareVars, uefiConfig, uki, espChain, secureBoot, bootDisk, referenceLog, profile, memory, cpus, null);
-        }
     }
 
     /** The prediction and its JSON document (expected.json, {@code --json}, {@code --eventlog}). */
@@ -74,6 +68,8 @@ public final class VtpmMeasurement {
         long memoryMiB = VmSpec.parseMemory(r.memory());
         if (r.profile() != null && r.referenceLog() != null)
             throw new RecipeException("measure vtpm: a captured profile and a reference log both give PCR 0 and 1; pass one");
+        if (r.qemuVersion() != null && r.profile() == null)
+            throw new RecipeException("measure vtpm: qemuVersion is compared with a captured profile's QEMU release; give it with a profile only");
         if (r.profile() != null && r.espChain())
             throw new RecipeException("measure vtpm: a captured profile holds PCR 0/1 of a UKI boot from launch's ESP disk, not of the ESP chain's VM");
         Path refFile = r.profile() != null ? r.profile() : r.referenceLog();

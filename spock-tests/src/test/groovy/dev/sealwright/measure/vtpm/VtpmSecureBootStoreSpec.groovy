@@ -34,8 +34,9 @@ import java.time.Duration
  * modelled CRTM version and firmware volumes (PEIFV with the store's MemoryTypeInformation), PCR 1 the
  * direct-boot variables, PCR 7 SecureBoot=01 and the store's PK, KEK, db and dbx. (a') measure capture
  * --vtpm of that store: an ESP capture is refused, a direct capture holds a second boot's PCR 0/1 events.
- * (c) The same store booting Debian 12's signed shim -> GRUB -> kernel from the disk launch boots: PCR 0
- * and 1 are the modelled events of an ESP boot, and measure vtpm --esp-chain equals every PCR 0-9, 11-15.
+ * (c) The same store booting Debian 12's signed shim -> GRUB -> kernel from the disk launch boots, with 2 vCPUs
+ * and 1 GiB: PCR 0 and 1 are the modelled events of an ESP boot of that shape, and measure vtpm --esp-chain
+ * --cpus 2 --memory 1G (and the step on that vm { }) equals every PCR 0-9, 11-15; the default shape's PCR 0 does not.
  * (b) The same code image
  * with the plain store OVMF_VARS_4M.fd (no keys: Secure Boot not enforced), a UKI from the ESP launch
  * writes: measure vtpm, without reference log or profile, equals every PCR 0-9 and 11-15 in both banks.
@@ -111,7 +112,7 @@ class VtpmSecureBootStoreSpec extends Specification {
         captured.count { it.typeName() == 'EV_SEPARATOR' } == 2
     }
 
-    def "(c) Microsoft store, Secure Boot enforced, shim 16.1 -> GRUB 2.06 -> the Debian-signed kernel from a disk launch boots (the disk where launch puts a UKI's ESP): PCR 0 and 1 equal the modelled ESP-boot events, measure vtpm --esp-chain equals every PCR 0-9, 11-15"() {
+    def "(c) Microsoft store, Secure Boot enforced, shim 16.1 -> GRUB 2.06 -> the Debian-signed kernel from a disk launch boots (the disk where launch puts a UKI's ESP), 2 vCPUs and 1 GiB: PCR 0 and 1 equal the modelled ESP-boot events of that shape, measure vtpm --esp-chain --cpus 2 --memory 1G and the step on the vm { } equal every PCR 0-9, 11-15; launch's default shape differs in PCR 0 only"() {
         given: 'Debian 12\'s signed shim and GRUB (cached packages), the kernel, this spec\'s dumping initrd'
         ['dpkg-deb', 'apt-get'].each { Repo.requireTool(it) }
         def tools = new Tools()
@@ -121,15 +122,29 @@ class VtpmSecureBootStoreSpec extends Specification {
         ShimCloudDisk.write(tools, new ShimCloudDisk.Inputs(shim, grub, kernel, initrd, new GrubBootConfig('/boot/vmlinuz', '/boot/initrd.img', CMDLINE), null, 4), disk)
         def build = FirmwareBuild.identify(MS_CODE)
         def vars = VtpmVariables.fromVarsFile(MS_VARS)
-        def pcr0 = OvmfFirmwareEvents.pcr0(build.pcr01(), Files.readAllBytes(MS_CODE), MS_CODE.toString(), 512L << 20, 1, vars.memoryTypeInformation())
+        def pcr0 = OvmfFirmwareEvents.pcr0(build.pcr01(), Files.readAllBytes(MS_CODE), MS_CODE.toString(), 1024L << 20, 2, vars.memoryTypeInformation())
         def pcr1 = OvmfBootOptions.virtioDisk(VtpmPrediction.LAUNCH_ESP_PCI_DEVICE, true).collect { TpmBootEvents.bootVariable(it.name(), it.value()) }
+        Path recipe = work.resolve('chain.groovy')
+        Files.writeString(recipe, """
+            pipeline('chain') {
+                def shimVm = vm { firmware file('${MS_CODE}'); vars file('${MS_VARS}'); bootDisk file('${disk}'); vtpm true; cpus 2; memory '1G' }
+                measure.vtpm('chain', shimVm) { espChain true; secureBoot true }
+            }
+        """.stripIndent())
 
-        when:
-        def guest = VtpmGuest.launch('ms-shim', VmSpec.builder().firmware(MS_CODE).vars(MS_VARS).bootDisk(disk).vtpm(true).build(), tools, work.resolve('run-shim'), BOOT_TIMEOUT)
+        when: 'not launch\'s default shape (1 vCPU, 512 MiB): PCR 0 holds PlatformPei\'s memory map and CPU count'
+        def guest = VtpmGuest.launch('ms-shim', VmSpec.builder().firmware(MS_CODE).vars(MS_VARS).bootDisk(disk).vtpm(true).cpus(2).memoryMiB(1024).build(),
+                tools, work.resolve('run-shim'), BOOT_TIMEOUT)
         def r = Cli.run('measure', 'vtpm', '--firmware-code', MS_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--esp-chain', '--secure-boot',
-                '--boot-disk', disk.toString(), '--json')
+                '--boot-disk', disk.toString(), '--cpus', '2', '--memory', '1G', '--json')
         assert r.exitCode == 0: r.toString()
         def doc = new JsonSlurper().parseText(r.out) as Map
+        def step = Cli.run('run', recipe.toString(), '-C', work.toString())
+        assert step.exitCode == 0: step.toString()
+        def d = Cli.run('measure', 'vtpm', '--firmware-code', MS_CODE.toString(), '--firmware-vars', MS_VARS.toString(), '--esp-chain', '--secure-boot',
+                '--boot-disk', disk.toString(), '--json')
+        assert d.exitCode == 0: d.toString()
+        def defaultShape = new JsonSlurper().parseText(d.out) as Map
         Path withFallback = work.resolve('shim-fallback.img')
         Files.copy(disk, withFallback)
         def espOffset = 2048 * 512   // ShimCloudDisk's ESP starts at sector 2048
@@ -150,6 +165,13 @@ class VtpmSecureBootStoreSpec extends Specification {
         doc.missing.keySet() == ['10'] as Set
         ['sha256', 'sha384'].each { bank ->
             ((0..15) - [10]).each { int pcr -> assert doc[bank][pcr as String] == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr}" }
+        }
+        and: 'the step on the vm { } takes its vCPUs and memory: the bytes the verb prints'
+        Files.readString(work.resolve('out/chain/expected.json')) == r.out
+        and: 'predicted for launch\'s default shape instead, PCR 0 differs from the guest\'s and every other PCR is equal'
+        ['sha256', 'sha384'].each { bank ->
+            assert defaultShape[bank]['0'] != guest.pcrs[bank][0]
+            ((1..15) - [10]).each { int pcr -> assert defaultShape[bank][pcr as String] == guest.pcrs[bank][pcr]: "${bank} PCR ${pcr}" }
         }
         and: 'with shim\'s fallback beside it on the ESP, PCR 0 and 1 are not computed, with the reason'
         fallback.missing['1'][0].contains("holds shim's fallback (\\EFI\\BOOT\\fbx64.efi), which creates boot options and resets the VM")
