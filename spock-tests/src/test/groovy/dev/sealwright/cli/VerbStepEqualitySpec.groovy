@@ -424,7 +424,7 @@ class VerbStepEqualitySpec extends Specification {
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
         try {
             def first = new BufferedReader(new InputStreamReader(agent.inputStream)).readLine()
-            def listening = first =~ /^enroll: listening on port (\d+) \(SIMULATED TD report\)$/
+            def listening = first =~ /enroll: listening on port (\d+) \(SIMULATED TD report\)/
             assert listening.matches(): first
             return enroll(listening.group(1) as int)
         } finally {
