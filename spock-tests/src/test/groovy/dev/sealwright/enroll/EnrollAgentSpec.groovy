@@ -54,17 +54,17 @@ class EnrollAgentSpec extends Specification {
         m.group(1) as int
     }
 
-    /** Replaces the agent with one using another SIMULATED report template. */
+    /** Replaces the agent with one using another SIMULATED report template, on the same port (recipes already name it; the agent binds with SO_REUSEADDR). */
     void restartAgent(Path template) {
         agent.destroyForcibly()
         agent.waitFor()
         lines.clear()
-        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', '0',
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run3/secret').toString(),
                 '--simulated-report', template.toString()).redirectErrorStream(true).start()
         pump(agent)
-        port = listening()
+        assert listening() == port
     }
 
     /** Collects the agent's output lines; the stream closes when the agent is replaced. */
