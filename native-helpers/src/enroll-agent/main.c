@@ -153,7 +153,7 @@ out:
 }
 
 static void usage(void) {
-    printf("usage: enroll-agent --vault-mrenclave HEX64 [--port 24516] [--mask HEX14] [--root /etc/root.pem]\n"
+    printf("usage: enroll-agent --vault-mrenclave HEX64 [--port 24516 (0: a free one, printed)] [--mask HEX14] [--root /etc/root.pem]\n"
            "                    [--secret-file /run/sealwright/secret] [--quote-file /var/data/quote.txt]\n"
            "                    [--simulated-report FILE]   (SIMULATED: a TD report template, for non-TD guests)\n");
 }
@@ -177,13 +177,16 @@ int main(int argc, char **argv) {
         else sw_die("enroll-agent", "unknown option %s (try --help)", a);
     }
     if (!have_mrenclave) sw_die("enroll-agent", "--vault-mrenclave is required (the vault identity this TD trusts)");
-    if (o.port <= 0 || o.port > 65535) sw_die("enroll-agent", "--port %d out of range", o.port);
+    if (o.port < 0 || o.port > 65535) sw_die("enroll-agent", "--port %d out of range", o.port);
     signal(SIGPIPE, SIG_IGN);
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o.port), .sin_addr.s_addr = htonl(INADDR_ANY)};
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(s, 5) != 0)
         sw_die("enroll-agent", "cannot listen on port %d: %s", o.port, strerror(errno));
+    socklen_t len = sizeof addr;   /* --port 0: the port the kernel chose, for the line below */
+    if (getsockname(s, (struct sockaddr *)&addr, &len) != 0) sw_die("enroll-agent", "getsockname: %s", strerror(errno));
+    o.port = ntohs(addr.sin_port);
     printf("enroll: listening on port %d%s\n", o.port, o.simulated_report ? " (SIMULATED TD report)" : "");
     fflush(stdout);
     for (;;) {

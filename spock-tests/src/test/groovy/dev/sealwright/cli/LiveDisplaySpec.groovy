@@ -31,12 +31,16 @@ class LiveDisplaySpec extends Specification {
     @AutoCleanup
     Tmux term
 
+    /** Created by a test when it has read the screen; the running step ends then (a fixed-length step could end before). */
+    Path release
+
     def setup() {
-        // a step with a long name, running long enough (3 s) for the screen to be read while it runs
+        release = dir.resolve('release')
+        // a step with a long name that runs until the test releases it (at most 120 s), so the screen is read while it runs
         Files.writeString(dir.resolve('live.groovy'), """
             pipeline('live') {
                 exec('a-step-whose-name-is-long-enough-to-reach-the-edge') {
-                    command 'sh', '-c', 'sleep 3'
+                    command 'sh', '-c', 'i=0; while [ ! -e "\$1" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done', 'sh', '${release}'
                 }
             }
         """.stripIndent())
@@ -52,6 +56,7 @@ class LiveDisplaySpec extends Specification {
         run([:], 50)
         def during = term.waitFor('the status line', 120) { String s -> s.contains('  ~ a-step-whose-name') }
         def escapes = term.screenWithEscapes()
+        Files.createFile(release)
 
         then: 'below the first permanent line: one line, 49 columns at most, ending in an ellipsis; coloured'
         during.contains('pipeline live: 1 steps, up to')
@@ -78,6 +83,7 @@ class LiveDisplaySpec extends Specification {
         run([NO_COLOR: '1'], 100)
         term.waitFor('the status line', 120) { String s -> s.contains('  ~ a-step-whose-name-is-long-enough-to-reach-the-edge (exec) ') }
         def escapes = term.screenWithEscapes()
+        Files.createFile(release)
 
         then:
         !escapes.contains('\u001b[36m')
@@ -87,6 +93,9 @@ class LiveDisplaySpec extends Specification {
     def "TERM=dumb: plain lines, no status line and no escape codes"() {
         when:
         run([TERM: 'dumb'], 100)
+        term.waitFor('[a-step-whose-name-is-long-enough-to-reach-the-edge] start exec', 120)
+        Thread.sleep(3000)   // the step runs on as long as it used to (3 s): a live display would have drawn a status line by then
+        Files.createFile(release)
         int rc = term.exitCode(120)
         def screen = term.screen()
 

@@ -362,9 +362,9 @@ class VerbStepEqualitySpec extends Specification {
         given:
         def expected = new groovy.json.JsonSlurper().parse(dir.resolve('out/tdx-kernel/expected.json').toFile())
         def rtmrs = (0..3).findAll { expected["rtmr${it}"] }.collectMany { ['--rtmr', "${it}=${expected["rtmr${it}"]}".toString()] }
-        int port = new ServerSocket(0).withCloseable { it.localPort }
         def collateral = dir.resolve('cli-sim-collateral.json')
-        def service = Cli.start(dir, *(['kbs', 'simulate-quotes', '--collateral-out', collateral.toString(), '--port', "${port}".toString(), '--mrtd', expected.mrtd] + rtmrs))
+        // --port 0: the service's line names the port the kernel chose (a port probed free and released could be taken first)
+        def service = Cli.start(dir, *(['kbs', 'simulate-quotes', '--collateral-out', collateral.toString(), '--port', '0', '--mrtd', expected.mrtd] + rtmrs))
 
         when:
         String line = null
@@ -464,16 +464,16 @@ class VerbStepEqualitySpec extends Specification {
 
     /** Runs {@code enroll} against a fresh enroll-agent (SIMULATED TD report) pinning the vault MRENCLAVE and the step vault's root. */
     private Cli.Result enrollAgainstAgent(Closure<Cli.Result> enroll) {
-        int port = new ServerSocket(0).withCloseable { it.localPort }
         def run = Files.createTempDirectory(dir, 'agent')
-        def agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+        def agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', '0',   // it names the port it got
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', dir.resolve('vault-run/out/vault/sim-root.pem').toString(), '--secret-file', run.resolve('secret').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
         try {
             def first = new BufferedReader(new InputStreamReader(agent.inputStream)).readLine()
-            assert first == "enroll: listening on port ${port} (SIMULATED TD report)".toString()
-            return enroll(port)
+            def listening = first =~ /enroll: listening on port (\d+) \(SIMULATED TD report\)/
+            assert listening.matches(): first
+            return enroll(listening.group(1) as int)
         } finally {
             agent.destroyForcibly()
             agent.waitFor()

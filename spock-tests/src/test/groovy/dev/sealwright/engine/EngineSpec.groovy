@@ -185,7 +185,9 @@ class EngineSpec extends Specification {
         given:
         def concat = StepTypes.get('test.concat')
         def b = Pipeline.builder('wide')
-        (1..6).each { b.step("s${it}", concat, [text: "${it}".toString(), sleepMs: 150L]) }
+        // each step waits until `jobs` steps have been running at once, so reaching the limit does not hang on
+        // thread scheduling; the 150 ms sleep gives a scheduler that starts too many the time to show it
+        (1..6).each { b.step("s${it}", concat, [text: "${it}".toString(), sleepMs: 150L, awaitRunning: jobs as Long]) }
 
         when:
         def r = run(b.build(), new EngineOptions().jobs(jobs))
@@ -332,7 +334,7 @@ class EngineSpec extends Specification {
 
         where:
         opts                                  || message
-        [colour: 'red']                       || "unknown option 'colour' for step test.concat (known: text, inputs, failIf, sleepMs, token)"
+        [colour: 'red']                       || "unknown option 'colour' for step test.concat (known: text, inputs, failIf, sleepMs, awaitRunning, token)"
         [text: 42]                            || "option 'text' of step x must be a string, got Integer"
         [inputs: [new OutputRef('nope', 'out')]] || "option 'inputs' of step x refers to unknown step 'nope'"
     }

@@ -37,17 +37,24 @@ class EnrollAgentSpec extends Specification {
         SoftwareVault.initSeed(seed, false)
         vault = SoftwareVault.fromSeedFile(seed)
         Files.writeString(dir.resolve('sim-root.pem'), identity.rootPem())
-        port = new ServerSocket(0).withCloseable { it.localPort }
-        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', '0',   // it names the port it got
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run/secret').toString(),
                 '--quote-file', dir.resolve('quote.txt').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
         pump(agent)
-        assert next() == "enroll: listening on port ${port} (SIMULATED TD report)".toString()
+        port = listening()
     }
 
-    /** Replaces the agent with one using another SIMULATED report template. */
+    /** The port a fresh agent (started with --port 0) says it listens on, from its first line. */
+    int listening() {
+        def first = next()
+        def m = first =~ /enroll: listening on port (\d+) \(SIMULATED TD report\)/
+        assert m.matches(): first
+        m.group(1) as int
+    }
+
+    /** Replaces the agent with one using another SIMULATED report template, on the same port (recipes already name it; the agent binds with SO_REUSEADDR). */
     void restartAgent(Path template) {
         agent.destroyForcibly()
         agent.waitFor()
@@ -57,7 +64,7 @@ class EnrollAgentSpec extends Specification {
                 '--root', dir.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run3/secret').toString(),
                 '--simulated-report', template.toString()).redirectErrorStream(true).start()
         pump(agent)
-        assert next().startsWith('enroll: listening')
+        assert listening() == port
     }
 
     /** Collects the agent's output lines; the stream closes when the agent is replaced. */
@@ -137,12 +144,12 @@ class EnrollAgentSpec extends Specification {
         def ident = dir.resolve('ident')
         def init = dev.sealwright.testkit.Cli.run('vault', 'init', '--seed', dir.resolve('seed2.dat').toString(), '--sim-identity', ident.toString())
         lines.clear()
-        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', '0',
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run2/secret').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
         pump(agent)
-        assert next().startsWith('enroll: listening')
+        port = listening()
 
         when:
         def r = dev.sealwright.testkit.Cli.run('enroll', '--port', "${port}", '--seed', dir.resolve('seed2.dat').toString(),
@@ -180,12 +187,12 @@ exec '${ProcessHandle.current().info().command().get()}' -cp '${System.getProper
         Files.writeString(silent, '#!/bin/sh\nexit 0\n')
         silent.toFile().setExecutable(true)
         lines.clear()
-        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', "${port}",
+        agent = new ProcessBuilder(NativeHelpers.path('enroll-agent').toString(), '--port', '0',
                 '--vault-mrenclave', HexFormat.of().formatHex(SimulatedSgxIdentity.mrEnclave()),
                 '--root', ident.resolve('sim-root.pem').toString(), '--secret-file', dir.resolve('run4/secret').toString(),
                 '--simulated-report', Repo.fixture('quex/quex-pack/report.dat').toString()).redirectErrorStream(true).start()
         pump(agent)
-        assert next().startsWith('enroll: listening')
+        port = listening()
         def args = ['enroll', '--port', "${port}", '--seed', dir.resolve('seed3.dat').toString(), '--mrtd', FIXTURE_MRTD] as List<String>
 
         when: 'first a vault program that writes nothing, then the real-contract one'

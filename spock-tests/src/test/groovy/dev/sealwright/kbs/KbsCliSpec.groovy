@@ -133,14 +133,17 @@ class KbsCliSpec extends Specification {
                 '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1')
                 .directory(dir.toFile()).redirectErrorStream(true).start()
         assert openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0
-        int port = new ServerSocket(0).withCloseable { it.localPort }
-        def server = Cli.start(dir, 'kbs', 'serve', '--policy', 'policy.json', '--secrets', 'secrets.json', '--port', "${port}",
+        // --port 0: the kernel chooses and the log says which (a port probed free and released could be taken before the broker binds it)
+        def server = Cli.start(dir, 'kbs', 'serve', '--policy', 'policy.json', '--secrets', 'secrets.json', '--port', '0',
                 '--tls-cert', 'cert.pem', '--tls-key', 'key.pem', '--audit-log', 'audit.log')
 
         when:
         def deadline = System.currentTimeMillis() + 120_000
         while (!Files.readString(dir.resolve('cli.log')).contains('kbs: listening on') && server.alive && System.currentTimeMillis() < deadline) sleep(200)
         def log = Files.readString(dir.resolve('cli.log'))
+        def listening = log =~ /kbs: listening on https:\/\/127\.0\.0\.1:(\d+) /
+        assert listening.find(): "the broker did not say where it listens: ${log}"
+        int port = listening.group(1) as int
         def client = new KbsClient(URI.create("https://127.0.0.1:${port}"), trusting(dir.resolve('cert.pem')))
         byte[] secret = client.fetch('luks-root', 'tdx', { rd -> quotes.quote(rd) })
 

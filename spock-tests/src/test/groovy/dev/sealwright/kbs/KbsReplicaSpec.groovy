@@ -34,7 +34,8 @@ class KbsReplicaSpec extends Specification {
     @Shared
     Postgres pg
     List<Process> replicas = [null, null, null]
-    List<Integer> ports = []
+    /** Each replica's port: 0 (the kernel chooses) for a first start, as read from its log after; a restart reuses it. */
+    List<Integer> ports = [0, 0, 0]
     SimulatedQuoteService quotes
 
     def cleanupSpec() {
@@ -67,14 +68,19 @@ class KbsReplicaSpec extends Specification {
                 '--audit-log', 'audit.log')
     }
 
+    /** Waits for replica {@code i} to listen and records the port it listens on. */
     void awaitListening(int i) {
         Path log = dir.resolve("replica${i}/cli.log")
         long deadline = System.currentTimeMillis() + 120_000
-        while (!(Files.exists(log) && Files.readString(log).contains('kbs: listening on'))) {
+        def listening = ~/kbs: listening on http:\/\/127\.0\.0\.1:(\d+) /
+        while (!(Files.exists(log) && Files.readString(log) =~ listening)) {
             assert replicas[i].alive, "replica ${i} exited: ${Files.exists(log) ? Files.readString(log) : ''}"
             assert System.currentTimeMillis() < deadline, "replica ${i} did not start in 120 s: ${Files.readString(log)}"
             sleep(100)
         }
+        int port = (Files.readString(log) =~ listening)[0][1] as int
+        assert ports[i] == 0 || ports[i] == port
+        ports[i] = port
     }
 
     def "three replicas, 50 round-robin clients, one replica SIGKILLed and restarted mid-load: #kind"() {
@@ -87,7 +93,8 @@ class KbsReplicaSpec extends Specification {
         Files.writeString(dir.resolve('kek'), KEK + '\n')
         [dir.resolve('secrets.json'), dir.resolve('kek')].each { Files.setPosixFilePermissions(it, PosixFilePermissions.fromString('rw-------')) }
         String store = store(kind)
-        ports = (0..2).collect { new ServerSocket(0).withCloseable { s -> s.localPort } }
+        // each replica binds a port the kernel chooses (--port 0): ports probed free and released before the replicas
+        // bound them could be taken in between, e.g. by the first replica's H2 server (AUTO_SERVER binds port 0)
         startReplica(0, store)
         awaitListening(0) // the first one migrates the schema (and, for H2, serves the file to the others)
         startReplica(1, store)

@@ -99,7 +99,15 @@ class KbsSlowClientSpec extends Specification {
         condition()
     }
 
-    def "256 stalled connections stay open while 50 honest clients run 200 full exchanges: p99 < 1 s, every grant audited once, serving on after"() {
+    /**
+     * Bound on the honest p99 beside the stalled peers. A broker whose stalled peers held its workers would
+     * make honest clients wait for the stalled peers' 120 s deadline; a healthy one answers in about 0.2 s
+     * (CI logs: p99 139-341 ms, once 658 ms at load average 21 on 2 cores). 10 s tells the two apart with
+     * a margin of over 10x on the healthy side and 12x on the broken side; speed itself is measured in bench/.
+     */
+    static final long HONEST_P99_BOUND_NS = 10_000_000_000L
+
+    def "256 stalled connections stay open while 50 honest clients run 200 full exchanges: p99 far below the stall deadline, every grant audited once, serving on after"() {
         given: 'deadlines longer than the test, so the stalled peers really stay for all of it'
         kbs = new KbsFixture(dir, [trust_simulated: true], [:], false,
                 new HttpFront.Limits(Duration.ofSeconds(120), Duration.ofSeconds(120), 64, 4096))
@@ -131,9 +139,9 @@ class KbsSlowClientSpec extends Specification {
         stalled.every { heldOpen(it) }
         kbs.server.openConnections() >= 256
 
-        and: 'honest latency stayed low and the audit log holds exactly the client-side grants (warm-up and measured), each once'
+        and: 'honest latency stayed far below the stalled peers\' deadline (120 s), and the audit log holds exactly the client-side grants (warm-up and measured), each once'
         latencies.size() == 200
-        assert p99 < 1_000_000_000L, "honest p99 ${p99.intdiv(1_000_000)} ms with 256 stalled connections open (load average ${new File('/proc/loadavg').text.split(' ')[0..2].join(' ')} on ${Runtime.runtime.availableProcessors()} cores)"
+        assert p99 < HONEST_P99_BOUND_NS, "honest p99 ${p99.intdiv(1_000_000)} ms with 256 stalled connections open (load average ${new File('/proc/loadavg').text.split(' ')[0..2].join(' ')} on ${Runtime.runtime.availableProcessors()} cores)"
         def audit = kbs.audit()
         audit.findAll { it.verdict == 'grant' }*.tee_key.sort() == granted.sort()
         granted.size() == warmGrants + 200
@@ -172,7 +180,7 @@ class KbsSlowClientSpec extends Specification {
         replies[1].startsWith('HTTP/1.1 408')
         RawHttp.error(replies[1]) == 'request body not complete within 1 s'
         replies[2] == ''
-        seconds >= 0.9 && seconds < 5
+        seconds >= 0.9 && seconds < 10   // the 1 s deadline, with a 10x margin for a loaded host; a missing deadline ends in replyOf's 10 s read timeout
         kbs.audit()*.reason.sort() == ['request body not complete within 1 s', 'request headers not complete within 1 s']
         kbs.audit()*.status == [408, 408]
         exchange(kbs.client) ==~ /[0-9a-f]{16}/

@@ -17,12 +17,15 @@ class KbsStepSpec extends Specification {
     @TempDir
     Path dir
 
-    static int freePort() { new ServerSocket(0).withCloseable { it.localPort } }
+    /** {@code n} distinct free ports: all held open while chosen (one probed and closed could be chosen again), then released. */
+    static List<Integer> freePorts(int n) {
+        def sockets = (1..n).collect { new ServerSocket(0) }
+        try { sockets*.localPort } finally { sockets*.close() }
+    }
 
     def "kbsSimulatedQuotes + kbs serve a secret to kbs-client in a recipe, then stop"() {
         given:
-        int simPort = freePort()
-        int kbsPort = freePort()
+        def (int simPort, int kbsPort) = freePorts(2)
         Files.writeString(dir.resolve('policy.json'), groovy.json.JsonOutput.toJson([
                 tdx: [trust_simulated: true], resources: ['luks-root': [tee: 'tdx', mrtd: KbsFixture.MRTD]]]))
         Files.writeString(dir.resolve('secrets.json'), '{"luks-root": "' + KbsFixture.SECRET + '"}')

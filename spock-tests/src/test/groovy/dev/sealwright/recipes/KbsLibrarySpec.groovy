@@ -22,7 +22,11 @@ class KbsLibrarySpec extends Specification {
     @TempDir
     Path dir
 
-    static int freePort() { new ServerSocket(0).withCloseable { it.localPort } }
+    /** {@code n} distinct free ports: all held open while chosen (one probed and closed could be chosen again), then released. */
+    static List<Integer> freePorts(int n) {
+        def sockets = (1..n).collect { new ServerSocket(0) }
+        try { sockets*.localPort } finally { sockets*.close() }
+    }
 
     private Cli.Result run(String pinnedMrtd, String require, String report) {
         def rnd = new SecureRandom()
@@ -39,7 +43,7 @@ class KbsLibrarySpec extends Specification {
             if ! "$1" --url "$2" --resource lib-key --out "$key" --simulated-quote-url "$3"; then echo "client: refused"; exit 0; fi
             cryptsetup open --test-passphrase --key-file "$key" "$4" && echo "client: the released key opens the volume"
         '''.stripIndent())
-        int port = freePort(), simPort = freePort()
+        def (int port, int simPort) = freePorts(2)
         def recipe = dir.resolve('broker-test.groovy')   // not kbs.groovy: the script class would shadow the library kbs
         Files.writeString(recipe, """
             use 'kbs@1'

@@ -25,7 +25,17 @@ class CczooSampleSpec extends Specification {
     @TempDir
     Path work
 
-    static int freePort() { new ServerSocket(0).withCloseable { it.localPort } }
+    /** {@code n} distinct free ports: all held open while chosen (one probed and closed could be chosen again), then released. */
+    static List<Integer> freePorts(int n) {
+        def sockets = (1..n).collect { new ServerSocket(0) }
+        try { sockets*.localPort } finally { sockets*.close() }
+    }
+
+    /** -p kbsPort=… -p simPort=…: two distinct free ports. */
+    static List<String> ports() {
+        def (int kbs, int sim) = freePorts(2)
+        ['-p', "kbsPort=${kbs}".toString(), '-p', "simPort=${sim}".toString()]
+    }
 
     def "the cczoo sample boots, unlocks the LUKS2 disk with the broker's key and prints the file; the key appears nowhere; another MRTD is refused"() {
         given:
@@ -42,7 +52,7 @@ class CczooSampleSpec extends Specification {
 
         when:
         def run = Cli.run('run', Repo.path('samples/cczoo-luks-tdvm.groovy').toString(), '-C', ws.toString(), '--report', report.toString(),
-                '-p', "data=${data}".toString(), '-p', "kbsPort=${freePort()}".toString(), '-p', "simPort=${freePort()}".toString())
+                '-p', "data=${data}".toString(), *ports())
 
         then: 'the guest printed the file from inside the encrypted volume'
         run.exitCode == 0
@@ -75,7 +85,7 @@ class CczooSampleSpec extends Specification {
         when: 'the same workspace, the policy pinning another MRTD (cached steps reused: one more boot of the same UKI)'
         Path refusedReport = work.resolve('refused.json')
         def refused = Cli.run('run', Repo.path('samples/cczoo-luks-tdvm.groovy').toString(), '-C', ws.toString(), '--report', refusedReport.toString(),
-                '-p', "data=${data}".toString(), '-p', "kbsPort=${freePort()}".toString(), '-p', "simPort=${freePort()}".toString(),
+                '-p', "data=${data}".toString(), *ports(),
                 '-p', 'policyMrtd=' + '5a' * 48)
 
         then: 'the broker refuses, the guest says so and never mounts the disk or runs the workload'

@@ -27,10 +27,25 @@ class Postgres implements Closeable {
         if (asRoot) {
             run(['chown', 'postgres:postgres', dir.toString()], false)
         }
-        port = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()).withCloseable { it.localPort }
         run([bin.resolve('initdb').toString(), '-D', "${dir}/data".toString(), '-U', USER, '--auth=trust', '-E', 'UTF8', '--no-sync'], true)
-        run([bin.resolve('pg_ctl').toString(), '-D', "${dir}/data".toString(), '-l', "${dir}/server.log".toString(), '-w', '-t', '60',
-             '-o', "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off".toString(), 'start'], true)
+        port = start()
+    }
+
+    /**
+     * Starts the server on a port probed free just before. Another process can take that port before the server
+     * binds it; then (the log says "Address already in use") another port is tried, three in all.
+     */
+    private int start() {
+        for (int attempt = 1; ; attempt++) {
+            int p = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()).withCloseable { it.localPort }
+            try {
+                run([bin.resolve('pg_ctl').toString(), '-D', "${dir}/data".toString(), '-l', "${dir}/server.log".toString(), '-w', '-t', '60',
+                     '-o', "-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off".toString(), 'start'], true)
+                return p
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !e.message.contains('Address already in use')) throw e
+            }
+        }
     }
 
     /** The server's bin directory (newest installed major version); fails naming the package when absent. */

@@ -46,6 +46,7 @@ class TestSteps {
              OptionSpec.optionalList('inputs', Input, 'files to append'),
              OptionSpec.optional('failIf', String, null, 'fail while this file exists'),
              OptionSpec.optional('sleepMs', Long, 0L, 'sleep before finishing'),
+             OptionSpec.optional('awaitRunning', Long, 0L, 'wait until this many test.concat steps have run at once (at most 60 s, then fail)'),
              OptionSpec.optional('token', Secret, null, 'a secret that is logged (to test masking)')]
         }
         List<OutputSpec> outputs() { [OutputSpec.file('out', 'out.txt', 'result')] }
@@ -58,6 +59,7 @@ class TestSteps {
                 if (ctx.option('token') != null) ctx.log("using token ${new String(ctx.secret('token').reveal())}")
                 if (ctx.string('failIf') && Files.exists(Path.of(ctx.string('failIf'))))
                     throw new RecipeException("injected failure (${ctx.string('failIf')} exists)")
+                awaitRunning(ctx.number('awaitRunning') as long)
                 Thread.sleep(ctx.number('sleepMs'))
                 def sb = new StringBuilder(ctx.string('text'))
                 ctx.paths('inputs').each { sb << Files.readString(it) }
@@ -65,6 +67,19 @@ class TestSteps {
             } finally {
                 running.decrementAndGet()
             }
+        }
+    }
+
+    /**
+     * Holds the step until {@code n} steps have been running at the same time (a rendezvous, not a
+     * sleep: on a loaded host a sleeping step can finish before the n-th one starts). A scheduler that
+     * never runs n at once fails the step after 60 s instead of passing by chance.
+     */
+    static void awaitRunning(long n) {
+        long end = System.nanoTime() + 60_000_000_000L
+        while (maxRunning.get() < n) {
+            if (System.nanoTime() > end) throw new RecipeException("only ${maxRunning.get()} of ${n} steps ran at once within 60 s")
+            Thread.sleep(5)
         }
     }
 
