@@ -21,7 +21,7 @@ public final class SerialLog {
             try {
                 if (Files.exists(log)) {
                     last = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).replace("\r", "");
-                    for (String line : last.split("\n", -1)) if (regex.matcher(line).find()) return line;
+                    for (String line : ConsoleLines.of(last)) if (regex.matcher(line).find()) return line;
                 }
             } catch (IOException e) {
                 throw new RecipeException(log + ": cannot read the VM console: " + e.getMessage());

@@ -150,22 +150,14 @@ public final class VmHandle implements AutoCloseable {
     }
 
     private void follow(Consumer<String> console) {
-        StringBuilder partial = new StringBuilder();
+        ConsoleLines split = new ConsoleLines(line -> emit(line, console));
         try (RandomAccessFile f = new RandomAccessFile(run.serialLog().toFile(), "r")) {
             byte[] buf = new byte[8192];
             boolean exited = false;
             while (true) {
                 int n = f.read(buf);
                 if (n > 0) {
-                    String chunk = new String(buf, 0, n, StandardCharsets.UTF_8);
-                    for (char c : chunk.toCharArray()) {
-                        if (c == '\n') {
-                            emit(partial.toString().replace("\r", ""), console);
-                            partial.setLength(0);
-                        } else {
-                            partial.append(c);
-                        }
-                    }
+                    split.accept(new String(buf, 0, n, StandardCharsets.UTF_8));
                     continue;
                 }
                 if (exited || closed) break;
@@ -175,7 +167,7 @@ public final class VmHandle implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // the log went away or we are closing: nothing more to stream
         }
-        if (partial.length() > 0) emit(partial.toString().replace("\r", ""), console);
+        split.finish();
         synchronized (lines) {
             lines.notifyAll();
         }
