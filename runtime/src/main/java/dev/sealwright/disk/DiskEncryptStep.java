@@ -1,5 +1,6 @@
 package dev.sealwright.disk;
 
+import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
@@ -10,6 +11,7 @@ import dev.sealwright.engine.StepContext;
 import dev.sealwright.base.Progress;
 import dev.sealwright.engine.StepType;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code disk.encrypt}: the rootfs partition of a GPT disk image becomes a LUKS2 volume
@@ -36,6 +38,12 @@ public final class DiskEncryptStep implements StepType {
     public List<OutputSpec> outputs() {
         return List.of(OutputSpec.file("image", "disk.img", "the disk image with the encrypted partition"),
                 OutputSpec.value("luksUuid", "UUID of the new LUKS2 volume"));
+    }
+
+    /** qemu-img reads and writes a qcow2 image ({@link RawDisk#tools}); the rest is pure Java. */
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        return RawDisk.tools(options.get("image"));
     }
 
     @Override

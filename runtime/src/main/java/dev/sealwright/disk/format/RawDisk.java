@@ -4,6 +4,8 @@ import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
+import dev.sealwright.engine.FileRef;
+import dev.sealwright.engine.OutputRef;
 import dev.sealwright.tools.ToolFailedException;
 import dev.sealwright.tools.ToolResult;
 import dev.sealwright.tools.Tools;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +35,24 @@ public record RawDisk(Path image, DiskFormat format, Path path, long size, boole
     /** Where conversions for reading go: {@code .sealwright-disk.PID-N.raw} in the temp directory. */
     private static final String READ_TEMP = "sealwright-disk";
     private static final long VHD_EPOCH = 946684800L;
+
+    /** The program that reads and writes qcow2 images. */
+    public static final String QEMU_IMG = "qemu-img";
+
+    /**
+     * The tools a step declares for the disk image in its option value {@code image}: qemu-img for a qcow2 file,
+     * and for another step's output, whose format is known only once that step has run. A file that is no
+     * readable disk image declares none (the step refuses it when it runs).
+     */
+    public static List<String> tools(Object image) {
+        if (image instanceof OutputRef) return List.of(QEMU_IMG);
+        if (!(image instanceof FileRef f)) return List.of();
+        try {
+            return DiskFormat.detect(f.path()) == DiskFormat.QCOW2 ? List.of(QEMU_IMG) : List.of();
+        } catch (RecipeException e) {
+            return List.of();
+        }
+    }
 
     /** {@code image} as a raw disk, for reading; converted (into the temp directory) only when it must be. */
     public static RawDisk open(Path image, Tools tools) throws IOException {
