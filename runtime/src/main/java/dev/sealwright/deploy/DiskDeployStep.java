@@ -3,6 +3,7 @@ package dev.sealwright.deploy;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.disk.format.DiskFormat;
+import dev.sealwright.disk.DiskEncryptStep;
 import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
@@ -64,7 +65,7 @@ public final class DiskDeployStep implements StepType {
         Set<String> t = new LinkedHashSet<>();
         if (!Boolean.FALSE.equals(options.get("espKey"))) t.addAll(List.of("mdir", "mmd", "mcopy"));
         if (options.get("pcrValues") == null && options.get("uefiConfig") != null) t.add("mcopy");
-        t.addAll(RawDisk.tools(options.get("image")));
+        t.addAll(DiskEncryptStep.imageTools(options.get("image")));
         if ("qcow2".equals(options.get("outputFormat"))) t.add(RawDisk.QEMU_IMG);
         return new ArrayList<>(t);
     }

@@ -2,7 +2,7 @@ package dev.sealwright.deploy;
 
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
-import dev.sealwright.disk.format.RawDisk;
+import dev.sealwright.disk.DiskEncryptStep;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
@@ -55,7 +55,7 @@ public final class SealCheckStep implements StepType {
     @Override
     public List<String> tools(Map<String, Object> options) {
         List<String> t = new ArrayList<>(List.of("swtpm", "tpm2"));
-        t.addAll(RawDisk.tools(options.get("image")));
+        t.addAll(DiskEncryptStep.imageTools(options.get("image")));
         return t;
     }
 

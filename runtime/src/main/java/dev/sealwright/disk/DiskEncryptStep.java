@@ -2,9 +2,11 @@ package dev.sealwright.disk;
 
 import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.luks2.Entropy;
+import dev.sealwright.engine.FileRef;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputRef;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
@@ -40,10 +42,19 @@ public final class DiskEncryptStep implements StepType {
                 OutputSpec.value("luksUuid", "UUID of the new LUKS2 volume"));
     }
 
-    /** qemu-img reads and writes a qcow2 image ({@link RawDisk#tools}); the rest is pure Java. */
+    /** qemu-img reads and writes a qcow2 image; the rest is pure Java. */
     @Override
     public List<String> tools(Map<String, Object> options) {
-        return RawDisk.tools(options.get("image"));
+        return imageTools(options.get("image"));
+    }
+
+    /**
+     * What a step declares for a disk image option ({@link RawDisk#tools}): for a user file, what its format
+     * takes; for another step's output, qemu-img, as its format is unknown until it exists; nothing when unset.
+     */
+    public static List<String> imageTools(Object option) {
+        if (option instanceof FileRef f) return RawDisk.tools(f.path());
+        return option instanceof OutputRef ? RawDisk.tools(null) : List.of();
     }
 
     @Override

@@ -42,7 +42,7 @@ class DiskToolsDeclaredSpec extends Specification {
         RawDisk.open(image, tools).close()
 
         then:
-        tools.used().keySet() as List == RawDisk.tools(new FileRef(image))
+        tools.used().keySet() as List == RawDisk.tools(image)
 
         where:
         image << [qcow2, raw]

@@ -4,8 +4,6 @@ import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.disk.vhd.VhdDynamic;
 import dev.sealwright.disk.vhd.VhdFooter;
-import dev.sealwright.engine.FileRef;
-import dev.sealwright.engine.OutputRef;
 import dev.sealwright.tools.ToolFailedException;
 import dev.sealwright.tools.ToolResult;
 import dev.sealwright.tools.Tools;
@@ -40,15 +38,14 @@ public record RawDisk(Path image, DiskFormat format, Path path, long size, boole
     public static final String QEMU_IMG = "qemu-img";
 
     /**
-     * The tools a step declares for the disk image in its option value {@code image}: qemu-img for a qcow2 file,
-     * and for another step's output, whose format is known only once that step has run. A file that is no
-     * readable disk image declares none (the step refuses it when it runs).
+     * The tools reading or writing {@code image} takes: qemu-img for a qcow2, and for an image that is not there
+     * yet ({@code null}: another step's output, whose format is known only once that step has run). A file that
+     * is no readable disk image takes none (it is refused when read).
      */
-    public static List<String> tools(Object image) {
-        if (image instanceof OutputRef) return List.of(QEMU_IMG);
-        if (!(image instanceof FileRef f)) return List.of();
+    public static List<String> tools(Path image) {
+        if (image == null) return List.of(QEMU_IMG);
         try {
-            return DiskFormat.detect(f.path()) == DiskFormat.QCOW2 ? List.of(QEMU_IMG) : List.of();
+            return DiskFormat.detect(image) == DiskFormat.QCOW2 ? List.of(QEMU_IMG) : List.of();
         } catch (RecipeException e) {
             return List.of();
         }
