@@ -18,9 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 
 /**
@@ -230,12 +228,29 @@ public final class Tools {
         }
         p.destroyForcibly();
         killed.add(p.toHandle());
+        // polled: onExit of a process that is not our child sleeps 300 ms and more between its checks
+        while (true) {
+            killed.removeIf(h -> !h.isAlive() || zombie(h));
+            if (killed.isEmpty() || System.nanoTime() >= deadline) return;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * True when {@code h} has ended and only waits to be reaped (state Z in /proc): its memory, files and sockets
+     * are released. An orphan is reaped by init, which in some containers takes a second or two.
+     */
+    private static boolean zombie(ProcessHandle h) {
         try {
-            for (ProcessHandle h : killed) h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // past the deadline (or a handle that cannot be waited for): the kills are sent, return
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            return stat.startsWith(" Z ", stat.lastIndexOf(')') + 1);
+        } catch (IOException e) {
+            return false;   // gone meanwhile, or no /proc: isAlive decides
         }
     }
 

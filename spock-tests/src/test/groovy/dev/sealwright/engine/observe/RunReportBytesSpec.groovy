@@ -1,6 +1,7 @@
 package dev.sealwright.engine.observe
 
 import dev.sealwright.testkit.Repo
+import groovy.json.JsonSlurper
 import spock.lang.Specification
 import spock.lang.TempDir
 
@@ -26,6 +27,20 @@ class RunReportBytesSpec extends Specification {
         first.contains('"sha256sum"')          // the report is the full one: tools, steps, outputs
         first.contains('"outputs"') && first.contains('"digest"')
         withoutTimes(first) == withoutTimes(second)
+
+        and: 'the order is the documented one, not a lucky draw of two salts: every object\'s keys sorted'
+        unsortedObjects(new JsonSlurper().parseText(first), '') == []
+    }
+
+    /** Paths of the objects in {@code node} whose keys are not in sorted order (JsonSlurper keeps the document's order). */
+    private static List<String> unsortedObjects(Object node, String at) {
+        if (node instanceof Map) {
+            List<String> bad = node.keySet() as List == (node.keySet() as List).sort(false) ? [] : [at ?: '/']
+            node.each { k, v -> bad += unsortedObjects(v, "${at}/${k}") }
+            return bad
+        }
+        if (node instanceof List) return node.withIndex().collectMany { v, i -> unsortedObjects(v, "${at}/${i}") }
+        []
     }
 
     private String reportOfFreshJvmRun() {
