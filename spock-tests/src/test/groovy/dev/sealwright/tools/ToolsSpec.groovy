@@ -1,6 +1,7 @@
 package dev.sealwright.tools
 
 import dev.sealwright.testkit.Cli
+import groovy.transform.CompileStatic
 import spock.lang.Specification
 
 import java.nio.file.Files
@@ -49,13 +50,53 @@ class ToolsSpec extends Specification {
         then:
         def e = thrown(ToolFailedException)
         e.message == 'sh timed out after 1s'
-        def tree = Files.readAllLines(pids)
-        tree.size() == 6
-        // no polling. ps's state: none (reaped) or Z (ended, not yet reaped by init) -- not R, S or D
-        tree.collect { ['ps', '-o', 'stat=', '-p', it].execute().text.trim() }.findAll { it && !it.startsWith('Z') } == []
+        // no polling: the kernel's state of each, read at once (ps would start too late to see anything):
+        // none (reaped) or Z (ended, not yet reaped by init) -- not R, S or D
+        def states = Files.readAllLines(pids).collectEntries { [(it): kernelState(it)] }
+        states.size() == 6
+        states.findAll { pid, state -> state && state != 'Z' } == [:]
 
         cleanup:
         Files.deleteIfExists(pids)
+    }
+
+    def "destroyTree returns once every process of the tree has ended"() {
+        given: 'a shell with three children and a grandchild behind a second shell, all started'
+        Process p = new ProcessBuilder('sh', '-c', "for i in 1 2 3; do sleep 30 & done; sh -c 'sleep 30 & wait' & wait").start()
+        long end = System.nanoTime() + 10_000_000_000L
+        while (p.descendants().count() < 5 && System.nanoTime() < end) Thread.sleep(20)
+        long[] pids = ([p.pid()] + p.descendants().toList()*.pid()) as long[]
+        assert pids.length == 6: "the tree did not start: ${pids}"
+        states(pids)  // warmed up: the check must follow the call at once (SIGKILLed processes take a moment to end)
+
+        when:
+        Tools.destroyTree(p)
+        String[] after = states(pids)
+
+        then: 'none running, sleeping or in disk wait: reaped, or Z (ended, not yet reaped by init)'
+        after.findAll { it && it != 'Z' } == []
+
+        cleanup:
+        pids?.each { ProcessHandle.of(it).ifPresent { it.destroyForcibly() } }
+    }
+
+    @CompileStatic
+    private static String[] states(long[] pids) {
+        String[] s = new String[pids.length]
+        for (int i = 0; i < pids.length; i++) s[i] = kernelState(pids[i].toString())
+        s
+    }
+
+    /** The state letter in /proc/PID/stat (R, S, D, Z, ...), or '' for a process that no longer exists. */
+    @CompileStatic
+    private static String kernelState(String pid) {
+        def stat = new File("/proc/${pid}/stat")
+        try {
+            String text = stat.text
+            return text.substring(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3)
+        } catch (IOException ignored) {
+            return ''
+        }
     }
 
     def "versions are captured as the tool reports them and recorded as used"() {
