@@ -3,6 +3,8 @@ package dev.sealwright.deploy;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Json;
 import dev.sealwright.disk.format.DiskFormat;
+import dev.sealwright.disk.DiskEncryptStep;
+import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.luks2.Entropy;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
@@ -12,8 +14,12 @@ import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.engine.StepType;
 import dev.sealwright.tpm.PcrSelection;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code disk.deploy}: {@code disk deploy} as a cached step, see {@link DiskDeployer}. The passphrase
@@ -48,6 +54,20 @@ public final class DiskDeployStep implements StepType {
                 OutputSpec.file("pcrValues", "pcr-values.json", "the PCR values the token is sealed to, {\"sha256\": {\"7\": \"<hex>\"}} (launch checkSeal compares a boot with them)"),
                 OutputSpec.value("tpmKeyslot", "keyslot unlocked by the systemd-tpm2 token"),
                 OutputSpec.value("policy", "PolicyPCR digest of the token's sealed object, hex"));
+    }
+
+    /**
+     * mtools write the ESP key file and read the ESP boot chain for uefiConfig; qemu-img reads a qcow2 image and
+     * writes a qcow2 output ({@link RawDisk#tools}).
+     */
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        Set<String> t = new LinkedHashSet<>();
+        if (!Boolean.FALSE.equals(options.get("espKey"))) t.addAll(List.of("mdir", "mmd", "mcopy"));
+        if (options.get("pcrValues") == null && options.get("uefiConfig") != null) t.add("mcopy");
+        t.addAll(DiskEncryptStep.imageTools(options.get("image")));
+        if ("qcow2".equals(options.get("outputFormat"))) t.add(RawDisk.QEMU_IMG);
+        return new ArrayList<>(t);
     }
 
     @Override

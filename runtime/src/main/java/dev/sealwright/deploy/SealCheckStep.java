@@ -2,6 +2,7 @@ package dev.sealwright.deploy;
 
 import dev.sealwright.base.OneLine;
 import dev.sealwright.base.RecipeException;
+import dev.sealwright.disk.DiskEncryptStep;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -52,7 +54,9 @@ public final class SealCheckStep implements StepType {
 
     @Override
     public List<String> tools(Map<String, Object> options) {
-        return List.of("swtpm", "tpm2");
+        List<String> t = new ArrayList<>(List.of("swtpm", "tpm2"));
+        t.addAll(DiskEncryptStep.imageTools(options.get("image")));
+        return t;
     }
 
     @Override

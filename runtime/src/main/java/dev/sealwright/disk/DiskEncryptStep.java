@@ -1,15 +1,19 @@
 package dev.sealwright.disk;
 
+import dev.sealwright.disk.format.RawDisk;
 import dev.sealwright.disk.luks2.Entropy;
+import dev.sealwright.engine.FileRef;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
+import dev.sealwright.engine.OutputRef;
 import dev.sealwright.engine.OutputSpec;
 import dev.sealwright.base.Secret;
 import dev.sealwright.engine.StepContext;
 import dev.sealwright.base.Progress;
 import dev.sealwright.engine.StepType;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code disk.encrypt}: the rootfs partition of a GPT disk image becomes a LUKS2 volume
@@ -36,6 +40,21 @@ public final class DiskEncryptStep implements StepType {
     public List<OutputSpec> outputs() {
         return List.of(OutputSpec.file("image", "disk.img", "the disk image with the encrypted partition"),
                 OutputSpec.value("luksUuid", "UUID of the new LUKS2 volume"));
+    }
+
+    /** qemu-img reads and writes a qcow2 image; the rest is pure Java. */
+    @Override
+    public List<String> tools(Map<String, Object> options) {
+        return imageTools(options.get("image"));
+    }
+
+    /**
+     * What a step declares for a disk image option ({@link RawDisk#tools}): for a user file, what its format
+     * takes; for another step's output, qemu-img, as its format is unknown until it exists; nothing when unset.
+     */
+    public static List<String> imageTools(Object option) {
+        if (option instanceof FileRef f) return RawDisk.tools(f.path());
+        return option instanceof OutputRef ? RawDisk.tools(null) : List.of();
     }
 
     @Override

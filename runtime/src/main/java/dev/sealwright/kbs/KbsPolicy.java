@@ -13,6 +13,7 @@ import dev.sealwright.base.RecipeException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -86,7 +87,7 @@ public record KbsPolicy(Duration nonceTtl, TdxTrust tdx, SnpTrust snp, Map<Strin
             var e = it.next();
             resources.put(e.getKey(), resource(e.getKey(), object(e.getValue(), file, "resources." + e.getKey()), file, tdx, snp));
         }
-        return new KbsPolicy(Duration.ofSeconds(ttl), tdx, snp, Map.copyOf(resources));
+        return new KbsPolicy(Duration.ofSeconds(ttl), tdx, snp, Collections.unmodifiableMap(resources)); // the policy file's order: messages name the first missing resource
     }
 
     private static ResourcePolicy resource(String name, JsonNode n, Path file, TdxTrust tdx, SnpTrust snp) {

@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -201,10 +203,55 @@ public final class Tools {
         return NativeHelpers.path("lifeline");
     }
 
-    /** Forcibly ends a started program and everything below it (lifeline and its child included). */
+    /** The longest {@link #destroyTree} waits for the killed processes to end (one in uninterruptible sleep may take long). */
+    static final Duration DESTROY_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Forcibly ends a started program and everything below it (lifeline and its child included), and returns
+     * once all of them have ended, or after {@link #DESTROY_WAIT}. The program itself is killed last and its
+     * descendants are listed again after each round of kills, so a child it forks meanwhile is killed too. Not
+     * reachable: a process forked by a descendant in the instant before that descendant died, as it is re-parented
+     * (lifeline ends its own process group when it goes).
+     */
     public static void destroyTree(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + DESTROY_WAIT.toNanos();
+        Set<ProcessHandle> killed = new LinkedHashSet<>();
+        boolean more = true;
+        while (more && System.nanoTime() < deadline) {
+            more = false;
+            for (ProcessHandle h : p.descendants().toList()) {
+                if (killed.add(h)) {
+                    h.destroyForcibly();
+                    more = true;
+                }
+            }
+        }
         p.destroyForcibly();
+        killed.add(p.toHandle());
+        // polled: onExit of a process that is not our child sleeps 300 ms and more between its checks
+        while (true) {
+            killed.removeIf(h -> !h.isAlive() || zombie(h));
+            if (killed.isEmpty() || System.nanoTime() >= deadline) return;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * True when {@code h} has ended and only waits to be reaped (state Z in /proc): its memory, files and sockets
+     * are released. An orphan is reaped by init, which in some containers takes a second or two.
+     */
+    private static boolean zombie(ProcessHandle h) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            return stat.startsWith(" Z ", stat.lastIndexOf(')') + 1);
+        } catch (IOException e) {
+            return false;   // gone meanwhile, or no /proc: isAlive decides
+        }
     }
 
     private static String tail(String text) {

@@ -1,8 +1,10 @@
 package dev.sealwright.tools
 
 import dev.sealwright.testkit.Cli
+import groovy.transform.CompileStatic
 import spock.lang.Specification
 
+import java.nio.file.Files
 import java.time.Duration
 
 class ToolsSpec extends Specification {
@@ -36,26 +38,65 @@ class ToolsSpec extends Specification {
         e.exitCode() == 3
     }
 
-    /** Polls {@code cond} until it holds or {@code seconds} pass; the last answer. */
-    static boolean gone(int seconds, Closure<Boolean> cond) {
-        long end = System.nanoTime() + seconds * 1_000_000_000L
-        while (!cond() && System.nanoTime() < end) Thread.sleep(20)
-        cond()
-    }
-
-    def "a program that overruns its timeout is killed, with its children"() {
-        given:
-        def marker = "30.${System.nanoTime() % 1000000}"
+    def "a program that overruns its timeout is killed, with its children, and they have ended when run() returns"() {
+        given: 'a shell with three children, a grandchild and the shell between them, each noting its PID'
+        def pids = Files.createTempFile('tools-kill', '.pids')
+        def script = "echo \$\$ >> ${pids}; for i in 1 2 3; do sleep 30 & echo \$! >> ${pids}; done; " +
+                "sh -c 'echo \$\$ >> ${pids}; sleep 30 & echo \$! >> ${pids}; wait' & wait"
 
         when:
-        tools.exec('sh', '-c', "sleep ${marker} & wait").timeout(Duration.ofMillis(500)).run()
+        tools.exec('sh', '-c', script).timeout(Duration.ofSeconds(1)).run()
 
         then:
         def e = thrown(ToolFailedException)
-        e.message == 'sh timed out after 500ms'
-        // SIGKILL is sent, not waited for: on a loaded host the killed sleep may still be listed for a moment.
-        // It would live 30 s if it were not killed; 10 s of polling tells the two apart.
-        gone(10) { ProcessHandle.allProcesses().noneMatch { it.info().commandLine().orElse('').contains("sleep ${marker}") } }
+        e.message == 'sh timed out after 1s'
+        // no polling: the kernel's state of each, read at once (ps would start too late to see anything):
+        // none (reaped) or Z (ended, not yet reaped by init) -- not R, S or D
+        def states = Files.readAllLines(pids).collectEntries { [(it): kernelState(it)] }
+        states.size() == 6
+        states.findAll { pid, state -> state && state != 'Z' } == [:]
+
+        cleanup:
+        Files.deleteIfExists(pids)
+    }
+
+    def "destroyTree returns once every process of the tree has ended"() {
+        given: 'a shell with three children and a grandchild behind a second shell, all started'
+        Process p = new ProcessBuilder('sh', '-c', "for i in 1 2 3; do sleep 30 & done; sh -c 'sleep 30 & wait' & wait").start()
+        long end = System.nanoTime() + 10_000_000_000L
+        while (p.descendants().count() < 5 && System.nanoTime() < end) Thread.sleep(20)
+        long[] pids = ([p.pid()] + p.descendants().toList()*.pid()) as long[]
+        assert pids.length == 6: "the tree did not start: ${pids}"
+        states(pids)  // warmed up: the check must follow the call at once (SIGKILLed processes take a moment to end)
+
+        when:
+        Tools.destroyTree(p)
+        String[] after = states(pids)
+
+        then: 'none running, sleeping or in disk wait: reaped, or Z (ended, not yet reaped by init)'
+        after.findAll { it && it != 'Z' } == []
+
+        cleanup:
+        pids?.each { ProcessHandle.of(it).ifPresent { it.destroyForcibly() } }
+    }
+
+    @CompileStatic
+    private static String[] states(long[] pids) {
+        String[] s = new String[pids.length]
+        for (int i = 0; i < pids.length; i++) s[i] = kernelState(pids[i].toString())
+        s
+    }
+
+    /** The state letter in /proc/PID/stat (R, S, D, Z, ...), or '' for a process that no longer exists. */
+    @CompileStatic
+    private static String kernelState(String pid) {
+        def stat = new File("/proc/${pid}/stat")
+        try {
+            String text = stat.text
+            return text.substring(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3)
+        } catch (IOException ignored) {
+            return ''
+        }
     }
 
     def "versions are captured as the tool reports them and recorded as used"() {

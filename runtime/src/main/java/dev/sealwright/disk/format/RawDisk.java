@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +33,23 @@ public record RawDisk(Path image, DiskFormat format, Path path, long size, boole
     /** Where conversions for reading go: {@code .sealwright-disk.PID-N.raw} in the temp directory. */
     private static final String READ_TEMP = "sealwright-disk";
     private static final long VHD_EPOCH = 946684800L;
+
+    /** The program that reads and writes qcow2 images. */
+    public static final String QEMU_IMG = "qemu-img";
+
+    /**
+     * The tools reading or writing {@code image} takes: qemu-img for a qcow2, and for an image that is not there
+     * yet ({@code null}: another step's output, whose format is known only once that step has run). A file that
+     * is no readable disk image takes none (it is refused when read).
+     */
+    public static List<String> tools(Path image) {
+        if (image == null) return List.of(QEMU_IMG);
+        try {
+            return DiskFormat.detect(image) == DiskFormat.QCOW2 ? List.of(QEMU_IMG) : List.of();
+        } catch (RecipeException e) {
+            return List.of();
+        }
+    }
 
     /** {@code image} as a raw disk, for reading; converted (into the temp directory) only when it must be. */
     public static RawDisk open(Path image, Tools tools) throws IOException {

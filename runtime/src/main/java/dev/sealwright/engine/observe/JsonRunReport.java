@@ -17,7 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes {@code --report run.json}: steps, status, durations, input/output digests, external tool versions. */
+/**
+ * Writes {@code --report run.json}: steps, status, durations, input/output digests, external tool versions.
+ * Every object's keys come out sorted ({@link Json}'s mapper orders map entries by key, whatever the map type),
+ * and steps in the pipeline's order, so the same run gives the same bytes in any JVM; only "started" and
+ * "duration_ms" are times.
+ */
 public final class JsonRunReport implements RunListener {
     private final Path file;
     private final Map<String, Object> libraries;

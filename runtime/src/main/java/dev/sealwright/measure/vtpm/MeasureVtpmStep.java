@@ -5,6 +5,7 @@ import dev.sealwright.base.RecipeException;
 import dev.sealwright.vm.LaunchStep;
 import dev.sealwright.vm.QemuVersion;
 import dev.sealwright.vm.VmSpec;
+import dev.sealwright.disk.DiskEncryptStep;
 import dev.sealwright.engine.Input;
 import dev.sealwright.engine.OptionChecks;
 import dev.sealwright.engine.OptionSpec;
@@ -61,12 +62,17 @@ public final class MeasureVtpmStep implements StepType {
         return ctx.option("cpus") instanceof Number n ? n.intValue() : null;
     }
 
-    /** mcopy reads the ESP chain; with a profile and no qemuVersion, the host QEMU's release is compared with the captured one. */
+    /**
+     * mcopy reads the ESP chain; with a profile and no qemuVersion, the host QEMU's release is compared with the
+     * captured one; qemu-img reads a qcow2 boot disk ({@link DiskEncryptStep#imageTools}).
+     */
     @Override
     public List<String> tools(Map<String, Object> options) {
         List<String> tools = new ArrayList<>();
         if (Boolean.TRUE.equals(options.get("espChain"))) tools.add("mcopy");
         if (options.get("profile") != null && options.get("qemuVersion") == null) tools.add("qemu-system-x86_64");
+        Object bootDisk = options.get("vm") instanceof LaunchStep.VmOption vm ? vm.files().get(vm.template().bootDisk()) : options.get("bootDisk");
+        tools.addAll(DiskEncryptStep.imageTools(bootDisk));
         return tools;
     }
 
