@@ -44,8 +44,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         TdvfMetadata md = TdvfMetadata.parse(in.firmware(), in.firmwareName());
         TdxProfile p = in.profile();
         CompletableFuture<UkiEvents> uki = in.uki() ? CompletableFuture.supplyAsync(() -> UkiEvents.of(in), WORKERS) : null;
-        CompletableFuture<byte[]> mrtdAsync = uki != null ? CompletableFuture.supplyAsync(() -> MrtdCalculator.compute(in.firmware(), md, p.pageOrder()), WORKERS) : null;
-        byte[] mrtd = uki == null ? MrtdCalculator.compute(in.firmware(), md, p.pageOrder()) : null;
+        CompletableFuture<byte[]> mrtd = CompletableFuture.supplyAsync(() -> MrtdCalculator.compute(in.firmware(), md, p.pageOrder()), WORKERS);
         List<BootEvent> ev = new ArrayList<>();
         Map<Integer, List<String>> missing = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) missing.put(i, new ArrayList<>());
@@ -75,7 +74,6 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
             ev.add(TdvfEvents.bootApplication(PeFile.authenticodeDigest(new byte[0], in.kernel(), "SHA-384", in.kernelName()), "UKI from the ESP (\\EFI\\BOOT\\BOOTX64.EFI)"));
         }
         if (uki != null) {
-            mrtd = join(mrtdAsync);
             UkiEvents u = join(uki);
             ev.addAll(u.events());
             u.missing().forEach((i, why) -> missing.get(i).addAll(why));
@@ -89,7 +87,7 @@ public record TdxPrediction(byte[] mrtd, List<BootEvent> events, Map<Integer, Li
         }
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES));
         ev.add(TdvfEvents.action(TdvfEvents.RTMR1, TdvfEvents.EXIT_BOOT_SERVICES_OK));
-        return new TdxPrediction(mrtd, ev, missing);
+        return new TdxPrediction(join(mrtd), ev, missing);
     }
 
     /**
