@@ -8,7 +8,8 @@
 #   2. dm-verity: `sealwright verity format` vs `veritysetup format`. Target ratio <= 0.7.
 #   3. Throughput next to the limits: our in-process AES-XTS rate per core (bench/DiskRates.java, warm)
 #      next to `openssl speed -evp aes-256-xts` (target >= 1500 MB/s per core), and our in-process verity
-#      rate next to two cores of `openssl speed -evp sha256 -bytes 4096` (target >= 80%). openssl runs
+#      rate next to two cores of `openssl speed -evp sha256 -bytes 4096` (target >= 80%; the best of our 6 rounds
+#      against the best of 4 openssl runs made between them, since this host's neighbours come and go). openssl runs
 #      without -elapsed, so its rates are per CPU-second and hold on a busy machine; ours are printed both
 #      per CPU-second (XTS) and per wall-second.
 # Usage: bench/disk.sh [SIZE_MIB]   (default 1024; needs ~4x SIZE free in $TMPDIR)
@@ -111,12 +112,14 @@ rm -f "$W/fresh.img"
 
 # --- 3. limits ----------------------------------------------------------------------------------
 xts=$(openssl speed -seconds 2 -bytes 4096 -evp aes-256-xts 2>/dev/null | awk '/^AES-256-XTS|^aes-256-xts/ {print $NF}' | tr -d k)
-sha=$(openssl speed -seconds 2 -bytes 4096 -evp sha256 2>/dev/null | awk '/^sha256/ {print $NF}' | tr -d k)
 to_mbs() { awk -v k="$1" 'BEGIN { printf "%.0f", k * 1000 / 1048576 }'; }
 # in-process, warm: XTS on one thread, verity over the same data on all cores
 rates=$(java -XX:+UseSerialGC -cp "$ROOT/dsl/target/sealwright-dsl.jar:$ROOT/dsl/target/lib/*" "$ROOT/bench/DiskRates.java" "$W/plain.bin")
 read -r _ xts_cpu xts_wall <<<"$(grep '^xts' <<<"$rates")"
 read -r _ ver_wall ver_cpu <<<"$(grep '^verity' <<<"$rates")"
+# the sha256 limit: the best of openssl's runs between our verity rounds (in k = 1000 bytes/s, as openssl prints)
+read -r _ sha_best sha_all <<<"$(grep '^sha256' <<<"$rates")"
+sha=$(awk -v m="$sha_best" 'BEGIN { print m * 1000 }')
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '\nload average before the run: %s, after: %s, %s cores (wall ratios mean little on a busy machine; CPU ratios are steadier)\n' "$LOAD" "$LOAD_AFTER" "$(nproc)"
@@ -140,8 +143,8 @@ printf 'storage: writing a fresh %s MiB file with fsync took %.2f s here (the co
 mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b * 1e6 / 1048576 }'; }   # MB/s (10^6) -> MiB/s
 printf '\nin-process AES-256-XTS, one thread, warm: %s MiB/s per CPU-second (%s per wall-second); openssl aes-256-xts %s per core; ratio %s (target >= 1500 MB/s per core)\n' \
   "$(mb "$xts_cpu")" "$(mb "$xts_wall")" "$(to_mbs "$xts")" "$(awk -v o="$(mb "$xts_cpu")" -v l="$(to_mbs "$xts")" 'BEGIN { printf "%.2f", o / l }')"
-printf 'in-process verity (sha256), all cores, warm: %s MiB/s wall (%.2f s CPU for %s MiB); limit 2 x openssl sha256 = %s; %s%% of it (target >= 80%%)\n' \
-  "$(mb "$ver_wall")" "$ver_cpu" "$MIB" "$(( 2 * $(to_mbs "$sha") ))" "$(awk -v o="$(mb "$ver_wall")" -v l="$(( 2 * $(to_mbs "$sha") ))" 'BEGIN { printf "%.0f", 100 * o / l }')"
+printf 'in-process verity (sha256), all cores, warm: %s MiB/s wall (%.2f s CPU for %s MiB); limit 2 x openssl sha256 = %s (the best of openssl runs between ours: %s MB/s); %s%% of it (target >= 80%%)\n' \
+  "$(mb "$ver_wall")" "$ver_cpu" "$MIB" "$(( 2 * $(to_mbs "$sha") ))" "$sha_all" "$(awk -v o="$(mb "$ver_wall")" -v l="$(( 2 * $(to_mbs "$sha") ))" 'BEGIN { printf "%.0f", 100 * o / l }')"
 
 # one verdict line per goal (issue 21); the lead reruns this on an idle machine
 pf() { awk "BEGIN { print ($1) ? \"PASS\" : \"FAIL\" }"; }
