@@ -1,5 +1,6 @@
 package dev.sealwright.image.pe;
 
+import dev.sealwright.base.BulkDigest;
 import dev.sealwright.base.InputFiles;
 import dev.sealwright.base.RecipeException;
 
@@ -8,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -324,12 +324,7 @@ public final class PeFile {
     public static byte[] authenticodeDigest(byte[] head, ByteBuffer file, String algorithm, String what) {
         if (head.length > file.capacity()) throw new IllegalArgumentException("head of " + head.length + " bytes, longer than the image");
         PeFile pe = parse(file, overlayHeaders(head, file), what, false);
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalArgumentException(algorithm, e);
-        }
+        MessageDigest md = BulkDigest.of(algorithm);
         Overlay image = new Overlay(head, file, md);
         int ck = pe.optOffset + 64;
         int certEntry = pe.dataDirOffset + 8 * CERT_TABLE_INDEX;

@@ -1,5 +1,6 @@
 package dev.sealwright.measure.event;
 
+import dev.sealwright.base.BulkDigest;
 import dev.sealwright.base.OneLine;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,6 +42,11 @@ public enum HashAlg {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(jceName + " missing from the JDK", e);
         }
+    }
+
+    /** A digest for many megabytes ({@link BulkDigest}: SHA-384 and SHA-512 through libcrypto where it loads). */
+    public MessageDigest newBulkDigest() {
+        return BulkDigest.of(jceName);
     }
 
     public byte[] digest(byte[]... parts) {

@@ -130,7 +130,7 @@ public final class StubMeasurements {
         PeSection s = servedInitrd(uki, v);
         if (s == null) return null;
         checkZeroExtension(uki, s);
-        MessageDigest md = alg.newDigest();
+        MessageDigest md = alg.newBulkDigest();
         uki.digestLoaded(s, md);
         return new Digested(md.digest(), s.virtualSize());
     }
