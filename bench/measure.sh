@@ -8,8 +8,8 @@
 # Its MRTD and RTMR0-3 must equal ours. Prints the median whole-process time of several runs of each: ours in a
 # fresh JVM (SEALWRIGHT_DAEMON=off) and through the warm CLI daemon (docs/daemon.md, how the launcher runs
 # `measure` outside CI), quex under node, and the ratios; then the in-process warm time (whole CLI requests,
-# Main.execute, after 100 requests of warm-up: the lowest of three medians of 15, since this host's neighbours come
-# and go; all three are printed), and for information the verb alone (its options parsed once, then its call()).
+# Main.execute, after 100 requests of warm-up: the lowest of five medians of 15, since this host's neighbours come
+# and go; all five are printed), and for information the verb alone (its options parsed once, then its call()).
 # Goals: issue 16: warm daemon / quex <= 0.5 and in-process < 150 ms; issue 21: in-process warm <= 1.3x the
 # hashing floor of these inputs, which it prints: the SHA-384 work a prediction cannot avoid (Authenticode of the
 # UKI, Authenticode of its .linux, the .initrd for the Linux initrd event, MRTD's records over OVMF's pages, about
@@ -91,11 +91,11 @@ public class Warm {
     static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-    /** Three blocks of 15 runs: "MEDIAN CPU ALL" for the block with the lowest median (this host's neighbours come and go). */
+    /** Five blocks of 15 runs: "MEDIAN CPU ALL" for the block with the lowest median (this host's neighbours come and go). */
     static String best(java.util.concurrent.Callable<?> run) throws Exception {
         double bestMedian = Double.MAX_VALUE, bestCpu = 0;
         StringBuilder all = new StringBuilder();
-        for (int block = 0; block < 3; block++) {
+        for (int block = 0; block < 5; block++) {
             long[] t = new long[15];
             long c0 = OS.getProcessCpuTime();
             for (int i = 0; i < t.length; i++) { long s = System.nanoTime(); run.call(); t[i] = System.nanoTime() - s; }
@@ -145,7 +145,7 @@ read -r warm warm_cpu warm_all verb verb_cpu verb_all sha384 sha384_all < <(java
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # the hashing floor: bytes that must go through SHA-384, at openssl's per-core rate (CPU time, not wall): the best of
-# its six runs between our blocks above (sha384, in k = 1000 bytes/s), never one taken at another moment
+# its ten runs between our blocks above (sha384, in k = 1000 bytes/s), never one taken at another moment
 read -r floor floor_bytes <<<"$(awk -v uki="$(stat -c %s "$WORK/uki.efi")" -v k="$(stat -c %s "$KERNEL")" -v i="$(stat -c %s "$WORK/initrd.bin")" \
   -v fw="$(stat -c %s "$OVMF")" -v r="$sha384" 'BEGIN { total = uki + k + i + 1.5 * fw; big = uki; two = total / 2 > big ? total / 2 : big;
   printf "%.1f %.0f", two / (r * 1000) * 1000, total }')"
@@ -162,7 +162,7 @@ printf 'whole process (median/%d)  wall: %.3f s through the CLI daemon, %.3f s i
 printf '                           CPU:  %.3f s through the CLI daemon (client + daemon), %.3f s in a fresh JVM, quex %.3f s; ratios %s warm, %s fresh\n' \
   "$daemon_cpu" "$median_cpu" "$quex_cpu" "$warm_cpu_ratio" "$cold_cpu_ratio"
 printf 'hashing floor              %.1f ms: %.0f MB of SHA-384 at openssl'"'"'s %.0f MB/s per core (the best of its runs between ours: %s), on 2 cores\n' "$floor" "$(awk -v b="$floor_bytes" 'BEGIN { print b / 1e6 }')" "$(awk -v r="$sha384" 'BEGIN { print r / 1000 }')" "$sha384_all"
-printf 'in-process warm (best of 3 medians/15: %s) %s ms, %s ms CPU per run; ratio to the floor %s  (target <= 1.3)\n' "$warm_all" "$warm" "$warm_cpu" "$(awk -v w="$warm" -v f="$floor" 'BEGIN { printf "%.2f", w / f }')"
+printf 'in-process warm (best of 5 medians/15: %s) %s ms, %s ms CPU per run; ratio to the floor %s  (target <= 1.3)\n' "$warm_all" "$warm" "$warm_cpu" "$(awk -v w="$warm" -v f="$floor" 'BEGIN { printf "%.2f", w / f }')"
 printf '  the verb alone (%s)     %s ms, %s ms CPU per run (options parsed once, then its call(): no picocli model per request); ratio to the floor %s (information; the goal is the line above)\n' \
   "$verb_all" "$verb" "$verb_cpu" "$(awk -v w="$verb" -v f="$floor" 'BEGIN { printf "%.2f", w / f }')"
 # one verdict line per goal (issues 16 and 21); the lead reruns this on an idle machine
