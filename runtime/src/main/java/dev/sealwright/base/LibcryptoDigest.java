@@ -3,12 +3,17 @@ package dev.sealwright.base;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * A {@link MessageDigest} over OpenSSL's EVP digest API, called through JNA's direct mapping.
@@ -50,6 +55,7 @@ final class LibcryptoDigest extends MessageDigest {
     /** Binds the natives to libcrypto.so.3 and checks SHA-384 and SHA-512 of "abc" against the JDK's; false if anything fails. */
     private static boolean load() {
         try {
+            placeJnaStub();
             Native.register(LibcryptoDigest.class, NativeLibrary.getInstance("libcrypto.so.3"));
             byte[] abc = "abc".getBytes(StandardCharsets.US_ASCII);
             for (String alg : new String[]{"SHA-384", "SHA-512"}) {
@@ -61,6 +67,39 @@ final class LibcryptoDigest extends MessageDigest {
             return true;
         } catch (LinkageError | RuntimeException | NoSuchAlgorithmException e) {
             return false;   // no libcrypto 3 here (or not JNA's platform): the JDK's digests serve
+        }
+    }
+
+    /**
+     * JNA's own native stub ({@code libjnidispatch.so}, in JNA's jar) unpacked once into the helpers cache, named by its
+     * SHA-256 and written by rename as {@code NativeHelpers} does, and loaded from there ({@code jna.boot.library.path}).
+     * Left to itself JNA extracts it to a temp file per JVM and deletes it after loading, and a JVM killed in between
+     * leaves that file for good. Where the cache cannot be written, JNA's own way is used. Must run before JNA's
+     * {@code Native} class is first touched: its initialiser loads the stub.
+     */
+    private static void placeJnaStub() {
+        if (System.getProperty("jna.boot.library.path") != null || !System.getProperty("os.name").equals("Linux")) return;
+        String prefix = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "linux-x86-64";
+            case "aarch64" -> "linux-aarch64";
+            default -> null;
+        };
+        String name = System.mapLibraryName("jnidispatch");
+        try (InputStream in = prefix == null ? null : LibcryptoDigest.class.getClassLoader().getResourceAsStream("com/sun/jna/" + prefix + "/" + name)) {
+            if (in == null) return;
+            byte[] bytes = in.readAllBytes();
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+            Path dir = base.resolve("sealwright").resolve("helpers").resolve(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            Path lib = dir.resolve(name);
+            if (!Files.isRegularFile(lib) || Files.size(lib) != bytes.length) {
+                Files.createDirectories(dir);
+                AtomicFiles.write(lib, bytes);
+            }
+            System.setProperty("jna.boot.library.path", dir.toString());
+            if (System.getProperty("jna.tmpdir") == null) System.setProperty("jna.tmpdir", dir.toString());   // else JNA makes ~/.cache/JNA/temp
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            // an unwritable cache: JNA extracts its stub itself
         }
     }
 

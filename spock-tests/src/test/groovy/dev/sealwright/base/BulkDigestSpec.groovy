@@ -110,4 +110,39 @@ class BulkDigestSpec extends Specification {
         cleanup:
         pool?.shutdownNow()
     }
+
+    def "JNA's stub is loaded from the helpers cache (unpacked once, by rename), never extracted to a temp file"() {
+        given: 'a JVM with its own cache, home and temp directories; jnidispatch.preserve would keep a temp extraction'
+        def cache = Files.createDirectories(dir.resolve('cache')), home = Files.createDirectories(dir.resolve('home'))
+        def tmp = Files.createDirectories(dir.resolve('tmp'))
+        def main = dir.resolve('Probe.java')
+        Files.writeString(main, 'public class Probe { public static void main(String[] a) { System.out.println(dev.sealwright.base.BulkDigest.implementation("SHA-384")); } }')
+        def java = Path.of(System.getProperty('java.home'), 'bin', 'java').toString()
+        def run = {
+            def pb = new ProcessBuilder(java, '-Djnidispatch.preserve=true', "-Djava.io.tmpdir=$tmp", "-Duser.home=$home",
+                    '-cp', System.getProperty('java.class.path'), main.toString()).redirectErrorStream(true)
+            pb.environment().put('XDG_CACHE_HOME', cache.toString())
+            def p = pb.start()
+            def out = p.inputStream.text
+            assert p.waitFor() == 0: out
+            out.trim()
+        }
+
+        when:
+        def first = run()
+        def second = run()
+
+        then:
+        first == 'libcrypto'
+        second == 'libcrypto'
+        def stubs = Files.walk(cache).withCloseable { it.filter { Files.isRegularFile(it) }.toList() }
+        stubs.size() == 1
+        stubs[0].fileName.toString() == 'libjnidispatch.so'
+        stubs[0].parent.parent == cache.resolve('sealwright/helpers')
+        stubs[0].parent.fileName.toString() == Files.readAllBytes(stubs[0]).sha256()
+
+        and: 'nothing in the temp or home directories'
+        tmp.toFile().list().findAll { !it.startsWith('hsperfdata') } == []
+        home.toFile().list() == [] as String[]
+    }
 }
