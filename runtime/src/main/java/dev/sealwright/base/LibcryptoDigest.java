@@ -8,12 +8,10 @@ import java.io.InputStream;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * A {@link MessageDigest} over OpenSSL's EVP digest API, called through JNA's direct mapping.
@@ -71,8 +69,8 @@ final class LibcryptoDigest extends MessageDigest {
     }
 
     /**
-     * JNA's own native stub ({@code libjnidispatch.so}, in JNA's jar) unpacked once into the helpers cache, named by its
-     * SHA-256 and written by rename as {@code NativeHelpers} does, and loaded from there ({@code jna.boot.library.path}).
+     * JNA's own native stub ({@code libjnidispatch.so}, in JNA's jar) unpacked once into the helpers cache
+     * ({@link CacheDirs#unpacked}, as {@code NativeHelpers} unpacks the C helpers), and loaded from there ({@code jna.boot.library.path}).
      * Left to itself JNA extracts it to a temp file per JVM and deletes it after loading, and a JVM killed in between
      * leaves that file for good. Where the cache cannot be written, JNA's own way is used. Must run before JNA's
      * {@code Native} class is first touched: its initialiser loads the stub.
@@ -87,18 +85,10 @@ final class LibcryptoDigest extends MessageDigest {
         String name = System.mapLibraryName("jnidispatch");
         try (InputStream in = prefix == null ? null : LibcryptoDigest.class.getClassLoader().getResourceAsStream("com/sun/jna/" + prefix + "/" + name)) {
             if (in == null) return;
-            byte[] bytes = in.readAllBytes();
-            String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-            Path dir = base.resolve("sealwright").resolve("helpers").resolve(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-            Path lib = dir.resolve(name);
-            if (!Files.isRegularFile(lib) || Files.size(lib) != bytes.length) {
-                Files.createDirectories(dir);
-                AtomicFiles.write(lib, bytes);
-            }
+            Path dir = CacheDirs.unpacked(name, in.readAllBytes()).getParent();
             System.setProperty("jna.boot.library.path", dir.toString());
             if (System.getProperty("jna.tmpdir") == null) System.setProperty("jna.tmpdir", dir.toString());   // else JNA makes ~/.cache/JNA/temp
-        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // an unwritable cache: JNA extracts its stub itself
         }
     }

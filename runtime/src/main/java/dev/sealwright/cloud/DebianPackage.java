@@ -1,5 +1,6 @@
 package dev.sealwright.cloud;
 
+import dev.sealwright.base.CacheDirs;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.RecipeException;
 import dev.sealwright.tools.Apt;
@@ -22,9 +23,7 @@ public final class DebianPackage {
     private DebianPackage() {}
 
     public static Path defaultCacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("sealwright/debs");
+        return CacheDirs.root().resolve("debs");
     }
 
     /** The unpacked root of the candidate version of {@code name}. */

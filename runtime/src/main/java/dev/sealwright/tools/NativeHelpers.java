@@ -1,6 +1,6 @@
 package dev.sealwright.tools;
 
-import dev.sealwright.base.AtomicFiles;
+import dev.sealwright.base.CacheDirs;
 import dev.sealwright.base.RecipeException;
 
 import java.io.IOException;
@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -52,30 +49,11 @@ public final class NativeHelpers {
             try (InputStream in = url.openStream()) {
                 bytes = in.readAllBytes();
             }
-            Path dir = cacheRoot().resolve(sha256(bytes));
-            Path target = dir.resolve(name);
-            if (!Files.isExecutable(target)) {
-                Files.createDirectories(dir);
-                AtomicFiles.write(target, bytes);
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
+            Path target = CacheDirs.unpacked(name, bytes);
+            if (!Files.isExecutable(target)) Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             return target;
         } catch (IOException | URISyntaxException e) {
             throw new RecipeException("cannot unpack native helper '" + name + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static Path cacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("sealwright").resolve("helpers");
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

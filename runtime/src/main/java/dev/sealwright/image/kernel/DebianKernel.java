@@ -1,5 +1,6 @@
 package dev.sealwright.image.kernel;
 
+import dev.sealwright.base.CacheDirs;
 import dev.sealwright.base.AtomicFiles;
 import dev.sealwright.base.Progress;
 import dev.sealwright.base.RecipeException;
@@ -54,9 +55,7 @@ public final class DebianKernel {
     }
 
     public static Path defaultCacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("sealwright/kernels");
+        return CacheDirs.root().resolve("kernels");
     }
 
     /**

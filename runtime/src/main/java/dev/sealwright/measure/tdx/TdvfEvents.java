@@ -11,7 +11,6 @@ import dev.sealwright.uefi.OvmfBootOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -134,9 +133,7 @@ public final class TdvfEvents {
 
     /** Linux EFI stub (>= 6.9) initrd: SHA-384 of the initrd bytes served through LoadFile2. */
     public static BootEvent initrd(byte[] initrd) {
-        MessageDigest md = HashAlg.SHA384.newBulkDigest();
-        md.update(initrd);
-        return initrd(md.digest(), initrd.length);
+        return initrd(HashAlg.SHA384.newBulkDigest().digest(initrd), initrd.length);
     }
 
     /** {@link #initrd(byte[])} from the initrd's SHA-384, when it was already computed for another event over the same bytes. */
